@@ -1,0 +1,98 @@
+package dev.airlock;
+
+import dev.airlock.accounts.AccountsAuthenticator;
+import dev.airlock.accounts.UserService;
+import dev.airlock.accounts.http.AccountRoutes;
+import dev.airlock.audit.AuditService;
+import dev.airlock.orgs.OrgService;
+import dev.airlock.orgs.http.OrgRoutes;
+import dev.airlock.packages.BlobSweep;
+import dev.airlock.packages.PackageService;
+import dev.airlock.packages.http.PackagePathRoutes;
+import dev.airlock.packages.http.PackageRoutes;
+import dev.airlock.platform.blob.BlobStore;
+import dev.airlock.platform.blob.FileSystemBlobStore;
+import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Settings;
+import dev.airlock.platform.http.HttpServer;
+import dev.airlock.publish.PublishService;
+import dev.airlock.publish.TarballInspector;
+import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.tokens.TokenService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** The composition root: the only place that wires features together. */
+public final class AirlockAssembly implements AutoCloseable {
+    private static final long BLOB_GRACE_MS = Duration.ofHours(1).toMillis();
+    public final AirlockConfig config;
+    public final Database db;
+    public final BlobStore blobs;
+    public final AuditService audit;
+    public final TokenService tokens;
+    public final UserService users;
+    public final OrgService orgs;
+    public final PackageService packages;
+    public final PublishService publish;
+    public final BlobSweep sweep;
+    private HttpServer server;
+    private ScheduledExecutorService scheduler;
+
+    public AirlockAssembly(AirlockConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    public AirlockAssembly(AirlockConfig config, Clock clock) {
+        this.config = config;
+        this.db = Database.open(config.database());
+        this.blobs = new FileSystemBlobStore(config.blobDir());
+        this.audit = AuditService.create(db, clock);
+        this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
+        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup());
+        this.orgs = OrgService.create(db, audit, clock);
+        this.packages = PackageService.create(db, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
+        this.publish = new PublishService(packages, users, blobs,
+                new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
+                config.limits().maxTarballBytes());
+        this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
+    }
+
+    /** Starts the HTTP server; returns the bound port. */
+    public int serve() {
+        Settings settings = new Settings(db);
+        String base = config.server().base();
+        if (!base.equals(settings.get("packuments.base"))) {
+            // tarball URLs inside stored packuments follow the public URL: rebuild them when it changed
+            packages.rebuildAll();
+            settings.put("packuments.base", base);
+        }
+        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
+                new AccountsAuthenticator(users, tokens),
+                List.of(new AccountRoutes(users, tokens), new OrgRoutes(orgs), new PackageRoutes(packages, orgs),
+                        new PublishRoutes(publish, packages), new PackagePathRoutes(packages, blobs)))
+                .start();
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "airlock-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (server != null) {
+            server.close();
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.airlock.accounts;
+
+import dev.airlock.platform.http.Authenticator;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.tokens.Token;
+import dev.airlock.tokens.TokenService;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Resolves {@code Authorization: Bearer <token>} and {@code Basic <user:password>} to an {@link Actor}. */
+public final class AccountsAuthenticator implements Authenticator {
+    private final UserService users;
+    private final TokenService tokens;
+
+    public AccountsAuthenticator(UserService users, TokenService tokens) {
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Actor authenticate(String authorization, String source) {
+        if (authorization == null || authorization.isBlank()) {
+            return Actor.anonymous(source);
+        }
+        int space = authorization.indexOf(' ');
+        String scheme = space < 0 ? authorization : authorization.substring(0, space);
+        String value = space < 0 ? "" : authorization.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            Token token = tokens.resolve(value, source);
+            return new Actor(token.user(), token.kind(), token.key(), source);
+        }
+        if (scheme.equalsIgnoreCase("Basic")) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw AirlockException.unauthorized("Malformed Basic credentials.");
+            }
+            int colon = decoded.indexOf(':');
+            if (colon <= 0 || !users.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1))) {
+                throw AirlockException.unauthorized("Incorrect username or password.");
+            }
+            return new Actor(decoded.substring(0, colon), "password", null, source);
+        }
+        throw AirlockException.unauthorized("Unsupported authorization scheme " + scheme + ".");
+    }
+}

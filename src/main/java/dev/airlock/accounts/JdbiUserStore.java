@@ -1,0 +1,61 @@
+package dev.airlock.accounts;
+
+import dev.airlock.platform.db.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+final class JdbiUserStore implements UserStore {
+    static final Set<String> PROFILE_FIELDS = Set.of("email", "fullname", "homepage", "freenode", "twitter", "github");
+
+    @Override
+    public void insert(Tx tx, User u, String passwordHash) {
+        tx.handle().createUpdate("INSERT INTO users (name, email, password_hash, admin, created_at, updated_at)"
+                        + " VALUES (:name, :email, :hash, :admin, :at, :at)")
+                .bind("name", u.name()).bind("email", u.email()).bind("hash", passwordHash)
+                .bind("admin", u.admin() ? 1 : 0).bind("at", u.createdAt()).execute();
+    }
+
+    @Override
+    public User byName(Tx tx, String name) {
+        return tx.handle().createQuery("SELECT * FROM users WHERE name = :n").bind("n", name)
+                .map((rs, c) -> row(rs)).findOne().orElse(null);
+    }
+
+    @Override
+    public String passwordHash(Tx tx, String name) {
+        return tx.handle().createQuery("SELECT password_hash FROM users WHERE name = :n").bind("n", name)
+                .mapTo(String.class).findOne().orElse(null);
+    }
+
+    @Override
+    public List<User> all(Tx tx) {
+        return tx.handle().createQuery("SELECT * FROM users ORDER BY name").map((rs, c) -> row(rs)).list();
+    }
+
+    @Override
+    public void updateProfile(Tx tx, String name, Map<String, String> fields, long at) {
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (!PROFILE_FIELDS.contains(e.getKey())) {
+                throw new IllegalArgumentException(e.getKey());
+            }
+            // the column name comes from the fixed allow-list above, never from input
+            tx.handle().createUpdate("UPDATE users SET " + e.getKey() + " = :v, updated_at = :at WHERE name = :n")
+                    .bind("v", e.getValue()).bind("at", at).bind("n", name).execute();
+        }
+    }
+
+    @Override
+    public void updatePassword(Tx tx, String name, String hash, long at) {
+        tx.handle().createUpdate("UPDATE users SET password_hash = :h, updated_at = :at WHERE name = :n")
+                .bind("h", hash).bind("at", at).bind("n", name).execute();
+    }
+
+    private static User row(ResultSet rs) throws SQLException {
+        return new User(rs.getString("name"), rs.getString("email"), rs.getInt("admin") == 1, rs.getString("fullname"),
+                rs.getString("homepage"), rs.getString("freenode"), rs.getString("twitter"), rs.getString("github"),
+                rs.getLong("created_at"), rs.getLong("updated_at"));
+    }
+}

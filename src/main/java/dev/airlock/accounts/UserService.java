@@ -1,0 +1,157 @@
+package dev.airlock.accounts;
+
+import dev.airlock.audit.AuditService;
+import dev.airlock.platform.crypto.Passwords;
+import dev.airlock.platform.db.Database;
+import dev.airlock.tokens.IssuedToken;
+import dev.airlock.tokens.TokenService;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Accounts: create users, check passwords, log in (issuing a session token), profiles. */
+public final class UserService {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,213}");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private final Database db;
+    private final UserStore store;
+    private final TokenService tokens;
+    private final AuditService audit;
+    private final Clock clock;
+    private final boolean allowSignup;
+
+    UserService(Database db, UserStore store, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup) {
+        this.db = db;
+        this.store = store;
+        this.tokens = tokens;
+        this.audit = audit;
+        this.clock = clock;
+        this.allowSignup = allowSignup;
+    }
+
+    public static UserService create(Database db, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup) {
+        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup);
+    }
+
+    public static String validName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw AirlockException.badRequest("Invalid user name \"" + name
+                    + "\": use lowercase letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+        return name;
+    }
+
+    private static String validEmail(String email) {
+        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+            throw AirlockException.badRequest("Invalid email address \"" + email + "\".");
+        }
+        return email;
+    }
+
+    private static String validPassword(String password) {
+        if (password == null || password.length() < 8 || password.length() > 1024) {
+            throw AirlockException.badRequest("Passwords must be 8 to 1024 characters long.");
+        }
+        return password;
+    }
+
+    public User add(Actor actor, String name, String email, String password, boolean admin) {
+        validName(name);
+        validEmail(email);
+        validPassword(password);
+        String hash = Passwords.hash(password);
+        return db.write(tx -> {
+            if (store.byName(tx, name) != null) {
+                throw AirlockException.conflict("User \"" + name + "\" already exists.");
+            }
+            long now = clock.millis();
+            User user = new User(name, email, admin, null, null, null, null, null, now, now);
+            store.insert(tx, user, hash);
+            audit.record(tx, actor, "user.create", "user:" + name, Map.of("admin", admin));
+            return user;
+        });
+    }
+
+    public List<User> list() {
+        return db.read(store::all);
+    }
+
+    public User find(String name) {
+        return db.read(tx -> store.byName(tx, name));
+    }
+
+    public User require(String name) {
+        User user = find(name);
+        if (user == null) {
+            throw AirlockException.notFound("User \"" + name + "\" not found.");
+        }
+        return user;
+    }
+
+    /** Checks a password; false for unknown users (and the same work is done, so timing does not tell). */
+    public boolean checkPassword(String name, String password) {
+        String hash = db.read(tx -> store.passwordHash(tx, name));
+        if (hash == null) {
+            Passwords.verify(password, Passwords.hash("timing-equaliser"));
+            return false;
+        }
+        return Passwords.verify(password, hash);
+    }
+
+    /**
+     * The couch login npm sends (PUT /-/user/org.couchdb.user:NAME): a correct password gets a new session token.
+     * An unknown name creates the account only when self-registration is configured.
+     */
+    public IssuedToken login(Actor actor, String name, String password, String email) {
+        if (name == null || password == null) {
+            throw AirlockException.badRequest("Both a user name and a password are required.");
+        }
+        User existing = find(name);
+        if (existing == null) {
+            if (!allowSignup || email == null) {
+                throw new AirlockException(ErrorCode.UNAUTHORIZED, "Incorrect username or password."
+                        + (allowSignup ? "" : " New accounts are created by an administrator (self-registration is off)."));
+            }
+            add(actor, name, email, password, false);
+        } else if (!checkPassword(name, password)) {
+            throw new AirlockException(ErrorCode.UNAUTHORIZED, "Incorrect username or password.");
+        }
+        Actor who = new Actor(name, "password", null, actor.sourceAddress());
+        return db.write(tx -> {
+            audit.record(tx, who, "user.login", "user:" + name, Map.of());
+            return tokens.issueSession(tx, who, name);
+        });
+    }
+
+    public User updateProfile(Actor actor, Map<String, String> fields) {
+        if (fields.containsKey("email")) {
+            validEmail(fields.get("email"));
+        }
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (e.getValue() != null && e.getValue().length() > 1000) {
+                throw AirlockException.badRequest("The value of " + e.getKey() + " is too long.");
+            }
+        }
+        return db.write(tx -> {
+            store.updateProfile(tx, actor.user(), fields, clock.millis());
+            audit.record(tx, actor, "user.profile", "user:" + actor.user(), Map.of("fields", List.copyOf(fields.keySet())));
+            return store.byName(tx, actor.user());
+        });
+    }
+
+    public void changePassword(Actor actor, String oldPassword, String newPassword) {
+        if (!checkPassword(actor.user(), oldPassword)) {
+            throw AirlockException.forbidden("The current password is incorrect.");
+        }
+        String hash = Passwords.hash(validPassword(newPassword));
+        db.write(tx -> {
+            store.updatePassword(tx, actor.user(), hash, clock.millis());
+            audit.record(tx, actor, "user.password", "user:" + actor.user(), Map.of());
+            return null;
+        });
+    }
+}

@@ -1,0 +1,139 @@
+package dev.airlock.accounts.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.accounts.User;
+import dev.airlock.accounts.UserService;
+import dev.airlock.platform.http.Requests;
+import dev.airlock.platform.http.Responses;
+import dev.airlock.platform.http.RouteModule;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.tokens.IssuedToken;
+import dev.airlock.tokens.TokenService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Login, logout, whoami, ping and profile endpoints as the npm CLI calls them. */
+public final class AccountRoutes implements RouteModule {
+    private static final String COUCH_PREFIX = "org.couchdb.user:";
+    private final UserService users;
+    private final TokenService tokens;
+
+    public AccountRoutes(UserService users, TokenService tokens) {
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/-/ping", ctx -> Responses.json(ctx, Map.of()));
+        routes.get("/-/whoami", ctx -> Responses.json(ctx, Map.of("username", Requests.user(ctx).user())));
+        // Web login arrives with the console; a 404 makes npm fall back to the couch flow (npm-profile: ENYI).
+        routes.post("/-/v1/login", ctx -> {
+            throw AirlockException.notFound("Web login is not available on this registry; use `npm login --auth-type=legacy`.");
+        });
+        routes.put("/-/user/{id}", this::couchLogin);
+        routes.put("/-/user/{id}/-rev/{rev}", this::couchLogin);
+        routes.get("/-/user/{id}", this::userDocument);
+        routes.delete("/-/user/token/{token}", this::logout);
+        routes.get("/-/npm/v1/user", ctx -> Responses.json(ctx, profile(users.require(Requests.user(ctx).user()))));
+        routes.post("/-/npm/v1/user", this::updateProfile);
+        new TokenRoutes(users, tokens).register(routes);
+    }
+
+    private static String couchName(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!id.startsWith(COUCH_PREFIX)) {
+            throw AirlockException.notFound("Not found");
+        }
+        return id.substring(COUCH_PREFIX.length());
+    }
+
+    /** npm login / adduser (legacy): credentials come from the body, not from any token the CLI also sends. */
+    private void couchLogin(Context ctx) {
+        String name = couchName(ctx);
+        JsonNode body = Requests.jsonObject(ctx);
+        String bodyName = body.path("name").asText(null);
+        if (bodyName != null && !bodyName.equals(name)) {
+            throw AirlockException.badRequest("The user name in the URL and in the body differ.");
+        }
+        String password = body.path("password").isTextual() ? body.get("password").asText() : null;
+        String email = body.path("email").isTextual() ? body.get("email").asText() : null;
+        Actor anonymous = Actor.anonymous(Requests.source(ctx));
+        IssuedToken issued = users.login(anonymous, name, password, email);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ok", true);
+        out.put("id", COUCH_PREFIX + name);
+        out.put("rev", "1-" + issued.token().key().substring(0, 16));
+        out.put("token", issued.secret());
+        Responses.json(ctx, 201, out);
+    }
+
+    /** Used by npm owner add to look a user up: name and email. */
+    private void userDocument(Context ctx) {
+        Requests.user(ctx);
+        User user = users.find(couchName(ctx));
+        if (user == null) {
+            throw AirlockException.notFound("User not found.");
+        }
+        Responses.json(ctx, Map.of("_id", COUCH_PREFIX + user.name(), "name", user.name(), "email", user.email()));
+    }
+
+    private void logout(Context ctx) {
+        Actor actor = Requests.user(ctx);
+        tokens.revoke(actor, ctx.pathParam("token"));
+        Responses.json(ctx, Map.of("ok", true));
+    }
+
+    static Map<String, Object> profile(User u) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", u.name());
+        p.put("email", u.email());
+        p.put("email_verified", true);
+        p.put("tfa", false);
+        p.put("created", Instant.ofEpochMilli(u.createdAt()).toString());
+        p.put("updated", Instant.ofEpochMilli(u.updatedAt()).toString());
+        p.put("fullname", u.fullname());
+        p.put("homepage", u.homepage());
+        p.put("freenode", u.freenode());
+        p.put("twitter", u.twitter());
+        p.put("github", u.github());
+        p.put("cidr_whitelist", null);
+        return p;
+    }
+
+    /** npm profile set: the body repeats every writable key; only those are applied. */
+    private void updateProfile(Context ctx) {
+        Actor actor = Requests.user(ctx);
+        JsonNode body = Requests.jsonObject(ctx);
+        if (body.has("tfa")) {
+            throw AirlockException.badRequest("Two-factor authentication is not available on this registry yet.");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String key : new String[] {"email", "fullname", "homepage", "freenode", "twitter", "github"}) {
+            JsonNode v = body.get(key);
+            if (v != null) {
+                if (!v.isNull() && !v.isTextual()) {
+                    throw AirlockException.badRequest("The field \"" + key + "\" must be a string.");
+                }
+                String value = v.isNull() || v.asText().isEmpty() ? null : v.asText();
+                if (key.equals("email") && value == null) {
+                    continue;
+                }
+                fields.put(key, value);
+            }
+        }
+        JsonNode password = body.get("password");
+        if (password != null && !password.isNull()) {
+            if (!password.path("old").isTextual() || !password.path("new").isTextual()) {
+                throw AirlockException.badRequest("A password change needs {\"old\": ..., \"new\": ...}.");
+            }
+            users.changePassword(actor, password.get("old").asText(), password.get("new").asText());
+        }
+        User updated = users.updateProfile(actor, fields);
+        Responses.json(ctx, profile(updated));
+    }
+}

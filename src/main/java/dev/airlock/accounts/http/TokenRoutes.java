@@ -1,0 +1,127 @@
+package dev.airlock.accounts.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.accounts.UserService;
+import dev.airlock.platform.http.Requests;
+import dev.airlock.platform.http.Responses;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.tokens.IssuedToken;
+import dev.airlock.tokens.Token;
+import dev.airlock.tokens.TokenService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** npm token list | create | revoke (GET|POST /-/npm/v1/tokens, DELETE /-/npm/v1/tokens/token/KEY-OR-SECRET). */
+final class TokenRoutes {
+    private static final Pattern CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
+    private static final long DAY = 86_400_000L;
+    private final UserService users;
+    private final TokenService tokens;
+
+    TokenRoutes(UserService users, TokenService tokens) {
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/-/npm/v1/tokens", this::list);
+        routes.post("/-/npm/v1/tokens", this::create);
+        routes.delete("/-/npm/v1/tokens/token/{key}", ctx -> {
+            tokens.revoke(Requests.user(ctx), ctx.pathParam("key"));
+            ctx.status(204);
+        });
+    }
+
+    private void list(Context ctx) {
+        Actor actor = Requests.user(ctx);
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Token t : tokens.list(actor.user())) {
+            objects.add(view(t));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("objects", objects);
+        body.put("total", objects.size());
+        // npm token list follows urls.next and crashes if urls is not an object.
+        Map<String, Object> urls = new LinkedHashMap<>();
+        urls.put("next", null);
+        body.put("urls", urls);
+        Responses.json(ctx, body);
+    }
+
+    static Map<String, Object> view(Token t) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("key", t.key());
+        o.put("token", t.display());
+        o.put("name", t.name());
+        o.put("description", t.description());
+        o.put("type", t.kind());
+        o.put("created", Instant.ofEpochMilli(t.createdAt()).toString());
+        o.put("updated", Instant.ofEpochMilli(t.updatedAt()).toString());
+        o.put("expires", t.expiresAt() == null ? null : Instant.ofEpochMilli(t.expiresAt()).toString());
+        o.put("readonly", t.readonly());
+        o.put("cidr_whitelist", t.cidr());
+        o.put("last_used", t.lastUsedAt() == null ? null : Instant.ofEpochMilli(t.lastUsedAt()).toString());
+        return o;
+    }
+
+    private void create(Context ctx) {
+        Actor actor = Requests.user(ctx);
+        JsonNode body = Requests.jsonObject(ctx);
+        for (String unsupported : new String[] {"packages", "packages_all", "scopes", "orgs", "bypass_2fa",
+                "packages_and_scopes_permission", "orgs_permission"}) {
+            if (body.has(unsupported) && !body.get(unsupported).isNull()) {
+                throw AirlockException.badRequest("Granular token restrictions (" + unsupported
+                        + ") are not supported by this registry yet; create a token without them.");
+            }
+        }
+        String password = body.path("password").asText("");
+        if (!users.checkPassword(actor.user(), password)) {
+            throw AirlockException.unauthorized("Incorrect password. Creating a token requires your current password.");
+        }
+        List<String> cidr = new ArrayList<>();
+        for (JsonNode c : body.path("cidr_whitelist")) {
+            if (!c.isTextual() || !validCidr(c.asText())) {
+                throw AirlockException.badRequest("Invalid CIDR range \"" + c.asText() + "\"; use IPv4 a.b.c.d/n.");
+            }
+            cidr.add(c.asText());
+        }
+        Long expires = null;
+        JsonNode exp = body.get("expires");
+        if (exp != null && !exp.isNull()) {
+            if (!exp.canConvertToInt() || exp.asInt() < 1 || exp.asInt() > 365) {
+                throw AirlockException.badRequest("expires must be a number of days from 1 to 365.");
+            }
+            expires = System.currentTimeMillis() + exp.asInt() * DAY;
+        }
+        String name = body.path("name").isTextual() ? body.get("name").asText() : null;
+        String description = body.path("description").isTextual() ? body.get("description").asText() : null;
+        boolean readonly = body.path("readonly").asBoolean(false);
+        if (readonly) {
+            throw AirlockException.badRequest("Read-only tokens are not supported by this registry yet.");
+        }
+        IssuedToken issued = tokens.issue(actor, actor.user(), name, description, false, cidr, expires);
+        Map<String, Object> out = view(issued.token());
+        out.put("token", issued.secret());
+        Responses.json(ctx, out);
+    }
+
+    static boolean validCidr(String s) {
+        var m = CIDR.matcher(s);
+        if (!m.matches()) {
+            return false;
+        }
+        for (int i = 1; i <= 4; i++) {
+            if (Integer.parseInt(m.group(i)) > 255) {
+                return false;
+            }
+        }
+        return Integer.parseInt(m.group(5)) <= 32;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.airlock.packages;
+
+/** A package row. {@code state}: active | unpublished. {@code access}: public | restricted. */
+public record PackageRecord(String name, String scope, String access, String state, long revSeq, long createdAt,
+                            long modifiedAt) {
+    public static final String PUBLIC = "public";
+    public static final String RESTRICTED = "restricted";
+
+    public boolean active() {
+        return "active".equals(state);
+    }
+
+    public boolean isPublic() {
+        return PUBLIC.equals(access);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.airlock.packages;
+
+import dev.airlock.platform.db.Tx;
+import java.util.List;
+import java.util.Map;
+
+interface PackageStore {
+    PackageRecord find(Tx tx, String name);
+
+    void insert(Tx tx, PackageRecord p);
+
+    void update(Tx tx, PackageRecord p);
+
+    List<VersionRecord> versions(Tx tx, String name);
+
+    VersionRecord version(Tx tx, String name, String version);
+
+    void insertVersion(Tx tx, VersionRecord v);
+
+    void setVersionState(Tx tx, String name, String version, String state, boolean freeBlob);
+
+    void setDeprecated(Tx tx, String name, String version, String message);
+
+    Map<String, String> tags(Tx tx, String name);
+
+    void setTag(Tx tx, String name, String tag, String version);
+
+    void removeTag(Tx tx, String name, String tag);
+
+    /** Maintainers with their emails, in the order they were added. */
+    Map<String, String> maintainers(Tx tx, String name);
+
+    void addMaintainer(Tx tx, String name, String user, long at);
+
+    void removeMaintainer(Tx tx, String name, String user);
+
+    void savePackument(Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText);
+
+    void deletePackument(Tx tx, String name);
+
+    /** The served document with its package's visibility: one indexed row. */
+    Served served(Tx tx, String name, boolean abbreviated);
+
+    Served servedTarball(Tx tx, String name, String version);
+
+    String rev(Tx tx, String name);
+
+    Map<String, String> teamGrants(Tx tx, String name);
+
+    void grant(Tx tx, String org, String team, String name, String permission);
+
+    void revoke(Tx tx, String org, String team, String name);
+
+    Map<String, String> teamPackages(Tx tx, String org, String team);
+
+    List<String> byScope(Tx tx, String scope);
+
+    List<String> byMaintainer(Tx tx, String user);
+
+    List<String> search(Tx tx, List<String> terms, int limit, int offset);
+
+    List<String> allNames(Tx tx);
+
+    boolean userExists(Tx tx, String user);
+
+    List<String> referencedBlobs(Tx tx);
+
+    record Served(String name, String scope, String access, String body, String etag, String blob, long size) {
+    }
+}

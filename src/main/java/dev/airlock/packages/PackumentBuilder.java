@@ -1,0 +1,146 @@
+package dev.airlock.packages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.json.Json;
+import dev.airlock.shared.PackageName;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.semver4j.Semver;
+
+/**
+ * Builds the full and abbreviated (corgi) packuments from rows. Only published versions appear; unpublished ones keep
+ * their {@code time} entry; staged ones appear nowhere.
+ */
+final class PackumentBuilder {
+    /** Keys of the abbreviated format (registry docs + arborist's lockfile keys). */
+    static final Set<String> CORGI_KEYS = Set.of("name", "version", "dependencies", "optionalDependencies",
+            "devDependencies", "bundleDependencies", "peerDependencies", "peerDependenciesMeta", "acceptDependencies",
+            "bin", "directories", "engines", "os", "cpu", "libc", "funding", "license", "deprecated", "_hasShrinkwrap",
+            "hasInstallScript", "dist");
+    private static final List<String> TOP_LEVEL_FROM_LATEST = List.of("description", "keywords", "license", "homepage",
+            "repository", "bugs", "author");
+
+    record Built(Document full, Document abbreviated, String rev, String searchText) {
+    }
+
+    private PackumentBuilder() {
+    }
+
+    static String tarballUrl(String base, PackageName name, String version) {
+        return base + "/" + name + "/-/" + name.bare() + "-" + version + ".tgz";
+    }
+
+    static String highest(List<String> versions) {
+        String best = null;
+        for (String v : versions) {
+            if (best == null || new Semver(v).isGreaterThan(new Semver(best))) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    static Built build(String base, PackageRecord pkg, List<VersionRecord> rows, Map<String, String> tags,
+                       Map<String, String> maintainers) {
+        PackageName name = PackageName.parse(pkg.name());
+        ObjectNode full = Json.object();
+        ObjectNode abbreviatedVersions = Json.object();
+        ObjectNode versions = Json.object();
+        ObjectNode time = Json.object();
+        ArrayNode maintainerList = Json.MAPPER.createArrayNode();
+        maintainers.forEach((user, email) -> maintainerList.addObject().put("name", user).put("email", email));
+
+        String modified = Instant.ofEpochMilli(pkg.modifiedAt()).toString();
+        time.put("created", Instant.ofEpochMilli(pkg.createdAt()).toString());
+        time.put("modified", modified);
+        VersionRecord latest = null;
+        String latestVersion = tags.get("latest");
+        List<String> published = rows.stream().filter(VersionRecord::published).map(VersionRecord::version).toList();
+        if (latestVersion == null) {
+            latestVersion = highest(published);
+        }
+        for (VersionRecord v : rows) {
+            if (v.published() || VersionRecord.UNPUBLISHED.equals(v.state())) {
+                if (v.publishedAt() != null) {
+                    time.put(v.version(), Instant.ofEpochMilli(v.publishedAt()).toString());
+                }
+            }
+            if (!v.published()) {
+                continue;
+            }
+            ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
+            ObjectNode dist = manifest.withObject("/dist");
+            dist.put("tarball", tarballUrl(base, name, v.version()));
+            if (v.deprecated() != null) {
+                manifest.put("deprecated", v.deprecated());
+            }
+            manifest.set("maintainers", maintainerList);
+            versions.set(v.version(), manifest);
+            ObjectNode corgi = Json.object();
+            manifest.fields().forEachRemaining(e -> {
+                if (CORGI_KEYS.contains(e.getKey())) {
+                    corgi.set(e.getKey(), e.getValue());
+                }
+            });
+            abbreviatedVersions.set(v.version(), corgi);
+            if (v.version().equals(latestVersion)) {
+                latest = v;
+            }
+        }
+
+        ObjectNode distTags = Json.object();
+        tags.forEach(distTags::put);
+
+        full.put("_id", name.toString());
+        String etagSeed = pkg.revSeq() + ":" + modified + ":" + versions.size();
+        String rev = pkg.revSeq() + "-" + Hashes.sha256Hex(etagSeed).substring(0, 16);
+        full.put("_rev", rev);
+        full.put("name", name.toString());
+        StringBuilder search = new StringBuilder(name.toString());
+        if (latest != null) {
+            JsonNode latestManifest = versions.get(latest.version());
+            for (String key : TOP_LEVEL_FROM_LATEST) {
+                if (latestManifest.has(key)) {
+                    full.set(key, latestManifest.get(key));
+                }
+            }
+            search.append(' ').append(latestManifest.path("description").asText(""));
+            for (JsonNode k : latestManifest.path("keywords")) {
+                search.append(' ').append(k.asText());
+            }
+        }
+        full.set("dist-tags", distTags);
+        full.set("versions", versions);
+        full.set("time", time);
+        full.set("maintainers", maintainerList);
+        full.put("readme", latest != null && latest.readme() != null ? latest.readme() : "");
+        if (latest != null) {
+            JsonNode filename = Json.parse(latest.manifestJson()).get("readmeFilename");
+            if (filename != null) {
+                full.set("readmeFilename", filename);
+            }
+        }
+        full.set("users", Json.object());
+
+        ObjectNode abbreviated = Json.object();
+        abbreviated.put("name", name.toString());
+        abbreviated.put("modified", modified);
+        abbreviated.set("dist-tags", distTags);
+        abbreviated.set("versions", abbreviatedVersions);
+
+        String fullJson = Json.write(full);
+        String abbreviatedJson = Json.write(abbreviated);
+        return new Built(new Document(fullJson, etag(fullJson)), new Document(abbreviatedJson, etag(abbreviatedJson)), rev,
+                search.toString().toLowerCase(Locale.ROOT));
+    }
+
+    static String etag(String json) {
+        return "\"" + Hashes.sha256Hex(json).substring(0, 40) + "\"";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.airlock.packages.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.orgs.OrgService;
+import dev.airlock.packages.PackageService;
+import dev.airlock.platform.http.Requests;
+import dev.airlock.platform.http.Responses;
+import dev.airlock.platform.http.RouteModule;
+import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants. */
+public final class PackageRoutes implements RouteModule {
+    private static final String PACKAGE_PREFIX = "/-/package/";
+    private final PackageService packages;
+    private final OrgService orgs;
+
+    public PackageRoutes(PackageService packages, OrgService orgs) {
+        this.packages = packages;
+        this.orgs = orgs;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/-/package/<path>", this::getPackageApi);
+        routes.put("/-/package/<path>", this::putPackageApi);
+        routes.post("/-/package/<path>", this::postPackageApi);
+        routes.delete("/-/package/<path>", this::deletePackageApi);
+        routes.get("/-/v1/search", new SearchHandler(packages)::handle);
+        routes.get("/-/org/{org}/package", ctx -> {
+            Actor actor = Requests.user(ctx);
+            String org = OrgService.validName(ctx.pathParam("org"), "org");
+            orgs.members(actor, org); // 404 when the org does not exist or the caller is not a member
+            Responses.json(ctx, packages.packagesOf(actor, org, true));
+        });
+        routes.get("/-/user/{user}/package", ctx -> {
+            Actor actor = Requests.user(ctx);
+            Responses.json(ctx, packages.packagesOf(actor, ctx.pathParam("user"), false));
+        });
+        routes.get("/-/team/{org}/{team}/package", ctx -> Responses.json(ctx,
+                packages.teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
+        routes.put("/-/team/{org}/{team}/package", ctx -> {
+            JsonNode body = Requests.jsonObject(ctx);
+            NpmPath name = NpmPath.parse(Requests.text(body, "package"));
+            packages.grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+                    OrgService.validName(ctx.pathParam("team"), "team"), name.name(), Requests.text(body, "permissions"), orgs);
+            Responses.json(ctx, 201, Map.of("ok", true));
+        });
+        routes.delete("/-/team/{org}/{team}/package", ctx -> {
+            JsonNode body = Requests.jsonObject(ctx);
+            NpmPath name = NpmPath.parse(Requests.text(body, "package"));
+            packages.revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+                    OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
+            ctx.status(204);
+        });
+    }
+
+    private static NpmPath apiPath(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        return NpmPath.parse(raw.substring(PACKAGE_PREFIX.length() - 1));
+    }
+
+    private void getPackageApi(Context ctx) {
+        NpmPath p = apiPath(ctx);
+        Actor actor = Requests.actor(ctx);
+        String what = p.size() > 0 ? p.at(0) : "";
+        switch (what) {
+            case "dist-tags" -> {
+                if (p.size() != 1) {
+                    throw AirlockException.notFound("Not found");
+                }
+                Responses.json(ctx, packages.distTags(actor, p.name()));
+            }
+            case "visibility" -> Responses.json(ctx, Map.of("public", packages.isPublic(actor, p.name())));
+            case "collaborators" -> Responses.json(ctx, packages.collaborators(Requests.user(ctx), p.name(), orgs));
+            default -> throw AirlockException.notFound("Not found");
+        }
+    }
+
+    private void putPackageApi(Context ctx) {
+        NpmPath p = apiPath(ctx);
+        if (p.size() != 2 || !p.at(0).equals("dist-tags")) {
+            throw AirlockException.notFound("Not found");
+        }
+        JsonNode body = Requests.json(ctx);
+        if (!body.isTextual()) {
+            throw AirlockException.badRequest("The body must be a JSON string naming the version, e.g. \"1.0.0\".");
+        }
+        packages.setDistTag(Requests.user(ctx), p.name(), p.at(1), body.asText());
+        Responses.json(ctx, 201, Map.of("ok", true));
+    }
+
+    private void deletePackageApi(Context ctx) {
+        NpmPath p = apiPath(ctx);
+        if (p.size() != 2 || !p.at(0).equals("dist-tags")) {
+            throw AirlockException.notFound("Not found");
+        }
+        packages.removeDistTag(Requests.user(ctx), p.name(), p.at(1));
+        ctx.status(204);
+    }
+
+    private void postPackageApi(Context ctx) {
+        NpmPath p = apiPath(ctx);
+        if (p.size() != 1 || !p.at(0).equals("access")) {
+            throw AirlockException.notFound("Not found");
+        }
+        Actor actor = Requests.user(ctx);
+        JsonNode body = Requests.jsonObject(ctx);
+        if (body.has("publish_requires_tfa") || body.has("automation_token_overrides_tfa")) {
+            throw AirlockException.badRequest("Two-factor publishing policies (npm access set mfa=...) are not available"
+                    + " on this registry yet.");
+        }
+        packages.setAccess(actor, p.name(), Requests.text(body, "access"));
+        Responses.json(ctx, Map.of("ok", true));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.airlock.platform.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** Content-addressed files: {@code root/ab/cd/<hex>}. Written to a temp file, fsynced, then moved into place. */
+public final class FileSystemBlobStore implements BlobStore {
+    private static final Pattern KEY = Pattern.compile("[0-9a-f]{128}");
+    private final Path root;
+
+    public FileSystemBlobStore(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root.resolve("tmp"));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create blob directory " + root, e);
+        }
+    }
+
+    private Path path(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a blob key");
+        }
+        return root.resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key);
+    }
+
+    @Override
+    public void put(String key, byte[] bytes) throws IOException {
+        Path target = path(key);
+        if (Files.exists(target)) {
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(root.resolve("tmp"), key.substring(0, 16), ".part");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                if (!Files.exists(target)) {
+                    throw e;
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return Files.newInputStream(path(key));
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        return Files.size(path(key));
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.exists(path(key));
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(path(key));
+    }
+
+    @Override
+    public Set<String> keys() throws IOException {
+        Set<String> keys = new HashSet<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(Files::isRegularFile)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> KEY.matcher(n).matches())
+                    .forEach(keys::add);
+        }
+        return keys;
+    }
+
+    @Override
+    public long writtenAt(String key) throws IOException {
+        return Files.getLastModifiedTime(path(key)).toMillis();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.airlock.platform.config;
+
+import java.nio.file.Path;
+
+/** Immutable, validated configuration. Built by {@link ConfigLoader}; every key is listed in docs/configuration.md. */
+public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth) {
+
+    public record Server(String host, int port, String publicUrl) {
+        public Server {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("server.port must be 0..65535");
+            }
+        }
+
+        /** The public base URL without a trailing slash. */
+        public String base() {
+            return publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        }
+    }
+
+    public record Database(String url, String user, String password, int poolSize) {
+        public boolean sqlite() {
+            return url.startsWith("jdbc:sqlite:");
+        }
+    }
+
+    public record Limits(long maxBodyBytes, long maxTarballBytes, long maxUnpackedBytes, int maxEntries) {
+        public Limits {
+            if (maxBodyBytes <= 0 || maxTarballBytes <= 0 || maxUnpackedBytes <= 0 || maxEntries <= 0) {
+                throw new IllegalArgumentException("limits.* must be positive");
+            }
+        }
+    }
+
+    public record Auth(boolean anonymousRead, boolean allowSignup, int sessionDays) {
+    }
+
+    /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
+    public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
+        String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
+        return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth);
+    }
+}

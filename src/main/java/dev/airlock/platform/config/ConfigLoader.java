@@ -1,0 +1,153 @@
+package dev.airlock.platform.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds {@link AirlockConfig} from, in increasing precedence: defaults, a YAML file, {@code AIRLOCK_*}
+ * environment variables, and command-line flags. Unknown keys are an error, so typos never pass silently.
+ */
+public final class ConfigLoader {
+    /** Every key with its default ("" = derived). docs/configuration.md documents the same list. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private ConfigLoader() {
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("server.host", "127.0.0.1");
+        d.put("server.port", "4873");
+        d.put("server.publicUrl", "");
+        d.put("data.dir", "data");
+        d.put("database.url", "");
+        d.put("database.user", "");
+        d.put("database.password", "");
+        d.put("database.poolSize", "8");
+        d.put("blobs.dir", "");
+        d.put("limits.maxBodyBytes", String.valueOf(64L << 20));
+        d.put("limits.maxTarballBytes", String.valueOf(32L << 20));
+        d.put("limits.maxUnpackedBytes", String.valueOf(256L << 20));
+        d.put("limits.maxEntries", "20000");
+        d.put("auth.anonymousRead", "true");
+        d.put("auth.allowSignup", "false");
+        d.put("auth.sessionDays", "30");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    /** The environment variable that sets {@code key}: server.publicUrl → AIRLOCK_SERVER_PUBLIC_URL. */
+    public static String envName(String key) {
+        return "AIRLOCK_" + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    public static AirlockConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        if (file != null) {
+            values.putAll(readYaml(file));
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String v = env.get(envName(key));
+            if (v != null) {
+                values.put(key, v);
+            }
+        }
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            if (e.getValue() != null) {
+                requireKnown(e.getKey(), "flag");
+                values.put(e.getKey(), e.getValue());
+            }
+        }
+        return build(values);
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        try {
+            Object tree = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Object.class);
+            Map<String, String> flat = new LinkedHashMap<>();
+            if (tree != null) {
+                flatten("", tree, flat, file);
+            }
+            return flat;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out, file);
+            }
+        } else {
+            requireKnown(prefix, "key in " + file);
+            out.put(prefix, node == null ? "" : String.valueOf(node));
+        }
+    }
+
+    private static void requireKnown(String key, String where) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException("Unknown configuration " + where + ": " + key
+                    + " (see docs/configuration.md)");
+        }
+    }
+
+    private static AirlockConfig build(Map<String, String> v) {
+        String host = v.get("server.host");
+        int port = intOf(v, "server.port");
+        String publicUrl = v.get("server.publicUrl");
+        if (publicUrl.isEmpty()) {
+            publicUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+        if (!publicUrl.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
+            throw new IllegalArgumentException("server.publicUrl must be an absolute http(s) URL: " + publicUrl);
+        }
+        Path data = Path.of(v.get("data.dir")).toAbsolutePath().normalize();
+        String dbUrl = v.get("database.url").isEmpty() ? "jdbc:sqlite:" + data.resolve("airlock.db") : v.get("database.url");
+        Path blobs = v.get("blobs.dir").isEmpty() ? data.resolve("blobs") : Path.of(v.get("blobs.dir")).toAbsolutePath();
+        return new AirlockConfig(
+                new AirlockConfig.Server(host, port, publicUrl),
+                data,
+                new AirlockConfig.Database(dbUrl, v.get("database.user"), v.get("database.password"), intOf(v, "database.poolSize")),
+                blobs,
+                new AirlockConfig.Limits(longOf(v, "limits.maxBodyBytes"), longOf(v, "limits.maxTarballBytes"),
+                        longOf(v, "limits.maxUnpackedBytes"), intOf(v, "limits.maxEntries")),
+                new AirlockConfig.Auth(boolOf(v, "auth.anonymousRead"), boolOf(v, "auth.allowSignup"), intOf(v, "auth.sessionDays")));
+    }
+
+    public static boolean publicUrlIsDefault(Path file, Map<String, String> env, Map<String, String> flags) {
+        if (flags.get("server.publicUrl") != null || env.get(envName("server.publicUrl")) != null) {
+            return false;
+        }
+        return file == null || !readYaml(file).containsKey("server.publicUrl");
+    }
+
+    private static int intOf(Map<String, String> v, String key) {
+        try {
+            return Integer.parseInt(v.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got \"" + v.get(key) + "\"");
+        }
+    }
+
+    private static long longOf(Map<String, String> v, String key) {
+        try {
+            return Long.parseLong(v.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got \"" + v.get(key) + "\"");
+        }
+    }
+
+    private static boolean boolOf(Map<String, String> v, String key) {
+        String s = v.get(key).trim().toLowerCase(Locale.ROOT);
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got \"" + v.get(key) + "\"");
+        }
+        return Boolean.parseBoolean(s);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.airlock.platform.http;
+
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import dev.airlock.platform.json.Json;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become npm-shaped responses: {@code {"error": "..."}} with the right status. */
+public final class ErrorMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    private ErrorMapper() {
+    }
+
+    public static void handle(AirlockException e, Context ctx) {
+        ErrorCode code = e.code();
+        switch (code) {
+            // npm matches an exact comma-separated item "OTP" (no parameters) to start its OTP flow.
+            case OTP_REQUIRED -> ctx.header("WWW-Authenticate", "OTP");
+            case UNAUTHORIZED -> ctx.header("WWW-Authenticate", "Bearer");
+            case TOO_MANY_REQUESTS -> {
+                if (ctx.res().getHeader("Retry-After") == null) {
+                    ctx.header("Retry-After", "60");
+                }
+            }
+            default -> {
+            }
+        }
+        write(ctx, code.status(), e.getMessage());
+    }
+
+    public static void unexpected(Exception e, Context ctx) {
+        LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+        write(ctx, 500, "Internal server error. The server log has the details.");
+    }
+
+    public static void write(Context ctx, int status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        ctx.status(status);
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType("application/json");
+        ctx.result(Json.write(body));
+    }
+}

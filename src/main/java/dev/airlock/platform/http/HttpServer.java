@@ -1,0 +1,77 @@
+package dev.airlock.platform.http;
+
+import dev.airlock.shared.AirlockException;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/** The HTTP server: Javalin on Jetty, JSON errors everywhere, routes from the feature modules. */
+public final class HttpServer implements AutoCloseable {
+    private final Javalin app;
+
+    public HttpServer(String host, int port, long maxBodyBytes, Authenticator authenticator, List<RouteModule> modules) {
+        this.app = Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = maxBodyBytes;
+            config.http.generateEtags = false;
+            config.concurrency.useVirtualThreads = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // npm escapes scoped names as @scope%2fname: allow an encoded slash in a segment; the router decodes.
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.routes.before(ctx -> ctx.attribute(Requests.AUTHENTICATOR, authenticator));
+            config.routes.exception(AirlockException.class, ErrorMapper::handle);
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> ErrorMapper.write(ctx, e.getStatus(),
+                    e.getStatus() == 413 ? "The request body is larger than this registry accepts." : e.getMessage()));
+            config.routes.exception(Exception.class, ErrorMapper::unexpected);
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.result() == null) {
+                    ErrorMapper.write(ctx, 404, "Not found");
+                }
+            });
+            config.routes.error(405, "*", ctx -> ErrorMapper.write(ctx, 405, "Method not allowed"));
+            for (RouteModule module : modules) {
+                module.register(config.routes);
+            }
+        });
+    }
+
+    public HttpServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    /** Jetty answers malformed requests itself; make those answers JSON too. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus() <= 0 ? 500 : response.getStatus();
+            String message = status == 400 ? "Bad request: the URL or headers are malformed." : "HTTP " + status;
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+            response.write(true, ByteBuffer.wrap(body), callback);
+            return true;
+        }
+    }
+}

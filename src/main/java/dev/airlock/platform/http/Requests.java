@@ -1,0 +1,86 @@
+package dev.airlock.platform.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.platform.json.Json;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Request helpers shared by every adapter: the acting principal, the JSON body, the source address. */
+public final class Requests {
+    static final String ACTOR = "airlock.actor";
+    static final String AUTHENTICATOR = "airlock.authenticator";
+
+    private Requests() {
+    }
+
+    /** The authenticated actor (or anonymous); resolved once per request. */
+    public static Actor actor(Context ctx) {
+        Actor actor = ctx.attribute(ACTOR);
+        if (actor == null) {
+            Authenticator auth = ctx.attribute(AUTHENTICATOR);
+            actor = auth.authenticate(ctx.header("Authorization"), source(ctx));
+            ctx.attribute(ACTOR, actor);
+        }
+        return actor;
+    }
+
+    /** The actor, who must be logged in. */
+    public static Actor user(Context ctx) {
+        Actor actor = actor(ctx);
+        if (!actor.authenticated()) {
+            throw new AirlockException(ErrorCode.UNAUTHORIZED, "You must be logged in to do this. Run `npm login` first.");
+        }
+        return actor;
+    }
+
+    public static String source(Context ctx) {
+        return ctx.req().getRemoteAddr();
+    }
+
+    public static String otp(Context ctx) {
+        return ctx.header("npm-otp");
+    }
+
+    /** Parses the body as JSON; a body that is not JSON is a 400 with a clear message. */
+    public static JsonNode json(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type != null && !type.isBlank() && !type.toLowerCase().contains("json")) {
+            throw new AirlockException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "Expected a JSON body (Content-Type: application/json), got " + type);
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            JsonNode node = Json.MAPPER.readTree(in);
+            if (node == null || node.isMissingNode()) {
+                throw AirlockException.badRequest("The request body is empty; expected JSON.");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw AirlockException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw AirlockException.badRequest("Could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** The JSON body as an object; anything else is a 400. */
+    public static JsonNode jsonObject(Context ctx) {
+        JsonNode node = json(ctx);
+        if (!node.isObject()) {
+            throw AirlockException.badRequest("The request body must be a JSON object.");
+        }
+        return node;
+    }
+
+    /** A required string field of a JSON object. */
+    public static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw AirlockException.badRequest("The field \"" + field + "\" is required and must be a string.");
+        }
+        return v.asText();
+    }
+}

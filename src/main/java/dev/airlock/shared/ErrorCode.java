@@ -1,0 +1,28 @@
+package dev.airlock.shared;
+
+/** The one error vocabulary. Each code maps to exactly one HTTP status in platform.http.ErrorMapper. */
+public enum ErrorCode {
+    BAD_REQUEST(400),
+    UNAUTHORIZED(401),
+    /** 401 with {@code WWW-Authenticate: OTP}: the npm CLI prompts for (or takes --otp) a one-time password. */
+    OTP_REQUIRED(401),
+    FORBIDDEN(403),
+    NOT_FOUND(404),
+    CONFLICT(409),
+    GONE(410),
+    PAYLOAD_TOO_LARGE(413),
+    UNSUPPORTED_MEDIA_TYPE(415),
+    UNPROCESSABLE(422),
+    TOO_MANY_REQUESTS(429),
+    INTERNAL(500);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

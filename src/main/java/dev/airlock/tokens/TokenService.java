@@ -1,0 +1,101 @@
+package dev.airlock.tokens;
+
+import dev.airlock.audit.AuditService;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.crypto.Secrets;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Bearer tokens: issue (shown once), resolve on each request, list and revoke. Only SHA-256 hashes are stored. */
+public final class TokenService {
+    private static final long TOUCH_INTERVAL_MS = 60_000;
+    private final Database db;
+    private final TokenStore store;
+    private final AuditService audit;
+    private final Clock clock;
+    private final Duration sessionLifetime;
+
+    TokenService(Database db, TokenStore store, AuditService audit, Clock clock, Duration sessionLifetime) {
+        this.db = db;
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        this.sessionLifetime = sessionLifetime;
+    }
+
+    public static TokenService create(Database db, AuditService audit, Clock clock, Duration sessionLifetime) {
+        return new TokenService(db, new JdbiTokenStore(), audit, clock, sessionLifetime);
+    }
+
+    public static String keyOf(String secret) {
+        return Hashes.sha256Hex(secret);
+    }
+
+    /** A login (session) token, issued inside the caller's transaction by npm login / adduser. */
+    public IssuedToken issueSession(Tx tx, Actor actor, String user) {
+        long now = clock.millis();
+        String secret = Secrets.token();
+        Token token = new Token(keyOf(secret), user, Token.SESSION, secret.substring(0, 6), null, "npm login", false,
+                null, false, now, now, now + sessionLifetime.toMillis(), null, null, null);
+        store.insert(tx, token);
+        audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
+        return new IssuedToken(secret, token);
+    }
+
+    /** A token created with npm token create (password already checked by the caller). */
+    public IssuedToken issue(Actor actor, String user, String name, String description, boolean readonly,
+                             List<String> cidr, Long expiresAt) {
+        return db.write(tx -> {
+            long now = clock.millis();
+            String secret = Secrets.token();
+            Token token = new Token(keyOf(secret), user, Token.GRANULAR, secret.substring(0, 6), name, description,
+                    readonly, cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr), false, now, now, expiresAt,
+                    null, null, null);
+            store.insert(tx, token);
+            audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
+            return new IssuedToken(secret, token);
+        });
+    }
+
+    /** The live token for a presented secret, or a 401. Records last use at most once a minute. */
+    public Token resolve(String secret, String source) {
+        String key = keyOf(secret);
+        Token token = db.read(tx -> store.byKey(tx, key));
+        long now = clock.millis();
+        if (token == null || !token.activeAt(now)) {
+            throw AirlockException.unauthorized("Your token is invalid, expired or revoked. Run `npm login` to get a new one.");
+        }
+        if (token.lastUsedAt() == null || now - token.lastUsedAt() > TOUCH_INTERVAL_MS) {
+            db.write(tx -> {
+                store.touch(tx, key, now, source);
+                return null;
+            });
+        }
+        return token;
+    }
+
+    public List<Token> list(String user) {
+        long now = clock.millis();
+        return db.read(tx -> store.byUser(tx, user)).stream().filter(t -> t.activeAt(now)).toList();
+    }
+
+    /** Revokes by key (as listed) or by the full secret; only the owner's own tokens. */
+    public void revoke(Actor actor, String keyOrSecret) {
+        String key = keyOrSecret.startsWith("npm_") ? keyOf(keyOrSecret) : keyOrSecret;
+        db.write(tx -> {
+            Token token = store.byKey(tx, key);
+            if (token == null || !token.user().equals(actor.user()) || token.revokedAt() != null) {
+                throw AirlockException.notFound("No such token.");
+            }
+            store.revoke(tx, key, clock.millis());
+            audit.record(tx, actor, "token.revoke", "user:" + token.user(), Map.of("key", key.substring(0, 12)));
+            return null;
+        });
+    }
+}

@@ -1,0 +1,16 @@
+package dev.airlock.tokens;
+
+import dev.airlock.platform.db.Tx;
+import java.util.List;
+
+interface TokenStore {
+    void insert(Tx tx, Token token);
+
+    Token byKey(Tx tx, String key);
+
+    List<Token> byUser(Tx tx, String user);
+
+    void revoke(Tx tx, String key, long at);
+
+    void touch(Tx tx, String key, long at, String from);
+}
