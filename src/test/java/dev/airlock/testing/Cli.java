@@ -1,0 +1,145 @@
+package dev.airlock.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a real client process with an explicit, minimal environment (CI runs us with CI=true and no stdin; the host's
+ * npm configuration must never leak in). Optionally answers prompts: each answer is written only after its prompt
+ * appears on stdout, because npm opens a new readline per prompt and drops lines sent in one burst.
+ */
+public final class Cli {
+    private Cli() {
+    }
+
+    public record Result(int exit, String stdout, String stderr) {
+        public String all() {
+            return stdout + "\n" + stderr;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    /** The base environment every client run gets: PATH and HOME only, plus what the caller adds. */
+    public static Map<String, String> baseEnv(Path home) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("HOME", home.toString());
+        env.put("CI", "true");
+        env.put("NO_COLOR", "1");
+        env.put("LANG", "C.UTF-8");
+        return env;
+    }
+
+    public static Result run(Path cwd, Map<String, String> env, List<String> command, Map<String, String> answers,
+                             long timeoutSeconds) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread outPump = pump(p.getInputStream(), out);
+            Thread errPump = pump(p.getErrorStream(), err);
+            OutputStream stdin = p.getOutputStream();
+            List<Map.Entry<String, String>> pending = new ArrayList<>(answers == null ? List.of() : answers.entrySet());
+            if (pending.isEmpty()) {
+                stdin.close();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            int answered = 0;
+            while (p.isAlive() && answered < pending.size() && System.nanoTime() < deadline) {
+                String seen;
+                synchronized (out) {
+                    seen = out.toString(StandardCharsets.UTF_8);
+                }
+                String prompt = pending.get(answered).getKey();
+                if (occurrences(seen, prompt) > countAnswered(pending, answered)) {
+                    stdin.write((pending.get(answered).getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+                    stdin.flush();
+                    answered++;
+                    if (answered == pending.size()) {
+                        stdin.close();
+                    }
+                } else {
+                    Thread.sleep(20);
+                }
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+            if (!p.waitFor(left, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            outPump.join(5000);
+            errPump.join(5000);
+            String stdout;
+            synchronized (out) {
+                stdout = out.toString(StandardCharsets.UTF_8);
+            }
+            int exit = p.isAlive() ? -1 : p.exitValue();
+            return new Result(exit, stdout, err.toString(StandardCharsets.UTF_8)
+                    + (answered < pending.size() ? "\n[test harness] never saw prompt: " + pending.get(answered).getKey() : ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int occurrences(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    /** How many earlier answers waited for the same prompt text (so repeated prompts are answered in turn). */
+    private static long countAnswered(List<Map.Entry<String, String>> pending, int upTo) {
+        String prompt = pending.get(upTo).getKey();
+        return pending.subList(0, upTo).stream().filter(e -> e.getKey().equals(prompt)).count();
+    }
+
+    private static Thread pump(InputStream in, ByteArrayOutputStream sink) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    synchronized (sink) {
+                        sink.write(buf, 0, n);
+                    }
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Prompt → answer pairs, in the order the prompts appear. */
+    public static Map<String, String> answers(String... promptThenAnswer) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < promptThenAnswer.length; i += 2) {
+            m.put(promptThenAnswer[i], promptThenAnswer[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.airlock.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.AirlockAssembly;
+import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.platform.config.ConfigLoader;
+import dev.airlock.shared.Actor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real Airlock server on a random loopback port with its own temporary data directory. */
+public final class TestRegistry implements AutoCloseable {
+    public final Path dataDir;
+    public final AirlockAssembly airlock;
+    public final int port;
+    public final Http http;
+
+    private TestRegistry(Path dataDir, Map<String, String> settings) {
+        this.dataDir = dataDir;
+        int free = freePort();
+        Map<String, String> flags = new HashMap<>(settings);
+        flags.put("data.dir", dataDir.toString());
+        flags.put("server.port", String.valueOf(free));
+        AirlockConfig config = ConfigLoader.load(null, Map.of(), flags);
+        this.airlock = new AirlockAssembly(config);
+        this.port = airlock.serve();
+        this.http = new Http(url());
+    }
+
+    public static TestRegistry start() {
+        return start(Map.of());
+    }
+
+    /** Starts with extra configuration keys (e.g. "auth.anonymousRead" → "false"). */
+    public static TestRegistry start(Map<String, String> settings) {
+        try {
+            return new TestRegistry(Files.createTempDirectory("airlock-test"), settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The registry URL with a trailing slash, as npm wants it. */
+    public String url() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    public void addUser(String name, String password) {
+        airlock.users.add(Actor.operator(), name, name + "@example.com", password, false);
+    }
+
+    /** Creates a user and returns a fresh login token for them (couch login, as npm does). */
+    public String userWithToken(String name) {
+        String password = name + "-password";
+        addUser(name, password);
+        return login(name, password);
+    }
+
+    public String login(String name, String password) {
+        Http.Response r = http.put("-/user/org.couchdb.user:" + name, null,
+                "{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}");
+        if (r.status() != 201) {
+            throw new IllegalStateException("login failed: " + r.status() + " " + r.body());
+        }
+        JsonNode body = r.json();
+        return body.get("token").asText();
+    }
+
+    public void createOrg(String org, String owner) {
+        airlock.orgs.createOrg(Actor.operator(), org, owner);
+    }
+
+    @Override
+    public void close() {
+        airlock.close();
+        Files2.deleteTree(dataDir);
+    }
+}
