@@ -55,7 +55,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup());
         this.orgs = OrgService.create(db, audit, clock);
-        this.packages = PackageService.create(db, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
+        this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
         this.publish = new PublishService(packages, users, blobs,
                 new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
                 config.limits().maxTarballBytes());
@@ -74,7 +74,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens), new OrgRoutes(orgs), new PackageRoutes(packages, orgs),
-                        new PublishRoutes(publish, packages), new PackagePathRoutes(packages, blobs)))
+                        new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "airlock-maintenance");

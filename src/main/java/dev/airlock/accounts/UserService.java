@@ -113,12 +113,12 @@ public final class UserService {
         User existing = find(name);
         if (existing == null) {
             if (!allowSignup || email == null) {
-                throw new AirlockException(ErrorCode.UNAUTHORIZED, "Incorrect username or password."
+                throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password."
                         + (allowSignup ? "" : " New accounts are created by an administrator (self-registration is off)."));
             }
             add(actor, name, email, password, false);
         } else if (!checkPassword(name, password)) {
-            throw new AirlockException(ErrorCode.UNAUTHORIZED, "Incorrect username or password.");
+            throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
         Actor who = new Actor(name, "password", null, actor.sourceAddress());
         return db.write(tx -> {

@@ -214,12 +214,12 @@ final class JdbiPackageStore implements PackageStore {
     public List<String> search(Tx tx, List<String> terms, int limit, int offset) {
         StringBuilder sql = new StringBuilder("SELECT package FROM packuments WHERE 1 = 1");
         for (int i = 0; i < terms.size(); i++) {
-            sql.append(" AND search_text LIKE :t").append(i).append(" ESCAPE '\\'");
+            sql.append(" AND search_text LIKE :t").append(i).append(" ESCAPE '!'");
         }
         sql.append(" ORDER BY CASE WHEN package = :exact THEN 0 ELSE 1 END, package LIMIT :limit OFFSET :offset");
         Query q = tx.handle().createQuery(sql.toString());
         for (int i = 0; i < terms.size(); i++) {
-            q.bind("t" + i, "%" + terms.get(i).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            q.bind("t" + i, "%" + terms.get(i).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
         }
         return q.bind("exact", String.join(" ", terms)).bind("limit", limit).bind("offset", offset).mapTo(String.class).list();
     }

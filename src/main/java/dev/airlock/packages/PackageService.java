@@ -3,7 +3,11 @@ package dev.airlock.packages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.orgs.OrgService;
+import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.db.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -29,8 +33,11 @@ public final class PackageService {
     private final AuditService audit;
     private final Clock clock;
     private final String base;
+    private final BlobStore blobs;
 
-    PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base) {
+    PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
+                   BlobStore blobs) {
+        this.blobs = blobs;
         this.db = db;
         this.store = store;
         this.access = access;
@@ -39,10 +46,10 @@ public final class PackageService {
         this.base = base;
     }
 
-    public static PackageService create(Database db, OrgService orgs, AuditService audit, Clock clock, String publicBase,
-                                        boolean anonymousRead) {
+    public static PackageService create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
+                                        String publicBase, boolean anonymousRead) {
         JdbiPackageStore store = new JdbiPackageStore();
-        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase);
+        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs);
     }
 
     public String base() {
@@ -78,6 +85,15 @@ public final class PackageService {
             }
             return new TarballRef(s.blob(), s.size(), s.etag());
         });
+    }
+
+    /** Opens the bytes of a tarball found with {@link #tarball}. */
+    public InputStream openTarball(TarballRef ref) {
+        try {
+            return blobs.open(ref.blob());
+        } catch (IOException e) {
+            throw new UncheckedIOException("tarball blob missing: " + ref.blob(), e);
+        }
     }
 
     /** One version's manifest, by version or dist-tag (other clients fetch /name/version). */

@@ -3,9 +3,14 @@ package dev.airlock.shared;
 /** The one error vocabulary. Each code maps to exactly one HTTP status in platform.http.ErrorMapper. */
 public enum ErrorCode {
     BAD_REQUEST(400),
+    /** 401 for an invalid bearer token: npm tells the user to log in again. */
     UNAUTHORIZED(401),
+    /** 401 for wrong credentials at login: no challenge header, so npm shows our message. */
+    LOGIN_FAILED(401),
     /** 401 with {@code WWW-Authenticate: OTP}: the npm CLI prompts for (or takes --otp) a one-time password. */
     OTP_REQUIRED(401),
+    /** 401 with {@code WWW-Authenticate: ipaddress}: npm says login is not allowed from this address. */
+    IP_NOT_ALLOWED(401),
     FORBIDDEN(403),
     NOT_FOUND(404),
     CONFLICT(409),

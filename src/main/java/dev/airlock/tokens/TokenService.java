@@ -71,6 +71,10 @@ public final class TokenService {
         if (token == null || !token.activeAt(now)) {
             throw AirlockException.unauthorized("Your token is invalid, expired or revoked. Run `npm login` to get a new one.");
         }
+        if (token.cidr() != null && token.cidr().stream().noneMatch(c -> dev.airlock.shared.Cidr.contains(c, source))) {
+            throw new AirlockException(dev.airlock.shared.ErrorCode.IP_NOT_ALLOWED,
+                    "This token may only be used from " + String.join(", ", token.cidr()) + ".");
+        }
         if (token.lastUsedAt() == null || now - token.lastUsedAt() > TOUCH_INTERVAL_MS) {
             db.write(tx -> {
                 store.touch(tx, key, now, source);

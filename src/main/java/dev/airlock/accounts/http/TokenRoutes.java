@@ -83,7 +83,7 @@ final class TokenRoutes {
         }
         String password = body.path("password").asText("");
         if (!users.checkPassword(actor.user(), password)) {
-            throw AirlockException.unauthorized("Incorrect password. Creating a token requires your current password.");
+            throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect password. Creating a token requires your current password.");
         }
         List<String> cidr = new ArrayList<>();
         for (JsonNode c : body.path("cidr_whitelist")) {

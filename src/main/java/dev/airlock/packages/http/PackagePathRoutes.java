@@ -3,7 +3,6 @@ package dev.airlock.packages.http;
 import dev.airlock.packages.Document;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.TarballRef;
-import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
@@ -13,8 +12,6 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -24,11 +21,9 @@ import java.util.Map;
 public final class PackagePathRoutes implements RouteModule {
     private static final String CORGI = "application/vnd.npm.install-v1+json";
     private final PackageService packages;
-    private final BlobStore blobs;
 
-    public PackagePathRoutes(PackageService packages, BlobStore blobs) {
+    public PackagePathRoutes(PackageService packages) {
         this.packages = packages;
-        this.blobs = blobs;
     }
 
     @Override
@@ -83,12 +78,8 @@ public final class PackagePathRoutes implements RouteModule {
             return;
         }
         ctx.contentType("application/octet-stream");
-        try {
-            ctx.header("Content-Length", Long.toString(ref.size()));
-            ctx.result(blobs.open(ref.blob()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("tarball blob missing for " + name + "@" + version, e);
-        }
+        ctx.header("Content-Length", Long.toString(ref.size()));
+        ctx.result(packages.openTarball(ref));
     }
 
     private void delete(Context ctx) {

@@ -22,6 +22,7 @@ public final class ErrorMapper {
             // npm matches an exact comma-separated item "OTP" (no parameters) to start its OTP flow.
             case OTP_REQUIRED -> ctx.header("WWW-Authenticate", "OTP");
             case UNAUTHORIZED -> ctx.header("WWW-Authenticate", "Bearer");
+            case IP_NOT_ALLOWED -> ctx.header("WWW-Authenticate", "ipaddress");
             case TOO_MANY_REQUESTS -> {
                 if (ctx.res().getHeader("Retry-After") == null) {
                     ctx.header("Retry-After", "60");
