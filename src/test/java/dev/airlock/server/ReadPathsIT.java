@@ -1,0 +1,125 @@
+package dev.airlock.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.AirlockAssembly;
+import dev.airlock.platform.config.ConfigLoader;
+import dev.airlock.platform.json.Json;
+import dev.airlock.testing.Files2;
+import dev.airlock.testing.Http;
+import dev.airlock.testing.Tarballs;
+import dev.airlock.testing.TestRegistry;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Packument forms, caching headers, tarball URLs that follow the public URL, and the orphan sweep. */
+class ReadPathsIT {
+    static final String CORGI = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";
+
+    @Test
+    void fullAndAbbreviatedPackumentsWithEtags() {
+        try (TestRegistry registry = TestRegistry.start()) {
+            String token = registry.userWithToken("reader");
+            var manifest = Tarballs.manifest("@reader/lib", "1.0.0");
+            manifest.putObject("scripts").put("postinstall", "node setup.js");
+            manifest.put("readme", "# hello");
+            manifest.putObject("dependencies").put("left", "^1.0.0");
+            assertThat(registry.http.put("@reader%2flib", token,
+                    Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(withoutReadme(manifest)), "latest"))).status())
+                    .isEqualTo(201);
+
+            Http.Response full = registry.http.get("@reader%2flib", null);
+            assertThat(full.status()).isEqualTo(200);
+            assertThat(full.header("Vary")).contains("Accept");
+            assertThat(full.header("Cache-Control")).isEqualTo("no-cache");
+            JsonNode doc = full.json();
+            assertThat(doc.path("_rev").asText()).matches("\\d+-[0-9a-f]{16}");
+            assertThat(doc.path("readme").asText()).isEqualTo("# hello");
+            JsonNode v = doc.path("versions").path("1.0.0");
+            assertThat(v.path("hasInstallScript").asBoolean()).isTrue();
+            assertThat(v.path("_hasShrinkwrap").asBoolean()).isFalse();
+            assertThat(v.path("dist").path("fileCount").asInt()).isEqualTo(2);
+            assertThat(v.path("dist").path("tarball").asText()).isEqualTo(registry.url() + "@reader/lib/-/lib-1.0.0.tgz");
+            assertThat(v.has("readme")).isFalse();
+            assertThat(doc.path("time").has("1.0.0")).isTrue();
+
+            Http.Response corgi = registry.http.get("@reader/lib", null, "Accept", CORGI);
+            assertThat(corgi.header("Content-Type")).startsWith("application/vnd.npm.install-v1+json");
+            JsonNode abbreviated = corgi.json();
+            assertThat(abbreviated.fieldNames()).toIterable().containsExactlyInAnyOrder("name", "modified", "dist-tags", "versions");
+            assertThat(abbreviated.path("versions").path("1.0.0").has("scripts")).isFalse();
+            assertThat(abbreviated.path("versions").path("1.0.0").path("dependencies").path("left").asText()).isEqualTo("^1.0.0");
+            assertThat(corgi.header("ETag")).isNotEqualTo(full.header("ETag"));
+
+            Http.Response revalidated = registry.http.get("@reader%2Flib", null, "If-None-Match", full.header("ETag"));
+            assertThat(revalidated.status()).isEqualTo(304);
+            assertThat(registry.http.get("@reader/lib", null, "Accept", CORGI, "If-None-Match", corgi.header("ETag")).status())
+                    .isEqualTo(304);
+
+            byte[] tgz = registry.http.bytes("@reader/lib/-/lib-1.0.0.tgz", null);
+            assertThat(tgz).isNotNull();
+            assertThat(registry.http.get("@reader/lib/1.0.0", null).json().path("version").asText()).isEqualTo("1.0.0");
+            assertThat(registry.http.get("@reader/lib/latest", null).json().path("version").asText()).isEqualTo("1.0.0");
+            assertThat(registry.http.get("@reader/lib/-/other-1.0.0.tgz", null).status()).isEqualTo(404);
+            assertThat(registry.http.get("@reader/lib/-/lib-9.9.9.tgz", null).status()).isEqualTo(404);
+            // a dynamic /-/ read is never cached by the client
+            assertThat(registry.http.get("-/package/@reader%2flib/dist-tags", null).header("Cache-Control")).isEqualTo("no-store");
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode withoutReadme(com.fasterxml.jackson.databind.node.ObjectNode m) {
+        var copy = m.deepCopy();
+        copy.remove("readme");
+        return copy;
+    }
+
+    @Test
+    void tarballUrlsFollowThePublicUrlAcrossRestarts() throws Exception {
+        Path data = Files.createTempDirectory("airlock-url");
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Map<String, String> flags = new java.util.HashMap<>(Map.of("data.dir", data.toString(), "server.port", String.valueOf(port)));
+            try (AirlockAssembly first = new AirlockAssembly(ConfigLoader.load(null, Map.of(), flags))) {
+                first.serve();
+                Http http = new Http("http://127.0.0.1:" + port + "/");
+                first.users.add(dev.airlock.shared.Actor.operator(), "mover", "m@example.com", "mover-password", false);
+                String token = http.put("-/user/org.couchdb.user:mover", null, "{\"name\":\"mover\",\"password\":\"mover-password\"}")
+                        .json().path("token").asText();
+                assertThat(http.put("moving", token, Json.write(Tarballs.publishBody("moving", "1.0.0"))).status()).isEqualTo(201);
+            }
+            flags.put("server.publicUrl", "https://npm.example.com/registry");
+            try (AirlockAssembly second = new AirlockAssembly(ConfigLoader.load(null, Map.of(), flags))) {
+                second.serve();
+                Http http = new Http("http://127.0.0.1:" + port + "/");
+                assertThat(http.get("moving", null).json().path("versions").path("1.0.0").path("dist").path("tarball").asText())
+                        .isEqualTo("https://npm.example.com/registry/moving/-/moving-1.0.0.tgz");
+            }
+        } finally {
+            Files2.deleteTree(data);
+        }
+    }
+
+    @Test
+    void orphanedBlobsAreSweptButReferencedOnesStay() throws Exception {
+        try (TestRegistry registry = TestRegistry.start()) {
+            String token = registry.userWithToken("sweeper");
+            assertThat(registry.http.put("kept", token, Json.write(Tarballs.publishBody("kept", "1.0.0"))).status()).isEqualTo(201);
+            String orphan = "ab".repeat(64);
+            registry.airlock.blobs.put(orphan, new byte[] {1, 2, 3});
+            // young blobs are spared (their publish may be in flight)
+            assertThat(registry.airlock.sweep.sweep()).isZero();
+            Path file = registry.dataDir.resolve("blobs/ab/ab/" + orphan);
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2 * 3_600_000));
+            assertThat(registry.airlock.sweep.sweep()).isEqualTo(1);
+            assertThat(registry.airlock.blobs.exists(orphan)).isFalse();
+            assertThat(registry.http.bytes("kept/-/kept-1.0.0.tgz", null)).isNotNull();
+        }
+    }
+}
