@@ -19,7 +19,14 @@ import dev.airlock.platform.http.HttpServer;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.platform.crypto.SecretBox;
+import dev.airlock.platform.crypto.SecretKeys;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.policy.http.PolicyRoutes;
+import dev.airlock.staging.StagingService;
+import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +47,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final PackageService packages;
     public final PublishService publish;
     public final BlobSweep sweep;
+    public final TwoFactorService twoFactor;
+    public final PolicyService policies;
+    public final StagingService staging;
     private HttpServer server;
     private ScheduledExecutorService scheduler;
 
@@ -52,13 +62,19 @@ public final class AirlockAssembly implements AutoCloseable {
         this.db = Database.open(config.database());
         this.blobs = new FileSystemBlobStore(config.blobDir());
         this.audit = AuditService.create(db, clock);
+        this.twoFactor = TwoFactorService.create(db, new SecretBox(SecretKeys.load(config)), audit, clock,
+                config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes());
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
-        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup());
-        this.orgs = OrgService.create(db, audit, clock);
-        this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
+        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor);
+        this.orgs = OrgService.create(db, audit, clock, twoFactor);
+        this.policies = PolicyService.create(db, orgs, audit, clock);
+        this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead(),
+                twoFactor, policies);
         this.publish = new PublishService(packages, users, blobs,
                 new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
                 config.limits().maxTarballBytes());
+        this.staging = StagingService.create(db, packages, publish, policies, twoFactor, audit, clock,
+                Duration.ofDays(config.staging().expiryDays()));
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
     }
 
@@ -73,7 +89,8 @@ public final class AirlockAssembly implements AutoCloseable {
         }
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
                 new AccountsAuthenticator(users, tokens),
-                List.of(new AccountRoutes(users, tokens), new OrgRoutes(orgs), new PackageRoutes(packages, orgs),
+                List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
+                        new StagingRoutes(staging), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -82,6 +99,7 @@ public final class AirlockAssembly implements AutoCloseable {
             return t;
         });
         scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
         return server.port();
     }
 

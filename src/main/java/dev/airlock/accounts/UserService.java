@@ -5,6 +5,7 @@ import dev.airlock.platform.crypto.Passwords;
 import dev.airlock.platform.db.Database;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -23,8 +24,11 @@ public final class UserService {
     private final AuditService audit;
     private final Clock clock;
     private final boolean allowSignup;
+    private final TwoFactorService twoFactor;
 
-    UserService(Database db, UserStore store, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup) {
+    UserService(Database db, UserStore store, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
+                TwoFactorService twoFactor) {
+        this.twoFactor = twoFactor;
         this.db = db;
         this.store = store;
         this.tokens = tokens;
@@ -33,8 +37,9 @@ public final class UserService {
         this.allowSignup = allowSignup;
     }
 
-    public static UserService create(Database db, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup) {
-        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup);
+    public static UserService create(Database db, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
+                                     TwoFactorService twoFactor) {
+        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup, twoFactor);
     }
 
     public static String validName(String name) {
@@ -120,14 +125,25 @@ public final class UserService {
         } else if (!checkPassword(name, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
-        Actor who = new Actor(name, "password", null, actor.sourceAddress());
+        Actor who = new Actor(name, "password", null, actor.sourceAddress(), actor.otp());
+        twoFactor.requireForLogin(who);
         return db.write(tx -> {
             audit.record(tx, who, "user.login", "user:" + name, Map.of());
             return tokens.issueSession(tx, who, name);
         });
     }
 
+    /** Requires the account's current password (two-factor changes ask for it). */
+    public void requirePassword(Actor actor, String password) {
+        if (!checkPassword(actor.user(), password)) {
+            throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect password.");
+        }
+    }
+
     public User updateProfile(Actor actor, Map<String, String> fields) {
+        if (!fields.isEmpty()) {
+            twoFactor.requireForWrite(actor);
+        }
         if (fields.containsKey("email")) {
             validEmail(fields.get("email"));
         }

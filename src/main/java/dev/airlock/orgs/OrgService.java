@@ -5,6 +5,7 @@ import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +18,18 @@ public final class OrgService {
     private final OrgStore store;
     private final AuditService audit;
     private final Clock clock;
+    private final TwoFactorService twoFactor;
 
-    OrgService(Database db, OrgStore store, AuditService audit, Clock clock) {
+    OrgService(Database db, OrgStore store, AuditService audit, Clock clock, TwoFactorService twoFactor) {
+        this.twoFactor = twoFactor;
         this.db = db;
         this.store = store;
         this.audit = audit;
         this.clock = clock;
     }
 
-    public static OrgService create(Database db, AuditService audit, Clock clock) {
-        return new OrgService(db, new JdbiOrgStore(), audit, clock);
+    public static OrgService create(Database db, AuditService audit, Clock clock, TwoFactorService twoFactor) {
+        return new OrgService(db, new JdbiOrgStore(), audit, clock, twoFactor);
     }
 
     public static String validName(String name, String what) {
@@ -88,6 +91,7 @@ public final class OrgService {
 
     /** npm org set: adds a member or changes a role; returns the new member count. */
     public int setMember(Actor actor, String orgName, String user, OrgRole role) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         return db.write(tx -> {
             OrgRole mine = requireRole(tx, actor, org, OrgRole.ADMIN);
@@ -113,6 +117,7 @@ public final class OrgService {
     }
 
     public void removeMember(Actor actor, String orgName, String user) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         db.write(tx -> {
             OrgRole mine = requireRole(tx, actor, org, OrgRole.ADMIN);
@@ -141,6 +146,7 @@ public final class OrgService {
     }
 
     public void createTeam(Actor actor, String orgName, String teamName, String description) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         String team = validName(teamName, "team");
         db.write(tx -> {
@@ -155,6 +161,7 @@ public final class OrgService {
     }
 
     public void destroyTeam(Actor actor, String orgName, String teamName) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         String team = validName(teamName, "team");
         db.write(tx -> {
@@ -173,6 +180,7 @@ public final class OrgService {
     }
 
     public void addToTeam(Actor actor, String orgName, String teamName, String user) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         String team = validName(teamName, "team");
         db.write(tx -> {
@@ -189,6 +197,7 @@ public final class OrgService {
     }
 
     public void removeFromTeam(Actor actor, String orgName, String teamName, String user) {
+        twoFactor.requireForWrite(actor);
         String org = validName(orgName, "org");
         String team = validName(teamName, "team");
         db.write(tx -> {

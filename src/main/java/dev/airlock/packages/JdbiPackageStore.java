@@ -239,4 +239,24 @@ final class JdbiPackageStore implements PackageStore {
         return tx.handle().createQuery("SELECT DISTINCT tarball_blob FROM versions WHERE tarball_blob IS NOT NULL")
                 .mapTo(String.class).list();
     }
+
+    @Override
+    public void publishStaged(Tx tx, String name, String version, long at) {
+        tx.handle().createUpdate("UPDATE versions SET state = 'published', published_at = :at WHERE package = :n AND version = :v"
+                        + " AND state = 'staged'")
+                .bind("n", name).bind("v", version).bind("at", at).execute();
+    }
+
+    @Override
+    public void deleteStaged(Tx tx, String name, String version) {
+        tx.handle().createUpdate("DELETE FROM versions WHERE package = :n AND version = :v AND state = 'staged'")
+                .bind("n", name).bind("v", version).execute();
+    }
+
+    @Override
+    public void deleteReserved(Tx tx, String name) {
+        tx.handle().createUpdate("DELETE FROM maintainers WHERE package = :n").bind("n", name).execute();
+        tx.handle().createUpdate("DELETE FROM team_packages WHERE package = :n").bind("n", name).execute();
+        tx.handle().createUpdate("DELETE FROM packages WHERE name = :n AND state = 'staged'").bind("n", name).execute();
+    }
 }

@@ -1,8 +1,12 @@
 package dev.airlock.packages;
 
-/** A package row. {@code state}: active | unpublished. {@code access}: public | restricted. */
+/**
+ * A package row. {@code state}: active | unpublished | staged (a name reserved by a first staged upload, invisible
+ * until approved). {@code access}: public | restricted.
+ */
 public record PackageRecord(String name, String scope, String access, String state, long revSeq, long createdAt,
                             long modifiedAt) {
+    public static final String STAGED = "staged";
     public static final String PUBLIC = "public";
     public static final String RESTRICTED = "restricted";
 

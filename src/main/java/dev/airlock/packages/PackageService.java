@@ -9,6 +9,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import dev.airlock.platform.db.Tx;
+import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -34,10 +38,14 @@ public final class PackageService {
     private final Clock clock;
     private final String base;
     private final BlobStore blobs;
+    private final TwoFactorService twoFactor;
+    private final PolicyService policies;
 
     PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
-                   BlobStore blobs) {
+                   BlobStore blobs, TwoFactorService twoFactor, PolicyService policies) {
         this.blobs = blobs;
+        this.twoFactor = twoFactor;
+        this.policies = policies;
         this.db = db;
         this.store = store;
         this.access = access;
@@ -47,9 +55,11 @@ public final class PackageService {
     }
 
     public static PackageService create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
-                                        String publicBase, boolean anonymousRead) {
+                                        String publicBase, boolean anonymousRead, TwoFactorService twoFactor,
+                                        PolicyService policies) {
         JdbiPackageStore store = new JdbiPackageStore();
-        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs);
+        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs,
+                twoFactor, policies);
     }
 
     public String base() {
@@ -133,8 +143,40 @@ public final class PackageService {
 
     // ------------------------------------------------------------------ publish
 
+    /**
+     * Policy gate for a direct publish: staging required, the org's 2FA rule, and npm's mfa setting
+     * (publish = a human with 2FA and a code; automation = that, or a token that bypasses 2FA).
+     */
+    private void checkDirectPublish(Actor actor, PackageName name) {
+        EffectivePolicy policy = policies.effective(name);
+        if (policy.stagingRequired()) {
+            throw AirlockException.forbidden("Direct publishing of " + name + " is not allowed: this package requires staged"
+                    + " publishing. Run `npm stage publish`, then a maintainer approves it with 2FA"
+                    + " (`npm stage approve <id> --otp=<code>`).");
+        }
+        requireOrgTwoFactor(actor, policy, "publish " + name);
+        if (!Policy.MFA_NONE.equals(policy.mfa()) && !actor.isOperator()) {
+            if (!actor.interactive()) {
+                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
+                        + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
+            }
+            twoFactor.requirePresence(actor, "publish " + name);
+        } else {
+            twoFactor.requireForWrite(actor);
+        }
+    }
+
+    /** Members of an org that requires 2FA must have it enabled to publish, stage or approve its packages. */
+    public void requireOrgTwoFactor(Actor actor, EffectivePolicy policy, String what) {
+        if (policy.orgRequires2fa() && !actor.isOperator() && !twoFactor.enabled(actor.user())) {
+            throw AirlockException.forbidden("Org \"" + policy.org() + "\" requires two-factor authentication for its members:"
+                    + " you cannot " + what + " until you run `npm profile enable-2fa auth-and-writes`.");
+        }
+    }
+
     /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
     public void publish(Actor actor, NewVersion v) {
+        checkDirectPublish(actor, v.name());
         try {
             db.write(tx -> {
                 long now = clock.millis();
@@ -152,8 +194,11 @@ public final class PackageService {
                     store.addMaintainer(tx, name, actor.user(), now);
                 } else {
                     if (!pkg.active()) {
-                        // a whole-package unpublish keeps its maintainers: only they may bring the name back
-                        access.requireWrite(tx, actor, pkg);
+                        // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
+                        // only they may bring the name into use
+                        if (!access.canWrite(tx, actor, pkg)) {
+                            throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
+                        }
                         pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
                                 pkg.revSeq(), pkg.createdAt(), now);
                     } else {
@@ -179,6 +224,86 @@ public final class PackageService {
                         + ": that version was published at the same moment by another request.");
             }
             throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ staging (called by the staging feature)
+
+    /**
+     * Inserts a staged version inside the caller's transaction: same authorisation as a publish, the same
+     * uniqueness index, but the version is invisible on every read path. A brand-new package is created reserved
+     * (state "staged"): its name belongs to the stager, and nothing about it is served until the first approval.
+     */
+    public void insertStaged(Tx tx, Actor actor, NewVersion v) {
+        long now = clock.millis();
+        String name = v.name().toString();
+        PackageRecord pkg = store.find(tx, name);
+        if (PackageRecord.RESTRICTED.equals(v.access()) && !v.name().scoped()) {
+            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
+        }
+        if (pkg == null) {
+            access.requireCreate(tx, actor, v.name());
+            pkg = new PackageRecord(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
+                    PackageRecord.STAGED, 0, now, now);
+            store.insert(tx, pkg);
+            store.addMaintainer(tx, name, actor.user(), now);
+        } else if (!access.canWrite(tx, actor, pkg)) {
+            if (!pkg.active() || !access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
+                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
+            }
+            access.requireWrite(tx, actor, pkg);
+        }
+        refuseReuse(store.version(tx, name, v.version()), v);
+        store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.STAGED,
+                dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
+                v.size(), now, null, actor.user(), null));
+    }
+
+    /** May the actor publish this package (maintainer, org owner/admin, read-write team)? Staged items are theirs to see. */
+    public boolean canPublish(Tx tx, Actor actor, String name) {
+        PackageRecord pkg = store.find(tx, name);
+        return pkg != null && access.canWrite(tx, actor, pkg);
+    }
+
+    /** Is this user a maintainer of the package in the strict sense (a human allowed to approve)? */
+    public boolean canApprove(Tx tx, String user, String name) {
+        PackageRecord pkg = store.find(tx, name);
+        return pkg != null && access.canWrite(tx, new Actor(user, "session", null, null), pkg);
+    }
+
+    /** The staged version's manifest (to show and to download what was staged). */
+    public VersionRecord stagedVersion(Tx tx, String name, String version) {
+        VersionRecord v = store.version(tx, name, version);
+        return v != null && VersionRecord.STAGED.equals(v.state()) ? v : null;
+    }
+
+    /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
+    public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
+        VersionRecord v = store.version(tx, name, version);
+        if (v == null || !VersionRecord.STAGED.equals(v.state())) {
+            throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
+        }
+        long now = clock.millis();
+        store.publishStaged(tx, name, version, now);
+        store.setTag(tx, name, tag, version);
+        PackageRecord pkg = store.find(tx, name);
+        if (!pkg.active()) {
+            pkg = new PackageRecord(pkg.name(), pkg.scope(), pkg.access(), "active", pkg.revSeq(), pkg.createdAt(), now);
+        }
+        touch(tx, pkg, now);
+        Map<String, Object> d = new LinkedHashMap<>(detail);
+        d.put("version", version);
+        d.put("tag", tag);
+        d.put("integrity", v.integrity());
+        audit.record(tx, approver, "package.publish", "package:" + name, d);
+    }
+
+    /** Rejection or expiry: the staged version row goes (its number is free again); a reserved name with nothing left is released. */
+    public void discardStaged(Tx tx, String name, String version) {
+        store.deleteStaged(tx, name, version);
+        PackageRecord pkg = store.find(tx, name);
+        if (pkg != null && PackageRecord.STAGED.equals(pkg.state()) && store.versions(tx, name).isEmpty()) {
+            store.deleteReserved(tx, name);
         }
     }
 
@@ -231,6 +356,7 @@ public final class PackageService {
 
     public void setDistTag(Actor actor, PackageName name, String tag, String version) {
         validTag(tag);
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             VersionRecord v = store.version(tx, pkg.name(), version);
@@ -245,6 +371,7 @@ public final class PackageService {
     }
 
     public void removeDistTag(Actor actor, PackageName name, String tag) {
+        twoFactor.requireForWrite(actor);
         if ("latest".equals(tag)) {
             throw AirlockException.badRequest("The latest tag cannot be removed; point it at another version instead.");
         }
@@ -262,6 +389,7 @@ public final class PackageService {
 
     /** Applies only the deprecation messages ("" removes one) to versions that exist; nothing else in the body. */
     public void deprecate(Actor actor, PackageName name, Map<String, String> messages) {
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             Map<String, String> changed = new LinkedHashMap<>();
@@ -302,6 +430,7 @@ public final class PackageService {
      * it is unpublished. Nothing else from the body is applied. Its number can never be used again.
      */
     public List<String> unpublishExcept(Actor actor, PackageName name, String rev, Set<String> keep) {
+        twoFactor.requireForWrite(actor);
         return db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -320,6 +449,13 @@ public final class PackageService {
     }
 
     public void unpublishVersion(Actor actor, PackageName name, String version) {
+        VersionRecord current = db.read(tx -> store.version(tx, name.toString(), version));
+        if (current != null && !current.published()) {
+            // npm unpublish sends this DELETE after the PUT that already unpublished the version: nothing to change
+            db.read(tx -> writable(tx, actor, name));
+            return;
+        }
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             VersionRecord v = store.version(tx, pkg.name(), version);
@@ -356,6 +492,7 @@ public final class PackageService {
     }
 
     public void unpublishAll(Actor actor, PackageName name, String rev) {
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -394,6 +531,7 @@ public final class PackageService {
         if (users.isEmpty()) {
             throw AirlockException.badRequest("A package must keep at least one maintainer.");
         }
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -427,6 +565,7 @@ public final class PackageService {
     }
 
     public void setAccess(Actor actor, PackageName name, String level) {
+        twoFactor.requireForWrite(actor);
         if (!PackageRecord.PUBLIC.equals(level) && !PackageRecord.RESTRICTED.equals(level)) {
             throw AirlockException.badRequest("access must be \"public\" or \"restricted\".");
         }
@@ -441,6 +580,34 @@ public final class PackageService {
                 audit.record(tx, actor, "package.access", "package:" + pkg.name(), Map.of("access", level));
             }
             return null;
+        });
+    }
+
+    /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
+    public void setPolicy(Actor actor, PackageName name, Policy change) {
+        twoFactor.requireForWrite(actor);
+        db.write(tx -> {
+            PackageRecord pkg = writable(tx, actor, name);
+            policies.setPackage(tx, actor, PackageName.parse(pkg.name()), change);
+            return null;
+        });
+    }
+
+    /** The package's own and effective policy, for those who can see it. */
+    public Map<String, Object> policy(Actor actor, PackageName name) {
+        return db.read(tx -> {
+            visible(tx, actor, name);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("package", name.toString());
+            out.put("own", PolicyService.view(policies.ofPackage(tx, name)));
+            EffectivePolicy e = policies.effective(tx, name);
+            Map<String, Object> eff = new LinkedHashMap<>();
+            eff.put("mfa", e.mfa());
+            eff.put("stagingRequired", e.stagingRequired());
+            eff.put("approvals", e.approvals());
+            eff.put("orgRequires2fa", e.orgRequires2fa());
+            out.put("effective", eff);
+            return out;
         });
     }
 
@@ -480,6 +647,7 @@ public final class PackageService {
     }
 
     public void grant(Actor actor, String org, String team, PackageName name, String permission, OrgService orgs) {
+        twoFactor.requireForWrite(actor);
         if (!"read-only".equals(permission) && !"read-write".equals(permission)) {
             throw AirlockException.badRequest("permissions must be read-only or read-write.");
         }
@@ -497,6 +665,7 @@ public final class PackageService {
     }
 
     public void revoke(Actor actor, String org, String team, PackageName name, OrgService orgs) {
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             orgs.requireTeamAdmin(tx, actor, org, team);
             PackageRecord pkg = writable(tx, actor, name);

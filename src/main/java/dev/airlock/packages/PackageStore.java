@@ -61,6 +61,13 @@ interface PackageStore {
 
     List<String> allNames(Tx tx);
 
+    void publishStaged(Tx tx, String name, String version, long at);
+
+    void deleteStaged(Tx tx, String name, String version);
+
+    /** Removes a reserved (never published) package row and its maintainers. */
+    void deleteReserved(Tx tx, String name);
+
     boolean userExists(Tx tx, String user);
 
     List<String> referencedBlobs(Tx tx);

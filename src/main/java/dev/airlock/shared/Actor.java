@@ -2,9 +2,14 @@ package dev.airlock.shared;
 
 /**
  * Who is acting: a user (through a password, a login session or a token) or nobody.
- * {@code credential} names the kind of credential ("password", "session", "token", "cli").
+ * {@code credential} names the kind of credential ("password", "session", "granular", "cli").
+ * {@code otp} is the one-time password presented with this request (npm's {@code npm-otp} header), if any.
  */
-public record Actor(String user, String credential, String tokenKey, String sourceAddress) {
+public record Actor(String user, String credential, String tokenKey, String sourceAddress, String otp) {
+    public Actor(String user, String credential, String tokenKey, String sourceAddress) {
+        this(user, credential, tokenKey, sourceAddress, null);
+    }
+
     public static Actor anonymous(String sourceAddress) {
         return new Actor(null, "none", null, sourceAddress);
     }
@@ -12,6 +17,19 @@ public record Actor(String user, String credential, String tokenKey, String sour
     /** An operator running the airlock command line on the server. */
     public static Actor operator() {
         return new Actor("@cli", "cli", null, "local");
+    }
+
+    public Actor withOtp(String code) {
+        return new Actor(user, credential, tokenKey, sourceAddress, code);
+    }
+
+    public boolean isOperator() {
+        return "cli".equals(credential);
+    }
+
+    /** A human's interactive credential: a password or a token from npm login (not an automation token). */
+    public boolean interactive() {
+        return "session".equals(credential) || "password".equals(credential);
     }
 
     public boolean authenticated() {

@@ -10,6 +10,8 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
+import dev.airlock.twofactor.TwoFactorStatus;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -21,10 +23,12 @@ public final class AccountRoutes implements RouteModule {
     private static final String COUCH_PREFIX = "org.couchdb.user:";
     private final UserService users;
     private final TokenService tokens;
+    private final TwoFactorService twoFactor;
 
-    public AccountRoutes(UserService users, TokenService tokens) {
+    public AccountRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor) {
         this.users = users;
         this.tokens = tokens;
+        this.twoFactor = twoFactor;
     }
 
     @Override
@@ -39,9 +43,12 @@ public final class AccountRoutes implements RouteModule {
         routes.put("/-/user/{id}/-rev/{rev}", this::couchLogin);
         routes.get("/-/user/{id}", this::userDocument);
         routes.delete("/-/user/token/{token}", this::logout);
-        routes.get("/-/npm/v1/user", ctx -> Responses.json(ctx, profile(users.require(Requests.user(ctx).user()))));
+        routes.get("/-/npm/v1/user", ctx -> {
+            String user = Requests.user(ctx).user();
+            Responses.json(ctx, profile(users.require(user), twoFactor.status(user).orElse(null)));
+        });
         routes.post("/-/npm/v1/user", this::updateProfile);
-        new TokenRoutes(users, tokens).register(routes);
+        new TokenRoutes(users, tokens, twoFactor).register(routes);
     }
 
     private static String couchName(Context ctx) {
@@ -62,7 +69,8 @@ public final class AccountRoutes implements RouteModule {
         }
         String password = body.path("password").isTextual() ? body.get("password").asText() : null;
         String email = body.path("email").isTextual() ? body.get("email").asText() : null;
-        Actor anonymous = Actor.anonymous(Requests.source(ctx));
+        String otp = ctx.header("npm-otp");
+        Actor anonymous = Actor.anonymous(Requests.source(ctx)).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
         IssuedToken issued = users.login(anonymous, name, password, email);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
@@ -88,12 +96,19 @@ public final class AccountRoutes implements RouteModule {
         Responses.json(ctx, Map.of("ok", true));
     }
 
-    static Map<String, Object> profile(User u) {
+    static Map<String, Object> profile(User u, TwoFactorStatus tfa) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("name", u.name());
         p.put("email", u.email());
         p.put("email_verified", true);
-        p.put("tfa", false);
+        if (tfa == null) {
+            p.put("tfa", false);
+        } else {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("mode", tfa.mode());
+            t.put("pending", tfa.pending());
+            p.put("tfa", t);
+        }
         p.put("created", Instant.ofEpochMilli(u.createdAt()).toString());
         p.put("updated", Instant.ofEpochMilli(u.updatedAt()).toString());
         p.put("fullname", u.fullname());
@@ -110,7 +125,8 @@ public final class AccountRoutes implements RouteModule {
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
         if (body.has("tfa")) {
-            throw AirlockException.badRequest("Two-factor authentication is not available on this registry yet.");
+            twoFactor(ctx, actor, body.get("tfa"));
+            return;
         }
         Map<String, String> fields = new LinkedHashMap<>();
         for (String key : new String[] {"email", "fullname", "homepage", "freenode", "twitter", "github"}) {
@@ -134,6 +150,36 @@ public final class AccountRoutes implements RouteModule {
             users.changePassword(actor, password.get("old").asText(), password.get("new").asText());
         }
         User updated = users.updateProfile(actor, fields);
-        Responses.json(ctx, profile(updated));
+        Responses.json(ctx, profile(updated, twoFactor.status(actor.user()).orElse(null)));
+    }
+
+    /**
+     * npm profile enable-2fa / disable-2fa: {"tfa":{"password","mode"}} starts (answer: an otpauth URL string), changes
+     * the mode, or disables ("mode":"disable"); {"tfa":["123456"]} confirms (answer: the recovery codes, an array).
+     */
+    private void twoFactor(Context ctx, Actor actor, JsonNode tfa) {
+        if (tfa.isArray()) {
+            if (tfa.size() != 1 || !tfa.get(0).isTextual()) {
+                throw AirlockException.badRequest("Send the first code from your authenticator as {\"tfa\": [\"123456\"]}.");
+            }
+            Responses.json(ctx, Map.of("tfa", twoFactor.confirm(actor, tfa.get(0).asText().trim())));
+            return;
+        }
+        if (!tfa.isObject()) {
+            throw AirlockException.badRequest("tfa must be an object or an array.");
+        }
+        users.requirePassword(actor, tfa.path("password").asText(""));
+        String mode = Requests.text(tfa, "mode");
+        if (mode.equals("disable")) {
+            twoFactor.disable(actor);
+            Responses.json(ctx, Map.of("tfa", false));
+            return;
+        }
+        var url = twoFactor.enrol(actor, mode);
+        if (url.isPresent()) {
+            Responses.json(ctx, Map.of("tfa", url.get()));
+        } else {
+            Responses.json(ctx, profile(users.require(actor.user()), twoFactor.status(actor.user()).orElse(null)));
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -24,17 +25,21 @@ final class TokenRoutes {
     private static final long DAY = 86_400_000L;
     private final UserService users;
     private final TokenService tokens;
+    private final TwoFactorService twoFactor;
 
-    TokenRoutes(UserService users, TokenService tokens) {
+    TokenRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor) {
         this.users = users;
         this.tokens = tokens;
+        this.twoFactor = twoFactor;
     }
 
     void register(RoutesConfig routes) {
         routes.get("/-/npm/v1/tokens", this::list);
         routes.post("/-/npm/v1/tokens", this::create);
         routes.delete("/-/npm/v1/tokens/token/{key}", ctx -> {
-            tokens.revoke(Requests.user(ctx), ctx.pathParam("key"));
+            Actor actor = Requests.user(ctx);
+            twoFactor.requireForWrite(actor);
+            tokens.revoke(actor, ctx.pathParam("key"));
             ctx.status(204);
         });
     }
@@ -85,6 +90,7 @@ final class TokenRoutes {
         if (!users.checkPassword(actor.user(), password)) {
             throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect password. Creating a token requires your current password.");
         }
+        twoFactor.requireForWrite(actor);
         List<String> cidr = new ArrayList<>();
         for (JsonNode c : body.path("cidr_whitelist")) {
             if (!c.isTextual() || !validCidr(c.asText())) {

@@ -7,6 +7,7 @@ import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Policy;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import io.javalin.config.RoutesConfig;
@@ -16,6 +17,7 @@ import java.util.Map;
 /** The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants. */
 public final class PackageRoutes implements RouteModule {
     private static final String PACKAGE_PREFIX = "/-/package/";
+    private static final String POLICY_PREFIX = "/-/airlock/v1/policy/package";
     private final PackageService packages;
     private final OrgService orgs;
 
@@ -31,6 +33,14 @@ public final class PackageRoutes implements RouteModule {
         routes.post("/-/package/<path>", this::postPackageApi);
         routes.delete("/-/package/<path>", this::deletePackageApi);
         routes.get("/-/v1/search", new SearchHandler(packages)::handle);
+        // Airlock's package policy API (docs/policies.md)
+        routes.get(POLICY_PREFIX + "/<path>", ctx -> Responses.json(ctx,
+                packages.policy(Requests.user(ctx), policyPath(ctx).name())));
+        routes.put(POLICY_PREFIX + "/<path>", ctx -> {
+            NpmPath p = policyPath(ctx);
+            packages.setPolicy(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
+            Responses.json(ctx, packages.policy(Requests.user(ctx), p.name()));
+        });
         routes.get("/-/org/{org}/package", ctx -> {
             Actor actor = Requests.user(ctx);
             String org = OrgService.validName(ctx.pathParam("org"), "org");
@@ -57,6 +67,14 @@ public final class PackageRoutes implements RouteModule {
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
             ctx.status(204);
         });
+    }
+
+    private static NpmPath policyPath(Context ctx) {
+        NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring(POLICY_PREFIX.length()));
+        if (p.size() != 0) {
+            throw AirlockException.notFound("Not found");
+        }
+        return p;
     }
 
     private static NpmPath apiPath(Context ctx) {
@@ -110,11 +128,15 @@ public final class PackageRoutes implements RouteModule {
         }
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
-        if (body.has("publish_requires_tfa") || body.has("automation_token_overrides_tfa")) {
-            throw AirlockException.badRequest("Two-factor publishing policies (npm access set mfa=...) are not available"
-                    + " on this registry yet.");
+        if (body.has("publish_requires_tfa")) {
+            // npm access set mfa=none|publish|automation
+            boolean requires = body.get("publish_requires_tfa").asBoolean();
+            boolean automation = body.path("automation_token_overrides_tfa").asBoolean(false);
+            String mfa = !requires ? Policy.MFA_NONE : automation ? Policy.MFA_AUTOMATION : Policy.MFA_PUBLISH;
+            packages.setPolicy(actor, p.name(), new Policy(mfa, null, null, null));
+        } else {
+            packages.setAccess(actor, p.name(), Requests.text(body, "access"));
         }
-        packages.setAccess(actor, p.name(), Requests.text(body, "access"));
         Responses.json(ctx, Map.of("ok", true));
     }
 }

@@ -3,7 +3,8 @@ package dev.airlock.platform.config;
 import java.nio.file.Path;
 
 /** Immutable, validated configuration. Built by {@link ConfigLoader}; every key is listed in docs/configuration.md. */
-public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth) {
+public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth,
+                            Security security, Staging staging, TwoFactor twoFactor) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -35,9 +36,25 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     public record Auth(boolean anonymousRead, boolean allowSignup, int sessionDays) {
     }
 
+    /** {@code secretKey}: base64 of 32 bytes used to encrypt secrets at rest; empty = DATA/secret.key. */
+    public record Security(String secretKey) {
+    }
+
+    public record Staging(int expiryDays) {
+        public Staging {
+            if (expiryDays < 1) {
+                throw new IllegalArgumentException("staging.expiryDays must be at least 1");
+            }
+        }
+    }
+
+    public record TwoFactor(int maxFailures, int failureWindowMinutes) {
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
-        return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth);
+        return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth, security, staging,
+                twoFactor);
     }
 }

@@ -23,11 +23,8 @@ public final class ErrorMapper {
             case OTP_REQUIRED -> ctx.header("WWW-Authenticate", "OTP");
             case UNAUTHORIZED -> ctx.header("WWW-Authenticate", "Bearer");
             case IP_NOT_ALLOWED -> ctx.header("WWW-Authenticate", "ipaddress");
-            case TOO_MANY_REQUESTS -> {
-                if (ctx.res().getHeader("Retry-After") == null) {
-                    ctx.header("Retry-After", "60");
-                }
-            }
+            case TOO_MANY_REQUESTS -> ctx.header("Retry-After",
+                    Long.toString(e instanceof dev.airlock.shared.RateLimited r ? Math.max(1, r.retryAfterSeconds()) : 60));
             default -> {
             }
         }

@@ -24,6 +24,10 @@ public final class Requests {
         if (actor == null) {
             Authenticator auth = ctx.attribute(AUTHENTICATOR);
             actor = auth.authenticate(ctx.header("Authorization"), source(ctx));
+            String otp = ctx.header("npm-otp");
+            if (otp != null && !otp.isBlank()) {
+                actor = actor.withOtp(otp.trim());
+            }
             ctx.attribute(ACTOR, actor);
         }
         return actor;

@@ -1,0 +1,58 @@
+package dev.airlock.policy;
+
+/**
+ * Policy settings of one subject (a package or an org). A null field is "not set here": the package inherits the
+ * org's value, and the default applies when neither sets it.
+ */
+public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa) {
+    public static final String MFA_NONE = "none";
+    public static final String MFA_PUBLISH = "publish";
+    public static final String MFA_AUTOMATION = "automation";
+    public static final Policy EMPTY = new Policy(null, null, null, null);
+
+    public Policy {
+        if (mfa != null && !mfa.equals(MFA_NONE) && !mfa.equals(MFA_PUBLISH) && !mfa.equals(MFA_AUTOMATION)) {
+            throw dev.airlock.shared.AirlockException.badRequest("mfa must be none, publish or automation.");
+        }
+        if (approvals != null && (approvals < 1 || approvals > 10)) {
+            throw dev.airlock.shared.AirlockException.badRequest("approvals must be between 1 and 10.");
+        }
+    }
+
+    /** This policy with the fields set in {@code change} replaced. */
+    public Policy with(Policy change) {
+        return new Policy(change.mfa != null ? change.mfa : mfa,
+                change.stagingRequired != null ? change.stagingRequired : stagingRequired,
+                change.approvals != null ? change.approvals : approvals,
+                change.require2fa != null ? change.require2fa : require2fa);
+    }
+
+    /** A policy change from JSON; unknown fields are an error so typos never pass silently. */
+    public static Policy fromJson(com.fasterxml.jackson.databind.JsonNode body) {
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("mfa") && !f.equals("stagingRequired") && !f.equals("approvals") && !f.equals("require2fa")) {
+                throw dev.airlock.shared.AirlockException.badRequest("Unknown policy field \"" + f + "\"; use mfa, stagingRequired, approvals, require2fa.");
+            }
+        });
+        String mfa = body.hasNonNull("mfa") ? body.get("mfa").asText() : null;
+        Boolean staging = bool(body, "stagingRequired");
+        Integer approvals = null;
+        if (body.hasNonNull("approvals")) {
+            if (!body.get("approvals").canConvertToInt()) {
+                throw dev.airlock.shared.AirlockException.badRequest("approvals must be a whole number.");
+            }
+            approvals = body.get("approvals").asInt();
+        }
+        return new Policy(mfa, staging, approvals, bool(body, "require2fa"));
+    }
+
+    private static Boolean bool(com.fasterxml.jackson.databind.JsonNode body, String field) {
+        if (!body.hasNonNull(field)) {
+            return null;
+        }
+        if (!body.get(field).isBoolean()) {
+            throw dev.airlock.shared.AirlockException.badRequest(field + " must be true or false.");
+        }
+        return body.get(field).asBoolean();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.airlock.policy;
+
+import dev.airlock.audit.AuditService;
+import dev.airlock.orgs.OrgRole;
+import dev.airlock.orgs.OrgService;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Package and org policies: npm's per-package {@code mfa} (none | publish | automation), "staging required",
+ * the number of approvals a staged version needs (two-person rule), and an org's "2FA required for members".
+ * A package inherits every field it does not set from its scope's org.
+ */
+public final class PolicyService {
+    private final Database db;
+    private final PolicyStore store;
+    private final OrgService orgs;
+    private final AuditService audit;
+    private final Clock clock;
+
+    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock) {
+        this.db = db;
+        this.store = store;
+        this.orgs = orgs;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock) {
+        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock);
+    }
+
+    static String packageSubject(PackageName name) {
+        return "package:" + name;
+    }
+
+    static String orgSubject(String org) {
+        return "org:" + org;
+    }
+
+    public EffectivePolicy effective(Tx tx, PackageName name) {
+        Policy own = store.find(tx, packageSubject(name));
+        String org = name.scoped() && orgs.exists(tx, name.scope()) ? name.scope() : null;
+        Policy inherited = org == null ? Policy.EMPTY : store.find(tx, orgSubject(org));
+        Policy p = inherited.with(own);
+        return new EffectivePolicy(p.mfa() == null ? Policy.MFA_NONE : p.mfa(), Boolean.TRUE.equals(p.stagingRequired()),
+                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org);
+    }
+
+    public EffectivePolicy effective(PackageName name) {
+        return db.read(tx -> effective(tx, name));
+    }
+
+    /** The policy set on the package itself (not inherited). */
+    public Policy ofPackage(Tx tx, PackageName name) {
+        return store.find(tx, packageSubject(name));
+    }
+
+    /** Changes a package's own policy inside the caller's transaction (the caller checked write access). */
+    public void setPackage(Tx tx, Actor actor, PackageName name, Policy change) {
+        if (change.require2fa() != null) {
+            throw AirlockException.badRequest("\"2FA required for members\" is an org policy, not a package policy.");
+        }
+        String subject = packageSubject(name);
+        store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
+        audit.record(tx, actor, "policy.set", subject, describe(change));
+    }
+
+    public Policy ofOrg(Actor actor, String org) {
+        return db.read(tx -> {
+            orgs.requireMember(tx, actor, org);
+            return store.find(tx, orgSubject(org));
+        });
+    }
+
+    /** Changes an org's policy: org owners only (or an operator). */
+    public void setOrg(Actor actor, String orgName, Policy change) {
+        String org = OrgService.validName(orgName, "org");
+        db.write(tx -> {
+            orgs.requireMember(tx, actor, org);
+            if (!actor.isOperator() && orgs.role(tx, org, actor.user()) != OrgRole.OWNER) {
+                throw AirlockException.forbidden("Only an owner of org \"" + org + "\" can change its policies.");
+            }
+            String subject = orgSubject(org);
+            store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
+            audit.record(tx, actor, "policy.set", subject, describe(change));
+            return null;
+        });
+    }
+
+    static Map<String, Object> describe(Policy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (p.mfa() != null) {
+            m.put("mfa", p.mfa());
+        }
+        if (p.stagingRequired() != null) {
+            m.put("stagingRequired", p.stagingRequired());
+        }
+        if (p.approvals() != null) {
+            m.put("approvals", p.approvals());
+        }
+        if (p.require2fa() != null) {
+            m.put("require2fa", p.require2fa());
+        }
+        return m;
+    }
+
+    /** JSON-friendly view of a policy. */
+    public static Map<String, Object> view(Policy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mfa", p.mfa());
+        m.put("stagingRequired", p.stagingRequired());
+        m.put("approvals", p.approvals());
+        m.put("require2fa", p.require2fa());
+        return m;
+    }
+}

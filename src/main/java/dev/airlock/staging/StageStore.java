@@ -1,0 +1,21 @@
+package dev.airlock.staging;
+
+import dev.airlock.platform.db.Tx;
+import java.util.List;
+
+interface StageStore {
+    void insert(Tx tx, Stage stage);
+
+    Stage find(Tx tx, String id);
+
+    /** Pending stages, optionally of one package, oldest first. */
+    List<Stage> pending(Tx tx, String pkg);
+
+    List<Stage> expiredPending(Tx tx, long now);
+
+    void decide(Tx tx, String id, String state, long at, String by);
+
+    List<Approval> approvals(Tx tx, String id);
+
+    void addApproval(Tx tx, String id, Approval approval);
+}

@@ -1,0 +1,245 @@
+package dev.airlock.staging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.audit.AuditService;
+import dev.airlock.packages.NewVersion;
+import dev.airlock.packages.PackageService;
+import dev.airlock.packages.TarballRef;
+import dev.airlock.packages.VersionRecord;
+import dev.airlock.platform.db.Database;
+import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.publish.PublishService;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import dev.airlock.twofactor.TwoFactorService;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Staged publishing: an upload lands in quarantine (invisible everywhere) and is published only when enough human
+ * maintainers approve it, each with a fresh second factor. Staging never asks for a code; approving and rejecting
+ * always do, and only with a login session (never an automation token).
+ */
+public final class StagingService {
+    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private final Database db;
+    private final StageStore store;
+    private final PackageService packages;
+    private final PublishService publish;
+    private final PolicyService policies;
+    private final TwoFactorService twoFactor;
+    private final AuditService audit;
+    private final Clock clock;
+    private final Duration lifetime;
+
+    StagingService(Database db, StageStore store, PackageService packages, PublishService publish, PolicyService policies,
+                   TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
+        this.db = db;
+        this.store = store;
+        this.packages = packages;
+        this.publish = publish;
+        this.policies = policies;
+        this.twoFactor = twoFactor;
+        this.audit = audit;
+        this.clock = clock;
+        this.lifetime = lifetime;
+    }
+
+    public static StagingService create(Database db, PackageService packages, PublishService publish, PolicyService policies,
+                                        TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
+        return new StagingService(db, new JdbiStageStore(), packages, publish, policies, twoFactor, audit, clock, lifetime);
+    }
+
+    /** How the stager authenticated: a human's login, an automation token, or (later) a CI identity. */
+    static String actorType(Actor actor) {
+        return actor.interactive() ? "user" : "token";
+    }
+
+    /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
+    public Stage stage(Actor actor, PackageName name, JsonNode body) {
+        EffectivePolicy policy = policies.effective(name);
+        packages.requireOrgTwoFactor(actor, policy, "stage " + name);
+        NewVersion v = publish.prepare(actor, name, body);
+        long now = clock.millis();
+        Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), actor.user(),
+                actorType(actor), actor.tokenKey(), actor.sourceAddress(), v.integrity(), v.shasum(), v.size(),
+                policy.approvals(), Stage.PENDING, now, now + lifetime.toMillis(), null, null, null);
+        try {
+            db.write(tx -> {
+                packages.insertStaged(tx, actor, v);
+                store.insert(tx, stage);
+                audit.record(tx, actor, "stage.create", "package:" + name, Map.of("stage", stage.id(), "version", v.version(),
+                        "tag", v.tag(), "integrity", v.integrity(), "actorType", stage.actorType()));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw AirlockException.conflict("Cannot stage " + name + "@" + v.version()
+                        + ": that version was published or staged at the same moment by another request.");
+            }
+            throw e;
+        }
+        return stage;
+    }
+
+    /** A page of what waits for this actor, plus how many there are in all (npm stage list pages until it has them). */
+    public record Listing(List<StageView> items, int total) {
+    }
+
+    public record StageView(Stage stage, List<Approval> approvals) {
+    }
+
+    public Listing list(Actor actor, String packageFilter, int page, int perPage) {
+        expire();
+        return db.read(tx -> {
+            List<Stage> visible = new ArrayList<>();
+            Map<String, Boolean> allowed = new LinkedHashMap<>();
+            for (Stage s : store.pending(tx, packageFilter)) {
+                if (allowed.computeIfAbsent(s.pkg(), p -> packages.canPublish(tx, actor, p))) {
+                    visible.add(s);
+                }
+            }
+            int from = Math.min(visible.size(), page * perPage);
+            int to = Math.min(visible.size(), from + perPage);
+            List<StageView> items = new ArrayList<>();
+            for (Stage s : visible.subList(from, to)) {
+                items.add(new StageView(s, store.approvals(tx, s.id())));
+            }
+            return new Listing(items, visible.size());
+        });
+    }
+
+    /** A stage the actor may see (may publish its package); anything else is the same 404 as an unknown id. */
+    public StageView view(Actor actor, String id) {
+        return db.read(tx -> {
+            Stage s = UUID_SHAPE.matcher(id).matches() ? store.find(tx, id) : null;
+            if (s == null || !packages.canPublish(tx, actor, s.pkg())) {
+                throw AirlockException.notFound("Staged package " + id + " not found.");
+            }
+            return new StageView(s, store.approvals(tx, s.id()));
+        });
+    }
+
+    public InputStream tarball(Actor actor, String id) {
+        Stage s = view(actor, id).stage();
+        VersionRecord v = db.read(tx -> packages.stagedVersion(tx, s.pkg(), s.version()));
+        if (v == null || v.blob() == null) {
+            throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
+        }
+        return packages.openTarball(new TarballRef(v.blob(), v.size(), v.integrity()));
+    }
+
+    /** The result of one approval: whether the version is now published, and the N-of-M progress. */
+    public record Decision(Stage stage, boolean published, int approvals, int required) {
+    }
+
+    /** npm stage approve: a human maintainer, 2FA enabled, a fresh code now. The N-th distinct approval publishes. */
+    public Decision approve(Actor actor, String id) {
+        expire();
+        Stage s = view(actor, id).stage();
+        requireHumanMaintainer(actor, s, "approve");
+        long now = clock.millis();
+        if (!s.pendingAt(now)) {
+            throw AirlockException.conflict("Staged package " + id + " cannot be approved: it is " + stateWord(s, now) + ".");
+        }
+        if (s.approvalsRequired() >= 2 && actor.user().equals(s.actor())) {
+            throw AirlockException.forbidden("You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs "
+                    + s.approvalsRequired() + " approvals from other maintainers (two-person rule).");
+        }
+        String factor = twoFactor.requirePresence(actor, "approve " + s.pkg() + "@" + s.version());
+        return db.write(tx -> {
+            Stage current = store.find(tx, id);
+            if (!current.pendingAt(clock.millis())) {
+                throw AirlockException.conflict("Staged package " + id + " was decided while you approved it: it is "
+                        + stateWord(current, clock.millis()) + ".");
+            }
+            List<Approval> approvals = store.approvals(tx, id);
+            if (approvals.stream().anyMatch(a -> a.user().equals(actor.user()))) {
+                throw AirlockException.conflict("You already approved " + s.pkg() + "@" + s.version() + "; another maintainer must approve it.");
+            }
+            store.addApproval(tx, id, new Approval(actor.user(), factor, clock.millis()));
+            int count = approvals.size() + 1;
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("stage", id);
+            detail.put("version", s.version());
+            detail.put("integrity", s.integrity());
+            detail.put("factor", factor);
+            detail.put("approvals", count + "/" + s.approvalsRequired());
+            audit.record(tx, actor, "stage.approve", "package:" + s.pkg(), detail);
+            boolean done = count >= s.approvalsRequired();
+            if (done) {
+                Map<String, Object> release = new LinkedHashMap<>();
+                release.put("stage", id);
+                release.put("stagedBy", s.actor());
+                release.put("stagedVia", s.actorType());
+                List<String> approvers = new ArrayList<>(approvals.stream().map(Approval::user).toList());
+                approvers.add(actor.user());
+                release.put("approvedBy", String.join(",", approvers));
+                packages.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
+                store.decide(tx, id, Stage.APPROVED, clock.millis(), actor.user());
+            }
+            return new Decision(store.find(tx, id), done, count, s.approvalsRequired());
+        });
+    }
+
+    /** npm stage reject: the same proof of presence as approval; the staged bytes are discarded. */
+    public void reject(Actor actor, String id) {
+        expire();
+        Stage s = view(actor, id).stage();
+        requireHumanMaintainer(actor, s, "reject");
+        long now = clock.millis();
+        if (!s.pendingAt(now)) {
+            throw AirlockException.conflict("Staged package " + id + " cannot be rejected: it is " + stateWord(s, now) + ".");
+        }
+        String factor = twoFactor.requirePresence(actor, "reject " + s.pkg() + "@" + s.version());
+        db.write(tx -> {
+            store.decide(tx, id, Stage.REJECTED, clock.millis(), actor.user());
+            packages.discardStaged(tx, s.pkg(), s.version());
+            audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
+            return null;
+        });
+    }
+
+    private void requireHumanMaintainer(Actor actor, Stage s, String verb) {
+        if (!actor.interactive()) {
+            throw AirlockException.forbidden("Only a person can " + verb + " a staged release: log in with `npm login` and"
+                    + " use your second factor. Automation tokens can stage, never " + verb + ".");
+        }
+        boolean maintainer = db.read(tx -> packages.canApprove(tx, actor.user(), s.pkg()));
+        if (!maintainer) {
+            throw AirlockException.forbidden("Only maintainers of " + s.pkg() + " can " + verb + " its staged versions.");
+        }
+        packages.requireOrgTwoFactor(actor, policies.effective(PackageName.parse(s.pkg())), verb + " " + s.pkg());
+    }
+
+    private static String stateWord(Stage s, long now) {
+        return Stage.PENDING.equals(s.state()) && s.expiresAt() <= now ? Stage.EXPIRED : s.state();
+    }
+
+    /** Expires pending stages past their time: no longer approvable, tarballs freed, an audit event each. */
+    public int expire() {
+        long now = clock.millis();
+        List<Stage> due = db.read(tx -> store.expiredPending(tx, now));
+        for (Stage s : due) {
+            db.write(tx -> {
+                Stage current = store.find(tx, s.id());
+                if (Stage.PENDING.equals(current.state())) {
+                    store.decide(tx, s.id(), Stage.EXPIRED, now, null);
+                    packages.discardStaged(tx, s.pkg(), s.version());
+                    audit.record(tx, Actor.operator(), "stage.expire", "package:" + s.pkg(), Map.of("stage", s.id(), "version", s.version()));
+                }
+                return null;
+            });
+        }
+        return due.size();
+    }
+}
