@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 /** The airlock command line. Operators and scripts depend on these names and flags: keep them stable. */
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
         description = "A self-hosted npm registry where nothing automation uploads is installable until a human approves it.",
-        subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class})
+        subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class, PolicyCommand.class})
 public final class Airlock {
 
     public static void main(String[] args) {
@@ -45,7 +45,7 @@ public final class Airlock {
     }
 
     /** Options every command shares: where the configuration and the data are. */
-    static final class Common {
+    public static final class Common {
         @Option(names = "--config", description = "YAML configuration file")
         Path config;
 
@@ -54,7 +54,7 @@ public final class Airlock {
 
         Map<String, String> flags = new HashMap<>();
 
-        AirlockConfig load() {
+        public AirlockConfig load() {
             flags.put("data.dir", data);
             return ConfigLoader.load(config, System.getenv(), flags);
         }

@@ -67,7 +67,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor);
         this.orgs = OrgService.create(db, audit, clock, twoFactor);
-        this.policies = PolicyService.create(db, orgs, audit, clock);
+        this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor);
         this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead(),
                 twoFactor, policies);
         this.publish = new PublishService(packages, users, blobs,

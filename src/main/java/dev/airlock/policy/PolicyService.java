@@ -8,6 +8,7 @@ import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
+import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +24,10 @@ public final class PolicyService {
     private final OrgService orgs;
     private final AuditService audit;
     private final Clock clock;
+    private final TwoFactorService twoFactor;
 
-    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock) {
+    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor) {
+        this.twoFactor = twoFactor;
         this.db = db;
         this.store = store;
         this.orgs = orgs;
@@ -32,8 +35,8 @@ public final class PolicyService {
         this.clock = clock;
     }
 
-    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock) {
-        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock);
+    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor) {
+        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock, twoFactor);
     }
 
     static String packageSubject(PackageName name) {
@@ -82,6 +85,7 @@ public final class PolicyService {
     /** Changes an org's policy: org owners only (or an operator). */
     public void setOrg(Actor actor, String orgName, Policy change) {
         String org = OrgService.validName(orgName, "org");
+        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             orgs.requireMember(tx, actor, org);
             if (!actor.isOperator() && orgs.role(tx, org, actor.user()) != OrgRole.OWNER) {

@@ -408,7 +408,7 @@ class InstallClientsIT {
     }
 
     static Cli.Result run(Path cwd, Map<String, String> env, List<String> cmd) {
-        return Cli.run(cwd, env, cmd, null, 240);
+        return Cli.run(cwd, env, cmd, Map.<String, String>of(), 240);
     }
 
     /** The files are there and Node resolves the whole chain from the project, whatever the client's layout. */
@@ -417,7 +417,7 @@ class InstallClientsIT {
         assertThat(project.resolve("node_modules/leaf-x/package.json")).exists();
         assertThat(project.resolve("node_modules/@acme/secret-x/package.json")).exists();
         Cli.Result chain = ok(Cli.run(project, Cli.baseEnv(project),
-                List.of("node", "-e", "console.log(require('@acme/top-x'))"), null, 30));
+                List.of("node", "-e", "console.log(require('@acme/top-x'))"), Map.<String, String>of(), 30));
         assertThat(chain.stdout().trim()).isEqualTo("top-x>middle-x>leaf-x");
     }
 

@@ -44,7 +44,20 @@ public final class Cli {
         return env;
     }
 
+    /** A reply to a prompt, computed from everything the process printed so far (e.g. a TOTP secret). */
+    public record Answer(String prompt, java.util.function.Function<String, String> reply) {
+    }
+
     public static Result run(Path cwd, Map<String, String> env, List<String> command, Map<String, String> answers,
+                             long timeoutSeconds) {
+        List<Answer> list = new ArrayList<>();
+        if (answers != null) {
+            answers.forEach((prompt, line) -> list.add(new Answer(prompt, out -> line)));
+        }
+        return run(cwd, env, command, list, timeoutSeconds);
+    }
+
+    public static Result run(Path cwd, Map<String, String> env, List<String> command, List<Answer> pending,
                              long timeoutSeconds) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().clear();
@@ -56,7 +69,6 @@ public final class Cli {
             Thread outPump = pump(p.getInputStream(), out);
             Thread errPump = pump(p.getErrorStream(), err);
             OutputStream stdin = p.getOutputStream();
-            List<Map.Entry<String, String>> pending = new ArrayList<>(answers == null ? List.of() : answers.entrySet());
             if (pending.isEmpty()) {
                 stdin.close();
             }
@@ -67,9 +79,9 @@ public final class Cli {
                 synchronized (out) {
                     seen = out.toString(StandardCharsets.UTF_8);
                 }
-                String prompt = pending.get(answered).getKey();
+                String prompt = pending.get(answered).prompt();
                 if (occurrences(seen, prompt) > countAnswered(pending, answered)) {
-                    stdin.write((pending.get(answered).getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+                    stdin.write((pending.get(answered).reply().apply(seen) + "\n").getBytes(StandardCharsets.UTF_8));
                     stdin.flush();
                     answered++;
                     if (answered == pending.size()) {
@@ -92,7 +104,7 @@ public final class Cli {
             }
             int exit = p.isAlive() ? -1 : p.exitValue();
             return new Result(exit, stdout, err.toString(StandardCharsets.UTF_8)
-                    + (answered < pending.size() ? "\n[test harness] never saw prompt: " + pending.get(answered).getKey() : ""));
+                    + (answered < pending.size() ? "\n[test harness] never saw prompt: " + pending.get(answered).prompt() : ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -110,9 +122,9 @@ public final class Cli {
     }
 
     /** How many earlier answers waited for the same prompt text (so repeated prompts are answered in turn). */
-    private static long countAnswered(List<Map.Entry<String, String>> pending, int upTo) {
-        String prompt = pending.get(upTo).getKey();
-        return pending.subList(0, upTo).stream().filter(e -> e.getKey().equals(prompt)).count();
+    private static long countAnswered(List<Answer> pending, int upTo) {
+        String prompt = pending.get(upTo).prompt();
+        return pending.subList(0, upTo).stream().filter(e -> e.prompt().equals(prompt)).count();
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink) {

@@ -59,6 +59,19 @@ public final class Http {
         return send(b, null);
     }
 
+    /** A request with extra headers (name, value, name, value …), e.g. npm-otp. */
+    public Response send(String method, String path, String token, String json, String... headers) {
+        HttpRequest.Builder b = builder(path, token).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b, null);
+    }
+
     public Response post(String path, String token, String json) {
         return send(builder(path, token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)), null);

@@ -53,6 +53,13 @@ public final class Npm {
 
     /** Runs npm ARGS in cwd; answers maps prompt text → line to type. */
     public Cli.Result run(Path cwd, Map<String, String> answers, String... args) {
+        List<Cli.Answer> list = new ArrayList<>();
+        answers.forEach((prompt, line) -> list.add(new Cli.Answer(prompt, out -> line)));
+        return run(cwd, list, args);
+    }
+
+    /** Runs npm ARGS in cwd, answering each prompt with a reply computed from the output so far. */
+    public Cli.Result run(Path cwd, List<Cli.Answer> answers, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("node");
         cmd.add(Clients.npmCli().toString());

@@ -19,6 +19,7 @@ public final class TestRegistry implements AutoCloseable {
     public final AirlockAssembly airlock;
     public final int port;
     public final Http http;
+    public final MutableClock clock = new MutableClock();
 
     private TestRegistry(Path dataDir, Map<String, String> settings) {
         this.dataDir = dataDir;
@@ -27,7 +28,7 @@ public final class TestRegistry implements AutoCloseable {
         flags.put("data.dir", dataDir.toString());
         flags.put("server.port", String.valueOf(free));
         AirlockConfig config = ConfigLoader.load(null, Map.of(), flags);
-        this.airlock = new AirlockAssembly(config);
+        this.airlock = new AirlockAssembly(config, clock);
         this.port = airlock.serve();
         this.http = new Http(url());
     }
@@ -77,6 +78,26 @@ public final class TestRegistry implements AutoCloseable {
         }
         JsonNode body = r.json();
         return body.get("token").asText();
+    }
+
+    /**
+     * Enables TOTP 2FA for a logged-in user through the same HTTP calls npm profile enable-2fa makes, and returns
+     * their authenticator.
+     */
+    public Authenticator enableTwoFactor(String user, String token, String mode) {
+        Http.Response start = http.post("-/npm/v1/user", token,
+                "{\"tfa\":{\"password\":\"" + user + "-password\",\"mode\":\"" + mode + "\"}}");
+        if (start.status() != 200) {
+            throw new IllegalStateException("enable-2fa failed: " + start.status() + " " + start.body());
+        }
+        String url = start.json().path("tfa").asText();
+        String secret = url.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1");
+        Authenticator app = new Authenticator(secret, clock);
+        Http.Response confirm = http.post("-/npm/v1/user", token, "{\"tfa\":[\"" + app.next() + "\"]}");
+        if (confirm.status() != 200 || !confirm.json().path("tfa").isArray()) {
+            throw new IllegalStateException("2FA confirmation failed: " + confirm.status() + " " + confirm.body());
+        }
+        return app;
     }
 
     public void createOrg(String org, String owner) {

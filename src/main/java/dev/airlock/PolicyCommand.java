@@ -1,0 +1,89 @@
+package dev.airlock;
+
+import dev.airlock.platform.json.Json;
+import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code airlock policy show|set}: package and org policies from the server's command line (docs/policies.md). */
+@Command(name = "policy", description = "Show or change package and org policies.",
+        subcommands = {PolicyCommand.Show.class, PolicyCommand.Set.class})
+final class PolicyCommand {
+
+    static final class Subject {
+        @Option(names = "--package", description = "a package name")
+        String pkg;
+
+        @Option(names = "--org", description = "an org name")
+        String org;
+    }
+
+    @Command(name = "show", description = "Print a package's own and effective policy, or an org's policy, as JSON.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Airlock.Common common;
+
+        @ArgGroup(multiplicity = "1")
+        Subject subject;
+
+        @Override
+        public Integer call() {
+            try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
+                Object view = subject.pkg != null
+                        ? airlock.packages.policy(Actor.operator(), PackageName.parse(subject.pkg))
+                        : Map.of("org", subject.org, "own", PolicyService.view(airlock.policies.ofOrg(Actor.operator(), subject.org)));
+                System.out.println(Json.write(view));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "set", description = "Change a policy; options not given stay as they are.")
+    static final class Set implements Callable<Integer> {
+        @Mixin
+        Airlock.Common common;
+
+        @ArgGroup(multiplicity = "1")
+        Subject subject;
+
+        @Option(names = "--mfa", description = "none, publish or automation (npm access set mfa=…)")
+        String mfa;
+
+        @Option(names = "--staging-required", arity = "1", description = "true: direct npm publish is refused; stage and approve")
+        Boolean stagingRequired;
+
+        @Option(names = "--approvals", description = "distinct maintainers who must approve a staged version (1-10)")
+        Integer approvals;
+
+        @Option(names = "--require-2fa", arity = "1", description = "org only: members need 2FA to publish, stage or approve")
+        Boolean require2fa;
+
+        @Override
+        public Integer call() {
+            Policy change = new Policy(mfa, stagingRequired, approvals, require2fa);
+            if (mfa == null && stagingRequired == null && approvals == null && require2fa == null) {
+                throw AirlockException.badRequest("Nothing to change: give --mfa, --staging-required, --approvals or --require-2fa.");
+            }
+            try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
+                if (subject.pkg != null) {
+                    PackageName name = PackageName.parse(subject.pkg);
+                    airlock.packages.setPolicy(Actor.operator(), name, change);
+                    System.out.println(Json.write(airlock.packages.policy(Actor.operator(), name)));
+                } else {
+                    airlock.policies.setOrg(Actor.operator(), subject.org, change);
+                    System.out.println(Json.write(Map.of("org", subject.org,
+                            "own", PolicyService.view(airlock.policies.ofOrg(Actor.operator(), subject.org)))));
+                }
+            }
+            return 0;
+        }
+    }
+}
