@@ -182,7 +182,24 @@ public final class TwoFactorService {
         if (row != null && check(actor, row, code.trim(), true)) {
             return code.trim().length() == 6 ? TOTP : RECOVERY_CODE;
         }
+        if (row != null && isCurrentCode(row, code.trim())) {
+            // a valid code that was already used: a replay, not a guess; audited but not counted toward throttling
+            db.write(tx -> {
+                audit.record(tx, actor, "tfa.replay", "user:" + actor.user(), Map.of("result", "code already used"));
+                return null;
+            });
+            throw new AirlockException(ErrorCode.OTP_REQUIRED, "That one-time password was already used; each code works"
+                    + " once. Wait for the next code from your authenticator app and try again.");
+        }
         return failure(actor, "tfa.failure");
+    }
+
+    private boolean isCurrentCode(TwoFactorStore.Row row, String code) {
+        if (!code.matches("\\d{6}")) {
+            return false;
+        }
+        byte[] secret = new Base32().decode(box.open(row.secretEnc(), row.user()));
+        return Totp.matchingStep(secret, code, clock.millis()) >= 0;
     }
 
     private boolean check(Actor actor, TwoFactorStore.Row row, String code, boolean allowRecovery) {
