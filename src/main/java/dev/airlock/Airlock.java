@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 /** The airlock command line. Operators and scripts depend on these names and flags: keep them stable. */
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
         description = "A self-hosted npm registry where nothing automation uploads is installable until a human approves it.",
-        subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class, PolicyCommand.class})
+        subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class, PolicyCommand.class,
+            TokensCommand.class})
 public final class Airlock {
 
     public static void main(String[] args) {

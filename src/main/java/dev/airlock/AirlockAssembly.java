@@ -69,7 +69,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.orgs = OrgService.create(db, audit, clock, twoFactor);
         this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor);
         this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead(),
-                twoFactor, policies);
+                twoFactor, policies, config.tokens().bypassMayPublish());
         this.publish = new PublishService(packages, users, blobs,
                 new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
                 config.limits().maxTarballBytes());
@@ -87,7 +87,7 @@ public final class AirlockAssembly implements AutoCloseable {
             packages.rebuildAll();
             settings.put("packuments.base", base);
         }
-        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
+        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new PackageRoutes(packages, orgs),

@@ -28,7 +28,7 @@ public final class AccountsAuthenticator implements Authenticator {
         String value = space < 0 ? "" : authorization.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer")) {
             Token token = tokens.resolve(value, source);
-            return new Actor(token.user(), token.kind(), token.key(), source);
+            return new Actor(token.user(), token.kind(), token.key(), source, null, token.scope());
         }
         if (scheme.equalsIgnoreCase("Basic")) {
             String decoded;

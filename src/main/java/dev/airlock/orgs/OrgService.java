@@ -67,7 +67,8 @@ public final class OrgService {
     }
 
     private void requireOrgVisible(Tx tx, Actor actor, String org) {
-        if (!store.exists(tx, org) || (!isOperator(actor) && store.role(tx, org, actor.user()) == null)) {
+        if (!store.exists(tx, org) || (!isOperator(actor) && store.role(tx, org, actor.user()) == null)
+                || (actor.scope() != null && !actor.scope().allowsOrg(org, false))) {
             throw AirlockException.notFound("Org \"" + org + "\" not found.");
         }
     }
@@ -80,6 +81,10 @@ public final class OrgService {
         requireOrgVisible(tx, actor, org);
         if (isOperator(actor)) {
             return OrgRole.OWNER;
+        }
+        if (actor.scope() != null && !actor.scope().allowsOrg(org, true)) {
+            throw AirlockException.forbidden("This token cannot manage org \"" + org + "\": it needs --orgs " + org
+                    + " with --orgs-permission=read-write.");
         }
         OrgRole role = store.role(tx, org, actor.user());
         if (role.ordinal() > atLeast.ordinal()) {

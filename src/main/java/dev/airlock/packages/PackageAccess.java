@@ -32,7 +32,10 @@ final class PackageAccess {
         return actor.authenticated() || anonymousRead;
     }
 
-    /** Read check for a row already fetched (scope and access from the served row). */
+    /**
+     * Read check for a row already fetched (scope and access from the served row). Public packages are readable by
+     * anyone allowed to read at all; restricted ones need access, and a restricted token must also reach them.
+     */
     boolean canRead(Tx tx, Actor actor, String name, String scope, String access) {
         if (!anonymousAllowed(actor)) {
             return false;
@@ -40,7 +43,7 @@ final class PackageAccess {
         if (PackageRecord.PUBLIC.equals(access) || operator(actor)) {
             return true;
         }
-        if (!actor.authenticated()) {
+        if (!actor.authenticated() || !actor.reaches(PackageName.parse(name), false)) {
             return false;
         }
         if (scope != null && (scope.equals(actor.user()) || orgs.role(tx, scope, actor.user()) != null)) {
@@ -53,7 +56,7 @@ final class PackageAccess {
         if (operator(actor)) {
             return true;
         }
-        if (!actor.authenticated()) {
+        if (!actor.authenticated() || !actor.reaches(PackageName.parse(pkg.name()), true)) {
             return false;
         }
         if (store.maintainers(tx, pkg.name()).containsKey(actor.user())) {
@@ -98,7 +101,14 @@ final class PackageAccess {
 
     /** May {@code actor} create a new package with this name? */
     void requireCreate(Tx tx, Actor actor, PackageName name) {
-        if (operator(actor) || !name.scoped()) {
+        if (operator(actor)) {
+            return;
+        }
+        if (!actor.reaches(name, true)) {
+            throw AirlockException.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
+                    + " read-only. Create a token that selects this package with read-write permission.");
+        }
+        if (!name.scoped()) {
             return;
         }
         if (name.scope().equals(actor.user())) {

@@ -40,9 +40,11 @@ public final class PackageService {
     private final BlobStore blobs;
     private final TwoFactorService twoFactor;
     private final PolicyService policies;
+    private final boolean bypassMayPublish;
 
     PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
-                   BlobStore blobs, TwoFactorService twoFactor, PolicyService policies) {
+                   BlobStore blobs, TwoFactorService twoFactor, PolicyService policies, boolean bypassMayPublish) {
+        this.bypassMayPublish = bypassMayPublish;
         this.blobs = blobs;
         this.twoFactor = twoFactor;
         this.policies = policies;
@@ -56,10 +58,10 @@ public final class PackageService {
 
     public static PackageService create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
                                         String publicBase, boolean anonymousRead, TwoFactorService twoFactor,
-                                        PolicyService policies) {
+                                        PolicyService policies, boolean bypassMayPublish) {
         JdbiPackageStore store = new JdbiPackageStore();
         return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs,
-                twoFactor, policies);
+                twoFactor, policies, bypassMayPublish);
     }
 
     public String base() {
@@ -155,7 +157,23 @@ public final class PackageService {
                     + " (`npm stage approve <id> --otp=<code>`).");
         }
         requireOrgTwoFactor(actor, policy, "publish " + name);
-        if (!Policy.MFA_NONE.equals(policy.mfa()) && !actor.isOperator()) {
+        if (actor.isOperator()) {
+            return;
+        }
+        if (actor.bypasses2fa()) {
+            // secure by default: a bypass token stages; it publishes directly only where both the package policy
+            // allows tokens and the operator opted in (tokens.bypassMayPublish)
+            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
+                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
+                        + " tokens cannot publish it. Use `npm stage publish` and have a maintainer approve it.");
+            }
+            if (!bypassMayPublish) {
+                throw AirlockException.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
+                        + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
+            }
+            return;
+        }
+        if (!Policy.MFA_NONE.equals(policy.mfa())) {
             if (!actor.interactive()) {
                 throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
                         + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
@@ -163,6 +181,14 @@ public final class PackageService {
             twoFactor.requirePresence(actor, "publish " + name);
         } else {
             twoFactor.requireForWrite(actor);
+        }
+    }
+
+    /** Owners, access and policies are never changed with a token that bypasses 2FA. */
+    private static void refuseBypass(Actor actor, String what) {
+        if (actor.bypasses2fa()) {
+            throw AirlockException.forbidden("Tokens that bypass two-factor authentication cannot " + what
+                    + "; use your login session (npm login) and your second factor.");
         }
     }
 
@@ -528,6 +554,7 @@ public final class PackageService {
 
     /** npm owner add/rm: the body carries the whole new maintainer list; each user must exist. */
     public void setMaintainers(Actor actor, PackageName name, String rev, List<String> users) {
+        refuseBypass(actor, "change owners");
         if (users.isEmpty()) {
             throw AirlockException.badRequest("A package must keep at least one maintainer.");
         }
@@ -565,6 +592,7 @@ public final class PackageService {
     }
 
     public void setAccess(Actor actor, PackageName name, String level) {
+        refuseBypass(actor, "change access settings");
         twoFactor.requireForWrite(actor);
         if (!PackageRecord.PUBLIC.equals(level) && !PackageRecord.RESTRICTED.equals(level)) {
             throw AirlockException.badRequest("access must be \"public\" or \"restricted\".");
@@ -585,6 +613,7 @@ public final class PackageService {
 
     /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
     public void setPolicy(Actor actor, PackageName name, Policy change) {
+        refuseBypass(actor, "change policies");
         twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
@@ -647,6 +676,7 @@ public final class PackageService {
     }
 
     public void grant(Actor actor, String org, String team, PackageName name, String permission, OrgService orgs) {
+        refuseBypass(actor, "change access settings");
         twoFactor.requireForWrite(actor);
         if (!"read-only".equals(permission) && !"read-write".equals(permission)) {
             throw AirlockException.badRequest("permissions must be read-only or read-write.");
@@ -665,6 +695,7 @@ public final class PackageService {
     }
 
     public void revoke(Actor actor, String org, String team, PackageName name, OrgService orgs) {
+        refuseBypass(actor, "change access settings");
         twoFactor.requireForWrite(actor);
         db.write(tx -> {
             orgs.requireTeamAdmin(tx, actor, org, team);

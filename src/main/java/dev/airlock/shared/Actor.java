@@ -5,9 +5,13 @@ package dev.airlock.shared;
  * {@code credential} names the kind of credential ("password", "session", "granular", "cli").
  * {@code otp} is the one-time password presented with this request (npm's {@code npm-otp} header), if any.
  */
-public record Actor(String user, String credential, String tokenKey, String sourceAddress, String otp) {
+public record Actor(String user, String credential, String tokenKey, String sourceAddress, String otp, TokenScope scope) {
     public Actor(String user, String credential, String tokenKey, String sourceAddress) {
-        this(user, credential, tokenKey, sourceAddress, null);
+        this(user, credential, tokenKey, sourceAddress, null, null);
+    }
+
+    public Actor(String user, String credential, String tokenKey, String sourceAddress, String otp) {
+        this(user, credential, tokenKey, sourceAddress, otp, null);
     }
 
     public static Actor anonymous(String sourceAddress) {
@@ -20,11 +24,21 @@ public record Actor(String user, String credential, String tokenKey, String sour
     }
 
     public Actor withOtp(String code) {
-        return new Actor(user, credential, tokenKey, sourceAddress, code);
+        return new Actor(user, credential, tokenKey, sourceAddress, code, scope);
     }
 
     public boolean isOperator() {
         return "cli".equals(credential);
+    }
+
+    /** A token that skips two-factor checks on writes (it can always stage; see docs/tokens.md). */
+    public boolean bypasses2fa() {
+        return scope != null && scope.bypass2fa();
+    }
+
+    /** May this credential reach the package (read, or write)? Unrestricted credentials always may. */
+    public boolean reaches(PackageName name, boolean write) {
+        return scope == null || scope.allowsPackage(name, write);
     }
 
     /** A human's interactive credential: a password or a token from npm login (not an automation token). */

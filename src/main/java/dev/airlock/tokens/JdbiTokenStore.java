@@ -3,6 +3,7 @@ package dev.airlock.tokens;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.json.Json;
+import dev.airlock.shared.TokenScope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -11,11 +12,12 @@ final class JdbiTokenStore implements TokenStore {
     @Override
     public void insert(Tx tx, Token t) {
         tx.handle().createUpdate("INSERT INTO tokens (token_hash, user_name, kind, display, name, description, readonly,"
-                        + " cidr_json, bypass_2fa, created_at, updated_at, expires_at) VALUES (:key, :user, :kind, :display,"
-                        + " :name, :description, :readonly, :cidr, :bypass, :created, :updated, :expires)")
+                        + " cidr_json, restrictions_json, bypass_2fa, created_at, updated_at, expires_at) VALUES (:key, :user, :kind,"
+                        + " :display, :name, :description, :readonly, :cidr, :scope, :bypass, :created, :updated, :expires)")
                 .bind("key", t.key()).bind("user", t.user()).bind("kind", t.kind()).bind("display", t.display())
                 .bind("name", t.name()).bind("description", t.description()).bind("readonly", t.readonly() ? 1 : 0)
                 .bind("cidr", t.cidr() == null ? null : Json.write(t.cidr())).bind("bypass", t.bypass2fa() ? 1 : 0)
+                .bind("scope", t.scope() == null ? null : Json.write(t.scope()))
                 .bind("created", t.createdAt()).bind("updated", t.updatedAt()).bind("expires", t.expiresAt())
                 .execute();
     }
@@ -39,6 +41,11 @@ final class JdbiTokenStore implements TokenStore {
     }
 
     @Override
+    public List<Token> all(Tx tx) {
+        return tx.handle().createQuery("SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at").map((rs, c) -> row(rs)).list();
+    }
+
+    @Override
     public void touch(Tx tx, String key, long at, String from) {
         tx.handle().createUpdate("UPDATE tokens SET last_used_at = :at, last_used_from = :from WHERE token_hash = :k")
                 .bind("k", key).bind("at", at).bind("from", from).execute();
@@ -59,6 +66,18 @@ final class JdbiTokenStore implements TokenStore {
                 rs.getString("display"), rs.getString("name"), rs.getString("description"), rs.getInt("readonly") == 1,
                 cidrs, rs.getInt("bypass_2fa") == 1, rs.getLong("created_at"), rs.getLong("updated_at"),
                 dev.airlock.platform.db.Rows.nullableLong(rs, "expires_at"), dev.airlock.platform.db.Rows.nullableLong(rs, "last_used_at"),
-                rs.getString("last_used_from"), dev.airlock.platform.db.Rows.nullableLong(rs, "revoked_at"));
+                rs.getString("last_used_from"), dev.airlock.platform.db.Rows.nullableLong(rs, "revoked_at"),
+                scope(rs.getString("restrictions_json")));
+    }
+
+    private static TokenScope scope(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(json, TokenScope.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored token restrictions are corrupt", e);
+        }
     }
 }

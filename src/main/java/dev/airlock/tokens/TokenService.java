@@ -7,6 +7,7 @@ import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.TokenScope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -42,25 +43,71 @@ public final class TokenService {
         long now = clock.millis();
         String secret = Secrets.token();
         Token token = new Token(keyOf(secret), user, Token.SESSION, secret.substring(0, 6), null, "npm login", false,
-                null, false, now, now, now + sessionLifetime.toMillis(), null, null, null);
+                null, false, now, now, now + sessionLifetime.toMillis(), null, null, null, null);
         store.insert(tx, token);
         audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
         return new IssuedToken(secret, token);
     }
 
-    /** A token created with npm token create (password already checked by the caller). */
-    public IssuedToken issue(Actor actor, String user, String name, String description, boolean readonly,
-                             List<String> cidr, Long expiresAt) {
+    /**
+     * A token created with npm token create (the caller checked the password and the second factor). A null scope
+     * acts with all of the owner's rights; a scope restricts it (granular token) and may bypass 2FA.
+     */
+    public IssuedToken issue(Actor actor, String user, String name, String description, List<String> cidr, Long expiresAt,
+                             TokenScope scope) {
         return db.write(tx -> {
             long now = clock.millis();
             String secret = Secrets.token();
+            boolean bypass = scope != null && scope.bypass2fa();
             Token token = new Token(keyOf(secret), user, Token.GRANULAR, secret.substring(0, 6), name, description,
-                    readonly, cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr), false, now, now, expiresAt,
-                    null, null, null);
+                    false, cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr), bypass, now, now, expiresAt,
+                    null, null, null, scope);
             store.insert(tx, token);
-            audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
+            audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12),
+                    "kind", token.kind(), "bypass2fa", bypass, "restricted", scope != null));
             return new IssuedToken(secret, token);
         });
+    }
+
+    /** A short-lived token in the caller's transaction (trusted publishing). */
+    public IssuedToken issueScoped(dev.airlock.platform.db.Tx tx, Actor actor, String user, String kind, String description,
+                                   long expiresAt, TokenScope scope) {
+        long now = clock.millis();
+        String secret = Secrets.token();
+        Token token = new Token(keyOf(secret), user, kind, secret.substring(0, 6), null, description, false, null, false,
+                now, now, expiresAt, null, null, null, scope);
+        store.insert(tx, token);
+        audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", kind));
+        return new IssuedToken(secret, token);
+    }
+
+    /** Every live token matching the filter (operators' inventory), oldest first. */
+    public List<Token> inventory(boolean bypassOnly, String user, Integer unusedDays) {
+        long now = clock.millis();
+        return db.read(store::all).stream()
+                .filter(t -> t.activeAt(now))
+                .filter(t -> !bypassOnly || t.bypass2fa())
+                .filter(t -> user == null || t.user().equals(user))
+                .filter(t -> unusedDays == null || (t.lastUsedAt() == null ? t.createdAt() : t.lastUsedAt())
+                        < now - unusedDays * 86_400_000L)
+                .toList();
+    }
+
+    /** Revokes each token in one transaction per token, each audited; returns how many. */
+    public int revokeAll(Actor actor, List<Token> tokens) {
+        int n = 0;
+        for (Token t : tokens) {
+            n += db.write(tx -> {
+                Token current = store.byKey(tx, t.key());
+                if (current == null || current.revokedAt() != null) {
+                    return 0;
+                }
+                store.revoke(tx, t.key(), clock.millis());
+                audit.record(tx, actor, "token.revoke", "user:" + t.user(), Map.of("key", t.key().substring(0, 12), "bulk", true));
+                return 1;
+            });
+        }
+        return n;
     }
 
     /** The live token for a presented secret, or a 401. Records last use at most once a minute. */

@@ -13,4 +13,6 @@ interface TokenStore {
     void revoke(Tx tx, String key, long at);
 
     void touch(Tx tx, String key, long at, String from);
+
+    List<Token> all(Tx tx);
 }

@@ -123,6 +123,7 @@ public final class AccountRoutes implements RouteModule {
     /** npm profile set: the body repeats every writable key; only those are applied. */
     private void updateProfile(Context ctx) {
         Actor actor = Requests.user(ctx);
+        TokenRoutes.requireInteractive(actor, "change the profile or two-factor settings");
         JsonNode body = Requests.jsonObject(ctx);
         if (body.has("tfa")) {
             twoFactor(ctx, actor, body.get("tfa"));

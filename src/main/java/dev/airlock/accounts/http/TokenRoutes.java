@@ -5,7 +5,11 @@ import dev.airlock.accounts.UserService;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.shared.Actor;
+import dev.airlock.orgs.OrgService;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import dev.airlock.shared.TokenScope;
+import java.util.Set;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
@@ -38,6 +42,7 @@ final class TokenRoutes {
         routes.post("/-/npm/v1/tokens", this::create);
         routes.delete("/-/npm/v1/tokens/token/{key}", ctx -> {
             Actor actor = Requests.user(ctx);
+            requireInteractive(actor, "revoke tokens");
             twoFactor.requireForWrite(actor);
             tokens.revoke(actor, ctx.pathParam("key"));
             ctx.status(204);
@@ -73,24 +78,30 @@ final class TokenRoutes {
         o.put("readonly", t.readonly());
         o.put("cidr_whitelist", t.cidr());
         o.put("last_used", t.lastUsedAt() == null ? null : Instant.ofEpochMilli(t.lastUsedAt()).toString());
+        o.put("last_used_from", t.lastUsedFrom());
+        o.put("bypass_2fa", t.bypass2fa());
+        if (t.scope() != null) {
+            o.put("packages", t.scope().packages().stream().sorted().toList());
+            o.put("packages_all", t.scope().allPackages());
+            o.put("scopes", t.scope().scopes().stream().sorted().toList());
+            o.put("orgs", t.scope().orgs().stream().sorted().toList());
+            o.put("packages_and_scopes_permission", t.scope().packagePermission());
+            o.put("orgs_permission", t.scope().orgPermission());
+        }
         return o;
     }
 
     private void create(Context ctx) {
         Actor actor = Requests.user(ctx);
+        requireInteractive(actor, "create tokens");
         JsonNode body = Requests.jsonObject(ctx);
-        for (String unsupported : new String[] {"packages", "packages_all", "scopes", "orgs", "bypass_2fa",
-                "packages_and_scopes_permission", "orgs_permission"}) {
-            if (body.has(unsupported) && !body.get(unsupported).isNull()) {
-                throw AirlockException.badRequest("Granular token restrictions (" + unsupported
-                        + ") are not supported by this registry yet; create a token without them.");
-            }
-        }
         String password = body.path("password").asText("");
         if (!users.checkPassword(actor.user(), password)) {
             throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect password. Creating a token requires your current password.");
         }
-        twoFactor.requireForWrite(actor);
+        if (body.path("readonly").asBoolean(false)) {
+            throw AirlockException.badRequest("Use --packages-and-scopes-permission=read-only to create a read-only token.");
+        }
         List<String> cidr = new ArrayList<>();
         for (JsonNode c : body.path("cidr_whitelist")) {
             if (!c.isTextual() || !validCidr(c.asText())) {
@@ -106,16 +117,76 @@ final class TokenRoutes {
             }
             expires = System.currentTimeMillis() + exp.asInt() * DAY;
         }
+        TokenScope scope = scope(body);
+        twoFactor.requireForWrite(actor);
         String name = body.path("name").isTextual() ? body.get("name").asText() : null;
         String description = body.path("description").isTextual() ? body.get("description").asText() : null;
-        boolean readonly = body.path("readonly").asBoolean(false);
-        if (readonly) {
-            throw AirlockException.badRequest("Read-only tokens are not supported by this registry yet.");
+        if (name != null && name.length() > 200 || description != null && description.length() > 1000) {
+            throw AirlockException.badRequest("The token name or description is too long.");
         }
-        IssuedToken issued = tokens.issue(actor, actor.user(), name, description, false, cidr, expires);
+        IssuedToken issued = tokens.issue(actor, actor.user(), name, description, cidr, expires, scope);
         Map<String, Object> out = view(issued.token());
         out.put("token", issued.secret());
         Responses.json(ctx, out);
+    }
+
+    /** The granular fields npm token create sends; none of them means a token with all of the owner's rights. */
+    static TokenScope scope(JsonNode body) {
+        List<String> packages = strings(body, "packages");
+        for (String p : packages) {
+            PackageName.parse(p);
+        }
+        List<String> scopes = strings(body, "scopes");
+        for (String sc : scopes) {
+            OrgService.validName(sc, "scope");
+        }
+        List<String> orgs = strings(body, "orgs");
+        for (String o : orgs) {
+            OrgService.validName(o, "org");
+        }
+        boolean all = body.path("packages_all").asBoolean(false);
+        boolean bypass = body.path("bypass_2fa").asBoolean(false);
+        String pkgPermission = body.path("packages_and_scopes_permission").asText(null);
+        String orgPermission = body.path("orgs_permission").asText(null);
+        boolean restricted = all || bypass || !packages.isEmpty() || !scopes.isEmpty() || !orgs.isEmpty()
+                || pkgPermission != null || orgPermission != null;
+        if (!restricted) {
+            return null;
+        }
+        if (bypass && !all && packages.isEmpty() && scopes.isEmpty() && pkgPermission == null) {
+            // a bare --bypass-2fa token is meant for publishing pipelines: all packages, read-write
+            all = true;
+            pkgPermission = TokenScope.READ_WRITE;
+        }
+        return new TokenScope(Set.copyOf(packages), all, Set.copyOf(scopes), Set.copyOf(orgs), pkgPermission, orgPermission,
+                bypass, null);
+    }
+
+    private static List<String> strings(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        List<String> out = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw AirlockException.badRequest(field + " must be a list.");
+        }
+        for (JsonNode n : node) {
+            if (!n.isTextual() || n.asText().isEmpty()) {
+                throw AirlockException.badRequest(field + " must be a list of names.");
+            }
+            out.add(n.asText());
+        }
+        if (out.size() > 100) {
+            throw AirlockException.badRequest(field + " may name at most 100 entries.");
+        }
+        return out;
+    }
+
+    static void requireInteractive(Actor actor, String what) {
+        if (!actor.interactive()) {
+            throw AirlockException.forbidden("Tokens cannot " + what + "; use your login session (npm login).");
+        }
     }
 
     static boolean validCidr(String s) {

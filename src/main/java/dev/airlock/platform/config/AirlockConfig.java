@@ -1,10 +1,11 @@
 package dev.airlock.platform.config;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Immutable, validated configuration. Built by {@link ConfigLoader}; every key is listed in docs/configuration.md. */
 public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth,
-                            Security security, Staging staging, TwoFactor twoFactor) {
+                            Security security, Staging staging, TwoFactor twoFactor, Tokens tokens, List<String> trustedProxies) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -51,10 +52,14 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     public record TwoFactor(int maxFailures, int failureWindowMinutes) {
     }
 
+    /** {@code bypassMayPublish}: may tokens that bypass 2FA publish directly (where the package policy allows)? */
+    public record Tokens(boolean bypassMayPublish) {
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
         return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth, security, staging,
-                twoFactor);
+                twoFactor, tokens, trustedProxies);
     }
 }

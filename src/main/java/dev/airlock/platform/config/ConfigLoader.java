@@ -25,6 +25,7 @@ public final class ConfigLoader {
         d.put("server.host", "127.0.0.1");
         d.put("server.port", "4873");
         d.put("server.publicUrl", "");
+        d.put("server.trustedProxies", "");
         d.put("data.dir", "data");
         d.put("database.url", "");
         d.put("database.user", "");
@@ -42,6 +43,7 @@ public final class ConfigLoader {
         d.put("staging.expiryDays", "7");
         d.put("twofactor.maxFailures", "5");
         d.put("twofactor.failureWindowMinutes", "15");
+        d.put("tokens.bypassMayPublish", "false");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -124,7 +126,24 @@ public final class ConfigLoader {
                 new AirlockConfig.Auth(boolOf(v, "auth.anonymousRead"), boolOf(v, "auth.allowSignup"), intOf(v, "auth.sessionDays")),
                 new AirlockConfig.Security(v.get("security.secretKey")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
-                new AirlockConfig.TwoFactor(intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")));
+                new AirlockConfig.TwoFactor(intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
+                new AirlockConfig.Tokens(boolOf(v, "tokens.bypassMayPublish")),
+                proxies(v.get("server.trustedProxies")));
+    }
+
+    private static java.util.List<String> proxies(String raw) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String p : raw.split("[,\\s]+")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            String cidr = p.contains("/") ? p : p + "/32";
+            if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+                throw new IllegalArgumentException("server.trustedProxies takes IPv4 addresses or CIDR ranges, got \"" + p + "\"");
+            }
+            out.add(cidr);
+        }
+        return java.util.List.copyOf(out);
     }
 
     public static boolean publicUrlIsDefault(Path file, Map<String, String> env, Map<String, String> flags) {

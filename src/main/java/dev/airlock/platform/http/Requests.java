@@ -14,6 +14,7 @@ import java.io.InputStream;
 public final class Requests {
     static final String ACTOR = "airlock.actor";
     static final String AUTHENTICATOR = "airlock.authenticator";
+    static final String TRUSTED_PROXIES = "airlock.trustedProxies";
 
     private Requests() {
     }
@@ -42,8 +43,37 @@ public final class Requests {
         return actor;
     }
 
+    /**
+     * The client's address: the peer, or — only when the peer is a proxy listed in server.trustedProxies — the
+     * right-most address in X-Forwarded-For that is not itself a trusted proxy.
+     */
     public static String source(Context ctx) {
-        return ctx.req().getRemoteAddr();
+        String peer = ctx.req().getRemoteAddr();
+        java.util.List<String> trusted = ctx.attribute(TRUSTED_PROXIES);
+        String forwarded = ctx.header("X-Forwarded-For");
+        if (trusted == null || trusted.isEmpty() || forwarded == null || !isTrusted(peer, trusted)) {
+            return peer;
+        }
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (!hop.matches("[0-9a-fA-F:.]{2,45}")) {
+                return peer;
+            }
+            if (!isTrusted(hop, trusted)) {
+                return hop;
+            }
+        }
+        return peer;
+    }
+
+    private static boolean isTrusted(String address, java.util.List<String> trusted) {
+        for (String cidr : trusted) {
+            if (dev.airlock.shared.Cidr.contains(cidr, address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static String otp(Context ctx) {
