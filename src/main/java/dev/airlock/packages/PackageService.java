@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  */
 public final class PackageService {
     private static final Pattern TAG = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
+    /** Tags semver.validRange accepts (x, v1, v1.2.x, v1.2.3-beta…; also odd forms like x.1): npm refuses them. */
+    private static final Pattern RANGE_LIKE = Pattern.compile(
+            "v*(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?)?)?");
     private final Database db;
     private final PackageStore store;
     private final PackageAccess access;
@@ -50,7 +53,7 @@ public final class PackageService {
     }
 
     public static String validTag(String tag) {
-        if (tag == null || !TAG.matcher(tag).matches() || tag.equals("x") || tag.equals("X")) {
+        if (tag == null || !TAG.matcher(tag).matches() || RANGE_LIKE.matcher(tag).matches()) {
             throw AirlockException.badRequest("Invalid dist-tag \"" + tag + "\": a tag starts with a letter and must not look"
                     + " like a version or range.");
         }
