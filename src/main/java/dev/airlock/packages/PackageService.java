@@ -120,37 +120,49 @@ public final class PackageService {
 
     // ------------------------------------------------------------------ publish
 
+    /**
+     * The checks {@link #publish} makes (access level, permission, version number unused), run before the tarball is
+     * inspected and stored, so that a refused publish costs little and leaves no blob. {@link #publish} repeats them.
+     */
+    public void checkPublish(Actor actor, PackageName name, String version, String requestedAccess) {
+        db.read(tx -> checkPublish(tx, actor, name, version, requestedAccess));
+    }
+
+    /** Returns the existing package row, or null for a new package. */
+    private PackageRecord checkPublish(Tx tx, Actor actor, PackageName name, String version, String requestedAccess) {
+        if (PackageRecord.RESTRICTED.equals(requestedAccess) && !name.scoped()) {
+            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
+        }
+        PackageRecord pkg = store.find(tx, name.toString());
+        if (pkg == null) {
+            access.requireCreate(tx, actor, name);
+        } else {
+            // a whole-package unpublish keeps its maintainers: only they may bring the name back
+            access.requireWrite(tx, actor, pkg);
+        }
+        refuseReuse(store.version(tx, name.toString(), version), name + "@" + version);
+        return pkg;
+    }
+
     /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
     public void publish(Actor actor, NewVersion v) {
         try {
             db.write(tx -> {
                 long now = clock.millis();
                 String name = v.name().toString();
-                PackageRecord pkg = store.find(tx, name);
+                PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
                 String requested = v.access();
-                if (PackageRecord.RESTRICTED.equals(requested) && !v.name().scoped()) {
-                    throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
-                }
                 if (pkg == null) {
-                    access.requireCreate(tx, actor, v.name());
                     pkg = new PackageRecord(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
                             "active", 0, now, now);
                     store.insert(tx, pkg);
                     store.addMaintainer(tx, name, actor.user(), now);
-                } else {
-                    if (!pkg.active()) {
-                        // a whole-package unpublish keeps its maintainers: only they may bring the name back
-                        access.requireWrite(tx, actor, pkg);
-                        pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
-                                pkg.revSeq(), pkg.createdAt(), now);
-                    } else {
-                        access.requireWrite(tx, actor, pkg);
-                        if (requested != null) {
-                            pkg = new PackageRecord(name, pkg.scope(), requested, pkg.state(), pkg.revSeq(), pkg.createdAt(), now);
-                        }
-                    }
+                } else if (!pkg.active()) {
+                    pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
+                            pkg.revSeq(), pkg.createdAt(), now);
+                } else if (requested != null) {
+                    pkg = new PackageRecord(name, pkg.scope(), requested, pkg.state(), pkg.revSeq(), pkg.createdAt(), now);
                 }
-                refuseReuse(store.version(tx, name, v.version()), v);
                 store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
                         dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
                         v.size(), now, now, actor.user(), null));
@@ -169,11 +181,10 @@ public final class PackageService {
         }
     }
 
-    private static void refuseReuse(VersionRecord existing, NewVersion v) {
+    private static void refuseReuse(VersionRecord existing, String id) {
         if (existing == null) {
             return;
         }
-        String id = v.name() + "@" + v.version();
         throw switch (existing.state()) {
             case VersionRecord.PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
                     + id + ". Bump the version number and publish again.");
