@@ -30,7 +30,10 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             // npm escapes scoped names as @scope%2fname: allow an encoded slash in a segment; the router decodes.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
-            config.routes.before(ctx -> ctx.attribute(Requests.AUTHENTICATOR, authenticator));
+            config.routes.before(ctx -> {
+                ctx.attribute(Requests.AUTHENTICATOR, authenticator);
+                ctx.attribute(Requests.MAX_BODY, maxBodyBytes);
+            });
             config.routes.exception(AirlockException.class, ErrorMapper::handle);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> ErrorMapper.write(ctx, e.getStatus(),
                     e.getStatus() == 413 ? "The request body is larger than this registry accepts." : e.getMessage()));
