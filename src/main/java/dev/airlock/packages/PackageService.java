@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  */
 public final class PackageService {
     private static final Pattern TAG = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
+    /** Tags semver.validRange accepts (x, v1, v1.2.x, v1.2.3-beta…; also odd forms like x.1): npm refuses them. */
+    private static final Pattern RANGE_LIKE = Pattern.compile(
+            "v*(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?)?)?");
     private final Database db;
     private final PackageStore store;
     private final PackageAccess access;
@@ -69,7 +72,7 @@ public final class PackageService {
     }
 
     public static String validTag(String tag) {
-        if (tag == null || !TAG.matcher(tag).matches() || tag.equals("x") || tag.equals("X")) {
+        if (tag == null || !TAG.matcher(tag).matches() || RANGE_LIKE.matcher(tag).matches()) {
             throw AirlockException.badRequest("Invalid dist-tag \"" + tag + "\": a tag starts with a letter and must not look"
                     + " like a version or range.");
         }
@@ -200,6 +203,35 @@ public final class PackageService {
         }
     }
 
+    /**
+     * The checks {@link #publish} makes (access level, permission, version number unused), run before the tarball is
+     * inspected and stored, so that a refused publish costs little and leaves no blob. {@link #publish} repeats them.
+     */
+    public void checkPublish(Actor actor, PackageName name, String version, String requestedAccess) {
+        db.read(tx -> checkPublish(tx, actor, name, version, requestedAccess));
+    }
+
+    /** Returns the existing package row, or null for a new package. */
+    private PackageRecord checkPublish(Tx tx, Actor actor, PackageName name, String version, String requestedAccess) {
+        if (PackageRecord.RESTRICTED.equals(requestedAccess) && !name.scoped()) {
+            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
+        }
+        PackageRecord pkg = store.find(tx, name.toString());
+        if (pkg == null) {
+            access.requireCreate(tx, actor, name);
+        } else if (!pkg.active()) {
+            // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
+            // only they may bring the name into use
+            if (!access.canWrite(tx, actor, pkg)) {
+                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
+            }
+        } else {
+            access.requireWrite(tx, actor, pkg);
+        }
+        refuseReuse(store.version(tx, name.toString(), version), name + "@" + version);
+        return pkg;
+    }
+
     /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
     public void publish(Actor actor, NewVersion v) {
         checkDirectPublish(actor, v.name());
@@ -207,34 +239,19 @@ public final class PackageService {
             db.write(tx -> {
                 long now = clock.millis();
                 String name = v.name().toString();
-                PackageRecord pkg = store.find(tx, name);
+                PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
                 String requested = v.access();
-                if (PackageRecord.RESTRICTED.equals(requested) && !v.name().scoped()) {
-                    throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
-                }
                 if (pkg == null) {
-                    access.requireCreate(tx, actor, v.name());
                     pkg = new PackageRecord(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
                             "active", 0, now, now);
                     store.insert(tx, pkg);
                     store.addMaintainer(tx, name, actor.user(), now);
-                } else {
-                    if (!pkg.active()) {
-                        // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
-                        // only they may bring the name into use
-                        if (!access.canWrite(tx, actor, pkg)) {
-                            throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
-                        }
-                        pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
-                                pkg.revSeq(), pkg.createdAt(), now);
-                    } else {
-                        access.requireWrite(tx, actor, pkg);
-                        if (requested != null) {
-                            pkg = new PackageRecord(name, pkg.scope(), requested, pkg.state(), pkg.revSeq(), pkg.createdAt(), now);
-                        }
-                    }
+                } else if (!pkg.active()) {
+                    pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
+                            pkg.revSeq(), pkg.createdAt(), now);
+                } else if (requested != null) {
+                    pkg = new PackageRecord(name, pkg.scope(), requested, pkg.state(), pkg.revSeq(), pkg.createdAt(), now);
                 }
-                refuseReuse(store.version(tx, name, v.version()), v);
                 store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
                         dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
                         v.size(), now, now, actor.user(), null));
@@ -263,23 +280,13 @@ public final class PackageService {
     public void insertStaged(Tx tx, Actor actor, NewVersion v) {
         long now = clock.millis();
         String name = v.name().toString();
-        PackageRecord pkg = store.find(tx, name);
-        if (PackageRecord.RESTRICTED.equals(v.access()) && !v.name().scoped()) {
-            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
-        }
+        PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
         if (pkg == null) {
-            access.requireCreate(tx, actor, v.name());
             pkg = new PackageRecord(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
                     PackageRecord.STAGED, 0, now, now);
             store.insert(tx, pkg);
             store.addMaintainer(tx, name, actor.user(), now);
-        } else if (!access.canWrite(tx, actor, pkg)) {
-            if (!pkg.active() || !access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
-                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
-            }
-            access.requireWrite(tx, actor, pkg);
         }
-        refuseReuse(store.version(tx, name, v.version()), v);
         store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.STAGED,
                 dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
                 v.size(), now, null, actor.user(), null));
@@ -333,11 +340,10 @@ public final class PackageService {
         }
     }
 
-    private static void refuseReuse(VersionRecord existing, NewVersion v) {
+    private static void refuseReuse(VersionRecord existing, String id) {
         if (existing == null) {
             return;
         }
-        String id = v.name() + "@" + v.version();
         throw switch (existing.state()) {
             case VersionRecord.PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
                     + id + ". Bump the version number and publish again.");

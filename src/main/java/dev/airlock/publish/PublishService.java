@@ -83,6 +83,7 @@ public final class PublishService {
         }
         String tag = tag(body, version);
         String access = access(body);
+        packages.checkPublish(actor, urlName, version, access);
         byte[] tarball = attachment(body, urlName, version);
         JsonNode dist = manifest.path("dist");
         MessageDigest sha1 = Hashes.digest("SHA-1");

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
@@ -40,9 +42,12 @@ public final class TarballInspector {
     }
 
     public Inspection inspect(byte[] tgz) {
-        try (InputStream gz = new GzipCompressorInputStream(new ByteArrayInputStream(tgz));
+        // Read the archive as npm's node-tar does, so that the server sees exactly what gets installed: every gzip
+        // member (zlib continues into concatenated members), no header with a bad checksum (node-tar skips it and reads
+        // the next block as a header), nothing after the end-of-archive block (node-tar reads on after a single one).
+        try (InputStream gz = new GzipCompressorInputStream(new ByteArrayInputStream(tgz), true);
              Bounded bounded = new Bounded(gz, maxUnpackedBytes);
-             TarArchiveInputStream tar = new TarArchiveInputStream(bounded)) {
+             TarArchiveInputStream tar = new CheckedTar(bounded)) {
             Map<String, Long> files = new LinkedHashMap<>();
             Set<String> folded = new HashSet<>();
             String top = null;
@@ -50,7 +55,11 @@ public final class TarballInspector {
             long unpacked = 0;
             int entries = 0;
             TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            while (true) {
+                bounded.sawNonZero = false;
+                if ((entry = tar.getNextEntry()) == null) {
+                    break;
+                }
                 if (++entries > maxEntries) {
                     throw invalid("the tarball has more than " + maxEntries + " entries");
                 }
@@ -63,6 +72,10 @@ public final class TarballInspector {
                 }
                 if (!entry.isFile() && !entry.isDirectory()) {
                     throw invalid("the tarball contains an entry of an unsupported type (" + name + ")");
+                }
+                if (!entry.getLinkName().isEmpty()) {
+                    // node-tar drops a non-link header that names a link target and parses its data as headers
+                    throw invalid("the tarball contains a file with a link target (" + name + "); links are not allowed");
                 }
                 String path = checkPath(name);
                 int slash = path.indexOf('/');
@@ -91,9 +104,13 @@ public final class TarballInspector {
                     }
                     packageJson = parsePackageJson(tar.readAllBytes());
                 }
+                tar.transferTo(OutputStream.nullOutputStream());
             }
             // drain: a gzip bomb behind the tar end must still hit the limit rather than pass unnoticed
-            bounded.transferTo(java.io.OutputStream.nullOutputStream());
+            bounded.transferTo(OutputStream.nullOutputStream());
+            if (bounded.sawNonZero) {
+                throw invalid("the tarball has data after the end of the archive");
+            }
             if (packageJson == null) {
                 throw invalid("the tarball has no package.json in its top-level directory");
             }
@@ -144,10 +161,33 @@ public final class TarballInspector {
         return new AirlockException(ErrorCode.UNPROCESSABLE, "Invalid tarball: " + why + ". Nothing was published.");
     }
 
-    /** Counts decompressed bytes and fails past the limit (gzip bombs). */
+    /** Fails on a header whose checksum node-tar would not accept (sum of unsigned bytes, checksum field as spaces). */
+    private static final class CheckedTar extends TarArchiveInputStream {
+        CheckedTar(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            byte[] record = super.readRecord();
+            if (record != null && !isEOFRecord(record)) {
+                long sum = 0;
+                for (int i = 0; i < record.length; i++) {
+                    sum += i >= 148 && i < 156 ? ' ' : record[i] & 0xff;
+                }
+                if (sum != TarUtils.parseOctal(record, 148, 8)) {
+                    throw invalid("the tarball has an entry header with a bad checksum");
+                }
+            }
+            return record;
+        }
+    }
+
+    /** Counts decompressed bytes and fails past the limit (gzip bombs); notes whether a non-zero byte went by. */
     private static final class Bounded extends FilterInputStream {
         private final long limit;
         private long count;
+        boolean sawNonZero;
 
         Bounded(InputStream in, long limit) {
             super(in);
@@ -168,6 +208,7 @@ public final class TarballInspector {
             int b = super.read();
             if (b >= 0) {
                 add(1);
+                sawNonZero |= b != 0;
             }
             return b;
         }
@@ -176,14 +217,25 @@ public final class TarballInspector {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             add(n);
+            for (int i = off; i < off + n && !sawNonZero; i++) {
+                sawNonZero = b[i] != 0;
+            }
             return n;
         }
 
+        /** Skipped bytes are read, so that they are counted and seen. */
         @Override
         public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            add(s);
-            return s;
+            byte[] buf = new byte[8192];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  */
 public record PackageName(String scope, String bare) {
     private static final Pattern PART = Pattern.compile("[a-z0-9-~][a-z0-9-._~]*");
+    private static final Pattern SPECIAL = Pattern.compile("[~'!()*]");
     private static final Set<String> BLOCKED = Set.of("node_modules", "favicon.ico");
     private static final Set<String> CORE = Set.of("assert", "buffer", "child_process", "cluster", "console",
             "constants", "crypto", "dgram", "dns", "domain", "events", "fs", "http", "http2", "https", "module",
@@ -20,6 +21,11 @@ public record PackageName(String scope, String bare) {
     public PackageName {
         if (scope != null) {
             checkPart(scope, "scope");
+        }
+        if (bare != null && SPECIAL.matcher(bare).find()) {
+            // validate-npm-package-name: not valid for new packages, though encodeURIComponent leaves these alone
+            throw AirlockException.badRequest("Invalid package name \"" + bare + "\": name can no longer contain special"
+                    + " characters (\"~'!()*\")");
         }
         checkPart(bare, "name");
         if (scope == null && (BLOCKED.contains(bare) || CORE.contains(bare))) {

@@ -34,6 +34,7 @@ public final class HttpServer implements AutoCloseable {
             config.routes.before(ctx -> {
                 ctx.attribute(Requests.AUTHENTICATOR, authenticator);
                 ctx.attribute(Requests.TRUSTED_PROXIES, trustedProxies);
+                ctx.attribute(Requests.MAX_BODY, maxBodyBytes);
             });
             config.routes.exception(AirlockException.class, ErrorMapper::handle);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> ErrorMapper.write(ctx, e.getStatus(),

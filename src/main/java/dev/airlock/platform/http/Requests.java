@@ -7,6 +7,7 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import io.javalin.http.Context;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -15,6 +16,7 @@ public final class Requests {
     static final String ACTOR = "airlock.actor";
     static final String AUTHENTICATOR = "airlock.authenticator";
     static final String TRUSTED_PROXIES = "airlock.trustedProxies";
+    static final String MAX_BODY = "airlock.maxBody";
 
     private Requests() {
     }
@@ -80,23 +82,82 @@ public final class Requests {
         return ctx.header("npm-otp");
     }
 
-    /** Parses the body as JSON; a body that is not JSON is a 400 with a clear message. */
+    /**
+     * Parses the body as JSON; a body that is not JSON is a 400 with a clear message. The body is streamed, so the size
+     * limit (limits.maxBodyBytes) is enforced here, also for chunked bodies that declare no length.
+     */
     public static JsonNode json(Context ctx) {
         String type = ctx.header("Content-Type");
         if (type != null && !type.isBlank() && !type.toLowerCase().contains("json")) {
             throw new AirlockException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Expected a JSON body (Content-Type: application/json), got " + type);
         }
-        try (InputStream in = ctx.bodyInputStream()) {
+        Long max = ctx.attribute(MAX_BODY);
+        long limit = max == null ? Long.MAX_VALUE : max;
+        if (ctx.req().getContentLengthLong() > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = new Limited(ctx.bodyInputStream(), limit)) {
             JsonNode node = Json.MAPPER.readTree(in);
             if (node == null || node.isMissingNode()) {
                 throw AirlockException.badRequest("The request body is empty; expected JSON.");
             }
             return node;
+        } catch (TooLarge e) {
+            throw tooLarge(limit);
         } catch (JsonProcessingException e) {
             throw AirlockException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw AirlockException.badRequest("Could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private static AirlockException tooLarge(long limit) {
+        return new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than this registry accepts ("
+                + limit + " bytes).");
+    }
+
+    private static final class TooLarge extends IOException {
+        TooLarge() {
+            super("request body too large", null);
+        }
+    }
+
+    /** Fails once more than {@code limit} bytes have been read. */
+    private static final class Limited extends FilterInputStream {
+        private final long limit;
+        private long count;
+
+        Limited(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++count > limit) {
+                throw new TooLarge();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (count += n) > limit) {
+                throw new TooLarge();
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            if (s > 0 && (count += s) > limit) {
+                throw new TooLarge();
+            }
+            return s;
         }
     }
 

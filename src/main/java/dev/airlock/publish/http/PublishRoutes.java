@@ -42,8 +42,8 @@ public final class PublishRoutes implements RouteModule {
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
         if (p.size() == 0) {
-            JsonNode attachments = body.get("_attachments");
-            if (attachments != null && attachments.isObject() && !attachments.isEmpty()) {
+            // An _attachments field (even an empty one) means publish: npm's deprecate echoes our packument, which has none.
+            if (body.has("_attachments")) {
                 var version = publish.publish(actor, p.name(), body);
                 Responses.json(ctx, 201, Map.of("ok", true, "id", p.name() + "@" + version.version()));
             } else if (body.has("versions")) {
@@ -101,6 +101,11 @@ public final class PublishRoutes implements RouteModule {
                 messages.put(e.getKey(), d.asText());
             }
         });
+        if (messages.isEmpty()) {
+            // npm deprecate/undeprecate always set "deprecated"; without it this is a publish that lost its tarball.
+            throw AirlockException.badRequest("The publish has no tarball attachment, and no version in the body sets"
+                    + " \"deprecated\"; nothing was changed.");
+        }
         packages.deprecate(actor, p.name(), messages);
         Responses.json(ctx, Map.of("ok", true));
     }
