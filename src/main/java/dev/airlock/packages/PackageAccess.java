@@ -94,6 +94,10 @@ final class PackageAccess {
             if (!canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
                 throw notFound(pkg.name());
             }
+            if (!actor.reaches(PackageName.parse(pkg.name()), true)) {
+                throw AirlockException.forbidden("This token cannot change \"" + pkg.name() + "\": it is limited to other"
+                        + " packages or is read-only. Create a token that selects it with read-write permission.");
+            }
             throw AirlockException.forbidden("You do not have permission to change \"" + pkg.name()
                     + "\": you are not one of its maintainers. Ask a maintainer to run `npm owner add <you> " + pkg.name() + "`.");
         }
