@@ -26,6 +26,8 @@ import dev.airlock.policy.http.PolicyRoutes;
 import dev.airlock.staging.StagingService;
 import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.trust.TrustService;
+import dev.airlock.trust.http.TrustRoutes;
 import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +52,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
     public final StagingService staging;
+    public final TrustService trust;
     private HttpServer server;
     private ScheduledExecutorService scheduler;
 
@@ -75,6 +78,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.limits().maxTarballBytes());
         this.staging = StagingService.create(db, packages, publish, policies, twoFactor, audit, clock,
                 Duration.ofDays(config.staging().expiryDays()));
+        this.trust = TrustService.create(db, packages, twoFactor, tokens, audit, config.issuers(), clock, config.server().base());
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
     }
 
@@ -90,7 +94,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
-                        new StagingRoutes(staging), new PackageRoutes(packages, orgs),
+                        new StagingRoutes(staging), new TrustRoutes(trust), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

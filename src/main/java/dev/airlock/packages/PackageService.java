@@ -163,6 +163,18 @@ public final class PackageService {
         if (actor.isOperator()) {
             return;
         }
+        if ("oidc".equals(actor.credential())) {
+            // trusted publishing: what the relationship allows, checked on the publish request itself
+            if (actor.scope() == null || !actor.scope().allowed().contains("publish")) {
+                throw AirlockException.forbidden("The trust relationship of " + name + " allows staging only: run"
+                        + " `npm stage publish`; a maintainer then approves the release with 2FA.");
+            }
+            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
+                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
+                        + " trusted publishing can only stage it.");
+            }
+            return;
+        }
         if (actor.bypasses2fa()) {
             // secure by default: a bypass token stages; it publishes directly only where both the package policy
             // allows tokens and the operator opted in (tokens.bypassMayPublish)

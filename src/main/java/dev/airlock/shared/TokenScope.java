@@ -6,10 +6,17 @@ import java.util.Set;
  * What a restricted token may touch: npm's granular access token fields (packages, scopes, orgs, a permission for
  * each group: read-only | read-write | no-access) and whether it bypasses 2FA. A token with no scope (null on the
  * Actor) acts with all of its owner's rights. Trusted-publishing tokens are scoped to one package with
- * {@code allowed} naming what the trust relationship permits ("publish", "stage").
+ * {@code allowed} naming what the trust relationship permits ("publish", "stage") and {@code ciIdentity} (JSON)
+ * describing the pipeline that exchanged it.
  */
 public record TokenScope(Set<String> packages, boolean allPackages, Set<String> scopes, Set<String> orgs,
-                         String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed) {
+                         String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed,
+                         String ciIdentity) {
+    public TokenScope(Set<String> packages, boolean allPackages, Set<String> scopes, Set<String> orgs,
+                      String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed) {
+        this(packages, allPackages, scopes, orgs, packagePermission, orgPermission, bypass2fa, allowed, null);
+    }
+
     public static final String READ_ONLY = "read-only";
     public static final String READ_WRITE = "read-write";
     public static final String NO_ACCESS = "no-access";

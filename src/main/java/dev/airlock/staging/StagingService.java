@@ -59,26 +59,54 @@ public final class StagingService {
         return new StagingService(db, new JdbiStageStore(), packages, publish, policies, twoFactor, audit, clock, lifetime);
     }
 
-    /** How the stager authenticated: a human's login, an automation token, or (later) a CI identity. */
+    /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
     static String actorType(Actor actor) {
+        if ("oidc".equals(actor.credential())) {
+            return "oidc";
+        }
         return actor.interactive() ? "user" : "token";
+    }
+
+    /** Who staged: the user, or for trusted publishing the pipeline ("github:owner/repo"). */
+    static String stager(Actor actor) {
+        if ("oidc".equals(actor.credential()) && actor.scope() != null && actor.scope().ciIdentity() != null) {
+            JsonNode id = dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity());
+            return id.path("provider").asText() + ":" + id.path("repository").asText();
+        }
+        return actor.user();
+    }
+
+    private static void refuseTrustedPublishing(Actor actor) {
+        if ("oidc".equals(actor.credential())) {
+            throw AirlockException.forbidden("A token from trusted publishing can only publish or stage; it cannot list,"
+                    + " view, download, approve or reject staged versions.");
+        }
     }
 
     /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
+        if ("oidc".equals(actor.credential()) && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
+            throw AirlockException.forbidden("The trust relationship of " + name + " does not allow staged publishing"
+                    + " (--allow-stage-publish).");
+        }
         EffectivePolicy policy = policies.effective(name);
         packages.requireOrgTwoFactor(actor, policy, "stage " + name);
         NewVersion v = publish.prepare(actor, name, body);
         long now = clock.millis();
-        Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), actor.user(),
+        Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), stager(actor),
                 actorType(actor), actor.tokenKey(), actor.sourceAddress(), v.integrity(), v.shasum(), v.size(),
-                policy.approvals(), Stage.PENDING, now, now + lifetime.toMillis(), null, null, null);
+                policy.approvals(), Stage.PENDING, now, now + lifetime.toMillis(), null, null,
+                actor.scope() == null ? null : actor.scope().ciIdentity());
         try {
             db.write(tx -> {
                 packages.insertStaged(tx, actor, v);
                 store.insert(tx, stage);
-                audit.record(tx, actor, "stage.create", "package:" + name, Map.of("stage", stage.id(), "version", v.version(),
+                Map<String, Object> detail = new LinkedHashMap<>(Map.of("stage", stage.id(), "version", v.version(),
                         "tag", v.tag(), "integrity", v.integrity(), "actorType", stage.actorType()));
+                if (stage.ciJson() != null) {
+                    detail.put("ci", dev.airlock.platform.json.Json.parse(stage.ciJson()));
+                }
+                audit.record(tx, actor, "stage.create", "package:" + name, detail);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -99,6 +127,7 @@ public final class StagingService {
     }
 
     public Listing list(Actor actor, String packageFilter, int page, int perPage) {
+        refuseTrustedPublishing(actor);
         expire();
         return db.read(tx -> {
             List<Stage> visible = new ArrayList<>();
@@ -120,6 +149,7 @@ public final class StagingService {
 
     /** A stage the actor may see (may publish its package); anything else is the same 404 as an unknown id. */
     public StageView view(Actor actor, String id) {
+        refuseTrustedPublishing(actor);
         return db.read(tx -> {
             Stage s = UUID_SHAPE.matcher(id).matches() ? store.find(tx, id) : null;
             if (s == null || !packages.canPublish(tx, actor, s.pkg())) {

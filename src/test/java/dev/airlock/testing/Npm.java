@@ -60,6 +60,11 @@ public final class Npm {
 
     /** Runs npm ARGS in cwd, answering each prompt with a reply computed from the output so far. */
     public Cli.Result run(Path cwd, List<Cli.Answer> answers, String... args) {
+        return runWithEnv(cwd, Map.of(), answers, args);
+    }
+
+    /** Runs npm with extra environment variables (e.g. a CI provider's, for trusted publishing). */
+    public Cli.Result runWithEnv(Path cwd, Map<String, String> extraEnv, List<Cli.Answer> answers, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("node");
         cmd.add(Clients.npmCli().toString());
@@ -76,6 +81,8 @@ public final class Npm {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return Cli.run(cwd, Cli.baseEnv(home), cmd, answers, 180);
+        Map<String, String> env = new java.util.HashMap<>(Cli.baseEnv(home));
+        env.putAll(extraEnv);
+        return Cli.run(cwd, env, cmd, answers, 180);
     }
 }

@@ -19,9 +19,10 @@ public final class TestRegistry implements AutoCloseable {
     public final AirlockAssembly airlock;
     public final int port;
     public final Http http;
-    public final MutableClock clock = new MutableClock();
+    public final MutableClock clock;
 
-    private TestRegistry(Path dataDir, Map<String, String> settings) {
+    private TestRegistry(Path dataDir, Map<String, String> settings, MutableClock clock) {
+        this.clock = clock;
         this.dataDir = dataDir;
         int free = freePort();
         Map<String, String> flags = new HashMap<>(settings);
@@ -39,8 +40,13 @@ public final class TestRegistry implements AutoCloseable {
 
     /** Starts with extra configuration keys (e.g. "auth.anonymousRead" → "false"). */
     public static TestRegistry start(Map<String, String> settings) {
+        return start(settings, new MutableClock());
+    }
+
+    /** Starts with extra configuration and a clock the test shares (e.g. with a test OIDC issuer). */
+    public static TestRegistry start(Map<String, String> settings, MutableClock clock) {
         try {
-            return new TestRegistry(Files.createTempDirectory("airlock-test"), settings);
+            return new TestRegistry(Files.createTempDirectory("airlock-test"), settings, clock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

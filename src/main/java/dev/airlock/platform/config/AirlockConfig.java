@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Immutable, validated configuration. Built by {@link ConfigLoader}; every key is listed in docs/configuration.md. */
 public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth,
-                            Security security, Staging staging, TwoFactor twoFactor, Tokens tokens, List<String> trustedProxies) {
+                            Security security, Staging staging, TwoFactor twoFactor, Tokens tokens, List<String> trustedProxies,
+                            List<Issuer> issuers) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -52,6 +53,30 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     public record TwoFactor(int maxFailures, int failureWindowMinutes) {
     }
 
+    /**
+     * An OIDC issuer trusted for trusted publishing. {@code type}: github | gitlab | circleci (which claims identify
+     * the pipeline). {@code issuer} is matched exactly, or as a prefix when it ends with {@code *};
+     * {@code jwks} may contain {@code {iss}} for the token's issuer.
+     */
+    public record Issuer(String name, String type, String issuer, String jwks) {
+        public Issuer {
+            if (!type.equals("github") && !type.equals("gitlab") && !type.equals("circleci")) {
+                throw new IllegalArgumentException("trust.issuers." + name + ".type must be github, gitlab or circleci");
+            }
+            if (!issuer.matches("https?://\\S+") || !jwks.matches("(https?://|\\{iss\\})\\S+")) {
+                throw new IllegalArgumentException("trust.issuers." + name + " needs http(s) issuer and jwks URLs");
+            }
+        }
+
+        public boolean matches(String iss) {
+            return issuer.endsWith("*") ? iss.startsWith(issuer.substring(0, issuer.length() - 1)) : issuer.equals(iss);
+        }
+
+        public String jwksFor(String iss) {
+            return jwks.replace("{iss}", iss);
+        }
+    }
+
     /** {@code bypassMayPublish}: may tokens that bypass 2FA publish directly (where the package policy allows)? */
     public record Tokens(boolean bypassMayPublish) {
     }
@@ -60,6 +85,6 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
         return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth, security, staging,
-                twoFactor, tokens, trustedProxies);
+                twoFactor, tokens, trustedProxies, issuers);
     }
 }

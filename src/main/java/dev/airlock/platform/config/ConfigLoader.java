@@ -44,6 +44,7 @@ public final class ConfigLoader {
         d.put("twofactor.maxFailures", "5");
         d.put("twofactor.failureWindowMinutes", "15");
         d.put("tokens.bypassMayPublish", "false");
+        d.put("trust.defaultIssuers", "true");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -61,6 +62,13 @@ public final class ConfigLoader {
             String v = env.get(envName(key));
             if (v != null) {
                 values.put(key, v);
+            }
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            // AIRLOCK_TRUST_ISSUERS_<NAME>_<TYPE|ISSUER|JWKS> adds an OIDC issuer
+            var m = java.util.regex.Pattern.compile("AIRLOCK_TRUST_ISSUERS_([A-Z0-9]+)_(TYPE|ISSUER|JWKS)").matcher(e.getKey());
+            if (m.matches()) {
+                values.put("trust.issuers." + m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT), e.getValue());
             }
         }
         for (Map.Entry<String, String> e : flags.entrySet()) {
@@ -96,8 +104,11 @@ public final class ConfigLoader {
         }
     }
 
+    private static final java.util.regex.Pattern ISSUER_KEY =
+            java.util.regex.Pattern.compile("trust\\.issuers\\.([a-z0-9-]+)\\.(type|issuer|jwks)");
+
     private static void requireKnown(String key, String where) {
-        if (!DEFAULTS.containsKey(key)) {
+        if (!DEFAULTS.containsKey(key) && !ISSUER_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("Unknown configuration " + where + ": " + key
                     + " (see docs/configuration.md)");
         }
@@ -128,7 +139,38 @@ public final class ConfigLoader {
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
                 new AirlockConfig.Tokens(boolOf(v, "tokens.bypassMayPublish")),
-                proxies(v.get("server.trustedProxies")));
+                proxies(v.get("server.trustedProxies")),
+                issuers(v));
+    }
+
+    /** GitHub Actions, GitLab.com and CircleCI unless trust.defaultIssuers is false, plus trust.issuers.NAME.*. */
+    private static java.util.List<AirlockConfig.Issuer> issuers(Map<String, String> v) {
+        Map<String, AirlockConfig.Issuer> out = new LinkedHashMap<>();
+        if (boolOf(v, "trust.defaultIssuers")) {
+            out.put("github", new AirlockConfig.Issuer("github", "github", "https://token.actions.githubusercontent.com",
+                    "https://token.actions.githubusercontent.com/.well-known/jwks"));
+            out.put("gitlab", new AirlockConfig.Issuer("gitlab", "gitlab", "https://gitlab.com",
+                    "https://gitlab.com/oauth/discovery/keys"));
+            out.put("circleci", new AirlockConfig.Issuer("circleci", "circleci", "https://oidc.circleci.com/org/*",
+                    "{iss}/.well-known/jwks-pub.json"));
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String key : v.keySet()) {
+            var m = ISSUER_KEY.matcher(key);
+            if (m.matches()) {
+                names.add(m.group(1));
+            }
+        }
+        for (String name : names) {
+            String type = v.get("trust.issuers." + name + ".type");
+            String issuer = v.get("trust.issuers." + name + ".issuer");
+            String jwks = v.get("trust.issuers." + name + ".jwks");
+            if (type == null || issuer == null || jwks == null) {
+                throw new IllegalArgumentException("trust.issuers." + name + " needs type, issuer and jwks");
+            }
+            out.put(name, new AirlockConfig.Issuer(name, type, issuer, jwks));
+        }
+        return java.util.List.copyOf(out.values());
     }
 
     private static java.util.List<String> proxies(String raw) {

@@ -116,6 +116,12 @@ public final class StagingRoutes implements RouteModule {
         m.put("state", s.state());
         m.put("expiresAt", Instant.ofEpochMilli(s.expiresAt()).toString());
         m.put("approvals", v.approvals().size() + "/" + s.approvalsRequired());
+        if (s.ciJson() != null) {
+            // the CI identity of a trusted-publishing upload, as scalar fields (npm prints objects as [object Object])
+            com.fasterxml.jackson.databind.JsonNode ci = dev.airlock.platform.json.Json.parse(s.ciJson());
+            ci.fields().forEachRemaining(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
+                    e.getValue().asText()));
+        }
         if (!v.approvals().isEmpty()) {
             m.put("approvedBy", String.join(", ", v.approvals().stream().map(Approval::user).toList()));
         }
