@@ -388,8 +388,14 @@ def cmd_report(a):
             continue
         targets.append(("%s reads, %d conn" % (label, w["connections"]), ">= 0.5x nginx",
                         "%.2fx" % ratio if ratio else "-", ratio is not None and ratio >= 0.5 and not bad(al)))
+    ping = r["reads"].get("ping", {}).get("airlock")
+    if ping:
+        out.append("%-24s %11.0f %8s %8s %11s %8s %8s %7s" % ("GET /-/ping (floor) **", ping["rps"], ms(ping["p50_us"]),
+                                                             ms(ping["p99_us"]), "-", "-", "-", "-"))
     out.append("* with Accept-Encoding: gzip,deflate as the npm CLI sends it: Airlock compresses each response,"
                " nginx serves a pre-compressed file (gzip_static); not part of the targets")
+    if ping:
+        out.append("** Airlock's own floor: an endpoint that reads no database and no file (Jetty + Javalin + JSON only)")
     out.append("")
     out.append("where the 2 cores went during each run (CPU seconds per wall second; 'other' = processes not part of"
                " the benchmark)")
@@ -398,8 +404,8 @@ def cmd_report(a):
     out.append(hdr2)
     out.append("-" * len(hdr2))
     runs = [("%s / %s" % (k, srv), r["reads"][k][srv], "nginx_s" if srv == "nginx" else "airlock_s")
-            for k in ("abbreviated", "full", "tarball", "abbreviated-gzip") if k in r["reads"]
-            for srv in ("airlock", "nginx")]
+            for k in ("abbreviated", "full", "tarball", "abbreviated-gzip", "ping") if k in r["reads"]
+            for srv in ("airlock", "nginx") if r["reads"][k][srv]]
     runs.append(("publish / airlock", r["publish"], "airlock_s"))
     for label, x, key in runs:
         c = x and x.get("cpu")
@@ -461,6 +467,8 @@ def cmd_report(a):
     for key in r["reads"]:
         for srv in ("airlock", "nginx"):
             e = r["reads"][key][srv]
+            if key == "ping" and srv == "nginx":
+                continue
             if bad(e):
                 errs.append("%s/%s: %s socket errors, %s non-2xx" % (key, srv, e and e["errors"], e and e["non2xx"]))
     if bad(p):

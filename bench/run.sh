@@ -3,7 +3,7 @@
 # with wrk against a running Airlock and, for reads, against nginx serving the same bytes as static files.
 # Everything runs on 127.0.0.1 with random free ports and temp directories; everything started here is stopped at exit.
 # See docs/benchmarks.md. Knobs (environment): BENCH_DURATION (s per wrk run, 12), BENCH_WARMUP (s before each
-# run, 3), BENCH_JIT_WARMUP (s of each read workload against Airlock before any measurement, 8),
+# run, 2), BENCH_JIT_WARMUP (s of each read workload against Airlock before any measurement, 6),
 # BENCH_CONNECTIONS (64), BENCH_PUBLISH_CLIENTS (8), BENCH_PACKAGES (300), BENCH_BIG_VERSIONS (5000),
 # BENCH_BIG_MODE (seed | http: publish all big-package versions over HTTP, takes minutes), BENCH_OUT (bench/results),
 # AIRLOCK_JAVA_OPTS (passed to the launcher; default there: -Xmx256m -XX:+UseSerialGC).
@@ -12,8 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 DURATION="${BENCH_DURATION:-12}"
-WARMUP="${BENCH_WARMUP:-3}"
-JIT_WARMUP="${BENCH_JIT_WARMUP:-8}"
+WARMUP="${BENCH_WARMUP:-2}"
+JIT_WARMUP="${BENCH_JIT_WARMUP:-6}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 PUB_CLIENTS="${BENCH_PUBLISH_CLIENTS:-8}"
 PACKAGES="${BENCH_PACKAGES:-300}"
@@ -173,8 +173,16 @@ declare -A encoding=([abbreviated]="" [full]="" [tarball]="" [abbreviated-gzip]=
 # CPU accounting around each measured run: the server's JVM, nginx (master + workers), wrk (this shell's children)
 # and the whole machine, so the report can say where the cores went and whether anything else was using them.
 tck=$(getconf CLK_TCK)
+require_airlock() {
+  if ! kill -0 "$airlock_pid" 2>/dev/null; then
+    echo "Airlock (pid $airlock_pid) is no longer running; the end of its log:" >&2
+    tail -n 30 "$work/airlock.log" >&2
+    exit 1
+  fi
+}
 cpu_snapshot() { # sets $snap; must run in this shell (not in $(...)) so `times` sees wrk as a finished child
   local a n=0 w m
+  require_airlock
   a=$(awk '{print $14+$15}' "/proc/$airlock_pid/stat")
   if [[ -n "$nginx_pid" ]]; then
     for p in "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid"); do
@@ -220,6 +228,12 @@ for kind in "${KINDS[@]}"; do
   done
 done
 
+# the framework's floor on this machine: an endpoint that touches neither SQLite nor the blob store
+echo "/-/ping" >"$work/ping.txt"
+log "floor: GET /-/ping from airlock (no database), warm-up ${WARMUP}s, then ${DURATION}s at $CONNS connections"
+wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP"s -s "$here/wrk/read.lua" "$A" -- "$work/ping.txt" application/json >/dev/null
+run_wrk "read-ping-airlock" "$A" "$CONNS" "$THREADS" "$DURATION" "$work/ping.txt" application/json
+
 # ------------------------------------------------------------------ the 5,000-version packument, warm, sequential
 if [[ "$BIG_PATH" != "/" ]]; then
   echo "$BIG_PATH" >"$work/big.txt"
@@ -250,9 +264,19 @@ cat "$work/publish.json" >&2
 
 # ------------------------------------------------------------------ RSS and report
 sleep 1
+require_airlock
 rss_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$airlock_pid/status")
 hwm_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$airlock_pid/status")
 echo "Airlock RSS after the load: $((rss_kib / 1024)) MiB (peak $((hwm_kib / 1024)) MiB)" >&2
+{ # where the memory is: JVM heap, and the JVM's own accounting when started with -XX:NativeMemoryTracking=summary
+  echo "# /proc/$airlock_pid/status"; grep -E '^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem|Threads)' "/proc/$airlock_pid/status"
+  if command -v jcmd >/dev/null; then
+    echo "# jcmd GC.heap_info"; jcmd "$airlock_pid" GC.heap_info 2>&1 | tail -n +2
+    if grep -q NativeMemoryTracking "/proc/$airlock_pid/cmdline"; then
+      echo "# jcmd VM.native_memory summary"; jcmd "$airlock_pid" VM.native_memory summary 2>&1 | tail -n +2
+    fi
+  fi
+} >"$OUT/memory.txt" 2>&1 || true
 java_opts="$(tr '\0' ' ' <"/proc/$airlock_pid/cmdline")"
 
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -290,7 +314,7 @@ r = {
           "publish_clients": $PUB_CLIENTS},
   "load": loaded["stats"],
   "reads": {k: {s: j("read-%s-%s" % (k, s)) for s in ("airlock", "nginx")}
-            for k in ("abbreviated", "full", "tarball", "abbreviated-gzip")},
+            for k in ("abbreviated", "full", "tarball", "abbreviated-gzip", "ping")},
   "big": {s: {k: j("big-%s-%s" % (k, s)) for k in ("full", "abbreviated", "full-gzip")} for s in ("airlock", "nginx")},
   "big_bytes": {k + suffix.replace(".", "-"): os.path.getsize(os.path.join(work, "static", k, loaded["big"], "index.json" + suffix))
                 if loaded["big"] else None for k in ("full", "abbr") for suffix in ("", ".gz")},
