@@ -6,7 +6,8 @@
 # run, 2), BENCH_JIT_WARMUP (s of each read workload against Airlock before any measurement, 6),
 # BENCH_CONNECTIONS (64), BENCH_PUBLISH_CLIENTS (8), BENCH_PACKAGES (300), BENCH_BIG_VERSIONS (5000),
 # BENCH_BIG_MODE (seed | http: publish all big-package versions over HTTP, takes minutes), BENCH_OUT (bench/results),
-# AIRLOCK_JAVA_OPTS (passed to the launcher; default there: -Xmx256m -XX:+UseSerialGC).
+# BENCH_QUIET_WAIT (s to wait for other processes to go idle before each run, 30), AIRLOCK_JAVA_OPTS (passed to the
+# launcher; default there: -Xmx256m -XX:+UseSerialGC).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -180,6 +181,38 @@ require_airlock() {
     exit 1
   fi
 }
+# This machine may be shared: before each measured run wait (up to BENCH_QUIET_WAIT s) until the cores are idle, so
+# other work does not land in the figures. The report still flags runs that other processes disturbed.
+QUIET_WAIT="${BENCH_QUIET_WAIT:-30}"
+wait_quiet() {
+  local waited=0 busy pids="$airlock_pid"
+  [[ -n "$nginx_pid" ]] && pids="$pids $nginx_pid $(ps -o pid= --ppid "$nginx_pid" | tr '\n' ' ')"
+  while ((waited < QUIET_WAIT)); do
+    # cores used in one second by everything except Airlock and nginx
+    busy=$(python3 - $pids <<'PYEOF'
+import os, sys, time
+def read():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    own = 0
+    for p in sys.argv[1:]:
+        try:
+            st = open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+            own += int(st[11]) + int(st[12])
+        except OSError:
+            pass
+    return f[0] + f[1] + f[2] + f[5] + f[6] + f[7] - own, sum(f[:8])
+ncpu = os.cpu_count()
+b0, t0 = read(); time.sleep(1); b1, t1 = read()
+print("%.2f" % max(0.0, (b1 - b0) / max(t1 - t0, 1) * ncpu))
+PYEOF
+)
+    python3 -c "import sys; sys.exit(0 if float('$busy') <= 0.25 else 1)" && return 0
+    ((waited == 0)) && echo "  machine busy ($busy cores in use by other processes); waiting up to ${QUIET_WAIT}s" >&2
+    waited=$((waited + 2))
+    sleep 1
+  done
+  echo "  still busy after ${QUIET_WAIT}s; measuring anyway (the report will flag it)" >&2
+}
 cpu_snapshot() { # sets $snap; must run in this shell (not in $(...)) so `times` sees wrk as a finished child
   local a n=0 w m
   require_airlock
@@ -205,6 +238,7 @@ PYEOF
 }
 run_wrk() { # name server-url conns threads secs list accept [accept-encoding]
   local before
+  wait_quiet
   cpu_snapshot; before="$snap"
   wrk -t"$4" -c"$3" -d"$5"s --timeout 10s -s "$here/wrk/read.lua" "$2" -- "$6" "$7" "${8:-}" >"$work/$1.out"
   cpu_snapshot
@@ -254,6 +288,7 @@ BODIES=$(( PUB_CLIENTS * 150 * DURATION ))
 log "publish: $PUB_CLIENTS concurrent clients for ${DURATION}s ($BODIES pre-generated new versions available)"
 "${PY[@]}" bodies --manifest "$work/loaded.json" --count "$BODIES" --out "$work/bodies.txt"
 pub_threads=$THREADS; ((PUB_CLIENTS < THREADS)) && pub_threads=$PUB_CLIENTS
+wait_quiet
 cpu_snapshot; before="$snap"
 wrk -t"$pub_threads" -c"$PUB_CLIENTS" -d"$DURATION"s --timeout 30s -s "$here/wrk/publish.lua" "$A" -- \
   "$work/bodies.txt" "$TOKEN" "$pub_threads" >"$work/publish.out"
