@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -519,10 +521,6 @@ class ClientStageIT {
         return list;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
     /**
      * Fails, saying all of this. pnpm draws its errors in a box wrapped at 80 columns whatever COLUMNS says, breaking

@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -425,10 +427,6 @@ class InstallClientsIT {
         assertThat(lock).doesNotContain("registry.npmjs.org").doesNotContain("registry.yarnpkg.com");
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
     /** Without a token the restricted package does not exist for the client: a not-found naming it, as that client words it. */
     static void notFound(Cli.Result r, String... messages) {

@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,16 +49,7 @@ class NpmCliIT {
         return d;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
-    static Cli.Result fails(Cli.Result r, String message) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.all()).as(r.toString()).contains(message);
-        return r;
-    }
 
     static JsonNode json(Cli.Result r) {
         return Json.parse(r.stdout());

@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,16 +69,7 @@ class StagedPublishIT {
         return d;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
-    static Cli.Result fails(Cli.Result r, String message) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.all()).as(r.toString()).contains(message);
-        return r;
-    }
 
     static String stageId(Cli.Result r) {
         Matcher m = STAGE_ID.matcher(r.stdout());

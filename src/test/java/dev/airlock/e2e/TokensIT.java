@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,16 +60,7 @@ class TokensIT {
         return d;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
-    static Cli.Result fails(Cli.Result r, String message) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.all()).as(r.toString()).contains(message);
-        return r;
-    }
 
     /** npm token create with the given flags; the secret is readable only in the human line. */
     static String create(String... flags) {

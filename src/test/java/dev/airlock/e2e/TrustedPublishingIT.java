@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -96,16 +98,7 @@ class TrustedPublishingIT {
         return d;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
-    static Cli.Result fails(Cli.Result r, String message) {
-        assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.all()).as(r.toString()).contains(message);
-        return r;
-    }
 
     /** The pipeline: npm with GitHub Actions' environment and no npm token at all. */
     static Cli.Result pipeline(Path cwd, String... args) {

@@ -1,5 +1,7 @@
 package dev.airlock.e2e;
 
+import static dev.airlock.testing.Expect.fails;
+import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.airlock.testing.Authenticator;
@@ -64,10 +66,6 @@ class TrustedPublishingProvidersIT {
         return d;
     }
 
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
-    }
 
     static Cli.Result pipeline(Path cwd, Map<String, String> ciEnv, String... args) {
         Npm ci = new Npm(tmp.resolve("ci-" + System.nanoTime()), registry.url());

@@ -66,6 +66,10 @@ class ReadPathsIT {
             assertThat(registry.http.get("@reader/lib/latest", null).json().path("version").asText()).isEqualTo("1.0.0");
             assertThat(registry.http.get("@reader/lib/-/other-1.0.0.tgz", null).status()).isEqualTo(404);
             assertThat(registry.http.get("@reader/lib/-/lib-9.9.9.tgz", null).status()).isEqualTo(404);
+            // HEAD answers like GET (Javalin would otherwise say 200 for anything)
+            assertThat(registry.http.send("HEAD", "@reader%2flib", null, null).status()).isEqualTo(200);
+            assertThat(registry.http.send("HEAD", "no-such-package", null, null).status()).isEqualTo(404);
+            assertThat(registry.http.send("HEAD", "@reader/lib/-/lib-9.9.9.tgz", null, null).status()).isEqualTo(404);
             // a dynamic /-/ read is never cached by the client
             assertThat(registry.http.get("-/package/@reader%2flib/dist-tags", null).header("Cache-Control")).isEqualTo("no-store");
         }

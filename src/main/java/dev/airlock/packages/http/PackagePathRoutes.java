@@ -29,6 +29,8 @@ public final class PackagePathRoutes implements RouteModule {
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/<path>", this::get);
+        // without this, Javalin answers HEAD itself with an empty 200 for every path, even missing packages
+        routes.head("/<path>", this::get);
         routes.delete("/<path>", this::delete);
     }
 
