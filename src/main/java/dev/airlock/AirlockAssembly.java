@@ -85,7 +85,8 @@ public final class AirlockAssembly implements AutoCloseable {
     /** Starts the HTTP server; returns the bound port. */
     public int serve() {
         Settings settings = new Settings(db);
-        String base = config.server().base();
+        // the stored format changes (e.g. gzip copies) and the public URL both require rebuilt packuments
+        String base = config.server().base() + "|format=2";
         if (!base.equals(settings.get("packuments.base"))) {
             // tarball URLs inside stored packuments follow the public URL: rebuild them when it changed
             packages.rebuildAll();

@@ -124,14 +124,18 @@ final class JdbiPackageStore implements PackageStore {
     @Override
     public void savePackument(Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText) {
         int n = tx.handle().createUpdate("UPDATE packuments SET full_json = :f, abbreviated_json = :a, full_etag = :fe,"
-                        + " abbreviated_etag = :ae, rev = :rev, modified_at = :m, search_text = :s WHERE package = :n")
+                        + " abbreviated_etag = :ae, rev = :rev, modified_at = :m, search_text = :s, full_gz = :fgz,"
+                        + " abbreviated_gz = :agz WHERE package = :n")
                 .bind("n", name).bind("f", full.json()).bind("a", abbreviated.json()).bind("fe", full.etag())
-                .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText).execute();
+                .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText)
+                .bind("fgz", full.gzip()).bind("agz", abbreviated.gzip()).execute();
         if (n == 0) {
             tx.handle().createUpdate("INSERT INTO packuments (package, full_json, abbreviated_json, full_etag, abbreviated_etag,"
-                            + " rev, modified_at, search_text) VALUES (:n, :f, :a, :fe, :ae, :rev, :m, :s)")
+                            + " rev, modified_at, search_text, full_gz, abbreviated_gz) VALUES (:n, :f, :a, :fe, :ae, :rev, :m, :s,"
+                            + " :fgz, :agz)")
                     .bind("n", name).bind("f", full.json()).bind("a", abbreviated.json()).bind("fe", full.etag())
-                    .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText).execute();
+                    .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText)
+                    .bind("fgz", full.gzip()).bind("agz", abbreviated.gzip()).execute();
         }
     }
 
@@ -141,13 +145,19 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
-    public Served served(Tx tx, String name, boolean abbreviated) {
-        String cols = abbreviated ? "k.abbreviated_json, k.abbreviated_etag" : "k.full_json, k.full_etag";
-        return tx.handle().createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
+    public Served served(Tx tx, String name, boolean abbreviated, boolean gzip) {
+        String cols = abbreviated ? "k.abbreviated_etag, " + (gzip ? "NULL, k.abbreviated_gz" : "k.abbreviated_json, NULL")
+                : "k.full_etag, " + (gzip ? "NULL, k.full_gz" : "k.full_json, NULL");
+        Served s = tx.handle().createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
                         + " ON p.name = k.package WHERE k.package = :n")
                 .bind("n", name)
-                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), null, 0))
+                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(5), rs.getString(4),
+                        null, 0, rs.getBytes(6)))
                 .findOne().orElse(null);
+        if (s != null && gzip && s.gzip() == null) {
+            return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
+        }
+        return s;
     }
 
     @Override

@@ -83,12 +83,17 @@ public final class PackageService {
 
     /** The packument as stored (full or abbreviated); 404 when absent or not visible to the actor. */
     public Document packument(Actor actor, PackageName name, boolean abbreviated) {
+        return packument(actor, name, abbreviated, false);
+    }
+
+    /** With {@code gzip}, the stored gzip encoding when there is one (then {@code json} is null). One indexed row. */
+    public Document packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         return db.read(tx -> {
-            PackageStore.Served s = store.served(tx, name.toString(), abbreviated);
+            PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
             if (s == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                 throw PackageAccess.notFound(name.toString());
             }
-            return new Document(s.body(), s.etag());
+            return new Document(s.body(), s.etag(), s.gzip());
         });
     }
 
@@ -747,7 +752,7 @@ public final class PackageService {
                 return out;
             }
             for (String n : store.search(tx, terms, size, from)) {
-                PackageStore.Served s = store.served(tx, n, false);
+                PackageStore.Served s = store.served(tx, n, false, false);
                 if (s != null && access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                     out.add(dev.airlock.platform.json.Json.parse(s.body()));
                 }

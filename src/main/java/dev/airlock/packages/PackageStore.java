@@ -39,7 +39,8 @@ interface PackageStore {
     void deletePackument(Tx tx, String name);
 
     /** The served document with its package's visibility: one indexed row. */
-    Served served(Tx tx, String name, boolean abbreviated);
+    /** With {@code gzip}, only the stored gzip bytes are read (body is then null), when they exist. */
+    Served served(Tx tx, String name, boolean abbreviated, boolean gzip);
 
     Served servedTarball(Tx tx, String name, String version);
 
@@ -72,6 +73,9 @@ interface PackageStore {
 
     List<String> referencedBlobs(Tx tx);
 
-    record Served(String name, String scope, String access, String body, String etag, String blob, long size) {
+    record Served(String name, String scope, String access, String body, String etag, String blob, long size, byte[] gzip) {
+        Served(String name, String scope, String access, String body, String etag, String blob, long size) {
+            this(name, scope, access, body, etag, blob, size, null);
+        }
     }
 }

@@ -136,8 +136,19 @@ final class PackumentBuilder {
 
         String fullJson = Json.write(full);
         String abbreviatedJson = Json.write(abbreviated);
-        return new Built(new Document(fullJson, etag(fullJson)), new Document(abbreviatedJson, etag(abbreviatedJson)), rev,
+        return new Built(new Document(fullJson, etag(fullJson), gzip(fullJson)),
+                new Document(abbreviatedJson, etag(abbreviatedJson), gzip(abbreviatedJson)), rev,
                 search.toString().toLowerCase(Locale.ROOT));
+    }
+
+    static byte[] gzip(String json) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(json.length() / 4 + 64);
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     static String etag(String json) {

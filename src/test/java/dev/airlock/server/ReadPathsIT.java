@@ -21,7 +21,7 @@ class ReadPathsIT {
     static final String CORGI = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";
 
     @Test
-    void fullAndAbbreviatedPackumentsWithEtags() {
+    void fullAndAbbreviatedPackumentsWithEtags() throws Exception {
         try (TestRegistry registry = TestRegistry.start()) {
             String token = registry.userWithToken("reader");
             var manifest = Tarballs.manifest("@reader/lib", "1.0.0");
@@ -66,6 +66,16 @@ class ReadPathsIT {
             assertThat(registry.http.get("@reader/lib/latest", null).json().path("version").asText()).isEqualTo("1.0.0");
             assertThat(registry.http.get("@reader/lib/-/other-1.0.0.tgz", null).status()).isEqualTo(404);
             assertThat(registry.http.get("@reader/lib/-/lib-9.9.9.tgz", null).status()).isEqualTo(404);
+            // npm asks for gzip: the stored gzip copy is served, and it decodes to the same document
+            java.net.http.HttpResponse<byte[]> gz = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(registry.url() + "@reader%2flib"))
+                            .header("Accept-Encoding", "gzip,deflate").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(gz.headers().firstValue("Content-Encoding")).contains("gzip");
+            assertThat(gz.headers().firstValue("ETag")).contains(full.header("ETag"));
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body()))) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(full.body());
+            }
             // HEAD answers like GET (Javalin would otherwise say 200 for anything)
             assertThat(registry.http.send("HEAD", "@reader%2flib", null, null).status()).isEqualTo(200);
             assertThat(registry.http.send("HEAD", "no-such-package", null, null).status()).isEqualTo(404);

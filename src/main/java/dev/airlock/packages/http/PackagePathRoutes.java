@@ -51,8 +51,10 @@ public final class PackagePathRoutes implements RouteModule {
     private void packument(Context ctx, Actor actor, PackageName name) {
         String accept = ctx.header("Accept");
         boolean corgi = accept != null && accept.contains(CORGI);
-        Document doc = packages.packument(actor, name, corgi);
-        ctx.header("Vary", "Accept, Authorization");
+        String encodings = ctx.header("Accept-Encoding");
+        boolean gzip = encodings != null && encodings.contains("gzip");
+        Document doc = packages.packument(actor, name, corgi, gzip);
+        ctx.header("Vary", "Accept, Accept-Encoding, Authorization");
         // Revalidate every time: a freshly approved or unpublished version must be seen at once; a 304 is cheap.
         ctx.header("Cache-Control", "no-cache");
         ctx.header("ETag", doc.etag());
@@ -62,7 +64,13 @@ public final class PackagePathRoutes implements RouteModule {
             return;
         }
         ctx.contentType(corgi ? CORGI : "application/json");
-        ctx.result(doc.json());
+        if (doc.gzip() != null) {
+            // the gzip copy made when the packument was built: no compression work per read
+            ctx.header("Content-Encoding", "gzip");
+            ctx.result(doc.gzip());
+        } else {
+            ctx.result(doc.json());
+        }
     }
 
     private void tarball(Context ctx, Actor actor, PackageName name, String file) {
