@@ -49,18 +49,21 @@ final class JdbiPackageStore implements PackageStore {
         return new VersionRecord(rs.getString("package"), rs.getString("version"), rs.getString("state"),
                 rs.getString("manifest_json"), rs.getString("readme"), rs.getString("integrity"), rs.getString("shasum"),
                 rs.getString("tarball_blob"), rs.getLong("tarball_size"), rs.getLong("created_at"),
-                dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"), rs.getString("published_by"), rs.getString("deprecated"));
+                dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"), rs.getString("published_by"), rs.getString("deprecated"),
+                rs.getString("authorisation_json"));
     }
 
     @Override
     public void insertVersion(Tx tx, VersionRecord v) {
         tx.handle().createUpdate("INSERT INTO versions (package, version, state, manifest_json, readme, integrity, shasum,"
-                        + " tarball_blob, tarball_size, created_at, published_at, published_by, deprecated) VALUES (:p, :v, :state,"
-                        + " :manifest, :readme, :integrity, :shasum, :blob, :size, :created, :published, :by, :deprecated)")
+                        + " tarball_blob, tarball_size, created_at, published_at, published_by, deprecated, authorisation_json)"
+                        + " VALUES (:p, :v, :state, :manifest, :readme, :integrity, :shasum, :blob, :size, :created, :published, :by,"
+                        + " :deprecated, :authorisation)")
                 .bind("p", v.pkg()).bind("v", v.version()).bind("state", v.state()).bind("manifest", v.manifestJson())
                 .bind("readme", v.readme()).bind("integrity", v.integrity()).bind("shasum", v.shasum())
                 .bind("blob", v.blob()).bind("size", v.size()).bind("created", v.createdAt())
                 .bind("published", v.publishedAt()).bind("by", v.publishedBy()).bind("deprecated", v.deprecated())
+                .bind("authorisation", v.authorisation())
                 .execute();
     }
 
@@ -251,10 +254,10 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
-    public void publishStaged(Tx tx, String name, String version, long at) {
-        tx.handle().createUpdate("UPDATE versions SET state = 'published', published_at = :at WHERE package = :n AND version = :v"
-                        + " AND state = 'staged'")
-                .bind("n", name).bind("v", version).bind("at", at).execute();
+    public void publishStaged(Tx tx, String name, String version, long at, String authorisation) {
+        tx.handle().createUpdate("UPDATE versions SET state = 'published', published_at = :at, authorisation_json = :a"
+                        + " WHERE package = :n AND version = :v AND state = 'staged'")
+                .bind("n", name).bind("v", version).bind("at", at).bind("a", authorisation).execute();
     }
 
     @Override

@@ -157,7 +157,7 @@ public final class PackageService {
      * Policy gate for a direct publish: staging required, the org's 2FA rule, and npm's mfa setting
      * (publish = a human with 2FA and a code; automation = that, or a token that bypasses 2FA).
      */
-    private void checkDirectPublish(Actor actor, PackageName name) {
+    private String checkDirectPublish(Actor actor, PackageName name) {
         EffectivePolicy policy = policies.effective(name);
         if (policy.stagingRequired()) {
             throw AirlockException.forbidden("Direct publishing of " + name + " is not allowed: this package requires staged"
@@ -166,7 +166,7 @@ public final class PackageService {
         }
         requireOrgTwoFactor(actor, policy, "publish " + name);
         if (actor.isOperator()) {
-            return;
+            return null;
         }
         if ("oidc".equals(actor.credential())) {
             // trusted publishing: what the relationship allows, checked on the publish request itself
@@ -178,7 +178,7 @@ public final class PackageService {
                 throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
                         + " trusted publishing can only stage it.");
             }
-            return;
+            return null;
         }
         if (actor.bypasses2fa()) {
             // secure by default: a bypass token stages; it publishes directly only where both the package policy
@@ -191,17 +191,33 @@ public final class PackageService {
                 throw AirlockException.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
                         + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
             }
-            return;
+            return null;
         }
         if (!Policy.MFA_NONE.equals(policy.mfa())) {
             if (!actor.interactive()) {
                 throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
                         + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
             }
-            twoFactor.requirePresence(actor, "publish " + name);
-        } else {
-            twoFactor.requireForWrite(actor);
+            return twoFactor.requirePresence(actor, "publish " + name);
         }
+        return twoFactor.requireForWrite(actor);
+    }
+
+    /** How a direct publish was authorised, for the version's "airlock" field. */
+    static Map<String, Object> directPublish(Actor actor, String factor) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("method", "publish");
+        a.put("publishedBy", actor.user());
+        String via = "oidc".equals(actor.credential()) ? "oidc" : actor.interactive() ? "user" : "token";
+        a.put("via", via);
+        if (actor.bypasses2fa()) {
+            a.put("bypass2fa", true);
+        }
+        a.put("secondFactor", factor);
+        if (actor.scope() != null && actor.scope().ciIdentity() != null) {
+            a.put("ci", dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity()));
+        }
+        return a;
     }
 
     /** Owners, access and policies are never changed with a token that bypasses 2FA. */
@@ -251,7 +267,8 @@ public final class PackageService {
 
     /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
     public void publish(Actor actor, NewVersion v) {
-        checkDirectPublish(actor, v.name());
+        String factor = checkDirectPublish(actor, v.name());
+        String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
         try {
             db.write(tx -> {
                 long now = clock.millis();
@@ -271,7 +288,7 @@ public final class PackageService {
                 }
                 store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
                         dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
-                        v.size(), now, now, actor.user(), null));
+                        v.size(), now, now, actor.user(), null, authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 touch(tx, pkg, now);
                 audit.record(tx, actor, "package.publish", "package:" + name,
@@ -334,7 +351,7 @@ public final class PackageService {
             throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
         }
         long now = clock.millis();
-        store.publishStaged(tx, name, version, now);
+        store.publishStaged(tx, name, version, now, dev.airlock.platform.json.Json.write(detail));
         store.setTag(tx, name, tag, version);
         PackageRecord pkg = store.find(tx, name);
         if (!pkg.active()) {

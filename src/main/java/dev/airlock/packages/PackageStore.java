@@ -62,7 +62,7 @@ interface PackageStore {
 
     List<String> allNames(Tx tx);
 
-    void publishStaged(Tx tx, String name, String version, long at);
+    void publishStaged(Tx tx, String name, String version, long at, String authorisation);
 
     void deleteStaged(Tx tx, String name, String version);
 

@@ -81,6 +81,10 @@ final class PackumentBuilder {
                 manifest.put("deprecated", v.deprecated());
             }
             manifest.set("maintainers", maintainerList);
+            if (v.authorisation() != null) {
+                // how this version was authorised: staged by whom or what, approved by whom, with which factor
+                manifest.set("airlock", Json.parse(v.authorisation()));
+            }
             versions.set(v.version(), manifest);
             ObjectNode corgi = Json.object();
             manifest.fields().forEachRemaining(e -> {

@@ -207,13 +207,22 @@ public final class StagingService {
             audit.record(tx, actor, "stage.approve", "package:" + s.pkg(), detail);
             boolean done = count >= s.approvalsRequired();
             if (done) {
+                // recorded with the version and served as its "airlock" field: who staged, who approved, how
                 Map<String, Object> release = new LinkedHashMap<>();
+                release.put("method", "staged");
                 release.put("stage", id);
                 release.put("stagedBy", s.actor());
                 release.put("stagedVia", s.actorType());
-                List<String> approvers = new ArrayList<>(approvals.stream().map(Approval::user).toList());
-                approvers.add(actor.user());
-                release.put("approvedBy", String.join(",", approvers));
+                release.put("stagedAt", java.time.Instant.ofEpochMilli(s.createdAt()).toString());
+                List<Map<String, Object>> approvers = new ArrayList<>();
+                for (Approval a : approvals) {
+                    approvers.add(Map.of("name", a.user(), "factor", a.factor(), "at", java.time.Instant.ofEpochMilli(a.at()).toString()));
+                }
+                approvers.add(Map.of("name", actor.user(), "factor", factor, "at", java.time.Instant.ofEpochMilli(clock.millis()).toString()));
+                release.put("approvedBy", approvers);
+                if (s.ciJson() != null) {
+                    release.put("ci", dev.airlock.platform.json.Json.parse(s.ciJson()));
+                }
                 packages.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
                 store.decide(tx, id, Stage.APPROVED, clock.millis(), actor.user());
             }

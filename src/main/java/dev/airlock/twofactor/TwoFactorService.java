@@ -148,14 +148,16 @@ public final class TwoFactorService {
     }
 
     /** A write (publish, dist-tag, owner, access, token, org …): users in auth-and-writes mode must present a code. */
-    public void requireForWrite(Actor actor) {
+    /** Returns the factor that was verified, or null when this write needed none. */
+    public String requireForWrite(Actor actor) {
         if (actor.isOperator() || actor.user() == null || actor.bypasses2fa()) {
-            return;
+            return null;
         }
         Optional<TwoFactorStatus> s = status(actor.user());
         if (s.isPresent() && s.get().enabled() && TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())) {
-            require(actor, "make changes");
+            return require(actor, "make changes");
         }
+        return null;
     }
 
     /**

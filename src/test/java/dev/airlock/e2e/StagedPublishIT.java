@@ -127,6 +127,17 @@ class StagedPublishIT {
         ok(bob.run(consumer, "install", "gated@1.1.0"));
         assertThat(Files2.read(consumer.resolve("node_modules/gated/package.json"))).contains("1.1.0");
         assertThat(ok(bob.run(tmp, "view", "gated", "dist-tags.latest")).stdout().trim()).isEqualTo("1.1.0");
+        // every version says how it was authorised
+        JsonNode gate = Json.parse(ok(bob.run(tmp, "view", "gated@1.1.0", "airlock", "--json")).stdout());
+        assertThat(gate.path("method").asText()).isEqualTo("staged");
+        assertThat(gate.path("stagedBy").asText()).isEqualTo("alice");
+        assertThat(gate.path("stagedVia").asText()).isEqualTo("token");
+        assertThat(gate.path("approvedBy").get(0).path("name").asText()).isEqualTo("alice");
+        assertThat(gate.path("approvedBy").get(0).path("factor").asText()).isEqualTo("totp");
+        JsonNode direct = Json.parse(ok(bob.run(tmp, "view", "gated@1.0.0", "airlock", "--json")).stdout());
+        assertThat(direct.path("method").asText()).isEqualTo("publish");
+        assertThat(direct.path("via").asText()).isEqualTo("user");
+        assertThat(direct.path("secondFactor").asText()).isEqualTo("totp");
         assertThat(ok(alice.run(tmp, "stage", "list", "gated")).stdout()).contains("No staged versions of package name \"gated\"");
         // the same code can never be used twice: approving again (or anything) with a spent code fails
         fails(alice.run(tmp, "stage", "approve", id, "--otp=" + aliceApp.now()), "cannot be approved");

@@ -155,6 +155,10 @@ class TrustedPublishingIT {
         Path consumer = tmp.resolve("consumer");
         Files2.write(consumer.resolve("package.json"), "{\"name\":\"c\",\"version\":\"1.0.0\"}");
         ok(alice.run(consumer, "install", "ci-pkg@1.1.0"));
+        var airlock = dev.airlock.platform.json.Json.parse(ok(alice.run(tmp, "view", "ci-pkg@1.1.0", "airlock", "--json")).stdout());
+        assertThat(airlock.path("stagedVia").asText()).isEqualTo("oidc");
+        assertThat(airlock.path("ci").path("repository").asText()).isEqualTo("alice/ci-pkg");
+        assertThat(airlock.path("approvedBy").get(0).path("name").asText()).isEqualTo("alice");
         var audit = registry.airlock.audit.forTarget("package:ci-pkg");
         assertThat(audit.stream().filter(e -> e.action().equals("oidc.exchange")).findFirst().orElseThrow().detail())
                 .containsEntry("repository", "alice/ci-pkg").containsEntry("runId", "4242");
@@ -167,6 +171,9 @@ class TrustedPublishingIT {
         Cli.Result published = ok(pipeline(pkg("ci-direct", "1.1.0"), "publish"));
         assertThat(published.stdout()).contains("+ ci-direct@1.1.0");
         assertThat(registry.http.get("ci-direct", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.1.0");
+        var airlock = registry.http.get("ci-direct", null).json().path("versions").path("1.1.0").path("airlock");
+        assertThat(airlock.path("via").asText()).isEqualTo("oidc");
+        assertThat(airlock.path("ci").path("environment").asText()).isEqualTo("production");
         fails(pipeline(pkg("ci-direct", "1.2.0"), "stage", "publish"), "does not allow staged publishing");
 
         String id = registry.http.get("-/package/ci-direct/trust", aliceToken).json().get(0).path("id").asText();
