@@ -344,6 +344,23 @@ public final class PackageService {
         return v != null && VersionRecord.STAGED.equals(v.state()) ? v : null;
     }
 
+    /**
+     * The version a staged one is reviewed against: the one its tag points at now, else the highest published.
+     * Null for a package with nothing published.
+     */
+    public VersionRecord previousPublished(Tx tx, String name, String tag) {
+        String current = store.tags(tx, name).get(tag);
+        if (current != null) {
+            VersionRecord v = store.version(tx, name, current);
+            if (v != null && v.published()) {
+                return v;
+            }
+        }
+        List<VersionRecord> published = store.versions(tx, name).stream().filter(VersionRecord::published).toList();
+        String highest = PackumentBuilder.highest(published.stream().map(VersionRecord::version).toList());
+        return published.stream().filter(v -> v.version().equals(highest)).findFirst().orElse(null);
+    }
+
     /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
     public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
         VersionRecord v = store.version(tx, name, version);

@@ -10,6 +10,8 @@ import dev.airlock.platform.db.Database;
 import dev.airlock.policy.EffectivePolicy;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.publish.PublishService;
+import dev.airlock.review.ReleaseReview;
+import dev.airlock.review.ReleaseReviewer;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -166,6 +168,30 @@ public final class StagingService {
             throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
         }
         return packages.openTarball(new TarballRef(v.blob(), v.size(), v.integrity()));
+    }
+
+    /**
+     * What the staged version changes against the previous published version: risk signals, files, diffs. Only for
+     * those who may see the stage; a stage no longer pending has no bytes to review.
+     */
+    public ReleaseReview review(Actor actor, String id) {
+        Stage s = view(actor, id).stage();
+        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {packages.stagedVersion(tx, s.pkg(), s.version()),
+            packages.previousPublished(tx, s.pkg(), s.tag())});
+        VersionRecord staged = pair[0];
+        if (staged == null || staged.blob() == null) {
+            throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.state() + ").");
+        }
+        VersionRecord previous = pair[1];
+        try (InputStream now = packages.openTarball(new TarballRef(staged.blob(), staged.size(), staged.integrity()));
+             InputStream before = previous == null || previous.blob() == null ? null
+                     : packages.openTarball(new TarballRef(previous.blob(), previous.size(), previous.integrity()))) {
+            return ReleaseReviewer.review(s.pkg(), s.version(), dev.airlock.platform.json.Json.parse(staged.manifestJson()), now,
+                    previous == null ? null : previous.version(),
+                    previous == null ? null : dev.airlock.platform.json.Json.parse(previous.manifestJson()), before);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The result of one approval: whether the version is now published, and the N-of-M progress. */

@@ -283,4 +283,23 @@ class StagingInvariantsIT {
         assertThat(http.send("PUT", "lostpkg", token, body("lostpkg", "1.0.0"), "npm-otp", code).status()).isEqualTo(201);
         assertThat(http.send("PUT", "lostpkg", token, body("lostpkg", "1.0.1"), "npm-otp", code).status()).isEqualTo(401);
     }
+
+    @Test
+    void aReviewShowsTheRiskOfAStagedVersionAtTheTop() {
+        assertThat(publish("reviewed", "1.0.0").status()).isEqualTo(201);
+        ObjectNode m = Tarballs.manifest("reviewed", "1.1.0");
+        m.putObject("scripts").put("postinstall", "node steal.js");
+        m.putObject("dependencies").put("helper", "git+https://example.com/helper.git");
+        String id = stageId(http.send("POST", "-/stage/package/reviewed", owner,
+                Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest"))));
+        Http.Response review = http.get("-/airlock/v1/stage/" + id + "/review", owner);
+        assertThat(review.status()).as(review.body()).isEqualTo(200);
+        JsonNode r = review.json();
+        assertThat(r.path("previous").asText()).isEqualTo("1.0.0");
+        assertThat(r.path("signals").get(0).path("level").asText()).isEqualTo("high");
+        assertThat(r.path("signals").toString()).contains("postinstall").contains("node steal.js").contains("installs from git");
+        assertThat(r.path("files").toString()).contains("package.json");
+        assertThat(r.path("diffs").path("package.json").asText()).contains("+").contains("postinstall");
+        assertThat(http.get("-/airlock/v1/stage/" + id + "/review", stranger).status()).isEqualTo(404);
+    }
 }

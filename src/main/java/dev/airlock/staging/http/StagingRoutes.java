@@ -38,6 +38,8 @@ public final class StagingRoutes implements RouteModule {
             ctx.result(in);
         });
         routes.post("/-/stage/{id}/approve", this::approve);
+        // Airlock's review of a staged version (the console renders the same data): signals, files, diffs
+        routes.get("/-/airlock/v1/stage/{id}/review", ctx -> Responses.json(ctx, staging.review(Requests.user(ctx), ctx.pathParam("id"))));
         routes.delete("/-/stage/{id}", ctx -> {
             staging.reject(Requests.user(ctx), ctx.pathParam("id"));
             ctx.status(204);
