@@ -168,7 +168,7 @@ public final class PackageService {
         if (actor.isOperator()) {
             return null;
         }
-        if ("oidc".equals(actor.credential())) {
+        if (actor.trustedPublishing()) {
             // trusted publishing: what the relationship allows, checked on the publish request itself
             if (actor.scope() == null || !actor.scope().allowed().contains("publish")) {
                 throw AirlockException.forbidden("The trust relationship of " + name + " allows staging only: run"
@@ -208,7 +208,7 @@ public final class PackageService {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("method", "publish");
         a.put("publishedBy", actor.user());
-        String via = "oidc".equals(actor.credential()) ? "oidc" : actor.interactive() ? "user" : "token";
+        String via = actor.trustedPublishing() ? "oidc" : actor.interactive() ? "user" : "token";
         a.put("via", via);
         if (actor.bypasses2fa()) {
             a.put("bypass2fa", true);

@@ -31,6 +31,11 @@ public record Actor(String user, String credential, String tokenKey, String sour
         return "cli".equals(credential);
     }
 
+    /** A short-lived token from the trusted-publishing (OIDC) exchange. */
+    public boolean trustedPublishing() {
+        return "oidc".equals(credential);
+    }
+
     /** A token that skips two-factor checks on writes (it can always stage; see docs/tokens.md). */
     public boolean bypasses2fa() {
         return scope != null && scope.bypass2fa();

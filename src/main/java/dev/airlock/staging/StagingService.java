@@ -63,7 +63,7 @@ public final class StagingService {
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
     static String actorType(Actor actor) {
-        if ("oidc".equals(actor.credential())) {
+        if (actor.trustedPublishing()) {
             return "oidc";
         }
         return actor.interactive() ? "user" : "token";
@@ -71,7 +71,7 @@ public final class StagingService {
 
     /** Who staged: the user, or for trusted publishing the pipeline ("github:owner/repo"). */
     static String stager(Actor actor) {
-        if ("oidc".equals(actor.credential()) && actor.scope() != null && actor.scope().ciIdentity() != null) {
+        if (actor.trustedPublishing() && actor.scope() != null && actor.scope().ciIdentity() != null) {
             JsonNode id = dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity());
             return id.path("provider").asText() + ":" + id.path("repository").asText();
         }
@@ -79,7 +79,7 @@ public final class StagingService {
     }
 
     private static void refuseTrustedPublishing(Actor actor) {
-        if ("oidc".equals(actor.credential())) {
+        if (actor.trustedPublishing()) {
             throw AirlockException.forbidden("A token from trusted publishing can only publish or stage; it cannot list,"
                     + " view, download, approve or reject staged versions.");
         }
@@ -87,7 +87,7 @@ public final class StagingService {
 
     /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
-        if ("oidc".equals(actor.credential()) && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
+        if (actor.trustedPublishing() && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
             throw AirlockException.forbidden("The trust relationship of " + name + " does not allow staged publishing"
                     + " (--allow-stage-publish).");
         }

@@ -41,7 +41,7 @@ public final class PublishRoutes implements RouteModule {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI());
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
-        if ("oidc".equals(actor.credential()) && (p.size() != 0 || !body.has("_attachments"))) {
+        if (actor.trustedPublishing() && (p.size() != 0 || !body.has("_attachments"))) {
             throw AirlockException.forbidden("A token from trusted publishing can only publish or stage its package.");
         }
         if (p.size() == 0) {
