@@ -4,6 +4,8 @@ import dev.airlock.accounts.AccountsAuthenticator;
 import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
 import dev.airlock.audit.AuditService;
+import dev.airlock.console.ConsoleService;
+import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
 import dev.airlock.packages.BlobSweep;
@@ -53,6 +55,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final PolicyService policies;
     public final StagingService staging;
     public final TrustService trust;
+    public final ConsoleService console;
     private HttpServer server;
     private ScheduledExecutorService scheduler;
 
@@ -79,6 +82,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.staging = StagingService.create(db, packages, publish, policies, twoFactor, audit, clock,
                 Duration.ofDays(config.staging().expiryDays()));
         this.trust = TrustService.create(db, packages, twoFactor, tokens, audit, config.issuers(), clock, config.server().base());
+        this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
     }
 
@@ -95,7 +99,8 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
-                        new StagingRoutes(staging), new TrustRoutes(trust), new PackageRoutes(packages, orgs),
+                        new StagingRoutes(staging), new TrustRoutes(trust),
+                        new ConsoleRoutes(console, staging, packages, config.server().base()), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -1,0 +1,93 @@
+package dev.airlock.console;
+
+import dev.airlock.accounts.UserService;
+import dev.airlock.audit.AuditService;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.crypto.Secrets;
+import dev.airlock.platform.db.Database;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import dev.airlock.twofactor.TwoFactorService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Console sessions: sign-in with password and (when enrolled) a second factor, a fresh random session id at every
+ * sign-in and step-up (the old one is deleted), a CSRF token per session, and a short lifetime.
+ */
+public final class ConsoleService {
+    static final Duration LIFETIME = Duration.ofHours(8);
+    private final Database db;
+    private final SessionStore store;
+    private final UserService users;
+    private final TwoFactorService twoFactor;
+    private final AuditService audit;
+    private final Clock clock;
+
+    ConsoleService(Database db, SessionStore store, UserService users, TwoFactorService twoFactor, AuditService audit, Clock clock) {
+        this.db = db;
+        this.store = store;
+        this.users = users;
+        this.twoFactor = twoFactor;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public static ConsoleService create(Database db, UserService users, TwoFactorService twoFactor, AuditService audit, Clock clock) {
+        return new ConsoleService(db, new JdbiSessionStore(), users, twoFactor, audit, clock);
+    }
+
+    /** A new session: the cookie value (shown once) and the session it stands for. */
+    public record Opened(String cookie, ConsoleSession session) {
+    }
+
+    public Opened signIn(String user, String password, String otp, String source) {
+        if (user == null || password == null || !users.checkPassword(user, password)) {
+            throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
+        }
+        Actor who = new Actor(user, "password", null, source, otp == null || otp.isBlank() ? null : otp.trim());
+        twoFactor.requireForLogin(who);
+        return open(who, null, "console.sign-in");
+    }
+
+    /** After a step-up (a fresh factor for an approval), the session id changes. */
+    public Opened rotate(Actor actor, String oldCookie) {
+        return open(actor, oldCookie, "console.rotate");
+    }
+
+    private Opened open(Actor actor, String oldCookie, String action) {
+        String cookie = Secrets.base62(43);
+        String csrf = Secrets.base62(32);
+        long now = clock.millis();
+        ConsoleSession session = new ConsoleSession(actor.user(), csrf, now + LIFETIME.toMillis());
+        db.write(tx -> {
+            if (oldCookie != null) {
+                store.delete(tx, Hashes.sha256Hex(oldCookie));
+            }
+            store.insert(tx, Hashes.sha256Hex(cookie), actor.user(), csrf, now, session.expiresAt());
+            if (oldCookie == null) {
+                audit.record(tx, actor, action, "user:" + actor.user(), Map.of());
+            }
+            return null;
+        });
+        return new Opened(cookie, session);
+    }
+
+    public ConsoleSession resolve(String cookie) {
+        if (cookie == null || cookie.length() != 43) {
+            return null;
+        }
+        return db.read(tx -> store.find(tx, Hashes.sha256Hex(cookie), clock.millis()));
+    }
+
+    public void signOut(String cookie) {
+        if (cookie != null) {
+            db.write(tx -> {
+                store.delete(tx, Hashes.sha256Hex(cookie));
+                return null;
+            });
+        }
+    }
+}

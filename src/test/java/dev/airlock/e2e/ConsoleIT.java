@@ -1,0 +1,150 @@
+package dev.airlock.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.platform.json.Json;
+import dev.airlock.testing.Authenticator;
+import dev.airlock.testing.Browser;
+import dev.airlock.testing.Http;
+import dev.airlock.testing.Tarballs;
+import dev.airlock.testing.TestRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/** The approval console in real Chromium (issue #5, first part: TOTP sign-in, review, approve/reject, CSRF, CSP). */
+class ConsoleIT {
+    static TestRegistry registry;
+    static String token;
+    static Authenticator app;
+    static ChromeDriver browser;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        registry = TestRegistry.start();
+        token = registry.userWithToken("alice");
+        app = registry.enableTwoFactor("alice", token, "auth-and-writes");
+        ObjectNode first = Tarballs.manifest("widget", "1.0.0");
+        first.put("description", "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">");
+        assertThat(registry.http.send("PUT", "widget", token, Json.write(Tarballs.publishBody(first, Tarballs.packageTgz(first),
+                "latest")), "npm-otp", app.next()).status()).isEqualTo(201);
+        browser = Browser.start(tmp.resolve("chromium"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        registry.close();
+    }
+
+    static String stage(String version, boolean risky) {
+        ObjectNode m = Tarballs.manifest("widget", version);
+        if (risky) {
+            m.putObject("scripts").put("postinstall", "node steal.js");
+            m.putObject("dependencies").put("helper", "github:mallory/helper");
+        }
+        Http.Response r = registry.http.send("POST", "-/stage/package/widget", token,
+                Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().path("stageId").asText();
+    }
+
+    static void signIn() {
+        browser.get(registry.url() + "-/console/");
+        assertThat(browser.getCurrentUrl()).endsWith("/-/console/login");
+        browser.findElement(By.id("username")).sendKeys("alice");
+        browser.findElement(By.id("password")).sendKeys("alice-password");
+        browser.findElement(By.id("otp")).sendKeys(app.next());
+        browser.findElement(By.id("sign-in")).click();
+    }
+
+    @Test
+    void reviewARiskyReleaseAndApproveItWithAFreshCode() {
+        String id = stage("1.1.0", true);
+        browser.manage().deleteAllCookies();
+        browser.get(registry.url() + "-/console/login");
+        browser.findElement(By.id("username")).sendKeys("alice");
+        browser.findElement(By.id("password")).sendKeys("alice-password");
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.className("error")).getText()).contains("two-factor");
+        signIn();
+        Browser.screenshot(browser, "staged-list");
+        assertThat(browser.findElement(By.id("staged")).getText()).contains("widget").contains("1.1.0").contains("0 of 1");
+        Cookie before = browser.manage().getCookieNamed("airlock-session");
+        assertThat(before.isHttpOnly()).isTrue();
+        assertThat(before.getSameSite()).isEqualTo("Strict");
+
+        browser.findElement(By.cssSelector("a[href$='" + id + "']")).click();
+        Browser.screenshot(browser, "review");
+        var summary = browser.findElement(By.id("summary"));
+        assertThat(summary.getAttribute("class")).isEqualTo("risky");
+        List<String> signals = summary.findElements(By.tagName("li")).stream().map(e -> e.getText()).toList();
+        assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
+        assertThat(String.join("\n", signals)).contains("helper installs from git");
+        assertThat(browser.findElement(By.id("files")).getText()).contains("package.json");
+
+        browser.findElement(By.id("approve-otp")).sendKeys("000000");
+        browser.findElement(By.id("approve")).click();
+        assertThat(browser.findElement(By.className("error")).getText()).contains("one-time password");
+        assertThat(registry.http.get("widget", null).body()).doesNotContain("1.1.0");
+
+        browser.get(registry.url() + "-/console/stage/" + id);
+        browser.findElement(By.id("approve-otp")).sendKeys(app.next());
+        browser.findElement(By.id("approve")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
+        assertThat(registry.http.get("widget", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.1.0");
+        // the session id changes at every step-up
+        assertThat(browser.manage().getCookieNamed("airlock-session").getValue()).isNotEqualTo(before.getValue());
+
+        browser.get(registry.url() + "-/console/package/widget");
+        Browser.screenshot(browser, "package");
+        assertThat(browser.findElement(By.id("versions")).getText()).contains("approved by alice (totp)");
+    }
+
+    @Test
+    void rejectFromTheConsole() {
+        String id = stage("2.0.0-rc.1", false);
+        if (browser.manage().getCookieNamed("airlock-session") == null) {
+            signIn();
+        }
+        browser.get(registry.url() + "-/console/stage/" + id);
+        assertThat(browser.findElement(By.id("summary")).getAttribute("class")).isEqualTo("quiet");
+        browser.findElement(By.id("reject-otp")).sendKeys(app.next());
+        browser.findElement(By.id("reject")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Rejected");
+        assertThat(browser.findElement(By.id("progress")).getText()).contains("rejected");
+    }
+
+    @Test
+    void packageTextIsInertAndTheConsoleCannotBeFramedOrForged() {
+        if (browser.manage().getCookieNamed("airlock-session") == null) {
+            signIn();
+        }
+        browser.get(registry.url() + "-/console/package/widget");
+        assertThat(browser.getTitle()).doesNotContain("pwned");
+        assertThat(browser.findElements(By.cssSelector(".description script, .description img"))).isEmpty();
+        assertThat(browser.findElement(By.className("description")).getText()).contains("<script>");
+
+        String cookie = browser.manage().getCookieNamed("airlock-session").getValue();
+        Http.Response page = registry.http.get("-/console/", null, "Cookie", "airlock-session=" + cookie);
+        assertThat(page.header("Content-Security-Policy")).contains("frame-ancestors 'none'").contains("default-src 'none'");
+        assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        String id = stage("3.0.0", false);
+        // a forged form (no CSRF token) is refused even with a valid session and a valid code
+        Http.Response forged = registry.http.send("POST", "-/console/stage/" + id + "/approve", null,
+                null, "Cookie", "airlock-session=" + cookie, "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(registry.http.get("widget", null).body()).doesNotContain("3.0.0");
+    }
+}
