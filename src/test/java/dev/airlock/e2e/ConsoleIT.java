@@ -67,6 +67,8 @@ class ConsoleIT {
         browser.findElement(By.id("password")).sendKeys("alice-password");
         browser.findElement(By.id("otp")).sendKeys(app.next());
         browser.findElement(By.id("sign-in")).click();
+        // signed in: the navigation with the sign-out form appears (and the session cookie is set)
+        assertThat(browser.findElement(By.tagName("nav")).getText()).contains("alice");
     }
 
     @Test
@@ -97,6 +99,7 @@ class ConsoleIT {
         browser.findElement(By.id("approve-otp")).sendKeys("000000");
         browser.findElement(By.id("approve")).click();
         assertThat(browser.findElement(By.className("error")).getText()).contains("one-time password");
+        assertThat(browser.getCurrentUrl()).endsWith("/approve");
         assertThat(registry.http.get("widget", null).body()).doesNotContain("1.1.0");
 
         browser.get(registry.url() + "-/console/stage/" + id);
@@ -133,7 +136,9 @@ class ConsoleIT {
         }
         browser.get(registry.url() + "-/console/package/widget");
         assertThat(browser.getTitle()).doesNotContain("pwned");
+        browser.manage().timeouts().implicitlyWait(java.time.Duration.ZERO);
         assertThat(browser.findElements(By.cssSelector(".description script, .description img"))).isEmpty();
+        browser.manage().timeouts().implicitlyWait(java.time.Duration.ofSeconds(15));
         assertThat(browser.findElement(By.className("description")).getText()).contains("<script>");
 
         String cookie = browser.manage().getCookieNamed("airlock-session").getValue();
