@@ -5,6 +5,7 @@ import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
 import dev.airlock.audit.AuditService;
 import dev.airlock.console.ConsoleService;
+import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
@@ -100,7 +101,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust),
-                        new ConsoleRoutes(console, staging, packages, config.server().base()), new PackageRoutes(packages, orgs),
+                        new ConsoleRoutes(console, staging, packages,
+                                new ConsolePages(tokens, twoFactor, orgs, policies), config.server().base()), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -152,4 +152,37 @@ class ConsoleIT {
         assertThat(forged.status()).isEqualTo(403);
         assertThat(registry.http.get("widget", null).body()).doesNotContain("3.0.0");
     }
+
+    @Test
+    void revokeATokenAndSetAnOrgPolicyFromTheConsole() {
+        Http.Response created = registry.http.send("POST", "-/npm/v1/tokens", token,
+                "{\"password\":\"alice-password\",\"name\":\"ci-pipeline\",\"bypass_2fa\":true}", "npm-otp", app.next());
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String secret = created.json().path("token").asText();
+        assertThat(registry.http.get("-/whoami", secret).status()).isEqualTo(200);
+        if (browser.manage().getCookieNamed("airlock-session") == null) {
+            signIn();
+        }
+        browser.get(registry.url() + "-/console/tokens");
+        var row = browser.findElement(By.xpath("//tr[td[normalize-space()='ci-pipeline']]"));
+        assertThat(row.getText()).contains("yes").contains("all packages");
+        row.findElement(By.className("otp")).sendKeys(app.next());
+        row.findElement(By.className("revoke")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("revoked");
+        assertThat(registry.http.get("-/whoami", secret).status()).isEqualTo(401);
+
+        registry.createOrg("acme", "alice");
+        browser.get(registry.url() + "-/console/orgs/acme");
+        assertThat(browser.findElement(By.id("members")).getText()).contains("alice").contains("owner");
+        var approvals = browser.findElement(By.id("approvals"));
+        approvals.clear();
+        approvals.sendKeys("2");
+        browser.findElement(By.id("require2fa")).click();
+        browser.findElement(By.id("policy-otp")).sendKeys(app.next());
+        browser.findElement(By.id("save-policy")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Policy saved");
+        var policy = registry.airlock.policies.ofOrg(dev.airlock.shared.Actor.operator(), "acme");
+        assertThat(policy.approvals()).isEqualTo(2);
+        assertThat(policy.require2fa()).isTrue();
+    }
 }

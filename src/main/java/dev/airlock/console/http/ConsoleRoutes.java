@@ -37,11 +37,14 @@ public final class ConsoleRoutes implements RouteModule {
     private final PackageService packages;
     private final boolean https;
     private final String cookieName;
+    private final ConsolePages pages;
 
-    public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, String publicUrl) {
+    public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, ConsolePages pages,
+                         String publicUrl) {
         this.console = console;
         this.staging = staging;
         this.packages = packages;
+        this.pages = pages;
         this.https = publicUrl.startsWith("https:");
         this.cookieName = https ? "__Host-airlock-session" : "airlock-session";
     }
@@ -75,6 +78,20 @@ public final class ConsoleRoutes implements RouteModule {
         routes.post("/-/console/stage/{id}/approve", ctx -> guarded(ctx, s -> decide(ctx, s, true)));
         routes.post("/-/console/stage/{id}/reject", ctx -> guarded(ctx, s -> decide(ctx, s, false)));
         routes.get("/-/console/package/<path>", ctx -> guarded(ctx, s -> packagePage(ctx, s)));
+        routes.get("/-/console/tokens", ctx -> guarded(ctx, s -> html(ctx, 200, pages.tokens(s, ctx.queryParam("done")))));
+        routes.post("/-/console/tokens/{key}/revoke", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            pages.revokeToken(actor(ctx, s, ctx.formParam("otp")), ctx.pathParam("key"));
+            ctx.redirect("/-/console/tokens?done=revoked");
+        }));
+        routes.get("/-/console/orgs/{org}", ctx -> guarded(ctx, s -> html(ctx, 200,
+                pages.org(actor(ctx, s, null), s, ctx.pathParam("org"), ctx.queryParam("done")))));
+        routes.post("/-/console/orgs/{org}/policy", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            pages.setOrgPolicy(actor(ctx, s, ctx.formParam("otp")), ctx.pathParam("org"), ctx.formParam("approvals"),
+                    ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"));
+            ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
+        }));
     }
 
     interface Page {

@@ -1,0 +1,98 @@
+package dev.airlock.console.http;
+
+import dev.airlock.console.ConsoleSession;
+import dev.airlock.orgs.OrgRole;
+import dev.airlock.orgs.OrgService;
+import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.tokens.Token;
+import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
+import java.time.Instant;
+import java.util.Map;
+
+/** Console pages for the account's tokens and for an org's members and policies. */
+public final class ConsolePages {
+    private final TokenService tokens;
+    private final TwoFactorService twoFactor;
+    private final OrgService orgs;
+    private final PolicyService policies;
+
+    public ConsolePages(TokenService tokens, TwoFactorService twoFactor, OrgService orgs, PolicyService policies) {
+        this.tokens = tokens;
+        this.twoFactor = twoFactor;
+        this.orgs = orgs;
+        this.policies = policies;
+    }
+
+    String tokens(ConsoleSession s, String done) {
+        StringBuilder b = new StringBuilder("<h1>Your tokens</h1>");
+        if (done != null) {
+            b.append("<p class=\"ok\" id=\"done\">Token revoked.</p>");
+        }
+        b.append("<table id=\"tokens\"><tr><th>Token</th><th>Name</th><th>Kind</th><th>Bypasses 2FA</th><th>Reaches</th><th>Created</th>"
+                + "<th>Last used</th><th>Expires</th><th></th></tr>");
+        for (Token t : tokens.list(s.user())) {
+            String reaches = t.scope() == null ? "all of your packages and orgs"
+                    : (t.scope().allPackages() ? "all packages" : String.join(", ", t.scope().packages()) + " " + String.join(", ", t.scope().scopes()))
+                    + " (" + t.scope().packagePermission() + ")";
+            b.append("<tr><td><code>").append(Html.esc(t.display())).append("…</code></td><td>").append(Html.esc(t.name()))
+                    .append("</td><td>").append(Html.esc(t.kind())).append("</td><td>").append(t.bypass2fa() ? "yes" : "no")
+                    .append("</td><td>").append(Html.esc(reaches)).append("</td><td>").append(Html.esc(Instant.ofEpochMilli(t.createdAt())))
+                    .append("</td><td>").append(t.lastUsedAt() == null ? "never" : Html.esc(Instant.ofEpochMilli(t.lastUsedAt()) + " from "
+                            + t.lastUsedFrom())).append("</td><td>").append(t.expiresAt() == null ? "never" : Html.esc(Instant.ofEpochMilli(t.expiresAt())))
+                    .append("</td><td><form method=\"post\" action=\"/-/console/tokens/").append(Html.esc(t.key()))
+                    .append("/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf()))
+                    .append("\"><input name=\"otp\" placeholder=\"one-time password\" inputmode=\"numeric\" class=\"otp\">")
+                    .append("<button type=\"submit\" class=\"revoke\" data-key=\"").append(Html.esc(t.display())).append("\">Revoke</button></form></td></tr>");
+        }
+        b.append("</table>");
+        return Html.page("Tokens", s.user(), s.csrf(), b.toString());
+    }
+
+    void revokeToken(Actor actor, String key) {
+        twoFactor.requireForWrite(actor);
+        tokens.revoke(actor, key);
+    }
+
+    String org(Actor actor, ConsoleSession s, String org, String done) {
+        Map<String, OrgRole> members = orgs.members(actor, org);
+        Policy p = policies.ofOrg(actor, org);
+        StringBuilder b = new StringBuilder("<h1>Org ").append(Html.esc(org)).append("</h1>");
+        if (done != null) {
+            b.append("<p class=\"ok\" id=\"done\">Policy saved.</p>");
+        }
+        b.append("<h2>Members</h2><table id=\"members\">");
+        members.forEach((u, r) -> b.append("<tr><td>").append(Html.esc(u)).append("</td><td>").append(Html.esc(r.wire())).append("</td></tr>"));
+        b.append("</table><h2>Policy</h2><form method=\"post\" action=\"/-/console/orgs/").append(Html.esc(org))
+                .append("/policy\" id=\"policy\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf())).append("\">")
+                .append("<label>Approvals needed for a staged version <input name=\"approvals\" id=\"approvals\" value=\"")
+                .append(p.approvals() == null ? "1" : p.approvals()).append("\"></label>")
+                .append(checkbox("stagingRequired", "Staging required (no direct npm publish)", p.stagingRequired()))
+                .append(checkbox("require2fa", "Members need two-factor authentication", p.require2fa()))
+                .append("<label>npm mfa setting <select name=\"mfa\" id=\"mfa\">");
+        for (String m : new String[] {"none", "publish", "automation"}) {
+            b.append("<option").append(m.equals(p.mfa() == null ? "none" : p.mfa()) ? " selected" : "").append(">").append(m).append("</option>");
+        }
+        b.append("</select></label><label>One-time password <input name=\"otp\" id=\"policy-otp\" inputmode=\"numeric\"></label>")
+                .append("<button type=\"submit\" id=\"save-policy\">Save</button></form>");
+        return Html.page("Org " + org, s.user(), s.csrf(), b.toString());
+    }
+
+    private static String checkbox(String name, String label, Boolean value) {
+        return "<label><input type=\"checkbox\" name=\"" + name + "\" id=\"" + name + "\" value=\"true\"" + (Boolean.TRUE.equals(value)
+                ? " checked" : "") + "> " + Html.esc(label) + "</label>";
+    }
+
+    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa) {
+        int n;
+        try {
+            n = Integer.parseInt(approvals == null ? "1" : approvals.trim());
+        } catch (NumberFormatException e) {
+            throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
+        }
+        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa)));
+    }
+}
