@@ -5,6 +5,7 @@ import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
 import dev.airlock.audit.AuditService;
 import dev.airlock.console.ConsoleService;
+import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.orgs.OrgService;
@@ -57,6 +58,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final StagingService staging;
     public final TrustService trust;
     public final ConsoleService console;
+    public final WebLoginService webLogin;
     private HttpServer server;
     private ScheduledExecutorService scheduler;
 
@@ -84,6 +86,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 Duration.ofDays(config.staging().expiryDays()));
         this.trust = TrustService.create(db, packages, twoFactor, tokens, audit, config.issuers(), clock, config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
+        this.webLogin = WebLoginService.create(db, users, new SecretBox(SecretKeys.load(config)), clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
     }
 
@@ -102,7 +105,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust),
                         new ConsoleRoutes(console, staging, packages,
-                                new ConsolePages(tokens, twoFactor, orgs, policies), config.server().base()), new PackageRoutes(packages, orgs),
+                                new ConsolePages(tokens, twoFactor, orgs, policies), webLogin, config.server().base()), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -78,9 +78,15 @@ class NpmCliIT {
         Npm wrong = new Npm(tmp.resolve("wrong-home"), registry.url());
         fails(wrong.run(tmp, Cli.answers("Username:", "dave", "Password:", "not-the-password"), "login", "--auth-type=legacy"),
                 "Incorrect");
-        // The default (web) login falls back to the couch flow on this registry.
+        // The default (web) login: npm prints a URL and polls; the person signs in there (here: the form, over HTTP)
         Npm web = new Npm(tmp.resolve("web-home"), registry.url());
-        ok(web.run(tmp, Cli.answers("Username:", "dave", "Password:", "dave-password"), "login"));
+        Cli.Result webLogin = ok(web.run(tmp, java.util.List.of(new Cli.Answer("Login at:", out -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)").matcher(out);
+            assertThat(m.find()).as(out).isTrue();
+            assertThat(postForm(m.group(1), "username=dave&password=dave-password&otp=")).isEqualTo(200);
+            return "";
+        })), "login"));
+        assertThat(webLogin.stdout()).contains("Logged in on " + registry.url());
         assertThat(ok(web.run(tmp, "whoami")).stdout().trim()).isEqualTo("dave");
     }
 
@@ -310,5 +316,16 @@ class NpmCliIT {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(r.stdout());
         assertThat(m.find()).as(r.toString()).isTrue();
         return m.group(1);
+    }
+
+    static int postForm(String url, String form) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -35,10 +35,7 @@ public final class AccountRoutes implements RouteModule {
     public void register(RoutesConfig routes) {
         routes.get("/-/ping", ctx -> Responses.json(ctx, Map.of()));
         routes.get("/-/whoami", ctx -> Responses.json(ctx, Map.of("username", Requests.user(ctx).user())));
-        // Web login arrives with the console; a 404 makes npm fall back to the couch flow (npm-profile: ENYI).
-        routes.post("/-/v1/login", ctx -> {
-            throw AirlockException.notFound("Web login is not available on this registry; use `npm login --auth-type=legacy`.");
-        });
+        // POST /-/v1/login (npm's web login) is served by the console, which owns the browser side of it.
         routes.put("/-/user/{id}", this::couchLogin);
         routes.put("/-/user/{id}/-rev/{rev}", this::couchLogin);
         routes.get("/-/user/{id}", this::userDocument);

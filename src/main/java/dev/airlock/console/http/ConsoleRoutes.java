@@ -3,6 +3,7 @@ package dev.airlock.console.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.ConsoleSession;
+import dev.airlock.console.WebLoginService;
 import dev.airlock.packages.PackageService;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.http.Requests;
@@ -38,9 +39,13 @@ public final class ConsoleRoutes implements RouteModule {
     private final boolean https;
     private final String cookieName;
     private final ConsolePages pages;
+    private final WebLoginService webLogin;
+    private final String base;
 
     public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, ConsolePages pages,
-                         String publicUrl) {
+                         WebLoginService webLogin, String publicUrl) {
+        this.webLogin = webLogin;
+        this.base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.console = console;
         this.staging = staging;
         this.packages = packages;
@@ -78,6 +83,16 @@ public final class ConsoleRoutes implements RouteModule {
         routes.post("/-/console/stage/{id}/approve", ctx -> guarded(ctx, s -> decide(ctx, s, true)));
         routes.post("/-/console/stage/{id}/reject", ctx -> guarded(ctx, s -> decide(ctx, s, false)));
         routes.get("/-/console/package/<path>", ctx -> guarded(ctx, s -> packagePage(ctx, s)));
+        // npm login (web): POST /-/v1/login → {loginUrl, doneUrl}; the CLI polls doneUrl with whatever method it used
+        routes.post("/-/v1/login", this::startWebLogin);
+        for (io.javalin.http.HandlerType method : new io.javalin.http.HandlerType[] {io.javalin.http.HandlerType.GET,
+            io.javalin.http.HandlerType.POST, io.javalin.http.HandlerType.PUT, io.javalin.http.HandlerType.DELETE}) {
+            routes.addHttpHandler(method, "/-/v1/done", this::pollWebLogin);
+        }
+        routes.get("/-/console/web-login/{id}", ctx -> html(ctx, webLogin.exists(ctx.pathParam("id")) ? 200 : 404,
+                webLoginPage(ctx.pathParam("id"), webLogin.exists(ctx.pathParam("id")) ? null
+                        : "This login link has expired or was already used. Run `npm login` again.")));
+        routes.post("/-/console/web-login/{id}", this::completeWebLogin);
         routes.get("/-/console/tokens", ctx -> guarded(ctx, s -> html(ctx, 200, pages.tokens(s, ctx.queryParam("done")))));
         routes.post("/-/console/tokens/{key}/revoke", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
@@ -148,6 +163,51 @@ public final class ConsoleRoutes implements RouteModule {
                 + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
                 + "<label>One-time password (if you use 2FA) <input name=\"otp\" id=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></label>"
                 + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
+    }
+
+    private void startWebLogin(Context ctx) {
+        JsonNode body = Requests.json(ctx);
+        if (body.path("create").asBoolean(false)) {
+            // account creation happens in the couch flow, which refuses it unless auth.allowSignup is on (npm falls back on 404)
+            throw AirlockException.notFound("Creating accounts through the browser is not available; use npm adduser.");
+        }
+        String id = webLogin.start();
+        dev.airlock.platform.http.Responses.json(ctx, Map.of("loginUrl", base + "/-/console/web-login/" + id,
+                "doneUrl", base + "/-/v1/done?sessionId=" + id));
+    }
+
+    private void pollWebLogin(Context ctx) {
+        String token = webLogin.poll(ctx.queryParam("sessionId"));
+        if (token == null) {
+            // every poll answer must be JSON, and Retry-After keeps the CLI from polling in a tight loop
+            ctx.header("Retry-After", "1");
+            dev.airlock.platform.http.Responses.json(ctx, 202, Map.of());
+        } else {
+            dev.airlock.platform.http.Responses.json(ctx, Map.of("token", token));
+        }
+    }
+
+    private String webLoginPage(String id, String error) {
+        return Html.page("Log in to npm", null, null, "<h1>Log in to npm</h1><p>The npm command line is waiting for you to sign in.</p>"
+                + (error == null ? "" : "<p class=\"error\">" + Html.esc(error) + "</p>")
+                + "<form method=\"post\" action=\"/-/console/web-login/" + Html.esc(id) + "\">"
+                + "<label>User <input name=\"username\" id=\"username\" autocomplete=\"username\"></label>"
+                + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
+                + "<label>One-time password (if you use 2FA) <input name=\"otp\" id=\"otp\" inputmode=\"numeric\"></label>"
+                + "<button type=\"submit\" id=\"log-in\">Log in</button></form>");
+    }
+
+    private void completeWebLogin(Context ctx) {
+        String id = ctx.pathParam("id");
+        try {
+            webLogin.complete(id, ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.source(ctx));
+            html(ctx, 200, Html.page("Logged in", null, null, "<h1>Logged in</h1><p id=\"web-login-done\">You are logged in."
+                    + " Return to your terminal: npm has its token.</p>"));
+        } catch (AirlockException e) {
+            html(ctx, e.code() == dev.airlock.shared.ErrorCode.NOT_FOUND ? 404 : 401, webLoginPage(id,
+                    e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
+                            ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage()));
+        }
     }
 
     private void signIn(Context ctx) {

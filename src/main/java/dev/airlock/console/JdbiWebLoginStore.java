@@ -1,0 +1,30 @@
+package dev.airlock.console;
+
+import dev.airlock.platform.db.Tx;
+
+final class JdbiWebLoginStore implements WebLoginStore {
+    @Override
+    public void insert(Tx tx, String idHash, long createdAt, long expiresAt) {
+        tx.handle().createUpdate("DELETE FROM web_logins WHERE expires_at < :now").bind("now", createdAt).execute();
+        tx.handle().createUpdate("INSERT INTO web_logins (id_hash, created_at, expires_at) VALUES (:id, :at, :exp)")
+                .bind("id", idHash).bind("at", createdAt).bind("exp", expiresAt).execute();
+    }
+
+    @Override
+    public Row find(Tx tx, String idHash) {
+        return tx.handle().createQuery("SELECT id_hash, expires_at, user_name, token_sealed FROM web_logins WHERE id_hash = :id")
+                .bind("id", idHash).map((rs, c) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)))
+                .findOne().orElse(null);
+    }
+
+    @Override
+    public void complete(Tx tx, String idHash, String user, String tokenSealed) {
+        tx.handle().createUpdate("UPDATE web_logins SET user_name = :u, token_sealed = :t WHERE id_hash = :id AND token_sealed IS NULL")
+                .bind("id", idHash).bind("u", user).bind("t", tokenSealed).execute();
+    }
+
+    @Override
+    public boolean delete(Tx tx, String idHash) {
+        return tx.handle().createUpdate("DELETE FROM web_logins WHERE id_hash = :id").bind("id", idHash).execute() == 1;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.airlock.console;
+
+import dev.airlock.platform.db.Tx;
+
+interface WebLoginStore {
+    record Row(String idHash, long expiresAt, String user, String tokenSealed) {
+    }
+
+    void insert(Tx tx, String idHash, long createdAt, long expiresAt);
+
+    Row find(Tx tx, String idHash);
+
+    void complete(Tx tx, String idHash, String user, String tokenSealed);
+
+    /** True when this call removed the row (the token is handed out once). */
+    boolean delete(Tx tx, String idHash);
+}
