@@ -105,7 +105,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust),
                         new ConsoleRoutes(console, staging, packages,
-                                new ConsolePages(tokens, twoFactor, orgs, policies), webLogin, config.server().base()), new PackageRoutes(packages, orgs),
+                                new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, config.server().base()), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -185,4 +185,30 @@ class ConsoleIT {
         assertThat(policy.approvals()).isEqualTo(2);
         assertThat(policy.require2fa()).isTrue();
     }
+
+    @Test
+    void turnOnTwoFactorFromTheAccountPage() {
+        String beaToken = registry.userWithToken("bea");
+        browser.manage().deleteAllCookies();
+        try {
+            browser.get(registry.url() + "-/console/login");
+            browser.findElement(By.id("username")).sendKeys("bea");
+            browser.findElement(By.id("password")).sendKeys("bea-password");
+            browser.findElement(By.id("sign-in")).click();
+            assertThat(browser.findElement(By.tagName("nav")).getText()).contains("bea");
+            browser.get(registry.url() + "-/console/account");
+            assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("off");
+            browser.findElement(By.id("tfa-password")).sendKeys("bea-password");
+            browser.findElement(By.id("enrol")).click();
+            String secret = browser.findElement(By.id("totp-secret")).getText();
+            Authenticator beaApp = new Authenticator(secret, registry.clock);
+            browser.findElement(By.id("confirm-otp")).sendKeys(beaApp.next());
+            browser.findElement(By.id("confirm")).click();
+            assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li"))).hasSize(10);
+            assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("auth-and-writes");
+            assertThat(registry.http.get("-/npm/v1/user", beaToken).json().path("tfa").path("mode").asText()).isEqualTo("auth-and-writes");
+        } finally {
+            browser.manage().deleteAllCookies();
+        }
+    }
 }

@@ -19,12 +19,56 @@ public final class ConsolePages {
     private final TwoFactorService twoFactor;
     private final OrgService orgs;
     private final PolicyService policies;
+    private final dev.airlock.accounts.UserService users;
 
-    public ConsolePages(TokenService tokens, TwoFactorService twoFactor, OrgService orgs, PolicyService policies) {
+    public ConsolePages(TokenService tokens, TwoFactorService twoFactor, OrgService orgs, PolicyService policies,
+                        dev.airlock.accounts.UserService users) {
+        this.users = users;
         this.tokens = tokens;
         this.twoFactor = twoFactor;
         this.orgs = orgs;
         this.policies = policies;
+    }
+
+    /** The account page: two-factor status, and TOTP enrolment (the secret is shown once, then a code confirms it). */
+    String account(ConsoleSession s, String secretUrl, java.util.List<String> recoveryCodes, String message) {
+        var status = twoFactor.status(s.user());
+        StringBuilder b = new StringBuilder("<h1>Your account</h1>");
+        if (message != null) {
+            b.append("<p class=\"ok\" id=\"done\">").append(Html.esc(message)).append("</p>");
+        }
+        b.append("<p id=\"tfa-status\">Two-factor authentication: ").append(status.map(t -> t.pending() ? "set-up pending"
+                : Html.esc(t.mode())).orElse("off")).append("</p>");
+        if (recoveryCodes != null) {
+            b.append("<h2>Recovery codes</h2><p>Each works once in place of a code. They are shown only now: keep them safe.</p><ul id=\"recovery\">");
+            recoveryCodes.forEach(c -> b.append("<li><code>").append(Html.esc(c)).append("</code></li>"));
+            b.append("</ul>");
+        } else if (secretUrl != null) {
+            String secret = secretUrl.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1");
+            b.append("<h2>Add Airlock to your authenticator app</h2><p>Enter this key: <code id=\"totp-secret\">").append(Html.esc(secret))
+                    .append("</code></p><p>or open <code>").append(Html.esc(secretUrl)).append("</code></p>")
+                    .append("<form method=\"post\" action=\"/-/console/account/totp/confirm\"><input type=\"hidden\" name=\"csrf\" value=\"")
+                    .append(Html.esc(s.csrf())).append("\"><label>The first code it shows <input name=\"otp\" id=\"confirm-otp\" inputmode=\"numeric\"></label>")
+                    .append("<button type=\"submit\" id=\"confirm\">Turn on</button></form>");
+        } else if (status.isEmpty() || status.get().pending()) {
+            b.append("<form method=\"post\" action=\"/-/console/account/totp\"><input type=\"hidden\" name=\"csrf\" value=\"")
+                    .append(Html.esc(s.csrf())).append("\"><label>Password <input name=\"password\" id=\"tfa-password\" type=\"password\"></label>")
+                    .append("<label>Mode <select name=\"mode\" id=\"tfa-mode\"><option>auth-and-writes</option><option>auth-only</option></select></label>")
+                    .append("<button type=\"submit\" id=\"enrol\">Set up an authenticator app</button></form>");
+        }
+        return Html.page("Account", s.user(), s.csrf(), b.toString());
+    }
+
+    void requirePassword(Actor actor, String password) {
+        users.requirePassword(actor, password == null ? "" : password);
+    }
+
+    java.util.Optional<String> enrolTotp(Actor actor, String mode) {
+        return twoFactor.enrol(actor, mode);
+    }
+
+    java.util.List<String> confirmTotp(Actor actor, String code) {
+        return twoFactor.confirm(actor, code == null ? "" : code.trim());
     }
 
     String tokens(ConsoleSession s, String done) {

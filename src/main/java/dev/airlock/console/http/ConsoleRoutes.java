@@ -93,6 +93,19 @@ public final class ConsoleRoutes implements RouteModule {
                 webLoginPage(ctx.pathParam("id"), webLogin.exists(ctx.pathParam("id")) ? null
                         : "This login link has expired or was already used. Run `npm login` again.")));
         routes.post("/-/console/web-login/{id}", this::completeWebLogin);
+        routes.get("/-/console/account", ctx -> guarded(ctx, s -> html(ctx, 200, pages.account(s, null, null, null))));
+        routes.post("/-/console/account/totp", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            Actor actor = actor(ctx, s, null);
+            pages.requirePassword(actor, ctx.formParam("password"));
+            var url = pages.enrolTotp(actor, ctx.formParam("mode") == null ? "auth-and-writes" : ctx.formParam("mode"));
+            html(ctx, 200, pages.account(s, url.orElse(null), null, url.isEmpty() ? "Two-factor mode changed." : null));
+        }));
+        routes.post("/-/console/account/totp/confirm", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            var codes = pages.confirmTotp(actor(ctx, s, null), ctx.formParam("otp"));
+            html(ctx, 200, pages.account(s, null, codes, "Two-factor authentication is on."));
+        }));
         routes.get("/-/console/tokens", ctx -> guarded(ctx, s -> html(ctx, 200, pages.tokens(s, ctx.queryParam("done")))));
         routes.post("/-/console/tokens/{key}/revoke", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);

@@ -26,7 +26,7 @@ final class Html {
     }
 
     static String page(String title, String user, String csrf, String body) {
-        String nav = user == null ? "" : "<nav><a href=\"/-/console/\">Staged releases</a> <a href=\"/-/console/tokens\">Tokens</a> <span class=\"who\">" + esc(user)
+        String nav = user == null ? "" : "<nav><a href=\"/-/console/\">Staged releases</a> <a href=\"/-/console/tokens\">Tokens</a> <a href=\"/-/console/account\">Account</a> <span class=\"who\">" + esc(user)
                 + "</span><form method=\"post\" action=\"/-/console/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\""
                 + esc(csrf) + "\"><button type=\"submit\">Sign out</button></form></nav>";
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title)
