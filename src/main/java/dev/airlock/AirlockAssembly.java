@@ -71,7 +71,8 @@ public final class AirlockAssembly implements AutoCloseable {
         this.db = Database.open(config.database());
         this.blobs = new FileSystemBlobStore(config.blobDir());
         this.audit = AuditService.create(db, clock);
-        this.twoFactor = TwoFactorService.create(db, new SecretBox(SecretKeys.load(config)), audit, clock,
+        SecretBox secrets = new SecretBox(SecretKeys.load(config));
+        this.twoFactor = TwoFactorService.create(db, secrets, audit, clock,
                 config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes());
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor);
@@ -86,7 +87,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 Duration.ofDays(config.staging().expiryDays()));
         this.trust = TrustService.create(db, packages, twoFactor, tokens, audit, config.issuers(), clock, config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
-        this.webLogin = WebLoginService.create(db, users, new SecretBox(SecretKeys.load(config)), clock);
+        this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
     }
 

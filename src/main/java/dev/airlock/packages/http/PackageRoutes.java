@@ -70,11 +70,7 @@ public final class PackageRoutes implements RouteModule {
     }
 
     private static NpmPath policyPath(Context ctx) {
-        NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring(POLICY_PREFIX.length()));
-        if (p.size() != 0) {
-            throw AirlockException.notFound("Not found");
-        }
-        return p;
+        return NpmPath.packageAfter(ctx.req().getRequestURI(), POLICY_PREFIX);
     }
 
     private static NpmPath apiPath(Context ctx) {

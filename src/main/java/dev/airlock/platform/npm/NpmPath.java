@@ -47,6 +47,15 @@ public record NpmPath(PackageName name, List<String> rest) {
         return new NpmPath(PackageName.parse(name), List.copyOf(segments.subList(used, segments.size())));
     }
 
+    /** The package named by the raw URI after {@code prefix}, with nothing after the name (otherwise 404). */
+    public static NpmPath packageAfter(String rawUri, String prefix) {
+        NpmPath p = parse(rawUri.substring(prefix.length()));
+        if (p.size() != 0) {
+            throw AirlockException.notFound("Not found");
+        }
+        return p;
+    }
+
     /** Strict percent-decoding of one path segment (no '+' to space; malformed escapes are a 400). */
     static String decode(String s) {
         if (s.indexOf('%') < 0) {

@@ -47,10 +47,7 @@ public final class StagingRoutes implements RouteModule {
     }
 
     private void stage(Context ctx) {
-        NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring(STAGE_PACKAGE.length()));
-        if (p.size() != 0) {
-            throw AirlockException.notFound("Not found");
-        }
+        NpmPath p = NpmPath.packageAfter(ctx.req().getRequestURI(), STAGE_PACKAGE);
         Actor actor = Requests.user(ctx);
         Stage s = staging.stage(actor, p.name(), Requests.jsonObject(ctx));
         Map<String, Object> out = new LinkedHashMap<>();

@@ -55,10 +55,7 @@ public final class TrustRoutes implements RouteModule {
 
     /** POST <origin>/-/npm/v1/oidc/token/exchange/package/NAME with the CI ID token as bearer and no body. */
     private void exchange(Context ctx) {
-        NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring(EXCHANGE.length()));
-        if (p.size() != 0) {
-            throw AirlockException.notFound("Not found");
-        }
+        NpmPath p = NpmPath.packageAfter(ctx.req().getRequestURI(), EXCHANGE);
         String auth = ctx.header("Authorization");
         String idToken = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
         try {
