@@ -5,7 +5,7 @@ import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.Airlock;
+import dev.airlock.testing.AirlockCommand;
 import dev.airlock.platform.json.Json;
 import dev.airlock.testing.Authenticator;
 import dev.airlock.testing.Cli;
@@ -13,9 +13,6 @@ import dev.airlock.testing.Files2;
 import dev.airlock.testing.Http;
 import dev.airlock.testing.Npm;
 import dev.airlock.testing.TestRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -185,33 +182,17 @@ class TokensIT {
         String one = create("--bypass-2fa");
         String two = create("--bypass-2fa");
         String normal = create("--packages=alpha");
-        String inventory = run("tokens", "list", "--bypass-2fa", "--data", registry.dataDir.toString());
+        String inventory = AirlockCommand.run("", "tokens", "list", "--bypass-2fa", "--data", registry.dataDir.toString());
         assertThat(inventory).contains("alice\tgranular\ttrue");
-        assertThat(run("tokens", "revoke", "--bypass-2fa", "--user", "alice", "--data", registry.dataDir.toString()))
+        assertThat(AirlockCommand.run("", "tokens", "revoke", "--bypass-2fa", "--user", "alice", "--data", registry.dataDir.toString()))
                 .contains("would be revoked");
         assertThat(registry.http.get("-/whoami", one).status()).isEqualTo(200);
-        assertThat(run("tokens", "revoke", "--bypass-2fa", "--user", "alice", "--yes", "--data", registry.dataDir.toString()))
+        assertThat(AirlockCommand.run("", "tokens", "revoke", "--bypass-2fa", "--user", "alice", "--yes", "--data", registry.dataDir.toString()))
                 .containsPattern("Revoked [1-9]\\d* token");
         assertThat(registry.http.get("-/whoami", one).status()).isEqualTo(401);
         assertThat(registry.http.get("-/whoami", two).status()).isEqualTo(401);
         assertThat(registry.http.get("-/whoami", normal).status()).isEqualTo(200);
         assertThat(registry.airlock.audit.forTarget("user:alice").stream().filter(e -> e.action().equals("token.revoke")).count())
                 .isGreaterThanOrEqualTo(2);
-    }
-
-    static String run(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            int code = Airlock.commandLine().execute(args);
-            return "exit=" + code + "\n" + buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            System.setOut(out);
-        }
-    }
-
-    static Http http() {
-        return registry.http;
     }
 }
