@@ -73,7 +73,8 @@ public final class AirlockAssembly implements AutoCloseable {
         this.audit = AuditService.create(db, clock);
         SecretBox secrets = new SecretBox(SecretKeys.load(config));
         this.twoFactor = TwoFactorService.create(db, secrets, audit, clock,
-                config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes());
+                config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes(), config.server().base(),
+                config.server().consoleUrl());
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor);
         this.orgs = OrgService.create(db, audit, clock, twoFactor);
@@ -106,7 +107,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust),
                         new ConsoleRoutes(console, staging, packages,
-                                new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, config.server().base()), new PackageRoutes(packages, orgs),
+                                new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, twoFactor, config.server().base(),
+                                config.server().consoleUrl()), new PackageRoutes(packages, orgs),
                         new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -133,6 +133,21 @@ public final class UserService {
         });
     }
 
+    /**
+     * npm's web login confirmed by a user signed in to the console: a fresh second factor when they have one
+     * (actor.otp), then a session token.
+     */
+    public IssuedToken loginFromConsole(Actor actor) {
+        if (!actor.interactive() || actor.user() == null) {
+            throw AirlockException.forbidden("Only a signed-in user can log npm in.");
+        }
+        twoFactor.requireForLogin(actor);
+        return db.write(tx -> {
+            audit.record(tx, actor, "user.login", "user:" + actor.user(), Map.of("via", "console"));
+            return tokens.issueSession(tx, actor, actor.user());
+        });
+    }
+
     /** Requires the account's current password (two-factor changes ask for it). */
     public void requirePassword(Actor actor, String password) {
         if (!checkPassword(actor.user(), password)) {

@@ -43,13 +43,29 @@ public final class ConsoleService {
     public record Opened(String cookie, ConsoleSession session) {
     }
 
-    public Opened signIn(String user, String password, String otp, String source) {
+    /** The outcome of the password step: a session, or (for a user with a security key) the key step to take. */
+    public record SignIn(Opened opened, dev.airlock.twofactor.SecurityKeys.Ceremony keyStep) {
+    }
+
+    public SignIn signIn(String user, String password, String otp, String source) {
         if (user == null || password == null || !users.checkPassword(user, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
+        if (otp == null || otp.isBlank()) {
+            var keyStep = twoFactor.keys().startAssertion(user, "sign-in");
+            if (keyStep.isPresent()) {
+                return new SignIn(null, keyStep.get());
+            }
+        }
         Actor who = new Actor(user, "password", null, source, otp == null || otp.isBlank() ? null : otp.trim());
         twoFactor.requireForLogin(who);
-        return open(who, null, "console.sign-in");
+        return new SignIn(open(who, null, "console.sign-in"), null);
+    }
+
+    /** The key step of sign-in: the assertion names the user (the ceremony was only started after their password). */
+    public Opened signInWithKey(String ceremony, String credential, String source) {
+        String user = twoFactor.signInWithKey(ceremony, credential, source);
+        return open(new Actor(user, "password", null, source), null, "console.sign-in");
     }
 
     /** After a step-up (a fresh factor for an approval), the session id changes. */

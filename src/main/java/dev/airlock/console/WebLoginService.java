@@ -74,6 +74,19 @@ public final class WebLoginService {
         });
     }
 
+    /** The browser side for a user already signed in to the console (with a fresh factor in actor.otp). */
+    public void completeForSession(String id, Actor actor) {
+        WebLoginStore.Row row = pending(id);
+        if (row == null || row.tokenSealed() != null) {
+            throw AirlockException.notFound("This login link has expired or was already used. Run `npm login` again.");
+        }
+        IssuedToken issued = users.loginFromConsole(actor);
+        db.write(tx -> {
+            store.complete(tx, row.idHash(), actor.user(), box.seal(issued.secret(), row.idHash()));
+            return null;
+        });
+    }
+
     /** The CLI's poll: null while pending; the token once; a 404 for unknown or expired sessions. */
     public String poll(String id) {
         WebLoginStore.Row row = pending(id);

@@ -61,8 +61,8 @@ class ConsoleIT {
     }
 
     static void signIn() {
-        browser.get(registry.url() + "-/console/");
-        assertThat(browser.getCurrentUrl()).endsWith("/-/console/login");
+        browser.get(registry.consoleUrl() + "-/console/");
+        assertThat(browser.getCurrentUrl()).contains("/-/console/login");
         browser.findElement(By.id("username")).sendKeys("alice");
         browser.findElement(By.id("password")).sendKeys("alice-password");
         browser.findElement(By.id("otp")).sendKeys(app.next());
@@ -75,7 +75,7 @@ class ConsoleIT {
     void reviewARiskyReleaseAndApproveItWithAFreshCode() {
         String id = stage("1.1.0", true);
         browser.manage().deleteAllCookies();
-        browser.get(registry.url() + "-/console/login");
+        browser.get(registry.consoleUrl() + "-/console/login");
         browser.findElement(By.id("username")).sendKeys("alice");
         browser.findElement(By.id("password")).sendKeys("alice-password");
         browser.findElement(By.id("sign-in")).click();
@@ -102,7 +102,7 @@ class ConsoleIT {
         assertThat(browser.getCurrentUrl()).endsWith("/approve");
         assertThat(registry.http.get("widget", null).body()).doesNotContain("1.1.0");
 
-        browser.get(registry.url() + "-/console/stage/" + id);
+        browser.get(registry.consoleUrl() + "-/console/stage/" + id);
         browser.findElement(By.id("approve-otp")).sendKeys(app.next());
         browser.findElement(By.id("approve")).click();
         assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
@@ -110,7 +110,7 @@ class ConsoleIT {
         // the session id changes at every step-up
         assertThat(browser.manage().getCookieNamed("airlock-session").getValue()).isNotEqualTo(before.getValue());
 
-        browser.get(registry.url() + "-/console/package/widget");
+        browser.get(registry.consoleUrl() + "-/console/package/widget");
         Browser.screenshot(browser, "package");
         assertThat(browser.findElement(By.id("versions")).getText()).contains("approved by alice (totp)");
     }
@@ -121,7 +121,7 @@ class ConsoleIT {
         if (browser.manage().getCookieNamed("airlock-session") == null) {
             signIn();
         }
-        browser.get(registry.url() + "-/console/stage/" + id);
+        browser.get(registry.consoleUrl() + "-/console/stage/" + id);
         assertThat(browser.findElement(By.id("summary")).getAttribute("class")).isEqualTo("quiet");
         browser.findElement(By.id("reject-otp")).sendKeys(app.next());
         browser.findElement(By.id("reject")).click();
@@ -134,7 +134,7 @@ class ConsoleIT {
         if (browser.manage().getCookieNamed("airlock-session") == null) {
             signIn();
         }
-        browser.get(registry.url() + "-/console/package/widget");
+        browser.get(registry.consoleUrl() + "-/console/package/widget");
         assertThat(browser.getTitle()).doesNotContain("pwned");
         browser.manage().timeouts().implicitlyWait(java.time.Duration.ZERO);
         assertThat(browser.findElements(By.cssSelector(".description script, .description img"))).isEmpty();
@@ -163,7 +163,7 @@ class ConsoleIT {
         if (browser.manage().getCookieNamed("airlock-session") == null) {
             signIn();
         }
-        browser.get(registry.url() + "-/console/tokens");
+        browser.get(registry.consoleUrl() + "-/console/tokens");
         var row = browser.findElement(By.xpath("//tr[td[normalize-space()='ci-pipeline']]"));
         assertThat(row.getText()).contains("yes").contains("all packages");
         row.findElement(By.className("otp")).sendKeys(app.next());
@@ -172,7 +172,7 @@ class ConsoleIT {
         assertThat(registry.http.get("-/whoami", secret).status()).isEqualTo(401);
 
         registry.createOrg("acme", "alice");
-        browser.get(registry.url() + "-/console/orgs/acme");
+        browser.get(registry.consoleUrl() + "-/console/orgs/acme");
         assertThat(browser.findElement(By.id("members")).getText()).contains("alice").contains("owner");
         var approvals = browser.findElement(By.id("approvals"));
         approvals.clear();
@@ -191,12 +191,12 @@ class ConsoleIT {
         String beaToken = registry.userWithToken("bea");
         browser.manage().deleteAllCookies();
         try {
-            browser.get(registry.url() + "-/console/login");
+            browser.get(registry.consoleUrl() + "-/console/login");
             browser.findElement(By.id("username")).sendKeys("bea");
             browser.findElement(By.id("password")).sendKeys("bea-password");
             browser.findElement(By.id("sign-in")).click();
             assertThat(browser.findElement(By.tagName("nav")).getText()).contains("bea");
-            browser.get(registry.url() + "-/console/account");
+            browser.get(registry.consoleUrl() + "-/console/account");
             assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("off");
             browser.findElement(By.id("tfa-password")).sendKeys("bea-password");
             browser.findElement(By.id("enrol")).click();

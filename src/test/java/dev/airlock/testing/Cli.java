@@ -59,7 +59,23 @@ public final class Cli {
 
     public static Result run(Path cwd, Map<String, String> env, List<String> command, List<Answer> pending,
                              long timeoutSeconds) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        return run(cwd, env, command, pending, timeoutSeconds, false);
+    }
+
+    /**
+     * With {@code terminal}, the command runs in a pseudo-terminal (util-linux {@code script}), as when a person types
+     * it: stdin and stdout are TTYs (npm's web OTP flow needs both), stdin stays open until the process ends, an
+     * answer that is null types nothing, and Enter is a carriage return.
+     */
+    public static Result run(Path cwd, Map<String, String> env, List<String> command, List<Answer> pending,
+                             long timeoutSeconds, boolean terminal) {
+        List<String> argv = command;
+        if (terminal) {
+            StringBuilder line = new StringBuilder();
+            command.forEach(a -> line.append(line.length() == 0 ? "" : " ").append("'").append(a.replace("'", "'\\''")).append("'"));
+            argv = List.of("script", "-qefc", line.toString(), "/dev/null");
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         try {
@@ -69,7 +85,7 @@ public final class Cli {
             Thread outPump = pump(p.getInputStream(), out);
             Thread errPump = pump(p.getErrorStream(), err);
             OutputStream stdin = p.getOutputStream();
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && !terminal) {
                 stdin.close();
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -81,10 +97,13 @@ public final class Cli {
                 }
                 String prompt = pending.get(answered).prompt();
                 if (occurrences(seen, prompt) > countAnswered(pending, answered)) {
-                    stdin.write((pending.get(answered).reply().apply(seen) + "\n").getBytes(StandardCharsets.UTF_8));
-                    stdin.flush();
+                    String reply = pending.get(answered).reply().apply(seen);
+                    if (reply != null) {
+                        stdin.write((reply + (terminal ? "\r" : "\n")).getBytes(StandardCharsets.UTF_8));
+                        stdin.flush();
+                    }
                     answered++;
-                    if (answered == pending.size()) {
+                    if (answered == pending.size() && !terminal) {
                         stdin.close();
                     }
                 } else {
@@ -95,6 +114,9 @@ public final class Cli {
             if (!p.waitFor(left, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (terminal) {
+                stdin.close();
             }
             outPump.join(5000);
             errPump.join(5000);

@@ -65,6 +65,15 @@ public final class Npm {
 
     /** Runs npm with extra environment variables (e.g. a CI provider's, for trusted publishing). */
     public Cli.Result runWithEnv(Path cwd, Map<String, String> extraEnv, List<Cli.Answer> answers, String... args) {
+        return run(cwd, extraEnv, answers, false, args);
+    }
+
+    /** Runs npm in a pseudo-terminal, as a person at a terminal would (see {@link Cli#run}). */
+    public Cli.Result runInTerminal(Path cwd, List<Cli.Answer> answers, String... args) {
+        return run(cwd, Map.of("TERM", "dumb", "COLUMNS", "250"), answers, true, args);
+    }
+
+    private Cli.Result run(Path cwd, Map<String, String> extraEnv, List<Cli.Answer> answers, boolean terminal, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("node");
         cmd.add(Clients.npmCli().toString());
@@ -83,6 +92,6 @@ public final class Npm {
         }
         Map<String, String> env = new java.util.HashMap<>(Cli.baseEnv(home));
         env.putAll(extraEnv);
-        return Cli.run(cwd, env, cmd, answers, 180);
+        return Cli.run(cwd, env, cmd, answers, 180, terminal);
     }
 }

@@ -65,6 +65,11 @@ public final class TestRegistry implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/";
     }
 
+    /** Where browsers reach the console: localhost (security keys need a host name, not an IP address). */
+    public String consoleUrl() {
+        return "http://localhost:" + port + "/";
+    }
+
     public void addUser(String name, String password) {
         airlock.users.add(Actor.operator(), name, name + "@example.com", password, false);
     }

@@ -42,7 +42,7 @@ public final class AccountRoutes implements RouteModule {
         routes.delete("/-/user/token/{token}", this::logout);
         routes.get("/-/npm/v1/user", ctx -> {
             String user = Requests.user(ctx).user();
-            Responses.json(ctx, profile(users.require(user), twoFactor.status(user).orElse(null)));
+            Responses.json(ctx, profile(users.require(user), twoFactor.profileStatus(user).orElse(null)));
         });
         routes.post("/-/npm/v1/user", this::updateProfile);
         new TokenRoutes(users, tokens, twoFactor).register(routes);
@@ -148,7 +148,7 @@ public final class AccountRoutes implements RouteModule {
             users.changePassword(actor, password.get("old").asText(), password.get("new").asText());
         }
         User updated = users.updateProfile(actor, fields);
-        Responses.json(ctx, profile(updated, twoFactor.status(actor.user()).orElse(null)));
+        Responses.json(ctx, profile(updated, twoFactor.profileStatus(actor.user()).orElse(null)));
     }
 
     /**
@@ -177,7 +177,7 @@ public final class AccountRoutes implements RouteModule {
         if (url.isPresent()) {
             Responses.json(ctx, Map.of("tfa", url.get()));
         } else {
-            Responses.json(ctx, profile(users.require(actor.user()), twoFactor.status(actor.user()).orElse(null)));
+            Responses.json(ctx, profile(users.require(actor.user()), twoFactor.profileStatus(actor.user()).orElse(null)));
         }
     }
 }

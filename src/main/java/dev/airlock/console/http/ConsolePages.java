@@ -20,10 +20,12 @@ public final class ConsolePages {
     private final OrgService orgs;
     private final PolicyService policies;
     private final dev.airlock.accounts.UserService users;
+    private final StepUp stepUp;
 
     public ConsolePages(TokenService tokens, TwoFactorService twoFactor, OrgService orgs, PolicyService policies,
                         dev.airlock.accounts.UserService users) {
         this.users = users;
+        this.stepUp = new StepUp(twoFactor);
         this.tokens = tokens;
         this.twoFactor = twoFactor;
         this.orgs = orgs;
@@ -56,7 +58,40 @@ public final class ConsolePages {
                     .append("<label>Mode <select name=\"mode\" id=\"tfa-mode\"><option>auth-and-writes</option><option>auth-only</option></select></label>")
                     .append("<button type=\"submit\" id=\"enrol\">Set up an authenticator app</button></form>");
         }
+        b.append(keys(s));
         return Html.page("Account", s.user(), s.csrf(), b.toString());
+    }
+
+    /** Security keys and passkeys: the list (each removable with a fresh factor) and a form to add one. */
+    private String keys(ConsoleSession s) {
+        StringBuilder b = new StringBuilder("<h2>Security keys and passkeys</h2>");
+        var keys = twoFactor.keys().list(s.user());
+        if (keys.isEmpty()) {
+            b.append("<p id=\"no-keys\">No security key yet. A key cannot be phished: it signs only for this site.</p>");
+        } else {
+            boolean otp = stepUp.showOtp(s.user());
+            b.append("<table id=\"keys\"><tr><th>Name</th><th>Added</th><th>Last used</th><th></th></tr>");
+            for (var k : keys) {
+                b.append("<tr><td class=\"key-name\">").append(Html.esc(k.nickname())).append("</td><td>").append(Html.esc(Instant.ofEpochMilli(k.createdAt())))
+                        .append("</td><td>").append(k.lastUsedAt() == null ? "never" : Html.esc(Instant.ofEpochMilli(k.lastUsedAt())))
+                        .append("</td><td><form method=\"post\" action=\"/-/console/account/keys/remove\"><input type=\"hidden\" name=\"csrf\" value=\"")
+                        .append(Html.esc(s.csrf())).append("\"><input type=\"hidden\" name=\"id\" value=\"").append(Html.esc(k.id())).append("\">");
+                if (otp) {
+                    b.append("<input name=\"otp\" placeholder=\"one-time password\" inputmode=\"numeric\" class=\"otp\">")
+                            .append("<button type=\"submit\" class=\"remove-key\">Remove</button> ");
+                }
+                b.append(stepUp.keyButton(s, "remove-key:" + k.id(), "remove-key-" + k.nickname().hashCode(), "Remove (confirm with a key)"))
+                        .append("</form></td></tr>");
+            }
+            b.append("</table>");
+        }
+        b.append("<form method=\"post\" action=\"/-/console/account/keys\" id=\"add-key-form\"><input type=\"hidden\" name=\"csrf\" value=\"")
+                .append(Html.esc(s.csrf())).append("\"><label>Name <input name=\"name\" id=\"key-name\" maxlength=\"60\" value=\"Security key\"></label>")
+                .append("<label>Password <input name=\"password\" id=\"key-password\" type=\"password\" autocomplete=\"current-password\"></label>")
+                .append(StepUp.keyFields(twoFactor.startKeyRegistration(new Actor(s.user(), "session", null, null)), "add-key",
+                        "Add a security key or passkey", "create"))
+                .append("</form>");
+        return b.toString();
     }
 
     void requirePassword(Actor actor, String password) {
@@ -90,7 +125,9 @@ public final class ConsolePages {
                     .append("</td><td><form method=\"post\" action=\"/-/console/tokens/").append(Html.esc(t.key()))
                     .append("/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf()))
                     .append("\"><input name=\"otp\" placeholder=\"one-time password\" inputmode=\"numeric\" class=\"otp\">")
-                    .append("<button type=\"submit\" class=\"revoke\" data-key=\"").append(Html.esc(t.display())).append("\">Revoke</button></form></td></tr>");
+                    .append("<button type=\"submit\" class=\"revoke\" data-key=\"").append(Html.esc(t.display())).append("\">Revoke</button> ")
+                    .append(stepUp.keyButton(s, "revoke-token:" + t.key(), "revoke-key-" + t.display(), "Revoke with security key"))
+                    .append("</form></td></tr>");
         }
         b.append("</table>");
         return Html.page("Tokens", s.user(), s.csrf(), b.toString());
@@ -121,7 +158,8 @@ public final class ConsolePages {
             b.append("<option").append(m.equals(p.mfa() == null ? "none" : p.mfa()) ? " selected" : "").append(">").append(m).append("</option>");
         }
         b.append("</select></label><label>One-time password <input name=\"otp\" id=\"policy-otp\" inputmode=\"numeric\"></label>")
-                .append("<button type=\"submit\" id=\"save-policy\">Save</button></form>");
+                .append("<button type=\"submit\" id=\"save-policy\">Save</button> ")
+                .append(stepUp.keyButton(s, "org-policy:" + org, "save-policy-key", "Save with security key")).append("</form>");
         return Html.page("Org " + org, s.user(), s.csrf(), b.toString());
     }
 

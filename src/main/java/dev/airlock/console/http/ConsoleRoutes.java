@@ -15,6 +15,7 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.staging.Stage;
 import dev.airlock.staging.StagingService;
+import dev.airlock.twofactor.TwoFactorService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
@@ -31,8 +32,9 @@ import java.util.Map;
  * (localhost) browsers refuse both, so it is then named {@code airlock-session} without Secure.
  */
 public final class ConsoleRoutes implements RouteModule {
-    static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
-            + " base-uri 'none'";
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self';"
+            + " frame-ancestors 'none'; base-uri 'none'";
+    private static final String SCRIPT = resource("/console/webauthn.js");
     private final ConsoleService console;
     private final StagingService staging;
     private final PackageService packages;
@@ -41,16 +43,22 @@ public final class ConsoleRoutes implements RouteModule {
     private final ConsolePages pages;
     private final WebLoginService webLogin;
     private final String base;
+    private final String consoleUrl;
+    private final StepUp stepUp;
+    private final TwoFactorService twoFactor;
 
     public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, ConsolePages pages,
-                         WebLoginService webLogin, String publicUrl) {
+                         WebLoginService webLogin, TwoFactorService twoFactor, String publicUrl, String consoleUrl) {
         this.webLogin = webLogin;
+        this.twoFactor = twoFactor;
+        this.stepUp = new StepUp(twoFactor);
+        this.consoleUrl = consoleUrl;
         this.base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.console = console;
         this.staging = staging;
         this.packages = packages;
         this.pages = pages;
-        this.https = publicUrl.startsWith("https:");
+        this.https = consoleUrl.startsWith("https:");
         this.cookieName = https ? "__Host-airlock-session" : "airlock-session";
     }
 
@@ -63,12 +71,27 @@ public final class ConsoleRoutes implements RouteModule {
             ctx.header("Referrer-Policy", "no-referrer");
             ctx.header("Cache-Control", "no-store");
         });
+        routes.before("/-/console/*", ctx -> {
+            // security keys work only on the console's own origin (a name, not a loopback IP): send browsers there
+            String here = ctx.scheme() + "://" + ctx.host();
+            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.host() != null && !consoleUrl.startsWith(here + "/")
+                    && !consoleUrl.equals(here) && consoleUrl.startsWith(ctx.scheme() + "://localhost")) {
+                String q = ctx.queryString();
+                ctx.redirect(consoleUrl + ctx.path() + (q == null ? "" : "?" + q));
+                ctx.skipRemainingHandlers();
+            }
+        });
         routes.get("/-/console/app.css", ctx -> {
             ctx.contentType("text/css");
             ctx.result(CSS);
         });
-        routes.get("/-/console/login", ctx -> html(ctx, 200, loginPage(null)));
+        routes.get("/-/console/webauthn.js", ctx -> {
+            ctx.contentType("text/javascript");
+            ctx.result(SCRIPT);
+        });
+        routes.get("/-/console/login", ctx -> html(ctx, 200, loginPage(null, next(ctx.queryParam("next")))));
         routes.post("/-/console/login", this::signIn);
+        routes.post("/-/console/login/key", this::signInWithKey);
         routes.post("/-/console/logout", ctx -> {
             ConsoleSession s = session(ctx);
             if (s != null) {
@@ -90,9 +113,39 @@ public final class ConsoleRoutes implements RouteModule {
             routes.addHttpHandler(method, "/-/v1/done", this::pollWebLogin);
         }
         routes.get("/-/console/web-login/{id}", ctx -> html(ctx, webLogin.exists(ctx.pathParam("id")) ? 200 : 404,
-                webLoginPage(ctx.pathParam("id"), webLogin.exists(ctx.pathParam("id")) ? null
+                webLoginPage(session(ctx), ctx.pathParam("id"), webLogin.exists(ctx.pathParam("id")) ? null
                         : "This login link has expired or was already used. Run `npm login` again.")));
         routes.post("/-/console/web-login/{id}", this::completeWebLogin);
+        routes.post("/-/console/web-login/{id}/continue", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            String id = ctx.pathParam("id");
+            Actor actor = actor(ctx, s, null);
+            webLogin.completeForSession(id, actor.withOtp(stepUp.otp(ctx, actor, "web-login:" + id)));
+            ConsoleSession rotated = rotate(ctx, actor);
+            html(ctx, 200, Html.page("Logged in", s.user(), rotated.csrf(), WEB_LOGIN_DONE));
+        }));
+        // npm's web OTP for users with a security key: authUrl is this page, doneUrl is polled by the CLI
+        routes.get("/-/console/confirm/{id}", ctx -> guarded(ctx, s -> confirmPage(ctx, s, null)));
+        routes.post("/-/console/confirm/{id}", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            Actor actor = actor(ctx, s, null);
+            twoFactor.confirmWithKey(actor, ctx.pathParam("id"), ctx.formParam("ceremony"), ctx.formParam("credential"));
+            ConsoleSession rotated = rotate(ctx, actor);
+            html(ctx, 200, Html.page("Confirmed", s.user(), rotated.csrf(), "<h1>Confirmed</h1><p id=\"confirmed\">Return to your terminal:"
+                    + " npm goes on by itself.</p>"));
+        }));
+        for (io.javalin.http.HandlerType method : new io.javalin.http.HandlerType[] {io.javalin.http.HandlerType.GET,
+            io.javalin.http.HandlerType.POST, io.javalin.http.HandlerType.PUT, io.javalin.http.HandlerType.DELETE}) {
+            routes.addHttpHandler(method, "/-/airlock/v1/confirm/{done}", ctx -> {
+                String code = twoFactor.pollConfirmation(ctx.pathParam("done"), Requests.actor(ctx));
+                if (code == null) {
+                    ctx.header("Retry-After", "1");
+                    dev.airlock.platform.http.Responses.json(ctx, 202, Map.of());
+                } else {
+                    dev.airlock.platform.http.Responses.json(ctx, Map.of("token", code));
+                }
+            });
+        }
         routes.get("/-/console/account", ctx -> guarded(ctx, s -> html(ctx, 200, pages.account(s, null, null, null))));
         routes.post("/-/console/account/totp", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
@@ -106,17 +159,34 @@ public final class ConsoleRoutes implements RouteModule {
             var codes = pages.confirmTotp(actor(ctx, s, null), ctx.formParam("otp"));
             html(ctx, 200, pages.account(s, null, codes, "Two-factor authentication is on."));
         }));
+        routes.post("/-/console/account/keys", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            Actor actor = actor(ctx, s, null);
+            pages.requirePassword(actor, ctx.formParam("password"));
+            var codes = twoFactor.finishKeyRegistration(actor, ctx.formParam("ceremony"), ctx.formParam("credential"), ctx.formParam("name"));
+            ConsoleSession rotated = rotate(ctx, actor);
+            html(ctx, 200, pages.account(rotated, null, codes.isEmpty() ? null : codes, "Security key added."));
+        }));
+        routes.post("/-/console/account/keys/remove", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            String id = ctx.formParam("id");
+            Actor actor = actor(ctx, s, null);
+            twoFactor.removeKey(actor.withOtp(stepUp.otp(ctx, actor, "remove-key:" + id)), id);
+            ctx.redirect("/-/console/account");
+        }));
         routes.get("/-/console/tokens", ctx -> guarded(ctx, s -> html(ctx, 200, pages.tokens(s, ctx.queryParam("done")))));
         routes.post("/-/console/tokens/{key}/revoke", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
-            pages.revokeToken(actor(ctx, s, ctx.formParam("otp")), ctx.pathParam("key"));
+            Actor actor = actor(ctx, s, null);
+            pages.revokeToken(actor.withOtp(stepUp.otp(ctx, actor, "revoke-token:" + ctx.pathParam("key"))), ctx.pathParam("key"));
             ctx.redirect("/-/console/tokens?done=revoked");
         }));
         routes.get("/-/console/orgs/{org}", ctx -> guarded(ctx, s -> html(ctx, 200,
                 pages.org(actor(ctx, s, null), s, ctx.pathParam("org"), ctx.queryParam("done")))));
         routes.post("/-/console/orgs/{org}/policy", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
-            pages.setOrgPolicy(actor(ctx, s, ctx.formParam("otp")), ctx.pathParam("org"), ctx.formParam("approvals"),
+            Actor actor = actor(ctx, s, null);
+            pages.setOrgPolicy(actor.withOtp(stepUp.otp(ctx, actor, "org-policy:" + ctx.pathParam("org"))), ctx.pathParam("org"), ctx.formParam("approvals"),
                     ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"));
             ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
         }));
@@ -129,7 +199,9 @@ public final class ConsoleRoutes implements RouteModule {
     private void guarded(Context ctx, Page page) {
         ConsoleSession s = session(ctx);
         if (s == null) {
-            ctx.redirect("/-/console/login");
+            String q = ctx.queryString();
+            ctx.redirect(ctx.method() == io.javalin.http.HandlerType.GET ? "/-/console/login?next=" + java.net.URLEncoder.encode(
+                    next(ctx.path() + (q == null ? "" : "?" + q)), java.nio.charset.StandardCharsets.UTF_8) : "/-/console/login");
             return;
         }
         try {
@@ -154,6 +226,13 @@ public final class ConsoleRoutes implements RouteModule {
         }
     }
 
+    /** A step-up happened: the session id (and its CSRF token) change. */
+    private ConsoleSession rotate(Context ctx, Actor actor) {
+        ConsoleService.Opened o = console.rotate(actor, ctx.cookie(cookieName));
+        setCookie(ctx, o.cookie());
+        return o.session();
+    }
+
     private void setCookie(Context ctx, String value) {
         Cookie c = new Cookie(cookieName, value);
         c.setPath("/");
@@ -170,12 +249,28 @@ public final class ConsoleRoutes implements RouteModule {
         ctx.result(page);
     }
 
-    private String loginPage(String error) {
+    private String loginPage(String error, String next) {
         return Html.page("Sign in", null, null, "<h1>Sign in</h1>" + (error == null ? "" : "<p class=\"error\">" + Html.esc(error) + "</p>")
-                + "<form method=\"post\" action=\"/-/console/login\"><label>User <input name=\"username\" id=\"username\" autocomplete=\"username\"></label>"
+                + "<form method=\"post\" action=\"/-/console/login\"><input type=\"hidden\" name=\"next\" value=\"" + Html.esc(next) + "\">"
+                + "<label>User <input name=\"username\" id=\"username\" autocomplete=\"username\"></label>"
                 + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
-                + "<label>One-time password (if you use 2FA) <input name=\"otp\" id=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></label>"
+                + "<label>One-time password (if you use an authenticator app; leave empty to use a security key)"
+                + " <input name=\"otp\" id=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></label>"
                 + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
+    }
+
+    /** Where to go after signing in: only a console page of this server (no open redirect). */
+    static String next(String next) {
+        return next != null && next.startsWith("/-/console/") && !next.contains("//") && !next.contains("\\") && next.length() < 300
+                && next.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? next : "/-/console/";
+    }
+
+    private static String resource(String name) {
+        try (var in = ConsoleRoutes.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("missing resource " + name, e);
+        }
     }
 
     private void startWebLogin(Context ctx) {
@@ -200,40 +295,102 @@ public final class ConsoleRoutes implements RouteModule {
         }
     }
 
-    private String webLoginPage(String id, String error) {
-        return Html.page("Log in to npm", null, null, "<h1>Log in to npm</h1><p>The npm command line is waiting for you to sign in.</p>"
-                + (error == null ? "" : "<p class=\"error\">" + Html.esc(error) + "</p>")
-                + "<form method=\"post\" action=\"/-/console/web-login/" + Html.esc(id) + "\">"
-                + "<label>User <input name=\"username\" id=\"username\" autocomplete=\"username\"></label>"
-                + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
-                + "<label>One-time password (if you use 2FA) <input name=\"otp\" id=\"otp\" inputmode=\"numeric\"></label>"
-                + "<button type=\"submit\" id=\"log-in\">Log in</button></form>");
+    static final String WEB_LOGIN_DONE = "<h1>Logged in</h1><p id=\"web-login-done\">You are logged in. Return to your terminal: npm has"
+            + " its token.</p>";
+
+    private String webLoginPage(ConsoleSession s, String id, String error) {
+        StringBuilder b = new StringBuilder("<h1>Log in to npm</h1><p>The npm command line is waiting for you to sign in.</p>");
+        if (error != null) {
+            return Html.page("Log in to npm", null, null, b.append("<p class=\"error\">").append(Html.esc(error)).append("</p>").toString());
+        }
+        if (s != null) {
+            // signed in already: confirm with a fresh factor, no password
+            b.append("<form method=\"post\" action=\"/-/console/web-login/").append(Html.esc(id)).append("/continue\" id=\"continue-form\">")
+                    .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf())).append("\"><p>Log npm in as <strong>")
+                    .append(Html.esc(s.user())).append("</strong>.</p>");
+            if (stepUp.showOtp(s.user())) {
+                b.append("<label>One-time password <input name=\"otp\" id=\"continue-otp\" inputmode=\"numeric\"></label>")
+                        .append("<button type=\"submit\" id=\"continue\">Continue</button> ");
+            }
+            b.append(stepUp.keyButton(s, "web-login:" + id, "continue-key", "Continue with security key")).append("</form>");
+            return Html.page("Log in to npm", s.user(), s.csrf(), b.toString());
+        }
+        b.append("<form method=\"post\" action=\"/-/console/web-login/").append(Html.esc(id)).append("\">")
+                .append("<label>User <input name=\"username\" id=\"username\" autocomplete=\"username\"></label>")
+                .append("<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>")
+                .append("<label>One-time password (if you use 2FA) <input name=\"otp\" id=\"otp\" inputmode=\"numeric\"></label>")
+                .append("<button type=\"submit\" id=\"log-in\">Log in</button></form><p>Do you use a security key? <a id=\"key-sign-in\" href=\"")
+                .append(Html.esc("/-/console/login?next=/-/console/web-login/" + id)).append("\">Sign in to the console</a> first.</p>");
+        return Html.page("Log in to npm", null, null, b.toString());
     }
 
     private void completeWebLogin(Context ctx) {
         String id = ctx.pathParam("id");
         try {
             webLogin.complete(id, ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.source(ctx));
-            html(ctx, 200, Html.page("Logged in", null, null, "<h1>Logged in</h1><p id=\"web-login-done\">You are logged in."
-                    + " Return to your terminal: npm has its token.</p>"));
+            html(ctx, 200, Html.page("Logged in", null, null, WEB_LOGIN_DONE));
+        } catch (dev.airlock.shared.KeyChallenge e) {
+            ctx.redirect("/-/console/login?next=/-/console/web-login/" + id);
         } catch (AirlockException e) {
-            html(ctx, e.code() == dev.airlock.shared.ErrorCode.NOT_FOUND ? 404 : 401, webLoginPage(id,
+            html(ctx, e.code() == dev.airlock.shared.ErrorCode.NOT_FOUND ? 404 : 401, webLoginPage(null, id,
                     e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
                             ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage()));
         }
     }
 
     private void signIn(Context ctx) {
+        String next = next(ctx.formParam("next"));
         try {
-            ConsoleService.Opened opened = console.signIn(ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"),
+            ConsoleService.SignIn in = console.signIn(ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"),
                     Requests.source(ctx));
+            if (in.keyStep() != null) {
+                html(ctx, 200, Html.page("Sign in", null, null, "<h1>Confirm with your security key</h1>"
+                        + "<form method=\"post\" action=\"/-/console/login/key\" id=\"key-form\"><input type=\"hidden\" name=\"next\" value=\""
+                        + Html.esc(next) + "\">" + StepUp.keyFields(in.keyStep(), "sign-in-key", "Use security key", "get") + "</form>"));
+                return;
+            }
             console.signOut(ctx.cookie(cookieName));
-            setCookie(ctx, opened.cookie());
-            ctx.redirect("/-/console/");
+            setCookie(ctx, in.opened().cookie());
+            ctx.redirect(next);
         } catch (AirlockException e) {
             html(ctx, 401, loginPage(e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
-                    ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage()));
+                    ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage(), next));
         }
+    }
+
+    private void signInWithKey(Context ctx) {
+        String next = next(ctx.formParam("next"));
+        try {
+            ConsoleService.Opened opened = console.signInWithKey(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
+            console.signOut(ctx.cookie(cookieName));
+            setCookie(ctx, opened.cookie());
+            ctx.redirect(next);
+        } catch (AirlockException e) {
+            html(ctx, 401, loginPage(e.getMessage(), next));
+        }
+    }
+
+    private void confirmPage(Context ctx, ConsoleSession s, String error) {
+        String id = ctx.pathParam("id");
+        var pending = twoFactor.pendingConfirmation(s.user(), id);
+        if (pending.isEmpty()) {
+            html(ctx, 404, Html.page("Confirm", s.user(), s.csrf(), "<h1>Confirm</h1><p class=\"error\" id=\"gone\">This confirmation has"
+                    + " expired, was for another account, or does not exist. Run the command again.</p>"));
+            return;
+        }
+        var p = pending.get();
+        StringBuilder b = new StringBuilder("<h1>Confirm with your security key</h1><p>The npm command line asks for your second factor"
+                + " to <strong id=\"operation\">").append(Html.esc(p.operation())).append("</strong>.</p><p>Asked from <code>")
+                .append(Html.esc(p.source())).append("</code> at ").append(Html.esc(Instant.ofEpochMilli(p.createdAt())))
+                .append(". If this was not you, do not confirm: close this page and revoke your tokens.</p>");
+        if (p.confirmed()) {
+            b.append("<p class=\"ok\" id=\"confirmed\">Already confirmed. Return to your terminal.</p>");
+        } else {
+            b.append("<form method=\"post\" action=\"/-/console/confirm/").append(Html.esc(id)).append("\" id=\"confirm-form\">")
+                    .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf())).append("\">")
+                    .append(stepUp.keyButton(s, "confirm:" + id, "confirm-key", "Confirm with security key")).append("</form>");
+        }
+        html(ctx, 200, Html.page("Confirm", s.user(), s.csrf(), b.toString()));
     }
 
     private void home(Context ctx, ConsoleSession s) {
@@ -304,13 +461,19 @@ public final class ConsoleRoutes implements RouteModule {
                 b.append("<h3>").append(Html.esc(d.getKey())).append("</h3><pre class=\"diff\">").append(Html.esc(d.getValue())).append("</pre>");
             }
             b.append("<h2>Decide</h2>");
+            boolean otp = stepUp.showOtp(s.user());
             for (String verb : new String[] {"approve", "reject"}) {
+                String label = "approve".equals(verb) ? "Approve" : "Reject";
                 b.append("<form method=\"post\" action=\"/-/console/stage/").append(Html.esc(st.id())).append("/").append(verb)
                         .append("\" id=\"").append(verb).append("-form\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf()))
-                        .append("\"><input type=\"hidden\" name=\"integrity\" value=\"").append(Html.esc(st.integrity()))
-                        .append("\"><label>One-time password <input name=\"otp\" id=\"").append(verb).append("-otp\" inputmode=\"numeric\"></label>")
-                        .append("<button type=\"submit\" id=\"").append(verb).append("\">").append("approve".equals(verb) ? "Approve" : "Reject")
-                        .append("</button></form>");
+                        .append("\"><input type=\"hidden\" name=\"integrity\" value=\"").append(Html.esc(st.integrity())).append("\">");
+                if (otp) {
+                    b.append("<label>One-time password <input name=\"otp\" id=\"").append(verb).append("-otp\" inputmode=\"numeric\"></label>")
+                            .append("<button type=\"submit\" id=\"").append(verb).append("\">").append(label).append("</button> ");
+                }
+                // the key's assertion is bound to this version and these bytes
+                b.append(stepUp.keyButton(s, verb + ":" + st.id() + ":" + st.integrity(), verb + "-key", label + " with security key"))
+                        .append("</form>");
             }
         }
         html(ctx, 200, Html.page(st.pkg() + "@" + st.version(), s.user(), s.csrf(), b.toString()));
@@ -320,17 +483,18 @@ public final class ConsoleRoutes implements RouteModule {
     private void decide(Context ctx, ConsoleSession s, boolean approve) {
         requireCsrf(ctx, s);
         String id = ctx.pathParam("id");
-        Actor actor = actor(ctx, s, ctx.formParam("otp"));
+        Actor actor = actor(ctx, s, null);
         Stage st = staging.view(actor, id).stage();
         if (!Hashes.same(ctx.formParam("integrity"), st.integrity())) {
             throw AirlockException.conflict("The staged bytes are not the ones you reviewed; reload the page and review again.");
         }
+        actor = actor.withOtp(stepUp.otp(ctx, actor, (approve ? "approve:" : "reject:") + id + ":" + st.integrity()));
         if (approve) {
             staging.approve(actor, id);
         } else {
             staging.reject(actor, id);
         }
-        setCookie(ctx, console.rotate(actor, ctx.cookie(cookieName)).cookie());
+        rotate(ctx, actor);
         ctx.redirect("/-/console/stage/" + id + "?done=" + (approve ? "approved" : "rejected"));
     }
 

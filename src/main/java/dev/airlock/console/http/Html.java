@@ -30,7 +30,7 @@ final class Html {
                 + "</span><form method=\"post\" action=\"/-/console/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\""
                 + esc(csrf) + "\"><button type=\"submit\">Sign out</button></form></nav>";
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title)
-                + " · Airlock</title><link rel=\"stylesheet\" href=\"/-/console/app.css\"></head><body><header><strong>Airlock</strong>"
+                + " · Airlock</title><link rel=\"stylesheet\" href=\"/-/console/app.css\"><script src=\"/-/console/webauthn.js\" defer></script></head><body><header><strong>Airlock</strong>"
                 + nav + "</header><main>" + body + "</main></body></html>";
     }
 }

@@ -19,6 +19,14 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
         public String base() {
             return publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         }
+
+        /**
+         * Where browsers reach the console: the public URL, except that a loopback IP address becomes
+         * {@code localhost}, because browsers allow security keys (WebAuthn) only on a domain name.
+         */
+        public String consoleUrl() {
+            return base().replaceFirst("^(https?://)(127\\.0\\.0\\.1|\\[::1])([:/]|$)", "$1localhost$3");
+        }
     }
 
     public record Database(String url, String user, String password, int poolSize) {

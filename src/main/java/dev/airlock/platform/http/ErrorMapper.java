@@ -28,7 +28,14 @@ public final class ErrorMapper {
             default -> {
             }
         }
-        write(ctx, code.status(), e.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.getMessage());
+        if (e instanceof dev.airlock.shared.KeyChallenge k) {
+            // npm opens authUrl and polls doneUrl for the code (web OTP), in a terminal; elsewhere it prints both
+            body.put("authUrl", k.authUrl());
+            body.put("doneUrl", k.doneUrl());
+        }
+        write(ctx, code.status(), body);
     }
 
     public static void unexpected(Exception e, Context ctx) {
@@ -39,6 +46,10 @@ public final class ErrorMapper {
     public static void write(Context ctx, int status, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
+        write(ctx, status, body);
+    }
+
+    private static void write(Context ctx, int status, Map<String, Object> body) {
         ctx.status(status);
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("application/json");

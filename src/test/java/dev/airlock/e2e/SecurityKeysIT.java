@@ -1,0 +1,340 @@
+package dev.airlock.e2e;
+
+import static dev.airlock.testing.Expect.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.platform.json.Json;
+import dev.airlock.testing.Browser;
+import dev.airlock.testing.Cli;
+import dev.airlock.testing.Http;
+import dev.airlock.testing.Npm;
+import dev.airlock.testing.Tarballs;
+import dev.airlock.testing.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
+
+/**
+ * Issue #5's "done when": a maintainer whose only second factor is a security key enrols it, signs in with it,
+ * reviews a staged release that adds an install script, approves it with the key from the console and from
+ * {@code npm stage approve} in a terminal, and the version installs. Real Chromium with its virtual authenticator,
+ * the real npm CLI in a pseudo-terminal.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SecurityKeysIT {
+    static TestRegistry registry;
+    static String token;
+    /** A second login token of kim's, from before the key (logging in now needs the key). */
+    static String otherToken;
+    static ChromeDriver browser;
+    static VirtualAuthenticator key;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        registry = TestRegistry.start();
+        token = registry.userWithToken("kim");
+        otherToken = registry.login("kim", "kim-password");
+        ObjectNode first = Tarballs.manifest("gadget", "1.0.0");
+        assertThat(registry.http.send("PUT", "gadget", token, Json.write(Tarballs.publishBody(first, Tarballs.packageTgz(first),
+                "latest"))).status()).isEqualTo(201);
+        browser = Browser.start(tmp.resolve("chromium"));
+        key = ((HasVirtualAuthenticator) browser).addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2).setTransport(VirtualAuthenticatorOptions.Transport.USB)
+                .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+
+        // kim has no second factor yet: password only, then the account page adds a key
+        browser.get(registry.consoleUrl() + "-/console/login");
+        browser.findElement(By.id("username")).sendKeys("kim");
+        browser.findElement(By.id("password")).sendKeys("kim-password");
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
+        browser.get(registry.consoleUrl() + "-/console/account");
+        browser.findElement(By.id("key-name")).clear();
+        browser.findElement(By.id("key-name")).sendKeys("YubiKey <5>");
+        browser.findElement(By.id("key-password")).sendKeys("kim-password");
+        browser.findElement(By.id("add-key")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Security key added");
+        // the first factor comes with recovery codes, shown once
+        assertThat(browser.findElements(By.cssSelector("#recovery li"))).hasSize(10);
+        assertThat(browser.findElement(By.cssSelector("#keys .key-name")).getText()).isEqualTo("YubiKey <5>");
+        Browser.screenshot(browser, "console-account-keys");
+        assertThat(key.getCredentials()).hasSize(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        registry.close();
+    }
+
+    static String stage(String version, boolean risky) {
+        ObjectNode m = Tarballs.manifest("gadget", version);
+        if (risky) {
+            m.putObject("scripts").put("postinstall", "node steal.js");
+            m.putObject("dependencies").put("helper", "github:mallory/helper");
+        }
+        Http.Response r = registry.http.send("POST", "-/stage/package/gadget", token,
+                Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().path("stageId").asText();
+    }
+
+    /** Signs in with password and key (the key step comes only after a correct password). */
+    static void signIn() {
+        browser.manage().deleteAllCookies();
+        browser.get(registry.consoleUrl() + "-/console/login");
+        browser.findElement(By.id("username")).sendKeys("kim");
+        browser.findElement(By.id("password")).sendKeys("kim-password");
+        browser.findElement(By.id("sign-in")).click();
+        browser.findElement(By.id("sign-in-key"));
+        assertThat(browser.manage().getCookieNamed("airlock-session")).as("no session before the key").isNull();
+        Browser.screenshot(browser, "console-sign-in-key");
+        browser.findElement(By.id("sign-in-key")).click();
+        assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
+    }
+
+    static void ensureSignedIn() {
+        if (browser.manage().getCookieNamed("airlock-session") == null) {
+            signIn();
+        }
+    }
+
+    static JsonNode version(String v) {
+        return registry.http.get("gadget", null).json().path("versions").path(v);
+    }
+
+    @Test
+    @Order(1)
+    void signingInNeedsTheKeyAfterThePassword() {
+        signIn();
+        // a wrong password never reaches the key step
+        browser.manage().deleteAllCookies();
+        browser.get(registry.consoleUrl() + "-/console/login");
+        browser.findElement(By.id("username")).sendKeys("kim");
+        browser.findElement(By.id("password")).sendKeys("wrong");
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.className("error")).getText()).contains("Incorrect username or password");
+        assertThat(browser.findElements(By.id("sign-in-key"))).isEmpty();
+        // the console on 127.0.0.1 sends the browser to localhost, where keys work
+        browser.get(registry.url() + "-/console/login");
+        assertThat(browser.getCurrentUrl()).startsWith(registry.consoleUrl());
+    }
+
+    @Test
+    @Order(2)
+    void reviewARiskyReleaseApproveItWithTheKeyAndInstallIt() throws Exception {
+        String id = stage("1.1.0", true);
+        ensureSignedIn();
+        browser.get(registry.consoleUrl() + "-/console/stage/" + id);
+        var summary = browser.findElement(By.id("summary"));
+        assertThat(summary.getAttribute("class")).isEqualTo("risky");
+        List<String> signals = summary.findElements(By.tagName("li")).stream().map(e -> e.getText()).toList();
+        assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
+        assertThat(String.join("\n", signals)).contains("helper installs from git");
+        // kim has no authenticator app: the page offers the key, not a code field
+        assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
+        Browser.screenshot(browser, "console-review-key");
+        browser.findElement(By.id("approve-key")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
+
+        JsonNode a = version("1.1.0").path("airlock");
+        assertThat(a.path("approvedBy").get(0).path("name").asText()).isEqualTo("kim");
+        assertThat(a.path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        // npm fetches it (integrity checked) and shows how it was authorised; its git dependency keeps it from an
+        // offline install, so installing is shown with the version approved from the terminal below
+        Npm npm = new Npm(tmp.resolve("install-home"), registry.url());
+        ok(npm.run(tmp, "pack", "gadget@1.1.0", "--pack-destination=" + tmp));
+        assertThat(tmp.resolve("gadget-1.1.0.tgz")).exists();
+        Cli.Result view = ok(npm.run(tmp, "view", "gadget@1.1.0", "airlock.approvedBy", "--json"));
+        assertThat(view.stdout()).contains("security-key");
+    }
+
+    @Test
+    @Order(3)
+    void rejectWithTheKey() {
+        String id = stage("1.2.0", false);
+        ensureSignedIn();
+        browser.get(registry.consoleUrl() + "-/console/stage/" + id);
+        browser.findElement(By.id("reject-key")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Rejected");
+        assertThat(version("1.2.0").isMissingNode()).isTrue();
+    }
+
+    /** Captures what the page would post after the key answered, without posting it. */
+    static String captureKeyForm(String stageId, String button) throws InterruptedException {
+        browser.get(registry.consoleUrl() + "-/console/stage/" + stageId);
+        browser.executeScript("HTMLFormElement.prototype.submit = function () {"
+                + " window.captured = new URLSearchParams(new FormData(this)).toString(); };");
+        browser.findElement(By.id(button)).click();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (browser.executeScript("return window.captured") == null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return (String) browser.executeScript("return window.captured");
+    }
+
+    static Http.Response postForm(String path, String form) {
+        return registry.http.send("POST", path, null, form, "Cookie", "airlock-session="
+                + browser.manage().getCookieNamed("airlock-session").getValue(), "Content-Type", "application/x-www-form-urlencoded");
+    }
+
+    @Test
+    @Order(4)
+    void aKeyAnswerIsSingleUseAndBoundToWhatItWasAskedFor() throws InterruptedException {
+        String id = stage("1.3.0", false);
+        ensureSignedIn();
+        // an assertion made for "reject" does not approve
+        String forReject = captureKeyForm(id, "reject-key");
+        Http.Response swapped = postForm("-/console/stage/" + id + "/approve", forReject);
+        assertThat(swapped.status()).isEqualTo(400);
+        assertThat(swapped.body()).contains("expired or was for something else");
+        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        // a fresh one approves once; the same answer posted again is refused
+        String forApprove = captureKeyForm(id, "approve-key");
+        assertThat(postForm("-/console/stage/" + id + "/approve", forApprove).status()).isEqualTo(302);
+        assertThat(version("1.3.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        browser.navigate().refresh();
+        // the session rotated at the approval: take the new cookie from the response by signing in again
+        signIn();
+        browser.get(registry.consoleUrl() + "-/console/account");
+        String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
+        Http.Response replay = postForm("-/console/stage/" + id + "/approve", forApprove.replaceAll("csrf=[^&]*", "csrf=" + csrf));
+        assertThat(replay.body()).contains("expired or was for something else");
+    }
+
+    static final Pattern AUTH_URL = Pattern.compile("(http://localhost:\\d+/-/console/confirm/[A-Za-z0-9]+)");
+
+    /** The person at the terminal: opens the URL npm printed and confirms with the key. */
+    static String confirmInBrowser(String output, String expectedOperation) {
+        Matcher m = AUTH_URL.matcher(output);
+        assertThat(m.find()).as(output).isTrue();
+        ensureSignedIn();
+        browser.get(m.group(1));
+        assertThat(browser.findElement(By.id("operation")).getText()).isEqualTo(expectedOperation);
+        Browser.screenshot(browser, "console-confirm");
+        browser.findElement(By.id("confirm-key")).click();
+        assertThat(browser.findElement(By.id("confirmed")).getText()).contains("Return to your terminal");
+        return null; // type nothing: npm's poll picks the code up
+    }
+
+    @Test
+    @Order(5)
+    void npmStageApproveInATerminalIsConfirmedWithTheKey() throws Exception {
+        String id = stage("1.4.0", false);
+        Npm npm = Npm.withToken(tmp.resolve("kim-terminal"), registry.url(), token);
+        Cli.Result approve = npm.runInTerminal(tmp, List.of(new Cli.Answer("Press ENTER to open in the browser",
+                out -> confirmInBrowser(out, "approve gadget@1.4.0"))), "stage", "approve", id);
+        assertThat(approve.exit()).as(approve.toString()).isZero();
+        assertThat(approve.stdout()).contains("Authenticate your account at:").contains("approved and published successfully");
+        assertThat(version("1.4.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        Path project = tmp.resolve("project");
+        Files.createDirectories(project);
+        Files.writeString(project.resolve("package.json"), "{\"name\":\"app\",\"version\":\"1.0.0\",\"private\":true}");
+        ok(new Npm(tmp.resolve("install-home"), registry.url()).run(project, "install", "gadget@1.4.0"));
+        assertThat(project.resolve("node_modules/gadget/package.json")).exists();
+
+        // a write that polls with its own method and body: npm dist-tag add (PUT)
+        Cli.Result tag = npm.runInTerminal(tmp, List.of(new Cli.Answer("Press ENTER to open in the browser",
+                out -> confirmInBrowser(out, "make changes"))), "dist-tag", "add", "gadget@1.1.0", "stable");
+        assertThat(tag.exit()).as(tag.toString()).isZero();
+        assertThat(registry.http.get("gadget", null).json().path("dist-tags").path("stable").asText()).isEqualTo("1.1.0");
+
+        // without a terminal npm cannot open the page: it fails and prints where to confirm
+        Cli.Result batch = npm.run(tmp, "dist-tag", "add", "gadget@1.1.0", "old");
+        assertThat(batch.exit()).isNotZero();
+        assertThat(batch.all()).contains("This operation requires a one-time password").contains("/-/console/confirm/");
+    }
+
+    @Test
+    @Order(6)
+    void theWebOtpCodeIsBoundToItsRequestAndCredential() {
+        String id = stage("1.5.0", false);
+        Http.Response challenge = registry.http.send("POST", "-/stage/" + id + "/approve", token, null);
+        assertThat(challenge.status()).isEqualTo(401);
+        assertThat(challenge.header("WWW-Authenticate")).isEqualTo("OTP");
+        String authUrl = challenge.json().path("authUrl").asText();
+        String doneUrl = challenge.json().path("doneUrl").asText();
+        assertThat(doneUrl).startsWith(registry.url());
+        String done = doneUrl.substring(registry.url().length());
+        assertThat(registry.http.get(done, token).status()).isEqualTo(202);
+        // another credential cannot collect it
+        String other = otherToken;
+        assertThat(registry.http.get(done, other).status()).isEqualTo(404);
+        assertThat(registry.http.get(done, null).status()).isEqualTo(404);
+        confirmInBrowser(authUrl, "approve gadget@1.5.0");
+        String code = registry.http.get(done, token).json().path("token").asText();
+        assertThat(code).startsWith("airlock-key-");
+        assertThat(registry.http.get(done, token).status()).as("collected once").isEqualTo(404);
+        // not for another operation, not from another credential
+        assertThat(registry.http.send("DELETE", "-/stage/" + id, token, null, "npm-otp", code).status()).isEqualTo(401);
+        assertThat(registry.http.send("POST", "-/stage/" + id + "/approve", other, null, "npm-otp", code).status())
+                .isEqualTo(401);
+        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+    }
+
+    @Test
+    @Order(7)
+    void npmLoginOnTheWebAndLegacyLoginUseTheKey() {
+        // the default (web) login, signed out in the browser: sign in with the key, then continue
+        browser.manage().deleteAllCookies();
+        Npm web = new Npm(tmp.resolve("web-home"), registry.url());
+        Cli.Result login = ok(web.run(tmp, List.of(new Cli.Answer("Login at:", out -> {
+            Matcher m = Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)").matcher(out);
+            assertThat(m.find()).as(out).isTrue();
+            browser.get(m.group(1));
+            browser.findElement(By.id("key-sign-in")).click();
+            browser.findElement(By.id("username")).sendKeys("kim");
+            browser.findElement(By.id("password")).sendKeys("kim-password");
+            browser.findElement(By.id("sign-in")).click();
+            browser.findElement(By.id("sign-in-key")).click();
+            browser.findElement(By.id("continue-key")).click();
+            assertThat(browser.findElement(By.id("web-login-done")).getText()).contains("logged in");
+            return "";
+        })), "login"));
+        assertThat(login.stdout()).contains("Logged in on " + registry.url());
+        assertThat(ok(web.run(tmp, "whoami")).stdout().trim()).isEqualTo("kim");
+
+        // the password login: npm asks for the password, then the key confirms "log in" in the browser
+        Npm legacy = new Npm(tmp.resolve("legacy-home"), registry.url());
+        Cli.Result couch = legacy.runInTerminal(tmp, List.of(new Cli.Answer("Username:", out -> "kim"),
+                new Cli.Answer("Password:", out -> "kim-password"),
+                new Cli.Answer("Press ENTER to open in the browser", out -> confirmInBrowser(out, "log in"))), "login", "--auth-type=legacy");
+        assertThat(couch.exit()).as(couch.toString()).isZero();
+        assertThat(ok(legacy.run(tmp, "whoami")).stdout().trim()).isEqualTo("kim");
+    }
+
+    @Test
+    @Order(8)
+    void removingTheKeyNeedsTheKey() {
+        ensureSignedIn();
+        browser.get(registry.consoleUrl() + "-/console/account");
+        browser.findElement(By.cssSelector("#keys button.key")).click();
+        assertThat(browser.findElement(By.id("no-keys")).getText()).contains("No security key yet");
+        // with no factor left, npm writes need none again and approvals are refused until a factor is added
+        String id = stage("1.6.0", false);
+        Http.Response approve = registry.http.send("POST", "-/stage/" + id + "/approve", token, null);
+        assertThat(approve.status()).isEqualTo(403);
+        assertThat(approve.error()).contains("two-factor");
+    }
+}
