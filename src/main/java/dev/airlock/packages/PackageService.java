@@ -692,6 +692,7 @@ public final class PackageService {
             eff.put("stagingRequired", e.stagingRequired());
             eff.put("approvals", e.approvals());
             eff.put("orgRequires2fa", e.orgRequires2fa());
+            eff.put("securityKeyApproval", e.securityKeyApproval());
             out.put("effective", eff);
             return out;
         });

@@ -53,7 +53,8 @@ public final class PolicyService {
         Policy inherited = org == null ? Policy.EMPTY : store.find(tx, orgSubject(org));
         Policy p = inherited.with(own);
         return new EffectivePolicy(p.mfa() == null ? Policy.MFA_NONE : p.mfa(), Boolean.TRUE.equals(p.stagingRequired()),
-                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org);
+                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org,
+                Boolean.TRUE.equals(p.securityKeyApproval()));
     }
 
     public EffectivePolicy effective(PackageName name) {
@@ -112,6 +113,9 @@ public final class PolicyService {
         if (p.require2fa() != null) {
             m.put("require2fa", p.require2fa());
         }
+        if (p.securityKeyApproval() != null) {
+            m.put("securityKeyApproval", p.securityKeyApproval());
+        }
         return m;
     }
 
@@ -122,6 +126,7 @@ public final class PolicyService {
         m.put("stagingRequired", p.stagingRequired());
         m.put("approvals", p.approvals());
         m.put("require2fa", p.require2fa());
+        m.put("securityKeyApproval", p.securityKeyApproval());
         return m;
     }
 }

@@ -116,6 +116,7 @@ public final class ConsolePages {
                 .append(p.approvals() == null ? "1" : p.approvals()).append("\"></label>")
                 .append(checkbox("stagingRequired", "Staging required (no direct npm publish)", p.stagingRequired()))
                 .append(checkbox("require2fa", "Members need two-factor authentication", p.require2fa()))
+                .append(checkbox("securityKeyApproval", "Approving a staged version requires a security key", p.securityKeyApproval()))
                 .append("<label>npm mfa setting <select name=\"mfa\" id=\"mfa\">");
         for (String m : new String[] {"none", "publish", "automation"}) {
             b.append("<option").append(m.equals(p.mfa() == null ? "none" : p.mfa()) ? " selected" : "").append(">").append(m).append("</option>");
@@ -130,13 +131,15 @@ public final class ConsolePages {
                 ? " checked" : "") + "> " + Html.esc(label) + "</label>";
     }
 
-    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa) {
+    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa,
+                      String securityKeyApproval) {
         int n;
         try {
             n = Integer.parseInt(approvals == null ? "1" : approvals.trim());
         } catch (NumberFormatException e) {
             throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
         }
-        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa)));
+        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa),
+                "true".equals(securityKeyApproval)));
     }
 }

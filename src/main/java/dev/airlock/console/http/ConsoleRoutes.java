@@ -117,7 +117,8 @@ public final class ConsoleRoutes implements RouteModule {
         routes.post("/-/console/orgs/{org}/policy", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
             pages.setOrgPolicy(actor(ctx, s, ctx.formParam("otp")), ctx.pathParam("org"), ctx.formParam("approvals"),
-                    ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"));
+                    ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"),
+                    ctx.formParam("securityKeyApproval"));
             ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
         }));
     }
