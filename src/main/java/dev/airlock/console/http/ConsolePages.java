@@ -126,7 +126,7 @@ public final class ConsolePages {
         return Html.page("Org " + org, s.user(), s.csrf(), b.toString());
     }
 
-    private static String checkbox(String name, String label, Boolean value) {
+    static String checkbox(String name, String label, Boolean value) {
         return "<label><input type=\"checkbox\" name=\"" + name + "\" id=\"" + name + "\" value=\"true\"" + (Boolean.TRUE.equals(value)
                 ? " checked" : "") + "> " + Html.esc(label) + "</label>";
     }

@@ -121,6 +121,17 @@ public final class ConsoleRoutes implements RouteModule {
                     ctx.formParam("securityKeyApproval"));
             ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
         }));
+        // package policy pages
+        PolicyPages policyPages = new PolicyPages(packages);
+        routes.get(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> html(ctx, 200, policyPages.page(actor(ctx, s, null), s,
+                NpmPath.packageAfter(ctx.req().getRequestURI(), PolicyPages.PREFIX).name(), ctx.queryParam("done")))));
+        routes.post(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            var name = NpmPath.packageAfter(ctx.req().getRequestURI(), PolicyPages.PREFIX).name();
+            policyPages.save(actor(ctx, s, ctx.formParam("otp")), name, ctx.formParam("mfa"), ctx.formParam("stagingRequired"),
+                    ctx.formParam("approvals"), ctx.formParam("securityKeyApproval"));
+            ctx.redirect(PolicyPages.url(name) + "?done=saved");
+        }));
     }
 
     interface Page {
@@ -338,7 +349,8 @@ public final class ConsoleRoutes implements RouteModule {
     private void packagePage(Context ctx, ConsoleSession s) {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring("/-/console/package".length()));
         JsonNode doc = Json.parse(packages.packument(actor(ctx, s, null), p.name(), false).json());
-        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p class=\"description\">")
+        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p><a id=\"policy-link\" href=\"")
+                .append(Html.esc(PolicyPages.url(p.name()))).append("\">Policy</a></p><p class=\"description\">")
                 .append(Html.esc(doc.path("description").asText())).append("</p><table id=\"versions\"><tr><th>Version</th><th>How it was authorised</th></tr>");
         doc.path("versions").fields().forEachRemaining(e -> {
             JsonNode a = e.getValue().path("airlock");
