@@ -32,8 +32,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The console's package policy page and the org page's "security key" checkbox, in real Chromium against a real
- * registry.
+ * The console's package policy page, the org page's "security key" checkbox and the QR code of TOTP enrolment,
+ * in real Chromium against a real registry.
  */
 class PolicyPagesIT {
     static TestRegistry registry;
@@ -263,5 +263,27 @@ class PolicyPagesIT {
         assertThat(browser.findElement(By.id("done")).getText()).contains("Policy saved");
         assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isFalse();
         assertThat(registry.airlock.policies.ofOrg(Actor.operator(), "acme").securityKeyApproval()).isFalse();
+    }
+
+    @Test
+    void totpEnrolmentShowsTheKeyAsAnInlineQrCode() {
+        signIn("carol");
+        browser.get(registry.url() + "-/console/account");
+        browser.findElement(By.id("tfa-password")).sendKeys("carol-password");
+        browser.findElement(By.id("enrol")).click();
+        WebElement qr = browser.findElement(By.cssSelector("svg#totp-qr"));
+        Browser.screenshot(browser, "totp-qr");
+        assertThat(qr.isDisplayed()).isTrue();
+        assertThat(qr.getSize().getWidth()).isGreaterThan(100);
+        assertThat(qr.findElement(By.tagName("path")).getAttribute("d")).startsWith("M");
+        String secret = browser.findElement(By.id("totp-secret")).getText();
+        assertThat(secret).matches("[A-Z2-7]{16,}");
+        assertThat(browser.getPageSource()).doesNotContain("style=").doesNotContain("<script").doesNotContain("data:");
+        // the key behind the picture works: confirming with its code turns 2FA on
+        browser.findElement(By.id("confirm-otp")).sendKeys(new Authenticator(secret, registry.clock).next());
+        browser.findElement(By.id("confirm")).click();
+        // #recovery exists only on the next page (#tfa-status is on both: look it up once the new page is there)
+        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li"))).hasSize(10);
+        assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("auth-and-writes");
     }
 }

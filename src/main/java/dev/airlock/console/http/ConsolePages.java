@@ -45,8 +45,10 @@ public final class ConsolePages {
             b.append("</ul>");
         } else if (secretUrl != null) {
             String secret = secretUrl.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1");
-            b.append("<h2>Add Airlock to your authenticator app</h2><p>Enter this key: <code id=\"totp-secret\">").append(Html.esc(secret))
-                    .append("</code></p><p>or open <code>").append(Html.esc(secretUrl)).append("</code></p>")
+            b.append("<h2>Add Airlock to your authenticator app</h2><p>Scan this code with the app:</p><p>")
+                    .append(QrSvg.svg("totp-qr", secretUrl, "QR code of the authenticator key")).append("</p>")
+                    .append("<p>or enter this key: <code id=\"totp-secret\">").append(Html.esc(secret))
+                    .append("</code></p><p>or open <code id=\"totp-url\">").append(Html.esc(secretUrl)).append("</code></p>")
                     .append("<form method=\"post\" action=\"/-/console/account/totp/confirm\"><input type=\"hidden\" name=\"csrf\" value=\"")
                     .append(Html.esc(s.csrf())).append("\"><label>The first code it shows <input name=\"otp\" id=\"confirm-otp\" inputmode=\"numeric\"></label>")
                     .append("<button type=\"submit\" id=\"confirm\">Turn on</button></form>");
