@@ -66,11 +66,16 @@ final class PolicyCommand {
         @Option(names = "--require-2fa", arity = "1", description = "org only: members need 2FA to publish, stage or approve")
         Boolean require2fa;
 
+        @Option(names = "--security-key-approval", arity = "1",
+                description = "true: approving a staged version needs a security key (WebAuthn); TOTP and recovery codes are refused")
+        Boolean securityKeyApproval;
+
         @Override
         public Integer call() {
-            Policy change = new Policy(mfa, stagingRequired, approvals, require2fa);
-            if (mfa == null && stagingRequired == null && approvals == null && require2fa == null) {
-                throw AirlockException.badRequest("Nothing to change: give --mfa, --staging-required, --approvals or --require-2fa.");
+            Policy change = new Policy(mfa, stagingRequired, approvals, require2fa, securityKeyApproval);
+            if (change.equals(Policy.EMPTY)) {
+                throw AirlockException.badRequest("Nothing to change: give --mfa, --staging-required, --approvals, --require-2fa"
+                        + " or --security-key-approval.");
             }
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 if (subject.pkg != null) {

@@ -91,6 +91,11 @@ public final class ConsoleService {
         return new Opened(cookie, session);
     }
 
+    /** Was the session opened (signed in, or stepped up with a fresh factor) within {@code within}? */
+    public boolean recent(ConsoleSession s, Duration within) {
+        return s.expiresAt() - LIFETIME.toMillis() >= clock.millis() - within.toMillis();
+    }
+
     public ConsoleSession resolve(String cookie) {
         if (cookie == null || cookie.length() != 43) {
             return null;

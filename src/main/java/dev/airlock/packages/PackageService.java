@@ -679,7 +679,12 @@ public final class PackageService {
         });
     }
 
-    /** The package's own and effective policy, for those who can see it. */
+    /** May the actor change this package's policy (the write access {@link #setPolicy} requires)? */
+    public boolean canChangePolicy(Actor actor, PackageName name) {
+        return !actor.bypasses2fa() && db.read(tx -> canPublish(tx, actor, name.toString()));
+    }
+
+    /** The package's own, inherited (its org's, when an org owns its scope) and effective policy, for those who can see it. */
     public Map<String, Object> policy(Actor actor, PackageName name) {
         return db.read(tx -> {
             visible(tx, actor, name);
@@ -687,11 +692,14 @@ public final class PackageService {
             out.put("package", name.toString());
             out.put("own", PolicyService.view(policies.ofPackage(tx, name)));
             EffectivePolicy e = policies.effective(tx, name);
+            out.put("org", e.org());
+            out.put("inherited", PolicyService.view(policies.inherited(tx, name)));
             Map<String, Object> eff = new LinkedHashMap<>();
             eff.put("mfa", e.mfa());
             eff.put("stagingRequired", e.stagingRequired());
             eff.put("approvals", e.approvals());
             eff.put("orgRequires2fa", e.orgRequires2fa());
+            eff.put("securityKeyApproval", e.securityKeyApproval());
             out.put("effective", eff);
             return out;
         });

@@ -9,7 +9,7 @@ final class JdbiPolicyStore implements PolicyStore {
     public Policy find(Tx tx, String subject) {
         return tx.handle().createQuery("SELECT * FROM policies WHERE subject = :s").bind("s", subject)
                 .map((rs, c) -> new Policy(rs.getString("mfa"), bool(rs, "staging_required"), integer(rs, "approvals"),
-                        bool(rs, "require_2fa")))
+                        bool(rs, "require_2fa"), bool(rs, "security_key_approval")))
                 .findOne().orElse(Policy.EMPTY);
     }
 
@@ -23,15 +23,20 @@ final class JdbiPolicyStore implements PolicyStore {
         return rs.wasNull() ? null : v;
     }
 
+    private static Integer flag(Boolean b) {
+        return b == null ? null : b ? 1 : 0;
+    }
+
     @Override
     public void save(Tx tx, String subject, Policy p, String by, long at) {
         tx.handle().createUpdate("DELETE FROM policies WHERE subject = :s").bind("s", subject).execute();
-        tx.handle().createUpdate("INSERT INTO policies (subject, mfa, staging_required, approvals, require_2fa, updated_at, updated_by)"
-                        + " VALUES (:s, :mfa, :staging, :approvals, :tfa, :at, :by)")
+        tx.handle().createUpdate("INSERT INTO policies (subject, mfa, staging_required, approvals, require_2fa, security_key_approval,"
+                        + " updated_at, updated_by) VALUES (:s, :mfa, :staging, :approvals, :tfa, :key, :at, :by)")
                 .bind("s", subject).bind("mfa", p.mfa())
-                .bind("staging", p.stagingRequired() == null ? null : p.stagingRequired() ? 1 : 0)
+                .bind("staging", flag(p.stagingRequired()))
                 .bind("approvals", p.approvals())
-                .bind("tfa", p.require2fa() == null ? null : p.require2fa() ? 1 : 0)
+                .bind("tfa", flag(p.require2fa()))
+                .bind("key", flag(p.securityKeyApproval()))
                 .bind("at", at).bind("by", by).execute();
     }
 }

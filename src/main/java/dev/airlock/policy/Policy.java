@@ -4,11 +4,14 @@ package dev.airlock.policy;
  * Policy settings of one subject (a package or an org). A null field is "not set here": the package inherits the
  * org's value, and the default applies when neither sets it.
  */
-public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa) {
+public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa, Boolean securityKeyApproval) {
     public static final String MFA_NONE = "none";
     public static final String MFA_PUBLISH = "publish";
     public static final String MFA_AUTOMATION = "automation";
-    public static final Policy EMPTY = new Policy(null, null, null, null);
+    /** The JSON field names, in the order they are documented. */
+    public static final java.util.List<String> FIELDS = java.util.List.of("mfa", "stagingRequired", "approvals", "require2fa",
+            "securityKeyApproval");
+    public static final Policy EMPTY = new Policy(null, null, null, null, null);
 
     public Policy {
         if (mfa != null && !mfa.equals(MFA_NONE) && !mfa.equals(MFA_PUBLISH) && !mfa.equals(MFA_AUTOMATION)) {
@@ -24,14 +27,15 @@ public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boo
         return new Policy(change.mfa != null ? change.mfa : mfa,
                 change.stagingRequired != null ? change.stagingRequired : stagingRequired,
                 change.approvals != null ? change.approvals : approvals,
-                change.require2fa != null ? change.require2fa : require2fa);
+                change.require2fa != null ? change.require2fa : require2fa,
+                change.securityKeyApproval != null ? change.securityKeyApproval : securityKeyApproval);
     }
 
     /** A policy change from JSON; unknown fields are an error so typos never pass silently. */
     public static Policy fromJson(com.fasterxml.jackson.databind.JsonNode body) {
         body.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("mfa") && !f.equals("stagingRequired") && !f.equals("approvals") && !f.equals("require2fa")) {
-                throw dev.airlock.shared.AirlockException.badRequest("Unknown policy field \"" + f + "\"; use mfa, stagingRequired, approvals, require2fa.");
+            if (!FIELDS.contains(f)) {
+                throw dev.airlock.shared.AirlockException.badRequest("Unknown policy field \"" + f + "\"; use " + String.join(", ", FIELDS) + ".");
             }
         });
         String mfa = body.hasNonNull("mfa") ? body.get("mfa").asText() : null;
@@ -43,7 +47,7 @@ public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boo
             }
             approvals = body.get("approvals").asInt();
         }
-        return new Policy(mfa, staging, approvals, bool(body, "require2fa"));
+        return new Policy(mfa, staging, approvals, bool(body, "require2fa"), bool(body, "securityKeyApproval"));
     }
 
     private static Boolean bool(com.fasterxml.jackson.databind.JsonNode body, String field) {

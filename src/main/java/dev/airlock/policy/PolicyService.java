@@ -49,11 +49,24 @@ public final class PolicyService {
 
     public EffectivePolicy effective(Tx tx, PackageName name) {
         Policy own = store.find(tx, packageSubject(name));
-        String org = name.scoped() && orgs.exists(tx, name.scope()) ? name.scope() : null;
-        Policy inherited = org == null ? Policy.EMPTY : store.find(tx, orgSubject(org));
+        String org = orgOf(tx, name);
+        Policy inherited = inherited(tx, name);
         Policy p = inherited.with(own);
         return new EffectivePolicy(p.mfa() == null ? Policy.MFA_NONE : p.mfa(), Boolean.TRUE.equals(p.stagingRequired()),
-                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org);
+                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org,
+                // an org that requires security keys for approval is a floor: a package cannot switch it off
+                Boolean.TRUE.equals(p.securityKeyApproval()) || Boolean.TRUE.equals(inherited.securityKeyApproval()));
+    }
+
+    /** The org whose policy the package inherits (the org that owns its scope), or null. */
+    private String orgOf(Tx tx, PackageName name) {
+        return name.scoped() && orgs.exists(tx, name.scope()) ? name.scope() : null;
+    }
+
+    /** The policy the package inherits: its org's own policy, or {@link Policy#EMPTY} when no org owns its scope. */
+    public Policy inherited(Tx tx, PackageName name) {
+        String org = orgOf(tx, name);
+        return org == null ? Policy.EMPTY : store.find(tx, orgSubject(org));
     }
 
     public EffectivePolicy effective(PackageName name) {
@@ -112,6 +125,9 @@ public final class PolicyService {
         if (p.require2fa() != null) {
             m.put("require2fa", p.require2fa());
         }
+        if (p.securityKeyApproval() != null) {
+            m.put("securityKeyApproval", p.securityKeyApproval());
+        }
         return m;
     }
 
@@ -122,6 +138,7 @@ public final class PolicyService {
         m.put("stagingRequired", p.stagingRequired());
         m.put("approvals", p.approvals());
         m.put("require2fa", p.require2fa());
+        m.put("securityKeyApproval", p.securityKeyApproval());
         return m;
     }
 }

@@ -211,7 +211,8 @@ public final class StagingService {
             throw AirlockException.forbidden("You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs "
                     + s.approvalsRequired() + " approvals from other maintainers (two-person rule).");
         }
-        String factor = twoFactor.requirePresence(actor, "approve " + s.pkg() + "@" + s.version());
+        boolean keyOnly = policies.effective(PackageName.parse(s.pkg())).securityKeyApproval();
+        String factor = twoFactor.requirePresence(actor, "approve " + s.pkg() + "@" + s.version(), keyOnly);
         return db.write(tx -> {
             Stage current = store.find(tx, id);
             if (!current.pendingAt(clock.millis())) {

@@ -131,6 +131,10 @@ public final class TwoFactorService {
             });
             return Optional.empty();
         }
+        if (keys.any(actor.user())) {
+            // adding a factor next to a security key must not become a way around the key
+            require(actor, "add an authenticator app");
+        }
         byte[] secret = new byte[20];
         RANDOM.nextBytes(secret);
         String base32 = new Base32().encodeToString(secret).replace("=", "");

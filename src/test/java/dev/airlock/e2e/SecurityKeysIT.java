@@ -324,17 +324,62 @@ class SecurityKeysIT {
         assertThat(ok(legacy.run(tmp, "whoami")).stdout().trim()).isEqualTo("kim");
     }
 
+    static dev.airlock.testing.Authenticator app;
+
     @Test
     @Order(8)
-    void removingTheKeyNeedsTheKey() {
+    void anAuthenticatorAppNextToTheKeyNeedsTheKeyAndAPolicyCanRefuseItForApproval() {
+        // adding a TOTP app must not become a way around the key: npm profile enable-2fa gets the key challenge
+        Http.Response enable = registry.http.post("-/npm/v1/user", token,
+                "{\"tfa\":{\"password\":\"kim-password\",\"mode\":\"auth-and-writes\"}}");
+        assertThat(enable.status()).isEqualTo(401);
+        assertThat(enable.json().path("authUrl").asText()).contains("/-/console/confirm/");
+        // in the console the key confirms it
+        ensureSignedIn();
+        browser.get(registry.consoleUrl() + "-/console/account");
+        browser.findElement(By.id("tfa-password")).sendKeys("kim-password");
+        browser.findElement(By.id("enrol-key")).click();
+        String secret = browser.findElement(By.id("totp-secret")).getText();
+        app = new dev.airlock.testing.Authenticator(secret, registry.clock);
+        browser.findElement(By.id("confirm-otp")).sendKeys(app.next());
+        browser.findElement(By.id("confirm")).click();
+        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li"))).hasSize(10);
+
+        assertThat(dev.airlock.testing.AirlockCommand.run("", "policy", "set", "--package", "gadget", "--security-key-approval", "true",
+                "--data", registry.dataDir.toString())).contains("securityKeyApproval");
+        String id = stage("1.7.0", false);
+        Http.Response withCode = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
+        assertThat(withCode.status()).isEqualTo(401);
+        assertThat(withCode.error()).contains("does not accept codes from an authenticator app");
+        assertThat(withCode.json().path("authUrl").asText()).contains("/-/console/confirm/");
+        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        // the console offers both; the key approves
+        browser.get(registry.consoleUrl() + "-/console/stage/" + id);
+        assertThat(browser.findElements(By.id("approve-otp"))).hasSize(1);
+        browser.findElement(By.id("approve-key")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
+        assertThat(version("1.7.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+    }
+
+    @Test
+    @Order(9)
+    void removingTheKeyNeedsAFreshFactorAndLeavesNoWayToApproveUnderTheKeyPolicy() {
         ensureSignedIn();
         browser.get(registry.consoleUrl() + "-/console/account");
         browser.findElement(By.cssSelector("#keys button.key")).click();
         assertThat(browser.findElement(By.id("no-keys")).getText()).contains("No security key yet");
-        // with no factor left, npm writes need none again and approvals are refused until a factor is added
-        String id = stage("1.6.0", false);
-        Http.Response approve = registry.http.send("POST", "-/stage/" + id + "/approve", token, null);
+        assertThat(key.getCredentials()).hasSize(1); // the browser keeps it; the registry forgot it
+        String id = stage("1.8.0", false);
+        Http.Response approve = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
         assertThat(approve.status()).isEqualTo(403);
-        assertThat(approve.error()).contains("two-factor");
+        assertThat(approve.error()).contains("you need a security key").contains("/-/console/account");
+        // signing in now takes the app's code (no key step)
+        browser.manage().deleteAllCookies();
+        browser.get(registry.consoleUrl() + "-/console/login");
+        browser.findElement(By.id("username")).sendKeys("kim");
+        browser.findElement(By.id("password")).sendKeys("kim-password");
+        browser.findElement(By.id("otp")).sendKeys(app.next());
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
     }
 }

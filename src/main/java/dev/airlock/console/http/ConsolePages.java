@@ -47,8 +47,10 @@ public final class ConsolePages {
             b.append("</ul>");
         } else if (secretUrl != null) {
             String secret = secretUrl.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1");
-            b.append("<h2>Add Airlock to your authenticator app</h2><p>Enter this key: <code id=\"totp-secret\">").append(Html.esc(secret))
-                    .append("</code></p><p>or open <code>").append(Html.esc(secretUrl)).append("</code></p>")
+            b.append("<h2>Add Airlock to your authenticator app</h2><p>Scan this code with the app:</p><p>")
+                    .append(QrSvg.svg("totp-qr", secretUrl, "QR code of the authenticator key")).append("</p>")
+                    .append("<p>or enter this key: <code id=\"totp-secret\">").append(Html.esc(secret))
+                    .append("</code></p><p>or open <code id=\"totp-url\">").append(Html.esc(secretUrl)).append("</code></p>")
                     .append("<form method=\"post\" action=\"/-/console/account/totp/confirm\"><input type=\"hidden\" name=\"csrf\" value=\"")
                     .append(Html.esc(s.csrf())).append("\"><label>The first code it shows <input name=\"otp\" id=\"confirm-otp\" inputmode=\"numeric\"></label>")
                     .append("<button type=\"submit\" id=\"confirm\">Turn on</button></form>");
@@ -56,7 +58,8 @@ public final class ConsolePages {
             b.append("<form method=\"post\" action=\"/-/console/account/totp\"><input type=\"hidden\" name=\"csrf\" value=\"")
                     .append(Html.esc(s.csrf())).append("\"><label>Password <input name=\"password\" id=\"tfa-password\" type=\"password\"></label>")
                     .append("<label>Mode <select name=\"mode\" id=\"tfa-mode\"><option>auth-and-writes</option><option>auth-only</option></select></label>")
-                    .append("<button type=\"submit\" id=\"enrol\">Set up an authenticator app</button></form>");
+                    .append(stepUp.hasKey(s.user()) ? stepUp.keyButton(s, "enrol-totp", "enrol-key", "Set up an authenticator app (confirm with"
+                            + " your key)") : "<button type=\"submit\" id=\"enrol\">Set up an authenticator app</button>").append("</form>");
         }
         b.append(keys(s));
         return Html.page("Account", s.user(), s.csrf(), b.toString());
@@ -153,6 +156,7 @@ public final class ConsolePages {
                 .append(p.approvals() == null ? "1" : p.approvals()).append("\"></label>")
                 .append(checkbox("stagingRequired", "Staging required (no direct npm publish)", p.stagingRequired()))
                 .append(checkbox("require2fa", "Members need two-factor authentication", p.require2fa()))
+                .append(checkbox("securityKeyApproval", "Approving a staged version requires a security key", p.securityKeyApproval()))
                 .append("<label>npm mfa setting <select name=\"mfa\" id=\"mfa\">");
         for (String m : new String[] {"none", "publish", "automation"}) {
             b.append("<option").append(m.equals(p.mfa() == null ? "none" : p.mfa()) ? " selected" : "").append(">").append(m).append("</option>");
@@ -163,18 +167,20 @@ public final class ConsolePages {
         return Html.page("Org " + org, s.user(), s.csrf(), b.toString());
     }
 
-    private static String checkbox(String name, String label, Boolean value) {
+    static String checkbox(String name, String label, Boolean value) {
         return "<label><input type=\"checkbox\" name=\"" + name + "\" id=\"" + name + "\" value=\"true\"" + (Boolean.TRUE.equals(value)
                 ? " checked" : "") + "> " + Html.esc(label) + "</label>";
     }
 
-    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa) {
+    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa,
+                      String securityKeyApproval) {
         int n;
         try {
             n = Integer.parseInt(approvals == null ? "1" : approvals.trim());
         } catch (NumberFormatException e) {
             throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
         }
-        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa)));
+        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa),
+                "true".equals(securityKeyApproval)));
     }
 }

@@ -151,6 +151,7 @@ public final class ConsoleRoutes implements RouteModule {
             requireCsrf(ctx, s);
             Actor actor = actor(ctx, s, null);
             pages.requirePassword(actor, ctx.formParam("password"));
+            actor = actor.withOtp(stepUp.otp(ctx, actor, "enrol-totp"));
             var url = pages.enrolTotp(actor, ctx.formParam("mode") == null ? "auth-and-writes" : ctx.formParam("mode"));
             html(ctx, 200, pages.account(s, url.orElse(null), null, url.isEmpty() ? "Two-factor mode changed." : null));
         }));
@@ -163,6 +164,11 @@ public final class ConsoleRoutes implements RouteModule {
             requireCsrf(ctx, s);
             Actor actor = actor(ctx, s, null);
             pages.requirePassword(actor, ctx.formParam("password"));
+            if (twoFactor.enabled(s.user()) && !console.recent(s, Duration.ofMinutes(10))) {
+                // a key is a new way in: with a factor already set up, only a session opened or stepped up lately may add one
+                throw AirlockException.forbidden("To add a security key, sign in again first (the last sign-in or confirmation was"
+                        + " more than ten minutes ago).");
+            }
             var codes = twoFactor.finishKeyRegistration(actor, ctx.formParam("ceremony"), ctx.formParam("credential"), ctx.formParam("name"));
             ConsoleSession rotated = rotate(ctx, actor);
             html(ctx, 200, pages.account(rotated, null, codes.isEmpty() ? null : codes, "Security key added."));
@@ -186,9 +192,22 @@ public final class ConsoleRoutes implements RouteModule {
         routes.post("/-/console/orgs/{org}/policy", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
             Actor actor = actor(ctx, s, null);
-            pages.setOrgPolicy(actor.withOtp(stepUp.otp(ctx, actor, "org-policy:" + ctx.pathParam("org"))), ctx.pathParam("org"), ctx.formParam("approvals"),
-                    ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"));
+            pages.setOrgPolicy(actor.withOtp(stepUp.otp(ctx, actor, "org-policy:" + ctx.pathParam("org"))), ctx.pathParam("org"),
+                    ctx.formParam("approvals"), ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"),
+                    ctx.formParam("securityKeyApproval"));
             ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
+        }));
+        // package policy pages
+        PolicyPages policyPages = new PolicyPages(packages, stepUp);
+        routes.get(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> html(ctx, 200, policyPages.page(actor(ctx, s, null), s,
+                NpmPath.packageAfter(ctx.req().getRequestURI(), PolicyPages.PREFIX).name(), ctx.queryParam("done")))));
+        routes.post(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> {
+            requireCsrf(ctx, s);
+            var name = NpmPath.packageAfter(ctx.req().getRequestURI(), PolicyPages.PREFIX).name();
+            Actor actor = actor(ctx, s, null);
+            policyPages.save(actor.withOtp(stepUp.otp(ctx, actor, "package-policy:" + name)), name, ctx.formParam("mfa"), ctx.formParam("stagingRequired"),
+                    ctx.formParam("approvals"), ctx.formParam("securityKeyApproval"));
+            ctx.redirect(PolicyPages.url(name) + "?done=saved");
         }));
     }
 
@@ -501,7 +520,8 @@ public final class ConsoleRoutes implements RouteModule {
     private void packagePage(Context ctx, ConsoleSession s) {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring("/-/console/package".length()));
         JsonNode doc = Json.parse(packages.packument(actor(ctx, s, null), p.name(), false).json());
-        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p class=\"description\">")
+        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p><a id=\"policy-link\" href=\"")
+                .append(Html.esc(PolicyPages.url(p.name()))).append("\">Policy</a></p><p class=\"description\">")
                 .append(Html.esc(doc.path("description").asText())).append("</p><table id=\"versions\"><tr><th>Version</th><th>How it was authorised</th></tr>");
         doc.path("versions").fields().forEachRemaining(e -> {
             JsonNode a = e.getValue().path("airlock");

@@ -129,7 +129,7 @@ public final class PackageRoutes implements RouteModule {
             boolean requires = body.get("publish_requires_tfa").asBoolean();
             boolean automation = body.path("automation_token_overrides_tfa").asBoolean(false);
             String mfa = !requires ? Policy.MFA_NONE : automation ? Policy.MFA_AUTOMATION : Policy.MFA_PUBLISH;
-            packages.setPolicy(actor, p.name(), new Policy(mfa, null, null, null));
+            packages.setPolicy(actor, p.name(), new Policy(mfa, null, null, null, null));
         } else {
             packages.setAccess(actor, p.name(), Requests.text(body, "access"));
         }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Airlock's org policy API (documented in docs/policies.md): {@code GET|PUT /-/airlock/v1/policy/org/ORG}.
  * The package policy API lives with the packages adapter.
- * PUT bodies set any of {"mfa","stagingRequired","approvals","require2fa"}; absent fields stay as they are.
+ * PUT bodies set any of {"mfa","stagingRequired","approvals","require2fa","securityKeyApproval"}; absent fields stay as they are.
  */
 public final class PolicyRoutes implements RouteModule {
     private final PolicyService policies;

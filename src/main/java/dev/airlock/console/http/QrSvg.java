@@ -1,0 +1,32 @@
+package dev.airlock.console.http;
+
+import io.nayuki.qrcodegen.QrCode;
+
+/**
+ * A QR code as an inline SVG element: one path of dark modules on a white square, colours as {@code fill}
+ * attributes. No script, no {@code style} attribute, no image URL, so it renders under the console's strict CSP.
+ */
+final class QrSvg {
+    private static final int BORDER = 4;
+    private static final int PIXELS_PER_MODULE = 5;
+
+    private QrSvg() {
+    }
+
+    static String svg(String id, String text, String label) {
+        QrCode qr = QrCode.encodeText(text, QrCode.Ecc.MEDIUM);
+        int side = qr.size + 2 * BORDER;
+        StringBuilder d = new StringBuilder();
+        for (int y = 0; y < qr.size; y++) {
+            for (int x = 0; x < qr.size; x++) {
+                if (qr.getModule(x, y)) {
+                    d.append(d.length() == 0 ? "" : " ").append('M').append(x + BORDER).append(',').append(y + BORDER).append("h1v1h-1z");
+                }
+            }
+        }
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" + Html.esc(id) + "\" viewBox=\"0 0 " + side + " " + side
+                + "\" width=\"" + side * PIXELS_PER_MODULE + "\" height=\"" + side * PIXELS_PER_MODULE
+                + "\" role=\"img\" aria-label=\"" + Html.esc(label) + "\" shape-rendering=\"crispEdges\"><rect width=\"" + side
+                + "\" height=\"" + side + "\" fill=\"#ffffff\"/><path d=\"" + d + "\" fill=\"#000000\"/></svg>";
+    }
+}
