@@ -364,7 +364,18 @@ class SecurityKeysIT {
     @Test
     @Order(9)
     void removingTheKeyNeedsAFreshFactorAndLeavesNoWayToApproveUnderTheKeyPolicy() {
-        ensureSignedIn();
+        // a key is a new way in: a session signed in more than ten minutes ago cannot add one
+        signIn();
+        registry.clock.advance(Duration.ofMinutes(11));
+        browser.get(registry.consoleUrl() + "-/console/account");
+        String csrf = browser.findElement(By.cssSelector("#add-key-form input[name=csrf]")).getAttribute("value");
+        Http.Response late = postForm("-/console/account/keys", "csrf=" + csrf + "&name=late&password=kim-password&ceremony=x"
+                + "&credential=%7B%7D");
+        assertThat(late.status()).isEqualTo(403);
+        assertThat(late.body()).contains("sign in again");
+        signIn();
+        browser.get(registry.consoleUrl() + "-/console/account");
+        assertThat(browser.findElements(By.cssSelector("#keys .key-name"))).hasSize(1);
         browser.get(registry.consoleUrl() + "-/console/account");
         browser.findElement(By.cssSelector("#keys button.key")).click();
         assertThat(browser.findElement(By.id("no-keys")).getText()).contains("No security key yet");
@@ -381,5 +392,27 @@ class SecurityKeysIT {
         browser.findElement(By.id("otp")).sendKeys(app.next());
         browser.findElement(By.id("sign-in")).click();
         assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
+    }
+
+    @Test
+    @Order(10)
+    void forgedOrMisdirectedKeyAnswersChangeNothing() {
+        // a made-up assertion at the key step of sign-in: no session
+        Http.Response forged = registry.http.send("POST", "-/console/login/key", null,
+                "ceremony=abc&credential=%7B%22id%22%3A%22x%22%7D&next=%2F-%2Fconsole%2F", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.header("Set-Cookie")).isNull();
+        assertThat(forged.body()).contains("expired or was for something else");
+        // unknown doneUrl ids, and junk "key codes" as npm-otp
+        assertThat(registry.http.get("-/airlock/v1/confirm/nothing-here", token).status()).isEqualTo(404);
+        assertThat(registry.http.get("-/airlock/v1/confirm/" + "x".repeat(500), token).status()).isEqualTo(404);
+        String id = stage("1.9.0", false);
+        Http.Response junk = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", "airlock-key-guess");
+        assertThat(junk.status()).isEqualTo(401);
+        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        // an open redirect through ?next= is not possible
+        assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
+                + "&next=https%3A%2F%2Fevil.example%2F", "Content-Type", "application/x-www-form-urlencoded").header("Location"))
+                .isEqualTo("/-/console/");
     }
 }
