@@ -378,16 +378,7 @@ public final class TwoFactorService {
      * proves it once, within a minute. The code never leaves the server: the caller puts it in the actor it acts as.
      */
     public String keyStepUp(Actor actor, String ceremonyId, String credentialJson, String purpose) {
-        String user;
-        try {
-            user = keys.finishAssertion(ceremonyId, credentialJson, purpose);
-        } catch (AirlockException e) {
-            auditKeyFailure(actor, "user:" + actor.user(), e);
-            throw e;
-        }
-        if (!user.equals(actor.user())) {
-            throw AirlockException.unauthorized("That security key belongs to another account.");
-        }
+        String user = assertedBy(actor, ceremonyId, credentialJson, purpose);
         String code = KEY_CODE_PREFIX + Secrets.base62(32);
         long now = clock.millis();
         db.write(tx -> {
@@ -433,16 +424,7 @@ public final class TwoFactorService {
         if (p.confirmed()) {
             throw AirlockException.conflict("This request was already confirmed.");
         }
-        String user;
-        try {
-            user = keys.finishAssertion(ceremonyId, credentialJson, "confirm:" + authId);
-        } catch (AirlockException e) {
-            auditKeyFailure(actor, "user:" + actor.user(), e);
-            throw e;
-        }
-        if (!user.equals(actor.user())) {
-            throw AirlockException.unauthorized("That security key belongs to another account.");
-        }
+        assertedBy(actor, ceremonyId, credentialJson, "confirm:" + authId);
         String code = KEY_CODE_PREFIX + Secrets.base62(32);
         db.write(tx -> {
             if (!keyStore.confirm(tx, authId, Hashes.sha256Hex(code), box.seal(code, authId), clock.millis() + CODE_MILLIS)) {
@@ -492,6 +474,21 @@ public final class TwoFactorService {
         });
         throw new AirlockException(ErrorCode.OTP_REQUIRED, "That security-key confirmation is not valid for this request: it works"
                 + " once, for the request that asked for it, within two minutes. Run the command again.");
+    }
+
+    /** Verifies an assertion for {@code purpose} made by one of the actor's own keys (failures are audited). */
+    private String assertedBy(Actor actor, String ceremonyId, String credentialJson, String purpose) {
+        String user;
+        try {
+            user = keys.finishAssertion(ceremonyId, credentialJson, purpose);
+        } catch (AirlockException e) {
+            auditKeyFailure(actor, "user:" + actor.user(), e);
+            throw e;
+        }
+        if (!user.equals(actor.user())) {
+            throw AirlockException.unauthorized("That security key belongs to another account.");
+        }
+        return user;
     }
 
     private void auditKeyFailure(Actor actor, String target, AirlockException e) {

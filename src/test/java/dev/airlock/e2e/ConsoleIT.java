@@ -49,15 +49,7 @@ class ConsoleIT {
     }
 
     static String stage(String version, boolean risky) {
-        ObjectNode m = Tarballs.manifest("widget", version);
-        if (risky) {
-            m.putObject("scripts").put("postinstall", "node steal.js");
-            m.putObject("dependencies").put("helper", "github:mallory/helper");
-        }
-        Http.Response r = registry.http.send("POST", "-/stage/package/widget", token,
-                Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().path("stageId").asText();
+        return registry.stage(token, "widget", version, risky);
     }
 
     static void signIn() {

@@ -89,15 +89,7 @@ class SecurityKeysIT {
     }
 
     static String stage(String version, boolean risky) {
-        ObjectNode m = Tarballs.manifest("gadget", version);
-        if (risky) {
-            m.putObject("scripts").put("postinstall", "node steal.js");
-            m.putObject("dependencies").put("helper", "github:mallory/helper");
-        }
-        Http.Response r = registry.http.send("POST", "-/stage/package/gadget", token,
-                Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.json().path("stageId").asText();
+        return registry.stage(token, "gadget", version, risky);
     }
 
     /** Signs in with password and key (the key step comes only after a correct password). */
@@ -152,6 +144,7 @@ class SecurityKeysIT {
         List<String> signals = summary.findElements(By.tagName("li")).stream().map(e -> e.getText()).toList();
         assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
         assertThat(String.join("\n", signals)).contains("helper installs from git");
+        assertThat(browser.findElement(By.id("staged-token")).getText()).contains("session token").contains("no 2FA bypass");
         // kim has no authenticator app: the page offers the key, not a code field
         assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
         Browser.screenshot(browser, "console-review-key");
@@ -232,7 +225,9 @@ class SecurityKeysIT {
         ensureSignedIn();
         browser.get(m.group(1));
         assertThat(browser.findElement(By.id("operation")).getText()).isEqualTo(expectedOperation);
-        Browser.screenshot(browser, "console-confirm");
+        if (expectedOperation.startsWith("approve")) {
+            Browser.screenshot(browser, "console-confirm");
+        }
         browser.findElement(By.id("confirm-key")).click();
         assertThat(browser.findElement(By.id("confirmed")).getText()).contains("Return to your terminal");
         return null; // type nothing: npm's poll picks the code up
@@ -414,5 +409,33 @@ class SecurityKeysIT {
         assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
                 + "&next=https%3A%2F%2Fevil.example%2F", "Content-Type", "application/x-www-form-urlencoded").header("Location"))
                 .isEqualTo("/-/console/");
+    }
+
+    @Test
+    @Order(11)
+    void anotherSiteCannotFrameTheConsole() throws Exception {
+        // another site (its own origin on loopback) tries to put the console's sign-in page in a frame
+        com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] page = ("<!doctype html><iframe id=f width=600 height=400 src='" + registry.consoleUrl() + "-/console/login'></iframe>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        evil.createContext("/", x -> {
+            x.getResponseHeaders().add("Content-Type", "text/html");
+            x.sendResponseHeaders(200, page.length);
+            x.getResponseBody().write(page);
+            x.close();
+        });
+        evil.start();
+        try {
+            browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
+            browser.switchTo().frame(browser.findElement(By.id("f")));
+            browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(3));
+            // refused by frame-ancestors 'none' / X-Frame-Options: DENY, the frame holds Chromium's error page
+            assertThat(browser.findElements(By.id("username"))).isEmpty();
+        } finally {
+            browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(15));
+            browser.switchTo().defaultContent();
+            evil.stop(0);
+        }
     }
 }

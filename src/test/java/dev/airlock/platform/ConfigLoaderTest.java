@@ -56,4 +56,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "ftp://x"), Map.of()))
                 .hasMessageContaining("publicUrl");
     }
+
+    @Test
+    void theConsoleUrlIsAHostNameBecauseBrowsersRefuseSecurityKeysOnIpAddresses() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).server().consoleUrl()).isEqualTo("http://localhost:4873");
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://[::1]:9000/npm/"), Map.of()).server().consoleUrl())
+                .isEqualTo("http://localhost:9000/npm");
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "https://npm.example.com"), Map.of()).server().consoleUrl())
+                .isEqualTo("https://npm.example.com");
+        // only a whole loopback host is replaced
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://127.0.0.10:80"), Map.of()).server().consoleUrl())
+                .isEqualTo("http://127.0.0.10:80");
+    }
 }

@@ -111,6 +111,24 @@ public final class TestRegistry implements AutoCloseable {
         return app;
     }
 
+    /**
+     * Stages a version with {@code token}; a risky one adds a postinstall script and a git dependency. Returns the
+     * stage id.
+     */
+    public String stage(String token, String pkg, String version, boolean risky) {
+        com.fasterxml.jackson.databind.node.ObjectNode m = Tarballs.manifest(pkg, version);
+        if (risky) {
+            m.putObject("scripts").put("postinstall", "node steal.js");
+            m.putObject("dependencies").put("helper", "github:mallory/helper");
+        }
+        Http.Response r = http.send("POST", "-/stage/package/" + pkg, token,
+                dev.airlock.platform.json.Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
+        if (r.status() != 201) {
+            throw new IllegalStateException("stage failed: " + r.status() + " " + r.body());
+        }
+        return r.json().path("stageId").asText();
+    }
+
     public void createOrg(String org, String owner) {
         airlock.orgs.createOrg(Actor.operator(), org, owner);
     }

@@ -97,6 +97,17 @@ public final class ConsolePages {
         return b.toString();
     }
 
+    /** The token a version was staged with: its name and whether it bypasses 2FA (escaped), or null. */
+    String stagedWithToken(String user, String tokenKey) {
+        if (tokenKey == null) {
+            return null;
+        }
+        return tokens.list(user).stream().filter(t -> t.key().equals(tokenKey)).findFirst()
+                .map(t -> Html.esc((t.name() == null || t.name().isBlank() ? t.kind() + " token" : "token \"" + t.name() + "\"")
+                        + " " + t.display() + "…" + (t.bypass2fa() ? ", bypasses 2FA" : ", no 2FA bypass")))
+                .orElse("a token that has since been revoked or has expired");
+    }
+
     void requirePassword(Actor actor, String password) {
         users.requirePassword(actor, password == null ? "" : password);
     }

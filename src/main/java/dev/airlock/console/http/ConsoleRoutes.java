@@ -460,7 +460,12 @@ public final class ConsoleRoutes implements RouteModule {
                     .append(" · unpacked ").append(review.sizeBefore()).append(" → ").append(review.sizeAfter()).append(" bytes</p></section>");
         }
         b.append("<h2>Who staged it</h2><dl id=\"staged-by\"><dt>By</dt><dd>").append(Html.esc(st.actor())).append(" (")
-                .append(Html.esc(st.actorType())).append(")</dd><dt>From</dt><dd>").append(Html.esc(st.source()))
+                .append(Html.esc(st.actorType())).append(")</dd>");
+        String via = pages.stagedWithToken(st.actor(), st.tokenKey());
+        if (via != null) {
+            b.append("<dt>With</dt><dd id=\"staged-token\">").append(via).append("</dd>");
+        }
+        b.append("<dt>From</dt><dd>").append(Html.esc(st.source()))
                 .append("</dd><dt>At</dt><dd>").append(Html.esc(Instant.ofEpochMilli(st.createdAt()))).append("</dd><dt>Integrity</dt><dd><code>")
                 .append(Html.esc(st.integrity())).append("</code></dd>");
         if (st.ciJson() != null) {
