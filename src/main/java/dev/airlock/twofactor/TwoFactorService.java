@@ -171,7 +171,9 @@ public final class TwoFactorService {
     public void disable(Actor actor) {
         TwoFactorStore.Row row = db.read(tx -> store.find(tx, actor.user()));
         if (row == null) {
-            throw AirlockException.badRequest("Two-factor authentication is not enabled.");
+            throw AirlockException.badRequest(keys.any(actor.user())
+                    ? "No authenticator app is set up; your second factor is a security key. Remove keys on " + consoleUrl
+                    + "/-/console/account." : "Two-factor authentication is not enabled.");
         }
         if (!row.pending()) {
             require(actor, "disable two-factor authentication");

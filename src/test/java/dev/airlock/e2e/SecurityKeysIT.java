@@ -255,6 +255,16 @@ class SecurityKeysIT {
         assertThat(tag.exit()).as(tag.toString()).isZero();
         assertThat(registry.http.get("gadget", null).json().path("dist-tags").path("stable").asText()).isEqualTo("1.1.0");
 
+        // npm publish, confirmed the same way
+        Path pkg = tmp.resolve("gadget-2");
+        Files.createDirectories(pkg);
+        Files.writeString(pkg.resolve("package.json"), "{\"name\":\"gadget\",\"version\":\"2.0.0\"}");
+        Files.writeString(pkg.resolve("index.js"), "module.exports = 2;\n");
+        Cli.Result publish = npm.runInTerminal(pkg, List.of(new Cli.Answer("Press ENTER to open in the browser",
+                out -> confirmInBrowser(out, "make changes"))), "publish", "--tag", "next");
+        assertThat(publish.exit()).as(publish.toString()).isZero();
+        assertThat(version("2.0.0").path("airlock").path("secondFactor").asText()).isEqualTo("security-key");
+
         // without a terminal npm cannot open the page: it fails and prints where to confirm
         Cli.Result batch = npm.run(tmp, "dist-tag", "add", "gadget@1.1.0", "old");
         assertThat(batch.exit()).isNotZero();
