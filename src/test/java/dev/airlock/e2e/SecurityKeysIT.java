@@ -54,8 +54,10 @@ class SecurityKeysIT {
         token = registry.userWithToken("kim");
         otherToken = registry.login("kim", "kim-password");
         ObjectNode first = Tarballs.manifest("gadget", "1.0.0");
-        assertThat(registry.http.send("PUT", "gadget", token, Json.write(Tarballs.publishBody(first, Tarballs.packageTgz(first),
-                "latest"))).status()).isEqualTo(201);
+        byte[] tgz = Tarballs.tgz(Tarballs.Entry.file("package/package.json", Json.write(first)),
+                Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"), Tarballs.Entry.file("package/README.md", "# gadget\n"));
+        assertThat(registry.http.send("PUT", "gadget", token, Json.write(Tarballs.publishBody(first, tgz, "latest"))).status())
+                .isEqualTo(201);
         browser = Browser.start(tmp.resolve("chromium"));
         key = ((HasVirtualAuthenticator) browser).addVirtualAuthenticator(new VirtualAuthenticatorOptions()
                 .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2).setTransport(VirtualAuthenticatorOptions.Transport.USB)
@@ -145,6 +147,11 @@ class SecurityKeysIT {
         assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
         assertThat(String.join("\n", signals)).contains("helper installs from git");
         assertThat(browser.findElement(By.id("staged-token")).getText()).contains("session token").contains("no 2FA bypass");
+        // the README's markup is shown in the diff as text, and nothing of it ran
+        assertThat(browser.findElements(By.cssSelector("pre.diff")).stream().map(e -> e.getText()).toList())
+                .anySatisfy(d -> assertThat(d).contains("+<script>document.title='pwned'</script>"));
+        assertThat(browser.findElements(By.cssSelector("pre.diff script, pre.diff img"))).isEmpty();
+        assertThat(browser.getTitle()).doesNotContain("pwned");
         // kim has no authenticator app: the page offers the key, not a code field
         assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
         Browser.screenshot(browser, "console-review-key");
@@ -155,12 +162,21 @@ class SecurityKeysIT {
         assertThat(a.path("approvedBy").get(0).path("name").asText()).isEqualTo("kim");
         assertThat(a.path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
         // npm fetches it (integrity checked) and shows how it was authorised; its git dependency keeps it from an
-        // offline install, so installing is shown with the version approved from the terminal below
+        // offline install, so a clean follow-up, approved the same way, is installed
         Npm npm = new Npm(tmp.resolve("install-home"), registry.url());
         ok(npm.run(tmp, "pack", "gadget@1.1.0", "--pack-destination=" + tmp));
         assertThat(tmp.resolve("gadget-1.1.0.tgz")).exists();
         Cli.Result view = ok(npm.run(tmp, "view", "gadget@1.1.0", "airlock.approvedBy", "--json"));
         assertThat(view.stdout()).contains("security-key");
+        String clean = stage("1.1.1", false);
+        browser.get(registry.consoleUrl() + "-/console/stage/" + clean);
+        browser.findElement(By.id("approve-key")).click();
+        assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
+        Path app = tmp.resolve("app-1");
+        Files.createDirectories(app);
+        Files.writeString(app.resolve("package.json"), "{\"name\":\"app\",\"version\":\"1.0.0\",\"private\":true}");
+        ok(npm.run(app, "install", "gadget@1.1.1"));
+        assertThat(Files.readString(app.resolve("node_modules/gadget/package.json"))).contains("\"1.1.1\"");
     }
 
     @Test

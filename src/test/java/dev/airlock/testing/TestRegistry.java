@@ -111,9 +111,13 @@ public final class TestRegistry implements AutoCloseable {
         return app;
     }
 
+    /** A README that would run script if a page rendered it as HTML. */
+    public static final String HOSTILE_README = "# gadget\n<script>document.title='pwned'</script>\n"
+            + "<img src=x onerror=\"document.title='pwned'\">\n";
+
     /**
-     * Stages a version with {@code token}; a risky one adds a postinstall script and a git dependency. Returns the
-     * stage id.
+     * Stages a version with {@code token}; a risky one adds a postinstall script and a git dependency, and its README
+     * carries markup that would run script if rendered. Returns the stage id.
      */
     public String stage(String token, String pkg, String version, boolean risky) {
         com.fasterxml.jackson.databind.node.ObjectNode m = Tarballs.manifest(pkg, version);
@@ -121,8 +125,11 @@ public final class TestRegistry implements AutoCloseable {
             m.putObject("scripts").put("postinstall", "node steal.js");
             m.putObject("dependencies").put("helper", "github:mallory/helper");
         }
+        byte[] tgz = risky ? Tarballs.tgz(Tarballs.Entry.file("package/package.json", dev.airlock.platform.json.Json.write(m)),
+                Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"), Tarballs.Entry.file("package/README.md", HOSTILE_README))
+                : Tarballs.packageTgz(m);
         Http.Response r = http.send("POST", "-/stage/package/" + pkg, token,
-                dev.airlock.platform.json.Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
+                dev.airlock.platform.json.Json.write(Tarballs.publishBody(m, tgz, "latest")));
         if (r.status() != 201) {
             throw new IllegalStateException("stage failed: " + r.status() + " " + r.body());
         }
