@@ -161,13 +161,18 @@ public final class StagingService {
         });
     }
 
-    public InputStream tarball(Actor actor, String id) {
+    /** Where a staged version's tarball is, for those who may see the stage. */
+    public TarballRef tarball(Actor actor, String id) {
         Stage s = view(actor, id).stage();
         VersionRecord v = db.read(tx -> packages.stagedVersion(tx, s.pkg(), s.version()));
         if (v == null || v.blob() == null) {
             throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
         }
-        return packages.openTarball(new TarballRef(v.blob(), v.size(), v.integrity()));
+        return new TarballRef(v.blob(), v.size(), v.integrity());
+    }
+
+    public InputStream open(TarballRef ref) {
+        return packages.openTarball(ref);
     }
 
     /**

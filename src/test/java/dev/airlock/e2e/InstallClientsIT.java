@@ -359,7 +359,17 @@ class InstallClientsIT {
         Path d = tmp.resolve("pkgs").resolve(dir);
         Files2.write(d.resolve("package.json"), packageJson);
         Files2.write(d.resolve("index.js"), index);
+        // A real package is rarely under the server's compression threshold (1,500 bytes): ship ~48 KiB that gzip
+        // cannot shrink, so every client fetches a tarball larger than that with its usual Accept-Encoding.
+        Files2.write(d.resolve("data.txt"), data(dir));
         return d;
+    }
+
+    /** 48 KiB of base64 from a generator seeded by the package's name: the same text every run. */
+    static String data(String dir) {
+        byte[] random = new byte[36 * 1024];
+        new java.util.Random(dir.hashCode()).nextBytes(random);
+        return Base64.getMimeEncoder().encodeToString(random) + "\n";
     }
 
     /** Reads the packument as an authenticated client would and checks its dist against the tarball's bytes. */
@@ -418,6 +428,7 @@ class InstallClientsIT {
         assertThat(project.resolve("node_modules/@acme/top-x/package.json")).exists();
         assertThat(project.resolve("node_modules/leaf-x/package.json")).exists();
         assertThat(project.resolve("node_modules/@acme/secret-x/package.json")).exists();
+        assertThat(project.resolve("node_modules/leaf-x/data.txt")).content().isEqualTo(data("leaf-x"));
         Cli.Result chain = ok(Cli.run(project, Cli.baseEnv(project),
                 List.of("node", "-e", "console.log(require('@acme/top-x'))"), Map.<String, String>of(), 30));
         assertThat(chain.stdout().trim()).isEqualTo("top-x>middle-x>leaf-x");

@@ -100,6 +100,9 @@ class NpmCliIT {
     @Test
     void publishViewInstallAndTags() {
         Path lib = pkg("chain-c", "{\"name\":\"chain-c\",\"version\":\"1.0.0\",\"license\":\"MIT\"}");
+        // a tarball well over the server's compression threshold (npm asks for tarballs with Accept-Encoding: gzip)
+        String data = InstallClientsIT.data("chain-c");
+        Files2.write(lib.resolve("data.txt"), data);
         ok(alice.run(lib, "publish"));
         Path mid = pkg("chain-b", "{\"name\":\"chain-b\",\"version\":\"1.0.0\",\"dependencies\":{\"chain-c\":\"^1.0.0\"}}");
         ok(alice.run(mid, "publish"));
@@ -117,7 +120,7 @@ class NpmCliIT {
         Path consumer = tmp.resolve("consumer");
         Files2.write(consumer.resolve("package.json"), "{\"name\":\"consumer\",\"version\":\"1.0.0\"}");
         ok(bob.run(consumer, "install", "@acme/top"));
-        assertThat(consumer.resolve("node_modules/chain-c/package.json")).exists();
+        assertThat(consumer.resolve("node_modules/chain-c/data.txt")).content().isEqualTo(data);
         assertThat(consumer.resolve("node_modules/.bin/acme-top")).exists();
         String lock = Files2.read(consumer.resolve("package-lock.json"));
         assertThat(lock).contains("\"resolved\": \"" + registry.url() + "chain-b/-/chain-b-1.0.0.tgz\"").contains("sha512-");

@@ -91,6 +91,47 @@ class ReadPathsIT {
         return copy;
     }
 
+    /**
+     * npm, pnpm, yarn and bun all ask for tarballs with Accept-Encoding: gzip. A tarball is gzip already: it must
+     * come back as stored, byte for byte and with its own length, whatever its size (the server compresses other
+     * responses over 1,500 bytes). Published and staged tarballs alike; HEAD on a published one gives the same length.
+     */
+    @Test
+    void largeTarballsAreServedAsStoredWhenTheClientAcceptsGzip() throws Exception {
+        try (TestRegistry registry = TestRegistry.start()) {
+            String token = registry.userWithToken("bulky");
+            byte[] noise = new byte[64 * 1024];
+            new java.util.Random(7).nextBytes(noise);
+            var manifest = Tarballs.manifest("bulky", "1.0.0");
+            byte[] tgz = Tarballs.tgz(Tarballs.Entry.file("package/package.json", Json.write(manifest)),
+                    new Tarballs.Entry("package/noise.bin", noise, org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL, null));
+            assertThat(tgz.length).isGreaterThan(60_000);
+            assertThat(registry.http.put("bulky", token, Json.write(Tarballs.publishBody(manifest, tgz, "latest"))).status())
+                    .isEqualTo(201);
+            var staged = Tarballs.manifest("bulky", "1.1.0");
+            byte[] stagedTgz = Tarballs.tgz(Tarballs.Entry.file("package/package.json", Json.write(staged)),
+                    new Tarballs.Entry("package/noise.bin", noise, org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL, null));
+            Http.Response stage = registry.http.send("POST", "-/stage/package/bulky", token,
+                    Json.write(Tarballs.publishBody(staged, stagedTgz, "latest")));
+            assertThat(stage.status()).as(stage.body()).isEqualTo(201);
+
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            for (var c : java.util.List.of(java.util.Map.entry("bulky/-/bulky-1.0.0.tgz", tgz),
+                    java.util.Map.entry("-/stage/" + stage.json().path("stageId").asText() + "/tarball", stagedTgz))) {
+                for (String method : c.getKey().startsWith("-/stage/") ? java.util.List.of("GET") : java.util.List.of("GET", "HEAD")) {
+                    var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(registry.url() + c.getKey()))
+                                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
+                                    .header("Accept-Encoding", "gzip, deflate, br").header("Authorization", "Bearer " + token).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    assertThat(response.statusCode()).as(method + " " + c.getKey()).isEqualTo(200);
+                    assertThat(response.headers().firstValue("Content-Encoding")).as(c.getKey()).isEmpty();
+                    assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(c.getValue().length);
+                    assertThat(response.body()).isEqualTo(method.equals("GET") ? c.getValue() : new byte[0]);
+                }
+            }
+        }
+    }
+
     @Test
     void tarballUrlsFollowThePublicUrlAcrossRestarts() throws Exception {
         Path data = Files.createTempDirectory("airlock-url");

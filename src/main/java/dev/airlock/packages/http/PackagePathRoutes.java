@@ -87,9 +87,7 @@ public final class PackagePathRoutes implements RouteModule {
             ctx.status(304);
             return;
         }
-        ctx.contentType("application/octet-stream");
-        ctx.header("Content-Length", Long.toString(ref.size()));
-        ctx.result(packages.openTarball(ref));
+        Responses.tarball(ctx, packages.openTarball(ref), ref.size());
     }
 
     private void delete(Context ctx) {

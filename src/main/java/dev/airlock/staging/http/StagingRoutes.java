@@ -1,5 +1,6 @@
 package dev.airlock.staging.http;
 
+import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
@@ -32,10 +33,9 @@ public final class StagingRoutes implements RouteModule {
         routes.get("/-/stage", this::list);
         routes.get("/-/stage/{id}", ctx -> Responses.json(ctx, item(staging.view(Requests.user(ctx), ctx.pathParam("id")))));
         routes.get("/-/stage/{id}/tarball", ctx -> {
-            var in = staging.tarball(Requests.user(ctx), ctx.pathParam("id"));
+            TarballRef ref = staging.tarball(Requests.user(ctx), ctx.pathParam("id"));
             ctx.header("Cache-Control", "no-store");
-            ctx.contentType("application/octet-stream");
-            ctx.result(in);
+            Responses.tarball(ctx, staging.open(ref), ref.size());
         });
         routes.post("/-/stage/{id}/approve", this::approve);
         // Airlock's review of a staged version (the console renders the same data): signals, files, diffs
