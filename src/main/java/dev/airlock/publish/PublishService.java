@@ -16,7 +16,6 @@ import dev.airlock.shared.Versions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -192,20 +191,12 @@ public final class PublishService {
                 throw AirlockException.badRequest("Unexpected attachment \"" + key + "\"; expected exactly one: " + expected + ".");
             }
         }
-        if (tgz == null || !tgz.path("data").isTextual()) {
+        JsonNode data = tgz == null ? null : tgz.get("data");
+        if (data == null || !data.isBinary()) {
+            // the body reader decodes the base64 of a .tgz attachment as it streams in (BodyTree)
             throw AirlockException.badRequest("The attachment " + expected + " is missing or has no data.");
         }
-        String data = tgz.get("data").asText();
-        if ((long) data.length() * 3 / 4 > maxTarballBytes + 3) {
-            throw new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The tarball is larger than this registry accepts ("
-                    + maxTarballBytes + " bytes).");
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(data);
-        } catch (IllegalArgumentException e) {
-            throw AirlockException.badRequest("The attachment data is not valid base64.");
-        }
+        byte[] bytes = ((com.fasterxml.jackson.databind.node.BinaryNode) data).binaryValue();
         if (bytes.length > maxTarballBytes) {
             throw new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The tarball is larger than this registry accepts ("
                     + maxTarballBytes + " bytes).");

@@ -2,7 +2,7 @@ package dev.airlock.platform.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.platform.json.Json;
+import dev.airlock.platform.json.BodyTree;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -84,7 +84,8 @@ public final class Requests {
 
     /**
      * Parses the body as JSON; a body that is not JSON is a 400 with a clear message. The body is streamed, so the size
-     * limit (limits.maxBodyBytes) is enforced here, also for chunked bodies that declare no length.
+     * limit (limits.maxBodyBytes) is enforced here, also for chunked bodies that declare no length. A publish body's
+     * tarball arrives decoded, as a binary node (see {@link BodyTree}).
      */
     public static JsonNode json(Context ctx) {
         String type = ctx.header("Content-Type");
@@ -98,13 +99,15 @@ public final class Requests {
             throw tooLarge(limit);
         }
         try (InputStream in = new Limited(ctx.bodyInputStream(), limit)) {
-            JsonNode node = Json.MAPPER.readTree(in);
+            JsonNode node = BodyTree.read(in);
             if (node == null || node.isMissingNode()) {
                 throw AirlockException.badRequest("The request body is empty; expected JSON.");
             }
             return node;
         } catch (TooLarge e) {
             throw tooLarge(limit);
+        } catch (BodyTree.BadAttachment e) {
+            throw AirlockException.badRequest(e.getMessage());
         } catch (JsonProcessingException e) {
             throw AirlockException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
