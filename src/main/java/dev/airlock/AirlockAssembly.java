@@ -102,7 +102,8 @@ public final class AirlockAssembly implements AutoCloseable {
             packages.rebuildAll();
             settings.put("packuments.base", base);
         }
-        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(), config.trustedProxies(),
+        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
+                config.dataDir().resolve("tmp"), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
                 List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust),

@@ -7,6 +7,7 @@ import dev.airlock.accounts.UserService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageService;
 import dev.airlock.platform.blob.BlobStore;
+import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -83,12 +84,13 @@ public final class PublishService {
         String tag = tag(body, version);
         String access = access(body);
         packages.checkPublish(actor, urlName, version, access);
-        byte[] tarball = attachment(body, urlName, version);
+        Spool tarball = attachment(body, urlName, version);
         JsonNode dist = manifest.path("dist");
         MessageDigest sha1 = Hashes.digest("SHA-1");
         MessageDigest sha512 = Hashes.digest("SHA-512");
-        String shasum = Hashes.hex(sha1.digest(tarball));
-        byte[] sha512Bytes = sha512.digest(tarball);
+        digest(tarball, sha1, sha512);
+        String shasum = Hashes.hex(sha1.digest());
+        byte[] sha512Bytes = sha512.digest();
         String integrity = Hashes.sri("sha512", sha512Bytes);
         if (!dist.path("integrity").isTextual() || !integrityMatches(dist.get("integrity").asText(), integrity)) {
             throw new AirlockException(ErrorCode.UNPROCESSABLE, "Integrity mismatch: dist.integrity does not match the"
@@ -98,7 +100,7 @@ public final class PublishService {
             throw new AirlockException(ErrorCode.UNPROCESSABLE, "Integrity mismatch: dist.shasum does not match the"
                     + " sha1 of the attached tarball. Nothing was published.");
         }
-        TarballInspector.Inspection inspection = inspector.inspect(tarball);
+        TarballInspector.Inspection inspection = inspector.inspect(tarball.open());
         ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection);
 
         String readme = manifest.path("readme").isTextual() ? manifest.get("readme").asText() : null;
@@ -127,11 +129,34 @@ public final class PublishService {
 
         String blob = Hashes.hex(sha512Bytes);
         try {
-            blobs.put(blob, tarball);
+            if (tarball.inMemory()) {
+                blobs.put(blob, tarball.bytes());
+            } else {
+                blobs.put(blob, tarball.open());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not store tarball", e);
         }
-        return new NewVersion(urlName, version, manifest, readme, integrity, shasum, blob, tarball.length, tag, access);
+        return new NewVersion(urlName, version, manifest, readme, integrity, shasum, blob, tarball.size(), tag, access);
+    }
+
+    private static void digest(Spool tarball, MessageDigest... digests) {
+        if (tarball.inMemory()) {
+            for (MessageDigest d : digests) {
+                d.update(tarball.bytes());
+            }
+            return;
+        }
+        byte[] buf = new byte[64 * 1024];
+        try (java.io.InputStream in = tarball.open()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (MessageDigest d : digests) {
+                    d.update(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the spooled tarball", e);
+        }
     }
 
     private static boolean integrityMatches(String declared, String actual) {
@@ -176,7 +201,8 @@ public final class PublishService {
         return s;
     }
 
-    private byte[] attachment(JsonNode body, PackageName name, String version) {
+    /** The tarball: in memory, or spooled to disk by the body reader when large (closed with the request). */
+    private Spool attachment(JsonNode body, PackageName name, String version) {
         JsonNode attachments = body.get("_attachments");
         if (attachments == null || !attachments.isObject() || attachments.isEmpty()) {
             throw AirlockException.badRequest("The publish has no tarball attachment.");
@@ -191,19 +217,23 @@ public final class PublishService {
                 throw AirlockException.badRequest("Unexpected attachment \"" + key + "\"; expected exactly one: " + expected + ".");
             }
         }
+        // the body reader decodes the base64 of a .tgz attachment as it streams in (BodyTree): bytes or a spool
         JsonNode data = tgz == null ? null : tgz.get("data");
-        if (data == null || !data.isBinary()) {
-            // the body reader decodes the base64 of a .tgz attachment as it streams in (BodyTree)
+        Spool bytes;
+        if (data instanceof com.fasterxml.jackson.databind.node.BinaryNode b) {
+            bytes = Spool.of(b.binaryValue());
+        } else if (data instanceof com.fasterxml.jackson.databind.node.POJONode p && p.getPojo() instanceof Spool s) {
+            bytes = s;
+        } else {
             throw AirlockException.badRequest("The attachment " + expected + " is missing or has no data.");
         }
-        byte[] bytes = ((com.fasterxml.jackson.databind.node.BinaryNode) data).binaryValue();
-        if (bytes.length > maxTarballBytes) {
+        if (bytes.size() > maxTarballBytes) {
             throw new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The tarball is larger than this registry accepts ("
                     + maxTarballBytes + " bytes).");
         }
-        if (!tgz.path("length").canConvertToLong() || tgz.get("length").asLong() != bytes.length) {
+        if (!tgz.path("length").canConvertToLong() || tgz.get("length").asLong() != bytes.size()) {
             throw AirlockException.badRequest("The attachment length (" + tgz.path("length").asText() + ") does not match"
-                    + " the decoded tarball size (" + bytes.length + ").");
+                    + " the decoded tarball size (" + bytes.size() + ").");
         }
         return bytes;
     }

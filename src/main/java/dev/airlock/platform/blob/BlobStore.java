@@ -9,6 +9,9 @@ public interface BlobStore {
     /** Stores {@code bytes} under {@code key} (the caller computed the key from the bytes) durably. */
     void put(String key, byte[] bytes) throws IOException;
 
+    /** Stores what {@code in} holds (read to its end, then closed) under {@code key}, durably. */
+    void put(String key, InputStream in) throws IOException;
+
     /** Opens the blob; throws {@link java.nio.file.NoSuchFileException} if absent. */
     InputStream open(String key) throws IOException;
 

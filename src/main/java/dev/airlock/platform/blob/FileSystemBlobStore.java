@@ -38,6 +38,34 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void put(String key, byte[] bytes) throws IOException {
+        write(key, ch -> {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        });
+    }
+
+    @Override
+    public void put(String key, InputStream in) throws IOException {
+        try (in) {
+            write(key, ch -> {
+                byte[] chunk = new byte[64 * 1024];
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+            });
+        }
+    }
+
+    private interface Content {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
+    private void write(String key, Content content) throws IOException {
         Path target = path(key);
         if (Files.exists(target)) {
             return;
@@ -46,10 +74,7 @@ public final class FileSystemBlobStore implements BlobStore {
         Path tmp = Files.createTempFile(root.resolve("tmp"), key.substring(0, 16), ".part");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                content.writeTo(ch);
                 ch.force(true);
             }
             try {

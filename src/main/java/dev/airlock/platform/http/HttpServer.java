@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
@@ -18,8 +19,9 @@ import org.eclipse.jetty.util.Callback;
 public final class HttpServer implements AutoCloseable {
     private final Javalin app;
 
-    public HttpServer(String host, int port, long maxBodyBytes, List<String> trustedProxies, Authenticator authenticator,
-                      List<RouteModule> modules) {
+    /** {@code spoolDir}: where request bodies too large to hold in memory (publishes of big tarballs) are spooled. */
+    public HttpServer(String host, int port, long maxBodyBytes, Path spoolDir, List<String> trustedProxies,
+                      Authenticator authenticator, List<RouteModule> modules) {
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -35,7 +37,10 @@ public final class HttpServer implements AutoCloseable {
                 ctx.attribute(Requests.AUTHENTICATOR, authenticator);
                 ctx.attribute(Requests.TRUSTED_PROXIES, trustedProxies);
                 ctx.attribute(Requests.MAX_BODY, maxBodyBytes);
+                ctx.attribute(Requests.SPOOL_DIR, spoolDir);
             });
+            // after-handlers run also when the handler failed
+            config.routes.after(Requests::closeSpools);
             config.routes.exception(AirlockException.class, ErrorMapper::handle);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> ErrorMapper.write(ctx, e.getStatus(),
                     e.getStatus() == 413 ? "The request body is larger than this registry accepts." : e.getMessage()));

@@ -17,6 +17,8 @@ public final class Requests {
     static final String AUTHENTICATOR = "airlock.authenticator";
     static final String TRUSTED_PROXIES = "airlock.trustedProxies";
     static final String MAX_BODY = "airlock.maxBody";
+    static final String SPOOL_DIR = "airlock.spoolDir";
+    static final String SPOOLS = "airlock.spools";
 
     private Requests() {
     }
@@ -85,7 +87,8 @@ public final class Requests {
     /**
      * Parses the body as JSON; a body that is not JSON is a 400 with a clear message. The body is streamed, so the size
      * limit (limits.maxBodyBytes) is enforced here, also for chunked bodies that declare no length. A publish body's
-     * tarball arrives decoded, as a binary node (see {@link BodyTree}).
+     * tarball arrives decoded: a binary node, or past 1 MiB a {@link dev.airlock.platform.io.Spool} on disk that lives
+     * until the request is done (see {@link BodyTree}).
      */
     public static JsonNode json(Context ctx) {
         String type = ctx.header("Content-Type");
@@ -99,7 +102,15 @@ public final class Requests {
             throw tooLarge(limit);
         }
         try (InputStream in = new Limited(ctx.bodyInputStream(), limit)) {
-            JsonNode node = BodyTree.read(in);
+            java.nio.file.Path spoolDir = ctx.attribute(SPOOL_DIR);
+            JsonNode node;
+            if (spoolDir == null) {
+                node = BodyTree.read(in);
+            } else {
+                java.util.List<dev.airlock.platform.io.Spool> spools = new java.util.ArrayList<>();
+                ctx.attribute(SPOOLS, spools); // closed when the request is done (HttpServer)
+                node = BodyTree.read(in, spoolDir, spools);
+            }
             if (node == null || node.isMissingNode()) {
                 throw AirlockException.badRequest("The request body is empty; expected JSON.");
             }
@@ -112,6 +123,21 @@ public final class Requests {
             throw AirlockException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw AirlockException.badRequest("Could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** Closes the spools a request's body was decoded into (their files are unlinked already; this frees the space). */
+    static void closeSpools(Context ctx) {
+        java.util.List<dev.airlock.platform.io.Spool> spools = ctx.attribute(SPOOLS);
+        if (spools != null) {
+            for (dev.airlock.platform.io.Spool s : spools) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // the file has no name; nothing else to do
+                }
+            }
+            spools.clear();
         }
     }
 

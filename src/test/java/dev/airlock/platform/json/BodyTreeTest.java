@@ -45,6 +45,25 @@ class BodyTreeTest {
     }
 
     @Test
+    void aLargeTarballIsSpooledToDiskAndTheRestStaysInMemory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        byte[] big = new byte[BodyTree.IN_MEMORY + 1];
+        new Random(2).nextBytes(big);
+        String body = "{\"_attachments\":{\"big.tgz\":{\"data\":\"" + Base64.getEncoder().encodeToString(big) + "\"},"
+                + "\"small.tgz\":{\"data\":\"QUJD\"}}}";
+        java.util.List<dev.airlock.platform.io.Spool> spools = new java.util.ArrayList<>();
+        JsonNode tree = BodyTree.read(new ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), dir, spools);
+        assertThat(tree.at("/_attachments/small.tgz/data").binaryValue()).containsExactly('A', 'B', 'C');
+        JsonNode data = tree.at("/_attachments/big.tgz/data");
+        assertThat(data).isInstanceOf(com.fasterxml.jackson.databind.node.POJONode.class);
+        dev.airlock.platform.io.Spool spool = (dev.airlock.platform.io.Spool) ((com.fasterxml.jackson.databind.node.POJONode) data).getPojo();
+        assertThat(spools).containsExactly(spool);
+        assertThat(spool.inMemory()).isFalse();
+        assertThat(spool.open().readAllBytes()).isEqualTo(big);
+        spool.close();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
     void paddingIsOptionalButNotBase64IsRefused() throws IOException {
         assertThat(read("{\"_attachments\":{\"a.tgz\":{\"data\":\"QUI\"}}}").at("/_attachments/a.tgz/data").binaryValue())
                 .isEqualTo("AB".getBytes(StandardCharsets.US_ASCII));
