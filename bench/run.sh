@@ -7,7 +7,7 @@
 # BENCH_CONNECTIONS (64), BENCH_PUBLISH_CLIENTS (8), BENCH_PACKAGES (300), BENCH_BIG_VERSIONS (5000),
 # BENCH_BIG_MODE (seed | http: publish all big-package versions over HTTP, takes minutes), BENCH_OUT (bench/results),
 # BENCH_QUIET_WAIT (s to wait for other processes to go idle before each run, 30), AIRLOCK_JAVA_OPTS (passed to the
-# launcher; default there: -Xmx256m -XX:+UseSerialGC).
+# launcher, which has its own defaults: see ./airlock and docs/configuration.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
