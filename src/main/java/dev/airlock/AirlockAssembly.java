@@ -76,7 +76,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes(), config.server().base(),
                 config.server().consoleUrl());
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
-        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor);
+        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor,
+                config.auth().maxPasswordFailures(), config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock, twoFactor);
         this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor);
         this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead(),
@@ -119,6 +120,7 @@ public final class AirlockAssembly implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(users::purgePasswordFailures, 10, 10, TimeUnit.MINUTES);
         return server.port();
     }
 

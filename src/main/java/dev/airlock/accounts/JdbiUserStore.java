@@ -19,6 +19,30 @@ final class JdbiUserStore implements UserStore {
     }
 
     @Override
+    public void recordPasswordFailure(Tx tx, String name, String source, long at) {
+        tx.handle().createUpdate("INSERT INTO password_failures (user_name, source, at) VALUES (:u, :s, :at)")
+                .bind("u", name).bind("s", source).bind("at", at).execute();
+    }
+
+    @Override
+    public List<PasswordFailure> passwordFailuresSince(Tx tx, String name, long since) {
+        return tx.handle().createQuery("SELECT source, at FROM password_failures WHERE user_name = :u AND at >= :since ORDER BY at")
+                .bind("u", name).bind("since", since)
+                .map((rs, c) -> new PasswordFailure(rs.getString("source"), rs.getLong("at"))).list();
+    }
+
+    @Override
+    public void clearPasswordFailures(Tx tx, String name, String source) {
+        tx.handle().createUpdate("DELETE FROM password_failures WHERE user_name = :u AND source = :s")
+                .bind("u", name).bind("s", source).execute();
+    }
+
+    @Override
+    public int purgePasswordFailures(Tx tx, long before) {
+        return tx.handle().createUpdate("DELETE FROM password_failures WHERE at < :before").bind("before", before).execute();
+    }
+
+    @Override
     public User byName(Tx tx, String name) {
         return tx.handle().createQuery("SELECT * FROM users WHERE name = :n").bind("n", name)
                 .map((rs, c) -> row(rs)).findOne().orElse(null);

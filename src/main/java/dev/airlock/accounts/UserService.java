@@ -9,6 +9,7 @@ import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
+import dev.airlock.shared.RateLimited;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,14 @@ public final class UserService {
     private final Clock clock;
     private final boolean allowSignup;
     private final TwoFactorService twoFactor;
+    private final int maxPasswordFailures;
+    private final long failureWindowMillis;
 
     UserService(Database db, UserStore store, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
-                TwoFactorService twoFactor) {
+                TwoFactorService twoFactor, int maxPasswordFailures, int failureWindowMinutes) {
         this.twoFactor = twoFactor;
+        this.maxPasswordFailures = maxPasswordFailures;
+        this.failureWindowMillis = failureWindowMinutes * 60_000L;
         this.db = db;
         this.store = store;
         this.tokens = tokens;
@@ -38,8 +43,9 @@ public final class UserService {
     }
 
     public static UserService create(Database db, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
-                                     TwoFactorService twoFactor) {
-        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup, twoFactor);
+                                     TwoFactorService twoFactor, int maxPasswordFailures, int failureWindowMinutes) {
+        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup, twoFactor, maxPasswordFailures,
+                failureWindowMinutes);
     }
 
     public static String validName(String name) {
@@ -97,14 +103,62 @@ public final class UserService {
         return user;
     }
 
-    /** Checks a password; false for unknown users (and the same work is done, so timing does not tell). */
-    public boolean checkPassword(String name, String password) {
+    /**
+     * Checks a password tried from {@code source}; false for unknown users (and the same work is done, so timing does
+     * not tell). Guesses are throttled before any checking: after {@code maxPasswordFailures} wrong passwords from one
+     * address within the window, that address gets 429 for the account until the oldest of them ages out; after ten
+     * times as many from all addresses, the account refuses every password until then. A right password clears
+     * its address's failures. Wrong passwords for existing accounts are audited.
+     */
+    public boolean checkPassword(String name, String password, String source) {
+        String from = source == null || source.isEmpty() ? "unknown" : source.length() > 64 ? source.substring(0, 64) : source;
+        List<UserStore.PasswordFailure> recent = throttle(name, from);
         String hash = db.read(tx -> store.passwordHash(tx, name));
+        boolean ok;
         if (hash == null) {
             Passwords.verify(password, Passwords.hash("timing-equaliser"));
-            return false;
+            ok = false;
+        } else {
+            ok = Passwords.verify(password, hash);
         }
-        return Passwords.verify(password, hash);
+        if (ok && recent.stream().anyMatch(f -> f.source().equals(from))) {
+            db.write(tx -> {
+                store.clearPasswordFailures(tx, name, from);
+                return null;
+            });
+        } else if (!ok) {
+            db.write(tx -> {
+                store.recordPasswordFailure(tx, name, from, clock.millis());
+                if (hash != null) {
+                    audit.record(tx, Actor.anonymous(from), "user.password-failure", "user:" + name, Map.of());
+                }
+                return null;
+            });
+        }
+        return ok;
+    }
+
+    private List<UserStore.PasswordFailure> throttle(String name, String from) {
+        long now = clock.millis();
+        List<UserStore.PasswordFailure> recent = db.read(tx -> store.passwordFailuresSince(tx, name, now - failureWindowMillis));
+        List<Long> fromHere = recent.stream().filter(f -> f.source().equals(from)).map(UserStore.PasswordFailure::at).toList();
+        if (fromHere.size() >= maxPasswordFailures) {
+            long retry = (fromHere.get(fromHere.size() - maxPasswordFailures) + failureWindowMillis - now + 999) / 1000;
+            throw new RateLimited("Too many wrong passwords for this account from your address. Try again in " + retry
+                    + " seconds.", retry);
+        }
+        int accountLimit = maxPasswordFailures * 10;
+        if (recent.size() >= accountLimit) {
+            long retry = (recent.get(recent.size() - accountLimit).at() + failureWindowMillis - now + 999) / 1000;
+            throw new RateLimited("Too many wrong passwords for this account. Try again in " + retry + " seconds.", retry);
+        }
+        return recent;
+    }
+
+    /** Forgets wrong passwords older than the throttling window (the maintenance task calls this). */
+    public int purgePasswordFailures() {
+        long before = clock.millis() - failureWindowMillis;
+        return db.write(tx -> store.purgePasswordFailures(tx, before));
     }
 
     /**
@@ -117,12 +171,13 @@ public final class UserService {
         }
         User existing = find(name);
         if (existing == null) {
+            // user names are not secret (packuments name maintainers and publishers): say why adduser is refused
             if (!allowSignup || email == null) {
                 throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password."
                         + (allowSignup ? "" : " New accounts are created by an administrator (self-registration is off)."));
             }
             add(actor, name, email, password, false);
-        } else if (!checkPassword(name, password)) {
+        } else if (!checkPassword(name, password, actor.sourceAddress())) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
         Actor who = new Actor(name, "password", null, actor.sourceAddress(), actor.otp());
@@ -150,7 +205,7 @@ public final class UserService {
 
     /** Requires the account's current password (two-factor changes ask for it). */
     public void requirePassword(Actor actor, String password) {
-        if (!checkPassword(actor.user(), password)) {
+        if (!checkPassword(actor.user(), password, actor.sourceAddress())) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect password.");
         }
     }
@@ -175,7 +230,7 @@ public final class UserService {
     }
 
     public void changePassword(Actor actor, String oldPassword, String newPassword) {
-        if (!checkPassword(actor.user(), oldPassword)) {
+        if (!checkPassword(actor.user(), oldPassword, actor.sourceAddress())) {
             throw AirlockException.forbidden("The current password is incorrect.");
         }
         String hash = Passwords.hash(validPassword(newPassword));

@@ -16,4 +16,16 @@ interface UserStore {
     void updateProfile(Tx tx, String name, Map<String, String> fields, long at);
 
     void updatePassword(Tx tx, String name, String hash, long at);
+
+    void recordPasswordFailure(Tx tx, String name, String source, long at);
+
+    /** Sources of the wrong passwords tried on the account since {@code since}, oldest first (one entry each). */
+    List<PasswordFailure> passwordFailuresSince(Tx tx, String name, long since);
+
+    void clearPasswordFailures(Tx tx, String name, String source);
+
+    int purgePasswordFailures(Tx tx, long before);
+
+    record PasswordFailure(String source, long at) {
+    }
 }

@@ -48,7 +48,7 @@ public final class ConsoleService {
     }
 
     public SignIn signIn(String user, String password, String otp, String source) {
-        if (user == null || password == null || !users.checkPassword(user, password)) {
+        if (user == null || password == null || !users.checkPassword(user, password, source)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
         if (otp == null || otp.isBlank()) {

@@ -96,7 +96,7 @@ final class TokenRoutes {
         requireInteractive(actor, "create tokens");
         JsonNode body = Requests.jsonObject(ctx);
         String password = body.path("password").asText("");
-        if (!users.checkPassword(actor.user(), password)) {
+        if (!users.checkPassword(actor.user(), password, actor.sourceAddress())) {
             throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect password. Creating a token requires your current password.");
         }
         if (body.path("readonly").asBoolean(false)) {

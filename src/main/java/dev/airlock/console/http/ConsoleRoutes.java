@@ -372,7 +372,7 @@ public final class ConsoleRoutes implements RouteModule {
             setCookie(ctx, in.opened().cookie());
             ctx.redirect(next);
         } catch (AirlockException e) {
-            html(ctx, 401, loginPage(e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
+            html(ctx, e.code() == dev.airlock.shared.ErrorCode.TOO_MANY_REQUESTS ? 429 : 401, loginPage(e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
                     ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage(), next));
         }
     }

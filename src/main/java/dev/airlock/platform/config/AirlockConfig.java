@@ -43,7 +43,18 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
         }
     }
 
-    public record Auth(boolean anonymousRead, boolean allowSignup, int sessionDays) {
+    /**
+     * {@code maxPasswordFailures}: wrong passwords one source address may try on one account within
+     * {@code passwordFailureWindowMinutes}; an account refuses every password for the rest of the window after ten
+     * times that many from all sources together.
+     */
+    public record Auth(boolean anonymousRead, boolean allowSignup, int sessionDays, int maxPasswordFailures,
+                       int passwordFailureWindowMinutes) {
+        public Auth {
+            if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
+                throw new IllegalArgumentException("auth.maxPasswordFailures and auth.passwordFailureWindowMinutes must be positive");
+            }
+        }
     }
 
     /** {@code secretKey}: base64 of 32 bytes used to encrypt secrets at rest; empty = DATA/secret.key. */

@@ -39,6 +39,8 @@ public final class ConfigLoader {
         d.put("auth.anonymousRead", "true");
         d.put("auth.allowSignup", "false");
         d.put("auth.sessionDays", "30");
+        d.put("auth.maxPasswordFailures", "10");
+        d.put("auth.passwordFailureWindowMinutes", "15");
         d.put("security.secretKey", "");
         d.put("staging.expiryDays", "7");
         d.put("twofactor.maxFailures", "5");
@@ -134,7 +136,8 @@ public final class ConfigLoader {
                 blobs,
                 new AirlockConfig.Limits(longOf(v, "limits.maxBodyBytes"), longOf(v, "limits.maxTarballBytes"),
                         longOf(v, "limits.maxUnpackedBytes"), intOf(v, "limits.maxEntries")),
-                new AirlockConfig.Auth(boolOf(v, "auth.anonymousRead"), boolOf(v, "auth.allowSignup"), intOf(v, "auth.sessionDays")),
+                new AirlockConfig.Auth(boolOf(v, "auth.anonymousRead"), boolOf(v, "auth.allowSignup"), intOf(v, "auth.sessionDays"),
+                        intOf(v, "auth.maxPasswordFailures"), intOf(v, "auth.passwordFailureWindowMinutes")),
                 new AirlockConfig.Security(v.get("security.secretKey")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
