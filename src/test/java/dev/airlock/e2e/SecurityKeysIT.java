@@ -439,12 +439,22 @@ class SecurityKeysIT {
 
     @Test
     @Order(11)
-    void anotherSiteCannotFrameTheConsole() throws Exception {
+    void anotherSiteCannotFrameTheConsoleNorSendItsForms() throws Exception {
         // another site (its own origin on loopback) tries to put the console's sign-in page in a frame
         com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        registry.addUser("mallory", "mallory-password");
         byte[] page = ("<!doctype html><iframe id=f width=600 height=400 src='" + registry.consoleUrl() + "-/console/login'></iframe>")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] login = ("<!doctype html><form id=f method=post action='" + registry.consoleUrl() + "-/console/login'>"
+                + "<input name=username value=mallory><input name=password value=mallory-password><input name=otp value=''>"
+                + "</form><script>document.getElementById('f').submit()</script>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        evil.createContext("/login", x -> {
+            x.getResponseHeaders().add("Content-Type", "text/html");
+            x.sendResponseHeaders(200, login.length);
+            x.getResponseBody().write(login);
+            x.close();
+        });
         evil.createContext("/", x -> {
             x.getResponseHeaders().add("Content-Type", "text/html");
             x.sendResponseHeaders(200, page.length);
@@ -458,10 +468,35 @@ class SecurityKeysIT {
             browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(3));
             // refused by frame-ancestors 'none' / X-Frame-Options: DENY, the frame holds Chromium's error page
             assertThat(browser.findElements(By.id("username"))).isEmpty();
+            browser.switchTo().defaultContent();
+
+            // login CSRF: the other site's page posts the attacker's credentials to the console's sign-in form
+            browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/login");
+            assertThat(browser.findElement(By.id("cross-site")).getText()).contains("sent from another site");
+            browser.get(registry.consoleUrl() + "-/console/account");
+            assertThat(browser.getPageSource()).doesNotContain("mallory");
         } finally {
             browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(15));
             browser.switchTo().defaultContent();
             evil.stop(0);
         }
+        // the same refusal without a browser: an Origin that is not the console's, or Sec-Fetch-Site: cross-site
+        String form = "username=mallory&password=mallory-password&otp=";
+        for (String[] headers : new String[][] {{"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"},
+                {"Origin", "null", "Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.localhost", "Sec-Fetch-Site", "same-site"}}) {
+            String[] all = new String[2 + headers.length];
+            all[0] = "Content-Type";
+            all[1] = "application/x-www-form-urlencoded";
+            System.arraycopy(headers, 0, all, 2, headers.length);
+            Http.Response refused = registry.http.send("POST", "-/console/login", null, form, all);
+            assertThat(refused.status()).as(String.join(" ", headers)).isEqualTo(403);
+            assertThat(refused.header("Set-Cookie")).isNull();
+        }
+        // from the console's own origin (and from clients that are not browsers) the form works
+        String own = registry.consoleUrl().substring(0, registry.consoleUrl().length() - 1);
+        Http.Response same = registry.http.send("POST", "-/console/login", null, form,
+                "Content-Type", "application/x-www-form-urlencoded", "Origin", own, "Sec-Fetch-Site", "same-origin");
+        assertThat(same.status()).isEqualTo(302);
+        assertThat(same.header("Set-Cookie")).isNotNull();
     }
 }

@@ -117,7 +117,9 @@ class BadInputIT {
         Map<String, Long> rows = new LinkedHashMap<>();
         List<String> versions = registry.airlock.db.read(tx -> {
             for (String table : TABLES) {
-                rows.put(table, tx.handle().createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
+                // a wrong password is a security event: it is audited (and counted for throttling) by design
+                String where = table.equals("audit_events") ? " WHERE action <> 'user.password-failure'" : "";
+                rows.put(table, tx.handle().createQuery("SELECT COUNT(*) FROM " + table + where).mapTo(Long.class).one());
             }
             return tx.handle().createQuery("SELECT package || '@' || version || ':' || state || ':' || COALESCE(tarball_blob, '')"
                     + " || ':' || COALESCE(deprecated, '') FROM versions ORDER BY package, version").mapTo(String.class).list();

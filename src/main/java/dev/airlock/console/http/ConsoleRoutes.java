@@ -81,6 +81,17 @@ public final class ConsoleRoutes implements RouteModule {
                 ctx.skipRemainingHandlers();
             }
         });
+        routes.before("/-/console/*", ctx -> {
+            // Forms sent from another site are refused before anything else: the CSRF token guards the forms of a
+            // session, this also guards the sign-in forms (login CSRF: signing a victim in to the attacker's account).
+            if (ctx.method() != io.javalin.http.HandlerType.GET && ctx.method() != io.javalin.http.HandlerType.HEAD
+                    && crossSite(ctx.header("Origin"), ctx.header("Sec-Fetch-Site"), ctx.host())) {
+                html(ctx, 403, Html.page("Refused", null, null, "<h1>Refused</h1><p class=\"error\" id=\"cross-site\">This form"
+                        + " was sent from another site, so it was not accepted. Open the console at " + Html.esc(consoleUrl)
+                        + " and try again.</p>"));
+                ctx.skipRemainingHandlers();
+            }
+        });
         routes.get("/-/console/app.css", ctx -> {
             ctx.contentType("text/css");
             ctx.result(CSS);
@@ -355,6 +366,27 @@ public final class ConsoleRoutes implements RouteModule {
                     e.code() == dev.airlock.shared.ErrorCode.OTP_REQUIRED
                             ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage()));
         }
+    }
+
+    /**
+     * Whether a browser sent this request from another site. Fetch Metadata decides when the browser sends it
+     * (every current one does); otherwise an Origin header naming neither the console's origin nor this host. The
+     * console's pages send no referrer, so their own forms arrive with {@code Origin: null}: that names nobody.
+     * Clients that are not browsers send neither header and are not CSRF vectors.
+     */
+    boolean crossSite(String origin, String fetchSite, String host) {
+        if ("cross-site".equalsIgnoreCase(fetchSite)) {
+            return true;
+        }
+        if ("same-origin".equalsIgnoreCase(fetchSite) || "none".equalsIgnoreCase(fetchSite)) {
+            return false;
+        }
+        if (origin == null || origin.equals("null")) {
+            return false;
+        }
+        String own = consoleUrl.replaceFirst("^(https?://[^/]+).*$", "$1");
+        return !(origin.equalsIgnoreCase(own) || (host != null && (origin.equalsIgnoreCase("http://" + host)
+                || origin.equalsIgnoreCase("https://" + host))));
     }
 
     private void signIn(Context ctx) {
