@@ -149,15 +149,16 @@ final class JdbiPackageStore implements PackageStore {
 
     @Override
     public Served served(Tx tx, String name, boolean abbreviated, boolean gzip) {
-        String cols = abbreviated ? "k.abbreviated_etag, " + (gzip ? "NULL, k.abbreviated_gz" : "k.abbreviated_json, NULL")
-                : "k.full_etag, " + (gzip ? "NULL, k.full_gz" : "k.full_json, NULL");
+        String cols = abbreviated ? "k.abbreviated_etag, " + (gzip ? "k.abbreviated_gz" : "k.abbreviated_json")
+                : "k.full_etag, " + (gzip ? "k.full_gz" : "k.full_json");
+        // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding to a String
         Served s = tx.handle().createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
                         + " ON p.name = k.package WHERE k.package = :n")
                 .bind("n", name)
-                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(5), rs.getString(4),
-                        null, 0, rs.getBytes(6)))
+                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(5), gzip,
+                        rs.getString(4), null, 0))
                 .findOne().orElse(null);
-        if (s != null && gzip && s.gzip() == null) {
+        if (s != null && gzip && s.body() == null) {
             return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
         }
         return s;
@@ -168,7 +169,7 @@ final class JdbiPackageStore implements PackageStore {
         return tx.handle().createQuery("SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM versions v"
                         + " JOIN packages p ON p.name = v.package WHERE v.package = :n AND v.version = :v AND v.state = 'published'")
                 .bind("n", name).bind("v", version)
-                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), null, rs.getString(4),
+                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), null, false, rs.getString(4),
                         rs.getString(5), rs.getLong(6)))
                 .findOne().orElse(null);
     }

@@ -82,18 +82,23 @@ public final class PackageService {
     // ------------------------------------------------------------------ reads
 
     /** The packument as stored (full or abbreviated); 404 when absent or not visible to the actor. */
-    public Document packument(Actor actor, PackageName name, boolean abbreviated) {
-        return packument(actor, name, abbreviated, false);
+    /** The packument as a tree (for pages and version documents, not for serving it: see {@link #served}). */
+    public JsonNode packument(Actor actor, PackageName name, boolean abbreviated) {
+        return dev.airlock.platform.json.Json.parse(served(actor, name, abbreviated, false).body());
     }
 
-    /** With {@code gzip}, the stored gzip encoding when there is one (then {@code json} is null). One indexed row. */
-    public Document packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
+    /** A packument as stored, to send: its UTF-8 bytes, or with {@code gzip} the gzip copy when there is one. */
+    public record ServedDocument(byte[] body, boolean gzip, String etag) {
+    }
+
+    /** The stored bytes, no decoding; one indexed row. */
+    public ServedDocument served(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         return db.read(tx -> {
             PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
             if (s == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                 throw PackageAccess.notFound(name.toString());
             }
-            return new Document(s.body(), s.etag(), s.gzip());
+            return new ServedDocument(s.body(), s.gzip(), s.etag());
         });
     }
 
@@ -118,7 +123,7 @@ public final class PackageService {
 
     /** One version's manifest, by version or dist-tag (other clients fetch /name/version). */
     public JsonNode versionManifest(Actor actor, PackageName name, String versionOrTag) {
-        JsonNode doc = dev.airlock.platform.json.Json.parse(packument(actor, name, false).json());
+        JsonNode doc = packument(actor, name, false);
         String version = doc.path("dist-tags").path(versionOrTag).asText(versionOrTag);
         JsonNode manifest = doc.path("versions").get(version);
         if (manifest == null) {

@@ -38,8 +38,10 @@ interface PackageStore {
 
     void deletePackument(Tx tx, String name);
 
-    /** The served document with its package's visibility: one indexed row. */
-    /** With {@code gzip}, only the stored gzip bytes are read (body is then null), when they exist. */
+    /**
+     * The served document with its package's visibility: one indexed row. The body is the stored UTF-8 JSON as bytes
+     * (no String round trip), or with {@code gzip} the stored gzip copy when there is one ({@link Served#gzip()}).
+     */
     Served served(Tx tx, String name, boolean abbreviated, boolean gzip);
 
     Served servedTarball(Tx tx, String name, String version);
@@ -73,9 +75,7 @@ interface PackageStore {
 
     List<String> referencedBlobs(Tx tx);
 
-    record Served(String name, String scope, String access, String body, String etag, String blob, long size, byte[] gzip) {
-        Served(String name, String scope, String access, String body, String etag, String blob, long size) {
-            this(name, scope, access, body, etag, blob, size, null);
-        }
+    /** {@code body}: a document's bytes (gzip-encoded when {@code gzip}); null for a tarball. */
+    record Served(String name, String scope, String access, byte[] body, boolean gzip, String etag, String blob, long size) {
     }
 }

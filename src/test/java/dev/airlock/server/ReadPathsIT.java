@@ -27,6 +27,7 @@ class ReadPathsIT {
             var manifest = Tarballs.manifest("@reader/lib", "1.0.0");
             manifest.putObject("scripts").put("postinstall", "node setup.js");
             manifest.put("readme", "# hello");
+            manifest.put("description", "h\u00e9llo \u2713 \u65e5\u672c \ud83d\ude80"); // served as stored UTF-8 bytes
             manifest.putObject("dependencies").put("left", "^1.0.0");
             assertThat(registry.http.put("@reader%2flib", token,
                     Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(withoutReadme(manifest)), "latest"))).status())
@@ -39,6 +40,8 @@ class ReadPathsIT {
             JsonNode doc = full.json();
             assertThat(doc.path("_rev").asText()).matches("\\d+-[0-9a-f]{16}");
             assertThat(doc.path("readme").asText()).isEqualTo("# hello");
+            assertThat(doc.path("description").asText()).isEqualTo("h\u00e9llo \u2713 \u65e5\u672c \ud83d\ude80");
+            assertThat(full.header("Content-Length")).isEqualTo(String.valueOf(full.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
             JsonNode v = doc.path("versions").path("1.0.0");
             assertThat(v.path("hasInstallScript").asBoolean()).isTrue();
             assertThat(v.path("_hasShrinkwrap").asBoolean()).isFalse();

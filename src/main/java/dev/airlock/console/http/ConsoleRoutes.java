@@ -556,7 +556,7 @@ public final class ConsoleRoutes implements RouteModule {
 
     private void packagePage(Context ctx, ConsoleSession s) {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring("/-/console/package".length()));
-        JsonNode doc = Json.parse(packages.packument(actor(ctx, s, null), p.name(), false).json());
+        JsonNode doc = packages.packument(actor(ctx, s, null), p.name(), false);
         StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p><a id=\"policy-link\" href=\"")
                 .append(Html.esc(PolicyPages.url(p.name()))).append("\">Policy</a></p><p class=\"description\">")
                 .append(Html.esc(doc.path("description").asText())).append("</p><table id=\"versions\"><tr><th>Version</th><th>How it was authorised</th></tr>");

@@ -1,6 +1,5 @@
 package dev.airlock.packages.http;
 
-import dev.airlock.packages.Document;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.http.Requests;
@@ -53,7 +52,7 @@ public final class PackagePathRoutes implements RouteModule {
         boolean corgi = accept != null && accept.contains(CORGI);
         String encodings = ctx.header("Accept-Encoding");
         boolean gzip = encodings != null && encodings.contains("gzip");
-        Document doc = packages.packument(actor, name, corgi, gzip);
+        PackageService.ServedDocument doc = packages.served(actor, name, corgi, gzip);
         ctx.header("Vary", "Accept, Accept-Encoding, Authorization");
         // Revalidate every time: a freshly approved or unpublished version must be seen at once; a 304 is cheap.
         ctx.header("Cache-Control", "no-cache");
@@ -64,13 +63,11 @@ public final class PackagePathRoutes implements RouteModule {
             return;
         }
         ctx.contentType(corgi ? CORGI : "application/json");
-        if (doc.gzip() != null) {
+        if (doc.gzip()) {
             // the gzip copy made when the packument was built: no compression work per read
             ctx.header("Content-Encoding", "gzip");
-            ctx.result(doc.gzip());
-        } else {
-            ctx.result(doc.json());
         }
+        ctx.result(doc.body());
     }
 
     private void tarball(Context ctx, Actor actor, PackageName name, String file) {

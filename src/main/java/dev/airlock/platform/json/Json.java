@@ -37,6 +37,14 @@ public final class Json {
         }
     }
 
+    public static JsonNode parse(byte[] utf8) {
+        try {
+            return MAPPER.readTree(utf8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored JSON is corrupt", e);
+        }
+    }
+
     public static JsonNode parse(String text) {
         try {
             return MAPPER.readTree(text);
