@@ -120,7 +120,10 @@ public final class AirlockAssembly implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(users::purgePasswordFailures, 10, 10, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> {
+            users.purgePasswordFailures();
+            twoFactor.purgeFailures();
+        }, 10, 10, TimeUnit.MINUTES);
         return server.port();
     }
 

@@ -64,4 +64,9 @@ final class JdbiTwoFactorStore implements TwoFactorStore {
         return tx.handle().createQuery("SELECT at FROM tfa_failures WHERE user_name = :u AND at >= :since ORDER BY at")
                 .bind("u", user).bind("since", since).mapTo(Long.class).list();
     }
+
+    @Override
+    public int purgeFailures(Tx tx, long before) {
+        return tx.handle().createUpdate("DELETE FROM tfa_failures WHERE at < :before").bind("before", before).execute();
+    }
 }

@@ -302,6 +302,12 @@ public final class TwoFactorService {
         return false;
     }
 
+    /** Forgets wrong codes older than the throttling window (the maintenance task calls this). */
+    public int purgeFailures() {
+        long before = clock.millis() - windowMillis;
+        return db.write(tx -> store.purgeFailures(tx, before));
+    }
+
     private void throttle(String user) {
         long now = clock.millis();
         List<Long> recent = db.read(tx -> store.failuresSince(tx, user, now - windowMillis));

@@ -26,4 +26,6 @@ interface TwoFactorStore {
     void recordFailure(Tx tx, String user, long at);
 
     List<Long> failuresSince(Tx tx, String user, long since);
+
+    int purgeFailures(Tx tx, long before);
 }
