@@ -62,6 +62,12 @@ public final class ConsoleService {
         return new SignIn(open(who, null, "console.sign-in"), null);
     }
 
+    /** Sign-in with a passkey alone (discoverable credential, user verified by the authenticator). */
+    public Opened signInWithPasskey(String ceremony, String credential, String source) {
+        String user = twoFactor.signInWithPasskey(ceremony, credential, source);
+        return open(new Actor(user, "password", null, source), null, "console.sign-in");
+    }
+
     /** The key step of sign-in: the assertion names the user (the ceremony was only started after their password). */
     public Opened signInWithKey(String ceremony, String credential, String source) {
         String user = twoFactor.signInWithKey(ceremony, credential, source);

@@ -141,9 +141,27 @@ public final class SecurityKeys {
         }
     }
 
+    /** The purpose of a sign-in with a passkey alone (no user named, user verification required). */
+    static final String PASSKEY_SIGN_IN = "passkey-sign-in";
+
+    /**
+     * A sign-in with a passkey alone: no user is named, so the browser offers the passkeys (discoverable credentials)
+     * it holds for this site, and the authenticator must verify its user (PIN or biometrics): possession of the key
+     * and that check are the two factors. Stored with no user; whoever's passkey answers is signed in.
+     */
+    public Ceremony startPasskeyAssertion() {
+        AssertionRequest request = rp.startAssertion(StartAssertionOptions.builder()
+                .userVerification(UserVerificationRequirement.REQUIRED).timeout(120_000L).build());
+        try {
+            return begin("", ASSERT, PASSKEY_SIGN_IN, request.toJson(), request.toCredentialsGetJson());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Verifies an assertion made for {@code purpose} (the ceremony is consumed either way) and returns the user
-     * whose key signed it. The signature counter is checked (a cloned key shows up as a counter going back).
+     * whose key signed it; for a passkey sign-in (no user named) the authenticator must have verified its user. The signature counter is checked (a cloned key shows up as a counter going back).
      */
     String finishAssertion(String ceremonyId, String credentialJson, String purpose) {
         requireAnswer(credentialJson);
@@ -151,14 +169,17 @@ public final class SecurityKeys {
         try {
             AssertionResult result = rp.finishAssertion(FinishAssertionOptions.builder().request(AssertionRequest.fromJson(c.requestJson()))
                     .response(PublicKeyCredential.parseAssertionResponseJson(credentialJson)).build());
-            if (!result.isSuccess() || !c.user().equals(result.getUsername())) {
-                throw AirlockException.unauthorized("The security key did not confirm. Try again.");
+            boolean passkey = c.user().isEmpty();
+            if (!result.isSuccess() || (passkey ? !result.isUserVerified() : !c.user().equals(result.getUsername()))) {
+                throw AirlockException.unauthorized(passkey && result.isSuccess()
+                        ? "The passkey did not verify you (PIN or biometrics). Sign in with your password instead."
+                        : "The security key did not confirm. Try again.");
             }
             db.write(tx -> {
                 store.used(tx, result.getCredential().getCredentialId().getBase64Url(), result.getSignatureCount(), clock.millis());
                 return null;
             });
-            return c.user();
+            return result.getUsername();
         } catch (AssertionFailedException | IOException | RuntimeException e) {
             if (e instanceof AirlockException a) {
                 throw a;

@@ -381,6 +381,16 @@ public final class TwoFactorService {
         }
     }
 
+    /** Sign-in with a passkey alone: returns the user whose passkey answered (with user verification). */
+    public String signInWithPasskey(String ceremonyId, String credentialJson, String source) {
+        try {
+            return keys.finishAssertion(ceremonyId, credentialJson, SecurityKeys.PASSKEY_SIGN_IN);
+        } catch (AirlockException e) {
+            auditKeyFailure(Actor.anonymous(source), SecurityKeys.PASSKEY_SIGN_IN, e);
+            throw e;
+        }
+    }
+
     /**
      * A console step-up: verifies an assertion made for {@code purpose} by the actor's key and returns a code that
      * proves it once, within a minute. The code never leaves the server: the caller puts it in the actor it acts as.

@@ -120,7 +120,7 @@ class SecurityKeysIT {
 
     @Test
     @Order(1)
-    void signingInNeedsTheKeyAfterThePassword() {
+    void signingInNeedsTheKeyAfterThePasswordOrAPasskeyAlone() throws InterruptedException {
         signIn();
         // a wrong password never reaches the key step
         browser.manage().deleteAllCookies();
@@ -133,6 +133,33 @@ class SecurityKeysIT {
         // the console on 127.0.0.1 sends the browser to localhost, where keys work
         browser.get(registry.url() + "-/console/login");
         assertThat(browser.getCurrentUrl()).startsWith(registry.consoleUrl());
+
+        // a passkey alone: the browser offers the key's discoverable credential, the key verifies its user
+        browser.findElement(By.id("passkey-sign-in")).click();
+        // a key that cannot verify its user gives no answer to a request that requires it: nothing is sent
+        key.setUserVerified(false);
+        try {
+            browser.findElement(By.id("sign-in-passkey")).click();
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!browser.findElement(By.className("key-status")).getText().contains("did not answer") && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            assertThat(browser.findElement(By.className("key-status")).getText()).contains("did not answer");
+            assertThat(browser.manage().getCookieNamed("airlock-session")).isNull();
+        } finally {
+            key.setUserVerified(true);
+        }
+        browser.get(registry.consoleUrl() + "-/console/login/passkey?next=%2F-%2Fconsole%2Faccount");
+        Browser.screenshot(browser, "console-sign-in-passkey");
+        browser.findElement(By.id("sign-in-passkey")).click();
+        assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
+        assertThat(browser.getCurrentUrl()).endsWith("/-/console/account");
+        assertThat(registry.airlock.audit.forTarget("user:kim").stream().map(e -> e.action())).contains("console.sign-in");
+        // the page's ceremony is single-use and no answer can be made up
+        Http.Response forged = registry.http.send("POST", "-/console/login/passkey", null,
+                "ceremony=nothing&credential=%7B%7D&next=%2F-%2Fconsole%2F", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(forged.status()).isIn(400, 401);
+        assertThat(forged.header("Set-Cookie")).isNull();
     }
 
     @Test

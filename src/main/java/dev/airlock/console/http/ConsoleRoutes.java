@@ -103,6 +103,24 @@ public final class ConsoleRoutes implements RouteModule {
         routes.get("/-/console/login", ctx -> html(ctx, 200, loginPage(null, next(ctx.queryParam("next")))));
         routes.post("/-/console/login", this::signIn);
         routes.post("/-/console/login/key", this::signInWithKey);
+        routes.get("/-/console/login/passkey", ctx -> html(ctx, 200, Html.page("Sign in with a passkey", null, null,
+                "<h1>Sign in with a passkey</h1><p>Your browser offers the passkeys it holds for this site; the key asks for"
+                        + " its PIN or your fingerprint.</p><form method=\"post\" action=\"/-/console/login/passkey\">"
+                        + "<input type=\"hidden\" name=\"next\" value=\"" + Html.esc(next(ctx.queryParam("next"))) + "\">"
+                        + StepUp.keyFields(twoFactor.keys().startPasskeyAssertion(), "sign-in-passkey", "Sign in with a passkey", "get")
+                        + "</form><p><a href=\"/-/console/login\">Sign in with your password instead</a></p>")));
+        routes.post("/-/console/login/passkey", ctx -> {
+            String next = next(ctx.formParam("next"));
+            try {
+                ConsoleService.Opened opened = console.signInWithPasskey(ctx.formParam("ceremony"), ctx.formParam("credential"),
+                        Requests.source(ctx));
+                console.signOut(ctx.cookie(cookieName));
+                setCookie(ctx, opened.cookie());
+                ctx.redirect(next);
+            } catch (AirlockException e) {
+                html(ctx, 401, loginPage(e.getMessage(), next));
+            }
+        });
         routes.post("/-/console/logout", ctx -> {
             ConsoleSession s = session(ctx);
             if (s != null) {
@@ -286,7 +304,10 @@ public final class ConsoleRoutes implements RouteModule {
                 + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
                 + "<label>One-time password (if you use an authenticator app; leave empty to use a security key)"
                 + " <input name=\"otp\" id=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></label>"
-                + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>");
+                + "<button type=\"submit\" id=\"sign-in\">Sign in</button></form>"
+                + "<p><a id=\"passkey-sign-in\" href=\"/-/console/login/passkey?next=" + Html.esc(java.net.URLEncoder.encode(next,
+                        java.nio.charset.StandardCharsets.UTF_8)) + "\">Sign in with a passkey</a> (no password: the key checks its PIN"
+                + " or your fingerprint)</p>");
     }
 
     /** Where to go after signing in: only a console page of this server (no open redirect). */
