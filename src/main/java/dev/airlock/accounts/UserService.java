@@ -143,13 +143,14 @@ public final class UserService {
         List<UserStore.PasswordFailure> recent = db.read(tx -> store.passwordFailuresSince(tx, name, now - failureWindowMillis));
         List<Long> fromHere = recent.stream().filter(f -> f.source().equals(from)).map(UserStore.PasswordFailure::at).toList();
         if (fromHere.size() >= maxPasswordFailures) {
-            long retry = (fromHere.get(fromHere.size() - maxPasswordFailures) + failureWindowMillis - now + 999) / 1000;
+            long retry = RateLimited.secondsUntilOneAgesOut(fromHere, maxPasswordFailures, failureWindowMillis, now);
             throw new RateLimited("Too many wrong passwords for this account from your address. Try again in " + retry
                     + " seconds.", retry);
         }
         int accountLimit = maxPasswordFailures * 10;
         if (recent.size() >= accountLimit) {
-            long retry = (recent.get(recent.size() - accountLimit).at() + failureWindowMillis - now + 999) / 1000;
+            long retry = RateLimited.secondsUntilOneAgesOut(recent.stream().map(UserStore.PasswordFailure::at).toList(),
+                    accountLimit, failureWindowMillis, now);
             throw new RateLimited("Too many wrong passwords for this account. Try again in " + retry + " seconds.", retry);
         }
         return recent;

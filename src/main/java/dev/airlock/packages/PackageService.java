@@ -81,8 +81,10 @@ public final class PackageService {
 
     // ------------------------------------------------------------------ reads
 
-    /** The packument as stored (full or abbreviated); 404 when absent or not visible to the actor. */
-    /** The packument as a tree (for pages and version documents, not for serving it: see {@link #served}). */
+    /**
+     * The packument (full or abbreviated) as a tree, for pages and version documents; 404 when absent or not visible
+     * to the actor. Serving it uses {@link #served}.
+     */
     public JsonNode packument(Actor actor, PackageName name, boolean abbreviated) {
         return dev.airlock.platform.json.Json.parse(served(actor, name, abbreviated, false).body());
     }

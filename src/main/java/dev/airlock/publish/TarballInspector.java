@@ -41,10 +41,6 @@ public final class TarballInspector {
         }
     }
 
-    public Inspection inspect(byte[] tgz) {
-        return inspect(new ByteArrayInputStream(tgz));
-    }
-
     /** Reads the stream to its end (and closes it). */
     public Inspection inspect(InputStream tgz) {
         // Read the archive as npm's node-tar does, so that the server sees exactly what gets installed: every gzip

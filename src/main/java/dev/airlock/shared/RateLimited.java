@@ -12,4 +12,12 @@ public final class RateLimited extends AirlockException {
     public long retryAfterSeconds() {
         return retryAfterSeconds;
     }
+
+    /**
+     * Seconds until one of {@code limit} or more failures (times in epoch millis, oldest first, all within the window)
+     * ages out of a window of {@code windowMillis}, so that one more try is allowed.
+     */
+    public static long secondsUntilOneAgesOut(java.util.List<Long> failures, int limit, long windowMillis, long now) {
+        return (failures.get(failures.size() - limit) + windowMillis - now + 999) / 1000;
+    }
 }

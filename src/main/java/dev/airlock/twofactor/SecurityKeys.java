@@ -161,7 +161,8 @@ public final class SecurityKeys {
 
     /**
      * Verifies an assertion made for {@code purpose} (the ceremony is consumed either way) and returns the user
-     * whose key signed it; for a passkey sign-in (no user named) the authenticator must have verified its user. The signature counter is checked (a cloned key shows up as a counter going back).
+     * whose key signed it; for a passkey sign-in (no user named) the authenticator must have verified its user. The
+     * signature counter is checked (a cloned key shows up as a counter going back).
      */
     String finishAssertion(String ceremonyId, String credentialJson, String purpose) {
         requireAnswer(credentialJson);

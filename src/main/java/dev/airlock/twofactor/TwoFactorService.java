@@ -312,7 +312,7 @@ public final class TwoFactorService {
         long now = clock.millis();
         List<Long> recent = db.read(tx -> store.failuresSince(tx, user, now - windowMillis));
         if (recent.size() >= maxFailures) {
-            long retry = (recent.get(recent.size() - maxFailures) + windowMillis - now + 999) / 1000;
+            long retry = RateLimited.secondsUntilOneAgesOut(recent, maxFailures, windowMillis, now);
             throw new RateLimited("Too many wrong one-time passwords for this account. Try again in " + retry + " seconds.", retry);
         }
     }
@@ -371,22 +371,21 @@ public final class TwoFactorService {
         });
     }
 
-    /** Verifies a sign-in assertion and returns the user whose key made it. */
+    /** Verifies a sign-in assertion (the key step after the password) and returns the user whose key made it. */
     public String signInWithKey(String ceremonyId, String credentialJson, String source) {
-        try {
-            return keys.finishAssertion(ceremonyId, credentialJson, "sign-in");
-        } catch (AirlockException e) {
-            auditKeyFailure(Actor.anonymous(source), "sign-in", e);
-            throw e;
-        }
+        return signInAssertion(ceremonyId, credentialJson, source, "sign-in");
     }
 
     /** Sign-in with a passkey alone: returns the user whose passkey answered (with user verification). */
     public String signInWithPasskey(String ceremonyId, String credentialJson, String source) {
+        return signInAssertion(ceremonyId, credentialJson, source, SecurityKeys.PASSKEY_SIGN_IN);
+    }
+
+    private String signInAssertion(String ceremonyId, String credentialJson, String source, String purpose) {
         try {
-            return keys.finishAssertion(ceremonyId, credentialJson, SecurityKeys.PASSKEY_SIGN_IN);
+            return keys.finishAssertion(ceremonyId, credentialJson, purpose);
         } catch (AirlockException e) {
-            auditKeyFailure(Actor.anonymous(source), SecurityKeys.PASSKEY_SIGN_IN, e);
+            auditKeyFailure(Actor.anonymous(source), purpose, e);
             throw e;
         }
     }

@@ -102,25 +102,14 @@ public final class ConsoleRoutes implements RouteModule {
         });
         routes.get("/-/console/login", ctx -> html(ctx, 200, loginPage(null, next(ctx.queryParam("next")))));
         routes.post("/-/console/login", this::signIn);
-        routes.post("/-/console/login/key", this::signInWithKey);
+        routes.post("/-/console/login/key", ctx -> signInWithKey(ctx, console::signInWithKey));
         routes.get("/-/console/login/passkey", ctx -> html(ctx, 200, Html.page("Sign in with a passkey", null, null,
                 "<h1>Sign in with a passkey</h1><p>Your browser offers the passkeys it holds for this site; the key asks for"
                         + " its PIN or your fingerprint.</p><form method=\"post\" action=\"/-/console/login/passkey\">"
                         + "<input type=\"hidden\" name=\"next\" value=\"" + Html.esc(next(ctx.queryParam("next"))) + "\">"
                         + StepUp.keyFields(twoFactor.keys().startPasskeyAssertion(), "sign-in-passkey", "Sign in with a passkey", "get")
                         + "</form><p><a href=\"/-/console/login\">Sign in with your password instead</a></p>")));
-        routes.post("/-/console/login/passkey", ctx -> {
-            String next = next(ctx.formParam("next"));
-            try {
-                ConsoleService.Opened opened = console.signInWithPasskey(ctx.formParam("ceremony"), ctx.formParam("credential"),
-                        Requests.source(ctx));
-                console.signOut(ctx.cookie(cookieName));
-                setCookie(ctx, opened.cookie());
-                ctx.redirect(next);
-            } catch (AirlockException e) {
-                html(ctx, 401, loginPage(e.getMessage(), next));
-            }
-        });
+        routes.post("/-/console/login/passkey", ctx -> signInWithKey(ctx, console::signInWithPasskey));
         routes.post("/-/console/logout", ctx -> {
             ConsoleSession s = session(ctx);
             if (s != null) {
@@ -430,10 +419,15 @@ public final class ConsoleRoutes implements RouteModule {
         }
     }
 
-    private void signInWithKey(Context ctx) {
+    /** Verifies a key's answer to a sign-in ceremony (after the password, or a passkey alone) and opens a session. */
+    private interface KeySignIn {
+        ConsoleService.Opened open(String ceremony, String credential, String source);
+    }
+
+    private void signInWithKey(Context ctx, KeySignIn signIn) {
         String next = next(ctx.formParam("next"));
         try {
-            ConsoleService.Opened opened = console.signInWithKey(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
+            ConsoleService.Opened opened = signIn.open(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
             console.signOut(ctx.cookie(cookieName));
             setCookie(ctx, opened.cookie());
             ctx.redirect(next);

@@ -102,15 +102,9 @@ public final class Requests {
             throw tooLarge(limit);
         }
         try (InputStream in = new Limited(ctx.bodyInputStream(), limit)) {
-            java.nio.file.Path spoolDir = ctx.attribute(SPOOL_DIR);
-            JsonNode node;
-            if (spoolDir == null) {
-                node = BodyTree.read(in);
-            } else {
-                java.util.List<dev.airlock.platform.io.Spool> spools = new java.util.ArrayList<>();
-                ctx.attribute(SPOOLS, spools); // closed when the request is done (HttpServer)
-                node = BodyTree.read(in, spoolDir, spools);
-            }
+            java.util.List<dev.airlock.platform.io.Spool> spools = new java.util.ArrayList<>();
+            ctx.attribute(SPOOLS, spools); // closed when the request is done (HttpServer)
+            JsonNode node = BodyTree.read(in, ctx.attribute(SPOOL_DIR), spools);
             if (node == null || node.isMissingNode()) {
                 throw AirlockException.badRequest("The request body is empty; expected JSON.");
             }

@@ -57,7 +57,7 @@ public final class BodyTree {
     /**
      * The tree of one JSON value; a tarball attachment over {@link #IN_MEMORY} bytes becomes a {@link POJONode} holding
      * a {@link Spool} in {@code spoolDir}, added to {@code spools} for the caller to close once the request is done
-     * (also when this fails).
+     * (also when this fails). With no {@code spoolDir}, as {@link #read(InputStream)}.
      */
     public static JsonNode read(InputStream in, Path spoolDir, List<Spool> spools) throws IOException {
         return new BodyTree(spoolDir, spools).tree(in);
