@@ -95,11 +95,29 @@ public final class ConfigLoader {
         }
     }
 
+    /** Keys whose value is a list: written in YAML as a list or as one comma-separated string, in env/flags as the string. */
+    static final java.util.Set<String> LIST_KEYS = java.util.Set.of("server.trustedProxies");
+
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out, file);
             }
+        } else if (node instanceof java.util.List<?> list) {
+            requireKnown(prefix, "key in " + file);
+            if (!LIST_KEYS.contains(prefix)) {
+                throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
+            }
+            java.util.List<String> items = new java.util.ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                Object item = list.get(i);
+                if (item == null || item instanceof Map<?, ?> || item instanceof java.util.List<?>) {
+                    throw new IllegalArgumentException(prefix + " in " + file + ": entry " + (i + 1) + " is "
+                            + (item == null ? "empty" : "not a single value") + "; write one value per \"- \" line");
+                }
+                items.add(String.valueOf(item).trim());
+            }
+            out.put(prefix, String.join(",", items));
         } else {
             requireKnown(prefix, "key in " + file);
             out.put(prefix, node == null ? "" : String.valueOf(node));
@@ -183,8 +201,11 @@ public final class ConfigLoader {
                 continue;
             }
             String cidr = p.contains("/") ? p : p + "/32";
-            if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
-                throw new IllegalArgumentException("server.trustedProxies takes IPv4 addresses or CIDR ranges, got \"" + p + "\"");
+            if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")
+                    || java.util.Arrays.stream(cidr.split("[./]")).mapToInt(Integer::parseInt).max().orElse(0) > 255
+                    || Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) > 32) {
+                throw new IllegalArgumentException("server.trustedProxies takes IPv4 addresses or CIDR ranges (such as 10.0.0.0/8),"
+                        + " as a YAML list or separated by commas, got \"" + p + "\"");
             }
             out.add(cidr);
         }
