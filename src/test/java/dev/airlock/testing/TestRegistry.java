@@ -52,6 +52,11 @@ public final class TestRegistry implements AutoCloseable {
         }
     }
 
+    /** Serves a data directory that operator commands (`./airlock user add … --data DIR`) prepared; close() deletes it. */
+    public static TestRegistry startOn(Path dataDir, MutableClock clock) {
+        return new TestRegistry(dataDir, Map.of(), clock);
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
