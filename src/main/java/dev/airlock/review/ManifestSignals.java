@@ -64,6 +64,9 @@ final class ManifestSignals {
             } else if (b != null && !b.equals(a)) {
                 out.add(new ReleaseReview.Signal("high", "install-script", "Changes the " + name + " script from \"" + show(a)
                         + "\" to \"" + show(b) + "\"."));
+            } else if (b == null && a != null) {
+                out.add(new ReleaseReview.Signal("info", "install-script", "Removes the " + name + " script (it was \"" + show(a)
+                        + "\")."));
             }
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = now.path("scripts").fields(); it.hasNext(); ) {

@@ -145,9 +145,16 @@ public final class ReleaseReviewer {
 
     private static void changed(String shown, TarballFiles.File a, TarballFiles.File b, ContentChecks.Stats sa,
                                 ContentChecks.Stats sb, String noMinifiedBefore, List<ReleaseReview.Signal> out) {
+        if (shown.equals("binding.gyp")) {
+            out.add(new ReleaseReview.Signal("medium", "native-build", "Changes binding.gyp: the native build that runs on install.",
+                    shown));
+        }
         if (!sa.binary() && sb.binary()) {
             out.add(new ReleaseReview.Signal("high", "binary-file", "Turns " + shown + " into a binary file (" + human(b.size())
                     + ").", shown));
+        } else if (sa.binary() && sb.binary()) {
+            out.add(new ReleaseReview.Signal("medium", "binary-file", "Changes the binary file " + shown + " (" + human(a.size())
+                    + " → " + human(b.size()) + "); binary content cannot be reviewed here.", shown));
         } else if (sb.minified() && !sa.minified()) {
             out.add(new ReleaseReview.Signal("high", "minified-file", "Turns " + shown + " into minified code (a line of "
                     + count(sb.longestLine()) + " characters)" + noMinifiedBefore + ".", shown));

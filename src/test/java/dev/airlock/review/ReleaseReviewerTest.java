@@ -362,4 +362,15 @@ class ReleaseReviewerTest {
         assertNothingPrintableContains(r, "\u202E");
         assertNothingPrintableContains(r, "\u2066");
     }
+
+    @Test
+    void aChangedBinaryARemovedInstallScriptAndAChangedNativeBuildAreNotPassedOverInSilence() {
+        ObjectNode before = manifest("1.0.0");
+        before.putObject("scripts").put("install", "node-gyp rebuild");
+        ReleaseReview r = review(before, List.of(bytes("prebuilt.node", new byte[] {1, 0, 2}), file("binding.gyp", "{}\n")),
+                manifest("1.0.1"), List.of(bytes("prebuilt.node", new byte[] {1, 0, 3}), file("binding.gyp", "{\"targets\": []}\n")));
+        assertThat(r.signals()).extracting(s -> s.kind() + ":" + s.level())
+                .contains("binary-file:medium", "install-script:info", "native-build:medium");
+        assertThat(signal(r, "install-script").message()).contains("Removes the install script");
+    }
 }
