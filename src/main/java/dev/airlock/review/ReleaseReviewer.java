@@ -9,47 +9,43 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /** Computes a {@link ReleaseReview} from two tarballs and their manifests. Pure: no I/O beyond the given streams. */
 public final class ReleaseReviewer {
+    /** How much of each file the review reads; a larger file is compared by size only and never diffed. */
     static final int KEEP_BYTES = 256 * 1024;
     static final int MAX_DIFF_FILES = 40;
     static final int MAX_DIFF_LINES = 400;
-    private static final List<String> INSTALL_SCRIPTS = List.of("preinstall", "install", "postinstall", "prepare");
-    private static final List<String> DEPENDENCY_GROUPS = List.of("dependencies", "optionalDependencies", "peerDependencies",
-            "devDependencies");
-    private static final Set<String> BINARY_EXTENSIONS = Set.of(".node", ".exe", ".dll", ".so", ".dylib", ".wasm", ".bin",
-            ".jar", ".class", ".o", ".a");
-    private static final Pattern GIT_SHORTHAND = Pattern.compile("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(#.*)?$");
+    /** A file with a longer line is not diffed (a diff of one huge line helps nobody). */
+    static final int MAX_DIFF_LINE_LENGTH = 2_000;
+    /** A changed file that grows at least this many times … */
+    static final int FILE_GROWTH_FACTOR = 10;
+    /** … and by more than this many bytes raises a file-size signal. */
+    static final long FILE_GROWTH_MIN_BYTES = 50 * 1024;
+    /** The unpacked package doubling … */
+    static final int TOTAL_GROWTH_FACTOR = 2;
+    /** … and growing by more than this many bytes raises a size signal; */
+    static final long TOTAL_GROWTH_MIN_BYTES = 100_000;
+    /** so does growing at least this many times … */
+    static final int TOTAL_JUMP_FACTOR = 10;
+    /** … by more than this many bytes (a small package that suddenly carries a payload); */
+    static final long TOTAL_JUMP_MIN_BYTES = 16 * 1024;
+    /** and so does growing by this many bytes whatever the ratio. */
+    static final long TOTAL_GROWTH_ALWAYS_BYTES = 5 * 1024 * 1024;
 
     private ReleaseReviewer() {
     }
 
     /** Where a dependency spec installs from, as npm's --allow-git / --allow-remote / --allow-file / link gate it. */
     static String source(String spec) {
-        String s = spec == null ? "" : spec.trim();
-        if (s.startsWith("git+") || s.startsWith("git:") || s.startsWith("git@") || s.startsWith("github:")
-                || s.startsWith("gitlab:") || s.startsWith("bitbucket:") || s.startsWith("gist:") || GIT_SHORTHAND.matcher(s).matches()) {
-            return "git";
-        }
-        if (s.startsWith("http://") || s.startsWith("https://")) {
-            return "remote";
-        }
-        if (s.startsWith("file:") || s.startsWith("./") || s.startsWith("../") || s.startsWith("/") || s.startsWith("~/")) {
-            return "file";
-        }
-        if (s.startsWith("link:")) {
-            return "link";
-        }
-        return "registry";
+        return ManifestSignals.source(spec);
     }
 
     public static ReleaseReview review(String pkg, String version, JsonNode manifest, InputStream tarball, String previous,
@@ -61,148 +57,192 @@ public final class ReleaseReviewer {
             signals.add(new ReleaseReview.Signal("info", "first-version", "First version of this package: nothing to compare with;"
                     + " every file is new."));
         }
-        scripts(manifest, previousManifest, signals);
-        dependencies(manifest, previousManifest, signals);
-        bin(manifest, previousManifest, signals);
+        ManifestSignals.all(manifest, previousManifest, signals);
 
+        Map<String, ContentChecks.Stats> statsBefore = new HashMap<>();
+        before.forEach((path, f) -> statsBefore.put(path, ContentChecks.of(path, f.head())));
+        boolean hadMinified = statsBefore.values().stream().anyMatch(ContentChecks.Stats::minified);
+        String noMinifiedBefore = previous != null && !hadMinified ? "; version " + previous + " had no minified code" : "";
         List<ReleaseReview.FileChange> files = new ArrayList<>();
         Map<String, String> diffs = new LinkedHashMap<>();
-        Set<String> paths = new TreeSet<>(before.keySet());
+        int omitted = 0;
+        // package.json first, so the manifest's diff is never the one left out by MAX_DIFF_FILES
+        Set<String> paths = new TreeSet<>(Comparator.comparing((String p) -> !p.equals("package.json"))
+                .thenComparing(Comparator.naturalOrder()));
+        paths.addAll(before.keySet());
         paths.addAll(after.keySet());
         for (String path : paths) {
             TarballFiles.File a = before.get(path);
             TarballFiles.File b = after.get(path);
+            VisibleText.Shown name = VisibleText.name(path);
+            String shown = name.display();
+            if (b != null) {
+                ManifestSignals.marked("File name", path, shown, signals);
+            }
             if (a == null) {
-                files.add(new ReleaseReview.FileChange(path, "added", 0, b.size()));
-                fileSignals(path, b, signals);
+                files.add(new ReleaseReview.FileChange(path, "added", 0, b.size(), shown, name.marked(), "omitted", "added",
+                        "New file: not diffed (the signals above cover its contents)."));
+                omitted++;
+                added(shown, path, b, ContentChecks.of(path, b.head()), noMinifiedBefore, signals);
             } else if (b == null) {
-                files.add(new ReleaseReview.FileChange(path, "removed", a.size(), 0));
+                files.add(new ReleaseReview.FileChange(path, "removed", a.size(), 0, shown, name.marked(), "omitted", "removed",
+                        "Removed file: not diffed."));
+                omitted++;
             } else if (a.size() != b.size() || !Arrays.equals(a.head(), b.head())) {
-                files.add(new ReleaseReview.FileChange(path, "changed", a.size(), b.size()));
-                if (diffs.size() < MAX_DIFF_FILES && text(a) && text(b)) {
-                    diffs.put(path, diff(path, a, b));
+                ContentChecks.Stats sa = statsBefore.get(path);
+                ContentChecks.Stats sb = ContentChecks.of(path, b.head());
+                Diff d = diff(path, shown, a, b, sa, sb, diffs.size());
+                if (d.text() != null) {
+                    diffs.put(shown, d.text());
+                } else {
+                    omitted++;
                 }
-                if (!binary(path, a) && binary(path, b)) {
-                    fileSignals(path, b, signals);
-                }
+                files.add(new ReleaseReview.FileChange(path, "changed", a.size(), b.size(), shown, name.marked(), d.state(),
+                        d.omitted(), d.note()));
+                changed(shown, a, b, sa, sb, noMinifiedBefore, signals);
             }
         }
         long sizeBefore = before.values().stream().mapToLong(TarballFiles.File::size).sum();
         long sizeAfter = after.values().stream().mapToLong(TarballFiles.File::size).sum();
-        if (previous != null && sizeAfter > 2 * sizeBefore && sizeAfter - sizeBefore > 100_000) {
-            signals.add(new ReleaseReview.Signal("medium", "size", "Unpacked size grows from " + sizeBefore + " to " + sizeAfter
-                    + " bytes."));
+        if (previous != null && sizeJump(sizeBefore, sizeAfter)) {
+            signals.add(new ReleaseReview.Signal("medium", "size", "Unpacked size grows from " + human(sizeBefore) + " to "
+                    + human(sizeAfter) + times(sizeBefore, sizeAfter) + "."));
         }
         signals.sort(Comparator.comparingInt(s -> List.of("high", "medium", "info").indexOf(s.level())));
         return new ReleaseReview(pkg, version, previous, List.copyOf(signals), List.copyOf(files), diffs, sizeBefore, sizeAfter,
-                before.size(), after.size());
+                before.size(), after.size(), KEEP_BYTES, diffs.size(), omitted);
     }
 
-    private static void scripts(JsonNode now, JsonNode before, List<ReleaseReview.Signal> out) {
-        for (String name : INSTALL_SCRIPTS) {
-            String a = text(before, "scripts", name);
-            String b = text(now, "scripts", name);
-            if (b != null && a == null) {
-                out.add(new ReleaseReview.Signal("high", "install-script", "Adds a " + name + " script, which runs on install: " + b));
-            } else if (b != null && !b.equals(a)) {
-                out.add(new ReleaseReview.Signal("high", "install-script", "Changes the " + name + " script from \"" + a + "\" to \""
-                        + b + "\"."));
-            }
-        }
+    static boolean sizeJump(long before, long after) {
+        long growth = after - before;
+        return after > TOTAL_GROWTH_FACTOR * before && growth > TOTAL_GROWTH_MIN_BYTES
+                || after >= TOTAL_JUMP_FACTOR * before && growth > TOTAL_JUMP_MIN_BYTES
+                || growth >= TOTAL_GROWTH_ALWAYS_BYTES;
     }
 
-    private static void dependencies(JsonNode now, JsonNode before, List<ReleaseReview.Signal> out) {
-        for (String group : DEPENDENCY_GROUPS) {
-            JsonNode deps = now.path(group);
-            for (Iterator<String> it = deps.fieldNames(); it.hasNext(); ) {
-                String dep = it.next();
-                String spec = deps.get(dep).asText();
-                String old = text(before, group, dep);
-                String where = source(spec);
-                boolean dev = group.equals("devDependencies");
-                if (!Objects.equals(spec, old) && !where.equals("registry") && !dev) {
-                    out.add(new ReleaseReview.Signal("high", "non-registry-dependency", group + " " + dep + " installs from "
-                            + where + " (" + spec + "), not from the registry."));
-                }
-                if (old == null) {
-                    out.add(new ReleaseReview.Signal(dev ? "info" : "medium", "dependency-added", "Adds " + group + " " + dep + "@" + spec + "."));
-                } else if (!old.equals(spec)) {
-                    out.add(new ReleaseReview.Signal("info", "dependency-changed", "Changes " + group + " " + dep + " from " + old
-                            + " to " + spec + "."));
-                }
-            }
-        }
-    }
-
-    private static void bin(JsonNode now, JsonNode before, List<ReleaseReview.Signal> out) {
-        JsonNode a = before == null ? null : before.get("bin");
-        JsonNode b = now.get("bin");
-        if (b != null && !b.equals(a)) {
-            out.add(new ReleaseReview.Signal("medium", "bin", (a == null ? "Adds" : "Changes") + " executables (bin): " + b + "."));
-        }
-    }
-
-    private static void fileSignals(String path, TarballFiles.File f, List<ReleaseReview.Signal> out) {
+    private static void added(String shown, String path, TarballFiles.File f, ContentChecks.Stats s, String noMinifiedBefore,
+                              List<ReleaseReview.Signal> out) {
         if (path.equals("binding.gyp")) {
-            out.add(new ReleaseReview.Signal("high", "native-build", "Adds binding.gyp: a native build runs on install."));
-        } else if (binary(path, f)) {
-            out.add(new ReleaseReview.Signal("high", "binary-file", "Adds a binary file: " + path + " (" + f.size() + " bytes)."));
-        } else if (minified(path, f)) {
-            out.add(new ReleaseReview.Signal("medium", "minified-file", "Adds a minified file that is hard to review: " + path + "."));
+            out.add(new ReleaseReview.Signal("high", "native-build", "Adds binding.gyp: a native build runs on install.", shown));
+        } else if (s.binary()) {
+            out.add(new ReleaseReview.Signal("high", "binary-file", "Adds a binary file: " + shown + " (" + human(f.size()) + ").",
+                    shown));
+        } else if (s.minified()) {
+            out.add(new ReleaseReview.Signal("medium", "minified-file", "Adds a minified file that is hard to review: " + shown
+                    + noMinifiedBefore + ".", shown));
+        } else if (s.longLines()) {
+            out.add(new ReleaseReview.Signal("medium", "long-line", "Adds " + shown + ", which has a line of " + count(s.longestLine())
+                    + " characters (generated or packed content).", shown));
+        }
+        if (s.payload() != null) {
+            out.add(new ReleaseReview.Signal("medium", "high-entropy", "Adds " + shown + ", which contains " + s.payload() + ".",
+                    shown));
+        }
+        if (s.bidiControls() > 0) {
+            out.add(bidi(shown, s.bidiControls()));
         }
     }
 
-    static boolean binary(String path, TarballFiles.File f) {
-        String lower = path.toLowerCase(java.util.Locale.ROOT);
-        if (BINARY_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
-            return true;
+    private static void changed(String shown, TarballFiles.File a, TarballFiles.File b, ContentChecks.Stats sa,
+                                ContentChecks.Stats sb, String noMinifiedBefore, List<ReleaseReview.Signal> out) {
+        if (shown.equals("binding.gyp")) {
+            out.add(new ReleaseReview.Signal("medium", "native-build", "Changes binding.gyp: the native build that runs on install.",
+                    shown));
         }
-        int n = Math.min(f.head().length, 8192);
-        for (int i = 0; i < n; i++) {
-            if (f.head()[i] == 0) {
-                return true;
-            }
+        if (!sa.binary() && sb.binary()) {
+            out.add(new ReleaseReview.Signal("high", "binary-file", "Turns " + shown + " into a binary file (" + human(b.size())
+                    + ").", shown));
+        } else if (sa.binary() && sb.binary()) {
+            out.add(new ReleaseReview.Signal("medium", "binary-file", "Changes the binary file " + shown + " (" + human(a.size())
+                    + " → " + human(b.size()) + "); binary content cannot be reviewed here.", shown));
+        } else if (sb.minified() && !sa.minified()) {
+            out.add(new ReleaseReview.Signal("high", "minified-file", "Turns " + shown + " into minified code (a line of "
+                    + count(sb.longestLine()) + " characters)" + noMinifiedBefore + ".", shown));
+        } else if (sb.longLines() && !sa.longLines()) {
+            out.add(new ReleaseReview.Signal("high", "long-line", shown + " now has a line of " + count(sb.longestLine())
+                    + " characters; it had none over " + count(ContentChecks.LONG_LINE) + ".", shown));
         }
-        return false;
+        if (sb.payload() != null && sa.payload() == null) {
+            out.add(new ReleaseReview.Signal("high", "high-entropy", shown + " now contains " + sb.payload() + ".", shown));
+        }
+        if (sb.bidiControls() > sa.bidiControls()) {
+            out.add(bidi(shown, sb.bidiControls()));
+        }
+        if (b.size() >= FILE_GROWTH_FACTOR * a.size() && b.size() - a.size() > FILE_GROWTH_MIN_BYTES) {
+            out.add(new ReleaseReview.Signal("medium", "file-size", shown + " grows from " + human(a.size()) + " to " + human(b.size())
+                    + times(a.size(), b.size()) + ".", shown));
+        }
     }
 
-    static boolean minified(String path, TarballFiles.File f) {
-        if (path.endsWith(".min.js")) {
-            return true;
-        }
-        if (!(path.endsWith(".js") || path.endsWith(".cjs") || path.endsWith(".mjs"))) {
-            return false;
-        }
-        for (String line : new String(f.head(), StandardCharsets.UTF_8).split("\n")) {
-            if (line.length() > 1000) {
-                return true;
-            }
-        }
-        return false;
+    private static ReleaseReview.Signal bidi(String shown, int n) {
+        return new ReleaseReview.Signal("high", "bidi-content", shown + " contains " + n + " bidi control character"
+                + (n == 1 ? "" : "s") + ", which can make code read differently from how it runs (shown as ⟪U+…⟫ in the diff).",
+                shown);
     }
 
-    private static boolean text(TarballFiles.File f) {
-        return f.size() <= KEEP_BYTES && !binary("", f);
+    /** How a changed file's diff is shown: state shown | cut | omitted, why, and the text (null when omitted). */
+    private record Diff(String state, String omitted, String note, String text) {
+        static Diff omit(String why, String note) {
+            return new Diff("omitted", why, note, null);
+        }
     }
 
-    private static String diff(String path, TarballFiles.File a, TarballFiles.File b) {
-        List<String> before = Arrays.asList(new String(a.head(), StandardCharsets.UTF_8).split("\n", -1));
-        List<String> after = Arrays.asList(new String(b.head(), StandardCharsets.UTF_8).split("\n", -1));
+    private static Diff diff(String path, String shown, TarballFiles.File a, TarballFiles.File b, ContentChecks.Stats sa, ContentChecks.Stats sb,
+                             int diffed) {
+        if (sa.binary() || sb.binary()) {
+            return Diff.omit("binary", "Binary file: not diffed.");
+        }
+        if (a.size() > KEEP_BYTES || b.size() > KEEP_BYTES) {
+            return Diff.omit("too-large", "Larger than the " + human(KEEP_BYTES) + " the review reads of each file: not diffed;"
+                    + " only sizes are compared.");
+        }
+        if (sa.longestLine() > MAX_DIFF_LINE_LENGTH || sb.longestLine() > MAX_DIFF_LINE_LENGTH) {
+            return Diff.omit("long-lines", "Has a line longer than " + count(MAX_DIFF_LINE_LENGTH) + " characters (minified or"
+                    + " generated): not diffed.");
+        }
+        if (diffed >= MAX_DIFF_FILES) {
+            return Diff.omit("file-limit", "Not diffed: only the first " + MAX_DIFF_FILES + " changed text files are diffed.");
+        }
+        List<String> before = lines(path, a);
+        List<String> after = lines(path, b);
         Patch<String> patch = DiffUtils.diff(before, after);
-        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, before, patch, 3);
-        if (lines.size() > MAX_DIFF_LINES) {
-            List<String> cut = new ArrayList<>(lines.subList(0, MAX_DIFF_LINES));
-            cut.add("… " + (lines.size() - MAX_DIFF_LINES) + " more lines not shown");
-            lines = cut;
+        if (patch.getDeltas().isEmpty()) {
+            return Diff.omit("same-text", "The bytes differ but read as the same text (bytes that are not UTF-8): not diffed.");
         }
-        return String.join("\n", lines);
+        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/" + shown, "b/" + shown, before, patch, 3);
+        if (lines.size() <= MAX_DIFF_LINES) {
+            return new Diff("shown", null, null, String.join("\n", lines));
+        }
+        int more = lines.size() - MAX_DIFF_LINES;
+        List<String> cut = new ArrayList<>(lines.subList(0, MAX_DIFF_LINES));
+        cut.add("… " + more + " more lines not shown");
+        return new Diff("cut", null, "Diff cut after " + MAX_DIFF_LINES + " lines: " + count(more) + " more lines not shown.",
+                String.join("\n", cut));
     }
 
-    private static String text(JsonNode node, String group, String key) {
-        if (node == null) {
-            return null;
+    /**
+     * The file's lines with hidden characters made visible (the escaping is one-to-one, so the diff is the same); in a
+     * package.json look-alike letters too, since its lines are names: dependencies, scripts, bin.
+     */
+    private static List<String> lines(String path, TarballFiles.File f) {
+        boolean manifest = path.equals("package.json") || path.endsWith("/package.json");
+        return Arrays.stream(new String(f.head(), StandardCharsets.UTF_8).split("\n", -1))
+                .map(manifest ? VisibleText::show : VisibleText::content).toList();
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
         }
-        JsonNode v = node.path(group).get(key);
-        return v == null || v.isNull() ? null : v.asText();
+        return bytes < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+    }
+
+    private static String times(long before, long after) {
+        return before == 0 ? "" : String.format(Locale.ROOT, " (×%,.0f)", (double) after / before);
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 }
