@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
+import dev.airlock.platform.tarball.TarballReader;
+import dev.airlock.platform.tarball.TarballReader.FileHead;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,8 +56,9 @@ public final class ReleaseReviewer {
 
     public static ReleaseReview review(String pkg, String version, JsonNode manifest, InputStream tarball, String previous,
                                        JsonNode previousManifest, InputStream previousTarball) {
-        Map<String, TarballFiles.File> after = TarballFiles.read(tarball, KEEP_BYTES);
-        Map<String, TarballFiles.File> before = previousTarball == null ? Map.of() : TarballFiles.read(previousTarball, KEEP_BYTES);
+        Map<String, FileHead> after = TarballReader.heads(tarball, TarballReader.Limits.STORED, KEEP_BYTES);
+        Map<String, FileHead> before = previousTarball == null ? Map.of()
+                : TarballReader.heads(previousTarball, TarballReader.Limits.STORED, KEEP_BYTES);
         List<ReleaseReview.Signal> signals = new ArrayList<>();
         if (previous == null) {
             signals.add(new ReleaseReview.Signal("info", "first-version", "First version of this package: nothing to compare with;"
@@ -70,8 +73,8 @@ public final class ReleaseReviewer {
         Set<String> paths = new TreeSet<>(before.keySet());
         paths.addAll(after.keySet());
         for (String path : paths) {
-            TarballFiles.File a = before.get(path);
-            TarballFiles.File b = after.get(path);
+            FileHead a = before.get(path);
+            FileHead b = after.get(path);
             if (a == null) {
                 files.add(new ReleaseReview.FileChange(path, "added", 0, b.size()));
                 fileSignals(path, b, signals);
@@ -87,8 +90,8 @@ public final class ReleaseReviewer {
                 }
             }
         }
-        long sizeBefore = before.values().stream().mapToLong(TarballFiles.File::size).sum();
-        long sizeAfter = after.values().stream().mapToLong(TarballFiles.File::size).sum();
+        long sizeBefore = before.values().stream().mapToLong(FileHead::size).sum();
+        long sizeAfter = after.values().stream().mapToLong(FileHead::size).sum();
         if (previous != null && sizeAfter > 2 * sizeBefore && sizeAfter - sizeBefore > 100_000) {
             signals.add(new ReleaseReview.Signal("medium", "size", "Unpacked size grows from " + sizeBefore + " to " + sizeAfter
                     + " bytes."));
@@ -142,7 +145,7 @@ public final class ReleaseReviewer {
         }
     }
 
-    private static void fileSignals(String path, TarballFiles.File f, List<ReleaseReview.Signal> out) {
+    private static void fileSignals(String path, FileHead f, List<ReleaseReview.Signal> out) {
         if (path.equals("binding.gyp")) {
             out.add(new ReleaseReview.Signal("high", "native-build", "Adds binding.gyp: a native build runs on install."));
         } else if (binary(path, f)) {
@@ -152,7 +155,7 @@ public final class ReleaseReviewer {
         }
     }
 
-    static boolean binary(String path, TarballFiles.File f) {
+    static boolean binary(String path, FileHead f) {
         String lower = path.toLowerCase(java.util.Locale.ROOT);
         if (BINARY_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
             return true;
@@ -166,7 +169,7 @@ public final class ReleaseReviewer {
         return false;
     }
 
-    static boolean minified(String path, TarballFiles.File f) {
+    static boolean minified(String path, FileHead f) {
         if (path.endsWith(".min.js")) {
             return true;
         }
@@ -181,11 +184,11 @@ public final class ReleaseReviewer {
         return false;
     }
 
-    private static boolean text(TarballFiles.File f) {
+    private static boolean text(FileHead f) {
         return f.size() <= KEEP_BYTES && !binary("", f);
     }
 
-    private static String diff(String path, TarballFiles.File a, TarballFiles.File b) {
+    private static String diff(String path, FileHead a, FileHead b) {
         List<String> before = Arrays.asList(new String(a.head(), StandardCharsets.UTF_8).split("\n", -1));
         List<String> after = Arrays.asList(new String(b.head(), StandardCharsets.UTF_8).split("\n", -1));
         Patch<String> patch = DiffUtils.diff(before, after);
