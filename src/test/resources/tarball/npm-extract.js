@@ -45,7 +45,11 @@ async function main () {
       process.stdout.write(JSON.stringify(line) + '\n')
     }
   } finally {
-    fs.rmSync(work, { recursive: true, force: true })
+    try {
+      fs.rmSync(work, { recursive: true, force: true })
+    } catch {
+      // a failed extraction may still be writing to the cache; the answer is already printed
+    }
   }
 }
 main().catch(e => { console.error(e); process.exit(1) })

@@ -61,7 +61,8 @@ public final class TarballReader {
         try (Unpacked in = Unpacked.open(tgz, limits.maxUnpackedBytes())) {
             new Walk(in, limits, visitor).run();
         } catch (IOException e) {
-            throw new TarballRefusedException("the tarball is not a valid gzipped tar archive (" + e.getMessage() + ")");
+            String why = e instanceof java.io.EOFException ? "it ends too early" : e.getMessage();
+            throw new TarballRefusedException("the tarball is not a valid gzipped tar archive (" + why + ")");
         }
     }
 
