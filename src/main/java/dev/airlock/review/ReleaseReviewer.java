@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
+import dev.airlock.platform.tarball.TarballReader;
+import dev.airlock.platform.tarball.TarballReader.FileHead;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,8 +52,9 @@ public final class ReleaseReviewer {
 
     public static ReleaseReview review(String pkg, String version, JsonNode manifest, InputStream tarball, String previous,
                                        JsonNode previousManifest, InputStream previousTarball) {
-        Map<String, TarballFiles.File> after = TarballFiles.read(tarball, KEEP_BYTES);
-        Map<String, TarballFiles.File> before = previousTarball == null ? Map.of() : TarballFiles.read(previousTarball, KEEP_BYTES);
+        Map<String, FileHead> after = TarballReader.heads(tarball, TarballReader.Limits.STORED, KEEP_BYTES);
+        Map<String, FileHead> before = previousTarball == null ? Map.of()
+                : TarballReader.heads(previousTarball, TarballReader.Limits.STORED, KEEP_BYTES);
         List<ReleaseReview.Signal> signals = new ArrayList<>();
         if (previous == null) {
             signals.add(new ReleaseReview.Signal("info", "first-version", "First version of this package: nothing to compare with;"
@@ -72,8 +75,8 @@ public final class ReleaseReviewer {
         paths.addAll(before.keySet());
         paths.addAll(after.keySet());
         for (String path : paths) {
-            TarballFiles.File a = before.get(path);
-            TarballFiles.File b = after.get(path);
+            FileHead a = before.get(path);
+            FileHead b = after.get(path);
             VisibleText.Shown name = VisibleText.name(path);
             String shown = name.display();
             if (b != null) {
@@ -88,7 +91,7 @@ public final class ReleaseReviewer {
                 files.add(new ReleaseReview.FileChange(path, "removed", a.size(), 0, shown, name.marked(), "omitted", "removed",
                         "Removed file: not diffed."));
                 omitted++;
-            } else if (a.size() != b.size() || !Arrays.equals(a.head(), b.head())) {
+            } else if (!a.sameAs(b)) {
                 ContentChecks.Stats sa = statsBefore.get(path);
                 ContentChecks.Stats sb = ContentChecks.of(path, b.head());
                 Diff d = diff(path, shown, a, b, sa, sb, diffs.size());
@@ -102,8 +105,8 @@ public final class ReleaseReviewer {
                 changed(shown, a, b, sa, sb, noMinifiedBefore, signals);
             }
         }
-        long sizeBefore = before.values().stream().mapToLong(TarballFiles.File::size).sum();
-        long sizeAfter = after.values().stream().mapToLong(TarballFiles.File::size).sum();
+        long sizeBefore = before.values().stream().mapToLong(FileHead::size).sum();
+        long sizeAfter = after.values().stream().mapToLong(FileHead::size).sum();
         if (previous != null && sizeJump(sizeBefore, sizeAfter)) {
             signals.add(new ReleaseReview.Signal("medium", "size", "Unpacked size grows from " + human(sizeBefore) + " to "
                     + human(sizeAfter) + times(sizeBefore, sizeAfter) + "."));
@@ -120,7 +123,7 @@ public final class ReleaseReviewer {
                 || growth >= TOTAL_GROWTH_ALWAYS_BYTES;
     }
 
-    private static void added(String shown, String path, TarballFiles.File f, ContentChecks.Stats s, String noMinifiedBefore,
+    private static void added(String shown, String path, FileHead f, ContentChecks.Stats s, String noMinifiedBefore,
                               List<ReleaseReview.Signal> out) {
         if (path.equals("binding.gyp")) {
             out.add(new ReleaseReview.Signal("high", "native-build", "Adds binding.gyp: a native build runs on install.", shown));
@@ -143,7 +146,7 @@ public final class ReleaseReviewer {
         }
     }
 
-    private static void changed(String shown, TarballFiles.File a, TarballFiles.File b, ContentChecks.Stats sa,
+    private static void changed(String shown, FileHead a, FileHead b, ContentChecks.Stats sa,
                                 ContentChecks.Stats sb, String noMinifiedBefore, List<ReleaseReview.Signal> out) {
         if (shown.equals("binding.gyp")) {
             out.add(new ReleaseReview.Signal("medium", "native-build", "Changes binding.gyp: the native build that runs on install.",
@@ -187,7 +190,7 @@ public final class ReleaseReviewer {
         }
     }
 
-    private static Diff diff(String path, String shown, TarballFiles.File a, TarballFiles.File b, ContentChecks.Stats sa, ContentChecks.Stats sb,
+    private static Diff diff(String path, String shown, FileHead a, FileHead b, ContentChecks.Stats sa, ContentChecks.Stats sb,
                              int diffed) {
         if (sa.binary() || sb.binary()) {
             return Diff.omit("binary", "Binary file: not diffed.");
@@ -224,7 +227,7 @@ public final class ReleaseReviewer {
      * The file's lines with hidden characters made visible (the escaping is one-to-one, so the diff is the same); in a
      * package.json look-alike letters too, since its lines are names: dependencies, scripts, bin.
      */
-    private static List<String> lines(String path, TarballFiles.File f) {
+    private static List<String> lines(String path, FileHead f) {
         boolean manifest = path.equals("package.json") || path.endsWith("/package.json");
         return Arrays.stream(new String(f.head(), StandardCharsets.UTF_8).split("\n", -1))
                 .map(manifest ? VisibleText::show : VisibleText::content).toList();

