@@ -9,10 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import dev.airlock.platform.db.Tx;
-import dev.airlock.policy.EffectivePolicy;
-import dev.airlock.policy.Policy;
-import dev.airlock.policy.PolicyService;
-import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -41,16 +37,10 @@ public final class PackageService {
     private final Clock clock;
     private final String base;
     private final BlobStore blobs;
-    private final TwoFactorService twoFactor;
-    private final PolicyService policies;
-    private final boolean bypassMayPublish;
 
     PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
-                   BlobStore blobs, TwoFactorService twoFactor, PolicyService policies, boolean bypassMayPublish) {
-        this.bypassMayPublish = bypassMayPublish;
+                   BlobStore blobs) {
         this.blobs = blobs;
-        this.twoFactor = twoFactor;
-        this.policies = policies;
         this.db = db;
         this.store = store;
         this.access = access;
@@ -60,11 +50,9 @@ public final class PackageService {
     }
 
     public static PackageService create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
-                                        String publicBase, boolean anonymousRead, TwoFactorService twoFactor,
-                                        PolicyService policies, boolean bypassMayPublish) {
+                                        String publicBase, boolean anonymousRead) {
         JdbiPackageStore store = new JdbiPackageStore();
-        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs,
-                twoFactor, policies, bypassMayPublish);
+        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs);
     }
 
     public String base() {
@@ -158,57 +146,43 @@ public final class PackageService {
         return pkg;
     }
 
-    // ------------------------------------------------------------------ publish
+    // ------------------------------------------------------------------ facts the gate decides on
 
-    /**
-     * Policy gate for a direct publish: staging required, the org's 2FA rule, and npm's mfa setting
-     * (publish = a human with 2FA and a code; automation = that, or a token that bypasses 2FA).
-     */
-    private String checkDirectPublish(Actor actor, PackageName name) {
-        EffectivePolicy policy = policies.effective(name);
-        if (policy.stagingRequired()) {
-            throw AirlockException.forbidden("Direct publishing of " + name + " is not allowed: this package requires staged"
-                    + " publishing. Run `npm stage publish`, then a maintainer approves it with 2FA"
-                    + " (`npm stage approve <id> --otp=<code>`).");
-        }
-        requireOrgTwoFactor(actor, policy, "publish " + name);
-        if (actor.isOperator()) {
-            return null;
-        }
-        if (actor.trustedPublishing()) {
-            // trusted publishing: what the relationship allows, checked on the publish request itself
-            if (actor.scope() == null || !actor.scope().allowed().contains("publish")) {
-                throw AirlockException.forbidden("The trust relationship of " + name + " allows staging only: run"
-                        + " `npm stage publish`; a maintainer then approves the release with 2FA.");
+    /** Whether a package exists for this actor: no row, a row the actor may not see (or an unpublished one), or visible. */
+    public enum Visibility { ABSENT, HIDDEN, VISIBLE }
+
+    public Visibility visibility(Actor actor, PackageName name) {
+        return db.read(tx -> {
+            PackageRecord pkg = store.find(tx, name.toString());
+            if (pkg == null) {
+                return Visibility.ABSENT;
             }
-            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
-                        + " trusted publishing can only stage it.");
-            }
-            return null;
-        }
-        if (actor.bypasses2fa()) {
-            // secure by default: a bypass token stages; it publishes directly only where both the package policy
-            // allows tokens and the operator opted in (tokens.bypassMayPublish)
-            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
-                        + " tokens cannot publish it. Use `npm stage publish` and have a maintainer approve it.");
-            }
-            if (!bypassMayPublish) {
-                throw AirlockException.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
-                        + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
-            }
-            return null;
-        }
-        if (!Policy.MFA_NONE.equals(policy.mfa())) {
-            if (!actor.interactive()) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
-                        + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
-            }
-            return twoFactor.requirePresence(actor, "publish " + name);
-        }
-        return twoFactor.requireForWrite(actor);
+            return pkg.active() && access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access()) ? Visibility.VISIBLE
+                    : Visibility.HIDDEN;
+        });
     }
+
+    /** May the actor change this package (maintainer, org owner/admin, read-write team; a token must reach it)? */
+    public boolean canWrite(Actor actor, PackageName name) {
+        return db.read(tx -> canPublish(tx, actor, name.toString()));
+    }
+
+    /** Is this user a maintainer in the strict sense (a person who may approve), whatever credential they use now? */
+    public boolean isHumanMaintainer(String user, PackageName name) {
+        return db.read(tx -> canApprove(tx, user, name.toString()));
+    }
+
+    public boolean isPublished(PackageName name, String version) {
+        VersionRecord v = db.read(tx -> store.version(tx, name.toString(), version));
+        return v != null && v.published();
+    }
+
+    /** The write check inside a caller's unit of work (the policy feature changes a package's policy this way). */
+    public void requireWritable(Tx tx, Actor actor, PackageName name) {
+        writable(tx, actor, name);
+    }
+
+    // ------------------------------------------------------------------ publish
 
     /** How a direct publish was authorised, for the version's "airlock" field. */
     static Map<String, Object> directPublish(Actor actor, String factor) {
@@ -225,22 +199,6 @@ public final class PackageService {
             a.put("ci", dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity()));
         }
         return a;
-    }
-
-    /** Owners, access and policies are never changed with a token that bypasses 2FA. */
-    private static void refuseBypass(Actor actor, String what) {
-        if (actor.bypasses2fa()) {
-            throw AirlockException.forbidden("Tokens that bypass two-factor authentication cannot " + what
-                    + "; use your login session (npm login) and your second factor.");
-        }
-    }
-
-    /** Members of an org that requires 2FA must have it enabled to publish, stage or approve its packages. */
-    public void requireOrgTwoFactor(Actor actor, EffectivePolicy policy, String what) {
-        if (policy.orgRequires2fa() && !actor.isOperator() && !twoFactor.enabled(actor.user())) {
-            throw AirlockException.forbidden("Org \"" + policy.org() + "\" requires two-factor authentication for its members:"
-                    + " you cannot " + what + " until you run `npm profile enable-2fa auth-and-writes`.");
-        }
     }
 
     /**
@@ -272,9 +230,11 @@ public final class PackageService {
         return pkg;
     }
 
-    /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
-    public void publish(Actor actor, NewVersion v) {
-        String factor = checkDirectPublish(actor, v.name());
+    /**
+     * Commits a validated version whose tarball is already in the blob store. The unique index decides races.
+     * The caller asked the gate ({@code Action.PUBLISH}); {@code factor} is the second factor it verified, or null.
+     */
+    public void publish(Actor actor, NewVersion v, String factor) {
         String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
         try {
             db.write(tx -> {
@@ -446,7 +406,6 @@ public final class PackageService {
 
     public void setDistTag(Actor actor, PackageName name, String tag, String version) {
         validTag(tag);
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             VersionRecord v = store.version(tx, pkg.name(), version);
@@ -461,7 +420,6 @@ public final class PackageService {
     }
 
     public void removeDistTag(Actor actor, PackageName name, String tag) {
-        twoFactor.requireForWrite(actor);
         if ("latest".equals(tag)) {
             throw AirlockException.badRequest("The latest tag cannot be removed; point it at another version instead.");
         }
@@ -479,7 +437,6 @@ public final class PackageService {
 
     /** Applies only the deprecation messages ("" removes one) to versions that exist; nothing else in the body. */
     public void deprecate(Actor actor, PackageName name, Map<String, String> messages) {
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             Map<String, String> changed = new LinkedHashMap<>();
@@ -520,7 +477,6 @@ public final class PackageService {
      * it is unpublished. Nothing else from the body is applied. Its number can never be used again.
      */
     public List<String> unpublishExcept(Actor actor, PackageName name, String rev, Set<String> keep) {
-        twoFactor.requireForWrite(actor);
         return db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -545,7 +501,6 @@ public final class PackageService {
             db.read(tx -> writable(tx, actor, name));
             return;
         }
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             VersionRecord v = store.version(tx, pkg.name(), version);
@@ -582,7 +537,6 @@ public final class PackageService {
     }
 
     public void unpublishAll(Actor actor, PackageName name, String rev) {
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -618,11 +572,9 @@ public final class PackageService {
 
     /** npm owner add/rm: the body carries the whole new maintainer list; each user must exist. */
     public void setMaintainers(Actor actor, PackageName name, String rev, List<String> users) {
-        refuseBypass(actor, "change owners");
         if (users.isEmpty()) {
             throw AirlockException.badRequest("A package must keep at least one maintainer.");
         }
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             PackageRecord pkg = writable(tx, actor, name);
             checkRev(tx, pkg, rev);
@@ -656,8 +608,6 @@ public final class PackageService {
     }
 
     public void setAccess(Actor actor, PackageName name, String level) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
         if (!PackageRecord.PUBLIC.equals(level) && !PackageRecord.RESTRICTED.equals(level)) {
             throw AirlockException.badRequest("access must be \"public\" or \"restricted\".");
         }
@@ -672,43 +622,6 @@ public final class PackageService {
                 audit.record(tx, actor, "package.access", "package:" + pkg.name(), Map.of("access", level));
             }
             return null;
-        });
-    }
-
-    /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
-    public void setPolicy(Actor actor, PackageName name, Policy change) {
-        refuseBypass(actor, "change policies");
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            policies.setPackage(tx, actor, PackageName.parse(pkg.name()), change);
-            return null;
-        });
-    }
-
-    /** May the actor change this package's policy (the write access {@link #setPolicy} requires)? */
-    public boolean canChangePolicy(Actor actor, PackageName name) {
-        return !actor.bypasses2fa() && db.read(tx -> canPublish(tx, actor, name.toString()));
-    }
-
-    /** The package's own, inherited (its org's, when an org owns its scope) and effective policy, for those who can see it. */
-    public Map<String, Object> policy(Actor actor, PackageName name) {
-        return db.read(tx -> {
-            visible(tx, actor, name);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("package", name.toString());
-            out.put("own", PolicyService.view(policies.ofPackage(tx, name)));
-            EffectivePolicy e = policies.effective(tx, name);
-            out.put("org", e.org());
-            out.put("inherited", PolicyService.view(policies.inherited(tx, name)));
-            Map<String, Object> eff = new LinkedHashMap<>();
-            eff.put("mfa", e.mfa());
-            eff.put("stagingRequired", e.stagingRequired());
-            eff.put("approvals", e.approvals());
-            eff.put("orgRequires2fa", e.orgRequires2fa());
-            eff.put("securityKeyApproval", e.securityKeyApproval());
-            out.put("effective", eff);
-            return out;
         });
     }
 
@@ -748,8 +661,6 @@ public final class PackageService {
     }
 
     public void grant(Actor actor, String org, String team, PackageName name, String permission, OrgService orgs) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
         if (!"read-only".equals(permission) && !"read-write".equals(permission)) {
             throw AirlockException.badRequest("permissions must be read-only or read-write.");
         }
@@ -767,8 +678,6 @@ public final class PackageService {
     }
 
     public void revoke(Actor actor, String org, String team, PackageName name, OrgService orgs) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
         db.write(tx -> {
             orgs.requireTeamAdmin(tx, actor, org, team);
             PackageRecord pkg = writable(tx, actor, name);

@@ -9,6 +9,8 @@ import dev.airlock.packages.PackageService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -36,9 +38,11 @@ public final class PublishService {
     private final BlobStore blobs;
     private final TarballInspector inspector;
     private final long maxTarballBytes;
+    private final Gate gate;
 
     public PublishService(PackageService packages, UserService users, BlobStore blobs, TarballInspector inspector,
-                          long maxTarballBytes) {
+                          long maxTarballBytes, Gate gate) {
+        this.gate = gate;
         this.packages = packages;
         this.users = users;
         this.blobs = blobs;
@@ -46,10 +50,11 @@ public final class PublishService {
         this.maxTarballBytes = maxTarballBytes;
     }
 
-    /** {@code npm publish}: validate, store the blob, commit. */
+    /** {@code npm publish}: validate, store the blob, ask the gate (direct publish, with which factor), commit. */
     public NewVersion publish(Actor actor, PackageName urlName, JsonNode body) {
         NewVersion version = prepare(actor, urlName, body);
-        packages.publish(actor, version);
+        String factor = gate.authorise(actor, Action.PUBLISH, version.name());
+        packages.publish(actor, version, factor);
         return version;
     }
 

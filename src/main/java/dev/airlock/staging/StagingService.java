@@ -7,7 +7,9 @@ import dev.airlock.packages.PackageService;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.packages.VersionRecord;
 import dev.airlock.platform.db.Database;
+import dev.airlock.policy.Action;
 import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.Gate;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.review.ReleaseReview;
@@ -15,7 +17,6 @@ import dev.airlock.review.ReleaseReviewer;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
-import dev.airlock.twofactor.TwoFactorService;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Staged publishing: an upload lands in quarantine (invisible everywhere) and is published only when enough human
  * maintainers approve it, each with a fresh second factor. Staging never asks for a code; approving and rejecting
- * always do, and only with a login session (never an automation token).
+ * always do, and only with a login session (never an automation token). Who may do what, with which factor, is
+ * asked of the {@link Gate}; this service keeps the rules about stages themselves (pending, expiry, two-person rule).
  */
 public final class StagingService {
     private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -38,27 +40,27 @@ public final class StagingService {
     private final PackageService packages;
     private final PublishService publish;
     private final PolicyService policies;
-    private final TwoFactorService twoFactor;
+    private final Gate gate;
     private final AuditService audit;
     private final Clock clock;
     private final Duration lifetime;
 
     StagingService(Database db, StageStore store, PackageService packages, PublishService publish, PolicyService policies,
-                   TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
+                   AuditService audit, Clock clock, Duration lifetime) {
         this.db = db;
         this.store = store;
         this.packages = packages;
         this.publish = publish;
         this.policies = policies;
-        this.twoFactor = twoFactor;
+        this.gate = policies.gate();
         this.audit = audit;
         this.clock = clock;
         this.lifetime = lifetime;
     }
 
     public static StagingService create(Database db, PackageService packages, PublishService publish, PolicyService policies,
-                                        TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
-        return new StagingService(db, new JdbiStageStore(), packages, publish, policies, twoFactor, audit, clock, lifetime);
+                                        AuditService audit, Clock clock, Duration lifetime) {
+        return new StagingService(db, new JdbiStageStore(), packages, publish, policies, audit, clock, lifetime);
     }
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
@@ -78,21 +80,10 @@ public final class StagingService {
         return actor.user();
     }
 
-    private static void refuseTrustedPublishing(Actor actor) {
-        if (actor.trustedPublishing()) {
-            throw AirlockException.forbidden("A token from trusted publishing can only publish or stage; it cannot list,"
-                    + " view, download, approve or reject staged versions.");
-        }
-    }
-
     /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
-        if (actor.trustedPublishing() && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
-            throw AirlockException.forbidden("The trust relationship of " + name + " does not allow staged publishing"
-                    + " (--allow-stage-publish).");
-        }
+        gate.authorise(actor, Action.STAGE, name);
         EffectivePolicy policy = policies.effective(name);
-        packages.requireOrgTwoFactor(actor, policy, "stage " + name);
         NewVersion v = publish.prepare(actor, name, body);
         long now = clock.millis();
         Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), stager(actor),
@@ -129,7 +120,7 @@ public final class StagingService {
     }
 
     public Listing list(Actor actor, String packageFilter, int page, int perPage) {
-        refuseTrustedPublishing(actor);
+        gate.authorise(actor, Action.VIEW_STAGED, null);
         expire();
         return db.read(tx -> {
             List<Stage> visible = new ArrayList<>();
@@ -151,7 +142,7 @@ public final class StagingService {
 
     /** A stage the actor may see (may publish its package); anything else is the same 404 as an unknown id. */
     public StageView view(Actor actor, String id) {
-        refuseTrustedPublishing(actor);
+        gate.authorise(actor, Action.VIEW_STAGED, null);
         return db.read(tx -> {
             Stage s = UUID_SHAPE.matcher(id).matches() ? store.find(tx, id) : null;
             if (s == null || !packages.canPublish(tx, actor, s.pkg())) {
@@ -207,7 +198,8 @@ public final class StagingService {
     public Decision approve(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        requireHumanMaintainer(actor, s, "approve");
+        dev.airlock.policy.Decision decision = gate.decide(actor, Action.APPROVE, PackageName.parse(s.pkg()), s.version());
+        Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
             throw AirlockException.conflict("Staged package " + id + " cannot be approved: it is " + stateWord(s, now) + ".");
@@ -216,8 +208,7 @@ public final class StagingService {
             throw AirlockException.forbidden("You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs "
                     + s.approvalsRequired() + " approvals from other maintainers (two-person rule).");
         }
-        boolean keyOnly = policies.effective(PackageName.parse(s.pkg())).securityKeyApproval();
-        String factor = twoFactor.requirePresence(actor, "approve " + s.pkg() + "@" + s.version(), keyOnly);
+        String factor = gate.enforce(actor, decision);
         return db.write(tx -> {
             Stage current = store.find(tx, id);
             if (!current.pendingAt(clock.millis())) {
@@ -266,30 +257,19 @@ public final class StagingService {
     public void reject(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        requireHumanMaintainer(actor, s, "reject");
+        dev.airlock.policy.Decision decision = gate.decide(actor, Action.REJECT, PackageName.parse(s.pkg()), s.version());
+        Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
             throw AirlockException.conflict("Staged package " + id + " cannot be rejected: it is " + stateWord(s, now) + ".");
         }
-        String factor = twoFactor.requirePresence(actor, "reject " + s.pkg() + "@" + s.version());
+        String factor = gate.enforce(actor, decision);
         db.write(tx -> {
             store.decide(tx, id, Stage.REJECTED, clock.millis(), actor.user());
             packages.discardStaged(tx, s.pkg(), s.version());
             audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
             return null;
         });
-    }
-
-    private void requireHumanMaintainer(Actor actor, Stage s, String verb) {
-        if (!actor.interactive()) {
-            throw AirlockException.forbidden("Only a person can " + verb + " a staged release: log in with `npm login` and"
-                    + " use your second factor. Automation tokens can stage, never " + verb + ".");
-        }
-        boolean maintainer = db.read(tx -> packages.canApprove(tx, actor.user(), s.pkg()));
-        if (!maintainer) {
-            throw AirlockException.forbidden("Only maintainers of " + s.pkg() + " can " + verb + " its staged versions.");
-        }
-        packages.requireOrgTwoFactor(actor, policies.effective(PackageName.parse(s.pkg())), verb + " " + s.pkg());
     }
 
     private static String stateWord(Stage s, long now) {

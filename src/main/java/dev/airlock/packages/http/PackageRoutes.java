@@ -7,23 +7,33 @@ import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants. */
+/**
+ * The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants, and
+ * Airlock's package policy API. Every change asks the {@link Gate} first, then calls one use case.
+ */
 public final class PackageRoutes implements RouteModule {
     private static final String PACKAGE_PREFIX = "/-/package/";
     private static final String POLICY_PREFIX = "/-/airlock/v1/policy/package";
     private final PackageService packages;
     private final OrgService orgs;
+    private final PolicyService policies;
+    private final Gate gate;
 
-    public PackageRoutes(PackageService packages, OrgService orgs) {
+    public PackageRoutes(PackageService packages, OrgService orgs, PolicyService policies) {
         this.packages = packages;
         this.orgs = orgs;
+        this.policies = policies;
+        this.gate = policies.gate();
     }
 
     @Override
@@ -35,11 +45,11 @@ public final class PackageRoutes implements RouteModule {
         routes.get("/-/v1/search", new SearchHandler(packages)::handle);
         // Airlock's package policy API (docs/policies.md)
         routes.get(POLICY_PREFIX + "/<path>", ctx -> Responses.json(ctx,
-                packages.policy(Requests.user(ctx), policyPath(ctx).name())));
+                policies.ofPackageView(Requests.user(ctx), policyPath(ctx).name())));
         routes.put(POLICY_PREFIX + "/<path>", ctx -> {
             NpmPath p = policyPath(ctx);
-            packages.setPolicy(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
-            Responses.json(ctx, packages.policy(Requests.user(ctx), p.name()));
+            policies.setPackage(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
+            Responses.json(ctx, policies.ofPackageView(Requests.user(ctx), p.name()));
         });
         routes.get("/-/org/{org}/package", ctx -> {
             Actor actor = Requests.user(ctx);
@@ -56,6 +66,7 @@ public final class PackageRoutes implements RouteModule {
         routes.put("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
+            gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
             packages.grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), Requests.text(body, "permissions"), orgs);
             Responses.json(ctx, 201, Map.of("ok", true));
@@ -63,6 +74,7 @@ public final class PackageRoutes implements RouteModule {
         routes.delete("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
+            gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
             packages.revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
             ctx.status(204);
@@ -104,7 +116,9 @@ public final class PackageRoutes implements RouteModule {
         if (!body.isTextual()) {
             throw AirlockException.badRequest("The body must be a JSON string naming the version, e.g. \"1.0.0\".");
         }
-        packages.setDistTag(Requests.user(ctx), p.name(), p.at(1), body.asText());
+        Actor actor = Requests.user(ctx);
+        gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
+        packages.setDistTag(actor, p.name(), p.at(1), body.asText());
         Responses.json(ctx, 201, Map.of("ok", true));
     }
 
@@ -113,7 +127,9 @@ public final class PackageRoutes implements RouteModule {
         if (p.size() != 2 || !p.at(0).equals("dist-tags")) {
             throw AirlockException.notFound("Not found");
         }
-        packages.removeDistTag(Requests.user(ctx), p.name(), p.at(1));
+        Actor actor = Requests.user(ctx);
+        gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
+        packages.removeDistTag(actor, p.name(), p.at(1));
         ctx.status(204);
     }
 
@@ -129,8 +145,9 @@ public final class PackageRoutes implements RouteModule {
             boolean requires = body.get("publish_requires_tfa").asBoolean();
             boolean automation = body.path("automation_token_overrides_tfa").asBoolean(false);
             String mfa = !requires ? Policy.MFA_NONE : automation ? Policy.MFA_AUTOMATION : Policy.MFA_PUBLISH;
-            packages.setPolicy(actor, p.name(), new Policy(mfa, null, null, null, null));
+            policies.setPackage(actor, p.name(), new Policy(mfa, null, null, null, null));
         } else {
+            gate.authorise(actor, Action.CHANGE_ACCESS, p.name());
             packages.setAccess(actor, p.name(), Requests.text(body, "access"));
         }
         Responses.json(ctx, Map.of("ok", true));
