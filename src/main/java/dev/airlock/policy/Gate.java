@@ -86,8 +86,8 @@ public final class Gate {
             case STAGE -> PublishRules.stage(this, actor, name);
             case VIEW_STAGED, OTHER -> Decision.ALLOWED;
             case APPROVE, REJECT -> approval(actor, action, name, version);
-            case CHANGE_DIST_TAGS, DEPRECATE, UNPUBLISH -> orElse(tokenReach(actor, action, name), () -> forWrites(actor));
-            case DELETE_TARBALL -> orElse(tokenReach(actor, action, name),
+            case CHANGE_DIST_TAGS, DEPRECATE, UNPUBLISH -> orElse(writeAccess(actor, action, name), () -> forWrites(actor));
+            case DELETE_TARBALL -> orElse(writeAccess(actor, action, name),
                     // npm sends this DELETE after the PUT that already unpublished the version: nothing left to change
                     () -> packages.isPublished(name, version) ? forWrites(actor) : Decision.ALLOWED);
             case CHANGE_OWNERS -> packageAdmin(actor, action, name, "change owners");
@@ -142,13 +142,13 @@ public final class Gate {
             return Decision.forbidden("Tokens that bypass two-factor authentication cannot " + what
                     + "; use your login session (npm login) and your second factor.");
         }
-        return orElse(tokenReach(actor, action, name), () -> forWrites(actor));
+        return orElse(writeAccess(actor, action, name), () -> forWrites(actor));
     }
 
     /** Trust relationships: maintainers, from a login session, with 2FA and a fresh code for changes. */
     private Decision trust(Actor actor, Action action, PackageName name) {
         if (!packages.canWrite(actor, name)) {
-            return Decision.refused(ErrorCode.NOT_FOUND, "Package \"" + name + "\" not found.");
+            return notFound(name);
         }
         if (!"session".equals(actor.credential())) {
             return Decision.forbidden("Trust relationships are managed from a login session (npm login) with 2FA;"
@@ -163,22 +163,31 @@ public final class Gate {
     }
 
     /**
-     * A granular token must select the package with read-write permission. A package the actor cannot see is a 404;
-     * a new name is refused with what to do.
+     * Write access to the package: a maintainer, an org owner or admin, a read-write team — and a granular token must
+     * select the package with read-write permission. A package the actor cannot see is a 404. A name not taken yet
+     * may be published or staged (who may create which names is the packages feature's rule), unless the token
+     * cannot reach it.
      */
-    Decision tokenReach(Actor actor, Action action, PackageName name) {
-        if (actor.reaches(name, true)) {
+    Decision writeAccess(Actor actor, Action action, PackageName name) {
+        if (actor.isOperator() || packages.canWrite(actor, name)) {
             return Decision.ALLOWED;
         }
+        boolean create = action == Action.PUBLISH || action == Action.STAGE;
         return switch (packages.visibility(actor, name)) {
-            case ABSENT -> action == Action.PUBLISH || action == Action.STAGE
-                    ? Decision.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
-                    + " read-only. Create a token that selects this package with read-write permission.")
-                    : Decision.refused(ErrorCode.NOT_FOUND, "Package \"" + name + "\" not found.");
-            case HIDDEN -> Decision.refused(ErrorCode.NOT_FOUND, "Package \"" + name + "\" not found.");
-            case VISIBLE -> Decision.forbidden("This token cannot change \"" + name + "\": it is limited to other"
-                    + " packages or is read-only. Create a token that selects it with read-write permission.");
+            case ABSENT -> !create ? notFound(name) : actor.reaches(name, true) ? Decision.ALLOWED
+                    : Decision.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
+                    + " read-only. Create a token that selects this package with read-write permission.");
+            case HIDDEN -> notFound(name);
+            case VISIBLE -> !actor.reaches(name, true)
+                    ? Decision.forbidden("This token cannot change \"" + name + "\": it is limited to other"
+                    + " packages or is read-only. Create a token that selects it with read-write permission.")
+                    : Decision.forbidden("You do not have permission to change \"" + name + "\": you are not one of its"
+                    + " maintainers. Ask a maintainer to run `npm owner add <you> " + name + "`.");
         };
+    }
+
+    private static Decision notFound(PackageName name) {
+        return Decision.refused(ErrorCode.NOT_FOUND, "Package \"" + name + "\" not found.");
     }
 
     /** Members of an org that requires 2FA must have it enabled to publish, stage or approve its packages. */

@@ -13,7 +13,7 @@ final class PublishRules {
 
     /** publish = a human with 2FA and a fresh code; automation = that, or a token that bypasses 2FA. */
     static Decision directPublish(Gate gate, Actor actor, PackageName name) {
-        Decision reach = gate.tokenReach(actor, Action.PUBLISH, name);
+        Decision reach = gate.writeAccess(actor, Action.PUBLISH, name);
         if (reach.refused()) {
             return reach;
         }
@@ -69,6 +69,6 @@ final class PublishRules {
                     + " (--allow-stage-publish).");
         }
         Decision org = gate.orgTwoFactor(actor, gate.policy(name), "stage " + name);
-        return org.refused() ? org : gate.tokenReach(actor, Action.STAGE, name);
+        return org.refused() ? org : gate.writeAccess(actor, Action.STAGE, name);
     }
 }
