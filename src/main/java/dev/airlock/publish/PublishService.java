@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
 import dev.airlock.packages.NewVersion;
-import dev.airlock.packages.PackageService;
+import dev.airlock.packages.DistTags;
+import dev.airlock.packages.PackageVersions;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.crypto.Hashes;
@@ -33,14 +34,14 @@ public final class PublishService {
             "hasInstallScript", "deprecated", "_attachments", "_rev", "readme", "airlock", "_resolved", "_integrity",
             "_from", "_shasum");
     private static final int MAX_README = 1 << 20;
-    private final PackageService packages;
+    private final PackageVersions packages;
     private final UserService users;
     private final BlobStore blobs;
     private final TarballInspector inspector;
     private final long maxTarballBytes;
     private final Gate gate;
 
-    public PublishService(PackageService packages, UserService users, BlobStore blobs, TarballInspector inspector,
+    public PublishService(PackageVersions packages, UserService users, BlobStore blobs, TarballInspector inspector,
                           long maxTarballBytes, Gate gate) {
         this.gate = gate;
         this.packages = packages;
@@ -191,7 +192,7 @@ public final class PublishService {
         if (!version.equals(e.getValue().asText())) {
             throw AirlockException.badRequest("The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
         }
-        return PackageService.validTag(e.getKey());
+        return DistTags.validTag(e.getKey());
     }
 
     private static String access(JsonNode body) {

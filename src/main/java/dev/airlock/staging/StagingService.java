@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.PackageVersions;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.packages.VersionRecord;
 import dev.airlock.platform.db.Database;
@@ -38,6 +39,7 @@ public final class StagingService {
     private final Database db;
     private final StageStore store;
     private final PackageService packages;
+    private final PackageVersions versions;
     private final PublishService publish;
     private final PolicyService policies;
     private final Gate gate;
@@ -45,11 +47,13 @@ public final class StagingService {
     private final Clock clock;
     private final Duration lifetime;
 
-    StagingService(Database db, StageStore store, PackageService packages, PublishService publish, PolicyService policies,
+    StagingService(Database db, StageStore store, PackageService packages, PackageVersions versions, PublishService publish,
+                   PolicyService policies,
                    AuditService audit, Clock clock, Duration lifetime) {
         this.db = db;
         this.store = store;
         this.packages = packages;
+        this.versions = versions;
         this.publish = publish;
         this.policies = policies;
         this.gate = policies.gate();
@@ -58,9 +62,9 @@ public final class StagingService {
         this.lifetime = lifetime;
     }
 
-    public static StagingService create(Database db, PackageService packages, PublishService publish, PolicyService policies,
-                                        AuditService audit, Clock clock, Duration lifetime) {
-        return new StagingService(db, new JdbiStageStore(), packages, publish, policies, audit, clock, lifetime);
+    public static StagingService create(Database db, PackageService packages, PackageVersions versions, PublishService publish,
+                                        PolicyService policies, AuditService audit, Clock clock, Duration lifetime) {
+        return new StagingService(db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime);
     }
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
@@ -92,7 +96,7 @@ public final class StagingService {
                 actor.scope() == null ? null : actor.scope().ciIdentity());
         try {
             db.write(tx -> {
-                packages.insertStaged(tx, actor, v);
+                versions.insertStaged(tx, actor, v);
                 store.insert(tx, stage);
                 Map<String, Object> detail = new LinkedHashMap<>(Map.of("stage", stage.id(), "version", v.version(),
                         "tag", v.tag(), "integrity", v.integrity(), "actorType", stage.actorType()));
@@ -155,7 +159,7 @@ public final class StagingService {
     /** Where a staged version's tarball is, for those who may see the stage. */
     public TarballRef tarball(Actor actor, String id) {
         Stage s = view(actor, id).stage();
-        VersionRecord v = db.read(tx -> packages.stagedVersion(tx, s.pkg(), s.version()));
+        VersionRecord v = db.read(tx -> versions.stagedVersion(tx, s.pkg(), s.version()));
         if (v == null || v.blob() == null) {
             throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
         }
@@ -172,8 +176,8 @@ public final class StagingService {
      */
     public ReleaseReview review(Actor actor, String id) {
         Stage s = view(actor, id).stage();
-        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {packages.stagedVersion(tx, s.pkg(), s.version()),
-            packages.previousPublished(tx, s.pkg(), s.tag())});
+        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {versions.stagedVersion(tx, s.pkg(), s.version()),
+            versions.previousPublished(tx, s.pkg(), s.tag())});
         VersionRecord staged = pair[0];
         if (staged == null || staged.blob() == null) {
             throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.state() + ").");
@@ -246,7 +250,7 @@ public final class StagingService {
                 if (s.ciJson() != null) {
                     release.put("ci", dev.airlock.platform.json.Json.parse(s.ciJson()));
                 }
-                packages.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
+                versions.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
                 store.decide(tx, id, Stage.APPROVED, clock.millis(), actor.user());
             }
             return new Decision(store.find(tx, id), done, count, s.approvalsRequired());
@@ -266,7 +270,7 @@ public final class StagingService {
         String factor = gate.enforce(actor, decision);
         db.write(tx -> {
             store.decide(tx, id, Stage.REJECTED, clock.millis(), actor.user());
-            packages.discardStaged(tx, s.pkg(), s.version());
+            versions.discardStaged(tx, s.pkg(), s.version());
             audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
             return null;
         });
@@ -285,7 +289,7 @@ public final class StagingService {
                 Stage current = store.find(tx, s.id());
                 if (Stage.PENDING.equals(current.state())) {
                     store.decide(tx, s.id(), Stage.EXPIRED, now, null);
-                    packages.discardStaged(tx, s.pkg(), s.version());
+                    versions.discardStaged(tx, s.pkg(), s.version());
                     audit.record(tx, Actor.operator(), "stage.expire", "package:" + s.pkg(), Map.of("stage", s.id(), "version", s.version()));
                 }
                 return null;

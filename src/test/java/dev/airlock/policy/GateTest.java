@@ -73,7 +73,7 @@ class GateTest {
         for (Map.Entry<String, Policy> p : packages.entrySet()) {
             PackageName name = PackageName.parse(p.getKey());
             publish(name, "1.0.0");
-            airlock.packages.setMaintainers(op, name, null, List.of("plain", "authonly", "totp", "keyonly"));
+            airlock.packageUseCases.ownership().setMaintainers(op, name, null, List.of("plain", "authonly", "totp", "keyonly"));
             if (!p.getValue().equals(Policy.EMPTY)) {
                 airlock.policies.setPackage(op, name, p.getValue());
             }
@@ -82,7 +82,7 @@ class GateTest {
 
     static void publish(PackageName name, String version) {
         ObjectNode manifest = Json.MAPPER.createObjectNode().put("name", name.toString()).put("version", version);
-        airlock.packages.publish(new Actor("plain", "session", null, "127.0.0.1"),
+        airlock.packageUseCases.versions().publish(new Actor("plain", "session", null, "127.0.0.1"),
                 new NewVersion(name, version, manifest, null, "sha512-x", "x", "blob-" + name.bare(), 1, "latest", null), null);
     }
 

@@ -1,6 +1,8 @@
 package dev.airlock.packages.http;
 
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
+import dev.airlock.packages.Unpublish;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
@@ -22,10 +24,12 @@ import java.util.Map;
 public final class PackagePathRoutes implements RouteModule {
     private static final String CORGI = "application/vnd.npm.install-v1+json";
     private final PackageService packages;
+    private final Unpublish unpublish;
     private final Gate gate;
 
-    public PackagePathRoutes(PackageService packages, Gate gate) {
-        this.packages = packages;
+    public PackagePathRoutes(Packages packages, Gate gate) {
+        this.packages = packages.reads();
+        this.unpublish = packages.unpublish();
         this.gate = gate;
     }
 
@@ -96,7 +100,7 @@ public final class PackagePathRoutes implements RouteModule {
         Actor actor = Requests.user(ctx);
         if (p.size() == 2 && p.at(0).equals("-rev")) {
             gate.authorise(actor, Action.UNPUBLISH, p.name());
-            packages.unpublishAll(actor, p.name(), p.at(1));
+            unpublish.unpublishAll(actor, p.name(), p.at(1));
             Responses.json(ctx, Map.of("ok", true));
         } else if (p.size() == 4 && p.at(0).equals("-") && p.at(2).equals("-rev")) {
             String file = p.at(1);
@@ -106,7 +110,7 @@ public final class PackagePathRoutes implements RouteModule {
             }
             String version = file.substring(prefix.length(), file.length() - 4);
             gate.authorise(actor, Action.DELETE_TARBALL, p.name(), version);
-            packages.unpublishVersion(actor, p.name(), version);
+            unpublish.unpublishVersion(actor, p.name(), version);
             Responses.json(ctx, Map.of("ok", true));
         } else {
             throw AirlockException.notFound("Not found");

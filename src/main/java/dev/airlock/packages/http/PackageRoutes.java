@@ -3,6 +3,7 @@ package dev.airlock.packages.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
@@ -25,12 +26,14 @@ public final class PackageRoutes implements RouteModule {
     private static final String PACKAGE_PREFIX = "/-/package/";
     private static final String POLICY_PREFIX = "/-/airlock/v1/policy/package";
     private final PackageService packages;
+    private final Packages useCases;
     private final OrgService orgs;
     private final PolicyService policies;
     private final Gate gate;
 
-    public PackageRoutes(PackageService packages, OrgService orgs, PolicyService policies) {
-        this.packages = packages;
+    public PackageRoutes(Packages packages, OrgService orgs, PolicyService policies) {
+        this.packages = packages.reads();
+        this.useCases = packages;
         this.orgs = orgs;
         this.policies = policies;
         this.gate = policies.gate();
@@ -55,19 +58,19 @@ public final class PackageRoutes implements RouteModule {
             Actor actor = Requests.user(ctx);
             String org = OrgService.validName(ctx.pathParam("org"), "org");
             orgs.members(actor, org); // 404 when the org does not exist or the caller is not a member
-            Responses.json(ctx, packages.packagesOf(actor, org, true));
+            Responses.json(ctx, useCases.ownership().packagesOf(actor, org, true));
         });
         routes.get("/-/user/{user}/package", ctx -> {
             Actor actor = Requests.user(ctx);
-            Responses.json(ctx, packages.packagesOf(actor, ctx.pathParam("user"), false));
+            Responses.json(ctx, useCases.ownership().packagesOf(actor, ctx.pathParam("user"), false));
         });
         routes.get("/-/team/{org}/{team}/package", ctx -> Responses.json(ctx,
-                packages.teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
+                useCases.ownership().teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
         routes.put("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
             gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
-            packages.grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+            useCases.ownership().grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), Requests.text(body, "permissions"), orgs);
             Responses.json(ctx, 201, Map.of("ok", true));
         });
@@ -75,7 +78,7 @@ public final class PackageRoutes implements RouteModule {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
             gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
-            packages.revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+            useCases.ownership().revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
             ctx.status(204);
         });
@@ -101,8 +104,8 @@ public final class PackageRoutes implements RouteModule {
                 }
                 Responses.json(ctx, packages.distTags(actor, p.name()));
             }
-            case "visibility" -> Responses.json(ctx, Map.of("public", packages.isPublic(actor, p.name())));
-            case "collaborators" -> Responses.json(ctx, packages.collaborators(Requests.user(ctx), p.name(), orgs));
+            case "visibility" -> Responses.json(ctx, Map.of("public", useCases.ownership().isPublic(actor, p.name())));
+            case "collaborators" -> Responses.json(ctx, useCases.ownership().collaborators(Requests.user(ctx), p.name(), orgs));
             default -> throw AirlockException.notFound("Not found");
         }
     }
@@ -118,7 +121,7 @@ public final class PackageRoutes implements RouteModule {
         }
         Actor actor = Requests.user(ctx);
         gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
-        packages.setDistTag(actor, p.name(), p.at(1), body.asText());
+        useCases.distTags().setDistTag(actor, p.name(), p.at(1), body.asText());
         Responses.json(ctx, 201, Map.of("ok", true));
     }
 
@@ -129,7 +132,7 @@ public final class PackageRoutes implements RouteModule {
         }
         Actor actor = Requests.user(ctx);
         gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
-        packages.removeDistTag(actor, p.name(), p.at(1));
+        useCases.distTags().removeDistTag(actor, p.name(), p.at(1));
         ctx.status(204);
     }
 
@@ -148,7 +151,7 @@ public final class PackageRoutes implements RouteModule {
             policies.setPackage(actor, p.name(), new Policy(mfa, null, null, null, null));
         } else {
             gate.authorise(actor, Action.CHANGE_ACCESS, p.name());
-            packages.setAccess(actor, p.name(), Requests.text(body, "access"));
+            useCases.ownership().setAccess(actor, p.name(), Requests.text(body, "access"));
         }
         Responses.json(ctx, Map.of("ok", true));
     }

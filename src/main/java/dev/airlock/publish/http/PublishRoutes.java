@@ -1,7 +1,7 @@
 package dev.airlock.publish.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
@@ -27,10 +27,10 @@ import java.util.Set;
  */
 public final class PublishRoutes implements RouteModule {
     private final PublishService publish;
-    private final PackageService packages;
+    private final Packages packages;
     private final Gate gate;
 
-    public PublishRoutes(PublishService publish, PackageService packages, Gate gate) {
+    public PublishRoutes(PublishService publish, Packages packages, Gate gate) {
         this.publish = publish;
         this.packages = packages;
         this.gate = gate;
@@ -67,7 +67,7 @@ public final class PublishRoutes implements RouteModule {
                 Set<String> keep = new HashSet<>();
                 versions.fieldNames().forEachRemaining(keep::add);
                 gate.authorise(actor, Action.UNPUBLISH, p.name());
-                packages.unpublishExcept(actor, p.name(), rev, keep);
+                packages.unpublish().unpublishExcept(actor, p.name(), rev, keep);
                 Responses.json(ctx, Map.of("ok", true));
             } else if (body.has("maintainers")) {
                 List<String> users = new ArrayList<>();
@@ -84,7 +84,7 @@ public final class PublishRoutes implements RouteModule {
                     throw AirlockException.badRequest("A package must keep at least one maintainer.");
                 }
                 gate.authorise(actor, Action.CHANGE_OWNERS, p.name());
-                packages.setMaintainers(actor, p.name(), rev, users);
+                packages.ownership().setMaintainers(actor, p.name(), rev, users);
                 // npm owner needs a JSON answer.
                 Responses.json(ctx, Map.of("ok", true, "id", p.name().toString()));
             } else {
@@ -116,7 +116,7 @@ public final class PublishRoutes implements RouteModule {
                     + " \"deprecated\"; nothing was changed.");
         }
         gate.authorise(actor, Action.DEPRECATE, p.name());
-        packages.deprecate(actor, p.name(), messages);
+        packages.deprecation().deprecate(actor, p.name(), messages);
         Responses.json(ctx, Map.of("ok", true));
     }
 }
