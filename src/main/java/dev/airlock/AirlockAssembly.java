@@ -12,6 +12,7 @@ import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
 import dev.airlock.packages.BlobSweep;
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
 import dev.airlock.packages.http.PackagePathRoutes;
 import dev.airlock.packages.http.PackageRoutes;
 import dev.airlock.platform.blob.BlobStore;
@@ -51,6 +52,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final UserService users;
     public final OrgService orgs;
     public final PackageService packages;
+    /** Every use case of the packages feature ({@link #packages} is its reads). */
+    public final Packages packageUseCases;
     public final PublishService publish;
     public final BlobSweep sweep;
     public final TwoFactorService twoFactor;
@@ -79,15 +82,16 @@ public final class AirlockAssembly implements AutoCloseable {
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor,
                 config.auth().maxPasswordFailures(), config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock, twoFactor);
-        this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor);
-        this.packages = PackageService.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead(),
-                twoFactor, policies, config.tokens().bypassMayPublish());
-        this.publish = new PublishService(packages, users, blobs,
+        this.packageUseCases = Packages.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
+        this.packages = packageUseCases.reads();
+        this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor, packages, config.tokens().bypassMayPublish(),
+                config.server().consoleUrl());
+        this.publish = new PublishService(packageUseCases.versions(), users, blobs,
                 new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
-                config.limits().maxTarballBytes());
-        this.staging = StagingService.create(db, packages, publish, policies, twoFactor, audit, clock,
+                config.limits().maxTarballBytes(), policies.gate());
+        this.staging = StagingService.create(db, packages, packageUseCases.versions(), publish, policies, audit, clock,
                 Duration.ofDays(config.staging().expiryDays()));
-        this.trust = TrustService.create(db, packages, twoFactor, tokens, audit, config.issuers(), clock, config.server().base());
+        this.trust = TrustService.create(db, packages, policies.gate(), tokens, audit, config.issuers(), clock, config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
@@ -100,18 +104,18 @@ public final class AirlockAssembly implements AutoCloseable {
         String base = config.server().base() + "|format=2";
         if (!base.equals(settings.get("packuments.base"))) {
             // tarball URLs inside stored packuments follow the public URL: rebuild them when it changed
-            packages.rebuildAll();
+            packageUseCases.versions().rebuildAll();
             settings.put("packuments.base", base);
         }
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
                 config.dataDir().resolve("tmp"), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
-                List.of(new AccountRoutes(users, tokens, twoFactor), new OrgRoutes(orgs), new PolicyRoutes(policies),
-                        new StagingRoutes(staging), new TrustRoutes(trust),
+                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs), new PolicyRoutes(policies),
+                        new StagingRoutes(staging), new TrustRoutes(trust, policies.gate()),
                         new ConsoleRoutes(console, staging, packages,
                                 new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, twoFactor, config.server().base(),
-                                config.server().consoleUrl()), new PackageRoutes(packages, orgs),
-                        new PublishRoutes(publish, packages), new PackagePathRoutes(packages)))
+                                config.server().consoleUrl(), policies), new PackageRoutes(packageUseCases, orgs, policies),
+                        new PublishRoutes(publish, packageUseCases, policies.gate()), new PackagePathRoutes(packageUseCases, policies.gate())))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "airlock-maintenance");

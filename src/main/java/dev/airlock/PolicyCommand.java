@@ -38,7 +38,7 @@ final class PolicyCommand {
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 Object view = subject.pkg != null
-                        ? airlock.packages.policy(Actor.operator(), PackageName.parse(subject.pkg))
+                        ? airlock.policies.ofPackageView(Actor.operator(), PackageName.parse(subject.pkg))
                         : Map.of("org", subject.org, "own", PolicyService.view(airlock.policies.ofOrg(Actor.operator(), subject.org)));
                 System.out.println(Json.write(view));
             }
@@ -80,8 +80,8 @@ final class PolicyCommand {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 if (subject.pkg != null) {
                     PackageName name = PackageName.parse(subject.pkg);
-                    airlock.packages.setPolicy(Actor.operator(), name, change);
-                    System.out.println(Json.write(airlock.packages.policy(Actor.operator(), name)));
+                    airlock.policies.setPackage(Actor.operator(), name, change);
+                    System.out.println(Json.write(airlock.policies.ofPackageView(Actor.operator(), name)));
                 } else {
                     airlock.policies.setOrg(Actor.operator(), subject.org, change);
                     System.out.println(Json.write(Map.of("org", subject.org,

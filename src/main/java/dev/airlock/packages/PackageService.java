@@ -1,85 +1,47 @@
 package dev.airlock.packages;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.audit.AuditService;
-import dev.airlock.orgs.OrgService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.db.Database;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import dev.airlock.platform.db.Tx;
-import dev.airlock.policy.EffectivePolicy;
-import dev.airlock.policy.Policy;
-import dev.airlock.policy.PolicyService;
-import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
-import java.time.Clock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * The registry's packages: publish, read (materialised packuments: one row per read), dist-tags, deprecation,
- * unpublish, maintainers and access. Every change is one transaction that also rewrites the packument and appends
- * an audit event.
+ * Reading the registry's packages: packuments as stored (one row per read), version documents, tarballs, dist-tags,
+ * search — each visible only to those who may see it (restricted packages answer 404) — and the facts the policy
+ * gate decides on (visibility, write access, whether a version is published). The changes are separate use cases:
+ * {@link PackageVersions}, {@link DistTags}, {@link Deprecation}, {@link Unpublish}, {@link Ownership}; {@link Packages}
+ * builds them all. Who may change what, with which factor, is decided by the gate before any of them is called.
  */
 public final class PackageService {
-    private static final Pattern TAG = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
-    /** Tags semver.validRange accepts (x, v1, v1.2.x, v1.2.3-beta…; also odd forms like x.1): npm refuses them. */
-    private static final Pattern RANGE_LIKE = Pattern.compile(
-            "v*(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?)?)?");
+    private final PackageRows rows;
     private final Database db;
     private final PackageStore store;
     private final PackageAccess access;
-    private final AuditService audit;
-    private final Clock clock;
     private final String base;
     private final BlobStore blobs;
-    private final TwoFactorService twoFactor;
-    private final PolicyService policies;
-    private final boolean bypassMayPublish;
 
-    PackageService(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
-                   BlobStore blobs, TwoFactorService twoFactor, PolicyService policies, boolean bypassMayPublish) {
-        this.bypassMayPublish = bypassMayPublish;
-        this.blobs = blobs;
-        this.twoFactor = twoFactor;
-        this.policies = policies;
-        this.db = db;
-        this.store = store;
-        this.access = access;
-        this.audit = audit;
-        this.clock = clock;
-        this.base = base;
-    }
-
-    public static PackageService create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
-                                        String publicBase, boolean anonymousRead, TwoFactorService twoFactor,
-                                        PolicyService policies, boolean bypassMayPublish) {
-        JdbiPackageStore store = new JdbiPackageStore();
-        return new PackageService(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs,
-                twoFactor, policies, bypassMayPublish);
+    PackageService(PackageRows rows) {
+        this.rows = rows;
+        this.db = rows.db;
+        this.store = rows.store;
+        this.access = rows.access;
+        this.base = rows.base;
+        this.blobs = rows.blobs;
     }
 
     public String base() {
         return base;
     }
-
-    public static String validTag(String tag) {
-        if (tag == null || !TAG.matcher(tag).matches() || RANGE_LIKE.matcher(tag).matches()) {
-            throw AirlockException.badRequest("Invalid dist-tag \"" + tag + "\": a tag starts with a letter and must not look"
-                    + " like a version or range.");
-        }
-        return tag;
-    }
-
-    // ------------------------------------------------------------------ reads
 
     /**
      * The packument (full or abbreviated) as a tree, for pages and version documents; 404 when absent or not visible
@@ -136,201 +98,43 @@ public final class PackageService {
 
     public Map<String, String> distTags(Actor actor, PackageName name) {
         return db.read(tx -> {
-            PackageRecord pkg = visible(tx, actor, name);
+            PackageRecord pkg = rows.visible(tx, actor, name);
             return store.tags(tx, pkg.name());
         });
     }
 
-    private PackageRecord visible(Tx tx, Actor actor, PackageName name) {
-        PackageRecord pkg = store.find(tx, name.toString());
-        if (pkg == null || !pkg.active() || !access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
-            throw PackageAccess.notFound(name.toString());
-        }
-        return pkg;
-    }
+    /** Whether a package exists for this actor: no row, a row the actor may not see (or an unpublished one), or visible. */
+    public enum Visibility { ABSENT, HIDDEN, VISIBLE }
 
-    private PackageRecord writable(Tx tx, Actor actor, PackageName name) {
-        PackageRecord pkg = store.find(tx, name.toString());
-        if (pkg == null || !pkg.active()) {
-            throw PackageAccess.notFound(name.toString());
-        }
-        access.requireWrite(tx, actor, pkg);
-        return pkg;
-    }
-
-    // ------------------------------------------------------------------ publish
-
-    /**
-     * Policy gate for a direct publish: staging required, the org's 2FA rule, and npm's mfa setting
-     * (publish = a human with 2FA and a code; automation = that, or a token that bypasses 2FA).
-     */
-    private String checkDirectPublish(Actor actor, PackageName name) {
-        EffectivePolicy policy = policies.effective(name);
-        if (policy.stagingRequired()) {
-            throw AirlockException.forbidden("Direct publishing of " + name + " is not allowed: this package requires staged"
-                    + " publishing. Run `npm stage publish`, then a maintainer approves it with 2FA"
-                    + " (`npm stage approve <id> --otp=<code>`).");
-        }
-        requireOrgTwoFactor(actor, policy, "publish " + name);
-        if (actor.isOperator()) {
-            return null;
-        }
-        if (actor.trustedPublishing()) {
-            // trusted publishing: what the relationship allows, checked on the publish request itself
-            if (actor.scope() == null || !actor.scope().allowed().contains("publish")) {
-                throw AirlockException.forbidden("The trust relationship of " + name + " allows staging only: run"
-                        + " `npm stage publish`; a maintainer then approves the release with 2FA.");
+    public Visibility visibility(Actor actor, PackageName name) {
+        return db.read(tx -> {
+            PackageRecord pkg = store.find(tx, name.toString());
+            if (pkg == null) {
+                return Visibility.ABSENT;
             }
-            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
-                        + " trusted publishing can only stage it.");
-            }
-            return null;
-        }
-        if (actor.bypasses2fa()) {
-            // secure by default: a bypass token stages; it publishes directly only where both the package policy
-            // allows tokens and the operator opted in (tokens.bypassMayPublish)
-            if (Policy.MFA_PUBLISH.equals(policy.mfa())) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
-                        + " tokens cannot publish it. Use `npm stage publish` and have a maintainer approve it.");
-            }
-            if (!bypassMayPublish) {
-                throw AirlockException.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
-                        + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
-            }
-            return null;
-        }
-        if (!Policy.MFA_NONE.equals(policy.mfa())) {
-            if (!actor.interactive()) {
-                throw AirlockException.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
-                        + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
-            }
-            return twoFactor.requirePresence(actor, "publish " + name);
-        }
-        return twoFactor.requireForWrite(actor);
+            return pkg.active() && access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access()) ? Visibility.VISIBLE
+                    : Visibility.HIDDEN;
+        });
     }
 
-    /** How a direct publish was authorised, for the version's "airlock" field. */
-    static Map<String, Object> directPublish(Actor actor, String factor) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("method", "publish");
-        a.put("publishedBy", actor.user());
-        String via = actor.trustedPublishing() ? "oidc" : actor.interactive() ? "user" : "token";
-        a.put("via", via);
-        if (actor.bypasses2fa()) {
-            a.put("bypass2fa", true);
-        }
-        a.put("secondFactor", factor);
-        if (actor.scope() != null && actor.scope().ciIdentity() != null) {
-            a.put("ci", dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity()));
-        }
-        return a;
+    /** May the actor change this package (maintainer, org owner/admin, read-write team; a token must reach it)? */
+    public boolean canWrite(Actor actor, PackageName name) {
+        return db.read(tx -> canPublish(tx, actor, name.toString()));
     }
 
-    /** Owners, access and policies are never changed with a token that bypasses 2FA. */
-    private static void refuseBypass(Actor actor, String what) {
-        if (actor.bypasses2fa()) {
-            throw AirlockException.forbidden("Tokens that bypass two-factor authentication cannot " + what
-                    + "; use your login session (npm login) and your second factor.");
-        }
+    /** Is this user a maintainer in the strict sense (a person who may approve), whatever credential they use now? */
+    public boolean isHumanMaintainer(String user, PackageName name) {
+        return db.read(tx -> canApprove(tx, user, name.toString()));
     }
 
-    /** Members of an org that requires 2FA must have it enabled to publish, stage or approve its packages. */
-    public void requireOrgTwoFactor(Actor actor, EffectivePolicy policy, String what) {
-        if (policy.orgRequires2fa() && !actor.isOperator() && !twoFactor.enabled(actor.user())) {
-            throw AirlockException.forbidden("Org \"" + policy.org() + "\" requires two-factor authentication for its members:"
-                    + " you cannot " + what + " until you run `npm profile enable-2fa auth-and-writes`.");
-        }
+    public boolean isPublished(PackageName name, String version) {
+        VersionRecord v = db.read(tx -> store.version(tx, name.toString(), version));
+        return v != null && v.published();
     }
 
-    /**
-     * The checks {@link #publish} makes (access level, permission, version number unused), run before the tarball is
-     * inspected and stored, so that a refused publish costs little and leaves no blob. {@link #publish} repeats them.
-     */
-    public void checkPublish(Actor actor, PackageName name, String version, String requestedAccess) {
-        db.read(tx -> checkPublish(tx, actor, name, version, requestedAccess));
-    }
-
-    /** Returns the existing package row, or null for a new package. */
-    private PackageRecord checkPublish(Tx tx, Actor actor, PackageName name, String version, String requestedAccess) {
-        if (PackageRecord.RESTRICTED.equals(requestedAccess) && !name.scoped()) {
-            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
-        }
-        PackageRecord pkg = store.find(tx, name.toString());
-        if (pkg == null) {
-            access.requireCreate(tx, actor, name);
-        } else if (!pkg.active()) {
-            // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
-            // only they may bring the name into use
-            if (!access.canWrite(tx, actor, pkg)) {
-                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
-            }
-        } else {
-            access.requireWrite(tx, actor, pkg);
-        }
-        refuseReuse(store.version(tx, name.toString(), version), name + "@" + version);
-        return pkg;
-    }
-
-    /** Commits a validated version whose tarball is already in the blob store. The unique index decides races. */
-    public void publish(Actor actor, NewVersion v) {
-        String factor = checkDirectPublish(actor, v.name());
-        String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
-        try {
-            db.write(tx -> {
-                long now = clock.millis();
-                String name = v.name().toString();
-                PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
-                String requested = v.access();
-                if (pkg == null) {
-                    pkg = new PackageRecord(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
-                            "active", 0, now, now);
-                    store.insert(tx, pkg);
-                    store.addMaintainer(tx, name, actor.user(), now);
-                } else if (!pkg.active()) {
-                    pkg = new PackageRecord(name, pkg.scope(), requested == null ? pkg.access() : requested, "active",
-                            pkg.revSeq(), pkg.createdAt(), now);
-                } else if (requested != null) {
-                    pkg = new PackageRecord(name, pkg.scope(), requested, pkg.state(), pkg.revSeq(), pkg.createdAt(), now);
-                }
-                store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
-                        dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
-                        v.size(), now, now, actor.user(), null, authorisation));
-                store.setTag(tx, name, v.tag(), v.version());
-                touch(tx, pkg, now);
-                audit.record(tx, actor, "package.publish", "package:" + name,
-                        Map.of("version", v.version(), "tag", v.tag(), "integrity", v.integrity()));
-                return null;
-            });
-        } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
-                throw AirlockException.conflict("Cannot publish " + v.name() + "@" + v.version()
-                        + ": that version was published at the same moment by another request.");
-            }
-            throw e;
-        }
-    }
-
-    // ------------------------------------------------------------------ staging (called by the staging feature)
-
-    /**
-     * Inserts a staged version inside the caller's transaction: same authorisation as a publish, the same
-     * uniqueness index, but the version is invisible on every read path. A brand-new package is created reserved
-     * (state "staged"): its name belongs to the stager, and nothing about it is served until the first approval.
-     */
-    public void insertStaged(Tx tx, Actor actor, NewVersion v) {
-        long now = clock.millis();
-        String name = v.name().toString();
-        PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
-        if (pkg == null) {
-            pkg = new PackageRecord(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
-                    PackageRecord.STAGED, 0, now, now);
-            store.insert(tx, pkg);
-            store.addMaintainer(tx, name, actor.user(), now);
-        }
-        store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.STAGED,
-                dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
-                v.size(), now, null, actor.user(), null));
+    /** The write check inside a caller's unit of work (the policy feature changes a package's policy this way). */
+    public void requireWritable(Tx tx, Actor actor, PackageName name) {
+        rows.writable(tx, actor, name);
     }
 
     /** May the actor publish this package (maintainer, org owner/admin, read-write team)? Staged items are theirs to see. */
@@ -345,453 +149,13 @@ public final class PackageService {
         return pkg != null && access.canWrite(tx, new Actor(user, "session", null, null), pkg);
     }
 
-    /** The staged version's manifest (to show and to download what was staged). */
-    public VersionRecord stagedVersion(Tx tx, String name, String version) {
-        VersionRecord v = store.version(tx, name, version);
-        return v != null && VersionRecord.STAGED.equals(v.state()) ? v : null;
-    }
-
-    /**
-     * The version a staged one is reviewed against: the one its tag points at now, else the highest published.
-     * Null for a package with nothing published.
-     */
-    public VersionRecord previousPublished(Tx tx, String name, String tag) {
-        String current = store.tags(tx, name).get(tag);
-        if (current != null) {
-            VersionRecord v = store.version(tx, name, current);
-            if (v != null && v.published()) {
-                return v;
-            }
-        }
-        List<VersionRecord> published = store.versions(tx, name).stream().filter(VersionRecord::published).toList();
-        String highest = PackumentBuilder.highest(published.stream().map(VersionRecord::version).toList());
-        return published.stream().filter(v -> v.version().equals(highest)).findFirst().orElse(null);
-    }
-
-    /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
-    public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
-        VersionRecord v = store.version(tx, name, version);
-        if (v == null || !VersionRecord.STAGED.equals(v.state())) {
-            throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
-        }
-        long now = clock.millis();
-        store.publishStaged(tx, name, version, now, dev.airlock.platform.json.Json.write(detail));
-        store.setTag(tx, name, tag, version);
-        PackageRecord pkg = store.find(tx, name);
-        if (!pkg.active()) {
-            pkg = new PackageRecord(pkg.name(), pkg.scope(), pkg.access(), "active", pkg.revSeq(), pkg.createdAt(), now);
-        }
-        touch(tx, pkg, now);
-        Map<String, Object> d = new LinkedHashMap<>(detail);
-        d.put("version", version);
-        d.put("tag", tag);
-        d.put("integrity", v.integrity());
-        audit.record(tx, approver, "package.publish", "package:" + name, d);
-    }
-
-    /** Rejection or expiry: the staged version row goes (its number is free again); a reserved name with nothing left is released. */
-    public void discardStaged(Tx tx, String name, String version) {
-        store.deleteStaged(tx, name, version);
-        PackageRecord pkg = store.find(tx, name);
-        if (pkg != null && PackageRecord.STAGED.equals(pkg.state()) && store.versions(tx, name).isEmpty()) {
-            store.deleteReserved(tx, name);
-        }
-    }
-
-    private static void refuseReuse(VersionRecord existing, String id) {
-        if (existing == null) {
-            return;
-        }
-        throw switch (existing.state()) {
-            case VersionRecord.PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
-                    + id + ". Bump the version number and publish again.");
-            case VersionRecord.STAGED -> AirlockException.conflict("Version " + id + " is already staged and waiting for approval.");
-            default -> AirlockException.conflict("Version " + id + " was " + existing.state()
-                    + " and its number cannot be reused. Bump the version number.");
-        };
-    }
-
-    /** Bumps the revision and rewrites both packuments (or removes them when nothing is published). */
-    private void touch(Tx tx, PackageRecord pkg, long now) {
-        PackageRecord next = new PackageRecord(pkg.name(), pkg.scope(), pkg.access(), pkg.state(), pkg.revSeq() + 1,
-                pkg.createdAt(), now);
-        store.update(tx, next);
-        rebuild(tx, next);
-    }
-
-    private void rebuild(Tx tx, PackageRecord pkg) {
-        List<VersionRecord> rows = store.versions(tx, pkg.name());
-        if (!pkg.active() || rows.stream().noneMatch(VersionRecord::published)) {
-            store.deletePackument(tx, pkg.name());
-            return;
-        }
-        PackumentBuilder.Built built = PackumentBuilder.build(base, pkg, rows, store.tags(tx, pkg.name()),
-                store.maintainers(tx, pkg.name()));
-        store.savePackument(tx, pkg.name(), built.full(), built.abbreviated(), built.rev(), pkg.modifiedAt(), built.searchText());
-    }
-
-    /** Rewrites every packument (the public URL is embedded in tarball URLs). */
-    public int rebuildAll() {
-        return db.write(tx -> {
-            int n = 0;
-            for (String name : store.allNames(tx)) {
-                rebuild(tx, store.find(tx, name));
-                n++;
-            }
-            return n;
-        });
-    }
-
-    // ------------------------------------------------------------------ tags, deprecation
-
-    public void setDistTag(Actor actor, PackageName name, String tag, String version) {
-        validTag(tag);
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            VersionRecord v = store.version(tx, pkg.name(), version);
-            if (v == null || !v.published()) {
-                throw AirlockException.notFound("Version " + name + "@" + version + " does not exist; a tag must point at a published version.");
-            }
-            store.setTag(tx, pkg.name(), tag, version);
-            touch(tx, pkg, clock.millis());
-            audit.record(tx, actor, "dist-tag.set", "package:" + pkg.name(), Map.of("tag", tag, "version", version));
-            return null;
-        });
-    }
-
-    public void removeDistTag(Actor actor, PackageName name, String tag) {
-        twoFactor.requireForWrite(actor);
-        if ("latest".equals(tag)) {
-            throw AirlockException.badRequest("The latest tag cannot be removed; point it at another version instead.");
-        }
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            if (!store.tags(tx, pkg.name()).containsKey(tag)) {
-                throw AirlockException.notFound("Tag \"" + tag + "\" is not set on " + name + ".");
-            }
-            store.removeTag(tx, pkg.name(), tag);
-            touch(tx, pkg, clock.millis());
-            audit.record(tx, actor, "dist-tag.remove", "package:" + pkg.name(), Map.of("tag", tag));
-            return null;
-        });
-    }
-
-    /** Applies only the deprecation messages ("" removes one) to versions that exist; nothing else in the body. */
-    public void deprecate(Actor actor, PackageName name, Map<String, String> messages) {
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            Map<String, String> changed = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : messages.entrySet()) {
-                VersionRecord v = store.version(tx, pkg.name(), e.getKey());
-                if (v == null || !v.published()) {
-                    throw AirlockException.notFound("Version " + name + "@" + e.getKey() + " does not exist.");
-                }
-                String message = e.getValue() == null || e.getValue().isEmpty() ? null : e.getValue();
-                if (message != null && message.length() > 1024) {
-                    throw AirlockException.badRequest("A deprecation message may be at most 1024 characters.");
-                }
-                if (!java.util.Objects.equals(message, v.deprecated())) {
-                    store.setDeprecated(tx, pkg.name(), e.getKey(), message);
-                    changed.put(e.getKey(), message == null ? "" : message);
-                }
-            }
-            if (!changed.isEmpty()) {
-                touch(tx, pkg, clock.millis());
-                audit.record(tx, actor, "package.deprecate", "package:" + pkg.name(), Map.of("versions", changed));
-            }
-            return null;
-        });
-    }
-
-    // ------------------------------------------------------------------ unpublish
-
     /** The revision npm must echo in /-rev/ paths. */
     public String rev(Actor actor, PackageName name) {
         return db.read(tx -> {
-            visible(tx, actor, name);
+            rows.visible(tx, actor, name);
             return store.rev(tx, name.toString());
         });
     }
-
-    /**
-     * npm unpublish of single versions: the PUT body lists the versions to keep; every published version missing from
-     * it is unpublished. Nothing else from the body is applied. Its number can never be used again.
-     */
-    public List<String> unpublishExcept(Actor actor, PackageName name, String rev, Set<String> keep) {
-        twoFactor.requireForWrite(actor);
-        return db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            checkRev(tx, pkg, rev);
-            List<String> removed = new ArrayList<>();
-            for (VersionRecord v : store.versions(tx, pkg.name())) {
-                if (v.published() && !keep.contains(v.version())) {
-                    removed.add(v.version());
-                }
-            }
-            if (removed.isEmpty()) {
-                return removed;
-            }
-            unpublish(tx, actor, pkg, removed);
-            return removed;
-        });
-    }
-
-    public void unpublishVersion(Actor actor, PackageName name, String version) {
-        VersionRecord current = db.read(tx -> store.version(tx, name.toString(), version));
-        if (current != null && !current.published()) {
-            // npm unpublish sends this DELETE after the PUT that already unpublished the version: nothing to change
-            db.read(tx -> writable(tx, actor, name));
-            return;
-        }
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            VersionRecord v = store.version(tx, pkg.name(), version);
-            if (v == null) {
-                throw AirlockException.notFound("Version " + name + "@" + version + " does not exist.");
-            }
-            if (v.published()) {
-                unpublish(tx, actor, pkg, List.of(version));
-            }
-            return null;
-        });
-    }
-
-    private void unpublish(Tx tx, Actor actor, PackageRecord pkg, List<String> versions) {
-        Map<String, String> tags = store.tags(tx, pkg.name());
-        for (String version : versions) {
-            store.setVersionState(tx, pkg.name(), version, VersionRecord.UNPUBLISHED, true);
-        }
-        List<String> remaining = store.versions(tx, pkg.name()).stream().filter(VersionRecord::published)
-                .map(VersionRecord::version).toList();
-        for (Map.Entry<String, String> t : tags.entrySet()) {
-            if (versions.contains(t.getValue())) {
-                store.removeTag(tx, pkg.name(), t.getKey());
-            }
-        }
-        PackageRecord next = pkg;
-        if (remaining.isEmpty()) {
-            next = new PackageRecord(pkg.name(), pkg.scope(), pkg.access(), "unpublished", pkg.revSeq(), pkg.createdAt(), pkg.modifiedAt());
-        } else if (versions.contains(tags.get("latest"))) {
-            store.setTag(tx, pkg.name(), "latest", PackumentBuilder.highest(remaining));
-        }
-        touch(tx, next, clock.millis());
-        audit.record(tx, actor, "package.unpublish", "package:" + pkg.name(), Map.of("versions", versions));
-    }
-
-    public void unpublishAll(Actor actor, PackageName name, String rev) {
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            checkRev(tx, pkg, rev);
-            List<String> all = store.versions(tx, pkg.name()).stream().filter(VersionRecord::published)
-                    .map(VersionRecord::version).toList();
-            for (String tag : store.tags(tx, pkg.name()).keySet()) {
-                store.removeTag(tx, pkg.name(), tag);
-            }
-            for (String version : all) {
-                store.setVersionState(tx, pkg.name(), version, VersionRecord.UNPUBLISHED, true);
-            }
-            PackageRecord gone = new PackageRecord(pkg.name(), pkg.scope(), pkg.access(), "unpublished", pkg.revSeq(),
-                    pkg.createdAt(), pkg.modifiedAt());
-            touch(tx, gone, clock.millis());
-            audit.record(tx, actor, "package.unpublish", "package:" + pkg.name(), Map.of("versions", all, "whole", true));
-            return null;
-        });
-    }
-
-    private void checkRev(Tx tx, PackageRecord pkg, String rev) {
-        String current = store.rev(tx, pkg.name());
-        if (rev != null && current != null && !rev.equals(current)) {
-            throw AirlockException.conflict("The package changed since you read it (revision " + rev + " is not current "
-                    + current + "). Run the command again.");
-        }
-    }
-
-    // ------------------------------------------------------------------ owners, access
-
-    public Map<String, String> maintainers(Actor actor, PackageName name) {
-        return db.read(tx -> store.maintainers(tx, visible(tx, actor, name).name()));
-    }
-
-    /** npm owner add/rm: the body carries the whole new maintainer list; each user must exist. */
-    public void setMaintainers(Actor actor, PackageName name, String rev, List<String> users) {
-        refuseBypass(actor, "change owners");
-        if (users.isEmpty()) {
-            throw AirlockException.badRequest("A package must keep at least one maintainer.");
-        }
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            checkRev(tx, pkg, rev);
-            Map<String, String> current = store.maintainers(tx, pkg.name());
-            long now = clock.millis();
-            List<String> added = new ArrayList<>();
-            for (String user : users) {
-                if (!current.containsKey(user)) {
-                    if (!store.userExists(tx, user)) {
-                        throw AirlockException.notFound("User \"" + user + "\" not found.");
-                    }
-                    store.addMaintainer(tx, pkg.name(), user, now);
-                    added.add(user);
-                }
-            }
-            List<String> removed = new ArrayList<>();
-            for (String user : current.keySet()) {
-                if (!users.contains(user)) {
-                    store.removeMaintainer(tx, pkg.name(), user);
-                    removed.add(user);
-                }
-            }
-            touch(tx, pkg, now);
-            audit.record(tx, actor, "package.owners", "package:" + pkg.name(), Map.of("added", added, "removed", removed));
-            return null;
-        });
-    }
-
-    public boolean isPublic(Actor actor, PackageName name) {
-        return db.read(tx -> visible(tx, actor, name).isPublic());
-    }
-
-    public void setAccess(Actor actor, PackageName name, String level) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
-        if (!PackageRecord.PUBLIC.equals(level) && !PackageRecord.RESTRICTED.equals(level)) {
-            throw AirlockException.badRequest("access must be \"public\" or \"restricted\".");
-        }
-        if (!name.scoped() && PackageRecord.RESTRICTED.equals(level)) {
-            throw AirlockException.badRequest("Unscoped packages are always public.");
-        }
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            if (!pkg.access().equals(level)) {
-                touch(tx, new PackageRecord(pkg.name(), pkg.scope(), level, pkg.state(), pkg.revSeq(), pkg.createdAt(),
-                        pkg.modifiedAt()), clock.millis());
-                audit.record(tx, actor, "package.access", "package:" + pkg.name(), Map.of("access", level));
-            }
-            return null;
-        });
-    }
-
-    /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
-    public void setPolicy(Actor actor, PackageName name, Policy change) {
-        refuseBypass(actor, "change policies");
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            PackageRecord pkg = writable(tx, actor, name);
-            policies.setPackage(tx, actor, PackageName.parse(pkg.name()), change);
-            return null;
-        });
-    }
-
-    /** May the actor change this package's policy (the write access {@link #setPolicy} requires)? */
-    public boolean canChangePolicy(Actor actor, PackageName name) {
-        return !actor.bypasses2fa() && db.read(tx -> canPublish(tx, actor, name.toString()));
-    }
-
-    /** The package's own, inherited (its org's, when an org owns its scope) and effective policy, for those who can see it. */
-    public Map<String, Object> policy(Actor actor, PackageName name) {
-        return db.read(tx -> {
-            visible(tx, actor, name);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("package", name.toString());
-            out.put("own", PolicyService.view(policies.ofPackage(tx, name)));
-            EffectivePolicy e = policies.effective(tx, name);
-            out.put("org", e.org());
-            out.put("inherited", PolicyService.view(policies.inherited(tx, name)));
-            Map<String, Object> eff = new LinkedHashMap<>();
-            eff.put("mfa", e.mfa());
-            eff.put("stagingRequired", e.stagingRequired());
-            eff.put("approvals", e.approvals());
-            eff.put("orgRequires2fa", e.orgRequires2fa());
-            eff.put("securityKeyApproval", e.securityKeyApproval());
-            out.put("effective", eff);
-            return out;
-        });
-    }
-
-    /** npm access list collaborators: user → read | write. */
-    public Map<String, String> collaborators(Actor actor, PackageName name, OrgService orgs) {
-        return db.read(tx -> {
-            PackageRecord pkg = visible(tx, actor, name);
-            Map<String, String> out = new LinkedHashMap<>();
-            for (Map.Entry<String, String> grant : store.teamGrants(tx, pkg.name()).entrySet()) {
-                String[] ot = grant.getKey().split(":", 2);
-                for (String user : orgs.teamMembers(dev.airlock.shared.Actor.operator(), ot[0], ot[1])) {
-                    if (!"write".equals(out.get(user))) {
-                        out.put(user, "read-write".equals(grant.getValue()) ? "write" : "read");
-                    }
-                }
-            }
-            for (String user : store.maintainers(tx, pkg.name()).keySet()) {
-                out.put(user, "write");
-            }
-            return out;
-        });
-    }
-
-    /** npm access list packages for a user (their own scope and what they maintain) or an org (its scope). */
-    public Map<String, String> packagesOf(Actor actor, String owner, boolean org) {
-        return db.read(tx -> {
-            Map<String, String> out = new LinkedHashMap<>();
-            List<String> names = org ? store.byScope(tx, owner) : store.byMaintainer(tx, owner);
-            for (String n : names) {
-                PackageRecord pkg = store.find(tx, n);
-                if (access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
-                    out.put(n, access.canWrite(tx, actor, pkg) || (!org && owner.equals(actor.user())) ? "write" : "read");
-                }
-            }
-            return out;
-        });
-    }
-
-    public void grant(Actor actor, String org, String team, PackageName name, String permission, OrgService orgs) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
-        if (!"read-only".equals(permission) && !"read-write".equals(permission)) {
-            throw AirlockException.badRequest("permissions must be read-only or read-write.");
-        }
-        db.write(tx -> {
-            orgs.requireTeamAdmin(tx, actor, org, team);
-            PackageRecord pkg = writable(tx, actor, name);
-            if (!org.equals(pkg.scope())) {
-                throw AirlockException.badRequest("Teams of org \"" + org + "\" can only be granted packages in the @" + org + " scope.");
-            }
-            store.grant(tx, org, team, pkg.name(), permission);
-            touch(tx, pkg, clock.millis());
-            audit.record(tx, actor, "access.grant", "package:" + pkg.name(), Map.of("team", org + ":" + team, "permission", permission));
-            return null;
-        });
-    }
-
-    public void revoke(Actor actor, String org, String team, PackageName name, OrgService orgs) {
-        refuseBypass(actor, "change access settings");
-        twoFactor.requireForWrite(actor);
-        db.write(tx -> {
-            orgs.requireTeamAdmin(tx, actor, org, team);
-            PackageRecord pkg = writable(tx, actor, name);
-            store.revoke(tx, org, team, pkg.name());
-            touch(tx, pkg, clock.millis());
-            audit.record(tx, actor, "access.revoke", "package:" + pkg.name(), Map.of("team", org + ":" + team));
-            return null;
-        });
-    }
-
-    public Map<String, String> teamPackages(Actor actor, String org, String team, OrgService orgs) {
-        return db.read(tx -> {
-            orgs.requireMember(tx, actor, org);
-            if (!orgs.teamExists(tx, org, team)) {
-                throw AirlockException.notFound("Team \"" + org + ":" + team + "\" not found.");
-            }
-            Map<String, String> out = new LinkedHashMap<>();
-            store.teamPackages(tx, org, team).forEach((p, perm) -> out.put(p, "read-write".equals(perm) ? "write" : "read"));
-            return out;
-        });
-    }
-
-    // ------------------------------------------------------------------ search
 
     /** Packuments matching every term, visible to the actor (full documents, for the adapter to summarise). */
     public List<JsonNode> search(Actor actor, List<String> terms, int size, int from) {

@@ -3,6 +3,7 @@ package dev.airlock.policy;
 import dev.airlock.audit.AuditService;
 import dev.airlock.orgs.OrgRole;
 import dev.airlock.orgs.OrgService;
+import dev.airlock.packages.PackageService;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
@@ -16,7 +17,8 @@ import java.util.Map;
 /**
  * Package and org policies: npm's per-package {@code mfa} (none | publish | automation), "staging required",
  * the number of approvals a staged version needs (two-person rule), and an org's "2FA required for members".
- * A package inherits every field it does not set from its scope's org.
+ * A package inherits every field it does not set from its scope's org. Builds the {@link Gate}, which decides on
+ * these policies; every change here is asked of the gate first.
  */
 public final class PolicyService {
     private final Database db;
@@ -24,10 +26,13 @@ public final class PolicyService {
     private final OrgService orgs;
     private final AuditService audit;
     private final Clock clock;
-    private final TwoFactorService twoFactor;
+    private final PackageService packages;
+    private final Gate gate;
 
-    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor) {
-        this.twoFactor = twoFactor;
+    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor,
+                  PackageService packages, boolean bypassMayPublish, String consoleUrl) {
+        this.packages = packages;
+        this.gate = new Gate(this, twoFactor, packages, bypassMayPublish, consoleUrl);
         this.db = db;
         this.store = store;
         this.orgs = orgs;
@@ -35,8 +40,18 @@ public final class PolicyService {
         this.clock = clock;
     }
 
-    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor) {
-        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock, twoFactor);
+    /**
+     * @param bypassMayPublish tokens.bypassMayPublish: may tokens that bypass 2FA publish directly where mfa allows it
+     * @param consoleUrl where users add a security key (named in refusals)
+     */
+    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor,
+                                       PackageService packages, boolean bypassMayPublish, String consoleUrl) {
+        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock, twoFactor, packages, bypassMayPublish, consoleUrl);
+    }
+
+    /** The one authorisation gate. */
+    public Gate gate() {
+        return gate;
     }
 
     static String packageSubject(PackageName name) {
@@ -78,14 +93,47 @@ public final class PolicyService {
         return store.find(tx, packageSubject(name));
     }
 
-    /** Changes a package's own policy inside the caller's transaction (the caller checked write access). */
-    public void setPackage(Tx tx, Actor actor, PackageName name, Policy change) {
+    /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
+    public void setPackage(Actor actor, PackageName name, Policy change) {
+        String factor = gate.authorise(actor, Action.CHANGE_POLICY, name);
         if (change.require2fa() != null) {
             throw AirlockException.badRequest("\"2FA required for members\" is an org policy, not a package policy.");
         }
-        String subject = packageSubject(name);
-        store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
-        audit.record(tx, actor, "policy.set", subject, describe(change));
+        db.write(tx -> {
+            packages.requireWritable(tx, actor, name);
+            String subject = packageSubject(name);
+            store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
+            audit.record(tx, actor, "policy.set", subject, describe(change));
+            return factor;
+        });
+    }
+
+    /** May the actor change this package's policy (the console shows the form only then)? Asks for no factor. */
+    public boolean canChange(Actor actor, PackageName name) {
+        return !gate.decide(actor, Action.CHANGE_POLICY, name).refused() && packages.canWrite(actor, name);
+    }
+
+    /** The package's own, inherited (its org's, when an org owns its scope) and effective policy, for those who can see it. */
+    public Map<String, Object> ofPackageView(Actor actor, PackageName name) {
+        if (packages.visibility(actor, name) != PackageService.Visibility.VISIBLE) {
+            throw AirlockException.notFound("Package \"" + name + "\" not found.");
+        }
+        return db.read(tx -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("package", name.toString());
+            out.put("own", view(ofPackage(tx, name)));
+            EffectivePolicy e = effective(tx, name);
+            out.put("org", e.org());
+            out.put("inherited", view(inherited(tx, name)));
+            Map<String, Object> eff = new LinkedHashMap<>();
+            eff.put("mfa", e.mfa());
+            eff.put("stagingRequired", e.stagingRequired());
+            eff.put("approvals", e.approvals());
+            eff.put("orgRequires2fa", e.orgRequires2fa());
+            eff.put("securityKeyApproval", e.securityKeyApproval());
+            out.put("effective", eff);
+            return out;
+        });
     }
 
     public Policy ofOrg(Actor actor, String org) {
@@ -98,7 +146,7 @@ public final class PolicyService {
     /** Changes an org's policy: org owners only (or an operator). */
     public void setOrg(Actor actor, String orgName, Policy change) {
         String org = OrgService.validName(orgName, "org");
-        twoFactor.requireForWrite(actor);
+        gate.authorise(actor, Action.CHANGE_ORG_POLICY, null);
         db.write(tx -> {
             orgs.requireMember(tx, actor, org);
             if (!actor.isOperator() && orgs.role(tx, org, actor.user()) != OrgRole.OWNER) {

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
 import dev.airlock.packages.NewVersion;
-import dev.airlock.packages.PackageService;
+import dev.airlock.packages.DistTags;
+import dev.airlock.packages.PackageVersions;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -31,14 +34,16 @@ public final class PublishService {
             "hasInstallScript", "deprecated", "_attachments", "_rev", "readme", "airlock", "_resolved", "_integrity",
             "_from", "_shasum");
     private static final int MAX_README = 1 << 20;
-    private final PackageService packages;
+    private final PackageVersions packages;
     private final UserService users;
     private final BlobStore blobs;
     private final TarballInspector inspector;
     private final long maxTarballBytes;
+    private final Gate gate;
 
-    public PublishService(PackageService packages, UserService users, BlobStore blobs, TarballInspector inspector,
-                          long maxTarballBytes) {
+    public PublishService(PackageVersions packages, UserService users, BlobStore blobs, TarballInspector inspector,
+                          long maxTarballBytes, Gate gate) {
+        this.gate = gate;
         this.packages = packages;
         this.users = users;
         this.blobs = blobs;
@@ -46,10 +51,11 @@ public final class PublishService {
         this.maxTarballBytes = maxTarballBytes;
     }
 
-    /** {@code npm publish}: validate, store the blob, commit. */
+    /** {@code npm publish}: validate, store the blob, ask the gate (direct publish, with which factor), commit. */
     public NewVersion publish(Actor actor, PackageName urlName, JsonNode body) {
         NewVersion version = prepare(actor, urlName, body);
-        packages.publish(actor, version);
+        String factor = gate.authorise(actor, Action.PUBLISH, version.name());
+        packages.publish(actor, version, factor);
         return version;
     }
 
@@ -186,7 +192,7 @@ public final class PublishService {
         if (!version.equals(e.getValue().asText())) {
             throw AirlockException.badRequest("The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
         }
-        return PackageService.validTag(e.getKey());
+        return DistTags.validTag(e.getKey());
     }
 
     private static String access(JsonNode body) {

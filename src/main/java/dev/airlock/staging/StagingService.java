@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.PackageVersions;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.packages.VersionRecord;
 import dev.airlock.platform.db.Database;
+import dev.airlock.policy.Action;
 import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.Gate;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.review.ReleaseReview;
@@ -15,7 +18,6 @@ import dev.airlock.review.ReleaseReviewer;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
-import dev.airlock.twofactor.TwoFactorService;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,36 +31,40 @@ import java.util.regex.Pattern;
 /**
  * Staged publishing: an upload lands in quarantine (invisible everywhere) and is published only when enough human
  * maintainers approve it, each with a fresh second factor. Staging never asks for a code; approving and rejecting
- * always do, and only with a login session (never an automation token).
+ * always do, and only with a login session (never an automation token). Who may do what, with which factor, is
+ * asked of the {@link Gate}; this service keeps the rules about stages themselves (pending, expiry, two-person rule).
  */
 public final class StagingService {
     private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private final Database db;
     private final StageStore store;
     private final PackageService packages;
+    private final PackageVersions versions;
     private final PublishService publish;
     private final PolicyService policies;
-    private final TwoFactorService twoFactor;
+    private final Gate gate;
     private final AuditService audit;
     private final Clock clock;
     private final Duration lifetime;
 
-    StagingService(Database db, StageStore store, PackageService packages, PublishService publish, PolicyService policies,
-                   TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
+    StagingService(Database db, StageStore store, PackageService packages, PackageVersions versions, PublishService publish,
+                   PolicyService policies,
+                   AuditService audit, Clock clock, Duration lifetime) {
         this.db = db;
         this.store = store;
         this.packages = packages;
+        this.versions = versions;
         this.publish = publish;
         this.policies = policies;
-        this.twoFactor = twoFactor;
+        this.gate = policies.gate();
         this.audit = audit;
         this.clock = clock;
         this.lifetime = lifetime;
     }
 
-    public static StagingService create(Database db, PackageService packages, PublishService publish, PolicyService policies,
-                                        TwoFactorService twoFactor, AuditService audit, Clock clock, Duration lifetime) {
-        return new StagingService(db, new JdbiStageStore(), packages, publish, policies, twoFactor, audit, clock, lifetime);
+    public static StagingService create(Database db, PackageService packages, PackageVersions versions, PublishService publish,
+                                        PolicyService policies, AuditService audit, Clock clock, Duration lifetime) {
+        return new StagingService(db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime);
     }
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
@@ -78,21 +84,10 @@ public final class StagingService {
         return actor.user();
     }
 
-    private static void refuseTrustedPublishing(Actor actor) {
-        if (actor.trustedPublishing()) {
-            throw AirlockException.forbidden("A token from trusted publishing can only publish or stage; it cannot list,"
-                    + " view, download, approve or reject staged versions.");
-        }
-    }
-
     /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
-        if (actor.trustedPublishing() && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
-            throw AirlockException.forbidden("The trust relationship of " + name + " does not allow staged publishing"
-                    + " (--allow-stage-publish).");
-        }
+        gate.authorise(actor, Action.STAGE, name);
         EffectivePolicy policy = policies.effective(name);
-        packages.requireOrgTwoFactor(actor, policy, "stage " + name);
         NewVersion v = publish.prepare(actor, name, body);
         long now = clock.millis();
         Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), stager(actor),
@@ -101,7 +96,7 @@ public final class StagingService {
                 actor.scope() == null ? null : actor.scope().ciIdentity());
         try {
             db.write(tx -> {
-                packages.insertStaged(tx, actor, v);
+                versions.insertStaged(tx, actor, v);
                 store.insert(tx, stage);
                 Map<String, Object> detail = new LinkedHashMap<>(Map.of("stage", stage.id(), "version", v.version(),
                         "tag", v.tag(), "integrity", v.integrity(), "actorType", stage.actorType()));
@@ -129,7 +124,7 @@ public final class StagingService {
     }
 
     public Listing list(Actor actor, String packageFilter, int page, int perPage) {
-        refuseTrustedPublishing(actor);
+        gate.authorise(actor, Action.VIEW_STAGED, null);
         expire();
         return db.read(tx -> {
             List<Stage> visible = new ArrayList<>();
@@ -151,7 +146,7 @@ public final class StagingService {
 
     /** A stage the actor may see (may publish its package); anything else is the same 404 as an unknown id. */
     public StageView view(Actor actor, String id) {
-        refuseTrustedPublishing(actor);
+        gate.authorise(actor, Action.VIEW_STAGED, null);
         return db.read(tx -> {
             Stage s = UUID_SHAPE.matcher(id).matches() ? store.find(tx, id) : null;
             if (s == null || !packages.canPublish(tx, actor, s.pkg())) {
@@ -164,7 +159,7 @@ public final class StagingService {
     /** Where a staged version's tarball is, for those who may see the stage. */
     public TarballRef tarball(Actor actor, String id) {
         Stage s = view(actor, id).stage();
-        VersionRecord v = db.read(tx -> packages.stagedVersion(tx, s.pkg(), s.version()));
+        VersionRecord v = db.read(tx -> versions.stagedVersion(tx, s.pkg(), s.version()));
         if (v == null || v.blob() == null) {
             throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
         }
@@ -181,8 +176,8 @@ public final class StagingService {
      */
     public ReleaseReview review(Actor actor, String id) {
         Stage s = view(actor, id).stage();
-        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {packages.stagedVersion(tx, s.pkg(), s.version()),
-            packages.previousPublished(tx, s.pkg(), s.tag())});
+        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {versions.stagedVersion(tx, s.pkg(), s.version()),
+            versions.previousPublished(tx, s.pkg(), s.tag())});
         VersionRecord staged = pair[0];
         if (staged == null || staged.blob() == null) {
             throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.state() + ").");
@@ -207,7 +202,8 @@ public final class StagingService {
     public Decision approve(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        requireHumanMaintainer(actor, s, "approve");
+        dev.airlock.policy.Decision decision = gate.decide(actor, Action.APPROVE, PackageName.parse(s.pkg()), s.version());
+        Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
             throw AirlockException.conflict("Staged package " + id + " cannot be approved: it is " + stateWord(s, now) + ".");
@@ -216,8 +212,7 @@ public final class StagingService {
             throw AirlockException.forbidden("You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs "
                     + s.approvalsRequired() + " approvals from other maintainers (two-person rule).");
         }
-        boolean keyOnly = policies.effective(PackageName.parse(s.pkg())).securityKeyApproval();
-        String factor = twoFactor.requirePresence(actor, "approve " + s.pkg() + "@" + s.version(), keyOnly);
+        String factor = gate.enforce(actor, decision);
         return db.write(tx -> {
             Stage current = store.find(tx, id);
             if (!current.pendingAt(clock.millis())) {
@@ -255,7 +250,7 @@ public final class StagingService {
                 if (s.ciJson() != null) {
                     release.put("ci", dev.airlock.platform.json.Json.parse(s.ciJson()));
                 }
-                packages.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
+                versions.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
                 store.decide(tx, id, Stage.APPROVED, clock.millis(), actor.user());
             }
             return new Decision(store.find(tx, id), done, count, s.approvalsRequired());
@@ -266,30 +261,19 @@ public final class StagingService {
     public void reject(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        requireHumanMaintainer(actor, s, "reject");
+        dev.airlock.policy.Decision decision = gate.decide(actor, Action.REJECT, PackageName.parse(s.pkg()), s.version());
+        Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
             throw AirlockException.conflict("Staged package " + id + " cannot be rejected: it is " + stateWord(s, now) + ".");
         }
-        String factor = twoFactor.requirePresence(actor, "reject " + s.pkg() + "@" + s.version());
+        String factor = gate.enforce(actor, decision);
         db.write(tx -> {
             store.decide(tx, id, Stage.REJECTED, clock.millis(), actor.user());
-            packages.discardStaged(tx, s.pkg(), s.version());
+            versions.discardStaged(tx, s.pkg(), s.version());
             audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
             return null;
         });
-    }
-
-    private void requireHumanMaintainer(Actor actor, Stage s, String verb) {
-        if (!actor.interactive()) {
-            throw AirlockException.forbidden("Only a person can " + verb + " a staged release: log in with `npm login` and"
-                    + " use your second factor. Automation tokens can stage, never " + verb + ".");
-        }
-        boolean maintainer = db.read(tx -> packages.canApprove(tx, actor.user(), s.pkg()));
-        if (!maintainer) {
-            throw AirlockException.forbidden("Only maintainers of " + s.pkg() + " can " + verb + " its staged versions.");
-        }
-        packages.requireOrgTwoFactor(actor, policies.effective(PackageName.parse(s.pkg())), verb + " " + s.pkg());
     }
 
     private static String stateWord(Stage s, long now) {
@@ -305,7 +289,7 @@ public final class StagingService {
                 Stage current = store.find(tx, s.id());
                 if (Stage.PENDING.equals(current.state())) {
                     store.decide(tx, s.id(), Stage.EXPIRED, now, null);
-                    packages.discardStaged(tx, s.pkg(), s.version());
+                    versions.discardStaged(tx, s.pkg(), s.version());
                     audit.record(tx, Actor.operator(), "stage.expire", "package:" + s.pkg(), Map.of("stage", s.id(), "version", s.version()));
                 }
                 return null;

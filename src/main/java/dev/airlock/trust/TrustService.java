@@ -6,6 +6,9 @@ import dev.airlock.packages.PackageService;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.json.Json;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -13,7 +16,6 @@ import dev.airlock.shared.TokenScope;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
-import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,19 +44,19 @@ public final class TrustService {
     private final Database db;
     private final TrustStore store;
     private final PackageService packages;
-    private final TwoFactorService twoFactor;
+    private final Gate gate;
     private final TokenService tokens;
     private final AuditService audit;
     private final OidcVerifier verifier;
     private final Clock clock;
     private final String audience;
 
-    TrustService(Database db, TrustStore store, PackageService packages, TwoFactorService twoFactor, TokenService tokens,
+    TrustService(Database db, TrustStore store, PackageService packages, Gate gate, TokenService tokens,
                  AuditService audit, OidcVerifier verifier, Clock clock, String audience) {
         this.db = db;
         this.store = store;
         this.packages = packages;
-        this.twoFactor = twoFactor;
+        this.gate = gate;
         this.tokens = tokens;
         this.audit = audit;
         this.verifier = verifier;
@@ -63,33 +65,23 @@ public final class TrustService {
     }
 
     /** The audience npm requests: {@code npm:<hostname of the registry URL>}, without the port. */
-    public static TrustService create(Database db, PackageService packages, TwoFactorService twoFactor, TokenService tokens,
+    public static TrustService create(Database db, PackageService packages, Gate gate, TokenService tokens,
                                       AuditService audit, List<AirlockConfig.Issuer> issuers, Clock clock, String publicUrl) {
         String host = java.net.URI.create(publicUrl).getHost();
-        return new TrustService(db, new JdbiTrustStore(), packages, twoFactor, tokens, audit, new OidcVerifier(issuers, clock),
+        return new TrustService(db, new JdbiTrustStore(), packages, gate, tokens, audit, new OidcVerifier(issuers, clock),
                 clock, "npm:" + host);
     }
 
-    private void requireMaintainerSession(Actor actor, PackageName name) {
-        boolean visible = db.read(tx -> packages.canPublish(tx, actor, name.toString()));
-        if (!visible) {
-            throw AirlockException.notFound("Package \"" + name + "\" not found.");
-        }
-        if (!"session".equals(actor.credential())) {
-            throw AirlockException.forbidden("Trust relationships are managed from a login session (npm login) with 2FA;"
-                    + " tokens and passwords cannot change them.");
-        }
-    }
-
     public List<TrustedPublisher> list(Actor actor, PackageName name) {
-        requireMaintainerSession(actor, name);
+        gate.authorise(actor, Action.VIEW_TRUST, name);
         TrustedPublisher t = db.read(tx -> store.find(tx, name.toString()));
         return t == null ? List.of() : List.of(t);
     }
 
     /** npm trust github|gitlab|circleci: one relationship per package; needs 2FA and a fresh code. */
     public List<TrustedPublisher> create(Actor actor, PackageName name, JsonNode body) {
-        requireMaintainerSession(actor, name);
+        Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
+        Gate.refuse(decision);
         JsonNode items = body.isArray() ? body : Json.MAPPER.createArrayNode().add(body);
         if (items.size() != 1) {
             throw AirlockException.badRequest("Send exactly one trust configuration; a package has at most one.");
@@ -99,7 +91,7 @@ public final class TrustService {
             throw AirlockException.conflict("Package " + name + " already has a trust configuration; a package has only one."
                     + " Revoke it first with `npm trust revoke " + name + " --id=<id>`.");
         }
-        twoFactor.requirePresence(actor, "change trusted publishing");
+        gate.enforce(actor, decision);
         try {
             db.write(tx -> {
                 store.insert(tx, candidate);
@@ -117,12 +109,13 @@ public final class TrustService {
     }
 
     public void revoke(Actor actor, PackageName name, String id) {
-        requireMaintainerSession(actor, name);
+        Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
+        Gate.refuse(decision);
         TrustedPublisher t = db.read(tx -> store.find(tx, name.toString()));
         if (t == null || !t.id().equalsIgnoreCase(id)) {
             throw AirlockException.notFound("No trust configuration " + id + " on " + name + ".");
         }
-        twoFactor.requirePresence(actor, "change trusted publishing");
+        gate.enforce(actor, decision);
         db.write(tx -> {
             store.delete(tx, t.id());
             audit.record(tx, actor, "trust.revoke", "package:" + name, Map.of("id", t.id(), "type", t.type()));

@@ -223,6 +223,15 @@ public final class TwoFactorService {
         return require(actor, what, securityKeyOnly);
     }
 
+    /**
+     * Verifies the fresh factor the actor presented for {@code what} (the gate decided one is needed); with
+     * {@code securityKeyOnly} only a security key's confirmation will do. Returns the factor used; throws the
+     * challenge (401 OTP, or npm's web-OTP for key users) or a refusal.
+     */
+    public String verify(Actor actor, String what, boolean securityKeyOnly) {
+        return require(actor, what, securityKeyOnly);
+    }
+
     private String require(Actor actor, String what) {
         return require(actor, what, false);
     }

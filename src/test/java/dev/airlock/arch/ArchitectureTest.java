@@ -72,11 +72,50 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * The features' services and records form an acyclic graph. An http adapter sits on top of its feature and may
+     * ask features above it (every adapter asks the policy gate, which reads packages): its outgoing dependencies are
+     * not part of the feature graph, and {@link #nothingButTheAssemblyDependsOnAnAdapter} keeps them on top.
+     */
     @Test
     void featureGraphIsAcyclic() {
         slices().matching("dev.airlock.(*)..").should().beFreeOfCycles()
                 .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("composition root",
                         c -> c.getPackageName().equals("dev.airlock")), com.tngtech.archunit.base.DescribedPredicate.alwaysTrue())
+                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("http adapters",
+                        c -> c.getPackageName().endsWith(".http") && !c.getPackageName().startsWith("dev.airlock.platform")),
+                        com.tngtech.archunit.base.DescribedPredicate.alwaysTrue())
+                .check(classes);
+    }
+
+    @Test
+    void nothingButTheAssemblyDependsOnAnAdapter() {
+        noClasses().that().resideOutsideOfPackage("..http..").and().resideOutsideOfPackage("dev.airlock")
+                .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.airlock.*.http..")
+                        .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage("dev.airlock.platform..")))
+                .check(classes);
+    }
+
+    /**
+     * The packages feature holds npm data and the rules about data; who may act and with which factor is the policy
+     * gate's (docs: DESIGN rule 7). Its adapters ask the gate; its services never see policy or two-factor types.
+     */
+    @Test
+    void packagesDecideNoAuthorisation() {
+        noClasses().that().resideInAPackage("dev.airlock.packages..").and().resideOutsideOfPackage("dev.airlock.packages.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.airlock.policy..", "dev.airlock.twofactor..")
+                .check(classes);
+    }
+
+    /** Adapters never call two-factor checks themselves: fresh factors are required by the gate. */
+    @Test
+    void onlyTheGateAsksForAFreshFactor() {
+        noClasses().that().resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..",
+                        "dev.airlock.orgs..", "dev.airlock.accounts")
+                .should().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requirePresence", dev.airlock.shared.Actor.class, String.class)
+                .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requireForWrite", dev.airlock.shared.Actor.class)
+                .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "verify", dev.airlock.shared.Actor.class,
+                        String.class, boolean.class)
                 .check(classes);
     }
 

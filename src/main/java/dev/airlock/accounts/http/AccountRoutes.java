@@ -25,7 +25,10 @@ public final class AccountRoutes implements RouteModule {
     private final TokenService tokens;
     private final TwoFactorService twoFactor;
 
-    public AccountRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor) {
+    private final dev.airlock.policy.Gate gate;
+
+    public AccountRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor, dev.airlock.policy.Gate gate) {
+        this.gate = gate;
         this.users = users;
         this.tokens = tokens;
         this.twoFactor = twoFactor;
@@ -45,7 +48,7 @@ public final class AccountRoutes implements RouteModule {
             Responses.json(ctx, profile(users.require(user), twoFactor.profileStatus(user).orElse(null)));
         });
         routes.post("/-/npm/v1/user", this::updateProfile);
-        new TokenRoutes(users, tokens, twoFactor).register(routes);
+        new TokenRoutes(users, tokens, gate).register(routes);
     }
 
     private static String couchName(Context ctx) {

@@ -1,5 +1,8 @@
 package dev.airlock.accounts.http;
 
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.Gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.accounts.UserService;
 import dev.airlock.platform.http.Requests;
@@ -13,7 +16,6 @@ import java.util.Set;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
-import dev.airlock.twofactor.TwoFactorService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -29,12 +31,12 @@ final class TokenRoutes {
     private static final long DAY = 86_400_000L;
     private final UserService users;
     private final TokenService tokens;
-    private final TwoFactorService twoFactor;
+    private final Gate gate;
 
-    TokenRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor) {
+    TokenRoutes(UserService users, TokenService tokens, Gate gate) {
         this.users = users;
         this.tokens = tokens;
-        this.twoFactor = twoFactor;
+        this.gate = gate;
     }
 
     void register(RoutesConfig routes) {
@@ -42,8 +44,7 @@ final class TokenRoutes {
         routes.post("/-/npm/v1/tokens", this::create);
         routes.delete("/-/npm/v1/tokens/token/{key}", ctx -> {
             Actor actor = Requests.user(ctx);
-            requireInteractive(actor, "revoke tokens");
-            twoFactor.requireForWrite(actor);
+            gate.authorise(actor, Action.REVOKE_TOKEN, null);
             tokens.revoke(actor, ctx.pathParam("key"));
             ctx.status(204);
         });
@@ -93,7 +94,8 @@ final class TokenRoutes {
 
     private void create(Context ctx) {
         Actor actor = Requests.user(ctx);
-        requireInteractive(actor, "create tokens");
+        Decision decision = gate.decide(actor, Action.CREATE_TOKEN, null);
+        Gate.refuse(decision);
         JsonNode body = Requests.jsonObject(ctx);
         String password = body.path("password").asText("");
         if (!users.checkPassword(actor.user(), password, actor.sourceAddress())) {
@@ -118,7 +120,7 @@ final class TokenRoutes {
             expires = System.currentTimeMillis() + exp.asInt() * DAY;
         }
         TokenScope scope = scope(body);
-        twoFactor.requireForWrite(actor);
+        gate.enforce(actor, decision);
         String name = body.path("name").isTextual() ? body.get("name").asText() : null;
         String description = body.path("description").isTextual() ? body.get("description").asText() : null;
         if (name != null && name.length() > 200 || description != null && description.length() > 1000) {

@@ -46,9 +46,12 @@ public final class ConsoleRoutes implements RouteModule {
     private final String consoleUrl;
     private final StepUp stepUp;
     private final TwoFactorService twoFactor;
+    private final dev.airlock.policy.PolicyService policies;
 
     public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, ConsolePages pages,
-                         WebLoginService webLogin, TwoFactorService twoFactor, String publicUrl, String consoleUrl) {
+                         WebLoginService webLogin, TwoFactorService twoFactor, String publicUrl, String consoleUrl,
+                         dev.airlock.policy.PolicyService policies) {
+        this.policies = policies;
         this.webLogin = webLogin;
         this.twoFactor = twoFactor;
         this.stepUp = new StepUp(twoFactor);
@@ -216,7 +219,7 @@ public final class ConsoleRoutes implements RouteModule {
             ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
         }));
         // package policy pages
-        PolicyPages policyPages = new PolicyPages(packages, stepUp);
+        PolicyPages policyPages = new PolicyPages(policies, stepUp);
         routes.get(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> html(ctx, 200, policyPages.page(actor(ctx, s, null), s,
                 NpmPath.packageAfter(ctx.req().getRequestURI(), PolicyPages.PREFIX).name(), ctx.queryParam("done")))));
         routes.post(PolicyPages.PREFIX + "/<path>", ctx -> guarded(ctx, s -> {

@@ -1,8 +1,8 @@
 package dev.airlock.console.http;
 
 import dev.airlock.console.ConsoleSession;
-import dev.airlock.packages.PackageService;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -23,11 +23,11 @@ final class PolicyPages {
         {"approvals", "Approvals needed for a staged version"},
         {"securityKeyApproval", "Approving a staged version requires a security key"},
     };
-    private final PackageService packages;
+    private final PolicyService policies;
     private final StepUp stepUp;
 
-    PolicyPages(PackageService packages, StepUp stepUp) {
-        this.packages = packages;
+    PolicyPages(PolicyService policies, StepUp stepUp) {
+        this.policies = policies;
         this.stepUp = stepUp;
     }
 
@@ -36,7 +36,7 @@ final class PolicyPages {
     }
 
     String page(Actor actor, ConsoleSession s, PackageName name, String done) {
-        Map<String, Object> policy = packages.policy(actor, name);
+        Map<String, Object> policy = policies.ofPackageView(actor, name);
         Map<String, Object> own = map(policy, "own");
         Map<String, Object> inherited = map(policy, "inherited");
         Map<String, Object> effective = map(policy, "effective");
@@ -64,7 +64,7 @@ final class PolicyPages {
                     .append(Html.esc(effective.get("orgRequires2fa"))).append("</td></tr>");
         }
         b.append("</table></section>");
-        if (packages.canChangePolicy(actor, name)) {
+        if (policies.canChange(actor, name)) {
             b.append("<h2>Change</h2><p>Settings you leave as they are keep following the org (or the default); a setting you"
                     + " change is set on this package.</p><form method=\"post\" action=\"").append(Html.esc(url(name)))
                     .append("\" id=\"package-policy\"><input type=\"hidden\" name=\"csrf\" value=\"").append(Html.esc(s.csrf())).append("\">")
@@ -92,7 +92,7 @@ final class PolicyPages {
      * {@link PackageService#setPolicy}'s checks, the same as the policy API's.
      */
     void save(Actor actor, PackageName name, String mfa, String stagingRequired, String approvals, String securityKeyApproval) {
-        Map<String, Object> effective = map(packages.policy(actor, name), "effective");
+        Map<String, Object> effective = map(policies.ofPackageView(actor, name), "effective");
         Integer n = null;
         if (approvals != null && !approvals.isBlank()) {
             try {
@@ -104,7 +104,7 @@ final class PolicyPages {
         Policy change = new Policy(changed(effective, "mfa", mfa == null || mfa.isBlank() ? null : mfa),
                 changed(effective, "stagingRequired", "true".equals(stagingRequired)), changed(effective, "approvals", n),
                 null, changed(effective, "securityKeyApproval", "true".equals(securityKeyApproval)));
-        packages.setPolicy(actor, name, change);
+        policies.setPackage(actor, name, change);
     }
 
     private static <T> T changed(Map<String, Object> effective, String field, T submitted) {

@@ -1,11 +1,15 @@
 package dev.airlock.packages.http;
 
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
+import dev.airlock.packages.Unpublish;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -20,9 +24,13 @@ import java.util.Map;
 public final class PackagePathRoutes implements RouteModule {
     private static final String CORGI = "application/vnd.npm.install-v1+json";
     private final PackageService packages;
+    private final Unpublish unpublish;
+    private final Gate gate;
 
-    public PackagePathRoutes(PackageService packages) {
-        this.packages = packages;
+    public PackagePathRoutes(Packages packages, Gate gate) {
+        this.packages = packages.reads();
+        this.unpublish = packages.unpublish();
+        this.gate = gate;
     }
 
     @Override
@@ -91,7 +99,8 @@ public final class PackagePathRoutes implements RouteModule {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI());
         Actor actor = Requests.user(ctx);
         if (p.size() == 2 && p.at(0).equals("-rev")) {
-            packages.unpublishAll(actor, p.name(), p.at(1));
+            gate.authorise(actor, Action.UNPUBLISH, p.name());
+            unpublish.unpublishAll(actor, p.name(), p.at(1));
             Responses.json(ctx, Map.of("ok", true));
         } else if (p.size() == 4 && p.at(0).equals("-") && p.at(2).equals("-rev")) {
             String file = p.at(1);
@@ -99,7 +108,9 @@ public final class PackagePathRoutes implements RouteModule {
             if (!file.startsWith(prefix) || !file.endsWith(".tgz")) {
                 throw AirlockException.notFound("Tarball not found: " + file);
             }
-            packages.unpublishVersion(actor, p.name(), file.substring(prefix.length(), file.length() - 4));
+            String version = file.substring(prefix.length(), file.length() - 4);
+            gate.authorise(actor, Action.DELETE_TARBALL, p.name(), version);
+            unpublish.unpublishVersion(actor, p.name(), version);
             Responses.json(ctx, Map.of("ok", true));
         } else {
             throw AirlockException.notFound("Not found");

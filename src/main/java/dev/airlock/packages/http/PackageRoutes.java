@@ -3,27 +3,40 @@ package dev.airlock.packages.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants. */
+/**
+ * The /-/ API of packages: dist-tags, visibility and access, collaborators, package listings, team grants, and
+ * Airlock's package policy API. Every change asks the {@link Gate} first, then calls one use case.
+ */
 public final class PackageRoutes implements RouteModule {
     private static final String PACKAGE_PREFIX = "/-/package/";
     private static final String POLICY_PREFIX = "/-/airlock/v1/policy/package";
     private final PackageService packages;
+    private final Packages useCases;
     private final OrgService orgs;
+    private final PolicyService policies;
+    private final Gate gate;
 
-    public PackageRoutes(PackageService packages, OrgService orgs) {
-        this.packages = packages;
+    public PackageRoutes(Packages packages, OrgService orgs, PolicyService policies) {
+        this.packages = packages.reads();
+        this.useCases = packages;
         this.orgs = orgs;
+        this.policies = policies;
+        this.gate = policies.gate();
     }
 
     @Override
@@ -35,35 +48,37 @@ public final class PackageRoutes implements RouteModule {
         routes.get("/-/v1/search", new SearchHandler(packages)::handle);
         // Airlock's package policy API (docs/policies.md)
         routes.get(POLICY_PREFIX + "/<path>", ctx -> Responses.json(ctx,
-                packages.policy(Requests.user(ctx), policyPath(ctx).name())));
+                policies.ofPackageView(Requests.user(ctx), policyPath(ctx).name())));
         routes.put(POLICY_PREFIX + "/<path>", ctx -> {
             NpmPath p = policyPath(ctx);
-            packages.setPolicy(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
-            Responses.json(ctx, packages.policy(Requests.user(ctx), p.name()));
+            policies.setPackage(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
+            Responses.json(ctx, policies.ofPackageView(Requests.user(ctx), p.name()));
         });
         routes.get("/-/org/{org}/package", ctx -> {
             Actor actor = Requests.user(ctx);
             String org = OrgService.validName(ctx.pathParam("org"), "org");
             orgs.members(actor, org); // 404 when the org does not exist or the caller is not a member
-            Responses.json(ctx, packages.packagesOf(actor, org, true));
+            Responses.json(ctx, useCases.ownership().packagesOf(actor, org, true));
         });
         routes.get("/-/user/{user}/package", ctx -> {
             Actor actor = Requests.user(ctx);
-            Responses.json(ctx, packages.packagesOf(actor, ctx.pathParam("user"), false));
+            Responses.json(ctx, useCases.ownership().packagesOf(actor, ctx.pathParam("user"), false));
         });
         routes.get("/-/team/{org}/{team}/package", ctx -> Responses.json(ctx,
-                packages.teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
+                useCases.ownership().teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
         routes.put("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
-            packages.grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+            gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
+            useCases.ownership().grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), Requests.text(body, "permissions"), orgs);
             Responses.json(ctx, 201, Map.of("ok", true));
         });
         routes.delete("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
-            packages.revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
+            gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
+            useCases.ownership().revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
                     OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
             ctx.status(204);
         });
@@ -89,8 +104,8 @@ public final class PackageRoutes implements RouteModule {
                 }
                 Responses.json(ctx, packages.distTags(actor, p.name()));
             }
-            case "visibility" -> Responses.json(ctx, Map.of("public", packages.isPublic(actor, p.name())));
-            case "collaborators" -> Responses.json(ctx, packages.collaborators(Requests.user(ctx), p.name(), orgs));
+            case "visibility" -> Responses.json(ctx, Map.of("public", useCases.ownership().isPublic(actor, p.name())));
+            case "collaborators" -> Responses.json(ctx, useCases.ownership().collaborators(Requests.user(ctx), p.name(), orgs));
             default -> throw AirlockException.notFound("Not found");
         }
     }
@@ -104,7 +119,9 @@ public final class PackageRoutes implements RouteModule {
         if (!body.isTextual()) {
             throw AirlockException.badRequest("The body must be a JSON string naming the version, e.g. \"1.0.0\".");
         }
-        packages.setDistTag(Requests.user(ctx), p.name(), p.at(1), body.asText());
+        Actor actor = Requests.user(ctx);
+        gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
+        useCases.distTags().setDistTag(actor, p.name(), p.at(1), body.asText());
         Responses.json(ctx, 201, Map.of("ok", true));
     }
 
@@ -113,7 +130,9 @@ public final class PackageRoutes implements RouteModule {
         if (p.size() != 2 || !p.at(0).equals("dist-tags")) {
             throw AirlockException.notFound("Not found");
         }
-        packages.removeDistTag(Requests.user(ctx), p.name(), p.at(1));
+        Actor actor = Requests.user(ctx);
+        gate.authorise(actor, Action.CHANGE_DIST_TAGS, p.name());
+        useCases.distTags().removeDistTag(actor, p.name(), p.at(1));
         ctx.status(204);
     }
 
@@ -129,9 +148,10 @@ public final class PackageRoutes implements RouteModule {
             boolean requires = body.get("publish_requires_tfa").asBoolean();
             boolean automation = body.path("automation_token_overrides_tfa").asBoolean(false);
             String mfa = !requires ? Policy.MFA_NONE : automation ? Policy.MFA_AUTOMATION : Policy.MFA_PUBLISH;
-            packages.setPolicy(actor, p.name(), new Policy(mfa, null, null, null, null));
+            policies.setPackage(actor, p.name(), new Policy(mfa, null, null, null, null));
         } else {
-            packages.setAccess(actor, p.name(), Requests.text(body, "access"));
+            gate.authorise(actor, Action.CHANGE_ACCESS, p.name());
+            useCases.ownership().setAccess(actor, p.name(), Requests.text(body, "access"));
         }
         Responses.json(ctx, Map.of("ok", true));
     }

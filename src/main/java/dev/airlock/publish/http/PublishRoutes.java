@@ -1,11 +1,13 @@
 package dev.airlock.publish.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.packages.PackageService;
+import dev.airlock.packages.Packages;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Gate;
 import dev.airlock.publish.PublishService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -25,11 +27,13 @@ import java.util.Set;
  */
 public final class PublishRoutes implements RouteModule {
     private final PublishService publish;
-    private final PackageService packages;
+    private final Packages packages;
+    private final Gate gate;
 
-    public PublishRoutes(PublishService publish, PackageService packages) {
+    public PublishRoutes(PublishService publish, Packages packages, Gate gate) {
         this.publish = publish;
         this.packages = packages;
+        this.gate = gate;
     }
 
     @Override
@@ -41,9 +45,6 @@ public final class PublishRoutes implements RouteModule {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI());
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
-        if (actor.trustedPublishing() && (p.size() != 0 || !body.has("_attachments"))) {
-            throw AirlockException.forbidden("A token from trusted publishing can only publish or stage its package.");
-        }
         if (p.size() == 0) {
             // An _attachments field (even an empty one) means publish: npm's deprecate echoes our packument, which has none.
             if (body.has("_attachments")) {
@@ -65,7 +66,8 @@ public final class PublishRoutes implements RouteModule {
                 }
                 Set<String> keep = new HashSet<>();
                 versions.fieldNames().forEachRemaining(keep::add);
-                packages.unpublishExcept(actor, p.name(), rev, keep);
+                gate.authorise(actor, Action.UNPUBLISH, p.name());
+                packages.unpublish().unpublishExcept(actor, p.name(), rev, keep);
                 Responses.json(ctx, Map.of("ok", true));
             } else if (body.has("maintainers")) {
                 List<String> users = new ArrayList<>();
@@ -78,7 +80,11 @@ public final class PublishRoutes implements RouteModule {
                         users.add(n);
                     }
                 }
-                packages.setMaintainers(actor, p.name(), rev, users);
+                if (users.isEmpty()) {
+                    throw AirlockException.badRequest("A package must keep at least one maintainer.");
+                }
+                gate.authorise(actor, Action.CHANGE_OWNERS, p.name());
+                packages.ownership().setMaintainers(actor, p.name(), rev, users);
                 // npm owner needs a JSON answer.
                 Responses.json(ctx, Map.of("ok", true, "id", p.name().toString()));
             } else {
@@ -109,7 +115,8 @@ public final class PublishRoutes implements RouteModule {
             throw AirlockException.badRequest("The publish has no tarball attachment, and no version in the body sets"
                     + " \"deprecated\"; nothing was changed.");
         }
-        packages.deprecate(actor, p.name(), messages);
+        gate.authorise(actor, Action.DEPRECATE, p.name());
+        packages.deprecation().deprecate(actor, p.name(), messages);
         Responses.json(ctx, Map.of("ok", true));
     }
 }

@@ -5,9 +5,9 @@ import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
-import dev.airlock.tokens.Token;
 import dev.airlock.trust.TrustService;
 import dev.airlock.trust.TrustedPublisher;
 import io.javalin.config.RoutesConfig;
@@ -25,9 +25,11 @@ import java.util.Map;
 public final class TrustRoutes implements RouteModule {
     private static final String EXCHANGE = "/-/npm/v1/oidc/token/exchange/package";
     private final TrustService trust;
+    private final Gate gate;
 
-    public TrustRoutes(TrustService trust) {
+    public TrustRoutes(TrustService trust, Gate gate) {
         this.trust = trust;
+        this.gate = gate;
     }
 
     @Override
@@ -71,12 +73,8 @@ public final class TrustRoutes implements RouteModule {
         return dev.airlock.platform.json.Json.write(s);
     }
 
-    /** Tokens from trusted publishing may only read packages, publish and stage. */
+    /** Tokens from trusted publishing may only read packages, publish and stage: the gate's fence, on every request. */
     private void fence(Context ctx) {
-        String path = ctx.path();
-        if (path.startsWith("/-/npm/v1/oidc/")) {
-            return;
-        }
         String auth = ctx.header("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return;
@@ -87,18 +85,7 @@ public final class TrustRoutes implements RouteModule {
         } catch (AirlockException e) {
             return; // the endpoint answers for invalid credentials itself
         }
-        if (!Token.OIDC.equals(actor.credential())) {
-            return;
-        }
-        String method = ctx.method().name();
-        boolean packagePath = !path.startsWith("/-/");
-        boolean ok = ("GET".equals(method) || "HEAD".equals(method)) && (packagePath || path.endsWith("/visibility"))
-                || "PUT".equals(method) && packagePath
-                || "POST".equals(method) && path.startsWith("/-/stage/package/");
-        if (!ok) {
-            throw AirlockException.forbidden("A token from trusted publishing can only publish or stage its package;"
-                    + " it cannot " + method + " " + path + ".");
-        }
+        Gate.refuse(gate.decideRequest(actor, ctx.method().name(), ctx.path()));
     }
 
     static List<Map<String, Object>> views(List<TrustedPublisher> list) {

@@ -1,0 +1,80 @@
+package dev.airlock.packages;
+
+import dev.airlock.audit.AuditService;
+import dev.airlock.platform.blob.BlobStore;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * What every package use case shares inside its transaction: finding a row the actor may see or change (404 for what
+ * they may not see), bumping the revision and rewriting both stored packuments, and the revision check npm's
+ * /-rev/ paths carry.
+ */
+final class PackageRows {
+    final Database db;
+    final PackageStore store;
+    final PackageAccess access;
+    final AuditService audit;
+    final Clock clock;
+    final String base;
+    final BlobStore blobs;
+
+    PackageRows(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
+                BlobStore blobs) {
+        this.db = db;
+        this.store = store;
+        this.access = access;
+        this.audit = audit;
+        this.clock = clock;
+        this.base = base;
+        this.blobs = blobs;
+    }
+
+    PackageRecord visible(Tx tx, Actor actor, PackageName name) {
+        PackageRecord pkg = store.find(tx, name.toString());
+        if (pkg == null || !pkg.active() || !access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
+            throw PackageAccess.notFound(name.toString());
+        }
+        return pkg;
+    }
+
+    PackageRecord writable(Tx tx, Actor actor, PackageName name) {
+        PackageRecord pkg = store.find(tx, name.toString());
+        if (pkg == null || !pkg.active()) {
+            throw PackageAccess.notFound(name.toString());
+        }
+        access.requireWrite(tx, actor, pkg);
+        return pkg;
+    }
+
+    /** Bumps the revision and rewrites both packuments (or removes them when nothing is published). */
+    void touch(Tx tx, PackageRecord pkg, long now) {
+        PackageRecord next = pkg.nextRevision(now);
+        store.update(tx, next);
+        rebuild(tx, next);
+    }
+
+    void rebuild(Tx tx, PackageRecord pkg) {
+        List<VersionRecord> rows = store.versions(tx, pkg.name());
+        if (!pkg.active() || rows.stream().noneMatch(VersionRecord::published)) {
+            store.deletePackument(tx, pkg.name());
+            return;
+        }
+        PackumentBuilder.Built built = PackumentBuilder.build(base, pkg, rows, store.tags(tx, pkg.name()),
+                store.maintainers(tx, pkg.name()));
+        store.savePackument(tx, pkg.name(), built.full(), built.abbreviated(), built.rev(), pkg.modifiedAt(), built.searchText());
+    }
+
+    void checkRev(Tx tx, PackageRecord pkg, String rev) {
+        String current = store.rev(tx, pkg.name());
+        if (rev != null && current != null && !rev.equals(current)) {
+            throw AirlockException.conflict("The package changed since you read it (revision " + rev + " is not current "
+                    + current + "). Run the command again.");
+        }
+    }
+}

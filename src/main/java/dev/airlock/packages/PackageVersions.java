@@ -1,0 +1,221 @@
+package dev.airlock.packages;
+
+import dev.airlock.audit.AuditService;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Versions coming in and going live: direct publish, a staged version's insert (invisible until approved), its
+ * release on approval, its discard on rejection or expiry, and rebuilding the stored packuments. The staging feature
+ * joins its own transaction through the {@code (Tx, …)} methods: see {@link dev.airlock.platform.db.Tx} for that
+ * unit-of-work rule. The unique index on (package, version) decides races between publishes and stages.
+ */
+public final class PackageVersions {
+    private final PackageRows rows;
+    private final Database db;
+    private final PackageStore store;
+    private final PackageAccess access;
+    private final AuditService audit;
+    private final Clock clock;
+
+    PackageVersions(PackageRows rows) {
+        this.rows = rows;
+        this.db = rows.db;
+        this.store = rows.store;
+        this.access = rows.access;
+        this.audit = rows.audit;
+        this.clock = rows.clock;
+    }
+
+    /** How a direct publish was authorised, for the version's "airlock" field. */
+    static Map<String, Object> directPublish(Actor actor, String factor) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("method", "publish");
+        a.put("publishedBy", actor.user());
+        String via = actor.trustedPublishing() ? "oidc" : actor.interactive() ? "user" : "token";
+        a.put("via", via);
+        if (actor.bypasses2fa()) {
+            a.put("bypass2fa", true);
+        }
+        a.put("secondFactor", factor);
+        if (actor.scope() != null && actor.scope().ciIdentity() != null) {
+            a.put("ci", dev.airlock.platform.json.Json.parse(actor.scope().ciIdentity()));
+        }
+        return a;
+    }
+
+    /**
+     * The checks {@link #publish} makes (access level, permission, version number unused), run before the tarball is
+     * inspected and stored, so that a refused publish costs little and leaves no blob. {@link #publish} repeats them.
+     */
+    public void checkPublish(Actor actor, PackageName name, String version, String requestedAccess) {
+        db.read(tx -> checkPublish(tx, actor, name, version, requestedAccess));
+    }
+
+    /** Returns the existing package row, or null for a new package. */
+    private PackageRecord checkPublish(Tx tx, Actor actor, PackageName name, String version, String requestedAccess) {
+        if (PackageRecord.RESTRICTED.equals(requestedAccess) && !name.scoped()) {
+            throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
+        }
+        PackageRecord pkg = store.find(tx, name.toString());
+        if (pkg == null) {
+            access.requireCreate(tx, actor, name);
+        } else if (!pkg.active()) {
+            // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
+            // only they may bring the name into use
+            if (!access.canWrite(tx, actor, pkg)) {
+                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
+            }
+        } else {
+            access.requireWrite(tx, actor, pkg);
+        }
+        refuseReuse(store.version(tx, name.toString(), version), name + "@" + version);
+        return pkg;
+    }
+
+    /**
+     * Commits a validated version whose tarball is already in the blob store. The unique index decides races.
+     * The caller asked the gate ({@code Action.PUBLISH}); {@code factor} is the second factor it verified, or null.
+     */
+    public void publish(Actor actor, NewVersion v, String factor) {
+        String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
+        try {
+            db.write(tx -> {
+                long now = clock.millis();
+                String name = v.name().toString();
+                PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
+                String requested = v.access();
+                if (pkg == null) {
+                    pkg = PackageRecord.created(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
+                            PackageRecord.ACTIVE, now);
+                    store.insert(tx, pkg);
+                    store.addMaintainer(tx, name, actor.user(), now);
+                } else if (!pkg.active()) {
+                    pkg = pkg.withAccess(requested == null ? pkg.access() : requested).withState(PackageRecord.ACTIVE)
+                            .touchedAt(now);
+                } else if (requested != null) {
+                    pkg = pkg.withAccess(requested).touchedAt(now);
+                }
+                store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
+                        dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
+                        v.size(), now, now, actor.user(), null, authorisation));
+                store.setTag(tx, name, v.tag(), v.version());
+                rows.touch(tx, pkg, now);
+                audit.record(tx, actor, "package.publish", "package:" + name,
+                        Map.of("version", v.version(), "tag", v.tag(), "integrity", v.integrity()));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw AirlockException.conflict("Cannot publish " + v.name() + "@" + v.version()
+                        + ": that version was published at the same moment by another request.");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Inserts a staged version inside the caller's transaction: same authorisation as a publish, the same
+     * uniqueness index, but the version is invisible on every read path. A brand-new package is created reserved
+     * (state "staged"): its name belongs to the stager, and nothing about it is served until the first approval.
+     */
+    public void insertStaged(Tx tx, Actor actor, NewVersion v) {
+        long now = clock.millis();
+        String name = v.name().toString();
+        PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
+        if (pkg == null) {
+            pkg = PackageRecord.created(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
+                    PackageRecord.STAGED, now);
+            store.insert(tx, pkg);
+            store.addMaintainer(tx, name, actor.user(), now);
+        }
+        store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.STAGED,
+                dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
+                v.size(), now, null, actor.user(), null));
+    }
+
+    /** The staged version's manifest (to show and to download what was staged). */
+    public VersionRecord stagedVersion(Tx tx, String name, String version) {
+        VersionRecord v = store.version(tx, name, version);
+        return v != null && VersionRecord.STAGED.equals(v.state()) ? v : null;
+    }
+
+    /**
+     * The version a staged one is reviewed against: the one its tag points at now, else the highest published.
+     * Null for a package with nothing published.
+     */
+    public VersionRecord previousPublished(Tx tx, String name, String tag) {
+        String current = store.tags(tx, name).get(tag);
+        if (current != null) {
+            VersionRecord v = store.version(tx, name, current);
+            if (v != null && v.published()) {
+                return v;
+            }
+        }
+        List<VersionRecord> published = store.versions(tx, name).stream().filter(VersionRecord::published).toList();
+        String highest = PackumentBuilder.highest(published.stream().map(VersionRecord::version).toList());
+        return published.stream().filter(v -> v.version().equals(highest)).findFirst().orElse(null);
+    }
+
+    /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
+    public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
+        VersionRecord v = store.version(tx, name, version);
+        if (v == null || !VersionRecord.STAGED.equals(v.state())) {
+            throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
+        }
+        long now = clock.millis();
+        store.publishStaged(tx, name, version, now, dev.airlock.platform.json.Json.write(detail));
+        store.setTag(tx, name, tag, version);
+        PackageRecord pkg = store.find(tx, name);
+        if (!pkg.active()) {
+            pkg = pkg.withState(PackageRecord.ACTIVE).touchedAt(now);
+        }
+        rows.touch(tx, pkg, now);
+        Map<String, Object> d = new LinkedHashMap<>(detail);
+        d.put("version", version);
+        d.put("tag", tag);
+        d.put("integrity", v.integrity());
+        audit.record(tx, approver, "package.publish", "package:" + name, d);
+    }
+
+    /** Rejection or expiry: the staged version row goes (its number is free again); a reserved name with nothing left is released. */
+    public void discardStaged(Tx tx, String name, String version) {
+        store.deleteStaged(tx, name, version);
+        PackageRecord pkg = store.find(tx, name);
+        if (pkg != null && PackageRecord.STAGED.equals(pkg.state()) && store.versions(tx, name).isEmpty()) {
+            store.deleteReserved(tx, name);
+        }
+    }
+
+    private static void refuseReuse(VersionRecord existing, String id) {
+        if (existing == null) {
+            return;
+        }
+        throw switch (existing.state()) {
+            case VersionRecord.PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
+                    + id + ". Bump the version number and publish again.");
+            case VersionRecord.STAGED -> AirlockException.conflict("Version " + id + " is already staged and waiting for approval.");
+            default -> AirlockException.conflict("Version " + id + " was " + existing.state()
+                    + " and its number cannot be reused. Bump the version number.");
+        };
+    }
+
+    /** Rewrites every packument (the public URL is embedded in tarball URLs). */
+    public int rebuildAll() {
+        return db.write(tx -> {
+            int n = 0;
+            for (String name : store.allNames(tx)) {
+                rows.rebuild(tx, store.find(tx, name));
+                n++;
+            }
+            return n;
+        });
+    }
+}
