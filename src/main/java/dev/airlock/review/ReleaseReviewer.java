@@ -138,7 +138,8 @@ public final class ReleaseReviewer {
         JsonNode a = before == null ? null : before.get("bin");
         JsonNode b = now.get("bin");
         if (b != null && !b.equals(a)) {
-            out.add(new ReleaseReview.Signal("medium", "bin", (a == null ? "Adds" : "Changes") + " executables (bin): " + b + "."));
+            out.add(new ReleaseReview.Signal("medium", "bin", a == null ? "Adds executables (bin): " + b + "."
+                    : "Changes executables (bin) from " + a + " to " + b + "."));
         }
     }
 
