@@ -44,6 +44,9 @@ final class StageRoutes {
             ReviewView review = ReviewView.of(staging.review(actor, v.stage().id()));
             rows.add(new StagePages.Row(v.stage(), v.approvals().size(), review.high(), review.medium()));
         }
+        // the riskiest first, then the oldest
+        rows.sort(java.util.Comparator.comparingLong(StagePages.Row::high).reversed().thenComparing(java.util.Comparator
+                .comparingLong(StagePages.Row::medium).reversed()).thenComparingLong(r -> r.stage().createdAt()));
         web.render(ctx, 200, "staged.jte", web.chrome("Staged releases", s, "staged"), new StagePages.Listing(rows));
     }
 
