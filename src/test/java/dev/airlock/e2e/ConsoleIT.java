@@ -95,7 +95,7 @@ class ConsoleIT {
         assertThat(browser.findElement(By.id("files")).getText()).contains("package.json");
         // the diff is coloured by line kind and numbered; the integrity being approved is restated by the button
         assertThat(browser.findElements(By.cssSelector(".diff-file tr.add td.ln"))).isNotEmpty();
-        assertThat(browser.findElement(By.cssSelector(".diff-file tr.add")).getCssValue("background-color")).isNotEqualTo("rgba(0, 0, 0, 0)");
+        assertThat(browser.findElement(By.cssSelector(".diff-file tr.add td")).getCssValue("background-color")).isEqualTo("rgba(204, 255, 216, 1)");
         String integrity = registry.http.get("-/stage/" + id, token).json().path("integrity").asText();
         assertThat(browser.findElement(By.id("approve-integrity")).getText()).isEqualTo(integrity);
         assertThat(browser.findElement(By.id("reject")).getAttribute("class")).contains("btn-danger");
