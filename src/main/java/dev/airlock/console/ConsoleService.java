@@ -102,6 +102,11 @@ public final class ConsoleService {
         return s.expiresAt() - LIFETIME.toMillis() >= clock.millis() - within.toMillis();
     }
 
+    /** The server's time (the registry's clock), for the console's relative dates. */
+    public long now() {
+        return clock.millis();
+    }
+
     public ConsoleSession resolve(String cookie) {
         if (cookie == null || cookie.length() != 43) {
             return null;

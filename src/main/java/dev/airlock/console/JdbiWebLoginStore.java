@@ -4,16 +4,18 @@ import dev.airlock.platform.db.Tx;
 
 final class JdbiWebLoginStore implements WebLoginStore {
     @Override
-    public void insert(Tx tx, String idHash, long createdAt, long expiresAt) {
+    public void insert(Tx tx, String idHash, long createdAt, long expiresAt, String source, String userAgent) {
         tx.handle().createUpdate("DELETE FROM web_logins WHERE expires_at < :now").bind("now", createdAt).execute();
-        tx.handle().createUpdate("INSERT INTO web_logins (id_hash, created_at, expires_at) VALUES (:id, :at, :exp)")
-                .bind("id", idHash).bind("at", createdAt).bind("exp", expiresAt).execute();
+        tx.handle().createUpdate("INSERT INTO web_logins (id_hash, created_at, expires_at, source, user_agent)"
+                + " VALUES (:id, :at, :exp, :src, :ua)").bind("id", idHash).bind("at", createdAt).bind("exp", expiresAt)
+                .bind("src", source).bind("ua", userAgent).execute();
     }
 
     @Override
     public Row find(Tx tx, String idHash) {
-        return tx.handle().createQuery("SELECT id_hash, expires_at, user_name, token_sealed FROM web_logins WHERE id_hash = :id")
-                .bind("id", idHash).map((rs, c) -> new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)))
+        return tx.handle().createQuery("SELECT id_hash, created_at, expires_at, user_name, token_sealed, source, user_agent"
+                + " FROM web_logins WHERE id_hash = :id").bind("id", idHash).map((rs, c) -> new Row(rs.getString(1), rs.getLong(2),
+                        rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)))
                 .findOne().orElse(null);
     }
 

@@ -10,6 +10,7 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.tokens.IssuedToken;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * npm's web login: the CLI asks for a login session, prints its loginUrl and polls its doneUrl; the person signs in
@@ -37,12 +38,16 @@ public final class WebLoginService {
         return new WebLoginService(db, new JdbiWebLoginStore(), users, box, clock);
     }
 
-    /** A new pending login; returns its secret id (goes into both URLs). */
-    public String start() {
+    /**
+     * A new pending login, asked from {@code source} (address) with {@code userAgent} (the client's User-Agent, cut
+     * to 200 characters); returns its secret id (goes into both URLs).
+     */
+    public String start(String source, String userAgent) {
         String id = Secrets.base62(43);
         long now = clock.millis();
+        String agent = userAgent == null ? null : userAgent.length() > 200 ? userAgent.substring(0, 200) : userAgent;
         db.write(tx -> {
-            store.insert(tx, Hashes.sha256Hex(id), now, now + LIFETIME.toMillis());
+            store.insert(tx, Hashes.sha256Hex(id), now, now + LIFETIME.toMillis(), source, agent);
             return null;
         });
         return id;
@@ -56,8 +61,15 @@ public final class WebLoginService {
         return row == null || row.expiresAt() <= clock.millis() ? null : row;
     }
 
-    public boolean exists(String id) {
-        return pending(id) != null;
+    /** Where and when a pending login was asked for: what the login page shows so the user can tell it is theirs. */
+    public record Request(long createdAt, String source, String userAgent) {
+    }
+
+    /** The pending login behind a login URL, unless it expired or its token was issued already. */
+    public Optional<Request> request(String id) {
+        WebLoginStore.Row row = pending(id);
+        return row == null || row.tokenSealed() != null ? Optional.empty()
+                : Optional.of(new Request(row.createdAt(), row.source(), row.userAgent()));
     }
 
     /** The browser side: checks the password and the second factor, then issues the token for the CLI to collect. */

@@ -3,10 +3,10 @@ package dev.airlock.console;
 import dev.airlock.platform.db.Tx;
 
 interface WebLoginStore {
-    record Row(String idHash, long expiresAt, String user, String tokenSealed) {
+    record Row(String idHash, long createdAt, long expiresAt, String user, String tokenSealed, String source, String userAgent) {
     }
 
-    void insert(Tx tx, String idHash, long createdAt, long expiresAt);
+    void insert(Tx tx, String idHash, long createdAt, long expiresAt, String source, String userAgent);
 
     Row find(Tx tx, String idHash);
 

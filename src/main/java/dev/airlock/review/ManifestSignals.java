@@ -111,8 +111,8 @@ final class ManifestSignals {
         JsonNode a = before == null ? null : before.get("bin");
         JsonNode b = now.get("bin");
         if (b != null && !b.equals(a)) {
-            out.add(new ReleaseReview.Signal("medium", "bin", (a == null ? "Adds" : "Changes") + " executables (bin): " + show(b.toString())
-                    + "."));
+            out.add(new ReleaseReview.Signal("medium", "bin", a == null ? "Adds executables (bin): " + show(b.toString()) + "."
+                    : "Changes executables (bin) from " + show(a.toString()) + " to " + show(b.toString()) + "."));
         }
         if (b != null && b.isTextual()) {
             marked("The bin path", b.asText(), null, out);

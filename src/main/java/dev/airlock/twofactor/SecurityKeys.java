@@ -42,6 +42,7 @@ import java.util.stream.Collectors;
  * accepted is the console's own.
  */
 public final class SecurityKeys {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecurityKeys.class);
     static final long CEREMONY_MILLIS = 5 * 60_000L;
     private static final String REGISTER = "register";
     private static final String ASSERT = "assert";
@@ -123,7 +124,7 @@ public final class SecurityKeys {
             if (e instanceof AirlockException a) {
                 throw a;
             }
-            throw AirlockException.badRequest("The security key's answer could not be verified (" + safe(e) + "). Try again.");
+            throw AirlockException.badRequest(refusal(e));
         }
     }
 
@@ -185,7 +186,7 @@ public final class SecurityKeys {
             if (e instanceof AirlockException a) {
                 throw a;
             }
-            throw AirlockException.unauthorized("The security key's answer could not be verified (" + safe(e) + "). Try again.");
+            throw AirlockException.unauthorized(refusal(e));
         }
     }
 
@@ -226,9 +227,22 @@ public final class SecurityKeys {
         }
     }
 
-    private static String safe(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.length() > 200 ? m.substring(0, 200) : m;
+    /**
+     * What the user reads when the WebAuthn library refuses a key's answer: a sentence saying what to do, never the
+     * library's exception text (that goes to the log and the audit trail only).
+     */
+    static String refusal(Exception e) {
+        LOG.info("security key answer refused: {}", e.toString());
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("origin")) {
+            return "The security key answered for another web address than this console's. Open the console at its own address"
+                    + " (the one in the registry's settings, not an IP address or another name) and try again.";
+        }
+        if (m.contains("counter")) {
+            return "The security key's signature counter went backwards, which is what a copied key does. Use another key, and"
+                    + " remove this one from your account if you did not copy it yourself.";
+        }
+        return "The security key's answer could not be verified. Reload the page and try again, or use another key.";
     }
 
     private static ByteArray bytes(String base64Url) {

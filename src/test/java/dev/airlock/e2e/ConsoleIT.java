@@ -55,6 +55,7 @@ class ConsoleIT {
     static void signIn() {
         browser.get(registry.consoleUrl() + "-/console/");
         assertThat(browser.getCurrentUrl()).contains("/-/console/login");
+        Browser.screenshot(browser, "sign-in");
         browser.findElement(By.id("username")).sendKeys("alice");
         browser.findElement(By.id("password")).sendKeys("alice-password");
         browser.findElement(By.id("otp")).sendKeys(app.next());
@@ -75,6 +76,11 @@ class ConsoleIT {
         signIn();
         Browser.screenshot(browser, "staged-list");
         assertThat(browser.findElement(By.id("staged")).getText()).contains("widget").contains("1.1.0").contains("0 of 1");
+        // the risk at a glance: a marker and the signal counts per row, the age and the expiry in words
+        var row = browser.findElement(By.xpath("//table[@id='staged']//tr[.//a[contains(@href,'" + id + "')]]"));
+        assertThat(row.getAttribute("data-risk")).isEqualTo("high");
+        assertThat(row.getText()).contains("High risk").contains("2 high").contains("1 medium").contains("just now")
+                .contains("expires in 7 days");
         Cookie before = browser.manage().getCookieNamed("airlock-session");
         assertThat(before.isHttpOnly()).isTrue();
         assertThat(before.getSameSite()).isEqualTo("Strict");
@@ -87,6 +93,13 @@ class ConsoleIT {
         assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
         assertThat(String.join("\n", signals)).contains("helper installs from git");
         assertThat(browser.findElement(By.id("files")).getText()).contains("package.json");
+        // the diff is coloured by line kind and numbered; the integrity being approved is restated by the button
+        assertThat(browser.findElements(By.cssSelector(".diff-file tr.add td.ln"))).isNotEmpty();
+        assertThat(browser.findElement(By.cssSelector(".diff-file tr.add td")).getCssValue("background-color")).isEqualTo("rgba(204, 255, 216, 1)");
+        String integrity = registry.http.get("-/stage/" + id, token).json().path("integrity").asText();
+        assertThat(browser.findElement(By.id("approve-integrity")).getText()).isEqualTo(integrity);
+        assertThat(browser.findElement(By.id("reject")).getAttribute("class")).contains("btn-danger");
+        assertThat(browser.findElement(By.id("approve")).getAttribute("class")).contains("btn-primary");
 
         browser.findElement(By.id("approve-otp")).sendKeys("000000");
         browser.findElement(By.id("approve")).click();

@@ -78,6 +78,8 @@ class SecurityKeysIT {
         // the first factor comes with recovery codes, shown once
         assertThat(browser.findElements(By.cssSelector("#recovery li"))).hasSize(10);
         assertThat(browser.findElement(By.cssSelector("#keys .key-name")).getText()).isEqualTo("YubiKey <5>");
+        // issue 10: a key is a second factor; the account page must not call a key-only account unprotected
+        assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("on: 1 security key").doesNotContain("off");
         Browser.screenshot(browser, "console-account-keys");
         assertThat(key.getCredentials()).hasSize(1);
     }
@@ -175,9 +177,9 @@ class SecurityKeysIT {
         assertThat(String.join("\n", signals)).contains("helper installs from git");
         assertThat(browser.findElement(By.id("staged-token")).getText()).contains("session token").contains("no 2FA bypass");
         // the README's markup is shown in the diff as text, and nothing of it ran
-        assertThat(browser.findElements(By.cssSelector("pre.diff")).stream().map(e -> e.getText()).toList())
-                .anySatisfy(d -> assertThat(d).contains("+<script>document.title='pwned'</script>"));
-        assertThat(browser.findElements(By.cssSelector("pre.diff script, pre.diff img"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("table.diff tr.add")).stream().map(e -> e.getText()).toList())
+                .anySatisfy(d -> assertThat(d).contains("<script>document.title='pwned'</script>"));
+        assertThat(browser.findElements(By.cssSelector("table.diff script, table.diff img"))).isEmpty();
         assertThat(browser.getTitle()).doesNotContain("pwned");
         // kim has no authenticator app: the page offers the key, not a code field
         assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
@@ -268,7 +270,12 @@ class SecurityKeysIT {
         ensureSignedIn();
         browser.get(m.group(1));
         assertThat(browser.findElement(By.id("operation")).getText()).isEqualTo(expectedOperation);
+        assertThat(browser.findElement(By.id("origin-address")).getText()).isEqualTo("127.0.0.1");
         if (expectedOperation.startsWith("approve")) {
+            // issue 10: approving from the terminal shows the same risk summary as the review, and links to it
+            assertThat(browser.findElement(By.id("summary")).getText()).contains("Summary");
+            assertThat(browser.findElement(By.id("review-link")).getAttribute("href")).contains("/-/console/stage/");
+            assertThat(browser.findElement(By.id("confirm-integrity")).getText()).startsWith("sha512-");
             Browser.screenshot(browser, "console-confirm");
         }
         browser.findElement(By.id("confirm-key")).click();
@@ -330,6 +337,11 @@ class SecurityKeysIT {
         String other = otherToken;
         assertThat(registry.http.get(done, other).status()).isEqualTo(404);
         assertThat(registry.http.get(done, null).status()).isEqualTo(404);
+        ensureSignedIn();
+        browser.get(authUrl);
+        assertThat(browser.findElement(By.id("review-link")).getAttribute("href")).endsWith("/-/console/stage/" + id);
+        assertThat(browser.findElement(By.id("confirm-integrity")).getText())
+                .isEqualTo(registry.http.get("-/stage/" + id, token).json().path("integrity").asText());
         confirmInBrowser(authUrl, "approve gadget@1.5.0");
         String code = registry.http.get(done, token).json().path("token").asText();
         assertThat(code).startsWith("airlock-key-");
@@ -351,6 +363,15 @@ class SecurityKeysIT {
             Matcher m = Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)").matcher(out);
             assertThat(m.find()).as(out).isTrue();
             browser.get(m.group(1));
+            // issue 10: the login page says where and when the login was asked for, as the command confirmation does
+            try {
+                assertThat(browser.findElement(By.id("origin-address")).getText()).isEqualTo("127.0.0.1");
+                assertThat(browser.findElement(By.id("origin-agent")).getText()).startsWith("npm/11.19.1 ");
+                assertThat(browser.findElement(By.cssSelector("#origin-time time")).getAttribute("title")).endsWith(" UTC");
+            } catch (AssertionError | RuntimeException e) {
+                System.err.println("web login page: " + browser.getPageSource());
+                throw e;
+            }
             browser.findElement(By.id("key-sign-in")).click();
             browser.findElement(By.id("username")).sendKeys("kim");
             browser.findElement(By.id("password")).sendKeys("kim-password");
@@ -462,6 +483,22 @@ class SecurityKeysIT {
         assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
                 + "&next=https%3A%2F%2Fevil.example%2F", "Content-Type", "application/x-www-form-urlencoded").header("Location"))
                 .isEqualTo("/-/console/");
+        // issue 10: nor through dot segments, encoded or not, or backslashes: they resolve inside the console
+        for (String next : new String[] {"%2F-%2Fconsole%2F..%2F..%2Fx", "%2F-%2Fconsole%2F%252e%252e%2F%252e%252e%2Fx",
+            "%2F-%2Fconsole%2F..%5C..%5Cx", "%2F-%2Fconsole%2F..%252f..%252fx"}) {
+            assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
+                    + "&next=" + next, "Content-Type", "application/x-www-form-urlencoded").header("Location")).as(next).isEqualTo("/-/console/");
+            registry.clock.advance(Duration.ofSeconds(30));
+        }
+        // issue 10: a key answer the WebAuthn library cannot use is refused with a sentence, not the library's exception text
+        browser.get(registry.consoleUrl() + "-/console/login/passkey");
+        String ceremony = browser.findElement(By.cssSelector("input[name=ceremony]")).getAttribute("value");
+        Http.Response junkKey = registry.http.send("POST", "-/console/login/passkey", null, "ceremony=" + ceremony
+                + "&credential=%7B%22id%22%3A%22x%22%2C%22type%22%3A%22public-key%22%7D&next=%2F-%2Fconsole%2F",
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(junkKey.status()).isEqualTo(401);
+        assertThat(junkKey.body()).contains("could not be verified").doesNotContain("Exception").doesNotContain("java.")
+                .doesNotContain("com.");
     }
 
     @Test

@@ -25,9 +25,14 @@ class WebLoginIT {
         try (TestRegistry registry = TestRegistry.start()) {
             String session = registry.userWithToken("walt");
             Authenticator app = registry.enableTwoFactor("walt", session, "auth-only");
-            Http.Response start = registry.http.post("-/v1/login", null, "{}");
+            Http.Response start = registry.http.send("POST", "-/v1/login", null, "{}", "User-Agent", "npm/11.19.1 <b>node</b>");
             assertThat(start.status()).isEqualTo(200);
             String loginUrl = start.json().path("loginUrl").asText();
+            // issue 10: the login page shows where and when the request came from (the client's text escaped)
+            String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(registry.consoleUrl()
+                    + loginUrl.substring(registry.url().length()))).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(page).contains("<code id=\"origin-address\">127.0.0.1</code>")
+                    .contains("<code id=\"origin-agent\">npm/11.19.1 &lt;b&gt;node&lt;/b&gt;</code>").contains("id=\"origin-time\"");
             String doneUrl = start.json().path("doneUrl").asText();
             assertThat(loginUrl).startsWith(registry.url() + "-/console/web-login/");
             String done = doneUrl.substring(registry.url().length());

@@ -30,12 +30,28 @@ public final class Browser {
         return driver;
     }
 
+    /** The whole page (up to 4,000 pixels high), not only what the window shows; the window's view if that fails. */
+    @SuppressWarnings("unchecked")
+    static byte[] fullPage(ChromeDriver driver) {
+        try {
+            java.util.Map<String, Object> size = (java.util.Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics",
+                    java.util.Map.of()).get("cssContentSize");
+            double width = ((Number) size.get("width")).doubleValue();
+            double height = Math.min(4000, ((Number) size.get("height")).doubleValue());
+            String data = (String) driver.executeCdpCommand("Page.captureScreenshot", java.util.Map.of("captureBeyondViewport", true,
+                    "clip", java.util.Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1))).get("data");
+            return java.util.Base64.getDecoder().decode(data);
+        } catch (RuntimeException e) {
+            return ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        }
+    }
+
     /** Saves a screenshot (for docs/console.md) under target/screenshots. */
     public static void screenshot(ChromeDriver driver, String name) {
         try {
             Path dir = Path.of("target", "screenshots");
             Files.createDirectories(dir);
-            Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            Files.write(dir.resolve(name + ".png"), fullPage(driver));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

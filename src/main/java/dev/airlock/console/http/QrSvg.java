@@ -1,10 +1,12 @@
 package dev.airlock.console.http;
 
+import dev.airlock.console.view.AccountPages;
 import io.nayuki.qrcodegen.QrCode;
 
 /**
- * A QR code as an inline SVG element: one path of dark modules on a white square, colours as {@code fill}
- * attributes. No script, no {@code style} attribute, no image URL, so it renders under the console's strict CSP.
+ * A QR code as the data of an inline SVG element (drawn by account.jte): one path of dark modules on a white
+ * square, colours as {@code fill} attributes. No script, no {@code style} attribute, no image URL, so it renders
+ * under the console's strict CSP.
  */
 final class QrSvg {
     private static final int BORDER = 4;
@@ -13,7 +15,7 @@ final class QrSvg {
     private QrSvg() {
     }
 
-    static String svg(String id, String text, String label) {
+    static AccountPages.Qr of(String text) {
         QrCode qr = QrCode.encodeText(text, QrCode.Ecc.MEDIUM);
         int side = qr.size + 2 * BORDER;
         StringBuilder d = new StringBuilder();
@@ -24,9 +26,6 @@ final class QrSvg {
                 }
             }
         }
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" + Html.esc(id) + "\" viewBox=\"0 0 " + side + " " + side
-                + "\" width=\"" + side * PIXELS_PER_MODULE + "\" height=\"" + side * PIXELS_PER_MODULE
-                + "\" role=\"img\" aria-label=\"" + Html.esc(label) + "\" shape-rendering=\"crispEdges\"><rect width=\"" + side
-                + "\" height=\"" + side + "\" fill=\"#ffffff\"/><path d=\"" + d + "\" fill=\"#000000\"/></svg>";
+        return new AccountPages.Qr(side, side * PIXELS_PER_MODULE, d.toString());
     }
 }

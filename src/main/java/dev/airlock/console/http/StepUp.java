@@ -1,6 +1,7 @@
 package dev.airlock.console.http;
 
 import dev.airlock.console.ConsoleSession;
+import dev.airlock.console.view.KeyButton;
 import dev.airlock.shared.Actor;
 import dev.airlock.twofactor.SecurityKeys;
 import dev.airlock.twofactor.TwoFactorService;
@@ -29,16 +30,10 @@ final class StepUp {
         return twoFactor.status(user).map(t -> t.enabled()).orElse(false) || !hasKey(user);
     }
 
-    /** The key button (and its hidden fields) for a form; empty when the user has no key. */
-    String keyButton(ConsoleSession s, String purpose, String id, String label) {
+    /** The key button (and its hidden fields) for a form; null when the user has no key. */
+    KeyButton key(ConsoleSession s, String purpose, String id, String label) {
         Optional<SecurityKeys.Ceremony> c = twoFactor.keys().startAssertion(s.user(), purpose);
-        return c.map(ceremony -> keyFields(ceremony, id, label, "get")).orElse("");
-    }
-
-    static String keyFields(SecurityKeys.Ceremony c, String id, String label, String mode) {
-        return "<input type=\"hidden\" name=\"ceremony\" value=\"" + Html.esc(c.id()) + "\"><input type=\"hidden\" name=\"credential\">"
-                + "<button type=\"submit\" class=\"key\" id=\"" + Html.esc(id) + "\" data-mode=\"" + mode + "\" data-webauthn=\""
-                + Html.esc(c.browserJson()) + "\">" + Html.esc(label) + "</button> <span class=\"key-status\" role=\"status\"></span>";
+        return c.map(ceremony -> ConsoleWeb.key(ceremony, id, label, "get")).orElse(null);
     }
 
     /** The factor the form carried: a verified key assertion (as a code) or the typed one-time password. */
