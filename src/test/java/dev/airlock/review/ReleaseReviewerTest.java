@@ -347,6 +347,17 @@ class ReleaseReviewerTest {
     }
 
     @Test
+    void aStoredTarballTheReaderRefusesIsASignalNotAFailure() {
+        byte[] notATarball = "not gzip at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ReleaseReview r = ReleaseReviewer.review("p", "1.0.1", dev.airlock.platform.json.Json.parse("{\"name\":\"p\"}"),
+                new java.io.ByteArrayInputStream(notATarball), null, null, null);
+
+        assertThat(signal(r, "unreadable-tarball").level()).isEqualTo("high");
+        assertThat(signal(r, "unreadable-tarball").message()).contains("Reject it");
+        assertThat(r.files()).isEmpty();
+    }
+
+    @Test
     void everyOmittedDiffSaysWhy() {
         byte[] binOld = {1, 0, 2};
         byte[] binNew = {1, 0, 3};
