@@ -55,6 +55,8 @@ final class ManifestCheck {
         ObjectNode declared = NpmPublishManifest.prepare(body, null);
         ObjectNode expected = NpmPublishManifest.prepare(tarball, tarballFiles);
         ObjectNode fixedRaw = NpmPublishManifest.prepare(tarball, null);
+        // npm does not clean the paths it derives from directories.bin ("bin//cli"); the body side has them cleaned
+        NpmPublishManifest.normalizeBin(expected);
         allowDirectoryDerived(declared, expected, fixedRaw, tarballFiles);
         List<Difference> differ = new ArrayList<>();
         for (String field : FIELDS) {
@@ -90,14 +92,13 @@ final class ManifestCheck {
         JsonNode dir = fixedRaw.path("directories").get("bin");
         if (NpmPublishManifest.truthy(dir) && !NpmPublishManifest.truthy(fixedRaw.get("bin"))
                 && declared.get("bin") instanceof ObjectNode bins && expected.get("bin") instanceof ObjectNode derived) {
-            String binPath = NpmPublishManifest.secure(dir.asText());
+            String binPath = NpmPublishManifest.secure(dir.asText()).replaceFirst("/$", "");
             Set<String> inTarball = NpmPublishManifest.withDirectories(files);
             bins.fields().forEachRemaining(e -> {
                 String target = e.getValue().asText();
-                String rel = target.startsWith(binPath + "/") ? target.substring(binPath.length() + 1) : null;
-                String path = binPath.isEmpty() ? rel : binPath.replaceFirst("/$", "") + "/" + rel;
-                if (!derived.has(e.getKey()) && rel != null && !rel.isEmpty() && !("/" + rel).contains("/.")
-                        && NpmPublishManifest.basename(rel).equals(e.getKey()) && !inTarball.contains(path)) {
+                String rel = binPath.isEmpty() ? target : target.startsWith(binPath + "/") ? target.substring(binPath.length() + 1) : "";
+                if (!derived.has(e.getKey()) && !rel.isEmpty() && !("/" + rel).contains("/.")
+                        && NpmPublishManifest.basename(rel).equals(e.getKey()) && !inTarball.contains(target)) {
                     derived.set(e.getKey(), e.getValue());
                 }
             });

@@ -103,7 +103,7 @@ final class NpmPublishManifest {
     }
 
     /** normalizePackageBin: string → {name: target}, array → {basename: target}, keys to basenames, paths secured. */
-    private static void normalizeBin(ObjectNode m) {
+    static void normalizeBin(ObjectNode m) {
         JsonNode bin = m.get("bin");
         if (!truthy(bin)) {
             m.remove("bin");

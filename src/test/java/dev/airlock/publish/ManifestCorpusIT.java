@@ -177,6 +177,76 @@ class ManifestCorpusIT {
         });
     }
 
+    /** A hand-made package: package.json, the files of its folder, and the ones its tarball keeps. */
+    record Odd(String name, String packageJson, List<String> folder, List<String> tarball) {
+    }
+
+    static final List<Odd> ODD = List.of(
+            new Odd("script paths", "{\"name\":\"odd-scripts\",\"version\":\"1.0.0\",\"scripts\":{\"a\":\"./node_modules/.bin/x -y\","
+                    + "\"b\":\"node_modules\\\\.bin\\\\x\",\"c\":\"node_modules/xbin/y\",\"d\":1,\"e\":\"tap node_modules/.bin/x\"}}",
+                    List.of(), List.of()),
+            new Odd("scripts not an object", "{\"name\":\"odd-scripts2\",\"version\":\"1.0.0\",\"scripts\":\"x\"}", List.of(), List.of()),
+            new Odd("bin string, scoped", "{\"name\":\"@odd/bin\",\"version\":\"1.0.0\",\"bin\":\"./cli.js\"}",
+                    List.of("cli.js"), List.of("cli.js")),
+            new Odd("bin array and odd paths", "{\"name\":\"odd-bin\",\"version\":\"1.0.0\",\"bin\":{\"../up\":\"./a/../b.js\","
+                    + "\"win\":\"C:\\\\x\\\\y.js\",\"dir/\":\"d/\",\"gone\":\"..\",\"num\":1}}", List.of("b.js"), List.of("b.js")),
+            new Odd("bin array", "{\"name\":\"odd-bin2\",\"version\":\"1.0.0\",\"bin\":[\"./bin/a.js\",\"b\"]}", List.of(), List.of()),
+            new Odd("directories.bin with folders and dotfiles", "{\"name\":\"odd-bindir\",\"version\":\"1.0.0\","
+                    + "\"directories\":{\"bin\":\"./tools/\"}}", List.of("tools/a", "tools/sub/b", "tools/.x", "tools/.d/c", "tools/left-out"),
+                    List.of("tools/a", "tools/sub/b", "tools/.x", "tools/.d/c")),
+            new Odd("server.js and a gyp file left out of the tarball", "{\"name\":\"odd-left-out\",\"version\":\"1.0.0\","
+                    + "\"scripts\":{\"start\":\"\"}}", List.of("server.js", "addon.gyp"), List.of()),
+            new Odd("gyp kept, gypfile false, empty install", "{\"name\":\"odd-gyp\",\"version\":\"1.0.0\",\"gypfile\":false,"
+                    + "\"scripts\":{\"install\":\"\"}}", List.of("binding.gyp"), List.of("binding.gyp")),
+            new Odd("gyp kept, empty install", "{\"name\":\"odd-gyp2\",\"version\":\"1.0.0\",\"scripts\":{\"install\":\"\","
+                    + "\"preinstall\":0}}", List.of("binding.gyp", "server.js"), List.of("binding.gyp", "server.js")),
+            new Odd("dependency lists", "{\"name\":\"odd-deps\",\"version\":\"1.0.0\",\"dependencies\":\"a@1 b>=2, c\","
+                    + "\"devDependencies\":[\"d@1\",\"@s/e@2\",\"f:@3\",7],\"optionalDependencies\":{\"g\":1}}", List.of(), List.of()),
+            new Odd("git dependencies", "{\"name\":\"odd-git\",\"version\":\"1.0.0\",\"dependencies\":{\"a\":\"user/repo#v1\","
+                    + "\"b\":\"git@github.com:u/p.git\",\"c\":\"https://github.com/u/p\",\"d\":\"git://github.com/u/p.git#abc\","
+                    + "\"e\":\"bitbucket:u/p\",\"f\":\"git+https://gitlab.com/g/sub/p.git\",\"g\":\"github:u/p#semver:^1\","
+                    + "\"h\":\"https://github.com/u/p/tree/dev\",\"i\":\"git+ssh://git@github.com/u/p.git\",\"j\":\"^1.0.0\"},"
+                    + "\"devDependencies\":{\"k\":\"gist:123abc\",\"l\":\"npm:other@1\",\"m\":false}}", List.of(), List.of()),
+            new Odd("bundled true", "{\"name\":\"odd-bundle\",\"version\":\"1.0.0\",\"dependencies\":{\"a\":\"1\"},"
+                    + "\"bundledDependencies\":true}", List.of(), List.of()),
+            new Odd("bundled object and missing", "{\"name\":\"odd-bundle2\",\"version\":\"1.0.0\","
+                    + "\"bundleDependencies\":{\"x\":1}}", List.of(), List.of()),
+            new Odd("bundled list and missing", "{\"name\":\"odd-bundle3\",\"version\":\"1.0.0\",\"bundleDependencies\":[\"y\",\"\",3]}",
+                    List.of(), List.of()),
+            new Odd("bundled false", "{\"name\":\"odd-bundle4\",\"version\":\"1.0.0\",\"bundleDependencies\":false,"
+                    + "\"bundledDependencies\":[\"z\"]}", List.of(), List.of()),
+            new Odd("loose version and spaced name", "{\"name\":\"  odd-spaced \",\"version\":\" v01.2.3-01.beta+build\"}",
+                    List.of(), List.of()));
+
+    @Test
+    void npmsOwnManifestOfOddHandMadePackagesMatches() throws Exception {
+        StringBuilder dirs = new StringBuilder();
+        for (int i = 0; i < ODD.size(); i++) {
+            Path dir = work.resolve("odd" + i);
+            for (String f : ODD.get(i).folder()) {
+                Files.createDirectories(dir.resolve(f).getParent());
+                Files.writeString(dir.resolve(f), "");
+            }
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("package.json"), ODD.get(i).packageJson());
+            dirs.append(dir).append('\n');
+        }
+        Map<String, JsonNode> npm = npmPublishManifests(dirs.toString());
+        for (int i = 0; i < ODD.size(); i++) {
+            Odd odd = ODD.get(i);
+            JsonNode out = npm.get(work.resolve("odd" + i).toString());
+            assertThat(out.has("manifest")).as(odd.name() + ": " + out).isTrue();
+            Set<String> tarball = new LinkedHashSet<>(odd.tarball());
+            tarball.add("package.json");
+            JsonNode raw = Json.MAPPER.readTree(odd.packageJson());
+            assertThat(ManifestCheck.differences(out.get("manifest"), raw, tarball)).as(odd.name() + ": npm sent "
+                    + out.get("manifest")).isEmpty();
+            refused(odd.name(), out.get("manifest"), raw, tarball, "scripts", m -> obj(m, "scripts").put("install", "node x"));
+            refused(odd.name(), out.get("manifest"), raw, tarball, "scripts", m -> obj(m, "scripts").put("start", "node evil.js"));
+            refused(odd.name(), out.get("manifest"), raw, tarball, "bin", m -> obj(m, "bin").put("sh", "tools/a"));
+        }
+    }
+
     private static void refused(String spec, JsonNode npm, JsonNode raw, Set<String> files, String field,
             Consumer<ObjectNode> change) {
         ObjectNode body = npm.deepCopy();
