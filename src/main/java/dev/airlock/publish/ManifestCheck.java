@@ -41,8 +41,9 @@ final class ManifestCheck {
             throw new AirlockException(ErrorCode.UNPROCESSABLE, "Manifest mismatch: the publish request and package.json"
                     + " in the tarball disagree on " + String.join(", ", fields) + ", even after the normalisation npm"
                     + " publish applies (" + String.join("; ", details) + "). The manifest in the request must be the"
-                    + " tarball's package.json as the npm CLI prepares it: publish the tarball with npm publish (or a client"
-                    + " that sends its package.json) and do not change the manifest after packing. Nothing was published.");
+                    + " tarball's package.json as npm publish prepares it. If neither was edited, publish with the npm CLI"
+                    + " (npm publish in the package folder, or npm publish FILE.tgz): another client may have changed the"
+                    + " manifest; if the difference is unexpected, treat the package as tampered with. Nothing was published.");
         }
     }
 
@@ -133,21 +134,28 @@ final class ManifestCheck {
 
     /** Names the keys that differ in an object field, or shows both values (shortened). */
     private static String detail(String field, JsonNode request, JsonNode tarball) {
-        if (request != null && tarball != null && request.isObject() && tarball.isObject()) {
+        boolean objects = (request == null || request.isObject()) && (tarball == null || tarball.isObject());
+        if (objects && (request != null || tarball != null)) {
             Set<String> keys = new LinkedHashSet<>();
-            request.fieldNames().forEachRemaining(keys::add);
-            tarball.fieldNames().forEachRemaining(keys::add);
+            if (request != null) {
+                request.fieldNames().forEachRemaining(keys::add);
+            }
+            if (tarball != null) {
+                tarball.fieldNames().forEachRemaining(keys::add);
+            }
             List<String> parts = new ArrayList<>();
             for (String k : keys) {
-                if (!same(request.get(k), tarball.get(k))) {
-                    parts.add(field + "." + k + ": request " + shown(request.get(k)) + ", tarball " + shown(tarball.get(k)));
+                JsonNode a = request == null ? null : request.get(k);
+                JsonNode b = tarball == null ? null : tarball.get(k);
+                if (!same(a, b)) {
+                    parts.add(field + "." + k + ": request " + shown(a) + ", tarball " + shown(b));
                 }
             }
             if (!parts.isEmpty()) {
                 return String.join(", ", parts.subList(0, Math.min(3, parts.size()))) + (parts.size() > 3 ? ", …" : "");
             }
         }
-        return "request " + shown(request) + ", tarball " + shown(tarball);
+        return field + ": request " + shown(request) + ", tarball " + shown(tarball);
     }
 
     private static String shown(JsonNode n) {
