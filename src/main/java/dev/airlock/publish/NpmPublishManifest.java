@@ -1,7 +1,6 @@
 package dev.airlock.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.json.Json;
 import java.util.ArrayList;
@@ -37,9 +36,9 @@ final class NpmPublishManifest {
         normalizeBin(m);
         trimName(m);
         cleanVersion(m);
-        bundleDependencies(m, false);
+        NpmDependencyFields.bundleDependencies(m, false);
         scripts(m);
-        fixDependencies(m);
+        NpmDependencyFields.fixDependencies(m);
         // prepare(): async steps first (gypfile, serverjs, binDir / binRefs), then sync steps
         if (all != null) {
             gypfile(m, all);
@@ -56,10 +55,10 @@ final class NpmPublishManifest {
             m.set("bundleDependencies", m.get("bundledDependencies"));
         }
         m.remove("bundledDependencies");
-        bundleDependencies(m, true);
+        NpmDependencyFields.bundleDependencies(m, true);
         scripts(m);
-        fixDependencies(m);
-        bundledAreDependencies(m);
+        NpmDependencyFields.fixDependencies(m);
+        NpmDependencyFields.bundledAreDependencies(m);
         trimName(m); // libnpmpublish patchManifest: fixName
         return m;
     }
@@ -182,50 +181,6 @@ final class NpmPublishManifest {
         m.put("version", out.toString());
     }
 
-    /** Steps bundleDependencies (and bundleDependenciesDeleteFalse in prepare). */
-    private static void bundleDependencies(ObjectNode m, boolean deleteFalse) {
-        JsonNode bd = m.get("bundleDependencies");
-        if (bd != null && bd.isBoolean() && !bd.asBoolean() && !deleteFalse) {
-            m.putArray("bundleDependencies");
-        } else if (bd != null && bd.isBoolean() && bd.asBoolean()) {
-            ArrayNode names = m.putArray("bundleDependencies");
-            if (m.get("dependencies") != null && m.get("dependencies").isObject()) {
-                m.get("dependencies").fieldNames().forEachRemaining(names::add);
-            }
-        } else if (bd != null && bd.isObject()) {
-            ArrayNode names = Json.MAPPER.createArrayNode();
-            bd.fieldNames().forEachRemaining(names::add);
-            m.set("bundleDependencies", names);
-        } else if (bd != null && !bd.isArray()) {
-            m.remove("bundleDependencies");
-        }
-    }
-
-    /** normalizeData: bundled names must be strings; a bundled name missing from dependencies is added as "*". */
-    private static void bundledAreDependencies(ObjectNode m) {
-        JsonNode bd = m.get("bundleDependencies");
-        if (!truthy(bd)) {
-            return;
-        }
-        if (!bd.isArray()) {
-            m.remove("bundleDependencies");
-            return;
-        }
-        ArrayNode kept = Json.MAPPER.createArrayNode();
-        for (JsonNode name : bd) {
-            if (name.isTextual() && !name.asText().isEmpty()) {
-                kept.add(name);
-                if (!truthy(m.get("dependencies"))) {
-                    m.putObject("dependencies");
-                }
-                if (m.get("dependencies").isObject() && !m.get("dependencies").has(name.asText())) {
-                    ((ObjectNode) m.get("dependencies")).put(name.asText(), "*");
-                }
-            }
-        }
-        m.set("bundleDependencies", kept);
-    }
-
     /** Steps scripts/scriptpath: non-object scripts and non-string entries go, a node_modules/.bin/ prefix goes. */
     private static void scripts(ObjectNode m) {
         JsonNode scripts = m.get("scripts");
@@ -243,50 +198,6 @@ final class NpmPublishManifest {
             } else {
                 e.setValue(Json.MAPPER.getNodeFactory().textNode(SCRIPT_PATH.matcher(e.getValue().asText()).replaceFirst("")));
             }
-        }
-    }
-
-    /** Step fixDependencies: string and array lists become objects; non-string versions in (dev)dependencies go. */
-    private static void fixDependencies(ObjectNode m) {
-        for (String type : List.of("dependencies", "devDependencies", "optionalDependencies")) {
-            JsonNode deps = m.get(type);
-            if (!truthy(deps)) {
-                continue;
-            }
-            List<String> list = new ArrayList<>();
-            if (deps.isTextual()) {
-                list.addAll(List.of(deps.asText().strip().split("[\\n\\r\\s\\t ,]+")));
-            } else if (deps.isArray()) {
-                deps.forEach(d -> {
-                    if (d.isTextual()) {
-                        list.add(d.asText());
-                    }
-                });
-            } else {
-                continue;
-            }
-            ObjectNode o = Json.object();
-            for (String d : list) {
-                String s = d.strip();
-                int at = 0;
-                while (at < s.length() && "@ \t\n\r\f\u000b><=".indexOf(s.charAt(at)) < 0 && !Character.isWhitespace(s.charAt(at))) {
-                    at++;
-                }
-                int start = at < s.length() && at > 0 && s.charAt(at - 1) == ':' ? at - 1 : at;
-                o.put(s.substring(0, start), s.substring(start).replaceFirst("^@", "").strip());
-            }
-            m.set(type, o);
-        }
-        for (String type : List.of("dependencies", "devDependencies")) {
-            JsonNode deps = m.get(type);
-            if (deps == null) {
-                continue;
-            }
-            if (!truthy(deps) || !deps.isObject()) {
-                m.remove(type);
-                continue;
-            }
-            ((ObjectNode) deps).properties().removeIf(e -> !e.getValue().isTextual());
         }
     }
 
