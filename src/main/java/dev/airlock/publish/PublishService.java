@@ -107,7 +107,7 @@ public final class PublishService {
                     + " sha1 of the attached tarball. Nothing was published.");
         }
         TarballInspector.Inspection inspection = inspector.inspect(tarball.open());
-        ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection);
+        ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection.files().keySet());
 
         String readme = manifest.path("readme").isTextual() ? manifest.get("readme").asText() : null;
         if (readme != null && readme.length() > MAX_README) {
