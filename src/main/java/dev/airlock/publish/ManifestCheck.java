@@ -88,7 +88,7 @@ final class ManifestCheck {
         }
         if (m.get("bin") instanceof ObjectNode binObject) {
             ObjectNode cleaned = Json.object();
-            binObject.fields().forEachRemaining(e -> cleaned.put(e.getKey(), cleanPath(e.getValue().asText())));
+            binObject.properties().forEach(e -> cleaned.put(e.getKey(), cleanPath(e.getValue().asText())));
             m.set("bin", cleaned);
         }
         if (files != null) {

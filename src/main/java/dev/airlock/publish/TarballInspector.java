@@ -46,8 +46,8 @@ public final class TarballInspector {
         // Read the archive as npm's node-tar does, so that the server sees exactly what gets installed: every gzip
         // member (zlib continues into concatenated members), no header with a bad checksum (node-tar skips it and reads
         // the next block as a header), nothing after the end-of-archive block (node-tar reads on after a single one).
-        try (InputStream gz = new GzipCompressorInputStream(
-                tgz instanceof ByteArrayInputStream ? tgz : new java.io.BufferedInputStream(tgz, 64 * 1024), true);
+        try (InputStream gz = GzipCompressorInputStream.builder().setDecompressConcatenated(true).setInputStream(
+                tgz instanceof ByteArrayInputStream ? tgz : new java.io.BufferedInputStream(tgz, 64 * 1024)).get();
              Bounded bounded = new Bounded(gz, maxUnpackedBytes);
              TarArchiveInputStream tar = new CheckedTar(bounded)) {
             Map<String, Long> files = new LinkedHashMap<>();

@@ -275,6 +275,7 @@ public final class TrustService {
     }
 
     private static final class ReplayException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         ReplayException() {
             super(null, null, false, false);
         }

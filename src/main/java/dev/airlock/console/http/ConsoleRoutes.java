@@ -516,7 +516,7 @@ public final class ConsoleRoutes implements RouteModule {
                 .append("</dd><dt>At</dt><dd>").append(Html.esc(Instant.ofEpochMilli(st.createdAt()))).append("</dd><dt>Integrity</dt><dd><code>")
                 .append(Html.esc(st.integrity())).append("</code></dd>");
         if (st.ciJson() != null) {
-            Json.parse(st.ciJson()).fields().forEachRemaining(e -> b.append("<dt>CI ").append(Html.esc(e.getKey())).append("</dt><dd>")
+            Json.parse(st.ciJson()).properties().forEach(e -> b.append("<dt>CI ").append(Html.esc(e.getKey())).append("</dt><dd>")
                     .append(Html.esc(e.getValue().asText())).append("</dd>"));
         }
         b.append("</dl>");
@@ -575,7 +575,7 @@ public final class ConsoleRoutes implements RouteModule {
         StringBuilder b = new StringBuilder("<h1>").append(Html.esc(p.name())).append("</h1><p><a id=\"policy-link\" href=\"")
                 .append(Html.esc(PolicyPages.url(p.name()))).append("\">Policy</a></p><p class=\"description\">")
                 .append(Html.esc(doc.path("description").asText())).append("</p><table id=\"versions\"><tr><th>Version</th><th>How it was authorised</th></tr>");
-        doc.path("versions").fields().forEachRemaining(e -> {
+        doc.path("versions").properties().forEach(e -> {
             JsonNode a = e.getValue().path("airlock");
             String how;
             if ("staged".equals(a.path("method").asText())) {

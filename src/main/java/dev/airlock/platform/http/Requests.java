@@ -141,6 +141,7 @@ public final class Requests {
     }
 
     private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
         TooLarge() {
             super("request body too large", null);
         }

@@ -33,6 +33,7 @@ public final class BodyTree {
 
     /** A tarball attachment whose data is not base64. */
     public static final class BadAttachment extends IOException {
+        private static final long serialVersionUID = 1L;
         BadAttachment(String message) {
             super(message, null);
         }

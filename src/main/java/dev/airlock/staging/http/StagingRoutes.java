@@ -118,7 +118,7 @@ public final class StagingRoutes implements RouteModule {
         if (s.ciJson() != null) {
             // the CI identity of a trusted-publishing upload, as scalar fields (npm prints objects as [object Object])
             com.fasterxml.jackson.databind.JsonNode ci = dev.airlock.platform.json.Json.parse(s.ciJson());
-            ci.fields().forEachRemaining(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
+            ci.properties().forEach(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
                     e.getValue().asText()));
         }
         if (!v.approvals().isEmpty()) {
