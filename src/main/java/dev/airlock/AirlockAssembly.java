@@ -37,8 +37,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /** The composition root: the only place that wires features together. */
 public final class AirlockAssembly implements AutoCloseable {
@@ -118,13 +120,27 @@ public final class AirlockAssembly implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(() -> {
+        every(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        every(staging::expire, 1, 1, TimeUnit.MINUTES);
+        every(() -> {
             users.purgePasswordFailures();
             twoFactor.purgeFailures();
         }, 10, 10, TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /**
+     * Runs a maintenance job periodically. A failure is logged and the job runs again next time (a periodic task
+     * that throws is never run again, and its exception sits unseen in the future); close() cancels the jobs.
+     */
+    private void every(Runnable job, long initialDelay, long delay, TimeUnit unit) {
+        Future<?> unused = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(AirlockAssembly.class).error("maintenance job failed; it runs again later", e);
+            }
+        }, initialDelay, delay, unit);
     }
 
     @Override

@@ -74,7 +74,7 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // security keys work only on the console's own origin (a name, not a loopback IP): send browsers there
             String here = ctx.scheme() + "://" + ctx.host();
-            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.host() != null && !consoleUrl.startsWith(here + "/")
+            if (ctx.method().equals(io.javalin.http.HandlerType.GET) && ctx.host() != null && !consoleUrl.startsWith(here + "/")
                     && !consoleUrl.equals(here) && consoleUrl.startsWith(ctx.scheme() + "://localhost")) {
                 String q = ctx.queryString();
                 ctx.redirect(consoleUrl + ctx.path() + (q == null ? "" : "?" + q));
@@ -84,7 +84,7 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // Forms sent from another site are refused before anything else: the CSRF token guards the forms of a
             // session, this also guards the sign-in forms (login CSRF: signing a victim in to the attacker's account).
-            if (ctx.method() != io.javalin.http.HandlerType.GET && ctx.method() != io.javalin.http.HandlerType.HEAD
+            if (!ctx.method().equals(io.javalin.http.HandlerType.GET) && !ctx.method().equals(io.javalin.http.HandlerType.HEAD)
                     && crossSite(ctx.header("Origin"), ctx.header("Sec-Fetch-Site"), ctx.host())) {
                 html(ctx, 403, Html.page("Refused", null, null, "<h1>Refused</h1><p class=\"error\" id=\"cross-site\">This form"
                         + " was sent from another site, so it was not accepted. Open the console at " + Html.esc(consoleUrl)
@@ -143,7 +143,7 @@ public final class ConsoleRoutes implements RouteModule {
             html(ctx, 200, Html.page("Logged in", s.user(), rotated.csrf(), WEB_LOGIN_DONE));
         }));
         // npm's web OTP for users with a security key: authUrl is this page, doneUrl is polled by the CLI
-        routes.get("/-/console/confirm/{id}", ctx -> guarded(ctx, s -> confirmPage(ctx, s, null)));
+        routes.get("/-/console/confirm/{id}", ctx -> guarded(ctx, s -> confirmPage(ctx, s)));
         routes.post("/-/console/confirm/{id}", ctx -> guarded(ctx, s -> {
             requireCsrf(ctx, s);
             Actor actor = actor(ctx, s, null);
@@ -237,7 +237,7 @@ public final class ConsoleRoutes implements RouteModule {
         ConsoleSession s = session(ctx);
         if (s == null) {
             String q = ctx.queryString();
-            ctx.redirect(ctx.method() == io.javalin.http.HandlerType.GET ? "/-/console/login?next=" + java.net.URLEncoder.encode(
+            ctx.redirect(ctx.method().equals(io.javalin.http.HandlerType.GET) ? "/-/console/login?next=" + java.net.URLEncoder.encode(
                     next(ctx.path() + (q == null ? "" : "?" + q)), java.nio.charset.StandardCharsets.UTF_8) : "/-/console/login");
             return;
         }
@@ -436,7 +436,7 @@ public final class ConsoleRoutes implements RouteModule {
         }
     }
 
-    private void confirmPage(Context ctx, ConsoleSession s, String error) {
+    private void confirmPage(Context ctx, ConsoleSession s) {
         String id = ctx.pathParam("id");
         var pending = twoFactor.pendingConfirmation(s.user(), id);
         if (pending.isEmpty()) {
