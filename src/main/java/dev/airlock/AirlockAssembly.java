@@ -20,6 +20,7 @@ import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Settings;
 import dev.airlock.platform.http.HttpServer;
+import dev.airlock.platform.http.Route;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
@@ -127,6 +128,11 @@ public final class AirlockAssembly implements AutoCloseable {
             twoFactor.purgeFailures();
         }, 10, 10, TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /** The route table of the running server (see {@code airlock routes}). */
+    public List<Route> routes() {
+        return server.routes();
     }
 
     /**
