@@ -18,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The npm stage endpoints exactly as npm 11.19.1 calls them (shared/npm-registry-api.md §2). */
+/** The npm stage endpoints exactly as npm 11.19.1 calls them (docs/npm-protocol.md, "Staged publishing"). */
 public final class StagingRoutes implements RouteModule {
     private static final String STAGE_PACKAGE = "/-/stage/package";
     private final StagingService staging;
