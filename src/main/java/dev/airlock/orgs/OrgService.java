@@ -87,7 +87,7 @@ public final class OrgService {
                     + " with --orgs-permission=read-write.");
         }
         OrgRole role = store.role(tx, org, actor.user());
-        if (role.ordinal() > atLeast.ordinal()) {
+        if (role.compareTo(atLeast) > 0) {
             throw AirlockException.forbidden("You must be an " + atLeast.wire() + " of org \"" + org + "\" to do this (you are a "
                     + role.wire() + ").");
         }

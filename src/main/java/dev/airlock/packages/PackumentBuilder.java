@@ -87,7 +87,7 @@ final class PackumentBuilder {
             }
             versions.set(v.version(), manifest);
             ObjectNode corgi = Json.object();
-            manifest.fields().forEachRemaining(e -> {
+            manifest.properties().forEach(e -> {
                 if (CORGI_KEYS.contains(e.getKey())) {
                     corgi.set(e.getKey(), e.getValue());
                 }

@@ -95,7 +95,7 @@ final class ManifestCheck {
                 && declared.get("bin") instanceof ObjectNode bins && expected.get("bin") instanceof ObjectNode derived) {
             String binPath = NpmPublishManifest.secure(dir.asText()).replaceFirst("/$", "");
             Set<String> inTarball = NpmPublishManifest.withDirectories(files);
-            bins.fields().forEachRemaining(e -> {
+            bins.properties().iterator().forEachRemaining(e -> {
                 String target = e.getValue().asText();
                 String rel = binPath.isEmpty() ? target : target.startsWith(binPath + "/") ? target.substring(binPath.length() + 1) : "";
                 if (!derived.has(e.getKey()) && !rel.isEmpty() && !("/" + rel).contains("/.")
@@ -120,7 +120,7 @@ final class ManifestCheck {
         if (a == null || b == null || !a.isObject() || !b.isObject() || a.size() != b.size()) {
             return false;
         }
-        for (var it = a.fields(); it.hasNext(); ) {
+        for (var it = a.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             JsonNode other = b.get(e.getKey());
             if (other == null || !(e.getValue().equals(other) || (e.getValue().isTextual() && other.isTextual()

@@ -122,7 +122,7 @@ final class NpmPublishManifest {
             return;
         }
         ObjectNode out = Json.object();
-        object.fields().forEachRemaining(e -> {
+        object.properties().iterator().forEachRemaining(e -> {
             String base = basename(secure(e.getKey()));
             String target = e.getValue().isTextual() ? secure(e.getValue().asText()) : "";
             if (!base.isEmpty() && !target.isEmpty()) {
@@ -191,7 +191,7 @@ final class NpmPublishManifest {
             m.remove("scripts");
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = s.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
                 it.remove();

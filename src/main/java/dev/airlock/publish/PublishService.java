@@ -188,7 +188,7 @@ public final class PublishService {
         if (!tags.isObject() || tags.size() != 1) {
             throw AirlockException.badRequest("\"dist-tags\" must name exactly one tag for the new version.");
         }
-        Map.Entry<String, JsonNode> e = tags.fields().next();
+        Map.Entry<String, JsonNode> e = tags.properties().iterator().next();
         if (!version.equals(e.getValue().asText())) {
             throw AirlockException.badRequest("The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
         }

@@ -11,7 +11,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The dependency rules of docs/DESIGN (shared/DESIGN.md §2), enforced on every build. */
+/** The dependency rules of docs/architecture.md ("Dependency rules"), enforced on every build. */
 class ArchitectureTest {
     static final String[] FEATURES = {"dev.airlock.packages..", "dev.airlock.publish..", "dev.airlock.accounts..",
         "dev.airlock.tokens..", "dev.airlock.orgs..", "dev.airlock.audit..", "dev.airlock.staging..",

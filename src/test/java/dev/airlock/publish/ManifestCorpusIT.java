@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Differential test of the manifest check against npm itself. For every package@version in manifest-corpus.txt the
  * real tarball is fetched from the public npm registry (system property airlock.corpus.registry) and its package.json
  * and file list are cached outside the repository (airlock.corpus.cache, default ~/.cache/airlock-corpus). The
- * @npmcli/package-json inside the installed npm 11.19.1 then builds the manifest npm publish would send for that
+ * {@code @npmcli/package-json} inside the installed npm 11.19.1 then builds the manifest npm publish would send for that
  * package (npm-publish-manifest.js, over a folder holding the package.json and the tarball's files), and the check
  * must find it the same as the tarball's raw package.json; uploads changed the way manifest confusion does must not.
  */
@@ -308,7 +308,7 @@ class ManifestCorpusIT {
         byte[] packageJson = null;
         List<String> files = new ArrayList<>();
         try (InputStream body = get(tarball, spec);
-             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(body, false))) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(GzipCompressorInputStream.builder().setInputStream(body).get())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 // npm extracts with strip: 1, whatever the top folder is called

@@ -130,7 +130,7 @@ class ReleaseReviewerTest {
         if (node.isArray()) {
             node.forEach(n -> printable(n, key, out));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             out.add("key=" + e.getKey());
             printable(e.getValue(), e.getKey(), out);
@@ -297,8 +297,13 @@ class ReleaseReviewerTest {
 
     @Test
     void ordinaryCodeHasNoEncodedPayload() {
-        String code = "function add(a, b) {\n  return a + b; // sum of two numbers, see README for details\n}\n"
-                + "const names = ['alpha', 'beta', 'gamma', 'delta'];\nmodule.exports = { add, names };\n";
+        String code = """
+                function add(a, b) {
+                  return a + b; // sum of two numbers, see README for details
+                }
+                const names = ['alpha', 'beta', 'gamma', 'delta'];
+                module.exports = { add, names };
+                """;
         assertThat(ContentChecks.payload(code.repeat(200).getBytes(StandardCharsets.UTF_8))).isNull();
         assertThat(ContentChecks.payload("=".repeat(5000).getBytes(StandardCharsets.UTF_8))).isNull();
     }

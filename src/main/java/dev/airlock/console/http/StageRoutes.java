@@ -64,7 +64,7 @@ final class StageRoutes {
         by.add(new StagePages.Fact("From", st.source() == null ? "unknown" : st.source()));
         by.add(new StagePages.Fact("At", Fmt.exact(st.createdAt())));
         if (st.ciJson() != null) {
-            Json.parse(st.ciJson()).fields().forEachRemaining(e -> by.add(new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
+            Json.parse(st.ciJson()).properties().iterator().forEachRemaining(e -> by.add(new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
         }
         boolean pending = review != null;
         web.render(ctx, 200, "stage.jte", web.chrome(st.pkg() + "@" + st.version(), s, "staged"), new StagePages.Review(st,
