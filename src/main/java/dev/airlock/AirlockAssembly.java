@@ -84,7 +84,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor,
                 config.auth().maxPasswordFailures(), config.auth().passwordFailureWindowMinutes());
-        this.orgs = OrgService.create(db, audit, clock, twoFactor);
+        this.orgs = OrgService.create(db, audit, clock);
         this.packageUseCases = Packages.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor, packages, config.tokens().bypassMayPublish(),
@@ -113,7 +113,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
                 config.dataDir().resolve("tmp"), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
-                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs), new PolicyRoutes(policies),
+                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs, policies.gate()), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust, policies.gate()),
                         new ConsoleRoutes(console, staging, packages,
                                 new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, twoFactor, config.server().base(),

@@ -66,7 +66,7 @@ final class PackumentBuilder {
             latestVersion = highest(published);
         }
         for (VersionRecord v : rows) {
-            if (v.published() || VersionRecord.UNPUBLISHED.equals(v.state())) {
+            if (v.published() || v.state() == VersionState.UNPUBLISHED) {
                 if (v.publishedAt() != null) {
                     time.put(v.version(), Instant.ofEpochMilli(v.publishedAt()).toString());
                 }

@@ -93,7 +93,7 @@ public final class Gate {
             case CHANGE_OWNERS -> packageAdmin(actor, action, name, "change owners");
             case CHANGE_ACCESS -> packageAdmin(actor, action, name, "change access settings");
             case CHANGE_POLICY -> packageAdmin(actor, action, name, "change policies");
-            case CHANGE_ORG_POLICY -> forWrites(actor);
+            case CHANGE_ORG_POLICY, CHANGE_ORG, CHANGE_PROFILE -> forWrites(actor);
             case VIEW_TRUST, CHANGE_TRUST -> trust(actor, action, name);
             case CREATE_TOKEN -> orElse(interactiveOnly(actor, "create tokens"), () -> forWrites(actor));
             case REVOKE_TOKEN -> orElse(interactiveOnly(actor, "revoke tokens"), () -> forWrites(actor));

@@ -110,8 +110,7 @@ class ArchitectureTest {
     /** Adapters never call two-factor checks themselves: fresh factors are required by the gate. */
     @Test
     void onlyTheGateAsksForAFreshFactor() {
-        noClasses().that().resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..",
-                        "dev.airlock.orgs..", "dev.airlock.accounts")
+        noClasses().that().resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..")
                 .should().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requirePresence", dev.airlock.shared.Actor.class, String.class)
                 .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requireForWrite", dev.airlock.shared.Actor.class)
                 .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "verify", dev.airlock.shared.Actor.class,

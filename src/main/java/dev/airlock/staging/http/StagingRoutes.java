@@ -112,7 +112,7 @@ public final class StagingRoutes implements RouteModule {
         m.put("shasum", s.shasum());
         m.put("integrity", s.integrity());
         m.put("size", s.size());
-        m.put("state", s.state());
+        m.put("state", s.status().wire());
         m.put("expiresAt", Instant.ofEpochMilli(s.expiresAt()).toString());
         m.put("approvals", v.approvals().size() + "/" + s.approvalsRequired());
         if (s.ciJson() != null) {
