@@ -7,8 +7,6 @@ package dev.airlock.staging;
 public record Stage(String id, String pkg, String version, String tag, String actor, String actorType, String tokenKey,
                     String source, String integrity, String shasum, long size, int approvalsRequired, StageState status,
                     long createdAt, long expiresAt, Long decidedAt, String decidedBy, String ciJson) {
-    /** The stored word of {@link StageState#PENDING} (for callers still comparing {@link #state()}). */
-    public static final String PENDING = StageState.PENDING.wire();
     public static final String APPROVED = StageState.APPROVED.wire();
     public static final String REJECTED = StageState.REJECTED.wire();
     public static final String EXPIRED = StageState.EXPIRED.wire();

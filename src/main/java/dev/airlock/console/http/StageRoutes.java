@@ -10,6 +10,7 @@ import dev.airlock.review.ReleaseReview;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.staging.Stage;
+import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -54,7 +55,7 @@ final class StageRoutes {
         Actor actor = web.actor(ctx, s);
         StagingService.StageView view = staging.view(actor, id);
         Stage st = view.stage();
-        ReleaseReview review = Stage.PENDING.equals(st.state()) ? staging.review(actor, id) : null;
+        ReleaseReview review = st.status() == StageState.PENDING ? staging.review(actor, id) : null;
         List<StagePages.Fact> by = new ArrayList<>();
         by.add(new StagePages.Fact("By", st.actor() + " (" + st.actorType() + ")"));
         String via = pages.stagedWithToken(st.actor(), st.tokenKey());
