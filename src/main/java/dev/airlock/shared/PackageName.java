@@ -45,17 +45,14 @@ public record PackageName(String scope, String bare) {
             throw AirlockException.badRequest("Invalid package name: name must not be empty");
         }
         String full = scope == null ? bare : "@" + scope + "/" + bare;
-        if (bare.startsWith(".")) {
-            throw invalid(full, "name cannot start with a period");
-        }
-        if (scope == null && bare.startsWith("_")) {
-            throw invalid(full, "name cannot start with an underscore");
+        if (bare.startsWith(".") || scope == null && bare.startsWith("_")) {
+            throw invalid(full, "name cannot start with a period or an underscore");
         }
         if (scope == null && bare.startsWith("-")) {
             throw invalid(full, "name cannot start with a hyphen");
         }
         if (scope == null && EXCLUDED.contains(bare.toLowerCase(Locale.ROOT))) {
-            throw invalid(full, bare.toLowerCase(Locale.ROOT) + " is not a valid package name");
+            throw invalid(full, bare.toLowerCase(Locale.ROOT) + " is reserved and never a valid package name");
         }
         if (!URL_FRIENDLY.matcher(bare).matches()) {
             throw invalid(full, "name can only contain URL-friendly characters");
@@ -73,6 +70,10 @@ public record PackageName(String scope, String bare) {
         if (scope.startsWith(".") || scope.startsWith("_")) {
             throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope cannot start with a period"
                     + " or an underscore");
+        }
+        if (!scope.equals(scope.toLowerCase(Locale.ROOT))) {
+            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name and"
+                    + " cannot contain capital letters");
         }
         if (!SCOPE.matcher(scope).matches()) {
             throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name:"
