@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  * module names such as punycode, capitals such as JSONStream, ~'!()*) which may be published here as new packages
  * (docs/names.md). Reading and installing such packages needs no allowance, nor do further versions of one.
  */
-@Command(name = "names", description = "Allow legacy package names (core module names, capitals) for new packages.",
+@Command(name = "names", mixinStandardHelpOptions = true, description = "Allow legacy package names (core module names, capitals) for new packages.",
         subcommands = {NamesCommand.Allow.class, NamesCommand.ListNames.class, NamesCommand.Revoke.class})
 final class NamesCommand {
 
