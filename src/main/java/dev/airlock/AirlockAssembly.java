@@ -8,6 +8,7 @@ import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
+import dev.airlock.names.NameService;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
 import dev.airlock.packages.BlobSweep;
@@ -58,6 +59,7 @@ public final class AirlockAssembly implements AutoCloseable {
     /** Every use case of the packages feature ({@link #packages} is its reads). */
     public final Packages packageUseCases;
     public final PublishService publish;
+    public final NameService names;
     public final BlobSweep sweep;
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
@@ -89,9 +91,10 @@ public final class AirlockAssembly implements AutoCloseable {
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor, packages, config.tokens().bypassMayPublish(),
                 config.server().consoleUrl());
+        this.names = NameService.create(db, packages, audit, clock);
         this.publish = new PublishService(packageUseCases.versions(), users, blobs,
                 new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
-                config.limits().maxTarballBytes(), policies.gate());
+                config.limits().maxTarballBytes(), policies.gate(), names);
         this.staging = StagingService.create(db, packages, packageUseCases.versions(), publish, policies, audit, clock,
                 Duration.ofDays(config.staging().expiryDays()));
         this.trust = TrustService.create(db, policies.gate(), tokens, audit, config.issuers(), clock, config.server().base());

@@ -273,4 +273,11 @@ final class JdbiPackageStore implements PackageStore {
         tx.handle().createUpdate("DELETE FROM team_packages WHERE package = :n").bind("n", name).execute();
         tx.handle().createUpdate("DELETE FROM packages WHERE name = :n AND state = 'staged'").bind("n", name).execute();
     }
+
+    @Override
+    public List<String> namesIgnoringCase(Tx tx, String lowercase) {
+        // package names are ASCII (PackageName), so LOWER means the same in SQLite and PostgreSQL
+        return tx.handle().createQuery("SELECT name FROM packages WHERE LOWER(name) = :n ORDER BY name")
+                .bind("n", lowercase).mapTo(String.class).list();
+    }
 }

@@ -174,6 +174,14 @@ public final class PackageService {
         });
     }
 
+    /**
+     * Names of packages in any state (published, unpublished, reserved by staging) spelled like {@code name} when
+     * case is ignored, {@code name} itself included when it exists. Not filtered by visibility: for the publish rules.
+     */
+    public List<String> namesIgnoringCase(PackageName name) {
+        return db.read(tx -> store.namesIgnoringCase(tx, name.toString().toLowerCase(java.util.Locale.ROOT)));
+    }
+
     /** Blob keys still referenced by any version (for the orphan sweep). */
     public Set<String> referencedBlobs() {
         return db.read(tx -> Set.copyOf(store.referencedBlobs(tx)));

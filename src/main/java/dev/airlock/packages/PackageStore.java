@@ -75,6 +75,9 @@ interface PackageStore {
 
     List<String> referencedBlobs(Tx tx);
 
+    /** Names of packages in any state whose lowercase spelling is {@code lowercase}. */
+    List<String> namesIgnoringCase(Tx tx, String lowercase);
+
     /** {@code body}: a document's bytes (gzip-encoded when {@code gzip}); null for a tarball. */
     record Served(String name, String scope, String access, byte[] body, boolean gzip, String etag, String blob, long size) {
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
+import dev.airlock.names.NameService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.DistTags;
 import dev.airlock.packages.PackageVersions;
@@ -40,10 +41,12 @@ public final class PublishService {
     private final TarballInspector inspector;
     private final long maxTarballBytes;
     private final Gate gate;
+    private final NameService names;
 
     public PublishService(PackageVersions packages, UserService users, BlobStore blobs, TarballInspector inspector,
-                          long maxTarballBytes, Gate gate) {
+                          long maxTarballBytes, Gate gate, NameService names) {
         this.gate = gate;
+        this.names = names;
         this.packages = packages;
         this.users = users;
         this.blobs = blobs;
@@ -61,6 +64,11 @@ public final class PublishService {
 
     /** Validates the body completely and stores the tarball blob (idempotent, content-addressed). */
     public NewVersion prepare(Actor actor, PackageName urlName, JsonNode body) {
+        return prepare(actor, urlName, body, NameService.Origin.CLIENT);
+    }
+
+    /** {@link #prepare}; {@code origin} says which rules a new package's name follows (see {@link NameService.Origin}). */
+    public NewVersion prepare(Actor actor, PackageName urlName, JsonNode body, NameService.Origin origin) {
         String name = urlName.toString();
         if (!name.equals(body.path("name").asText(null))) {
             throw AirlockException.badRequest("The package name in the body (" + body.path("name").asText("missing")
@@ -90,6 +98,7 @@ public final class PublishService {
         String tag = tag(body, version);
         String access = access(body);
         packages.checkPublish(actor, urlName, version, access);
+        names.requirePublishable(urlName, origin);
         Spool tarball = attachment(body, urlName, version);
         JsonNode dist = manifest.path("dist");
         MessageDigest sha1 = Hashes.digest("SHA-1");

@@ -1,64 +1,98 @@
 package dev.airlock.shared;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A validated npm package name (rules of validate-npm-package-name for new packages).
- * Every name taken from a URL or a body passes through {@link #parse} before it is used.
+ * A validated npm package name. {@link #parse} accepts what npm's validate-npm-package-name 7 calls valid for
+ * <em>existing</em> packages ({@code validForOldPackages}, which npm and npm-package-arg require to install a name),
+ * so every package of the public registry can be read and installed. The stricter rules npm applies to <em>new</em>
+ * packages are {@link #newPackageProblems}: publishing asks them of a name that is not in the registry yet.
+ * <p>
+ * Airlock is stricter than npm in two places: a scope is an Airlock user or org name (lowercase, URL-friendly, not
+ * starting with a period or an underscore, as on the public registry), and a name has at most 214 characters (the
+ * database's width; npm only warns for new packages). Every name taken from a URL or a body passes through
+ * {@link #parse} before it is used.
  */
 public record PackageName(String scope, String bare) {
-    private static final Pattern PART = Pattern.compile("[a-z0-9-~][a-z0-9-._~]*");
+    /** What encodeURIComponent leaves alone: the only characters npm allows in a name or in each half of a scoped one. */
+    private static final Pattern URL_FRIENDLY = Pattern.compile("[A-Za-z0-9\\-_.!~*'()]+");
+    private static final Pattern SCOPE = Pattern.compile("[a-z0-9-~][a-z0-9-._~]*");
     private static final Pattern SPECIAL = Pattern.compile("[~'!()*]");
-    private static final Set<String> BLOCKED = Set.of("node_modules", "favicon.ico");
-    private static final Set<String> CORE = Set.of("assert", "buffer", "child_process", "cluster", "console",
-            "constants", "crypto", "dgram", "dns", "domain", "events", "fs", "http", "http2", "https", "module",
-            "net", "os", "path", "process", "punycode", "querystring", "readline", "repl", "stream",
-            "string_decoder", "sys", "timers", "tls", "tty", "url", "util", "vm", "zlib", "inspector", "perf_hooks",
-            "trace_events", "v8", "worker_threads", "async_hooks", "wasi", "diagnostics_channel", "test");
+    public static final int MAX_LENGTH = 214;
+    /** validate-npm-package-name's exclusion list (compared in lowercase): never valid. */
+    private static final Set<String> EXCLUDED = Set.of("node_modules", "favicon.ico");
+    /** validate-npm-package-name 7.0.2's lib/builtin-modules.json (Node's builtinModules): not valid for new packages. */
+    private static final Set<String> CORE = Set.of("_http_agent", "_http_client", "_http_common", "_http_incoming",
+            "_http_outgoing", "_http_server", "_stream_duplex", "_stream_passthrough", "_stream_readable",
+            "_stream_transform", "_stream_wrap", "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict",
+            "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram",
+            "diagnostics_channel", "dns", "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https",
+            "inspector", "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks",
+            "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream", "stream/consumers",
+            "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "tls", "trace_events",
+            "tty", "url", "util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib", "node:sea", "node:sqlite",
+            "node:test", "node:test/reporters");
 
     public PackageName {
         if (scope != null) {
-            checkPart(scope, "scope");
+            checkScope(scope);
         }
-        if (bare != null && SPECIAL.matcher(bare).find()) {
-            // validate-npm-package-name: not valid for new packages, though encodeURIComponent leaves these alone
-            throw AirlockException.badRequest("Invalid package name \"" + bare + "\": name can no longer contain special"
-                    + " characters (\"~'!()*\")");
+        if (bare == null || bare.isEmpty()) {
+            throw AirlockException.badRequest("Invalid package name: name must not be empty");
         }
-        checkPart(bare, "name");
-        if (scope == null && (BLOCKED.contains(bare) || CORE.contains(bare))) {
-            throw AirlockException.badRequest("Invalid package name \"" + bare + "\": it is a reserved name");
+        String full = scope == null ? bare : "@" + scope + "/" + bare;
+        if (bare.startsWith(".") || scope == null && bare.startsWith("_")) {
+            throw invalid(full, "name cannot start with a period or an underscore");
         }
-        int length = bare.length() + (scope == null ? 0 : scope.length() + 2);
-        if (length > 214) {
-            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than 214 characters");
+        if (scope == null && bare.startsWith("-")) {
+            throw invalid(full, "name cannot start with a hyphen");
         }
-    }
-
-    private static void checkPart(String part, String what) {
-        if (part == null || part.isEmpty()) {
-            throw AirlockException.badRequest("Invalid package name: " + what + " must not be empty");
+        if (scope == null && EXCLUDED.contains(bare.toLowerCase(Locale.ROOT))) {
+            throw invalid(full, bare.toLowerCase(Locale.ROOT) + " is reserved and never a valid package name");
         }
-        if (!part.equals(part.toLowerCase(Locale.ROOT))) {
-            throw AirlockException.badRequest("Invalid package name \"" + part + "\": name can no longer contain capital letters");
+        if (!URL_FRIENDLY.matcher(bare).matches()) {
+            throw invalid(full, "name can only contain URL-friendly characters");
         }
-        if (part.startsWith(".") || part.startsWith("_")) {
-            throw AirlockException.badRequest("Invalid package name \"" + part + "\": name cannot start with a period or an underscore");
-        }
-        if (!PART.matcher(part).matches()) {
-            throw AirlockException.badRequest("Invalid package name \"" + part + "\": name can only contain URL-friendly characters");
+        if (full.length() > MAX_LENGTH) {
+            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than " + MAX_LENGTH
+                    + " characters");
         }
     }
 
-    /** Parses {@code name} or {@code @scope/name}; throws a 400 AirlockException otherwise. */
+    private static void checkScope(String scope) {
+        if (scope.isEmpty()) {
+            throw AirlockException.badRequest("Invalid package name: scope must not be empty");
+        }
+        if (scope.startsWith(".") || scope.startsWith("_")) {
+            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope cannot start with a period"
+                    + " or an underscore");
+        }
+        if (!scope.equals(scope.toLowerCase(Locale.ROOT))) {
+            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name and"
+                    + " cannot contain capital letters");
+        }
+        if (!SCOPE.matcher(scope).matches()) {
+            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name:"
+                    + " lowercase letters, digits and - . _ ~");
+        }
+    }
+
+    private static AirlockException invalid(String name, String why) {
+        return AirlockException.badRequest("Invalid package name \"" + name + "\": " + why);
+    }
+
+    /** Parses {@code name} or {@code @scope/name} by npm's rules for existing packages; throws a 400 otherwise. */
     public static PackageName parse(String raw) {
         if (raw == null || raw.isEmpty()) {
             throw AirlockException.badRequest("Invalid package name: name must not be empty");
         }
-        if (raw.length() > 214) {
-            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than 214 characters");
+        if (raw.length() > MAX_LENGTH) {
+            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than " + MAX_LENGTH
+                    + " characters");
         }
         if (!raw.equals(raw.trim())) {
             throw AirlockException.badRequest("Invalid package name: name cannot contain leading or trailing spaces");
@@ -74,6 +108,30 @@ public record PackageName(String scope, String bare) {
             throw AirlockException.badRequest("Invalid package name \"" + raw + "\": name can only contain URL-friendly characters");
         }
         return new PackageName(null, raw);
+    }
+
+    /**
+     * Why npm would refuse this name for a <em>new</em> package (validate-npm-package-name's warnings, which make
+     * {@code validForNewPackages} false): empty when the name is fine for a new package.
+     */
+    public List<String> newPackageProblems() {
+        String full = toString();
+        List<String> problems = new ArrayList<>();
+        if (CORE.contains(full.toLowerCase(Locale.ROOT))) {
+            problems.add(full + " is a Node.js core module name");
+        }
+        if (!full.equals(full.toLowerCase(Locale.ROOT))) {
+            problems.add(full + " contains capital letters");
+        }
+        if (SPECIAL.matcher(bare).find()) {
+            problems.add(full + " contains special characters (~'!()*)");
+        }
+        return problems;
+    }
+
+    /** validate-npm-package-name's {@code validForNewPackages}. */
+    public boolean validForNewPackages() {
+        return newPackageProblems().isEmpty();
     }
 
     public boolean scoped() {

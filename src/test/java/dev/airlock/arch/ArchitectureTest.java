@@ -16,7 +16,8 @@ class ArchitectureTest {
     static final String[] FEATURES = {"dev.airlock.packages..", "dev.airlock.publish..", "dev.airlock.accounts..",
         "dev.airlock.tokens..", "dev.airlock.orgs..", "dev.airlock.audit..", "dev.airlock.staging..",
         "dev.airlock.twofactor..", "dev.airlock.trust..", "dev.airlock.policy..", "dev.airlock.notify..",
-        "dev.airlock.proxy..", "dev.airlock.console..", "dev.airlock.doctor.."};
+        "dev.airlock.proxy..", "dev.airlock.console..", "dev.airlock.doctor..",
+        "dev.airlock.names.."};
     static JavaClasses classes;
 
     @BeforeAll

@@ -359,7 +359,8 @@ class BadInputIT {
         List<Case> cases = new ArrayList<>();
         String[][] names = {
                 // name, path, message
-                {"Fresh-Pkg", "Fresh-Pkg", "capital letters"},
+                {"Fresh-Pkg", "Fresh-Pkg", "Fresh-Pkg contains capital letters: npm allows it only for packages that already"
+                        + " exist. An administrator can allow it with ./airlock names allow Fresh-Pkg."},
                 {"@Acme/thing", "@Acme%2fthing", "capital letters"},
                 {".fresh", ".fresh", "cannot start with a period"},
                 {"_fresh", "_fresh", "cannot start with a period or an underscore"},
@@ -367,7 +368,8 @@ class BadInputIT {
                 {"@acme/" + "a".repeat(209), "@acme%2f" + "a".repeat(209), "more than 214 characters"},
                 {"node_modules", "node_modules", "reserved"},
                 {"favicon.ico", "favicon.ico", "reserved"},
-                {"http", "http", "reserved"},
+                {"http", "http", "http is a Node.js core module name: npm allows it only for packages that already exist."
+                        + " An administrator can allow it with ./airlock names allow http."},
                 {"fresh pkg", "fresh%20pkg", "URL-friendly"},
                 {" fresh", "%20fresh", "leading or trailing spaces"},
                 {"café", "caf%C3%A9", "URL-friendly"},
