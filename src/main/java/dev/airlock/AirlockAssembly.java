@@ -126,7 +126,7 @@ public final class AirlockAssembly implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(() -> {
             users.purgePasswordFailures();
-            twoFactor.purgeFailures();
+            twoFactor.totp().purgeFailures();
         }, 10, 10, TimeUnit.MINUTES);
         return server.port();
     }
