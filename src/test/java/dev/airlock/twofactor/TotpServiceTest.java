@@ -60,7 +60,9 @@ class TotpServiceTest {
     }
 
     static AirlockException refusal(Runnable r) {
-        return catchThrowableOfType(r::run, AirlockException.class);
+        AirlockException e = catchThrowableOfType(r::run, AirlockException.class);
+        assertThat(e).as("a refusal").isNotNull();
+        return e;
     }
 
     @Test
