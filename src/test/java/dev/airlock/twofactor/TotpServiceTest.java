@@ -60,7 +60,7 @@ class TotpServiceTest {
     }
 
     static AirlockException refusal(Runnable r) {
-        AirlockException e = catchThrowableOfType(r::run, AirlockException.class);
+        AirlockException e = catchThrowableOfType(AirlockException.class, r::run);
         assertThat(e).as("a refusal").isNotNull();
         return e;
     }
@@ -129,7 +129,7 @@ class TotpServiceTest {
         }
         // the sixth attempt is refused before the code is looked at, even a right one, and the right one stays unused
         String right = app.next();
-        RateLimited limited = catchThrowableOfType(() -> twoFactor.verify(a.withOtp(right), "publish x", false), RateLimited.class);
+        RateLimited limited = catchThrowableOfType(RateLimited.class, () -> twoFactor.verify(a.withOtp(right), "publish x", false));
         assertThat(limited.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
         assertThat(limited.code().status()).isEqualTo(429);
         assertThat(limited.retryAfterSeconds()).isBetween(1L, 15 * 60L);

@@ -58,13 +58,13 @@ class WebOtpServiceTest {
     }
 
     static AirlockException refusal(Runnable r) {
-        AirlockException e = catchThrowableOfType(r::run, AirlockException.class);
+        AirlockException e = catchThrowableOfType(AirlockException.class, r::run);
         assertThat(e).as("a refusal").isNotNull();
         return e;
     }
 
     static KeyChallenge challenge(Actor a, String what) {
-        KeyChallenge c = catchThrowableOfType(() -> twoFactor.verify(a, what, false), KeyChallenge.class);
+        KeyChallenge c = catchThrowableOfType(KeyChallenge.class, () -> twoFactor.verify(a, what, false));
         assertThat(c).as("a web-OTP challenge").isNotNull();
         return c;
     }
@@ -161,7 +161,7 @@ class WebOtpServiceTest {
     void keyOnlyPolicyRefusesAppCodesAndAsksForTheKey() {
         SoftwareKey key = new SoftwareKey();
         Actor kay = keyUser("kay", key);
-        KeyChallenge c = catchThrowableOfType(() -> twoFactor.verify(kay.withOtp("123456"), "approve d@1", true), KeyChallenge.class);
+        KeyChallenge c = catchThrowableOfType(KeyChallenge.class, () -> twoFactor.verify(kay.withOtp("123456"), "approve d@1", true));
         assertThat(c).hasMessageStartingWith("To approve d@1, confirm with your security key: this package's policy does not accept"
                 + " codes from an authenticator app.");
         assertThat(twoFactor.verify(kay.withOtp(confirm(kay, key, c)), "approve d@1", true)).isEqualTo(TwoFactorService.SECURITY_KEY);
@@ -195,7 +195,7 @@ class WebOtpServiceTest {
         Actor kol = keyUser("kol", key);
         assertThat(twoFactor.keys().list("kol")).extracting(SecurityKey::nickname).containsExactly("software key");
         KeyChallenge c = challenge(kol, "remove a security key");
-        assertThat(catchThrowableOfType(() -> twoFactor.keys().remove(kol, key.credentialId()), KeyChallenge.class)).isNotNull();
+        assertThat(catchThrowableOfType(KeyChallenge.class, () -> twoFactor.keys().remove(kol, key.credentialId()))).isNotNull();
         assertThat(twoFactor.keys().any("kol")).isTrue();
         SecurityKeys.Ceremony s = twoFactor.keys().startAssertion("kol", "remove-key").orElseThrow();
         String code = twoFactor.keys().stepUp(kol, s.id(), key.answer(s.browserJson(), CONSOLE), "remove-key");
