@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
         description = "A self-hosted npm registry where nothing automation uploads is installable until a human approves it.",
         subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class, PolicyCommand.class,
-            TokensCommand.class})
+            TokensCommand.class, RoutesCommand.class})
 public final class Airlock {
 
     public static void main(String[] args) {

@@ -21,6 +21,7 @@ import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Settings;
 import dev.airlock.platform.http.HttpServer;
+import dev.airlock.platform.http.Route;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
@@ -38,8 +39,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /** The composition root: the only place that wires features together. */
 public final class AirlockAssembly implements AutoCloseable {
@@ -81,7 +84,7 @@ public final class AirlockAssembly implements AutoCloseable {
         this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
         this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor,
                 config.auth().maxPasswordFailures(), config.auth().passwordFailureWindowMinutes());
-        this.orgs = OrgService.create(db, audit, clock, twoFactor);
+        this.orgs = OrgService.create(db, audit, clock);
         this.packageUseCases = Packages.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor, packages, config.tokens().bypassMayPublish(),
@@ -91,7 +94,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.limits().maxTarballBytes(), policies.gate());
         this.staging = StagingService.create(db, packages, packageUseCases.versions(), publish, policies, audit, clock,
                 Duration.ofDays(config.staging().expiryDays()));
-        this.trust = TrustService.create(db, packages, policies.gate(), tokens, audit, config.issuers(), clock, config.server().base());
+        this.trust = TrustService.create(db, policies.gate(), tokens, audit, config.issuers(), clock, config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
@@ -110,7 +113,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
                 config.dataDir().resolve("tmp"), config.trustedProxies(),
                 new AccountsAuthenticator(users, tokens),
-                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs), new PolicyRoutes(policies),
+                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs, policies.gate()), new PolicyRoutes(policies),
                         new StagingRoutes(staging), new TrustRoutes(trust, policies.gate()),
                         new ConsoleRoutes(console, staging, packages,
                                 new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, twoFactor, config.server().base(),
@@ -122,13 +125,32 @@ public final class AirlockAssembly implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(sweep::sweep, 1, 60, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(staging::expire, 1, 1, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(() -> {
+        every(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        every(staging::expire, 1, 1, TimeUnit.MINUTES);
+        every(() -> {
             users.purgePasswordFailures();
             twoFactor.totp().purgeFailures();
         }, 10, 10, TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /** The route table of the running server (see {@code airlock routes}). */
+    public List<Route> routes() {
+        return server.routes();
+    }
+
+    /**
+     * Runs a maintenance job periodically. A failure is logged and the job runs again next time (a periodic task
+     * that throws is never run again, and its exception sits unseen in the future); close() cancels the jobs.
+     */
+    private void every(Runnable job, long initialDelay, long delay, TimeUnit unit) {
+        Future<?> unused = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(AirlockAssembly.class).error("maintenance job failed; it runs again later", e);
+            }
+        }, initialDelay, delay, unit);
     }
 
     @Override

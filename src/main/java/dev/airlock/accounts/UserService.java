@@ -211,10 +211,8 @@ public final class UserService {
         }
     }
 
+    /** npm profile set: the caller asked the policy gate ({@code Action.CHANGE_PROFILE}) when fields change. */
     public User updateProfile(Actor actor, Map<String, String> fields) {
-        if (!fields.isEmpty()) {
-            twoFactor.requireForWrite(actor);
-        }
         if (fields.containsKey("email")) {
             validEmail(fields.get("email"));
         }

@@ -13,7 +13,7 @@ final class JdbiPackageStore implements PackageStore {
     public PackageRecord find(Tx tx, String name) {
         return tx.handle().createQuery("SELECT * FROM packages WHERE name = :n").bind("n", name)
                 .map((rs, c) -> new PackageRecord(rs.getString("name"), rs.getString("scope"), rs.getString("access"),
-                        rs.getString("state"), rs.getLong("rev_seq"), rs.getLong("created_at"), rs.getLong("modified_at")))
+                        PackageState.fromWire(rs.getString("state")), rs.getLong("rev_seq"), rs.getLong("created_at"), rs.getLong("modified_at")))
                 .findOne().orElse(null);
     }
 
@@ -21,7 +21,7 @@ final class JdbiPackageStore implements PackageStore {
     public void insert(Tx tx, PackageRecord p) {
         tx.handle().createUpdate("INSERT INTO packages (name, scope, access, state, rev_seq, created_at, modified_at)"
                         + " VALUES (:name, :scope, :access, :state, :rev, :created, :modified)")
-                .bind("name", p.name()).bind("scope", p.scope()).bind("access", p.access()).bind("state", p.state())
+                .bind("name", p.name()).bind("scope", p.scope()).bind("access", p.access()).bind("state", p.state().wire())
                 .bind("rev", p.revSeq()).bind("created", p.createdAt()).bind("modified", p.modifiedAt()).execute();
     }
 
@@ -29,7 +29,7 @@ final class JdbiPackageStore implements PackageStore {
     public void update(Tx tx, PackageRecord p) {
         tx.handle().createUpdate("UPDATE packages SET access = :access, state = :state, rev_seq = :rev, modified_at = :modified"
                         + " WHERE name = :name")
-                .bind("name", p.name()).bind("access", p.access()).bind("state", p.state()).bind("rev", p.revSeq())
+                .bind("name", p.name()).bind("access", p.access()).bind("state", p.state().wire()).bind("rev", p.revSeq())
                 .bind("modified", p.modifiedAt()).execute();
     }
 
@@ -46,7 +46,7 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     private static VersionRecord version(ResultSet rs) throws SQLException {
-        return new VersionRecord(rs.getString("package"), rs.getString("version"), rs.getString("state"),
+        return new VersionRecord(rs.getString("package"), rs.getString("version"), VersionState.fromWire(rs.getString("state")),
                 rs.getString("manifest_json"), rs.getString("readme"), rs.getString("integrity"), rs.getString("shasum"),
                 rs.getString("tarball_blob"), rs.getLong("tarball_size"), rs.getLong("created_at"),
                 dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"), rs.getString("published_by"), rs.getString("deprecated"),
@@ -59,7 +59,7 @@ final class JdbiPackageStore implements PackageStore {
                         + " tarball_blob, tarball_size, created_at, published_at, published_by, deprecated, authorisation_json)"
                         + " VALUES (:p, :v, :state, :manifest, :readme, :integrity, :shasum, :blob, :size, :created, :published, :by,"
                         + " :deprecated, :authorisation)")
-                .bind("p", v.pkg()).bind("v", v.version()).bind("state", v.state()).bind("manifest", v.manifestJson())
+                .bind("p", v.pkg()).bind("v", v.version()).bind("state", v.state().wire()).bind("manifest", v.manifestJson())
                 .bind("readme", v.readme()).bind("integrity", v.integrity()).bind("shasum", v.shasum())
                 .bind("blob", v.blob()).bind("size", v.size()).bind("created", v.createdAt())
                 .bind("published", v.publishedAt()).bind("by", v.publishedBy()).bind("deprecated", v.deprecated())
@@ -68,10 +68,10 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
-    public void setVersionState(Tx tx, String name, String version, String state, boolean freeBlob) {
+    public void setVersionState(Tx tx, String name, String version, VersionState state, boolean freeBlob) {
         tx.handle().createUpdate("UPDATE versions SET state = :s" + (freeBlob ? ", tarball_blob = NULL" : "")
                         + " WHERE package = :n AND version = :v")
-                .bind("s", state).bind("n", name).bind("v", version).execute();
+                .bind("s", state.wire()).bind("n", name).bind("v", version).execute();
     }
 
     @Override

@@ -1,23 +1,17 @@
 package dev.airlock.packages;
 
-/**
- * A package row. {@code state}: active | unpublished | staged (a name reserved by a first staged upload, invisible
- * until approved). {@code access}: public | restricted.
- */
-public record PackageRecord(String name, String scope, String access, String state, long revSeq, long createdAt,
+/** A package row in any {@link PackageState}. {@code access}: public | restricted. */
+public record PackageRecord(String name, String scope, String access, PackageState state, long revSeq, long createdAt,
                             long modifiedAt) {
-    public static final String ACTIVE = "active";
-    public static final String UNPUBLISHED = "unpublished";
-    public static final String STAGED = "staged";
     public static final String PUBLIC = "public";
     public static final String RESTRICTED = "restricted";
 
     /** A new package row (revision 0), created and modified now. */
-    public static PackageRecord created(String name, String scope, String access, String state, long now) {
+    public static PackageRecord created(String name, String scope, String access, PackageState state, long now) {
         return new PackageRecord(name, scope, access, state, 0, now, now);
     }
 
-    public PackageRecord withState(String newState) {
+    public PackageRecord withState(PackageState newState) {
         return new PackageRecord(name, scope, access, newState, revSeq, createdAt, modifiedAt);
     }
 
@@ -35,7 +29,7 @@ public record PackageRecord(String name, String scope, String access, String sta
     }
 
     public boolean active() {
-        return ACTIVE.equals(state);
+        return state == PackageState.ACTIVE;
     }
 
     public boolean isPublic() {

@@ -17,7 +17,7 @@ interface PackageStore {
 
     void insertVersion(Tx tx, VersionRecord v);
 
-    void setVersionState(Tx tx, String name, String version, String state, boolean freeBlob);
+    void setVersionState(Tx tx, String name, String version, VersionState state, boolean freeBlob);
 
     void setDeprecated(Tx tx, String name, String version, String message);
 

@@ -94,18 +94,16 @@ public final class PackageVersions {
                 String requested = v.access();
                 if (pkg == null) {
                     pkg = PackageRecord.created(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
-                            PackageRecord.ACTIVE, now);
+                            PackageState.ACTIVE, now);
                     store.insert(tx, pkg);
                     store.addMaintainer(tx, name, actor.user(), now);
                 } else if (!pkg.active()) {
-                    pkg = pkg.withAccess(requested == null ? pkg.access() : requested).withState(PackageRecord.ACTIVE)
+                    pkg = pkg.withAccess(requested == null ? pkg.access() : requested).withState(PackageState.ACTIVE)
                             .touchedAt(now);
                 } else if (requested != null) {
                     pkg = pkg.withAccess(requested).touchedAt(now);
                 }
-                store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.PUBLISHED,
-                        dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
-                        v.size(), now, now, actor.user(), null, authorisation));
+                store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 rows.touch(tx, pkg, now);
                 audit.record(tx, actor, "package.publish", "package:" + name,
@@ -132,19 +130,17 @@ public final class PackageVersions {
         PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
         if (pkg == null) {
             pkg = PackageRecord.created(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
-                    PackageRecord.STAGED, now);
+                    PackageState.STAGED, now);
             store.insert(tx, pkg);
             store.addMaintainer(tx, name, actor.user(), now);
         }
-        store.insertVersion(tx, new VersionRecord(name, v.version(), VersionRecord.STAGED,
-                dev.airlock.platform.json.Json.write(v.manifest()), v.readme(), v.integrity(), v.shasum(), v.blob(),
-                v.size(), now, null, actor.user(), null));
+        store.insertVersion(tx, VersionRecord.of(v, VersionState.STAGED, now, actor.user(), null));
     }
 
     /** The staged version's manifest (to show and to download what was staged). */
     public VersionRecord stagedVersion(Tx tx, String name, String version) {
         VersionRecord v = store.version(tx, name, version);
-        return v != null && VersionRecord.STAGED.equals(v.state()) ? v : null;
+        return v != null && v.state() == VersionState.STAGED ? v : null;
     }
 
     /**
@@ -167,7 +163,7 @@ public final class PackageVersions {
     /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
     public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
         VersionRecord v = store.version(tx, name, version);
-        if (v == null || !VersionRecord.STAGED.equals(v.state())) {
+        if (v == null || v.state() != VersionState.STAGED) {
             throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
         }
         long now = clock.millis();
@@ -175,7 +171,7 @@ public final class PackageVersions {
         store.setTag(tx, name, tag, version);
         PackageRecord pkg = store.find(tx, name);
         if (!pkg.active()) {
-            pkg = pkg.withState(PackageRecord.ACTIVE).touchedAt(now);
+            pkg = pkg.withState(PackageState.ACTIVE).touchedAt(now);
         }
         rows.touch(tx, pkg, now);
         Map<String, Object> d = new LinkedHashMap<>(detail);
@@ -189,7 +185,7 @@ public final class PackageVersions {
     public void discardStaged(Tx tx, String name, String version) {
         store.deleteStaged(tx, name, version);
         PackageRecord pkg = store.find(tx, name);
-        if (pkg != null && PackageRecord.STAGED.equals(pkg.state()) && store.versions(tx, name).isEmpty()) {
+        if (pkg != null && pkg.state() == PackageState.STAGED && store.versions(tx, name).isEmpty()) {
             store.deleteReserved(tx, name);
         }
     }
@@ -199,10 +195,10 @@ public final class PackageVersions {
             return;
         }
         throw switch (existing.state()) {
-            case VersionRecord.PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
+            case PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
                     + id + ". Bump the version number and publish again.");
-            case VersionRecord.STAGED -> AirlockException.conflict("Version " + id + " is already staged and waiting for approval.");
-            default -> AirlockException.conflict("Version " + id + " was " + existing.state()
+            case STAGED -> AirlockException.conflict("Version " + id + " is already staged and waiting for approval.");
+            case REJECTED, UNPUBLISHED -> AirlockException.conflict("Version " + id + " was " + existing.state().wire()
                     + " and its number cannot be reused. Bump the version number.");
         };
     }

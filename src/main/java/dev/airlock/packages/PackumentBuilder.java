@@ -66,7 +66,7 @@ final class PackumentBuilder {
             latestVersion = highest(published);
         }
         for (VersionRecord v : rows) {
-            if (v.published() || VersionRecord.UNPUBLISHED.equals(v.state())) {
+            if (v.published() || v.state() == VersionState.UNPUBLISHED) {
                 if (v.publishedAt() != null) {
                     time.put(v.version(), Instant.ofEpochMilli(v.publishedAt()).toString());
                 }
@@ -87,7 +87,7 @@ final class PackumentBuilder {
             }
             versions.set(v.version(), manifest);
             ObjectNode corgi = Json.object();
-            manifest.fields().forEachRemaining(e -> {
+            manifest.properties().forEach(e -> {
                 if (CORGI_KEYS.contains(e.getKey())) {
                     corgi.set(e.getKey(), e.getValue());
                 }

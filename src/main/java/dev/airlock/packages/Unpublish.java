@@ -76,7 +76,7 @@ public final class Unpublish {
     private void unpublish(Tx tx, Actor actor, PackageRecord pkg, List<String> versions) {
         Map<String, String> tags = store.tags(tx, pkg.name());
         for (String version : versions) {
-            store.setVersionState(tx, pkg.name(), version, VersionRecord.UNPUBLISHED, true);
+            store.setVersionState(tx, pkg.name(), version, VersionState.UNPUBLISHED, true);
         }
         List<String> remaining = store.versions(tx, pkg.name()).stream().filter(VersionRecord::published)
                 .map(VersionRecord::version).toList();
@@ -87,7 +87,7 @@ public final class Unpublish {
         }
         PackageRecord next = pkg;
         if (remaining.isEmpty()) {
-            next = pkg.withState(PackageRecord.UNPUBLISHED);
+            next = pkg.withState(PackageState.UNPUBLISHED);
         } else if (versions.contains(tags.get("latest"))) {
             store.setTag(tx, pkg.name(), "latest", PackumentBuilder.highest(remaining));
         }
@@ -105,9 +105,9 @@ public final class Unpublish {
                 store.removeTag(tx, pkg.name(), tag);
             }
             for (String version : all) {
-                store.setVersionState(tx, pkg.name(), version, VersionRecord.UNPUBLISHED, true);
+                store.setVersionState(tx, pkg.name(), version, VersionState.UNPUBLISHED, true);
             }
-            PackageRecord gone = pkg.withState(PackageRecord.UNPUBLISHED);
+            PackageRecord gone = pkg.withState(PackageState.UNPUBLISHED);
             rows.touch(tx, gone, clock.millis());
             audit.record(tx, actor, "package.unpublish", "package:" + pkg.name(), Map.of("versions", all, "whole", true));
             return null;

@@ -33,6 +33,10 @@ public enum Action {
     CHANGE_POLICY(false),
     /** An org's policies (org owners). */
     CHANGE_ORG_POLICY(false),
+    /** npm org set / rm and npm team create / destroy / add / rm (who may, by role, is the orgs feature's rule). */
+    CHANGE_ORG(false),
+    /** npm profile set of profile fields (email, fullname …); two-factor and password changes have their own checks. */
+    CHANGE_PROFILE(false),
     /** npm trust list. */
     VIEW_TRUST(false),
     /** npm trust github|gitlab|circleci|revoke. */

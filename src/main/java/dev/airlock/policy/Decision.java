@@ -10,9 +10,9 @@ import dev.airlock.shared.ErrorCode;
  * A decision consumes nothing: {@link Gate#enforce} verifies the factor the actor presented.
  */
 public sealed interface Decision {
-    Decision ALLOWED = new Allowed();
-
     record Allowed() implements Decision {
+        /** The one allowed answer (held here, not in the interface, so initialising Decision never needs Allowed). */
+        public static final Allowed INSTANCE = new Allowed();
     }
 
     record Refused(ErrorCode code, String message) implements Decision {

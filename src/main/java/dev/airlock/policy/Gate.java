@@ -69,7 +69,7 @@ public final class Gate {
     /** The decision table. {@code name} is null for actions on no package; {@code version} only where it matters. */
     public Decision decide(Actor actor, Action action, PackageName name, String version) {
         if (action == Action.READ) {
-            return Decision.ALLOWED; // what a read shows (restricted packages, anonymous reads) is the packages feature's
+            return Decision.Allowed.INSTANCE; // what a read shows (restricted packages, anonymous reads) is the packages feature's
         }
         if (!actor.authenticated()) {
             return Decision.refused(ErrorCode.UNAUTHORIZED, "You must be logged in to do this. Run `npm login` first.");
@@ -84,20 +84,20 @@ public final class Gate {
         return switch (action) {
             case PUBLISH -> PublishRules.directPublish(this, actor, name);
             case STAGE -> PublishRules.stage(this, actor, name);
-            case VIEW_STAGED, OTHER -> Decision.ALLOWED;
+            case VIEW_STAGED, OTHER -> Decision.Allowed.INSTANCE;
             case APPROVE, REJECT -> approval(actor, action, name, version);
             case CHANGE_DIST_TAGS, DEPRECATE, UNPUBLISH -> orElse(writeAccess(actor, action, name), () -> forWrites(actor));
             case DELETE_TARBALL -> orElse(writeAccess(actor, action, name),
                     // npm sends this DELETE after the PUT that already unpublished the version: nothing left to change
-                    () -> packages.isPublished(name, version) ? forWrites(actor) : Decision.ALLOWED);
+                    () -> packages.isPublished(name, version) ? forWrites(actor) : Decision.Allowed.INSTANCE);
             case CHANGE_OWNERS -> packageAdmin(actor, action, name, "change owners");
             case CHANGE_ACCESS -> packageAdmin(actor, action, name, "change access settings");
             case CHANGE_POLICY -> packageAdmin(actor, action, name, "change policies");
-            case CHANGE_ORG_POLICY -> forWrites(actor);
+            case CHANGE_ORG_POLICY, CHANGE_ORG, CHANGE_PROFILE -> forWrites(actor);
             case VIEW_TRUST, CHANGE_TRUST -> trust(actor, action, name);
             case CREATE_TOKEN -> orElse(interactiveOnly(actor, "create tokens"), () -> forWrites(actor));
             case REVOKE_TOKEN -> orElse(interactiveOnly(actor, "revoke tokens"), () -> forWrites(actor));
-            case READ -> Decision.ALLOWED;
+            case READ -> Decision.Allowed.INSTANCE;
         };
     }
 
@@ -107,13 +107,13 @@ public final class Gate {
      */
     public Decision decideRequest(Actor actor, String method, String path) {
         if (!actor.trustedPublishing() || path.startsWith("/-/npm/v1/oidc/")) {
-            return Decision.ALLOWED;
+            return Decision.Allowed.INSTANCE;
         }
         boolean packagePath = !path.startsWith("/-/");
         boolean ok = ("GET".equals(method) || "HEAD".equals(method)) && (packagePath || path.endsWith("/visibility"))
                 || "PUT".equals(method) && packagePath
                 || "POST".equals(method) && path.startsWith("/-/stage/package/");
-        return ok ? Decision.ALLOWED : Decision.forbidden("A token from trusted publishing can only publish or stage its"
+        return ok ? Decision.Allowed.INSTANCE : Decision.forbidden("A token from trusted publishing can only publish or stage its"
                 + " package; it cannot " + method + " " + path + ".");
     }
 
@@ -154,11 +154,11 @@ public final class Gate {
             return Decision.forbidden("Trust relationships are managed from a login session (npm login) with 2FA;"
                     + " tokens and passwords cannot change them.");
         }
-        return action == Action.CHANGE_TRUST ? presence(actor, "change trusted publishing", false) : Decision.ALLOWED;
+        return action == Action.CHANGE_TRUST ? presence(actor, "change trusted publishing", false) : Decision.Allowed.INSTANCE;
     }
 
     private static Decision interactiveOnly(Actor actor, String what) {
-        return actor.interactive() ? Decision.ALLOWED
+        return actor.interactive() ? Decision.Allowed.INSTANCE
                 : Decision.forbidden("Tokens cannot " + what + "; use your login session (npm login).");
     }
 
@@ -170,11 +170,11 @@ public final class Gate {
      */
     Decision writeAccess(Actor actor, Action action, PackageName name) {
         if (actor.isOperator() || packages.canWrite(actor, name)) {
-            return Decision.ALLOWED;
+            return Decision.Allowed.INSTANCE;
         }
         boolean create = action == Action.PUBLISH || action == Action.STAGE;
         return switch (packages.visibility(actor, name)) {
-            case ABSENT -> !create ? notFound(name) : actor.reaches(name, true) ? Decision.ALLOWED
+            case ABSENT -> !create ? notFound(name) : actor.reaches(name, true) ? Decision.Allowed.INSTANCE
                     : Decision.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
                     + " read-only. Create a token that selects this package with read-write permission.");
             case HIDDEN -> notFound(name);
@@ -196,18 +196,18 @@ public final class Gate {
             return Decision.forbidden("Org \"" + policy.org() + "\" requires two-factor authentication for its members:"
                     + " you cannot " + what + " until you run `npm profile enable-2fa auth-and-writes`.");
         }
-        return Decision.ALLOWED;
+        return Decision.Allowed.INSTANCE;
     }
 
     /** A write: users in auth-and-writes mode (and users whose only factor is a security key) present a fresh code. */
     Decision forWrites(Actor actor) {
         if (actor.isOperator() || actor.user() == null || actor.bypasses2fa()) {
-            return Decision.ALLOWED;
+            return Decision.Allowed.INSTANCE;
         }
         var s = twoFactor.totp().status(actor.user());
         boolean writes = s.isPresent() && s.get().enabled() ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
                 : twoFactor.keys().any(actor.user());
-        return writes ? new Decision.NeedsOtp("make changes") : Decision.ALLOWED;
+        return writes ? new Decision.NeedsOtp("make changes") : Decision.Allowed.INSTANCE;
     }
 
     /** Proof of presence: 2FA enabled and a fresh factor now; with {@code keyOnly} a security key and nothing else. */

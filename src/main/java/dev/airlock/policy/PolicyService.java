@@ -41,6 +41,8 @@ public final class PolicyService {
     }
 
     /**
+     * Builds the policy feature and its gate.
+     *
      * @param bypassMayPublish tokens.bypassMayPublish: may tokens that bypass 2FA publish directly where mfa allows it
      * @param consoleUrl where users add a security key (named in refusals)
      */

@@ -37,7 +37,7 @@ final class PublishRules {
                 return Decision.forbidden("Publishing " + name + " requires two-factor authentication (mfa=publish);"
                         + " trusted publishing can only stage it.");
             }
-            return Decision.ALLOWED;
+            return Decision.Allowed.INSTANCE;
         }
         if (actor.bypasses2fa()) {
             // secure by default: a bypass token stages; it publishes directly only where both the package policy
@@ -50,7 +50,7 @@ final class PublishRules {
                 return Decision.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
                         + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
             }
-            return Decision.ALLOWED;
+            return Decision.Allowed.INSTANCE;
         }
         if (!Policy.MFA_NONE.equals(policy.mfa())) {
             if (!actor.interactive()) {

@@ -107,7 +107,7 @@ public final class PublishService {
                     + " sha1 of the attached tarball. Nothing was published.");
         }
         TarballInspector.Inspection inspection = inspector.inspect(tarball.open());
-        ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection);
+        ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection.files().keySet());
 
         String readme = manifest.path("readme").isTextual() ? manifest.get("readme").asText() : null;
         if (readme != null && readme.length() > MAX_README) {
@@ -188,7 +188,7 @@ public final class PublishService {
         if (!tags.isObject() || tags.size() != 1) {
             throw AirlockException.badRequest("\"dist-tags\" must name exactly one tag for the new version.");
         }
-        Map.Entry<String, JsonNode> e = tags.fields().next();
+        Map.Entry<String, JsonNode> e = tags.properties().iterator().next();
         if (!version.equals(e.getValue().asText())) {
             throw AirlockException.badRequest("The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
         }

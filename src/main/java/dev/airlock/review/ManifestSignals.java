@@ -69,7 +69,7 @@ final class ManifestSignals {
                         + "\")."));
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = now.path("scripts").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = now.path("scripts").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             marked("Script name", e.getKey(), null, out);
             marked("The " + show(e.getKey()) + " script", e.getValue().asText(), null, out);
@@ -117,7 +117,7 @@ final class ManifestSignals {
         if (b != null && b.isTextual()) {
             marked("The bin path", b.asText(), null, out);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = b == null ? null : b.fields(); it != null && it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = b == null ? null : b.properties().iterator(); it != null && it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             marked("Executable name (bin)", e.getKey(), null, out);
             marked("The path of executable " + show(e.getKey()), e.getValue().asText(), null, out);

@@ -31,7 +31,7 @@ public record ReleaseReview(String pkg, String version, String previous, List<Si
      * One file added, removed or changed. {@code change}: added | removed | changed. {@code path}: the raw path (never
      * print it); {@code display}: the path with hidden and look-alike characters escaped; {@code nameMarked}: the
      * path had such characters (a high signal names it). {@code diff}: shown | cut | omitted — cut means the diff in
-     * {@code diffs} stops after {@link ReleaseReviewer#MAX_DIFF_LINES} lines. {@code omitted}: why no diff is shown
+     * the review's diffs map stops after {@link ReleaseReviewer#MAX_DIFF_LINES} lines. {@code omitted}: why no diff is shown
      * (a stable key: added, removed, binary, too-large, long-lines, file-limit, same-text), null when shown or cut.
      * {@code diffNote}: a sentence for the reader saying why the diff is omitted or where it was cut, null when the
      * whole diff is shown.

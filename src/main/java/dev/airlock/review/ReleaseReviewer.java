@@ -6,6 +6,7 @@ import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
 import dev.airlock.platform.tarball.TarballReader;
 import dev.airlock.platform.tarball.TarballReader.FileHead;
+import dev.airlock.platform.tarball.TarballRefusedException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,10 +53,11 @@ public final class ReleaseReviewer {
 
     public static ReleaseReview review(String pkg, String version, JsonNode manifest, InputStream tarball, String previous,
                                        JsonNode previousManifest, InputStream previousTarball) {
-        Map<String, FileHead> after = TarballReader.heads(tarball, TarballReader.Limits.STORED, KEEP_BYTES);
-        Map<String, FileHead> before = previousTarball == null ? Map.of()
-                : TarballReader.heads(previousTarball, TarballReader.Limits.STORED, KEEP_BYTES);
         List<ReleaseReview.Signal> signals = new ArrayList<>();
+        Map<String, FileHead> after = heads(tarball, signals, "high", "The staged tarball is refused by the tarball reader"
+                + " (%s), so what npm would install cannot be shown. Reject it and publish it again.");
+        Map<String, FileHead> before = previousTarball == null ? Map.of() : heads(previousTarball, signals, "medium",
+                "The tarball of version " + previous + " cannot be read (%s): every file is shown as new.");
         if (previous == null) {
             signals.add(new ReleaseReview.Signal("info", "first-version", "First version of this package: nothing to compare with;"
                     + " every file is new."));
@@ -114,6 +116,19 @@ public final class ReleaseReviewer {
         signals.sort(Comparator.comparingInt(s -> List.of("high", "medium", "info").indexOf(s.level())));
         return new ReleaseReview(pkg, version, previous, List.copyOf(signals), List.copyOf(files), diffs, sizeBefore, sizeAfter,
                 before.size(), after.size(), KEEP_BYTES, diffs.size(), omitted);
+    }
+
+    /**
+     * The files of a stored tarball. One staged or published before the reader became stricter may now be refused: the
+     * review then says so as a signal (kind {@code unreadable-tarball}) rather than failing.
+     */
+    private static Map<String, FileHead> heads(InputStream tgz, List<ReleaseReview.Signal> signals, String level, String message) {
+        try {
+            return TarballReader.heads(tgz, TarballReader.Limits.STORED, KEEP_BYTES);
+        } catch (TarballRefusedException e) {
+            signals.add(new ReleaseReview.Signal(level, "unreadable-tarball", String.format(message, VisibleText.show(e.reason()))));
+            return Map.of();
+        }
     }
 
     static boolean sizeJump(long before, long after) {

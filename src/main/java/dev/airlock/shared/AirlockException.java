@@ -2,6 +2,7 @@ package dev.airlock.shared;
 
 /** A failure whose message is safe to show to the client (npm prints the JSON {@code error} field). */
 public class AirlockException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     private final ErrorCode code;
 
     public AirlockException(ErrorCode code, String message) {

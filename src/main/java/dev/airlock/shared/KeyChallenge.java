@@ -5,6 +5,7 @@ package dev.airlock.shared;
  * carries {@code authUrl} (the page to open) and {@code doneUrl} (which the CLI polls for a single-use code).
  */
 public final class KeyChallenge extends AirlockException {
+    private static final long serialVersionUID = 1L;
     private final String authUrl;
     private final String doneUrl;
 

@@ -2,6 +2,7 @@ package dev.airlock.shared;
 
 /** 429 Too Many Requests with the number of seconds the client should wait (sent as Retry-After). */
 public final class RateLimited extends AirlockException {
+    private static final long serialVersionUID = 1L;
     private final long retryAfterSeconds;
 
     public RateLimited(String message, long retryAfterSeconds) {

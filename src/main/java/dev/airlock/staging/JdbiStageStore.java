@@ -15,7 +15,7 @@ final class JdbiStageStore implements StageStore {
                 .bind("id", s.id()).bind("p", s.pkg()).bind("v", s.version()).bind("tag", s.tag()).bind("actor", s.actor())
                 .bind("type", s.actorType()).bind("token", s.tokenKey()).bind("source", s.source())
                 .bind("integrity", s.integrity()).bind("shasum", s.shasum()).bind("size", s.size())
-                .bind("required", s.approvalsRequired()).bind("state", s.state()).bind("created", s.createdAt())
+                .bind("required", s.approvalsRequired()).bind("state", s.status().wire()).bind("created", s.createdAt())
                 .bind("expires", s.expiresAt()).bind("ci", s.ciJson()).execute();
     }
 
@@ -42,9 +42,9 @@ final class JdbiStageStore implements StageStore {
     }
 
     @Override
-    public void decide(Tx tx, String id, String state, long at, String by) {
+    public void decide(Tx tx, String id, StageState state, long at, String by) {
         tx.handle().createUpdate("UPDATE stages SET state = :s, decided_at = :at, decided_by = :by WHERE id = :id AND state = 'pending'")
-                .bind("id", id).bind("s", state).bind("at", at).bind("by", by).execute();
+                .bind("id", id).bind("s", state.wire()).bind("at", at).bind("by", by).execute();
     }
 
     @Override
@@ -60,10 +60,12 @@ final class JdbiStageStore implements StageStore {
     }
 
     private static Stage row(ResultSet rs) throws SQLException {
-        return new Stage(rs.getString("id"), rs.getString("package"), rs.getString("version"), rs.getString("tag"),
-                rs.getString("actor"), rs.getString("actor_type"), rs.getString("token_key"), rs.getString("source"),
-                rs.getString("integrity"), rs.getString("shasum"), rs.getLong("size"), rs.getInt("approvals_required"),
-                rs.getString("state"), rs.getLong("created_at"), rs.getLong("expires_at"), Rows.nullableLong(rs, "decided_at"),
-                rs.getString("decided_by"), rs.getString("ci_json"));
+        return Stage.builder().id(rs.getString("id"))
+                .release(rs.getString("package"), rs.getString("version"), rs.getString("tag"))
+                .stagedBy(rs.getString("actor"), rs.getString("actor_type"), rs.getString("token_key"), rs.getString("source"))
+                .tarball(rs.getString("integrity"), rs.getString("shasum"), rs.getLong("size"))
+                .approvalsRequired(rs.getInt("approvals_required")).status(StageState.fromWire(rs.getString("state")))
+                .lifetime(rs.getLong("created_at"), rs.getLong("expires_at"))
+                .decided(Rows.nullableLong(rs, "decided_at"), rs.getString("decided_by")).ciJson(rs.getString("ci_json")).build();
     }
 }

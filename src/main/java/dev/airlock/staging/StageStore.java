@@ -13,7 +13,7 @@ interface StageStore {
 
     List<Stage> expiredPending(Tx tx, long now);
 
-    void decide(Tx tx, String id, String state, long at, String by);
+    void decide(Tx tx, String id, StageState state, long at, String by);
 
     List<Approval> approvals(Tx tx, String id);
 

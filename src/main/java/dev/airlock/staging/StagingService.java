@@ -90,10 +90,11 @@ public final class StagingService {
         EffectivePolicy policy = policies.effective(name);
         NewVersion v = publish.prepare(actor, name, body);
         long now = clock.millis();
-        Stage stage = new Stage(UUID.randomUUID().toString(), name.toString(), v.version(), v.tag(), stager(actor),
-                actorType(actor), actor.tokenKey(), actor.sourceAddress(), v.integrity(), v.shasum(), v.size(),
-                policy.approvals(), Stage.PENDING, now, now + lifetime.toMillis(), null, null,
-                actor.scope() == null ? null : actor.scope().ciIdentity());
+        Stage stage = Stage.builder().id(UUID.randomUUID().toString()).release(name.toString(), v.version(), v.tag())
+                .stagedBy(stager(actor), actorType(actor), actor.tokenKey(), actor.sourceAddress())
+                .tarball(v.integrity(), v.shasum(), v.size()).approvalsRequired(policy.approvals())
+                .lifetime(now, now + lifetime.toMillis()).ciJson(actor.scope() == null ? null : actor.scope().ciIdentity())
+                .build();
         try {
             db.write(tx -> {
                 versions.insertStaged(tx, actor, v);
@@ -161,7 +162,7 @@ public final class StagingService {
         Stage s = view(actor, id).stage();
         VersionRecord v = db.read(tx -> versions.stagedVersion(tx, s.pkg(), s.version()));
         if (v == null || v.blob() == null) {
-            throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.state() + ").");
+            throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.status().wire() + ").");
         }
         return new TarballRef(v.blob(), v.size(), v.integrity());
     }
@@ -180,7 +181,7 @@ public final class StagingService {
             versions.previousPublished(tx, s.pkg(), s.tag())});
         VersionRecord staged = pair[0];
         if (staged == null || staged.blob() == null) {
-            throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.state() + ").");
+            throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.status().wire() + ").");
         }
         VersionRecord previous = pair[1];
         try (InputStream now = packages.openTarball(new TarballRef(staged.blob(), staged.size(), staged.integrity()));
@@ -251,7 +252,7 @@ public final class StagingService {
                     release.put("ci", dev.airlock.platform.json.Json.parse(s.ciJson()));
                 }
                 versions.releaseStaged(tx, actor, s.pkg(), s.version(), s.tag(), release);
-                store.decide(tx, id, Stage.APPROVED, clock.millis(), actor.user());
+                store.decide(tx, id, StageState.APPROVED, clock.millis(), actor.user());
             }
             return new Decision(store.find(tx, id), done, count, s.approvalsRequired());
         });
@@ -269,7 +270,7 @@ public final class StagingService {
         }
         String factor = gate.enforce(actor, decision);
         db.write(tx -> {
-            store.decide(tx, id, Stage.REJECTED, clock.millis(), actor.user());
+            store.decide(tx, id, StageState.REJECTED, clock.millis(), actor.user());
             versions.discardStaged(tx, s.pkg(), s.version());
             audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
             return null;
@@ -277,7 +278,7 @@ public final class StagingService {
     }
 
     private static String stateWord(Stage s, long now) {
-        return Stage.PENDING.equals(s.state()) && s.expiresAt() <= now ? Stage.EXPIRED : s.state();
+        return s.statusAt(now).wire();
     }
 
     /** Expires pending stages past their time: no longer approvable, tarballs freed, an audit event each. */
@@ -287,8 +288,8 @@ public final class StagingService {
         for (Stage s : due) {
             db.write(tx -> {
                 Stage current = store.find(tx, s.id());
-                if (Stage.PENDING.equals(current.state())) {
-                    store.decide(tx, s.id(), Stage.EXPIRED, now, null);
+                if (current.status() == StageState.PENDING) {
+                    store.decide(tx, s.id(), StageState.EXPIRED, now, null);
                     versions.discardStaged(tx, s.pkg(), s.version());
                     audit.record(tx, Actor.operator(), "stage.expire", "package:" + s.pkg(), Map.of("stage", s.id(), "version", s.version()));
                 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Does a verified ID token come from the pipeline a trust relationship names? One method per provider, with the
- * claims npm's trust command stores and the providers' token formats (shared/npm-registry-api.md §6.2).
+ * claims npm's trust command stores and the providers' token formats (docs/npm-protocol.md, "Trusted publishing").
  */
 final class ClaimMatcher {
     /** The pins learnt or checked, or a failure reason. */

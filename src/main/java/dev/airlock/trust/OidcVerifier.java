@@ -50,6 +50,7 @@ final class OidcVerifier {
 
     /** Why an exchange failed (logged and audited, not shown to the caller). */
     static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
         Failure(String reason) {
             super(reason, null, false, false);
         }

@@ -2,7 +2,6 @@ package dev.airlock.trust;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
-import dev.airlock.packages.PackageService;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.json.Json;
@@ -43,7 +42,6 @@ public final class TrustService {
     private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
     private final Database db;
     private final TrustStore store;
-    private final PackageService packages;
     private final Gate gate;
     private final TokenService tokens;
     private final AuditService audit;
@@ -51,11 +49,10 @@ public final class TrustService {
     private final Clock clock;
     private final String audience;
 
-    TrustService(Database db, TrustStore store, PackageService packages, Gate gate, TokenService tokens,
+    TrustService(Database db, TrustStore store, Gate gate, TokenService tokens,
                  AuditService audit, OidcVerifier verifier, Clock clock, String audience) {
         this.db = db;
         this.store = store;
-        this.packages = packages;
         this.gate = gate;
         this.tokens = tokens;
         this.audit = audit;
@@ -65,10 +62,10 @@ public final class TrustService {
     }
 
     /** The audience npm requests: {@code npm:<hostname of the registry URL>}, without the port. */
-    public static TrustService create(Database db, PackageService packages, Gate gate, TokenService tokens,
+    public static TrustService create(Database db, Gate gate, TokenService tokens,
                                       AuditService audit, List<AirlockConfig.Issuer> issuers, Clock clock, String publicUrl) {
         String host = java.net.URI.create(publicUrl).getHost();
-        return new TrustService(db, new JdbiTrustStore(), packages, gate, tokens, audit, new OidcVerifier(issuers, clock),
+        return new TrustService(db, new JdbiTrustStore(), gate, tokens, audit, new OidcVerifier(issuers, clock),
                 clock, "npm:" + host);
     }
 
@@ -268,6 +265,7 @@ public final class TrustService {
     }
 
     private static final class ReplayException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         ReplayException() {
             super(null, null, false, false);
         }

@@ -1,6 +1,7 @@
 package dev.airlock.twofactor;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -41,7 +42,7 @@ final class Totp {
         long now = step(nowMillis);
         long found = -1;
         for (long s = now - 1; s <= now + 1; s++) {
-            if (java.security.MessageDigest.isEqual(code(secret, s).getBytes(), code.getBytes()) && found < 0) {
+            if (java.security.MessageDigest.isEqual(code(secret, s).getBytes(StandardCharsets.UTF_8), code.getBytes(StandardCharsets.UTF_8)) && found < 0) {
                 found = s;
             }
         }

@@ -42,6 +42,8 @@ public final class TwoFactorService {
     }
 
     /**
+     * Wires the second-factor store and services.
+     *
      * @param registryUrl where npm reaches the registry (the web-OTP doneUrl, polled with the user's token)
      * @param consoleUrl where browsers reach the console: the WebAuthn relying party and the web-OTP pages
      */

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * npm stage list | approve | reject}; berry has no view or download). Yarn classic and bun have no stage commands.
  *
  * <p>What they send, captured with a logging proxy in front of Airlock, is npm's wire contract
- * (shared/npm-registry-api.md §2) with small differences the server accepts as they are:
+ * (docs/npm-protocol.md, "Staged publishing") with small differences the server accepts as they are:
  * <ul>
  * <li>pnpm sends {@code npm-command: stage} and {@code npm-auth-type: web} like npm, but no pre-check GET of the
  * packument before staging; approving one id sends only the POST, approving several first GETs each stage item and

@@ -140,6 +140,43 @@ class NpmCliIT {
     }
 
     @Test
+    void publishesPackagesWhoseManifestNpmRewrites() {
+        // npm publish sends "mocha --reporter dot": it strips node_modules/.bin/ from scripts
+        Path mocha = pkg("mocha-tested", "{\"name\":\"mocha-tested\",\"version\":\"1.0.0\",\"license\":\"MIT\","
+                + "\"scripts\":{\"test\":\"node_modules/.bin/mocha --reporter dot\"}}");
+        ok(alice.run(mocha, "publish"));
+        assertThat(ok(bob.run(tmp, "view", "mocha-tested", "scripts.test")).stdout().trim()).isEqualTo("mocha --reporter dot");
+
+        // directories.bin: npm lists the folder's files (not dotfiles) as bin, and packs them whatever "files" says
+        Path bins = pkg("bin-dir", "{\"name\":\"bin-dir\",\"version\":\"1.0.0\",\"directories\":{\"bin\":\"./bin\"},"
+                + "\"files\":[\"index.js\",\"bin/tool\"]}");
+        Files2.write(bins.resolve("bin/tool"), "#!/usr/bin/env node\nconsole.log('tool')\n");
+        Files2.write(bins.resolve("bin/.hidden"), "not a bin\n");
+        Files2.write(bins.resolve("bin/left-out"), "#!/usr/bin/env node\n");
+        ok(alice.run(bins, "publish"));
+        JsonNode bin = json(ok(bob.run(tmp, "view", "bin-dir", "bin", "--json")));
+        assertThat(bin.path("tool").asText()).isEqualTo("bin/tool");
+        assertThat(bin.path("left-out").asText()).isEqualTo("bin/left-out");
+        assertThat(bin.has(".hidden")).isFalse();
+
+        // server.js and no start script: npm adds "node server.js", also when "files" leaves server.js out
+        Path server = pkg("server-js", "{\"name\":\"server-js\",\"version\":\"1.0.0\"}");
+        Files2.write(server.resolve("server.js"), "console.log('serving')\n");
+        ok(alice.run(server, "publish"));
+        assertThat(ok(bob.run(tmp, "view", "server-js", "scripts.start")).stdout().trim()).isEqualTo("node server.js");
+        Path serverOut = pkg("server-left-out", "{\"name\":\"server-left-out\",\"version\":\"1.0.0\",\"files\":[\"index.js\"]}");
+        Files2.write(serverOut.resolve("server.js"), "console.log('serving')\n");
+        ok(alice.run(serverOut, "publish"));
+
+        Path consumer = tmp.resolve("rewritten-consumer");
+        Files2.write(consumer.resolve("package.json"), "{\"name\":\"rewritten-consumer\",\"version\":\"1.0.0\"}");
+        ok(bob.run(consumer, "install", "mocha-tested", "bin-dir", "server-js"));
+        assertThat(consumer.resolve("node_modules/.bin/tool")).exists();
+        assertThat(consumer.resolve("node_modules/.bin/left-out")).exists();
+        assertThat(consumer.resolve("node_modules/.bin/.hidden")).doesNotExist();
+    }
+
+    @Test
     void publishingTheSameVersionTwiceFails() {
         Path d = pkg("twice", "{\"name\":\"twice\",\"version\":\"1.0.0\"}");
         ok(alice.run(d, "publish"));

@@ -506,7 +506,7 @@ class SecurityKeysIT {
     void anotherSiteCannotFrameTheConsoleNorSendItsForms() throws Exception {
         // another site (its own origin on loopback) tries to put the console's sign-in page in a frame
         com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
         registry.addUser("mallory", "mallory-password");
         byte[] page = ("<!doctype html><iframe id=f width=600 height=400 src='" + registry.consoleUrl() + "-/console/login'></iframe>")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -19,6 +19,7 @@ import dev.airlock.testing.Http;
 import dev.airlock.testing.Npm;
 import dev.airlock.testing.TestOidcIssuer;
 import dev.airlock.testing.TestRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -225,8 +226,8 @@ class TrustedPublishingIT {
         bad.put("HS256", hs.serialize());
         String genuine = issuer.mint(valid);
         String[] parts = genuine.split("\\.");
-        String payload = new String(Base64.getUrlDecoder().decode(parts[1])).replace("alice/ci-adversary", "alice/ci-adversarx");
-        bad.put("tampered payload", parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes())
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("alice/ci-adversary", "alice/ci-adversarx");
+        bad.put("tampered payload", parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
                 + "." + parts[2]);
         bad.put("garbage", "not-a-jwt");
         for (Map.Entry<String, String> e : bad.entrySet()) {
@@ -317,7 +318,7 @@ class TrustedPublishingIT {
 
     private static String target(String idToken) {
         try {
-            String payload = new String(Base64.getUrlDecoder().decode(idToken.split("\\.")[1]));
+            String payload = new String(Base64.getUrlDecoder().decode(idToken.split("\\.")[1]), StandardCharsets.UTF_8);
             return "alice/ci-pkg".equals(dev.airlock.platform.json.Json.parse(payload).path("repository").asText())
                     ? "ci-pkg" : "ci-adversary";
         } catch (RuntimeException e) {

@@ -251,6 +251,23 @@ class GateTest {
             operator     | CHANGE_POLICY     | free         | allowed
             totp         | CHANGE_ORG_POLICY | -            | otp
             oidc-publish | CHANGE_ORG_POLICY | -            | 403
+            # --- org members and teams, profile fields: a write (roles are the orgs feature's rule)
+            anonymous    | CHANGE_ORG        | -            | 401
+            session      | CHANGE_ORG        | -            | allowed
+            authonly     | CHANGE_ORG        | -            | allowed
+            totp         | CHANGE_ORG        | -            | otp
+            keyonly      | CHANGE_ORG        | -            | otp
+            token-rw     | CHANGE_ORG        | -            | allowed
+            bypass       | CHANGE_ORG        | -            | allowed
+            oidc-publish | CHANGE_ORG        | -            | 403
+            operator     | CHANGE_ORG        | -            | allowed
+            anonymous    | CHANGE_PROFILE    | -            | 401
+            session      | CHANGE_PROFILE    | -            | allowed
+            password     | CHANGE_PROFILE    | -            | allowed
+            authonly     | CHANGE_PROFILE    | -            | allowed
+            totp         | CHANGE_PROFILE    | -            | otp
+            keyonly      | CHANGE_PROFILE    | -            | otp
+            oidc-publish | CHANGE_PROFILE    | -            | 403
             # --- trusted publishing relationships: maintainers, from a login session, 2FA and a fresh code to change
             session      | VIEW_TRUST        | free         | allowed
             session      | CHANGE_TRUST      | free         | 403

@@ -130,7 +130,7 @@ class ReleaseReviewerTest {
         if (node.isArray()) {
             node.forEach(n -> printable(n, key, out));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             out.add("key=" + e.getKey());
             printable(e.getValue(), e.getKey(), out);
@@ -297,8 +297,13 @@ class ReleaseReviewerTest {
 
     @Test
     void ordinaryCodeHasNoEncodedPayload() {
-        String code = "function add(a, b) {\n  return a + b; // sum of two numbers, see README for details\n}\n"
-                + "const names = ['alpha', 'beta', 'gamma', 'delta'];\nmodule.exports = { add, names };\n";
+        String code = """
+                function add(a, b) {
+                  return a + b; // sum of two numbers, see README for details
+                }
+                const names = ['alpha', 'beta', 'gamma', 'delta'];
+                module.exports = { add, names };
+                """;
         assertThat(ContentChecks.payload(code.repeat(200).getBytes(StandardCharsets.UTF_8))).isNull();
         assertThat(ContentChecks.payload("=".repeat(5000).getBytes(StandardCharsets.UTF_8))).isNull();
     }
@@ -344,6 +349,17 @@ class ReleaseReviewerTest {
         assertThat(f.change()).isEqualTo("changed");
         assertThat(f.omitted()).isEqualTo("too-large");
         assertEveryOmissionExplained(r);
+    }
+
+    @Test
+    void aStoredTarballTheReaderRefusesIsASignalNotAFailure() {
+        byte[] notATarball = "not gzip at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ReleaseReview r = ReleaseReviewer.review("p", "1.0.1", dev.airlock.platform.json.Json.parse("{\"name\":\"p\"}"),
+                new java.io.ByteArrayInputStream(notATarball), null, null, null);
+
+        assertThat(signal(r, "unreadable-tarball").level()).isEqualTo("high");
+        assertThat(signal(r, "unreadable-tarball").message()).contains("Reject it");
+        assertThat(r.files()).isEmpty();
     }
 
     @Test

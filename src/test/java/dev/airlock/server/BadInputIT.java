@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -495,8 +496,9 @@ class BadInputIT {
         changes.put("type", m -> m.put("type", "module"));
         changes.put("name", m -> m.put("name", "other-pkg"));
         changes.put("version", m -> m.put("version", "6.6.6"));
+        // npm publish adds a bundled name missing from dependencies to dependencies as "*": both fields then differ
         changes.forEach((field, change) -> cases.add(publish("manifest confusion: " + field, confused(change), 422,
-                "disagree on " + field)));
+                field.equals("bundleDependencies") ? "disagree on dependencies, bundleDependencies" : "disagree on " + field)));
         ObjectNode declared = Tarballs.manifest(FRESH, "1.0.0");
         declared.putObject("dependencies").put("left-pad", "1.0.0");
         cases.add(publish("manifest confusion: dependencies dropped from the tarball",
@@ -699,7 +701,7 @@ class BadInputIT {
 
     /** A GET sent over a plain socket, for request lines java.net.URI refuses to build. */
     Http.Response rawGet(String rawPath) {
-        try (Socket socket = new Socket("127.0.0.1", registry.port)) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), registry.port)) {
             socket.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package dev.airlock.testing;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -51,7 +52,7 @@ public final class Authenticator {
         ByteBuffer out = ByteBuffer.allocate(s.length() * 5 / 8);
         int buffer = 0;
         int bits = 0;
-        for (char c : s.toUpperCase().toCharArray()) {
+        for (char c : s.toUpperCase(Locale.ROOT).toCharArray()) {
             if (c == '=') {
                 break;
             }

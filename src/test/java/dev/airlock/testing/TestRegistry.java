@@ -117,8 +117,11 @@ public final class TestRegistry implements AutoCloseable {
     }
 
     /** A README that would run script if a page rendered it as HTML. */
-    public static final String HOSTILE_README = "# gadget\n<script>document.title='pwned'</script>\n"
-            + "<img src=x onerror=\"document.title='pwned'\">\n";
+    public static final String HOSTILE_README = """
+            # gadget
+            <script>document.title='pwned'</script>
+            <img src=x onerror="document.title='pwned'">
+            """;
 
     /**
      * Stages a version with {@code token}; a risky one adds a postinstall script and a git dependency, and its README

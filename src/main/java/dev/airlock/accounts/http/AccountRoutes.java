@@ -150,6 +150,9 @@ public final class AccountRoutes implements RouteModule {
             }
             users.changePassword(actor, password.get("old").asText(), password.get("new").asText());
         }
+        if (!fields.isEmpty()) {
+            gate.authorise(actor, dev.airlock.policy.Action.CHANGE_PROFILE, null);
+        }
         User updated = users.updateProfile(actor, fields);
         Responses.json(ctx, profile(updated, twoFactor.profileStatus(actor.user()).orElse(null)));
     }

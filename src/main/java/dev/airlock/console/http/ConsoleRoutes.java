@@ -62,7 +62,7 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // security keys work only on the console's own origin (a name, not a loopback IP): send browsers there
             String here = ctx.scheme() + "://" + ctx.host();
-            if (ctx.method() == HandlerType.GET && ctx.host() != null && !consoleUrl.startsWith(here + "/")
+            if (HandlerType.GET.equals(ctx.method()) && ctx.host() != null && !consoleUrl.startsWith(here + "/")
                     && !consoleUrl.equals(here) && consoleUrl.startsWith(ctx.scheme() + "://localhost")) {
                 String q = ctx.queryString();
                 ctx.redirect(consoleUrl + ctx.path() + (q == null ? "" : "?" + q));
@@ -72,7 +72,7 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // Forms sent from another site are refused before anything else: the CSRF token guards the forms of a
             // session, this also guards the sign-in forms (login CSRF: signing a victim in to the attacker's account).
-            if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD
+            if (!HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method())
                     && crossSite(ctx.header("Origin"), ctx.header("Sec-Fetch-Site"), ctx.host())) {
                 web.notice(ctx, 403, null, new Notice("Refused", "This form was sent from another site, so it was not accepted."
                         + " Open the console at " + consoleUrl + " and try again.", "error", "cross-site", null, null));

@@ -50,7 +50,7 @@ final class ConsoleWeb {
         ConsoleSession s = session(ctx);
         if (s == null) {
             String q = ctx.queryString();
-            ctx.redirect(ctx.method() == HandlerType.GET ? "/-/console/login?next=" + URLEncoder.encode(
+            ctx.redirect(HandlerType.GET.equals(ctx.method()) ? "/-/console/login?next=" + URLEncoder.encode(
                     NextPage.of(ctx.path() + (q == null ? "" : "?" + q)), StandardCharsets.UTF_8) : "/-/console/login");
             return;
         }

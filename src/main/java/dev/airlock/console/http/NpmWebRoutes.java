@@ -14,6 +14,7 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.KeyChallenge;
 import dev.airlock.staging.Stage;
+import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
 import dev.airlock.twofactor.TwoFactorService;
 import io.javalin.config.RoutesConfig;
@@ -171,7 +172,7 @@ final class NpmWebRoutes {
         }
         for (StagingService.StageView v : staging.list(actor, m.group(2), 0, 100).items()) {
             Stage st = v.stage();
-            if (st.pkg().equals(m.group(2)) && st.version().equals(m.group(3)) && Stage.PENDING.equals(st.state())) {
+            if (st.pkg().equals(m.group(2)) && st.version().equals(m.group(3)) && st.status() == StageState.PENDING) {
                 return new NpmPages.Target(st, ReviewView.of(staging.review(actor, st.id())), "/-/console/stage/" + st.id());
             }
         }

@@ -47,8 +47,8 @@ final class PackageRoutes {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI().substring("/-/console/package".length()));
         JsonNode doc = packages.packument(web.actor(ctx, s), p.name(), false);
         List<PackagePages.Version> versions = new ArrayList<>();
-        doc.path("versions").fields().forEachRemaining(e -> versions.add(new PackagePages.Version(e.getKey(), how(e.getValue().path("airlock")))));
-        web.render(ctx, 200, "package.jte", web.chrome(p.name().toString(), s, null), new PackagePages.Package(p.name().toString(),
+        doc.path("versions").properties().iterator().forEachRemaining(e -> versions.add(new PackagePages.Version(e.getKey(), how(e.getValue().path("airlock")))));
+        web.render(ctx, 200, "package.jte", web.chrome(p.name().toString(), s, null), new PackagePages.Page(p.name().toString(),
                 doc.path("description").asText(), PolicyPages.url(p.name()), versions));
     }
 

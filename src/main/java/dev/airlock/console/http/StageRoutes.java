@@ -10,6 +10,7 @@ import dev.airlock.review.ReleaseReview;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.staging.Stage;
+import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -54,7 +55,7 @@ final class StageRoutes {
         Actor actor = web.actor(ctx, s);
         StagingService.StageView view = staging.view(actor, id);
         Stage st = view.stage();
-        ReleaseReview review = Stage.PENDING.equals(st.state()) ? staging.review(actor, id) : null;
+        ReleaseReview review = st.status() == StageState.PENDING ? staging.review(actor, id) : null;
         List<StagePages.Fact> by = new ArrayList<>();
         by.add(new StagePages.Fact("By", st.actor() + " (" + st.actorType() + ")"));
         String via = pages.stagedWithToken(st.actor(), st.tokenKey());
@@ -64,7 +65,7 @@ final class StageRoutes {
         by.add(new StagePages.Fact("From", st.source() == null ? "unknown" : st.source()));
         by.add(new StagePages.Fact("At", Fmt.exact(st.createdAt())));
         if (st.ciJson() != null) {
-            Json.parse(st.ciJson()).fields().forEachRemaining(e -> by.add(new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
+            Json.parse(st.ciJson()).properties().iterator().forEachRemaining(e -> by.add(new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
         }
         boolean pending = review != null;
         web.render(ctx, 200, "stage.jte", web.chrome(st.pkg() + "@" + st.version(), s, "staged"), new StagePages.Review(st,

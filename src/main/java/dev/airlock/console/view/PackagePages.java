@@ -10,7 +10,7 @@ public final class PackagePages {
     public record Version(String version, String how) {
     }
 
-    public record Package(String name, String description, String policyHref, List<Version> versions) {
+    public record Page(String name, String description, String policyHref, List<Version> versions) {
     }
 
     /** One row of the policy table: what the package sets, what its org sets, what applies and why. */

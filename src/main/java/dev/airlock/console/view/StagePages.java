@@ -1,6 +1,7 @@
 package dev.airlock.console.view;
 
 import dev.airlock.staging.Stage;
+import dev.airlock.staging.StageState;
 import java.util.List;
 
 /** Models of the staged-release pages: the list (with each release's risk), the review page, and its decision. */
@@ -29,7 +30,7 @@ public final class StagePages {
     public record Review(Stage stage, int approvals, String done, ReviewView review, List<Fact> stagedBy, boolean showOtp,
                          KeyButton approveKey, KeyButton rejectKey) {
         public boolean pending() {
-            return Stage.PENDING.equals(stage.state());
+            return stage.status() == StageState.PENDING;
         }
     }
 }

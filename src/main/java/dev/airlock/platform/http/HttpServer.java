@@ -3,10 +3,16 @@ package dev.airlock.platform.http;
 import dev.airlock.shared.AirlockException;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import io.javalin.router.InternalRouter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -18,6 +24,7 @@ import org.eclipse.jetty.util.Callback;
 /** The HTTP server: Javalin on Jetty, JSON errors everywhere, routes from the feature modules. */
 public final class HttpServer implements AutoCloseable {
     private final Javalin app;
+    private final List<Route> routes = new ArrayList<>();
 
     /** {@code spoolDir}: where request bodies too large to hold in memory (publishes of big tarballs) are spooled. */
     public HttpServer(String host, int port, long maxBodyBytes, Path spoolDir, List<String> trustedProxies,
@@ -52,9 +59,26 @@ public final class HttpServer implements AutoCloseable {
             });
             config.routes.error(405, "*", ctx -> ErrorMapper.write(ctx, 405, "Method not allowed"));
             for (RouteModule module : modules) {
+                Set<Endpoint> before = endpoints(config.unsafe.internalRouter);
                 module.register(config.routes);
+                for (Endpoint e : endpoints(config.unsafe.internalRouter)) {
+                    if (!before.contains(e) && e.method.isHttpMethod()) {
+                        routes.add(new Route(e.method.name(), e.path, module.getClass().getSimpleName()));
+                    }
+                }
             }
         });
+    }
+
+    private static Set<Endpoint> endpoints(InternalRouter router) {
+        Set<Endpoint> all = Collections.newSetFromMap(new IdentityHashMap<>());
+        router.allHttpHandlers().forEach(parsed -> all.add(parsed.endpoint));
+        return all;
+    }
+
+    /** Every endpoint the feature modules registered, sorted by path then method (the route table). */
+    public List<Route> routes() {
+        return routes.stream().sorted().toList();
     }
 
     public HttpServer start() {

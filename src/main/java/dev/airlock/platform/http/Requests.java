@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 
 /** Request helpers shared by every adapter: the acting principal, the JSON body, the source address. */
 public final class Requests {
@@ -92,7 +93,7 @@ public final class Requests {
      */
     public static JsonNode json(Context ctx) {
         String type = ctx.header("Content-Type");
-        if (type != null && !type.isBlank() && !type.toLowerCase().contains("json")) {
+        if (type != null && !type.isBlank() && !type.toLowerCase(Locale.ROOT).contains("json")) {
             throw new AirlockException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Expected a JSON body (Content-Type: application/json), got " + type);
         }
@@ -141,6 +142,7 @@ public final class Requests {
     }
 
     private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
         TooLarge() {
             super("request body too large", null);
         }

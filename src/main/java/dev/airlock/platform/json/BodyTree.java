@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads a request body into a JSON tree, except that the base64 {@code data} of each {@code _attachments.<name>.tgz}
@@ -33,6 +34,7 @@ public final class BodyTree {
 
     /** A tarball attachment whose data is not base64. */
     public static final class BadAttachment extends IOException {
+        private static final long serialVersionUID = 1L;
         BadAttachment(String message) {
             super(message, null);
         }
@@ -81,7 +83,6 @@ public final class BodyTree {
     /** Level 0: the body; 1: {@code _attachments}; 2: one attachment. The parser is on START_OBJECT. */
     private ObjectNode object(JsonParser p, int level) throws IOException {
         ObjectNode node = Json.object();
-        String attachment = null;
         for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
             JsonToken t = p.nextToken();
             JsonNode value;
@@ -131,7 +132,7 @@ public final class BodyTree {
             // Jackson reports a character outside the alphabet this way (and a bad end of data as a parse error)
             throw new BadAttachment("The attachment data is not valid base64.");
         } catch (JsonParseException e) {
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().toLowerCase().contains("base64")) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().toLowerCase(Locale.ROOT).contains("base64")) {
                 throw new BadAttachment("The attachment data is not valid base64.");
             }
             throw e;

@@ -35,6 +35,8 @@ public final class TarballReader {
     @FunctionalInterface
     public interface FileVisitor {
         /**
+         * Called once for each file npm would install.
+         *
          * @param path    where the file lands inside the package directory ("package.json", "lib/index.js")
          * @param size    its exact size in bytes
          * @param content exactly its bytes; need not be read to the end, must not be kept after returning

@@ -25,7 +25,7 @@ final class Unpacked extends FilterInputStream {
 
     static Unpacked open(InputStream tgz, long limit) throws IOException {
         Counting counting = new Counting(tgz);
-        return new Unpacked(counting, new GzipCompressorInputStream(counting, true), limit);
+        return new Unpacked(counting, GzipCompressorInputStream.builder().setDecompressConcatenated(true).setInputStream(counting).get(), limit);
     }
 
     private void add(long n) {

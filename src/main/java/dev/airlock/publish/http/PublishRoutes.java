@@ -101,7 +101,7 @@ public final class PublishRoutes implements RouteModule {
             throw AirlockException.badRequest("versions must be an object.");
         }
         Map<String, String> messages = new LinkedHashMap<>();
-        versions.fields().forEachRemaining(e -> {
+        versions.properties().forEach(e -> {
             JsonNode d = e.getValue().get("deprecated");
             if (d != null) {
                 if (!d.isTextual()) {

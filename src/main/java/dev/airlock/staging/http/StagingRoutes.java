@@ -18,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The npm stage endpoints exactly as npm 11.19.1 calls them (shared/npm-registry-api.md §2). */
+/** The npm stage endpoints exactly as npm 11.19.1 calls them (docs/npm-protocol.md, "Staged publishing"). */
 public final class StagingRoutes implements RouteModule {
     private static final String STAGE_PACKAGE = "/-/stage/package";
     private final StagingService staging;
@@ -112,13 +112,13 @@ public final class StagingRoutes implements RouteModule {
         m.put("shasum", s.shasum());
         m.put("integrity", s.integrity());
         m.put("size", s.size());
-        m.put("state", s.state());
+        m.put("state", s.status().wire());
         m.put("expiresAt", Instant.ofEpochMilli(s.expiresAt()).toString());
         m.put("approvals", v.approvals().size() + "/" + s.approvalsRequired());
         if (s.ciJson() != null) {
             // the CI identity of a trusted-publishing upload, as scalar fields (npm prints objects as [object Object])
             com.fasterxml.jackson.databind.JsonNode ci = dev.airlock.platform.json.Json.parse(s.ciJson());
-            ci.fields().forEachRemaining(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
+            ci.properties().forEach(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
                     e.getValue().asText()));
         }
         if (!v.approvals().isEmpty()) {

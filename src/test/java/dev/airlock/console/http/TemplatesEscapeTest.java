@@ -21,7 +21,7 @@ class TemplatesEscapeTest {
     @Test
     void packageSuppliedTextIsEscapedEverywhereOnTheReviewPage() {
         Stage st = new Stage("0b8c0000-0000-4000-8000-000000000000", "evil" + EVIL, "1.0.0" + EVIL, "latest" + EVIL, "ci" + EVIL,
-                "token", null, "10.0.0.1" + EVIL, "sha512-abc" + EVIL, "0".repeat(40), 2048, 1, Stage.PENDING, 0, 86_400_000L, null,
+                "token", null, "10.0.0.1" + EVIL, "sha512-abc" + EVIL, "0".repeat(40), 2048, 1, dev.airlock.staging.StageState.PENDING, 0, 86_400_000L, null,
                 null, null);
         ReleaseReview review = new ReleaseReview("evil", "1.0.0", "0.9.0" + EVIL,
                 List.of(new ReleaseReview.Signal("high", "install-script" + EVIL, "Adds postinstall: " + EVIL)),
