@@ -20,7 +20,8 @@ import java.util.Base64;
  * A security key in software, for tests without a browser: an ES256 (P-256) credential whose assertions are built
  * as a browser and authenticator would (clientDataJSON, authenticatorData with user present and verified, a DER
  * ECDSA signature over both), so the server's real WebAuthn verification checks them. The credential is stored
- * with {@link #credentialRow()} values (what a registration would have saved), not through a registration ceremony.
+ * with {@link #credentialId()}, {@link #userHandle()} and {@link #publicKeyCose()} (what a registration would have
+ * saved), not through a registration ceremony.
  */
 public final class SoftwareKey {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
