@@ -132,7 +132,7 @@ public final class AirlockAssembly implements AutoCloseable {
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
         every(() -> {
             users.purgePasswordFailures();
-            twoFactor.purgeFailures();
+            twoFactor.totp().purgeFailures();
         }, 10, 10, TimeUnit.MINUTES);
         return server.port();
     }

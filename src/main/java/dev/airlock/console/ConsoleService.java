@@ -64,13 +64,13 @@ public final class ConsoleService {
 
     /** Sign-in with a passkey alone (discoverable credential, user verified by the authenticator). */
     public Opened signInWithPasskey(String ceremony, String credential, String source) {
-        String user = twoFactor.signInWithPasskey(ceremony, credential, source);
+        String user = twoFactor.keys().signInWithPasskey(ceremony, credential, source);
         return open(new Actor(user, "password", null, source), null, "console.sign-in");
     }
 
     /** The key step of sign-in: the assertion names the user (the ceremony was only started after their password). */
     public Opened signInWithKey(String ceremony, String credential, String source) {
-        String user = twoFactor.signInWithKey(ceremony, credential, source);
+        String user = twoFactor.keys().signInWithKey(ceremony, credential, source);
         return open(new Actor(user, "password", null, source), null, "console.sign-in");
     }
 

@@ -204,7 +204,7 @@ public final class Gate {
         if (actor.isOperator() || actor.user() == null || actor.bypasses2fa()) {
             return Decision.Allowed.INSTANCE;
         }
-        var s = twoFactor.status(actor.user());
+        var s = twoFactor.totp().status(actor.user());
         boolean writes = s.isPresent() && s.get().enabled() ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
                 : twoFactor.keys().any(actor.user());
         return writes ? new Decision.NeedsOtp("make changes") : Decision.Allowed.INSTANCE;

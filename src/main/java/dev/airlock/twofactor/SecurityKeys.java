@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  * WebAuthn ceremonies through Yubico's java-webauthn-server: registering a security key or passkey, and asserting
  * with one. Every ceremony is stored server-side (the request the browser was given), bound to a user and a
  * purpose, single-use and valid for five minutes. The relying party id is the console's host name; the only origin
- * accepted is the console's own.
+ * accepted is the console's own. The rules around keys (who may add or remove one, what an assertion proves) are
+ * {@link SecurityKeyService}'s and {@link WebOtpService}'s.
  */
 public final class SecurityKeys {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecurityKeys.class);
@@ -70,11 +71,11 @@ public final class SecurityKeys {
     public record Ceremony(String id, String browserJson) {
     }
 
-    public List<SecurityKey> list(String user) {
+    List<SecurityKey> list(String user) {
         return db.read(tx -> store.list(tx, user));
     }
 
-    public boolean any(String user) {
+    boolean any(String user) {
         return user != null && db.read(tx -> store.count(tx, user)) > 0;
     }
 
@@ -129,7 +130,7 @@ public final class SecurityKeys {
     }
 
     /** A new assertion for the user's keys, bound to {@code purpose}; empty when the user has no key. */
-    public Optional<Ceremony> startAssertion(String user, String purpose) {
+    Optional<Ceremony> startAssertion(String user, String purpose) {
         if (!any(user)) {
             return Optional.empty();
         }
@@ -150,7 +151,7 @@ public final class SecurityKeys {
      * it holds for this site, and the authenticator must verify its user (PIN or biometrics): possession of the key
      * and that check are the two factors. Stored with no user; whoever's passkey answers is signed in.
      */
-    public Ceremony startPasskeyAssertion() {
+    Ceremony startPasskeyAssertion() {
         AssertionRequest request = rp.startAssertion(StartAssertionOptions.builder()
                 .userVerification(UserVerificationRequirement.REQUIRED).timeout(120_000L).build());
         try {
@@ -188,10 +189,6 @@ public final class SecurityKeys {
             }
             throw AirlockException.unauthorized(refusal(e));
         }
-    }
-
-    boolean remove(String user, String credentialId) {
-        return db.write(tx -> store.delete(tx, user, credentialId));
     }
 
     private Ceremony begin(String user, String kind, String purpose, String requestJson, String browserJson) {

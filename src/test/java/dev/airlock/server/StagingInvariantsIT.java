@@ -139,8 +139,8 @@ class StagingInvariantsIT {
         registry.clock.advance(Duration.ofMinutes(16));
         assertThat(http.send("PUT", "-/package/fumbled/dist-tags/good", token, "\"1.0.0\"", "npm-otp", app.next()).status()).isEqualTo(201);
         // the maintenance task forgets the aged-out failures (other tests' may be among them)
-        assertThat(registry.airlock.twoFactor.purgeFailures()).isGreaterThanOrEqualTo(5);
-        assertThat(registry.airlock.twoFactor.purgeFailures()).isZero();
+        assertThat(registry.airlock.twoFactor.totp().purgeFailures()).isGreaterThanOrEqualTo(5);
+        assertThat(registry.airlock.twoFactor.totp().purgeFailures()).isZero();
     }
 
     @Test

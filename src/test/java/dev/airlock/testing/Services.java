@@ -68,10 +68,10 @@ public final class Services implements AutoCloseable {
     /** Enables TOTP two-factor for the user in {@code mode} through the real enrol / confirm flow. */
     public Authenticator enableTotp(String user, String mode) {
         Actor actor = session(user);
-        String url = airlock.twoFactor.enrol(actor, mode).orElseThrow();
+        String url = airlock.twoFactor.totp().enrol(actor, mode).orElseThrow();
         String secret = url.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1");
         Authenticator app = new Authenticator(secret, clock);
-        airlock.twoFactor.confirm(actor, app.next());
+        airlock.twoFactor.totp().confirm(actor, app.next());
         return app;
     }
 

@@ -166,7 +166,7 @@ public final class AccountRoutes implements RouteModule {
             if (tfa.size() != 1 || !tfa.get(0).isTextual()) {
                 throw AirlockException.badRequest("Send the first code from your authenticator as {\"tfa\": [\"123456\"]}.");
             }
-            Responses.json(ctx, Map.of("tfa", twoFactor.confirm(actor, tfa.get(0).asText().trim())));
+            Responses.json(ctx, Map.of("tfa", twoFactor.totp().confirm(actor, tfa.get(0).asText().trim())));
             return;
         }
         if (!tfa.isObject()) {
@@ -175,11 +175,11 @@ public final class AccountRoutes implements RouteModule {
         users.requirePassword(actor, tfa.path("password").asText(""));
         String mode = Requests.text(tfa, "mode");
         if (mode.equals("disable")) {
-            twoFactor.disable(actor);
+            twoFactor.totp().disable(actor);
             Responses.json(ctx, Map.of("tfa", false));
             return;
         }
-        var url = twoFactor.enrol(actor, mode);
+        var url = twoFactor.totp().enrol(actor, mode);
         if (url.isPresent()) {
             Responses.json(ctx, Map.of("tfa", url.get()));
         } else {

@@ -47,7 +47,7 @@ final class AccountRoutes {
                 throw AirlockException.forbidden("To add a security key, sign in again first (the last sign-in or confirmation was"
                         + " more than ten minutes ago).");
             }
-            var codes = twoFactor.finishKeyRegistration(actor, ctx.formParam("ceremony"), ctx.formParam("credential"), ctx.formParam("name"));
+            var codes = twoFactor.keys().finishRegistration(actor, ctx.formParam("ceremony"), ctx.formParam("credential"), ctx.formParam("name"));
             ConsoleSession rotated = web.rotate(ctx, actor);
             account(ctx, rotated, null, codes.isEmpty() ? null : codes, "Security key added.");
         }));
@@ -55,7 +55,7 @@ final class AccountRoutes {
             ConsoleWeb.requireCsrf(ctx, s);
             String id = ctx.formParam("id");
             Actor actor = web.actor(ctx, s);
-            twoFactor.removeKey(actor.withOtp(stepUp.otp(ctx, actor, "remove-key:" + id)), id);
+            twoFactor.keys().remove(actor.withOtp(stepUp.otp(ctx, actor, "remove-key:" + id)), id);
             ctx.redirect("/-/console/account");
         }));
     }

@@ -39,7 +39,7 @@ public final class ConsolePages {
 
     /** The account page: what protects the account, TOTP enrolment (the secret shown once, then a code), the keys. */
     AccountPages.Account account(ConsoleSession s, String secretUrl, List<String> recoveryCodes, String message) {
-        Optional<TwoFactorStatus> status = twoFactor.status(s.user());
+        Optional<TwoFactorStatus> status = twoFactor.totp().status(s.user());
         boolean app = status.map(TwoFactorStatus::enabled).orElse(false);
         var keys = twoFactor.keys().list(s.user());
         String words;
@@ -64,7 +64,7 @@ public final class ConsolePages {
             rows.add(new AccountPages.Key(k, stepUp.key(s, "remove-key:" + k.id(), "remove-key-" + Integer.toHexString(k.id().hashCode()),
                     "Remove (confirm with a key)")));
         }
-        KeyButton add = ConsoleWeb.key(twoFactor.startKeyRegistration(new Actor(s.user(), "session", null, null)), "add-key",
+        KeyButton add = ConsoleWeb.key(twoFactor.keys().startRegistration(new Actor(s.user(), "session", null, null)), "add-key",
                 "Add a security key or passkey", "create");
         return new AccountPages.Account(message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add);
     }
@@ -89,11 +89,11 @@ public final class ConsolePages {
     }
 
     Optional<String> enrolTotp(Actor actor, String mode) {
-        return twoFactor.enrol(actor, mode);
+        return twoFactor.totp().enrol(actor, mode);
     }
 
     List<String> confirmTotp(Actor actor, String code) {
-        return twoFactor.confirm(actor, code == null ? "" : code.trim());
+        return twoFactor.totp().confirm(actor, code == null ? "" : code.trim());
     }
 
     AccountPages.Tokens tokens(ConsoleSession s, String done) {

@@ -72,20 +72,20 @@ final class NpmWebRoutes {
             ConsoleWeb.requireCsrf(ctx, s);
             Actor actor = web.actor(ctx, s);
             String id = ctx.pathParam("id");
-            var pending = twoFactor.pendingConfirmation(s.user(), id);
+            var pending = twoFactor.webOtp().pendingConfirmation(s.user(), id);
             NpmPages.Target target = pending.isEmpty() ? null : target(actor, pending.get().operation());
             if (target != null && !Hashes.same(ctx.formParam("integrity"), target.stage().integrity())) {
                 throw AirlockException.conflict("The staged bytes are not the ones this page showed you; reload the page and review"
                         + " again before you confirm.");
             }
-            twoFactor.confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
+            twoFactor.webOtp().confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
             ConsoleSession rotated = web.rotate(ctx, actor);
             web.notice(ctx, 200, rotated, new Notice("Confirmed", "Return to your terminal: npm goes on by itself.", "ok", "confirmed",
                     null, null));
         }));
         for (HandlerType method : POLL_METHODS) {
             routes.addHttpHandler(method, "/-/airlock/v1/confirm/{done}", ctx -> {
-                String code = twoFactor.pollConfirmation(ctx.pathParam("done"), Requests.actor(ctx));
+                String code = twoFactor.webOtp().pollConfirmation(ctx.pathParam("done"), Requests.actor(ctx));
                 if (code == null) {
                     ctx.header("Retry-After", "1");
                     Responses.json(ctx, 202, Map.of());
@@ -148,7 +148,7 @@ final class NpmWebRoutes {
 
     private void confirmPage(Context ctx, ConsoleSession s) {
         String id = ctx.pathParam("id");
-        var pending = twoFactor.pendingConfirmation(s.user(), id);
+        var pending = twoFactor.webOtp().pendingConfirmation(s.user(), id);
         if (pending.isEmpty()) {
             web.notice(ctx, 404, s, new Notice("Confirm", "This confirmation has expired, was for another account, or does not exist."
                     + " Run the command again.", "error", "gone", "/-/console/", "Back to staged releases"));

@@ -27,7 +27,7 @@ final class StepUp {
 
     /** Should the form show the one-time-password field (the user has an app, or nothing but a key is not set)? */
     boolean showOtp(String user) {
-        return twoFactor.status(user).map(t -> t.enabled()).orElse(false) || !hasKey(user);
+        return twoFactor.totp().status(user).map(t -> t.enabled()).orElse(false) || !hasKey(user);
     }
 
     /** The key button (and its hidden fields) for a form; null when the user has no key. */
@@ -40,7 +40,7 @@ final class StepUp {
     String otp(Context ctx, Actor actor, String purpose) {
         String credential = ctx.formParam("credential");
         if (credential != null && !credential.isBlank()) {
-            return twoFactor.keyStepUp(actor, ctx.formParam("ceremony"), credential, purpose);
+            return twoFactor.keys().stepUp(actor, ctx.formParam("ceremony"), credential, purpose);
         }
         String otp = ctx.formParam("otp");
         return otp == null || otp.isBlank() ? null : otp.trim();
