@@ -99,8 +99,16 @@ public final class Cli {
                 if (occurrences(seen, prompt) > countAnswered(pending, answered)) {
                     String reply = pending.get(answered).reply().apply(seen);
                     if (reply != null) {
-                        stdin.write((reply + (terminal ? "\r" : "\n")).getBytes(StandardCharsets.UTF_8));
-                        stdin.flush();
+                        try {
+                            stdin.write((reply + (terminal ? "\r" : "\n")).getBytes(StandardCharsets.UTF_8));
+                            stdin.flush();
+                        } catch (IOException e) {
+                            // the answer may finish the client's work (a browser step npm polls for): it can exit
+                            // before the reply is written, and then there is nobody left to read it
+                            if (p.isAlive()) {
+                                throw e;
+                            }
+                        }
                     }
                     answered++;
                     if (answered == pending.size() && !terminal) {
