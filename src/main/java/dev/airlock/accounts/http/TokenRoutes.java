@@ -160,8 +160,8 @@ final class TokenRoutes {
             all = true;
             pkgPermission = TokenScope.READ_WRITE;
         }
-        return new TokenScope(Set.copyOf(packages), all, Set.copyOf(scopes), Set.copyOf(orgs), pkgPermission, orgPermission,
-                bypass, null);
+        return TokenScope.builder().packages(Set.copyOf(packages)).allPackages(all).scopes(Set.copyOf(scopes))
+                .orgs(Set.copyOf(orgs)).packagePermission(pkgPermission).orgPermission(orgPermission).bypass2fa(bypass).build();
     }
 
     private static List<String> strings(JsonNode body, String field) {
