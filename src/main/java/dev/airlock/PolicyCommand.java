@@ -2,11 +2,10 @@ package dev.airlock;
 
 import dev.airlock.platform.json.Json;
 import dev.airlock.policy.Policy;
-import dev.airlock.policy.PolicyService;
+import dev.airlock.policy.PolicyView;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -39,7 +38,7 @@ final class PolicyCommand {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 Object view = subject.pkg != null
                         ? airlock.policies.ofPackageView(Actor.operator(), PackageName.parse(subject.pkg))
-                        : Map.of("org", subject.org, "own", PolicyService.view(airlock.policies.ofOrg(Actor.operator(), subject.org)));
+                        : new PolicyView.OfOrg(subject.org, airlock.policies.ofOrg(Actor.operator(), subject.org));
                 System.out.println(Json.write(view));
             }
             return 0;
@@ -84,8 +83,7 @@ final class PolicyCommand {
                     System.out.println(Json.write(airlock.policies.ofPackageView(Actor.operator(), name)));
                 } else {
                     airlock.policies.setOrg(Actor.operator(), subject.org, change);
-                    System.out.println(Json.write(Map.of("org", subject.org,
-                            "own", PolicyService.view(airlock.policies.ofOrg(Actor.operator(), subject.org)))));
+                    System.out.println(Json.write(new PolicyView.OfOrg(subject.org, airlock.policies.ofOrg(Actor.operator(), subject.org))));
                 }
             }
             return 0;

@@ -116,25 +116,14 @@ public final class PolicyService {
     }
 
     /** The package's own, inherited (its org's, when an org owns its scope) and effective policy, for those who can see it. */
-    public Map<String, Object> ofPackageView(Actor actor, PackageName name) {
+    public PolicyView.OfPackage ofPackageView(Actor actor, PackageName name) {
         if (packages.visibility(actor, name) != PackageService.Visibility.VISIBLE) {
             throw AirlockException.notFound("Package \"" + name + "\" not found.");
         }
         return db.read(tx -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("package", name.toString());
-            out.put("own", view(ofPackage(tx, name)));
             EffectivePolicy e = effective(tx, name);
-            out.put("org", e.org());
-            out.put("inherited", view(inherited(tx, name)));
-            Map<String, Object> eff = new LinkedHashMap<>();
-            eff.put("mfa", e.mfa());
-            eff.put("stagingRequired", e.stagingRequired());
-            eff.put("approvals", e.approvals());
-            eff.put("orgRequires2fa", e.orgRequires2fa());
-            eff.put("securityKeyApproval", e.securityKeyApproval());
-            out.put("effective", eff);
-            return out;
+            return new PolicyView.OfPackage(name.toString(), ofPackage(tx, name), e.org(), inherited(tx, name),
+                    PolicyView.Effective.of(e));
         });
     }
 
@@ -178,17 +167,6 @@ public final class PolicyService {
         if (p.securityKeyApproval() != null) {
             m.put("securityKeyApproval", p.securityKeyApproval());
         }
-        return m;
-    }
-
-    /** JSON-friendly view of a policy. */
-    public static Map<String, Object> view(Policy p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mfa", p.mfa());
-        m.put("stagingRequired", p.stagingRequired());
-        m.put("approvals", p.approvals());
-        m.put("require2fa", p.require2fa());
-        m.put("securityKeyApproval", p.securityKeyApproval());
         return m;
     }
 }

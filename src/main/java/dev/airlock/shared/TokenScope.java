@@ -7,16 +7,12 @@ import java.util.Set;
  * each group: read-only | read-write | no-access) and whether it bypasses 2FA. A token with no scope (null on the
  * Actor) acts with all of its owner's rights. Trusted-publishing tokens are scoped to one package with
  * {@code allowed} naming what the trust relationship permits ("publish", "stage") and {@code ciIdentity} (JSON)
- * describing the pipeline that exchanged it.
+ * describing the pipeline that exchanged it. Built by name with {@link #builder()}; the record is also the stored JSON
+ * of a token's restrictions, so it has no other getters.
  */
 public record TokenScope(Set<String> packages, boolean allPackages, Set<String> scopes, Set<String> orgs,
                          String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed,
                          String ciIdentity) {
-    public TokenScope(Set<String> packages, boolean allPackages, Set<String> scopes, Set<String> orgs,
-                      String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed) {
-        this(packages, allPackages, scopes, orgs, packagePermission, orgPermission, bypass2fa, allowed, null);
-    }
-
     public static final String READ_ONLY = "read-only";
     public static final String READ_WRITE = "read-write";
     public static final String NO_ACCESS = "no-access";
@@ -58,5 +54,82 @@ public record TokenScope(Set<String> packages, boolean allPackages, Set<String> 
             return false;
         }
         return !write || READ_WRITE.equals(orgPermission);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Named construction of a {@link TokenScope}; nothing selected, permissions read-only, no bypass unless set. */
+    public static final class Builder {
+        private Set<String> packages;
+        private boolean allPackages;
+        private Set<String> scopes;
+        private Set<String> orgs;
+        private String packagePermission;
+        private String orgPermission;
+        private boolean bypass2fa;
+        private Set<String> allowed;
+        private String ciIdentity;
+
+        private Builder() {
+        }
+
+        /** Packages selected by name. */
+        public Builder packages(Set<String> v) {
+            packages = v;
+            return this;
+        }
+
+        /** Every package the owner can reach. */
+        public Builder allPackages(boolean v) {
+            allPackages = v;
+            return this;
+        }
+
+        /** Scopes whose packages are selected ({@code @corp} or {@code corp}). */
+        public Builder scopes(Set<String> v) {
+            scopes = v;
+            return this;
+        }
+
+        public Builder orgs(Set<String> v) {
+            orgs = v;
+            return this;
+        }
+
+        /** read-only | read-write | no-access for the selected packages and scopes; null is read-only. */
+        public Builder packagePermission(String v) {
+            packagePermission = v;
+            return this;
+        }
+
+        /** read-only | read-write | no-access for the selected orgs; null is read-only. */
+        public Builder orgPermission(String v) {
+            orgPermission = v;
+            return this;
+        }
+
+        public Builder bypass2fa(boolean v) {
+            bypass2fa = v;
+            return this;
+        }
+
+        /** What a trusted-publishing token may do ("publish", "stage"). */
+        public Builder allowed(Set<String> v) {
+            allowed = v;
+            return this;
+        }
+
+        /** The CI identity (JSON) of the pipeline that exchanged a trusted-publishing token. */
+        public Builder ciIdentity(String v) {
+            ciIdentity = v;
+            return this;
+        }
+
+        public TokenScope build() {
+            return new TokenScope(packages, allPackages, scopes, orgs, packagePermission, orgPermission, bypass2fa, allowed,
+                    ciIdentity);
+        }
     }
 }

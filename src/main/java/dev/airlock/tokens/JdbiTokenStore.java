@@ -62,12 +62,14 @@ final class JdbiTokenStore implements TokenStore {
                 throw new IllegalStateException(e);
             }
         }
-        return new Token(rs.getString("token_hash"), rs.getString("user_name"), rs.getString("kind"),
-                rs.getString("display"), rs.getString("name"), rs.getString("description"), rs.getInt("readonly") == 1,
-                cidrs, rs.getInt("bypass_2fa") == 1, rs.getLong("created_at"), rs.getLong("updated_at"),
-                dev.airlock.platform.db.Rows.nullableLong(rs, "expires_at"), dev.airlock.platform.db.Rows.nullableLong(rs, "last_used_at"),
-                rs.getString("last_used_from"), dev.airlock.platform.db.Rows.nullableLong(rs, "revoked_at"),
-                scope(rs.getString("restrictions_json")));
+        return Token.builder().key(rs.getString("token_hash")).user(rs.getString("user_name")).kind(rs.getString("kind"))
+                .display(rs.getString("display")).named(rs.getString("name"), rs.getString("description"))
+                .readonly(rs.getInt("readonly") == 1).cidr(cidrs).bypass2fa(rs.getInt("bypass_2fa") == 1)
+                .timestamps(rs.getLong("created_at"), rs.getLong("updated_at"))
+                .expiresAt(dev.airlock.platform.db.Rows.nullableLong(rs, "expires_at"))
+                .lastUsed(dev.airlock.platform.db.Rows.nullableLong(rs, "last_used_at"), rs.getString("last_used_from"))
+                .revokedAt(dev.airlock.platform.db.Rows.nullableLong(rs, "revoked_at"))
+                .scope(scope(rs.getString("restrictions_json"))).build();
     }
 
     private static TokenScope scope(String json) {

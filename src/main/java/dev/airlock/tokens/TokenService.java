@@ -42,8 +42,8 @@ public final class TokenService {
     public IssuedToken issueSession(Tx tx, Actor actor, String user) {
         long now = clock.millis();
         String secret = Secrets.token();
-        Token token = new Token(keyOf(secret), user, Token.SESSION, secret.substring(0, 6), null, "npm login", false,
-                null, false, now, now, now + sessionLifetime.toMillis(), null, null, null, null);
+        Token token = Token.builder().key(keyOf(secret)).user(user).kind(Token.SESSION).display(secret.substring(0, 6))
+                .named(null, "npm login").timestamps(now, now).expiresAt(now + sessionLifetime.toMillis()).build();
         store.insert(tx, token);
         audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
         return new IssuedToken(secret, token);
@@ -59,9 +59,9 @@ public final class TokenService {
             long now = clock.millis();
             String secret = Secrets.token();
             boolean bypass = scope != null && scope.bypass2fa();
-            Token token = new Token(keyOf(secret), user, Token.GRANULAR, secret.substring(0, 6), name, description,
-                    false, cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr), bypass, now, now, expiresAt,
-                    null, null, null, scope);
+            Token token = Token.builder().key(keyOf(secret)).user(user).kind(Token.GRANULAR).display(secret.substring(0, 6))
+                    .named(name, description).cidr(cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr)).bypass2fa(bypass)
+                    .timestamps(now, now).expiresAt(expiresAt).scope(scope).build();
             store.insert(tx, token);
             audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12),
                     "kind", token.kind(), "bypass2fa", bypass, "restricted", scope != null));
@@ -74,8 +74,8 @@ public final class TokenService {
                                    long expiresAt, TokenScope scope) {
         long now = clock.millis();
         String secret = Secrets.token();
-        Token token = new Token(keyOf(secret), user, kind, secret.substring(0, 6), null, description, false, null, false,
-                now, now, expiresAt, null, null, null, scope);
+        Token token = Token.builder().key(keyOf(secret)).user(user).kind(kind).display(secret.substring(0, 6))
+                .named(null, description).timestamps(now, now).expiresAt(expiresAt).scope(scope).build();
         store.insert(tx, token);
         audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", kind));
         return new IssuedToken(secret, token);

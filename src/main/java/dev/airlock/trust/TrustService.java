@@ -224,8 +224,8 @@ public final class TrustService {
             if (t.permissions().contains(TrustedPublisher.STAGE)) {
                 allowed.add("stage");
             }
-            TokenScope scope = new TokenScope(Set.of(name.toString()), false, Set.of(), Set.of(), TokenScope.READ_WRITE,
-                    TokenScope.NO_ACCESS, false, allowed, Json.write(identity));
+            TokenScope scope = TokenScope.builder().packages(Set.of(name.toString())).packagePermission(TokenScope.READ_WRITE)
+                    .orgPermission(TokenScope.NO_ACCESS).allowed(allowed).ciIdentity(Json.write(identity)).build();
             Actor pipeline = new Actor(t.createdBy(), Token.OIDC, null, source);
             IssuedToken issued;
             try {

@@ -99,13 +99,13 @@ class OrgRulesTest {
 
     @Test
     void aTokenManagesAnOrgOnlyWithReadWriteOrgPermission() {
-        Actor readOnly = new Actor("olive", "granular", "t1", "127.0.0.1", null, new TokenScope(Set.of(), false, Set.of(),
-                Set.of("corp"), null, TokenScope.READ_ONLY, false, null));
+        Actor readOnly = new Actor("olive", "granular", "t1", "127.0.0.1", null, TokenScope.builder().orgs(Set.of("corp"))
+                .orgPermission(TokenScope.READ_ONLY).build());
         assertEquals(3, orgs.members(readOnly, "corp").size());
         fails(ErrorCode.FORBIDDEN, "This token cannot manage org \"corp\": it needs --orgs corp with --orgs-permission=read-write.",
                 () -> orgs.createTeam(readOnly, "corp", "core", null));
-        Actor otherOrg = new Actor("olive", "granular", "t2", "127.0.0.1", null, new TokenScope(Set.of(), false, Set.of(),
-                Set.of("elsewhere"), null, TokenScope.READ_WRITE, false, null));
+        Actor otherOrg = new Actor("olive", "granular", "t2", "127.0.0.1", null, TokenScope.builder().orgs(Set.of("elsewhere"))
+                .orgPermission(TokenScope.READ_WRITE).build());
         fails(ErrorCode.NOT_FOUND, "Org \"corp\" not found.", () -> orgs.members(otherOrg, "corp"));
     }
 

@@ -99,15 +99,16 @@ class GateTest {
             case "session" -> new Actor("plain", "session", "k", ip);
             case "password" -> new Actor("plain", "password", null, ip);
             case "authonly", "totp", "keyonly", "stranger" -> new Actor(kind, "session", "k", ip);
-            case "token-ro" -> token(new TokenScope(Set.of(), true, Set.of(), Set.of(), TokenScope.READ_ONLY, null, false, null));
-            case "token-rw" -> token(new TokenScope(Set.of(pkg == null ? "free" : pkg.toString()), false, Set.of(), Set.of(),
-                    TokenScope.READ_WRITE, null, false, null));
-            case "token-other" -> token(new TokenScope(Set.of("other-pkg"), false, Set.of(), Set.of(), TokenScope.READ_WRITE, null,
-                    false, null));
-            case "bypass" -> token(new TokenScope(Set.of(), true, Set.of(), Set.of(), TokenScope.READ_WRITE, null, true, null));
-            case "oidc-publish", "oidc-stage" -> new Actor("totp", "oidc", null, ip, null, new TokenScope(
-                    Set.of(pkg == null ? "free" : pkg.toString()), false, Set.of(), Set.of(), TokenScope.READ_WRITE,
-                    TokenScope.NO_ACCESS, false, Set.of(kind.substring(5)), "{\"provider\":\"github\"}"));
+            case "token-ro" -> token(TokenScope.builder().allPackages(true).packagePermission(TokenScope.READ_ONLY).build());
+            case "token-rw" -> token(TokenScope.builder().packages(Set.of(pkg == null ? "free" : pkg.toString()))
+                    .packagePermission(TokenScope.READ_WRITE).build());
+            case "token-other" -> token(TokenScope.builder().packages(Set.of("other-pkg")).packagePermission(TokenScope.READ_WRITE)
+                    .build());
+            case "bypass" -> token(TokenScope.builder().allPackages(true).packagePermission(TokenScope.READ_WRITE).bypass2fa(true).build());
+            case "oidc-publish", "oidc-stage" -> new Actor("totp", "oidc", null, ip, null, TokenScope.builder()
+                    .packages(Set.of(pkg == null ? "free" : pkg.toString())).packagePermission(TokenScope.READ_WRITE)
+                    .orgPermission(TokenScope.NO_ACCESS).allowed(Set.of(kind.substring(5)))
+                    .ciIdentity("{\"provider\":\"github\"}").build());
             case "operator" -> Actor.operator();
             default -> throw new IllegalArgumentException(kind);
         };

@@ -52,6 +52,19 @@ class PolicyTest {
     void describeAndViewIncludeTheField() {
         assertThat(PolicyService.describe(new Policy(null, null, null, null, true))).containsExactly(
                 java.util.Map.entry("securityKeyApproval", true));
-        assertThat(PolicyService.view(Policy.EMPTY)).containsKey("securityKeyApproval").containsEntry("securityKeyApproval", null);
+        assertThat(Json.write(Policy.EMPTY)).isEqualTo("{\"mfa\":null,\"stagingRequired\":null,\"approvals\":null,"
+                + "\"require2fa\":null,\"securityKeyApproval\":null}");
+    }
+
+    @Test
+    void thePackageViewKeepsItsFieldsInOrderWithNulls() {
+        PolicyView.OfPackage v = new PolicyView.OfPackage("@corp/widget", new Policy(null, true, null, null, null), null,
+                Policy.EMPTY, new PolicyView.Effective("none", true, 1, false, false));
+        assertThat(Json.write(v)).isEqualTo("{\"package\":\"@corp/widget\",\"own\":{\"mfa\":null,\"stagingRequired\":true,"
+                + "\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},\"org\":null,\"inherited\":{\"mfa\":null,"
+                + "\"stagingRequired\":null,\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},"
+                + "\"effective\":{\"mfa\":\"none\",\"stagingRequired\":true,\"approvals\":1,\"orgRequires2fa\":false,"
+                + "\"securityKeyApproval\":false}}");
+        assertThat(Json.write(new PolicyView.OfOrg("corp", Policy.EMPTY))).startsWith("{\"org\":\"corp\",\"own\":{\"mfa\":null,");
     }
 }

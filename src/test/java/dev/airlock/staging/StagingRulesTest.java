@@ -149,8 +149,8 @@ class StagingRulesTest {
     @Test
     void aRejectionDiscardsTheBytesAndFreesTheNumber() {
         Stage st = s.stage(alice, "widget", "1.5.0");
-        Actor token = new Actor("bob", "granular", "tok", "127.0.0.1", null, new TokenScope(Set.of(), true, Set.of(),
-                Set.of(), TokenScope.READ_WRITE, null, false, null));
+        Actor token = new Actor("bob", "granular", "tok", "127.0.0.1", null, TokenScope.builder().allPackages(true)
+                .packagePermission(TokenScope.READ_WRITE).build());
         fails(ErrorCode.FORBIDDEN, "Only a person can reject a staged release: log in with `npm login` and use your second"
                 + " factor. Automation tokens can stage, never reject.", () -> s.airlock.staging.reject(token, st.id()));
         s.airlock.staging.reject(bob.withOtp(bobApp.next()), st.id());
@@ -182,15 +182,15 @@ class StagingRulesTest {
 
     @Test
     void aTokenStagesButNeverApproves() {
-        Actor token = new Actor("alice", "granular", "tok", "127.0.0.1", null, new TokenScope(Set.of("widget"), false,
-                Set.of(), Set.of(), TokenScope.READ_WRITE, null, false, null));
+        Actor token = new Actor("alice", "granular", "tok", "127.0.0.1", null, TokenScope.builder().packages(Set.of("widget"))
+                .packagePermission(TokenScope.READ_WRITE).build());
         Stage st = s.stage(token, "widget", "3.0.0");
         assertEquals("token", st.actorType());
         assertEquals("tok", st.tokenKey());
         fails(ErrorCode.FORBIDDEN, "Only a person can approve a staged release: log in with `npm login` and use your second"
                 + " factor. Automation tokens can stage, never approve.", () -> s.airlock.staging.approve(token, st.id()));
-        Actor readOnly = new Actor("alice", "granular", "ro", "127.0.0.1", null, new TokenScope(Set.of(), true, Set.of(),
-                Set.of(), TokenScope.READ_ONLY, null, false, null));
+        Actor readOnly = new Actor("alice", "granular", "ro", "127.0.0.1", null, TokenScope.builder().allPackages(true)
+                .packagePermission(TokenScope.READ_ONLY).build());
         assertEquals(ErrorCode.FORBIDDEN, org.junit.jupiter.api.Assertions.assertThrows(dev.airlock.shared.AirlockException.class,
                 () -> s.stage(readOnly, "widget", "3.0.1")).code());
     }

@@ -109,8 +109,8 @@ class TokenRulesTest {
 
     @Test
     void aScopeIsStoredAndLimitsWhatTheTokenReaches() {
-        TokenScope scope = new TokenScope(Set.of("widget"), false, Set.of("@corp"), Set.of("corp"), TokenScope.READ_WRITE,
-                TokenScope.READ_ONLY, true, null);
+        TokenScope scope = TokenScope.builder().packages(Set.of("widget")).scopes(Set.of("@corp")).orgs(Set.of("corp"))
+                .packagePermission(TokenScope.READ_WRITE).orgPermission(TokenScope.READ_ONLY).bypass2fa(true).build();
         IssuedToken issued = tokens.issue(alice, "alice", "scoped", null, null, null, scope);
         Token resolved = tokens.resolve(issued.secret(), "127.0.0.1");
         assertEquals(scope, resolved.scope());
@@ -121,22 +121,22 @@ class TokenRulesTest {
         assertFalse(sc.allowsPackage(PackageName.parse("other"), false));
         assertTrue(sc.allowsOrg("corp", false));
         assertFalse(sc.allowsOrg("corp", true));
-        TokenScope readOnly = new TokenScope(Set.of(), true, Set.of(), Set.of(), null, null, false, null);
+        TokenScope readOnly = TokenScope.builder().allPackages(true).build();
         assertEquals(TokenScope.READ_ONLY, readOnly.packagePermission());
         assertTrue(readOnly.allowsPackage(PackageName.parse("any"), false));
         assertFalse(readOnly.allowsPackage(PackageName.parse("any"), true));
-        TokenScope none = new TokenScope(Set.of(), true, Set.of(), Set.of(), TokenScope.NO_ACCESS, null, false, null);
+        TokenScope none = TokenScope.builder().allPackages(true).packagePermission(TokenScope.NO_ACCESS).build();
         assertFalse(none.allowsPackage(PackageName.parse("any"), false));
         AirlockException bad = org.junit.jupiter.api.Assertions.assertThrows(AirlockException.class,
-                () -> new TokenScope(Set.of(), true, Set.of(), Set.of(), "write", null, false, null));
+                () -> TokenScope.builder().allPackages(true).packagePermission("write").build());
         assertEquals("packages_and_scopes_permission must be read-only, read-write or no-access.", bad.getMessage());
         assertNull(tokens.issue(alice, "alice", "plain", null, null, null, null).token().scope());
     }
 
     @Test
     void operatorsRevokeInBulk() {
-        tokens.issue(alice, "alice", "a", null, null, null, new TokenScope(Set.of(), true, Set.of(), Set.of(),
-                TokenScope.READ_WRITE, null, true, null));
+        tokens.issue(alice, "alice", "a", null, null, null, TokenScope.builder().allPackages(true)
+                .packagePermission(TokenScope.READ_WRITE).bypass2fa(true).build());
         tokens.issue(alice, "alice", "b", null, null, null, null);
         List<Token> bypass = tokens.inventory(true, null, null);
         assertEquals(List.of("a"), bypass.stream().map(Token::name).toList());

@@ -1,5 +1,6 @@
 package dev.airlock.accounts.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
@@ -16,6 +17,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Login, logout, whoami, ping and profile endpoints as the npm CLI calls them. */
@@ -72,12 +74,12 @@ public final class AccountRoutes implements RouteModule {
         String otp = ctx.header("npm-otp");
         Actor anonymous = Actor.anonymous(Requests.source(ctx)).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
         IssuedToken issued = users.login(anonymous, name, password, email);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ok", true);
-        out.put("id", COUCH_PREFIX + name);
-        out.put("rev", "1-" + issued.token().key().substring(0, 16));
-        out.put("token", issued.secret());
-        Responses.json(ctx, 201, out);
+        Responses.json(ctx, 201, new CouchLogin(true, COUCH_PREFIX + name, "1-" + issued.token().key().substring(0, 16),
+                issued.secret()));
+    }
+
+    /** The CouchDB-style answer to npm login (legacy) and adduser: npm saves {@code token}. */
+    record CouchLogin(boolean ok, String id, String rev, String token) {
     }
 
     /** Used by npm owner add to look a user up: name and email. */
@@ -96,28 +98,23 @@ public final class AccountRoutes implements RouteModule {
         Responses.json(ctx, Map.of("ok", true));
     }
 
-    static Map<String, Object> profile(User u, TwoFactorStatus tfa) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("name", u.name());
-        p.put("email", u.email());
-        p.put("email_verified", true);
-        if (tfa == null) {
-            p.put("tfa", false);
-        } else {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("mode", tfa.mode());
-            t.put("pending", tfa.pending());
-            p.put("tfa", t);
-        }
-        p.put("created", Instant.ofEpochMilli(u.createdAt()).toString());
-        p.put("updated", Instant.ofEpochMilli(u.updatedAt()).toString());
-        p.put("fullname", u.fullname());
-        p.put("homepage", u.homepage());
-        p.put("freenode", u.freenode());
-        p.put("twitter", u.twitter());
-        p.put("github", u.github());
-        p.put("cidr_whitelist", null);
-        return p;
+    static Profile profile(User u, TwoFactorStatus tfa) {
+        return new Profile(u.name(), u.email(), true, tfa == null ? false : new Tfa(tfa.mode(), tfa.pending()),
+                Instant.ofEpochMilli(u.createdAt()).toString(), Instant.ofEpochMilli(u.updatedAt()).toString(), u.fullname(),
+                u.homepage(), u.freenode(), u.twitter(), u.github(), null);
+    }
+
+    /**
+     * The profile npm profile get prints. {@code tfa} is {@code false} without TOTP, else a {@link Tfa};
+     * {@code cidr_whitelist} is always null (npm prints the key).
+     */
+    record Profile(String name, String email, @JsonProperty("email_verified") boolean emailVerified, Object tfa, String created,
+                   String updated, String fullname, String homepage, String freenode, String twitter, String github,
+                   @JsonProperty("cidr_whitelist") List<String> cidrWhitelist) {
+    }
+
+    /** A TOTP enrolment as npm profile get shows it. */
+    record Tfa(String mode, boolean pending) {
     }
 
     /** npm profile set: the body repeats every writable key; only those are applied. */

@@ -3,6 +3,8 @@ package dev.airlock.accounts.http;
 import dev.airlock.policy.Action;
 import dev.airlock.policy.Decision;
 import dev.airlock.policy.Gate;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.accounts.UserService;
 import dev.airlock.platform.http.Requests;
@@ -20,9 +22,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /** npm token list | create | revoke (GET|POST /-/npm/v1/tokens, DELETE /-/npm/v1/tokens/token/KEY-OR-SECRET). */
@@ -52,44 +52,51 @@ final class TokenRoutes {
 
     private void list(Context ctx) {
         Actor actor = Requests.user(ctx);
-        List<Map<String, Object>> objects = new ArrayList<>();
-        for (Token t : tokens.list(actor.user())) {
-            objects.add(view(t));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("objects", objects);
-        body.put("total", objects.size());
-        // npm token list follows urls.next and crashes if urls is not an object.
-        Map<String, Object> urls = new LinkedHashMap<>();
-        urls.put("next", null);
-        body.put("urls", urls);
-        Responses.json(ctx, body);
+        Responses.json(ctx, TokenList.of(tokens.list(actor.user()).stream().map(TokenRoutes::view).toList()));
     }
 
-    static Map<String, Object> view(Token t) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("key", t.key());
-        o.put("token", t.display());
-        o.put("name", t.name());
-        o.put("description", t.description());
-        o.put("type", t.kind());
-        o.put("created", Instant.ofEpochMilli(t.createdAt()).toString());
-        o.put("updated", Instant.ofEpochMilli(t.updatedAt()).toString());
-        o.put("expires", t.expiresAt() == null ? null : Instant.ofEpochMilli(t.expiresAt()).toString());
-        o.put("readonly", t.readonly());
-        o.put("cidr_whitelist", t.cidr());
-        o.put("last_used", t.lastUsedAt() == null ? null : Instant.ofEpochMilli(t.lastUsedAt()).toString());
-        o.put("last_used_from", t.lastUsedFrom());
-        o.put("bypass_2fa", t.bypass2fa());
-        if (t.scope() != null) {
-            o.put("packages", t.scope().packages().stream().sorted().toList());
-            o.put("packages_all", t.scope().allPackages());
-            o.put("scopes", t.scope().scopes().stream().sorted().toList());
-            o.put("orgs", t.scope().orgs().stream().sorted().toList());
-            o.put("packages_and_scopes_permission", t.scope().packagePermission());
-            o.put("orgs_permission", t.scope().orgPermission());
+    static TokenView view(Token t) {
+        return TokenView.of(t, t.display());
+    }
+
+    /** npm token list's answer; npm follows {@code urls.next} and crashes if {@code urls} is not an object. */
+    record TokenList(List<TokenView> objects, int total, Urls urls) {
+        static TokenList of(List<TokenView> objects) {
+            return new TokenList(objects, objects.size(), new Urls(null));
         }
-        return o;
+    }
+
+    /** The next page of a token list (always null: one page). */
+    record Urls(String next) {
+    }
+
+    /**
+     * One token as npm token list and create print it: {@code token} is the display prefix, or the secret once, on
+     * creation. Absent times are null; the granular fields appear only for a restricted token.
+     */
+    record TokenView(String key, String token, String name, String description, String type, String created,
+                     String updated, String expires, boolean readonly, @JsonProperty("cidr_whitelist") List<String> cidrWhitelist,
+                     @JsonProperty("last_used") String lastUsed, @JsonProperty("last_used_from") String lastUsedFrom,
+                     @JsonProperty("bypass_2fa") boolean bypass2fa, @JsonUnwrapped Granular granular) {
+        static TokenView of(Token t, String shown) {
+            return new TokenView(t.key(), shown, t.name(), t.description(), t.kind(), time(t.createdAt()),
+                    time(t.updatedAt()), time(t.expiresAt()), t.readonly(), t.cidr(), time(t.lastUsedAt()), t.lastUsedFrom(),
+                    t.bypass2fa(), t.scope() == null ? null : Granular.of(t.scope()));
+        }
+
+        private static String time(Long millis) {
+            return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+        }
+    }
+
+    /** npm's granular access token fields of a restricted token, names sorted. */
+    record Granular(List<String> packages, @JsonProperty("packages_all") boolean packagesAll, List<String> scopes,
+                    List<String> orgs, @JsonProperty("packages_and_scopes_permission") String packagesAndScopesPermission,
+                    @JsonProperty("orgs_permission") String orgsPermission) {
+        static Granular of(TokenScope s) {
+            return new Granular(s.packages().stream().sorted().toList(), s.allPackages(), s.scopes().stream().sorted().toList(),
+                    s.orgs().stream().sorted().toList(), s.packagePermission(), s.orgPermission());
+        }
     }
 
     private void create(Context ctx) {
@@ -127,9 +134,7 @@ final class TokenRoutes {
             throw AirlockException.badRequest("The token name or description is too long.");
         }
         IssuedToken issued = tokens.issue(actor, actor.user(), name, description, cidr, expires, scope);
-        Map<String, Object> out = view(issued.token());
-        out.put("token", issued.secret());
-        Responses.json(ctx, out);
+        Responses.json(ctx, TokenView.of(issued.token(), issued.secret()));
     }
 
     /** The granular fields npm token create sends; none of them means a token with all of the owner's rights. */
@@ -160,8 +165,8 @@ final class TokenRoutes {
             all = true;
             pkgPermission = TokenScope.READ_WRITE;
         }
-        return new TokenScope(Set.copyOf(packages), all, Set.copyOf(scopes), Set.copyOf(orgs), pkgPermission, orgPermission,
-                bypass, null);
+        return TokenScope.builder().packages(Set.copyOf(packages)).allPackages(all).scopes(Set.copyOf(scopes))
+                .orgs(Set.copyOf(orgs)).packagePermission(pkgPermission).orgPermission(orgPermission).bypass2fa(bypass).build();
     }
 
     private static List<String> strings(JsonNode body, String field) {

@@ -4,12 +4,12 @@ import dev.airlock.console.ConsoleSession;
 import dev.airlock.console.view.PackagePages;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyView;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,29 +39,27 @@ final class PolicyPages {
     }
 
     PackagePages.Policy page(Actor actor, ConsoleSession s, PackageName name, String done) {
-        Map<String, Object> policy = policies.ofPackageView(actor, name);
-        Map<String, Object> own = map(policy, "own");
-        Map<String, Object> inherited = map(policy, "inherited");
-        Map<String, Object> effective = map(policy, "effective");
-        String org = (String) policy.get("org");
+        PolicyView.OfPackage policy = policies.ofPackageView(actor, name);
+        PolicyView.Effective effective = policy.effective();
+        String org = policy.org();
         List<PackagePages.Setting> settings = new ArrayList<>();
         for (String[] f : FIELDS) {
-            Object mine = own.get(f[0]);
-            Object theirs = inherited.get(f[0]);
+            Object mine = field(policy.own(), f[0]);
+            Object theirs = field(policy.inherited(), f[0]);
             String source = "securityKeyApproval".equals(f[0]) && Boolean.TRUE.equals(theirs) ? "org " + org + ", which packages cannot relax"
                     : mine != null ? "this package" : theirs != null ? "org " + org : "default";
             settings.add(new PackagePages.Setting(f[0], f[1], shown(mine), org == null ? "no org" : shown(theirs),
-                    String.valueOf(effective.get(f[0])), source));
+                    String.valueOf(field(effective, f[0])), source));
         }
         if (org != null) {
             settings.add(new PackagePages.Setting("orgRequires2fa", "Org members need two-factor authentication", "\u2014",
-                    shown(inherited.get("require2fa")), String.valueOf(effective.get("orgRequires2fa")), null));
+                    shown(policy.inherited().require2fa()), String.valueOf(effective.orgRequires2fa()), null));
         }
         PackagePages.Form form = null;
         if (policies.canChange(actor, name)) {
-            form = new PackagePages.Form(url(name), String.valueOf(effective.get("mfa")),
-                    List.of(Policy.MFA_NONE, Policy.MFA_PUBLISH, Policy.MFA_AUTOMATION), Boolean.TRUE.equals(effective.get("stagingRequired")),
-                    String.valueOf(effective.get("approvals")), Boolean.TRUE.equals(effective.get("securityKeyApproval")),
+            form = new PackagePages.Form(url(name), effective.mfa(),
+                    List.of(Policy.MFA_NONE, Policy.MFA_PUBLISH, Policy.MFA_AUTOMATION), effective.stagingRequired(),
+                    String.valueOf(effective.approvals()), effective.securityKeyApproval(),
                     stepUp.key(s, "package-policy:" + name, "save-policy-key", "Save with security key"));
         }
         return new PackagePages.Policy(name.toString(), "/-/console/package/" + name, org, done, settings, form);
@@ -73,7 +71,7 @@ final class PolicyPages {
      * {@link PolicyService#setPackage}'s checks, the same as the policy API's.
      */
     void save(Actor actor, PackageName name, String mfa, String stagingRequired, String approvals, String securityKeyApproval) {
-        Map<String, Object> effective = map(policies.ofPackageView(actor, name), "effective");
+        PolicyView.Effective effective = policies.ofPackageView(actor, name).effective();
         Integer n = null;
         if (approvals != null && !approvals.isBlank()) {
             try {
@@ -82,22 +80,39 @@ final class PolicyPages {
                 throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
             }
         }
-        Policy change = new Policy(changed(effective, "mfa", mfa == null || mfa.isBlank() ? null : mfa),
-                changed(effective, "stagingRequired", "true".equals(stagingRequired)), changed(effective, "approvals", n),
-                null, changed(effective, "securityKeyApproval", "true".equals(securityKeyApproval)));
+        Policy change = new Policy(changed(effective.mfa(), mfa == null || mfa.isBlank() ? null : mfa),
+                changed(effective.stagingRequired(), "true".equals(stagingRequired)), changed(effective.approvals(), n),
+                null, changed(effective.securityKeyApproval(), "true".equals(securityKeyApproval)));
         policies.setPackage(actor, name, change);
     }
 
-    private static <T> T changed(Map<String, Object> effective, String field, T submitted) {
-        return submitted == null || Objects.equals(effective.get(field), submitted) ? null : submitted;
+    private static <T> T changed(Object effective, T submitted) {
+        return submitted == null || Objects.equals(effective, submitted) ? null : submitted;
     }
 
     private static String shown(Object value) {
         return value == null ? "\u2014" : String.valueOf(value);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Map<String, Object> policy, String key) {
-        return (Map<String, Object>) policy.get(key);
+    /** One of the form's settings of a policy, by its JSON name. */
+    private static Object field(Policy p, String field) {
+        return switch (field) {
+            case "mfa" -> p.mfa();
+            case "stagingRequired" -> p.stagingRequired();
+            case "approvals" -> p.approvals();
+            case "securityKeyApproval" -> p.securityKeyApproval();
+            default -> throw new IllegalArgumentException(field);
+        };
+    }
+
+    /** One of the form's settings of the effective policy, by its JSON name. */
+    private static Object field(PolicyView.Effective e, String field) {
+        return switch (field) {
+            case "mfa" -> e.mfa();
+            case "stagingRequired" -> e.stagingRequired();
+            case "approvals" -> e.approvals();
+            case "securityKeyApproval" -> e.securityKeyApproval();
+            default -> throw new IllegalArgumentException(field);
+        };
     }
 }

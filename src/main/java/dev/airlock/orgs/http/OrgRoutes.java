@@ -85,10 +85,13 @@ public final class OrgRoutes implements RouteModule {
         String org = OrgService.validName(ctx.pathParam("org"), "org");
         gate.authorise(actor, Action.CHANGE_ORG, null);
         int size = orgs.setMember(actor, org, user, role);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("org", Map.of("name", org, "size", size));
-        out.put("user", user);
-        out.put("role", role.wire());
-        Responses.json(ctx, out);
+        Responses.json(ctx, new MemberSet(new OrgSize(org, size), user, role.wire()));
+    }
+
+    /** The answer to npm org set: npm prints the org's name and size, the user and the role. */
+    record MemberSet(OrgSize org, String user, String role) {
+    }
+
+    record OrgSize(String name, int size) {
     }
 }

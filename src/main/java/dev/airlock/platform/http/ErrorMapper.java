@@ -1,11 +1,10 @@
 package dev.airlock.platform.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.platform.json.Json;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +27,9 @@ public final class ErrorMapper {
             default -> {
             }
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.getMessage());
-        if (e instanceof dev.airlock.shared.KeyChallenge k) {
-            // npm opens authUrl and polls doneUrl for the code (web OTP), in a terminal; elsewhere it prints both
-            body.put("authUrl", k.authUrl());
-            body.put("doneUrl", k.doneUrl());
-        }
-        write(ctx, code.status(), body);
+        // npm opens authUrl and polls doneUrl for the code (web OTP), in a terminal; elsewhere it prints both
+        write(ctx, code.status(), e instanceof dev.airlock.shared.KeyChallenge k ? new ErrorBody(e.getMessage(), k.authUrl(), k.doneUrl())
+                : new ErrorBody(e.getMessage()));
     }
 
     public static void unexpected(Exception e, Context ctx) {
@@ -44,12 +38,18 @@ public final class ErrorMapper {
     }
 
     public static void write(Context ctx, int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        write(ctx, status, body);
+        write(ctx, status, new ErrorBody(message));
     }
 
-    private static void write(Context ctx, int status, Map<String, Object> body) {
+    /** npm prints {@code error}; a security-key challenge adds the web OTP URLs. */
+    record ErrorBody(String error, @JsonInclude(JsonInclude.Include.NON_NULL) String authUrl,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String doneUrl) {
+        ErrorBody(String error) {
+            this(error, null, null);
+        }
+    }
+
+    private static void write(Context ctx, int status, ErrorBody body) {
         ctx.status(status);
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("application/json");

@@ -5,8 +5,8 @@ import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyService;
+import dev.airlock.policy.PolicyView;
 import io.javalin.config.RoutesConfig;
-import java.util.Map;
 
 /**
  * Airlock's org policy API (documented in docs/policies.md): {@code GET|PUT /-/airlock/v1/policy/org/ORG}.
@@ -23,11 +23,10 @@ public final class PolicyRoutes implements RouteModule {
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/-/airlock/v1/policy/org/{org}", ctx -> Responses.json(ctx,
-                Map.of("org", ctx.pathParam("org"), "own", PolicyService.view(policies.ofOrg(Requests.user(ctx), ctx.pathParam("org"))))));
+                new PolicyView.OfOrg(ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org")))));
         routes.put("/-/airlock/v1/policy/org/{org}", ctx -> {
             policies.setOrg(Requests.user(ctx), ctx.pathParam("org"), Policy.fromJson(Requests.jsonObject(ctx)));
-            Responses.json(ctx, Map.of("org", ctx.pathParam("org"),
-                    "own", PolicyService.view(policies.ofOrg(Requests.user(ctx), ctx.pathParam("org")))));
+            Responses.json(ctx, new PolicyView.OfOrg(ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org"))));
         });
     }
 

@@ -1,5 +1,8 @@
 package dev.airlock.staging.http;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
@@ -13,7 +16,6 @@ import dev.airlock.staging.StagingService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +52,11 @@ public final class StagingRoutes implements RouteModule {
         NpmPath p = NpmPath.packageAfter(ctx.req().getRequestURI(), STAGE_PACKAGE);
         Actor actor = Requests.user(ctx);
         Stage s = staging.stage(actor, p.name(), Requests.jsonObject(ctx));
-        Map<String, Object> out = new LinkedHashMap<>();
-        // npm prints "+ name@version (staged with id <stageId>)"; a missing stageId prints "(staged)".
-        out.put("stageId", s.id());
-        out.put("packageName", s.pkg());
-        out.put("version", s.version());
-        out.put("tag", s.tag());
-        out.put("expiresAt", Instant.ofEpochMilli(s.expiresAt()).toString());
-        Responses.json(ctx, 201, out);
+        Responses.json(ctx, 201, new Staged(s.id(), s.pkg(), s.version(), s.tag(), Instant.ofEpochMilli(s.expiresAt()).toString()));
+    }
+
+    /** npm prints "+ name@version (staged with id <stageId>)"; a missing stageId prints "(staged)". */
+    record Staged(String stageId, String packageName, String version, String tag, String expiresAt) {
     }
 
     /** npm stage list loops page=0,1,… with perPage=100 until it has `total` items or a short page. */
@@ -72,24 +71,17 @@ public final class StagingRoutes implements RouteModule {
             pkg = null;
         }
         StagingService.Listing listing = staging.list(actor, pkg, page, perPage);
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (StagingService.StageView v : listing.items()) {
-            items.add(item(v));
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("total", listing.total());
-        Responses.json(ctx, out);
+        Responses.json(ctx, new StageList(listing.items().stream().map(StagingRoutes::item).toList(), listing.total()));
+    }
+
+    /** One page of npm stage list. */
+    record StageList(List<StageItem> items, int total) {
     }
 
     private void approve(Context ctx) {
         StagingService.Decision d = staging.approve(Requests.user(ctx), ctx.pathParam("id"));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", d.stage().id());
-        out.put("packageName", d.stage().pkg());
-        out.put("version", d.stage().version());
-        out.put("published", d.published());
-        out.put("approvals", d.approvals() + "/" + d.required());
+        Approved out = new Approved(d.stage().id(), d.stage().pkg(), d.stage().version(), d.published(),
+                d.approvals() + "/" + d.required());
         if (!d.published()) {
             // npm prints any 2xx as "approved and published"; this notice tells a partial approval apart.
             Responses.notice(ctx, d.approvals() + " of " + d.required() + " approvals recorded; " + d.stage().pkg() + "@"
@@ -98,33 +90,35 @@ public final class StagingRoutes implements RouteModule {
         Responses.json(ctx, out);
     }
 
-    /** The stage item npm prints; extra fields stay scalar (objects print as [object Object]). */
-    static Map<String, Object> item(StagingService.StageView v) {
+    /** The answer to npm stage approve; {@code approvals} is "recorded/required". */
+    record Approved(String id, String packageName, String version, boolean published, String approvals) {
+    }
+
+    static StageItem item(StagingService.StageView v) {
         Stage s = v.stage();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", s.id());
-        m.put("packageName", s.pkg());
-        m.put("version", s.version());
-        m.put("tag", s.tag());
-        m.put("createdAt", Instant.ofEpochMilli(s.createdAt()).toString());
-        m.put("actor", s.actor());
-        m.put("actorType", s.actorType());
-        m.put("shasum", s.shasum());
-        m.put("integrity", s.integrity());
-        m.put("size", s.size());
-        m.put("state", s.status().wire());
-        m.put("expiresAt", Instant.ofEpochMilli(s.expiresAt()).toString());
-        m.put("approvals", v.approvals().size() + "/" + s.approvalsRequired());
+        Map<String, String> ci = new LinkedHashMap<>();
         if (s.ciJson() != null) {
             // the CI identity of a trusted-publishing upload, as scalar fields (npm prints objects as [object Object])
-            com.fasterxml.jackson.databind.JsonNode ci = dev.airlock.platform.json.Json.parse(s.ciJson());
-            ci.properties().forEach(e -> m.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
+            com.fasterxml.jackson.databind.JsonNode json = dev.airlock.platform.json.Json.parse(s.ciJson());
+            json.properties().forEach(e -> ci.put("ci" + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1),
                     e.getValue().asText()));
         }
-        if (!v.approvals().isEmpty()) {
-            m.put("approvedBy", String.join(", ", v.approvals().stream().map(Approval::user).toList()));
-        }
-        return m;
+        return new StageItem(s.id(), s.pkg(), s.version(), s.tag(), Instant.ofEpochMilli(s.createdAt()).toString(), s.actor(),
+                s.actorType(), s.shasum(), s.integrity(), s.size(), s.status().wire(), Instant.ofEpochMilli(s.expiresAt()).toString(),
+                v.approvals().size() + "/" + s.approvalsRequired(), ci,
+                v.approvals().isEmpty() ? null : String.join(", ", v.approvals().stream().map(Approval::user).toList()));
+    }
+
+    /**
+     * The stage item npm stage list and view print; every field stays scalar (objects print as [object Object]):
+     * the CI identity of a trusted-publishing upload is spread into {@code ci*} fields, and {@code approvedBy}
+     * appears once someone approved.
+     */
+    @JsonPropertyOrder({"id", "packageName", "version", "tag", "createdAt", "actor", "actorType", "shasum", "integrity", "size",
+        "state", "expiresAt", "approvals", "ci", "approvedBy"})
+    record StageItem(String id, String packageName, String version, String tag, String createdAt, String actor, String actorType,
+                     String shasum, String integrity, long size, String state, String expiresAt, String approvals,
+                     @JsonAnyGetter Map<String, String> ci, @JsonInclude(JsonInclude.Include.NON_NULL) String approvedBy) {
     }
 
     private static int intParam(Context ctx, String name, int dflt, int min, int max) {

@@ -12,8 +12,6 @@ import dev.airlock.trust.TrustService;
 import dev.airlock.trust.TrustedPublisher;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,16 +86,11 @@ public final class TrustRoutes implements RouteModule {
         Gate.refuse(gate.decideRequest(actor, ctx.method().name(), ctx.path()));
     }
 
-    static List<Map<String, Object>> views(List<TrustedPublisher> list) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (TrustedPublisher t : list) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id());
-            m.put("type", t.type());
-            m.put("claims", t.claims());
-            m.put("permissions", t.permissions());
-            out.add(m);
-        }
-        return out;
+    static List<TrustView> views(List<TrustedPublisher> list) {
+        return list.stream().map(t -> new TrustView(t.id(), t.type(), t.claims(), t.permissions())).toList();
+    }
+
+    /** A trust relationship as npm trust list prints it; {@code claims} as stored (they differ by provider). */
+    record TrustView(String id, String type, Map<String, Object> claims, List<String> permissions) {
     }
 }
