@@ -23,10 +23,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The airlock command line. Operators and scripts depend on these names and flags: keep them stable. */
-@Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock 0.1.0",
-        description = "A self-hosted npm registry where nothing automation uploads is installable until a human approves it.",
-        subcommands = {Airlock.Serve.class, Airlock.UserCmd.class, Airlock.OrgCmd.class, PolicyCommand.class,
-            TokensCommand.class, RoutesCommand.class, NamesCommand.class})
+@Command(
+        name = "airlock",
+        mixinStandardHelpOptions = true,
+        version = "airlock 0.1.0",
+        description =
+                "A self-hosted npm registry where nothing automation uploads is installable until a human approves it.",
+        subcommands = {
+            Airlock.Serve.class,
+            Airlock.UserCmd.class,
+            Airlock.OrgCmd.class,
+            PolicyCommand.class,
+            TokensCommand.class,
+            RoutesCommand.class,
+            NamesCommand.class
+        })
 public final class Airlock {
 
     public static void main(String[] args) {
@@ -100,9 +111,11 @@ public final class Airlock {
         }
     }
 
-    @Command(name = "user", description = "Manage users.", subcommands = {UserAdd.class, UserList.class})
-    static final class UserCmd {
-    }
+    @Command(
+            name = "user",
+            description = "Manage users.",
+            subcommands = {UserAdd.class, UserList.class})
+    static final class UserCmd {}
 
     @Command(name = "add", description = "Create a user; the password is read from standard input.")
     static final class UserAdd implements Callable<Integer> {
@@ -115,7 +128,10 @@ public final class Airlock {
         @Option(names = "--email", required = true)
         String email;
 
-        @Option(names = "--password-stdin", required = true, description = "read the password from the first line of stdin")
+        @Option(
+                names = "--password-stdin",
+                required = true,
+                description = "read the password from the first line of stdin")
         boolean passwordStdin;
 
         @Option(names = "--admin", description = "make the user a registry administrator")
@@ -151,9 +167,11 @@ public final class Airlock {
         }
     }
 
-    @Command(name = "org", description = "Manage organisations.", subcommands = {OrgCreate.class, OrgAdd.class})
-    static final class OrgCmd {
-    }
+    @Command(
+            name = "org",
+            description = "Manage organisations.",
+            subcommands = {OrgCreate.class, OrgAdd.class})
+    static final class OrgCmd {}
 
     @Command(name = "create", description = "Create an org (and its @scope) with a first owner.")
     static final class OrgCreate implements Callable<Integer> {

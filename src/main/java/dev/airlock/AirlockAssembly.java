@@ -19,17 +19,17 @@ import dev.airlock.packages.http.PackageRoutes;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.blob.FileSystemBlobStore;
 import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.platform.crypto.SecretBox;
+import dev.airlock.platform.crypto.SecretKeys;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Settings;
 import dev.airlock.platform.http.HttpServer;
 import dev.airlock.platform.http.Route;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.policy.http.PolicyRoutes;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
-import dev.airlock.platform.crypto.SecretBox;
-import dev.airlock.platform.crypto.SecretKeys;
-import dev.airlock.policy.PolicyService;
-import dev.airlock.policy.http.PolicyRoutes;
 import dev.airlock.staging.StagingService;
 import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
@@ -58,6 +58,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final PackageService packages;
     /** Every use case of the packages feature ({@link #packages} is its reads). */
     public final Packages packageUseCases;
+
     public final PublishService publish;
     public final NameService names;
     public final BlobSweep sweep;
@@ -80,24 +81,72 @@ public final class AirlockAssembly implements AutoCloseable {
         this.blobs = new FileSystemBlobStore(config.blobDir());
         this.audit = AuditService.create(db, clock);
         SecretBox secrets = new SecretBox(SecretKeys.load(config));
-        this.twoFactor = TwoFactorService.create(db, secrets, audit, clock,
-                config.twoFactor().maxFailures(), config.twoFactor().failureWindowMinutes(), config.server().base(),
+        this.twoFactor = TwoFactorService.create(
+                db,
+                secrets,
+                audit,
+                clock,
+                config.twoFactor().maxFailures(),
+                config.twoFactor().failureWindowMinutes(),
+                config.server().base(),
                 config.server().consoleUrl());
-        this.tokens = TokenService.create(db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
-        this.users = UserService.create(db, tokens, audit, clock, config.auth().allowSignup(), twoFactor,
-                config.auth().maxPasswordFailures(), config.auth().passwordFailureWindowMinutes());
+        this.tokens = TokenService.create(
+                db, audit, clock, Duration.ofDays(config.auth().sessionDays()));
+        this.users = UserService.create(
+                db,
+                tokens,
+                audit,
+                clock,
+                config.auth().allowSignup(),
+                twoFactor,
+                config.auth().maxPasswordFailures(),
+                config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock);
-        this.packageUseCases = Packages.create(db, blobs, orgs, audit, clock, config.server().base(), config.auth().anonymousRead());
+        this.packageUseCases = Packages.create(
+                db,
+                blobs,
+                orgs,
+                audit,
+                clock,
+                config.server().base(),
+                config.auth().anonymousRead());
         this.packages = packageUseCases.reads();
-        this.policies = PolicyService.create(db, orgs, audit, clock, twoFactor, packages, config.tokens().bypassMayPublish(),
+        this.policies = PolicyService.create(
+                db,
+                orgs,
+                audit,
+                clock,
+                twoFactor,
+                packages,
+                config.tokens().bypassMayPublish(),
                 config.server().consoleUrl());
         this.names = NameService.create(db, packages, audit, clock);
-        this.publish = new PublishService(packageUseCases.versions(), users, blobs,
-                new TarballInspector(config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
-                config.limits().maxTarballBytes(), policies.gate(), names);
-        this.staging = StagingService.create(db, packages, packageUseCases.versions(), publish, policies, audit, clock,
+        this.publish = new PublishService(
+                packageUseCases.versions(),
+                users,
+                blobs,
+                new TarballInspector(
+                        config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
+                config.limits().maxTarballBytes(),
+                policies.gate(),
+                names);
+        this.staging = StagingService.create(
+                db,
+                packages,
+                packageUseCases.versions(),
+                publish,
+                policies,
+                audit,
+                clock,
                 Duration.ofDays(config.staging().expiryDays()));
-        this.trust = TrustService.create(db, policies.gate(), tokens, audit, config.issuers(), clock, config.server().base());
+        this.trust = TrustService.create(
+                db,
+                policies.gate(),
+                tokens,
+                audit,
+                config.issuers(),
+                clock,
+                config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
@@ -113,15 +162,32 @@ public final class AirlockAssembly implements AutoCloseable {
             packageUseCases.versions().rebuildAll();
             settings.put("packuments.base", base);
         }
-        server = new HttpServer(config.server().host(), config.server().port(), config.limits().maxBodyBytes(),
-                config.dataDir().resolve("tmp"), config.trustedProxies(),
-                new AccountsAuthenticator(users, tokens),
-                List.of(new AccountRoutes(users, tokens, twoFactor, policies.gate()), new OrgRoutes(orgs, policies.gate()), new PolicyRoutes(policies),
-                        new StagingRoutes(staging), new TrustRoutes(trust, policies.gate()),
-                        new ConsoleRoutes(console, staging, packages,
-                                new ConsolePages(tokens, twoFactor, orgs, policies, users), webLogin, twoFactor, config.server().base(),
-                                config.server().consoleUrl(), policies), new PackageRoutes(packageUseCases, orgs, policies),
-                        new PublishRoutes(publish, packageUseCases, policies.gate()), new PackagePathRoutes(packageUseCases, policies.gate())))
+        server = new HttpServer(
+                        config.server().host(),
+                        config.server().port(),
+                        config.limits().maxBodyBytes(),
+                        config.dataDir().resolve("tmp"),
+                        config.trustedProxies(),
+                        new AccountsAuthenticator(users, tokens),
+                        List.of(
+                                new AccountRoutes(users, tokens, twoFactor, policies.gate()),
+                                new OrgRoutes(orgs, policies.gate()),
+                                new PolicyRoutes(policies),
+                                new StagingRoutes(staging),
+                                new TrustRoutes(trust, policies.gate()),
+                                new ConsoleRoutes(
+                                        console,
+                                        staging,
+                                        packages,
+                                        new ConsolePages(tokens, twoFactor, orgs, policies, users),
+                                        webLogin,
+                                        twoFactor,
+                                        config.server().base(),
+                                        config.server().consoleUrl(),
+                                        policies),
+                                new PackageRoutes(packageUseCases, orgs, policies),
+                                new PublishRoutes(publish, packageUseCases, policies.gate()),
+                                new PackagePathRoutes(packageUseCases, policies.gate())))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "airlock-maintenance");
@@ -130,10 +196,14 @@ public final class AirlockAssembly implements AutoCloseable {
         });
         every(sweep::sweep, 1, 60, TimeUnit.MINUTES);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
-        every(() -> {
-            users.purgePasswordFailures();
-            twoFactor.totp().purgeFailures();
-        }, 10, 10, TimeUnit.MINUTES);
+        every(
+                () -> {
+                    users.purgePasswordFailures();
+                    twoFactor.totp().purgeFailures();
+                },
+                10,
+                10,
+                TimeUnit.MINUTES);
         return server.port();
     }
 
@@ -147,13 +217,18 @@ public final class AirlockAssembly implements AutoCloseable {
      * that throws is never run again, and its exception sits unseen in the future); close() cancels the jobs.
      */
     private void every(Runnable job, long initialDelay, long delay, TimeUnit unit) {
-        Future<?> unused = scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                job.run();
-            } catch (RuntimeException e) {
-                LoggerFactory.getLogger(AirlockAssembly.class).error("maintenance job failed; it runs again later", e);
-            }
-        }, initialDelay, delay, unit);
+        Future<?> unused = scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        job.run();
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(AirlockAssembly.class)
+                                .error("maintenance job failed; it runs again later", e);
+                    }
+                },
+                initialDelay,
+                delay,
+                unit);
     }
 
     @Override

@@ -15,7 +15,10 @@ import picocli.CommandLine.Parameters;
  * module names such as punycode, capitals such as JSONStream, ~'!()*) which may be published here as new packages
  * (docs/names.md). Reading and installing such packages needs no allowance, nor do further versions of one.
  */
-@Command(name = "names", mixinStandardHelpOptions = true, description = "Allow legacy package names (core module names, capitals) for new packages.",
+@Command(
+        name = "names",
+        mixinStandardHelpOptions = true,
+        description = "Allow legacy package names (core module names, capitals) for new packages.",
         subcommands = {NamesCommand.Allow.class, NamesCommand.ListNames.class, NamesCommand.Revoke.class})
 final class NamesCommand {
 
@@ -24,15 +27,20 @@ final class NamesCommand {
         @Mixin
         Airlock.Common common;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME", description = "package names, e.g. punycode JSONStream @acme/Legacy")
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "NAME",
+                description = "package names, e.g. punycode JSONStream @acme/Legacy")
         List<String> names;
 
         @Override
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 for (NameService.Outcome o : airlock.names.allow(Actor.operator(), names)) {
-                    String why = o.problems().isEmpty() ? "npm accepts it for new packages anyway; the allowance matters"
-                            + " only beside a package whose name differs only in case" : String.join(" and ", o.problems());
+                    String why = o.problems().isEmpty()
+                            ? "npm accepts it for new packages anyway; the allowance matters"
+                                    + " only beside a package whose name differs only in case"
+                            : String.join(" and ", o.problems());
                     System.out.println((o.added() ? "Allowed " : "Already allowed ") + o.name() + " (" + why + ")");
                 }
             }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code airlock policy show|set}: package and org policies from the server's command line (docs/policies.md). */
-@Command(name = "policy", description = "Show or change package and org policies.",
+@Command(
+        name = "policy",
+        description = "Show or change package and org policies.",
         subcommands = {PolicyCommand.Show.class, PolicyCommand.Set.class})
 final class PolicyCommand {
 
@@ -56,25 +58,35 @@ final class PolicyCommand {
         @Option(names = "--mfa", description = "none, publish or automation (npm access set mfa=…)")
         String mfa;
 
-        @Option(names = "--staging-required", arity = "1", description = "true: direct npm publish is refused; stage and approve")
+        @Option(
+                names = "--staging-required",
+                arity = "1",
+                description = "true: direct npm publish is refused; stage and approve")
         Boolean stagingRequired;
 
         @Option(names = "--approvals", description = "distinct maintainers who must approve a staged version (1-10)")
         Integer approvals;
 
-        @Option(names = "--require-2fa", arity = "1", description = "org only: members need 2FA to publish, stage or approve")
+        @Option(
+                names = "--require-2fa",
+                arity = "1",
+                description = "org only: members need 2FA to publish, stage or approve")
         Boolean require2fa;
 
-        @Option(names = "--security-key-approval", arity = "1",
-                description = "true: approving a staged version needs a security key (WebAuthn); TOTP and recovery codes are refused")
+        @Option(
+                names = "--security-key-approval",
+                arity = "1",
+                description =
+                        "true: approving a staged version needs a security key (WebAuthn); TOTP and recovery codes are refused")
         Boolean securityKeyApproval;
 
         @Override
         public Integer call() {
             Policy change = new Policy(mfa, stagingRequired, approvals, require2fa, securityKeyApproval);
             if (change.equals(Policy.EMPTY)) {
-                throw AirlockException.badRequest("Nothing to change: give --mfa, --staging-required, --approvals, --require-2fa"
-                        + " or --security-key-approval.");
+                throw AirlockException.badRequest(
+                        "Nothing to change: give --mfa, --staging-required, --approvals, --require-2fa"
+                                + " or --security-key-approval.");
             }
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 if (subject.pkg != null) {
@@ -83,7 +95,8 @@ final class PolicyCommand {
                     System.out.println(Json.write(airlock.policies.ofPackageView(Actor.operator(), name)));
                 } else {
                     airlock.policies.setOrg(Actor.operator(), subject.org, change);
-                    System.out.println(Json.write(new PolicyView.OfOrg(subject.org, airlock.policies.ofOrg(Actor.operator(), subject.org))));
+                    System.out.println(Json.write(
+                            new PolicyView.OfOrg(subject.org, airlock.policies.ofOrg(Actor.operator(), subject.org))));
                 }
             }
             return 0;

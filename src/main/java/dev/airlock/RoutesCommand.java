@@ -30,10 +30,12 @@ final class RoutesCommand implements Callable<Integer> {
         if (markdown) {
             System.out.println("| method | path | handler |");
             System.out.println("|---|---|---|");
-            routes.forEach(r -> System.out.println("| " + r.method() + " | `" + r.path() + "` | " + r.handler() + " |"));
+            routes.forEach(
+                    r -> System.out.println("| " + r.method() + " | `" + r.path() + "` | " + r.handler() + " |"));
         } else {
             int width = routes.stream().mapToInt(r -> r.path().length()).max().orElse(0);
-            routes.forEach(r -> System.out.println(String.format("%-7s %-" + width + "s  %s", r.method(), r.path(), r.handler())));
+            routes.forEach(r ->
+                    System.out.println(String.format("%-7s %-" + width + "s  %s", r.method(), r.path(), r.handler())));
         }
         return 0;
     }
@@ -41,8 +43,8 @@ final class RoutesCommand implements Callable<Integer> {
     /** Assembles the registry on a temporary data directory, on a free loopback port, and reads its route table. */
     static List<Route> routes() throws IOException {
         Path data = Files.createTempDirectory("airlock-routes");
-        try (AirlockAssembly airlock = new AirlockAssembly(ConfigLoader.load(null, Map.of(),
-                Map.of("data.dir", data.toString(), "server.host", "127.0.0.1", "server.port", "0")))) {
+        try (AirlockAssembly airlock = new AirlockAssembly(ConfigLoader.load(
+                null, Map.of(), Map.of("data.dir", data.toString(), "server.host", "127.0.0.1", "server.port", "0")))) {
             airlock.serve();
             return airlock.routes();
         } finally {

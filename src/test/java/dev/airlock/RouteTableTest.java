@@ -28,7 +28,9 @@ class RouteTableTest {
         assertThat(documented)
                 .as("docs/api.md's route table (regenerate with ./airlock routes --markdown)")
                 .containsExactlyInAnyOrderElementsOf(registered);
-        assertThat(documented).as("rows are sorted as airlock routes prints them").isSorted();
+        assertThat(documented)
+                .as("rows are sorted as airlock routes prints them")
+                .isSorted();
     }
 
     @Test

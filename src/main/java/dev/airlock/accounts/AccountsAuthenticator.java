@@ -39,7 +39,8 @@ public final class AccountsAuthenticator implements Authenticator {
             }
             int colon = decoded.indexOf(':');
             if (colon <= 0 || !users.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1), source)) {
-                throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
+                throw new AirlockException(
+                        dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
             }
             return new Actor(decoded.substring(0, colon), "password", null, source);
         }

@@ -12,51 +12,81 @@ final class JdbiUserStore implements UserStore {
 
     @Override
     public void insert(Tx tx, User u, String passwordHash) {
-        tx.handle().createUpdate("INSERT INTO users (name, email, password_hash, admin, created_at, updated_at)"
+        tx.handle()
+                .createUpdate("INSERT INTO users (name, email, password_hash, admin, created_at, updated_at)"
                         + " VALUES (:name, :email, :hash, :admin, :at, :at)")
-                .bind("name", u.name()).bind("email", u.email()).bind("hash", passwordHash)
-                .bind("admin", u.admin() ? 1 : 0).bind("at", u.createdAt()).execute();
+                .bind("name", u.name())
+                .bind("email", u.email())
+                .bind("hash", passwordHash)
+                .bind("admin", u.admin() ? 1 : 0)
+                .bind("at", u.createdAt())
+                .execute();
     }
 
     @Override
     public void recordPasswordFailure(Tx tx, String name, String source, long at) {
-        tx.handle().createUpdate("INSERT INTO password_failures (user_name, source, at) VALUES (:u, :s, :at)")
-                .bind("u", name).bind("s", source).bind("at", at).execute();
+        tx.handle()
+                .createUpdate("INSERT INTO password_failures (user_name, source, at) VALUES (:u, :s, :at)")
+                .bind("u", name)
+                .bind("s", source)
+                .bind("at", at)
+                .execute();
     }
 
     @Override
     public List<PasswordFailure> passwordFailuresSince(Tx tx, String name, long since) {
-        return tx.handle().createQuery("SELECT source, at FROM password_failures WHERE user_name = :u AND at >= :since ORDER BY at")
-                .bind("u", name).bind("since", since)
-                .map((rs, c) -> new PasswordFailure(rs.getString("source"), rs.getLong("at"))).list();
+        return tx.handle()
+                .createQuery(
+                        "SELECT source, at FROM password_failures WHERE user_name = :u AND at >= :since ORDER BY at")
+                .bind("u", name)
+                .bind("since", since)
+                .map((rs, c) -> new PasswordFailure(rs.getString("source"), rs.getLong("at")))
+                .list();
     }
 
     @Override
     public void clearPasswordFailures(Tx tx, String name, String source) {
-        tx.handle().createUpdate("DELETE FROM password_failures WHERE user_name = :u AND source = :s")
-                .bind("u", name).bind("s", source).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM password_failures WHERE user_name = :u AND source = :s")
+                .bind("u", name)
+                .bind("s", source)
+                .execute();
     }
 
     @Override
     public int purgePasswordFailures(Tx tx, long before) {
-        return tx.handle().createUpdate("DELETE FROM password_failures WHERE at < :before").bind("before", before).execute();
+        return tx.handle()
+                .createUpdate("DELETE FROM password_failures WHERE at < :before")
+                .bind("before", before)
+                .execute();
     }
 
     @Override
     public User byName(Tx tx, String name) {
-        return tx.handle().createQuery("SELECT * FROM users WHERE name = :n").bind("n", name)
-                .map((rs, c) -> row(rs)).findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT * FROM users WHERE name = :n")
+                .bind("n", name)
+                .map((rs, c) -> row(rs))
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public String passwordHash(Tx tx, String name) {
-        return tx.handle().createQuery("SELECT password_hash FROM users WHERE name = :n").bind("n", name)
-                .mapTo(String.class).findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT password_hash FROM users WHERE name = :n")
+                .bind("n", name)
+                .mapTo(String.class)
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public List<User> all(Tx tx) {
-        return tx.handle().createQuery("SELECT * FROM users ORDER BY name").map((rs, c) -> row(rs)).list();
+        return tx.handle()
+                .createQuery("SELECT * FROM users ORDER BY name")
+                .map((rs, c) -> row(rs))
+                .list();
     }
 
     @Override
@@ -66,20 +96,36 @@ final class JdbiUserStore implements UserStore {
                 throw new IllegalArgumentException(e.getKey());
             }
             // the column name comes from the fixed allow-list above, never from input
-            tx.handle().createUpdate("UPDATE users SET " + e.getKey() + " = :v, updated_at = :at WHERE name = :n")
-                    .bind("v", e.getValue()).bind("at", at).bind("n", name).execute();
+            tx.handle()
+                    .createUpdate("UPDATE users SET " + e.getKey() + " = :v, updated_at = :at WHERE name = :n")
+                    .bind("v", e.getValue())
+                    .bind("at", at)
+                    .bind("n", name)
+                    .execute();
         }
     }
 
     @Override
     public void updatePassword(Tx tx, String name, String hash, long at) {
-        tx.handle().createUpdate("UPDATE users SET password_hash = :h, updated_at = :at WHERE name = :n")
-                .bind("h", hash).bind("at", at).bind("n", name).execute();
+        tx.handle()
+                .createUpdate("UPDATE users SET password_hash = :h, updated_at = :at WHERE name = :n")
+                .bind("h", hash)
+                .bind("at", at)
+                .bind("n", name)
+                .execute();
     }
 
     private static User row(ResultSet rs) throws SQLException {
-        return new User(rs.getString("name"), rs.getString("email"), rs.getInt("admin") == 1, rs.getString("fullname"),
-                rs.getString("homepage"), rs.getString("freenode"), rs.getString("twitter"), rs.getString("github"),
-                rs.getLong("created_at"), rs.getLong("updated_at"));
+        return new User(
+                rs.getString("name"),
+                rs.getString("email"),
+                rs.getInt("admin") == 1,
+                rs.getString("fullname"),
+                rs.getString("homepage"),
+                rs.getString("freenode"),
+                rs.getString("twitter"),
+                rs.getString("github"),
+                rs.getLong("created_at"),
+                rs.getLong("updated_at"));
     }
 }

@@ -3,13 +3,13 @@ package dev.airlock.accounts;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.crypto.Passwords;
 import dev.airlock.platform.db.Database;
-import dev.airlock.tokens.IssuedToken;
-import dev.airlock.tokens.TokenService;
-import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.RateLimited;
+import dev.airlock.tokens.IssuedToken;
+import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +29,16 @@ public final class UserService {
     private final int maxPasswordFailures;
     private final long failureWindowMillis;
 
-    UserService(Database db, UserStore store, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
-                TwoFactorService twoFactor, int maxPasswordFailures, int failureWindowMinutes) {
+    UserService(
+            Database db,
+            UserStore store,
+            TokenService tokens,
+            AuditService audit,
+            Clock clock,
+            boolean allowSignup,
+            TwoFactorService twoFactor,
+            int maxPasswordFailures,
+            int failureWindowMinutes) {
         this.twoFactor = twoFactor;
         this.maxPasswordFailures = maxPasswordFailures;
         this.failureWindowMillis = failureWindowMinutes * 60_000L;
@@ -42,9 +50,24 @@ public final class UserService {
         this.allowSignup = allowSignup;
     }
 
-    public static UserService create(Database db, TokenService tokens, AuditService audit, Clock clock, boolean allowSignup,
-                                     TwoFactorService twoFactor, int maxPasswordFailures, int failureWindowMinutes) {
-        return new UserService(db, new JdbiUserStore(), tokens, audit, clock, allowSignup, twoFactor, maxPasswordFailures,
+    public static UserService create(
+            Database db,
+            TokenService tokens,
+            AuditService audit,
+            Clock clock,
+            boolean allowSignup,
+            TwoFactorService twoFactor,
+            int maxPasswordFailures,
+            int failureWindowMinutes) {
+        return new UserService(
+                db,
+                new JdbiUserStore(),
+                tokens,
+                audit,
+                clock,
+                allowSignup,
+                twoFactor,
+                maxPasswordFailures,
                 failureWindowMinutes);
     }
 
@@ -111,7 +134,9 @@ public final class UserService {
      * its address's failures. Wrong passwords for existing accounts are audited.
      */
     public boolean checkPassword(String name, String password, String source) {
-        String from = source == null || source.isEmpty() ? "unknown" : source.length() > 64 ? source.substring(0, 64) : source;
+        String from = source == null || source.isEmpty()
+                ? "unknown"
+                : source.length() > 64 ? source.substring(0, 64) : source;
         List<UserStore.PasswordFailure> recent = throttle(name, from);
         String hash = db.read(tx -> store.passwordHash(tx, name));
         boolean ok;
@@ -140,18 +165,27 @@ public final class UserService {
 
     private List<UserStore.PasswordFailure> throttle(String name, String from) {
         long now = clock.millis();
-        List<UserStore.PasswordFailure> recent = db.read(tx -> store.passwordFailuresSince(tx, name, now - failureWindowMillis));
-        List<Long> fromHere = recent.stream().filter(f -> f.source().equals(from)).map(UserStore.PasswordFailure::at).toList();
+        List<UserStore.PasswordFailure> recent =
+                db.read(tx -> store.passwordFailuresSince(tx, name, now - failureWindowMillis));
+        List<Long> fromHere = recent.stream()
+                .filter(f -> f.source().equals(from))
+                .map(UserStore.PasswordFailure::at)
+                .toList();
         if (fromHere.size() >= maxPasswordFailures) {
             long retry = RateLimited.secondsUntilOneAgesOut(fromHere, maxPasswordFailures, failureWindowMillis, now);
-            throw new RateLimited("Too many wrong passwords for this account from your address. Try again in " + retry
-                    + " seconds.", retry);
+            throw new RateLimited(
+                    "Too many wrong passwords for this account from your address. Try again in " + retry + " seconds.",
+                    retry);
         }
         int accountLimit = maxPasswordFailures * 10;
         if (recent.size() >= accountLimit) {
-            long retry = RateLimited.secondsUntilOneAgesOut(recent.stream().map(UserStore.PasswordFailure::at).toList(),
-                    accountLimit, failureWindowMillis, now);
-            throw new RateLimited("Too many wrong passwords for this account. Try again in " + retry + " seconds.", retry);
+            long retry = RateLimited.secondsUntilOneAgesOut(
+                    recent.stream().map(UserStore.PasswordFailure::at).toList(),
+                    accountLimit,
+                    failureWindowMillis,
+                    now);
+            throw new RateLimited(
+                    "Too many wrong passwords for this account. Try again in " + retry + " seconds.", retry);
         }
         return recent;
     }
@@ -174,8 +208,12 @@ public final class UserService {
         if (existing == null) {
             // user names are not secret (packuments name maintainers and publishers): say why adduser is refused
             if (!allowSignup || email == null) {
-                throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password."
-                        + (allowSignup ? "" : " New accounts are created by an administrator (self-registration is off)."));
+                throw new AirlockException(
+                        ErrorCode.LOGIN_FAILED,
+                        "Incorrect username or password."
+                                + (allowSignup
+                                        ? ""
+                                        : " New accounts are created by an administrator (self-registration is off)."));
             }
             add(actor, name, email, password, false);
         } else if (!checkPassword(name, password, actor.sourceAddress())) {
@@ -223,7 +261,8 @@ public final class UserService {
         }
         return db.write(tx -> {
             store.updateProfile(tx, actor.user(), fields, clock.millis());
-            audit.record(tx, actor, "user.profile", "user:" + actor.user(), Map.of("fields", List.copyOf(fields.keySet())));
+            audit.record(
+                    tx, actor, "user.profile", "user:" + actor.user(), Map.of("fields", List.copyOf(fields.keySet())));
             return store.byName(tx, actor.user());
         });
     }

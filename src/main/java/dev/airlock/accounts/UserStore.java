@@ -26,6 +26,5 @@ interface UserStore {
 
     int purgePasswordFailures(Tx tx, long before);
 
-    record PasswordFailure(String source, long at) {
-    }
+    record PasswordFailure(String source, long at) {}
 }

@@ -41,10 +41,25 @@ public final class AuditService {
         store.append(tx, new AuditEvent(seq, at, actorName, action, target, actor.sourceAddress(), sorted, prev, hash));
     }
 
-    static String hash(String prev, long seq, long at, String actor, String action, String target, String source,
-                       Map<String, Object> detail) {
-        return Hashes.sha256Hex(String.join("\n", prev, Long.toString(seq), Long.toString(at), actor, action, target,
-                String.valueOf(source), Json.write(detail)));
+    static String hash(
+            String prev,
+            long seq,
+            long at,
+            String actor,
+            String action,
+            String target,
+            String source,
+            Map<String, Object> detail) {
+        return Hashes.sha256Hex(String.join(
+                "\n",
+                prev,
+                Long.toString(seq),
+                Long.toString(at),
+                actor,
+                action,
+                target,
+                String.valueOf(source),
+                Json.write(detail)));
     }
 
     /** Events for a target, oldest first. */

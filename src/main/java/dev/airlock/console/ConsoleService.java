@@ -26,7 +26,13 @@ public final class ConsoleService {
     private final AuditService audit;
     private final Clock clock;
 
-    ConsoleService(Database db, SessionStore store, UserService users, TwoFactorService twoFactor, AuditService audit, Clock clock) {
+    ConsoleService(
+            Database db,
+            SessionStore store,
+            UserService users,
+            TwoFactorService twoFactor,
+            AuditService audit,
+            Clock clock) {
         this.db = db;
         this.store = store;
         this.users = users;
@@ -35,17 +41,16 @@ public final class ConsoleService {
         this.clock = clock;
     }
 
-    public static ConsoleService create(Database db, UserService users, TwoFactorService twoFactor, AuditService audit, Clock clock) {
+    public static ConsoleService create(
+            Database db, UserService users, TwoFactorService twoFactor, AuditService audit, Clock clock) {
         return new ConsoleService(db, new JdbiSessionStore(), users, twoFactor, audit, clock);
     }
 
     /** A new session: the cookie value (shown once) and the session it stands for. */
-    public record Opened(String cookie, ConsoleSession session) {
-    }
+    public record Opened(String cookie, ConsoleSession session) {}
 
     /** The outcome of the password step: a session, or (for a user with a security key) the key step to take. */
-    public record SignIn(Opened opened, dev.airlock.twofactor.SecurityKeys.Ceremony keyStep) {
-    }
+    public record SignIn(Opened opened, dev.airlock.twofactor.SecurityKeys.Ceremony keyStep) {}
 
     public SignIn signIn(String user, String password, String otp, String source) {
         if (user == null || password == null || !users.checkPassword(user, password, source)) {

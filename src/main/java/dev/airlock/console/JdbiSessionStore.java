@@ -5,20 +5,34 @@ import dev.airlock.platform.db.Tx;
 final class JdbiSessionStore implements SessionStore {
     @Override
     public void insert(Tx tx, String idHash, String user, String csrf, long createdAt, long expiresAt) {
-        tx.handle().createUpdate("INSERT INTO console_sessions (id_hash, user_name, csrf, created_at, expires_at)"
+        tx.handle()
+                .createUpdate("INSERT INTO console_sessions (id_hash, user_name, csrf, created_at, expires_at)"
                         + " VALUES (:id, :u, :c, :at, :exp)")
-                .bind("id", idHash).bind("u", user).bind("c", csrf).bind("at", createdAt).bind("exp", expiresAt).execute();
+                .bind("id", idHash)
+                .bind("u", user)
+                .bind("c", csrf)
+                .bind("at", createdAt)
+                .bind("exp", expiresAt)
+                .execute();
     }
 
     @Override
     public ConsoleSession find(Tx tx, String idHash, long now) {
-        return tx.handle().createQuery("SELECT user_name, csrf, expires_at FROM console_sessions WHERE id_hash = :id AND expires_at > :now")
-                .bind("id", idHash).bind("now", now)
-                .map((rs, c) -> new ConsoleSession(rs.getString(1), rs.getString(2), rs.getLong(3))).findOne().orElse(null);
+        return tx.handle()
+                .createQuery(
+                        "SELECT user_name, csrf, expires_at FROM console_sessions WHERE id_hash = :id AND expires_at > :now")
+                .bind("id", idHash)
+                .bind("now", now)
+                .map((rs, c) -> new ConsoleSession(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public void delete(Tx tx, String idHash) {
-        tx.handle().createUpdate("DELETE FROM console_sessions WHERE id_hash = :id").bind("id", idHash).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM console_sessions WHERE id_hash = :id")
+                .bind("id", idHash)
+                .execute();
     }
 }

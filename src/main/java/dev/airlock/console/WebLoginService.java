@@ -62,13 +62,13 @@ public final class WebLoginService {
     }
 
     /** Where and when a pending login was asked for: what the login page shows so the user can tell it is theirs. */
-    public record Request(long createdAt, String source, String userAgent) {
-    }
+    public record Request(long createdAt, String source, String userAgent) {}
 
     /** The pending login behind a login URL, unless it expired or its token was issued already. */
     public Optional<Request> request(String id) {
         WebLoginStore.Row row = pending(id);
-        return row == null || row.tokenSealed() != null ? Optional.empty()
+        return row == null || row.tokenSealed() != null
+                ? Optional.empty()
                 : Optional.of(new Request(row.createdAt(), row.source(), row.userAgent()));
     }
 

@@ -3,8 +3,14 @@ package dev.airlock.console;
 import dev.airlock.platform.db.Tx;
 
 interface WebLoginStore {
-    record Row(String idHash, long createdAt, long expiresAt, String user, String tokenSealed, String source, String userAgent) {
-    }
+    record Row(
+            String idHash,
+            long createdAt,
+            long expiresAt,
+            String user,
+            String tokenSealed,
+            String source,
+            String userAgent) {}
 
     void insert(Tx tx, String idHash, long createdAt, long expiresAt, String source, String userAgent);
 

@@ -67,10 +67,13 @@ public final class NameService {
             why.append(String.join(" and ", problems)).append(": npm allows it only for packages that already exist. ");
         }
         if (!sameLetters.isEmpty()) {
-            why.append(name).append(" differs only in case from the existing package ").append(String.join(", ", sameLetters))
+            why.append(name)
+                    .append(" differs only in case from the existing package ")
+                    .append(String.join(", ", sameLetters))
                     .append(", which makes them easy to confuse. ");
         }
-        throw AirlockException.badRequest(why + "An administrator can allow it with ./airlock names allow " + name + ".");
+        throw AirlockException.badRequest(
+                why + "An administrator can allow it with ./airlock names allow " + name + ".");
     }
 
     public boolean allowed(PackageName name) {
@@ -78,8 +81,7 @@ public final class NameService {
     }
 
     /** What {@code allow} did with one name, and what npm says about it. */
-    public record Outcome(String name, boolean added, List<String> problems) {
-    }
+    public record Outcome(String name, boolean added, List<String> problems) {}
 
     /** Allows each name (valid for existing packages, or a 400 naming it) for new packages; audited; idempotent. */
     public List<Outcome> allow(Actor actor, List<String> names) {
@@ -90,7 +92,8 @@ public final class NameService {
                 boolean added = store.find(tx, name.toString()) == null;
                 if (added) {
                     store.insert(tx, new AllowedName(name.toString(), actor.describe(), clock.millis()));
-                    audit.record(tx, actor, "name.allow", "package:" + name, Map.of("problems", name.newPackageProblems()));
+                    audit.record(
+                            tx, actor, "name.allow", "package:" + name, Map.of("problems", name.newPackageProblems()));
                 }
                 out.add(new Outcome(name.toString(), added, name.newPackageProblems()));
             }

@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** npm org roles. Owners manage everything; admins manage members (not owners) and teams; developers publish. */
 public enum OrgRole {
-    OWNER, ADMIN, DEVELOPER;
+    OWNER,
+    ADMIN,
+    DEVELOPER;
 
     public static OrgRole parse(String s) {
         try {

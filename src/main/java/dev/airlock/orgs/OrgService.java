@@ -49,7 +49,8 @@ public final class OrgService {
                 throw AirlockException.conflict("Org \"" + name + "\" already exists.");
             }
             if (store.userExists(tx, name)) {
-                throw AirlockException.conflict("\"" + name + "\" is a user name; users and orgs share one namespace of scopes.");
+                throw AirlockException.conflict(
+                        "\"" + name + "\" is a user name; users and orgs share one namespace of scopes.");
             }
             requireUser(tx, owner);
             store.create(tx, name, clock.millis());
@@ -68,7 +69,8 @@ public final class OrgService {
     }
 
     private void requireOrgVisible(Tx tx, Actor actor, String org) {
-        if (!store.exists(tx, org) || (!isOperator(actor) && store.role(tx, org, actor.user()) == null)
+        if (!store.exists(tx, org)
+                || (!isOperator(actor) && store.role(tx, org, actor.user()) == null)
                 || (actor.scope() != null && !actor.scope().allowsOrg(org, false))) {
             throw AirlockException.notFound("Org \"" + org + "\" not found.");
         }
@@ -89,8 +91,8 @@ public final class OrgService {
         }
         OrgRole role = store.role(tx, org, actor.user());
         if (role.compareTo(atLeast) > 0) {
-            throw AirlockException.forbidden("You must be an " + atLeast.wire() + " of org \"" + org + "\" to do this (you are a "
-                    + role.wire() + ").");
+            throw AirlockException.forbidden("You must be an " + atLeast.wire() + " of org \"" + org
+                    + "\" to do this (you are a " + role.wire() + ").");
         }
         return role;
     }
@@ -106,7 +108,8 @@ public final class OrgService {
                 throw AirlockException.forbidden("Only an owner of org \"" + org + "\" can add or change owners.");
             }
             if (current == OrgRole.OWNER && role != OrgRole.OWNER && owners(tx, org) == 1) {
-                throw AirlockException.conflict("\"" + user + "\" is the last owner of org \"" + org + "\"; add another owner first.");
+                throw AirlockException.conflict(
+                        "\"" + user + "\" is the last owner of org \"" + org + "\"; add another owner first.");
             }
             store.setMember(tx, org, user, role);
             if (store.teamExists(tx, org, "developers")) {
@@ -118,7 +121,9 @@ public final class OrgService {
     }
 
     private int owners(Tx tx, String org) {
-        return (int) store.members(tx, org).values().stream().filter(r -> r == OrgRole.OWNER).count();
+        return (int) store.members(tx, org).values().stream()
+                .filter(r -> r == OrgRole.OWNER)
+                .count();
     }
 
     public void removeMember(Actor actor, String orgName, String user) {
@@ -133,7 +138,8 @@ public final class OrgService {
                 throw AirlockException.forbidden("Only an owner of org \"" + org + "\" can remove an owner.");
             }
             if (current == OrgRole.OWNER && owners(tx, org) == 1) {
-                throw AirlockException.conflict("\"" + user + "\" is the last owner of org \"" + org + "\" and cannot be removed.");
+                throw AirlockException.conflict(
+                        "\"" + user + "\" is the last owner of org \"" + org + "\" and cannot be removed.");
             }
             store.removeMember(tx, org, user);
             audit.record(tx, actor, "org.member.remove", "org:" + org, Map.of("user", user));

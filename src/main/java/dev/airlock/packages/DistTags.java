@@ -15,6 +15,7 @@ public final class DistTags {
     /** Tags semver.validRange accepts (x, v1, v1.2.x, v1.2.3-beta…; also odd forms like x.1): npm refuses them. */
     private static final Pattern RANGE_LIKE = Pattern.compile(
             "v*(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:\\.(?:[xX*]|0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?)?)?");
+
     private final PackageRows rows;
     private final Database db;
     private final PackageStore store;
@@ -30,9 +31,11 @@ public final class DistTags {
     }
 
     public static String validTag(String tag) {
-        if (tag == null || !TAG.matcher(tag).matches() || RANGE_LIKE.matcher(tag).matches()) {
-            throw AirlockException.badRequest("Invalid dist-tag \"" + tag + "\": a tag starts with a letter and must not look"
-                    + " like a version or range.");
+        if (tag == null
+                || !TAG.matcher(tag).matches()
+                || RANGE_LIKE.matcher(tag).matches()) {
+            throw AirlockException.badRequest("Invalid dist-tag \"" + tag
+                    + "\": a tag starts with a letter and must not look" + " like a version or range.");
         }
         return tag;
     }
@@ -43,7 +46,8 @@ public final class DistTags {
             PackageRecord pkg = rows.writable(tx, actor, name);
             VersionRecord v = store.version(tx, pkg.name(), version);
             if (v == null || !v.published()) {
-                throw AirlockException.notFound("Version " + name + "@" + version + " does not exist; a tag must point at a published version.");
+                throw AirlockException.notFound("Version " + name + "@" + version
+                        + " does not exist; a tag must point at a published version.");
             }
             store.setTag(tx, pkg.name(), tag, version);
             rows.touch(tx, pkg, clock.millis());

@@ -11,153 +11,271 @@ import org.jdbi.v3.core.statement.Query;
 final class JdbiPackageStore implements PackageStore {
     @Override
     public PackageRecord find(Tx tx, String name) {
-        return tx.handle().createQuery("SELECT * FROM packages WHERE name = :n").bind("n", name)
-                .map((rs, c) -> new PackageRecord(rs.getString("name"), rs.getString("scope"), rs.getString("access"),
-                        PackageState.fromWire(rs.getString("state")), rs.getLong("rev_seq"), rs.getLong("created_at"), rs.getLong("modified_at")))
-                .findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT * FROM packages WHERE name = :n")
+                .bind("n", name)
+                .map((rs, c) -> new PackageRecord(
+                        rs.getString("name"),
+                        rs.getString("scope"),
+                        rs.getString("access"),
+                        PackageState.fromWire(rs.getString("state")),
+                        rs.getLong("rev_seq"),
+                        rs.getLong("created_at"),
+                        rs.getLong("modified_at")))
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public void insert(Tx tx, PackageRecord p) {
-        tx.handle().createUpdate("INSERT INTO packages (name, scope, access, state, rev_seq, created_at, modified_at)"
+        tx.handle()
+                .createUpdate("INSERT INTO packages (name, scope, access, state, rev_seq, created_at, modified_at)"
                         + " VALUES (:name, :scope, :access, :state, :rev, :created, :modified)")
-                .bind("name", p.name()).bind("scope", p.scope()).bind("access", p.access()).bind("state", p.state().wire())
-                .bind("rev", p.revSeq()).bind("created", p.createdAt()).bind("modified", p.modifiedAt()).execute();
+                .bind("name", p.name())
+                .bind("scope", p.scope())
+                .bind("access", p.access())
+                .bind("state", p.state().wire())
+                .bind("rev", p.revSeq())
+                .bind("created", p.createdAt())
+                .bind("modified", p.modifiedAt())
+                .execute();
     }
 
     @Override
     public void update(Tx tx, PackageRecord p) {
-        tx.handle().createUpdate("UPDATE packages SET access = :access, state = :state, rev_seq = :rev, modified_at = :modified"
-                        + " WHERE name = :name")
-                .bind("name", p.name()).bind("access", p.access()).bind("state", p.state().wire()).bind("rev", p.revSeq())
-                .bind("modified", p.modifiedAt()).execute();
+        tx.handle()
+                .createUpdate(
+                        "UPDATE packages SET access = :access, state = :state, rev_seq = :rev, modified_at = :modified"
+                                + " WHERE name = :name")
+                .bind("name", p.name())
+                .bind("access", p.access())
+                .bind("state", p.state().wire())
+                .bind("rev", p.revSeq())
+                .bind("modified", p.modifiedAt())
+                .execute();
     }
 
     @Override
     public List<VersionRecord> versions(Tx tx, String name) {
-        return tx.handle().createQuery("SELECT * FROM versions WHERE package = :n ORDER BY created_at, version")
-                .bind("n", name).map((rs, c) -> version(rs)).list();
+        return tx.handle()
+                .createQuery("SELECT * FROM versions WHERE package = :n ORDER BY created_at, version")
+                .bind("n", name)
+                .map((rs, c) -> version(rs))
+                .list();
     }
 
     @Override
     public VersionRecord version(Tx tx, String name, String version) {
-        return tx.handle().createQuery("SELECT * FROM versions WHERE package = :n AND version = :v")
-                .bind("n", name).bind("v", version).map((rs, c) -> version(rs)).findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT * FROM versions WHERE package = :n AND version = :v")
+                .bind("n", name)
+                .bind("v", version)
+                .map((rs, c) -> version(rs))
+                .findOne()
+                .orElse(null);
     }
 
     private static VersionRecord version(ResultSet rs) throws SQLException {
-        return new VersionRecord(rs.getString("package"), rs.getString("version"), VersionState.fromWire(rs.getString("state")),
-                rs.getString("manifest_json"), rs.getString("readme"), rs.getString("integrity"), rs.getString("shasum"),
-                rs.getString("tarball_blob"), rs.getLong("tarball_size"), rs.getLong("created_at"),
-                dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"), rs.getString("published_by"), rs.getString("deprecated"),
+        return new VersionRecord(
+                rs.getString("package"),
+                rs.getString("version"),
+                VersionState.fromWire(rs.getString("state")),
+                rs.getString("manifest_json"),
+                rs.getString("readme"),
+                rs.getString("integrity"),
+                rs.getString("shasum"),
+                rs.getString("tarball_blob"),
+                rs.getLong("tarball_size"),
+                rs.getLong("created_at"),
+                dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"),
+                rs.getString("published_by"),
+                rs.getString("deprecated"),
                 rs.getString("authorisation_json"));
     }
 
     @Override
     public void insertVersion(Tx tx, VersionRecord v) {
-        tx.handle().createUpdate("INSERT INTO versions (package, version, state, manifest_json, readme, integrity, shasum,"
+        tx.handle()
+                .createUpdate("INSERT INTO versions (package, version, state, manifest_json, readme, integrity, shasum,"
                         + " tarball_blob, tarball_size, created_at, published_at, published_by, deprecated, authorisation_json)"
                         + " VALUES (:p, :v, :state, :manifest, :readme, :integrity, :shasum, :blob, :size, :created, :published, :by,"
                         + " :deprecated, :authorisation)")
-                .bind("p", v.pkg()).bind("v", v.version()).bind("state", v.state().wire()).bind("manifest", v.manifestJson())
-                .bind("readme", v.readme()).bind("integrity", v.integrity()).bind("shasum", v.shasum())
-                .bind("blob", v.blob()).bind("size", v.size()).bind("created", v.createdAt())
-                .bind("published", v.publishedAt()).bind("by", v.publishedBy()).bind("deprecated", v.deprecated())
+                .bind("p", v.pkg())
+                .bind("v", v.version())
+                .bind("state", v.state().wire())
+                .bind("manifest", v.manifestJson())
+                .bind("readme", v.readme())
+                .bind("integrity", v.integrity())
+                .bind("shasum", v.shasum())
+                .bind("blob", v.blob())
+                .bind("size", v.size())
+                .bind("created", v.createdAt())
+                .bind("published", v.publishedAt())
+                .bind("by", v.publishedBy())
+                .bind("deprecated", v.deprecated())
                 .bind("authorisation", v.authorisation())
                 .execute();
     }
 
     @Override
     public void setVersionState(Tx tx, String name, String version, VersionState state, boolean freeBlob) {
-        tx.handle().createUpdate("UPDATE versions SET state = :s" + (freeBlob ? ", tarball_blob = NULL" : "")
+        tx.handle()
+                .createUpdate("UPDATE versions SET state = :s" + (freeBlob ? ", tarball_blob = NULL" : "")
                         + " WHERE package = :n AND version = :v")
-                .bind("s", state.wire()).bind("n", name).bind("v", version).execute();
+                .bind("s", state.wire())
+                .bind("n", name)
+                .bind("v", version)
+                .execute();
     }
 
     @Override
     public void setDeprecated(Tx tx, String name, String version, String message) {
-        tx.handle().createUpdate("UPDATE versions SET deprecated = :d WHERE package = :n AND version = :v")
-                .bind("d", message).bind("n", name).bind("v", version).execute();
+        tx.handle()
+                .createUpdate("UPDATE versions SET deprecated = :d WHERE package = :n AND version = :v")
+                .bind("d", message)
+                .bind("n", name)
+                .bind("v", version)
+                .execute();
     }
 
     @Override
     public Map<String, String> tags(Tx tx, String name) {
         Map<String, String> out = new LinkedHashMap<>();
-        tx.handle().createQuery("SELECT tag, version FROM dist_tags WHERE package = :n ORDER BY tag").bind("n", name)
-                .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        tx.handle()
+                .createQuery("SELECT tag, version FROM dist_tags WHERE package = :n ORDER BY tag")
+                .bind("n", name)
+                .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
     @Override
     public void setTag(Tx tx, String name, String tag, String version) {
-        int n = tx.handle().createUpdate("UPDATE dist_tags SET version = :v WHERE package = :n AND tag = :t")
-                .bind("n", name).bind("t", tag).bind("v", version).execute();
+        int n = tx.handle()
+                .createUpdate("UPDATE dist_tags SET version = :v WHERE package = :n AND tag = :t")
+                .bind("n", name)
+                .bind("t", tag)
+                .bind("v", version)
+                .execute();
         if (n == 0) {
-            tx.handle().createUpdate("INSERT INTO dist_tags (package, tag, version) VALUES (:n, :t, :v)")
-                    .bind("n", name).bind("t", tag).bind("v", version).execute();
+            tx.handle()
+                    .createUpdate("INSERT INTO dist_tags (package, tag, version) VALUES (:n, :t, :v)")
+                    .bind("n", name)
+                    .bind("t", tag)
+                    .bind("v", version)
+                    .execute();
         }
     }
 
     @Override
     public void removeTag(Tx tx, String name, String tag) {
-        tx.handle().createUpdate("DELETE FROM dist_tags WHERE package = :n AND tag = :t").bind("n", name).bind("t", tag).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM dist_tags WHERE package = :n AND tag = :t")
+                .bind("n", name)
+                .bind("t", tag)
+                .execute();
     }
 
     @Override
     public Map<String, String> maintainers(Tx tx, String name) {
         Map<String, String> out = new LinkedHashMap<>();
-        tx.handle().createQuery("SELECT m.user_name, u.email FROM maintainers m JOIN users u ON u.name = m.user_name"
-                        + " WHERE m.package = :n ORDER BY m.added_at, m.user_name").bind("n", name)
-                .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        tx.handle()
+                .createQuery("SELECT m.user_name, u.email FROM maintainers m JOIN users u ON u.name = m.user_name"
+                        + " WHERE m.package = :n ORDER BY m.added_at, m.user_name")
+                .bind("n", name)
+                .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
     @Override
     public void addMaintainer(Tx tx, String name, String user, long at) {
-        tx.handle().createUpdate("INSERT INTO maintainers (package, user_name, added_at) SELECT :n, :u, :at WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM maintainers WHERE package = :n AND user_name = :u)")
-                .bind("n", name).bind("u", user).bind("at", at).execute();
+        tx.handle()
+                .createUpdate(
+                        "INSERT INTO maintainers (package, user_name, added_at) SELECT :n, :u, :at WHERE NOT EXISTS"
+                                + " (SELECT 1 FROM maintainers WHERE package = :n AND user_name = :u)")
+                .bind("n", name)
+                .bind("u", user)
+                .bind("at", at)
+                .execute();
     }
 
     @Override
     public void removeMaintainer(Tx tx, String name, String user) {
-        tx.handle().createUpdate("DELETE FROM maintainers WHERE package = :n AND user_name = :u").bind("n", name).bind("u", user).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM maintainers WHERE package = :n AND user_name = :u")
+                .bind("n", name)
+                .bind("u", user)
+                .execute();
     }
 
     @Override
-    public void savePackument(Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText) {
-        int n = tx.handle().createUpdate("UPDATE packuments SET full_json = :f, abbreviated_json = :a, full_etag = :fe,"
+    public void savePackument(
+            Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText) {
+        int n = tx.handle()
+                .createUpdate("UPDATE packuments SET full_json = :f, abbreviated_json = :a, full_etag = :fe,"
                         + " abbreviated_etag = :ae, rev = :rev, modified_at = :m, search_text = :s, full_gz = :fgz,"
                         + " abbreviated_gz = :agz WHERE package = :n")
-                .bind("n", name).bind("f", full.json()).bind("a", abbreviated.json()).bind("fe", full.etag())
-                .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText)
-                .bind("fgz", full.gzip()).bind("agz", abbreviated.gzip()).execute();
+                .bind("n", name)
+                .bind("f", full.json())
+                .bind("a", abbreviated.json())
+                .bind("fe", full.etag())
+                .bind("ae", abbreviated.etag())
+                .bind("rev", rev)
+                .bind("m", modified)
+                .bind("s", searchText)
+                .bind("fgz", full.gzip())
+                .bind("agz", abbreviated.gzip())
+                .execute();
         if (n == 0) {
-            tx.handle().createUpdate("INSERT INTO packuments (package, full_json, abbreviated_json, full_etag, abbreviated_etag,"
-                            + " rev, modified_at, search_text, full_gz, abbreviated_gz) VALUES (:n, :f, :a, :fe, :ae, :rev, :m, :s,"
-                            + " :fgz, :agz)")
-                    .bind("n", name).bind("f", full.json()).bind("a", abbreviated.json()).bind("fe", full.etag())
-                    .bind("ae", abbreviated.etag()).bind("rev", rev).bind("m", modified).bind("s", searchText)
-                    .bind("fgz", full.gzip()).bind("agz", abbreviated.gzip()).execute();
+            tx.handle()
+                    .createUpdate(
+                            "INSERT INTO packuments (package, full_json, abbreviated_json, full_etag, abbreviated_etag,"
+                                    + " rev, modified_at, search_text, full_gz, abbreviated_gz) VALUES (:n, :f, :a, :fe, :ae, :rev, :m, :s,"
+                                    + " :fgz, :agz)")
+                    .bind("n", name)
+                    .bind("f", full.json())
+                    .bind("a", abbreviated.json())
+                    .bind("fe", full.etag())
+                    .bind("ae", abbreviated.etag())
+                    .bind("rev", rev)
+                    .bind("m", modified)
+                    .bind("s", searchText)
+                    .bind("fgz", full.gzip())
+                    .bind("agz", abbreviated.gzip())
+                    .execute();
         }
     }
 
     @Override
     public void deletePackument(Tx tx, String name) {
-        tx.handle().createUpdate("DELETE FROM packuments WHERE package = :n").bind("n", name).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM packuments WHERE package = :n")
+                .bind("n", name)
+                .execute();
     }
 
     @Override
     public Served served(Tx tx, String name, boolean abbreviated, boolean gzip) {
-        String cols = abbreviated ? "k.abbreviated_etag, " + (gzip ? "k.abbreviated_gz" : "k.abbreviated_json")
+        String cols = abbreviated
+                ? "k.abbreviated_etag, " + (gzip ? "k.abbreviated_gz" : "k.abbreviated_json")
                 : "k.full_etag, " + (gzip ? "k.full_gz" : "k.full_json");
         // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding to a String
-        Served s = tx.handle().createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
+        Served s = tx.handle()
+                .createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
                         + " ON p.name = k.package WHERE k.package = :n")
                 .bind("n", name)
-                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(5), gzip,
-                        rs.getString(4), null, 0))
-                .findOne().orElse(null);
+                .map((rs, c) -> new Served(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getBytes(5),
+                        gzip,
+                        rs.getString(4),
+                        null,
+                        0))
+                .findOne()
+                .orElse(null);
         if (s != null && gzip && s.body() == null) {
             return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
         }
@@ -166,24 +284,41 @@ final class JdbiPackageStore implements PackageStore {
 
     @Override
     public Served servedTarball(Tx tx, String name, String version) {
-        return tx.handle().createQuery("SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM versions v"
-                        + " JOIN packages p ON p.name = v.package WHERE v.package = :n AND v.version = :v AND v.state = 'published'")
-                .bind("n", name).bind("v", version)
-                .map((rs, c) -> new Served(rs.getString(1), rs.getString(2), rs.getString(3), null, false, rs.getString(4),
-                        rs.getString(5), rs.getLong(6)))
-                .findOne().orElse(null);
+        return tx.handle()
+                .createQuery(
+                        "SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM versions v"
+                                + " JOIN packages p ON p.name = v.package WHERE v.package = :n AND v.version = :v AND v.state = 'published'")
+                .bind("n", name)
+                .bind("v", version)
+                .map((rs, c) -> new Served(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        null,
+                        false,
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getLong(6)))
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public String rev(Tx tx, String name) {
-        return tx.handle().createQuery("SELECT rev FROM packuments WHERE package = :n").bind("n", name)
-                .mapTo(String.class).findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT rev FROM packuments WHERE package = :n")
+                .bind("n", name)
+                .mapTo(String.class)
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public Map<String, String> teamGrants(Tx tx, String name) {
         Map<String, String> out = new LinkedHashMap<>();
-        tx.handle().createQuery("SELECT org, team, permission FROM team_packages WHERE package = :n").bind("n", name)
+        tx.handle()
+                .createQuery("SELECT org, team, permission FROM team_packages WHERE package = :n")
+                .bind("n", name)
                 .map((rs, c) -> Map.entry(rs.getString(1) + ":" + rs.getString(2), rs.getString(3)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
@@ -192,36 +327,55 @@ final class JdbiPackageStore implements PackageStore {
     @Override
     public void grant(Tx tx, String org, String team, String name, String permission) {
         revoke(tx, org, team, name);
-        tx.handle().createUpdate("INSERT INTO team_packages (org, team, package, permission) VALUES (:o, :t, :n, :p)")
-                .bind("o", org).bind("t", team).bind("n", name).bind("p", permission).execute();
+        tx.handle()
+                .createUpdate("INSERT INTO team_packages (org, team, package, permission) VALUES (:o, :t, :n, :p)")
+                .bind("o", org)
+                .bind("t", team)
+                .bind("n", name)
+                .bind("p", permission)
+                .execute();
     }
 
     @Override
     public void revoke(Tx tx, String org, String team, String name) {
-        tx.handle().createUpdate("DELETE FROM team_packages WHERE org = :o AND team = :t AND package = :n")
-                .bind("o", org).bind("t", team).bind("n", name).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM team_packages WHERE org = :o AND team = :t AND package = :n")
+                .bind("o", org)
+                .bind("t", team)
+                .bind("n", name)
+                .execute();
     }
 
     @Override
     public Map<String, String> teamPackages(Tx tx, String org, String team) {
         Map<String, String> out = new LinkedHashMap<>();
-        tx.handle().createQuery("SELECT package, permission FROM team_packages WHERE org = :o AND team = :t ORDER BY package")
-                .bind("o", org).bind("t", team).map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
+        tx.handle()
+                .createQuery(
+                        "SELECT package, permission FROM team_packages WHERE org = :o AND team = :t ORDER BY package")
+                .bind("o", org)
+                .bind("t", team)
+                .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
     @Override
     public List<String> byScope(Tx tx, String scope) {
-        return tx.handle().createQuery("SELECT name FROM packages WHERE scope = :s AND state = 'active' ORDER BY name")
-                .bind("s", scope).mapTo(String.class).list();
+        return tx.handle()
+                .createQuery("SELECT name FROM packages WHERE scope = :s AND state = 'active' ORDER BY name")
+                .bind("s", scope)
+                .mapTo(String.class)
+                .list();
     }
 
     @Override
     public List<String> byMaintainer(Tx tx, String user) {
-        return tx.handle().createQuery("SELECT m.package FROM maintainers m JOIN packages p ON p.name = m.package"
+        return tx.handle()
+                .createQuery("SELECT m.package FROM maintainers m JOIN packages p ON p.name = m.package"
                         + " WHERE m.user_name = :u AND p.state = 'active' ORDER BY m.package")
-                .bind("u", user).mapTo(String.class).list();
+                .bind("u", user)
+                .mapTo(String.class)
+                .list();
     }
 
     @Override
@@ -233,51 +387,87 @@ final class JdbiPackageStore implements PackageStore {
         sql.append(" ORDER BY CASE WHEN package = :exact THEN 0 ELSE 1 END, package LIMIT :limit OFFSET :offset");
         Query q = tx.handle().createQuery(sql.toString());
         for (int i = 0; i < terms.size(); i++) {
-            q.bind("t" + i, "%" + terms.get(i).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            q.bind(
+                    "t" + i,
+                    "%" + terms.get(i).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
         }
-        return q.bind("exact", String.join(" ", terms)).bind("limit", limit).bind("offset", offset).mapTo(String.class).list();
+        return q.bind("exact", String.join(" ", terms))
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .mapTo(String.class)
+                .list();
     }
 
     @Override
     public List<String> allNames(Tx tx) {
-        return tx.handle().createQuery("SELECT name FROM packages ORDER BY name").mapTo(String.class).list();
+        return tx.handle()
+                .createQuery("SELECT name FROM packages ORDER BY name")
+                .mapTo(String.class)
+                .list();
     }
 
     @Override
     public boolean userExists(Tx tx, String user) {
-        return tx.handle().createQuery("SELECT COUNT(*) FROM users WHERE name = :u").bind("u", user).mapTo(Integer.class).one() > 0;
+        return tx.handle()
+                        .createQuery("SELECT COUNT(*) FROM users WHERE name = :u")
+                        .bind("u", user)
+                        .mapTo(Integer.class)
+                        .one()
+                > 0;
     }
 
     @Override
     public List<String> referencedBlobs(Tx tx) {
-        return tx.handle().createQuery("SELECT DISTINCT tarball_blob FROM versions WHERE tarball_blob IS NOT NULL")
-                .mapTo(String.class).list();
+        return tx.handle()
+                .createQuery("SELECT DISTINCT tarball_blob FROM versions WHERE tarball_blob IS NOT NULL")
+                .mapTo(String.class)
+                .list();
     }
 
     @Override
     public void publishStaged(Tx tx, String name, String version, long at, String authorisation) {
-        tx.handle().createUpdate("UPDATE versions SET state = 'published', published_at = :at, authorisation_json = :a"
+        tx.handle()
+                .createUpdate("UPDATE versions SET state = 'published', published_at = :at, authorisation_json = :a"
                         + " WHERE package = :n AND version = :v AND state = 'staged'")
-                .bind("n", name).bind("v", version).bind("at", at).bind("a", authorisation).execute();
+                .bind("n", name)
+                .bind("v", version)
+                .bind("at", at)
+                .bind("a", authorisation)
+                .execute();
     }
 
     @Override
     public void deleteStaged(Tx tx, String name, String version) {
-        tx.handle().createUpdate("DELETE FROM versions WHERE package = :n AND version = :v AND state = 'staged'")
-                .bind("n", name).bind("v", version).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM versions WHERE package = :n AND version = :v AND state = 'staged'")
+                .bind("n", name)
+                .bind("v", version)
+                .execute();
     }
 
     @Override
     public void deleteReserved(Tx tx, String name) {
-        tx.handle().createUpdate("DELETE FROM maintainers WHERE package = :n").bind("n", name).execute();
-        tx.handle().createUpdate("DELETE FROM team_packages WHERE package = :n").bind("n", name).execute();
-        tx.handle().createUpdate("DELETE FROM packages WHERE name = :n AND state = 'staged'").bind("n", name).execute();
+        tx.handle()
+                .createUpdate("DELETE FROM maintainers WHERE package = :n")
+                .bind("n", name)
+                .execute();
+        tx.handle()
+                .createUpdate("DELETE FROM team_packages WHERE package = :n")
+                .bind("n", name)
+                .execute();
+        tx.handle()
+                .createUpdate("DELETE FROM packages WHERE name = :n AND state = 'staged'")
+                .bind("n", name)
+                .execute();
     }
 
     @Override
     public List<String> namesIgnoringCase(Tx tx, String lowercase) {
         // package names are ASCII (PackageName), so LOWER means the same in SQLite and PostgreSQL
-        return tx.handle().createQuery("SELECT name FROM packages WHERE LOWER(name) = :n ORDER BY name")
-                .bind("n", lowercase).mapTo(String.class).list();
+        return tx.handle()
+                .createQuery("SELECT name FROM packages WHERE LOWER(name) = :n ORDER BY name")
+                .bind("n", lowercase)
+                .mapTo(String.class)
+                .list();
     }
 }

@@ -7,6 +7,14 @@ import dev.airlock.shared.PackageName;
  * A validated version ready to be committed: its manifest (with server-computed fields), its tarball already in the
  * blob store under {@code blob}, the tag to apply and the requested access (null = keep / public for new packages).
  */
-public record NewVersion(PackageName name, String version, ObjectNode manifest, String readme, String integrity,
-                         String shasum, String blob, long size, String tag, String access) {
-}
+public record NewVersion(
+        PackageName name,
+        String version,
+        ObjectNode manifest,
+        String readme,
+        String integrity,
+        String shasum,
+        String blob,
+        long size,
+        String tag,
+        String access) {}

@@ -62,7 +62,8 @@ public final class Ownership {
                 }
             }
             rows.touch(tx, pkg, now);
-            audit.record(tx, actor, "package.owners", "package:" + pkg.name(), Map.of("added", added, "removed", removed));
+            audit.record(
+                    tx, actor, "package.owners", "package:" + pkg.name(), Map.of("added", added, "removed", removed));
             return null;
         });
     }
@@ -93,7 +94,8 @@ public final class Ownership {
         return db.read(tx -> {
             PackageRecord pkg = rows.visible(tx, actor, name);
             Map<String, String> out = new LinkedHashMap<>();
-            for (Map.Entry<String, String> grant : store.teamGrants(tx, pkg.name()).entrySet()) {
+            for (Map.Entry<String, String> grant :
+                    store.teamGrants(tx, pkg.name()).entrySet()) {
                 String[] ot = grant.getKey().split(":", 2);
                 for (String user : orgs.teamMembers(dev.airlock.shared.Actor.operator(), ot[0], ot[1])) {
                     if (!"write".equals(out.get(user))) {
@@ -116,7 +118,9 @@ public final class Ownership {
             for (String n : names) {
                 PackageRecord pkg = store.find(tx, n);
                 if (access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())) {
-                    out.put(n, access.canWrite(tx, actor, pkg) || (!org && owner.equals(actor.user())) ? "write" : "read");
+                    out.put(
+                            n,
+                            access.canWrite(tx, actor, pkg) || (!org && owner.equals(actor.user())) ? "write" : "read");
                 }
             }
             return out;
@@ -131,11 +135,17 @@ public final class Ownership {
             orgs.requireTeamAdmin(tx, actor, org, team);
             PackageRecord pkg = rows.writable(tx, actor, name);
             if (!org.equals(pkg.scope())) {
-                throw AirlockException.badRequest("Teams of org \"" + org + "\" can only be granted packages in the @" + org + " scope.");
+                throw AirlockException.badRequest(
+                        "Teams of org \"" + org + "\" can only be granted packages in the @" + org + " scope.");
             }
             store.grant(tx, org, team, pkg.name(), permission);
             rows.touch(tx, pkg, clock.millis());
-            audit.record(tx, actor, "access.grant", "package:" + pkg.name(), Map.of("team", org + ":" + team, "permission", permission));
+            audit.record(
+                    tx,
+                    actor,
+                    "access.grant",
+                    "package:" + pkg.name(),
+                    Map.of("team", org + ":" + team, "permission", permission));
             return null;
         });
     }
@@ -158,7 +168,8 @@ public final class Ownership {
                 throw AirlockException.notFound("Team \"" + org + ":" + team + "\" not found.");
             }
             Map<String, String> out = new LinkedHashMap<>();
-            store.teamPackages(tx, org, team).forEach((p, perm) -> out.put(p, "read-write".equals(perm) ? "write" : "read"));
+            store.teamPackages(tx, org, team)
+                    .forEach((p, perm) -> out.put(p, "read-write".equals(perm) ? "write" : "read"));
             return out;
         });
     }

@@ -95,11 +95,13 @@ final class PackageAccess {
                 throw notFound(pkg.name());
             }
             if (!actor.reaches(PackageName.parse(pkg.name()), true)) {
-                throw AirlockException.forbidden("This token cannot change \"" + pkg.name() + "\": it is limited to other"
-                        + " packages or is read-only. Create a token that selects it with read-write permission.");
+                throw AirlockException.forbidden(
+                        "This token cannot change \"" + pkg.name() + "\": it is limited to other"
+                                + " packages or is read-only. Create a token that selects it with read-write permission.");
             }
             throw AirlockException.forbidden("You do not have permission to change \"" + pkg.name()
-                    + "\": you are not one of its maintainers. Ask a maintainer to run `npm owner add <you> " + pkg.name() + "`.");
+                    + "\": you are not one of its maintainers. Ask a maintainer to run `npm owner add <you> "
+                    + pkg.name() + "`.");
         }
     }
 
@@ -109,8 +111,9 @@ final class PackageAccess {
             return;
         }
         if (!actor.reaches(name, true)) {
-            throw AirlockException.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
-                    + " read-only. Create a token that selects this package with read-write permission.");
+            throw AirlockException.forbidden(
+                    "This token cannot publish " + name + ": it is limited to other packages or is"
+                            + " read-only. Create a token that selects this package with read-write permission.");
         }
         if (!name.scoped()) {
             return;
@@ -120,8 +123,9 @@ final class PackageAccess {
         }
         if (orgs.exists(tx, name.scope())) {
             if (orgs.role(tx, name.scope(), actor.user()) == null) {
-                throw AirlockException.forbidden("You are not a member of org \"" + name.scope() + "\", so you cannot publish "
-                        + name + ". Ask an org owner to run `npm org set " + name.scope() + " " + actor.user() + "`.");
+                throw AirlockException.forbidden(
+                        "You are not a member of org \"" + name.scope() + "\", so you cannot publish " + name
+                                + ". Ask an org owner to run `npm org set " + name.scope() + " " + actor.user() + "`.");
             }
             return;
         }

@@ -1,8 +1,8 @@
 package dev.airlock.packages;
 
 /** A package row in any {@link PackageState}. {@code access}: public | restricted. */
-public record PackageRecord(String name, String scope, String access, PackageState state, long revSeq, long createdAt,
-                            long modifiedAt) {
+public record PackageRecord(
+        String name, String scope, String access, PackageState state, long revSeq, long createdAt, long modifiedAt) {
     public static final String PUBLIC = "public";
     public static final String RESTRICTED = "restricted";
 

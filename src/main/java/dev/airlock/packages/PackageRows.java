@@ -24,8 +24,14 @@ final class PackageRows {
     final String base;
     final BlobStore blobs;
 
-    PackageRows(Database db, PackageStore store, PackageAccess access, AuditService audit, Clock clock, String base,
-                BlobStore blobs) {
+    PackageRows(
+            Database db,
+            PackageStore store,
+            PackageAccess access,
+            AuditService audit,
+            Clock clock,
+            String base,
+            BlobStore blobs) {
         this.db = db;
         this.store = store;
         this.access = access;
@@ -65,16 +71,17 @@ final class PackageRows {
             store.deletePackument(tx, pkg.name());
             return;
         }
-        PackumentBuilder.Built built = PackumentBuilder.build(base, pkg, rows, store.tags(tx, pkg.name()),
-                store.maintainers(tx, pkg.name()));
-        store.savePackument(tx, pkg.name(), built.full(), built.abbreviated(), built.rev(), pkg.modifiedAt(), built.searchText());
+        PackumentBuilder.Built built =
+                PackumentBuilder.build(base, pkg, rows, store.tags(tx, pkg.name()), store.maintainers(tx, pkg.name()));
+        store.savePackument(
+                tx, pkg.name(), built.full(), built.abbreviated(), built.rev(), pkg.modifiedAt(), built.searchText());
     }
 
     void checkRev(Tx tx, PackageRecord pkg, String rev) {
         String current = store.rev(tx, pkg.name());
         if (rev != null && current != null && !rev.equals(current)) {
-            throw AirlockException.conflict("The package changed since you read it (revision " + rev + " is not current "
-                    + current + "). Run the command again.");
+            throw AirlockException.conflict("The package changed since you read it (revision " + rev
+                    + " is not current " + current + "). Run the command again.");
         }
     }
 }

@@ -48,12 +48,12 @@ public final class PackageService {
      * to the actor. Serving it uses {@link #served}.
      */
     public JsonNode packument(Actor actor, PackageName name, boolean abbreviated) {
-        return dev.airlock.platform.json.Json.parse(served(actor, name, abbreviated, false).body());
+        return dev.airlock.platform.json.Json.parse(
+                served(actor, name, abbreviated, false).body());
     }
 
     /** A packument as stored, to send: its UTF-8 bytes, or with {@code gzip} the gzip copy when there is one. */
-    public record ServedDocument(byte[] body, boolean gzip, String etag) {
-    }
+    public record ServedDocument(byte[] body, boolean gzip, String etag) {}
 
     /** The stored bytes, no decoding; one indexed row. */
     public ServedDocument served(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
@@ -104,7 +104,11 @@ public final class PackageService {
     }
 
     /** Whether a package exists for this actor: no row, a row the actor may not see (or an unpublished one), or visible. */
-    public enum Visibility { ABSENT, HIDDEN, VISIBLE }
+    public enum Visibility {
+        ABSENT,
+        HIDDEN,
+        VISIBLE
+    }
 
     public Visibility visibility(Actor actor, PackageName name) {
         return db.read(tx -> {
@@ -112,7 +116,8 @@ public final class PackageService {
             if (pkg == null) {
                 return Visibility.ABSENT;
             }
-            return pkg.active() && access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access()) ? Visibility.VISIBLE
+            return pkg.active() && access.canRead(tx, actor, pkg.name(), pkg.scope(), pkg.access())
+                    ? Visibility.VISIBLE
                     : Visibility.HIDDEN;
         });
     }

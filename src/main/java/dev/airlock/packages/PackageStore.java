@@ -34,7 +34,8 @@ interface PackageStore {
 
     void removeMaintainer(Tx tx, String name, String user);
 
-    void savePackument(Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText);
+    void savePackument(
+            Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText);
 
     void deletePackument(Tx tx, String name);
 
@@ -79,6 +80,6 @@ interface PackageStore {
     List<String> namesIgnoringCase(Tx tx, String lowercase);
 
     /** {@code body}: a document's bytes (gzip-encoded when {@code gzip}); null for a tarball. */
-    record Served(String name, String scope, String access, byte[] body, boolean gzip, String etag, String blob, long size) {
-    }
+    record Served(
+            String name, String scope, String access, byte[] body, boolean gzip, String etag, String blob, long size) {}
 }

@@ -93,12 +93,17 @@ public final class PackageVersions {
                 PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
                 String requested = v.access();
                 if (pkg == null) {
-                    pkg = PackageRecord.created(name, v.name().scope(), requested == null ? PackageRecord.PUBLIC : requested,
-                            PackageState.ACTIVE, now);
+                    pkg = PackageRecord.created(
+                            name,
+                            v.name().scope(),
+                            requested == null ? PackageRecord.PUBLIC : requested,
+                            PackageState.ACTIVE,
+                            now);
                     store.insert(tx, pkg);
                     store.addMaintainer(tx, name, actor.user(), now);
                 } else if (!pkg.active()) {
-                    pkg = pkg.withAccess(requested == null ? pkg.access() : requested).withState(PackageState.ACTIVE)
+                    pkg = pkg.withAccess(requested == null ? pkg.access() : requested)
+                            .withState(PackageState.ACTIVE)
                             .touchedAt(now);
                 } else if (requested != null) {
                     pkg = pkg.withAccess(requested).touchedAt(now);
@@ -106,7 +111,11 @@ public final class PackageVersions {
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 rows.touch(tx, pkg, now);
-                audit.record(tx, actor, "package.publish", "package:" + name,
+                audit.record(
+                        tx,
+                        actor,
+                        "package.publish",
+                        "package:" + name,
                         Map.of("version", v.version(), "tag", v.tag(), "integrity", v.integrity()));
                 return null;
             });
@@ -129,8 +138,12 @@ public final class PackageVersions {
         String name = v.name().toString();
         PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
         if (pkg == null) {
-            pkg = PackageRecord.created(name, v.name().scope(), v.access() == null ? PackageRecord.PUBLIC : v.access(),
-                    PackageState.STAGED, now);
+            pkg = PackageRecord.created(
+                    name,
+                    v.name().scope(),
+                    v.access() == null ? PackageRecord.PUBLIC : v.access(),
+                    PackageState.STAGED,
+                    now);
             store.insert(tx, pkg);
             store.addMaintainer(tx, name, actor.user(), now);
         }
@@ -155,13 +168,20 @@ public final class PackageVersions {
                 return v;
             }
         }
-        List<VersionRecord> published = store.versions(tx, name).stream().filter(VersionRecord::published).toList();
-        String highest = PackumentBuilder.highest(published.stream().map(VersionRecord::version).toList());
-        return published.stream().filter(v -> v.version().equals(highest)).findFirst().orElse(null);
+        List<VersionRecord> published = store.versions(tx, name).stream()
+                .filter(VersionRecord::published)
+                .toList();
+        String highest = PackumentBuilder.highest(
+                published.stream().map(VersionRecord::version).toList());
+        return published.stream()
+                .filter(v -> v.version().equals(highest))
+                .findFirst()
+                .orElse(null);
     }
 
     /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */
-    public void releaseStaged(Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
+    public void releaseStaged(
+            Tx tx, Actor approver, String name, String version, String tag, Map<String, Object> detail) {
         VersionRecord v = store.version(tx, name, version);
         if (v == null || v.state() != VersionState.STAGED) {
             throw AirlockException.conflict("Version " + name + "@" + version + " is no longer staged.");
@@ -185,7 +205,9 @@ public final class PackageVersions {
     public void discardStaged(Tx tx, String name, String version) {
         store.deleteStaged(tx, name, version);
         PackageRecord pkg = store.find(tx, name);
-        if (pkg != null && pkg.state() == PackageState.STAGED && store.versions(tx, name).isEmpty()) {
+        if (pkg != null
+                && pkg.state() == PackageState.STAGED
+                && store.versions(tx, name).isEmpty()) {
             store.deleteReserved(tx, name);
         }
     }
@@ -195,11 +217,13 @@ public final class PackageVersions {
             return;
         }
         throw switch (existing.state()) {
-            case PUBLISHED -> AirlockException.conflict("You cannot publish over the previously published version "
-                    + id + ". Bump the version number and publish again.");
+            case PUBLISHED ->
+                AirlockException.conflict("You cannot publish over the previously published version " + id
+                        + ". Bump the version number and publish again.");
             case STAGED -> AirlockException.conflict("Version " + id + " is already staged and waiting for approval.");
-            case REJECTED, UNPUBLISHED -> AirlockException.conflict("Version " + id + " was " + existing.state().wire()
-                    + " and its number cannot be reused. Bump the version number.");
+            case REJECTED, UNPUBLISHED ->
+                AirlockException.conflict("Version " + id + " was "
+                        + existing.state().wire() + " and its number cannot be reused. Bump the version number.");
         };
     }
 

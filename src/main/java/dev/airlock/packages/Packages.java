@@ -11,14 +11,30 @@ import java.time.Clock;
  * versions (publish, staged insert, release, discard, rebuild), dist-tags, deprecation, unpublish, ownership and
  * access. Each is a small public service; none decides who may act (that is the policy gate's).
  */
-public record Packages(PackageService reads, PackageVersions versions, DistTags distTags, Deprecation deprecation,
-                       Unpublish unpublish, Ownership ownership) {
-    public static Packages create(Database db, BlobStore blobs, OrgService orgs, AuditService audit, Clock clock,
-                                  String publicBase, boolean anonymousRead) {
+public record Packages(
+        PackageService reads,
+        PackageVersions versions,
+        DistTags distTags,
+        Deprecation deprecation,
+        Unpublish unpublish,
+        Ownership ownership) {
+    public static Packages create(
+            Database db,
+            BlobStore blobs,
+            OrgService orgs,
+            AuditService audit,
+            Clock clock,
+            String publicBase,
+            boolean anonymousRead) {
         JdbiPackageStore store = new JdbiPackageStore();
-        PackageRows rows = new PackageRows(db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase,
-                blobs);
-        return new Packages(new PackageService(rows), new PackageVersions(rows), new DistTags(rows), new Deprecation(rows),
-                new Unpublish(rows), new Ownership(rows));
+        PackageRows rows = new PackageRows(
+                db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs);
+        return new Packages(
+                new PackageService(rows),
+                new PackageVersions(rows),
+                new DistTags(rows),
+                new Deprecation(rows),
+                new Unpublish(rows),
+                new Ownership(rows));
     }
 }

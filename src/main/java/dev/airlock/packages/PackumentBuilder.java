@@ -19,18 +19,35 @@ import org.semver4j.Semver;
  */
 final class PackumentBuilder {
     /** Keys of the abbreviated format (registry docs + arborist's lockfile keys). */
-    static final Set<String> CORGI_KEYS = Set.of("name", "version", "dependencies", "optionalDependencies",
-            "devDependencies", "bundleDependencies", "peerDependencies", "peerDependenciesMeta", "acceptDependencies",
-            "bin", "directories", "engines", "os", "cpu", "libc", "funding", "license", "deprecated", "_hasShrinkwrap",
-            "hasInstallScript", "dist");
-    private static final List<String> TOP_LEVEL_FROM_LATEST = List.of("description", "keywords", "license", "homepage",
-            "repository", "bugs", "author");
+    static final Set<String> CORGI_KEYS = Set.of(
+            "name",
+            "version",
+            "dependencies",
+            "optionalDependencies",
+            "devDependencies",
+            "bundleDependencies",
+            "peerDependencies",
+            "peerDependenciesMeta",
+            "acceptDependencies",
+            "bin",
+            "directories",
+            "engines",
+            "os",
+            "cpu",
+            "libc",
+            "funding",
+            "license",
+            "deprecated",
+            "_hasShrinkwrap",
+            "hasInstallScript",
+            "dist");
 
-    record Built(Document full, Document abbreviated, String rev, String searchText) {
-    }
+    private static final List<String> TOP_LEVEL_FROM_LATEST =
+            List.of("description", "keywords", "license", "homepage", "repository", "bugs", "author");
 
-    private PackumentBuilder() {
-    }
+    record Built(Document full, Document abbreviated, String rev, String searchText) {}
+
+    private PackumentBuilder() {}
 
     static String tarballUrl(String base, PackageName name, String version) {
         return base + "/" + name + "/-/" + name.bare() + "-" + version + ".tgz";
@@ -46,22 +63,30 @@ final class PackumentBuilder {
         return best;
     }
 
-    static Built build(String base, PackageRecord pkg, List<VersionRecord> rows, Map<String, String> tags,
-                       Map<String, String> maintainers) {
+    static Built build(
+            String base,
+            PackageRecord pkg,
+            List<VersionRecord> rows,
+            Map<String, String> tags,
+            Map<String, String> maintainers) {
         PackageName name = PackageName.parse(pkg.name());
         ObjectNode full = Json.object();
         ObjectNode abbreviatedVersions = Json.object();
         ObjectNode versions = Json.object();
         ObjectNode time = Json.object();
         ArrayNode maintainerList = Json.MAPPER.createArrayNode();
-        maintainers.forEach((user, email) -> maintainerList.addObject().put("name", user).put("email", email));
+        maintainers.forEach(
+                (user, email) -> maintainerList.addObject().put("name", user).put("email", email));
 
         String modified = Instant.ofEpochMilli(pkg.modifiedAt()).toString();
         time.put("created", Instant.ofEpochMilli(pkg.createdAt()).toString());
         time.put("modified", modified);
         VersionRecord latest = null;
         String latestVersion = tags.get("latest");
-        List<String> published = rows.stream().filter(VersionRecord::published).map(VersionRecord::version).toList();
+        List<String> published = rows.stream()
+                .filter(VersionRecord::published)
+                .map(VersionRecord::version)
+                .toList();
         if (latestVersion == null) {
             latestVersion = highest(published);
         }
@@ -140,8 +165,10 @@ final class PackumentBuilder {
 
         String fullJson = Json.write(full);
         String abbreviatedJson = Json.write(abbreviated);
-        return new Built(new Document(fullJson, etag(fullJson), gzip(fullJson)),
-                new Document(abbreviatedJson, etag(abbreviatedJson), gzip(abbreviatedJson)), rev,
+        return new Built(
+                new Document(fullJson, etag(fullJson), gzip(fullJson)),
+                new Document(abbreviatedJson, etag(abbreviatedJson), gzip(abbreviatedJson)),
+                rev,
                 search.toString().toLowerCase(Locale.ROOT));
     }
 

@@ -78,8 +78,10 @@ public final class Unpublish {
         for (String version : versions) {
             store.setVersionState(tx, pkg.name(), version, VersionState.UNPUBLISHED, true);
         }
-        List<String> remaining = store.versions(tx, pkg.name()).stream().filter(VersionRecord::published)
-                .map(VersionRecord::version).toList();
+        List<String> remaining = store.versions(tx, pkg.name()).stream()
+                .filter(VersionRecord::published)
+                .map(VersionRecord::version)
+                .toList();
         for (Map.Entry<String, String> t : tags.entrySet()) {
             if (versions.contains(t.getValue())) {
                 store.removeTag(tx, pkg.name(), t.getKey());
@@ -99,8 +101,10 @@ public final class Unpublish {
         db.write(tx -> {
             PackageRecord pkg = rows.writable(tx, actor, name);
             rows.checkRev(tx, pkg, rev);
-            List<String> all = store.versions(tx, pkg.name()).stream().filter(VersionRecord::published)
-                    .map(VersionRecord::version).toList();
+            List<String> all = store.versions(tx, pkg.name()).stream()
+                    .filter(VersionRecord::published)
+                    .map(VersionRecord::version)
+                    .toList();
             for (String tag : store.tags(tx, pkg.name()).keySet()) {
                 store.removeTag(tx, pkg.name(), tag);
             }
@@ -109,7 +113,8 @@ public final class Unpublish {
             }
             PackageRecord gone = pkg.withState(PackageState.UNPUBLISHED);
             rows.touch(tx, gone, clock.millis());
-            audit.record(tx, actor, "package.unpublish", "package:" + pkg.name(), Map.of("versions", all, "whole", true));
+            audit.record(
+                    tx, actor, "package.unpublish", "package:" + pkg.name(), Map.of("versions", all, "whole", true));
             return null;
         });
     }

@@ -22,12 +22,10 @@ public sealed interface Decision {
     }
 
     /** A fresh one-time password (or a security key's confirmation) for {@code what} ("make changes", "approve a@1.0.0"). */
-    record NeedsOtp(String what) implements Decision {
-    }
+    record NeedsOtp(String what) implements Decision {}
 
     /** A fresh security-key assertion for {@code what}; codes from an authenticator app are not accepted. */
-    record NeedsSecurityKey(String what) implements Decision {
-    }
+    record NeedsSecurityKey(String what) implements Decision {}
 
     static Decision refused(ErrorCode code, String message) {
         return new Refused(code, message);

@@ -29,8 +29,12 @@ public final class Gate {
     private final boolean bypassMayPublish;
     private final String consoleUrl;
 
-    public Gate(PolicyService policies, TwoFactorService twoFactor, PackageService packages, boolean bypassMayPublish,
-                String consoleUrl) {
+    public Gate(
+            PolicyService policies,
+            TwoFactorService twoFactor,
+            PackageService packages,
+            boolean bypassMayPublish,
+            String consoleUrl) {
         this.policies = policies;
         this.twoFactor = twoFactor;
         this.packages = packages;
@@ -69,27 +73,34 @@ public final class Gate {
     /** The decision table. {@code name} is null for actions on no package; {@code version} only where it matters. */
     public Decision decide(Actor actor, Action action, PackageName name, String version) {
         if (action == Action.READ) {
-            return Decision.Allowed.INSTANCE; // what a read shows (restricted packages, anonymous reads) is the packages feature's
+            return Decision.Allowed
+                    .INSTANCE; // what a read shows (restricted packages, anonymous reads) is the packages feature's
         }
         if (!actor.authenticated()) {
             return Decision.refused(ErrorCode.UNAUTHORIZED, "You must be logged in to do this. Run `npm login` first.");
         }
         if (actor.trustedPublishing() && !action.openToTrustedPublishing()) {
-            return Decision.forbidden(switch (action) {
-                case VIEW_STAGED, APPROVE, REJECT -> "A token from trusted publishing can only publish or stage; it cannot"
-                        + " list, view, download, approve or reject staged versions.";
-                default -> "A token from trusted publishing can only publish or stage its package.";
-            });
+            return Decision.forbidden(
+                    switch (action) {
+                        case VIEW_STAGED, APPROVE, REJECT ->
+                            "A token from trusted publishing can only publish or stage; it cannot"
+                                    + " list, view, download, approve or reject staged versions.";
+                        default -> "A token from trusted publishing can only publish or stage its package.";
+                    });
         }
         return switch (action) {
             case PUBLISH -> PublishRules.directPublish(this, actor, name);
             case STAGE -> PublishRules.stage(this, actor, name);
             case VIEW_STAGED, OTHER -> Decision.Allowed.INSTANCE;
             case APPROVE, REJECT -> approval(actor, action, name, version);
-            case CHANGE_DIST_TAGS, DEPRECATE, UNPUBLISH -> orElse(writeAccess(actor, action, name), () -> forWrites(actor));
-            case DELETE_TARBALL -> orElse(writeAccess(actor, action, name),
-                    // npm sends this DELETE after the PUT that already unpublished the version: nothing left to change
-                    () -> packages.isPublished(name, version) ? forWrites(actor) : Decision.Allowed.INSTANCE);
+            case CHANGE_DIST_TAGS, DEPRECATE, UNPUBLISH ->
+                orElse(writeAccess(actor, action, name), () -> forWrites(actor));
+            case DELETE_TARBALL ->
+                orElse(
+                        writeAccess(actor, action, name),
+                        // npm sends this DELETE after the PUT that already unpublished the version: nothing left to
+                        // change
+                        () -> packages.isPublished(name, version) ? forWrites(actor) : Decision.Allowed.INSTANCE);
             case CHANGE_OWNERS -> packageAdmin(actor, action, name, "change owners");
             case CHANGE_ACCESS -> packageAdmin(actor, action, name, "change access settings");
             case CHANGE_POLICY -> packageAdmin(actor, action, name, "change policies");
@@ -113,8 +124,10 @@ public final class Gate {
         boolean ok = ("GET".equals(method) || "HEAD".equals(method)) && (packagePath || path.endsWith("/visibility"))
                 || "PUT".equals(method) && packagePath
                 || "POST".equals(method) && path.startsWith("/-/stage/package/");
-        return ok ? Decision.Allowed.INSTANCE : Decision.forbidden("A token from trusted publishing can only publish or stage its"
-                + " package; it cannot " + method + " " + path + ".");
+        return ok
+                ? Decision.Allowed.INSTANCE
+                : Decision.forbidden("A token from trusted publishing can only publish or stage its"
+                        + " package; it cannot " + method + " " + path + ".");
     }
 
     // ------------------------------------------------------------------ the rules, one per concern
@@ -133,7 +146,8 @@ public final class Gate {
         if (org.refused()) {
             return org;
         }
-        return presence(actor, verb + " " + name + "@" + version, action == Action.APPROVE && policy.securityKeyApproval());
+        return presence(
+                actor, verb + " " + name + "@" + version, action == Action.APPROVE && policy.securityKeyApproval());
     }
 
     /** Owners, access and policies are never changed with a token that bypasses 2FA. */
@@ -154,11 +168,14 @@ public final class Gate {
             return Decision.forbidden("Trust relationships are managed from a login session (npm login) with 2FA;"
                     + " tokens and passwords cannot change them.");
         }
-        return action == Action.CHANGE_TRUST ? presence(actor, "change trusted publishing", false) : Decision.Allowed.INSTANCE;
+        return action == Action.CHANGE_TRUST
+                ? presence(actor, "change trusted publishing", false)
+                : Decision.Allowed.INSTANCE;
     }
 
     private static Decision interactiveOnly(Actor actor, String what) {
-        return actor.interactive() ? Decision.Allowed.INSTANCE
+        return actor.interactive()
+                ? Decision.Allowed.INSTANCE
                 : Decision.forbidden("Tokens cannot " + what + "; use your login session (npm login).");
     }
 
@@ -174,15 +191,23 @@ public final class Gate {
         }
         boolean create = action == Action.PUBLISH || action == Action.STAGE;
         return switch (packages.visibility(actor, name)) {
-            case ABSENT -> !create ? notFound(name) : actor.reaches(name, true) ? Decision.Allowed.INSTANCE
-                    : Decision.forbidden("This token cannot publish " + name + ": it is limited to other packages or is"
-                    + " read-only. Create a token that selects this package with read-write permission.");
+            case ABSENT ->
+                !create
+                        ? notFound(name)
+                        : actor.reaches(name, true)
+                                ? Decision.Allowed.INSTANCE
+                                : Decision.forbidden(
+                                        "This token cannot publish " + name + ": it is limited to other packages or is"
+                                                + " read-only. Create a token that selects this package with read-write permission.");
             case HIDDEN -> notFound(name);
-            case VISIBLE -> !actor.reaches(name, true)
-                    ? Decision.forbidden("This token cannot change \"" + name + "\": it is limited to other"
-                    + " packages or is read-only. Create a token that selects it with read-write permission.")
-                    : Decision.forbidden("You do not have permission to change \"" + name + "\": you are not one of its"
-                    + " maintainers. Ask a maintainer to run `npm owner add <you> " + name + "`.");
+            case VISIBLE ->
+                !actor.reaches(name, true)
+                        ? Decision.forbidden(
+                                "This token cannot change \"" + name + "\": it is limited to other"
+                                        + " packages or is read-only. Create a token that selects it with read-write permission.")
+                        : Decision.forbidden(
+                                "You do not have permission to change \"" + name + "\": you are not one of its"
+                                        + " maintainers. Ask a maintainer to run `npm owner add <you> " + name + "`.");
         };
     }
 
@@ -205,7 +230,8 @@ public final class Gate {
             return Decision.Allowed.INSTANCE;
         }
         var s = twoFactor.totp().status(actor.user());
-        boolean writes = s.isPresent() && s.get().enabled() ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
+        boolean writes = s.isPresent() && s.get().enabled()
+                ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
                 : twoFactor.keys().any(actor.user());
         return writes ? new Decision.NeedsOtp("make changes") : Decision.Allowed.INSTANCE;
     }
@@ -214,7 +240,8 @@ public final class Gate {
     Decision presence(Actor actor, String what, boolean keyOnly) {
         if (!twoFactor.enabled(actor.user())) {
             return Decision.forbidden("You must enable two-factor authentication to " + what
-                    + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl + "/-/console/account.");
+                    + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl
+                    + "/-/console/account.");
         }
         if (keyOnly && !twoFactor.keys().any(actor.user())) {
             return Decision.forbidden("To " + what + " you need a security key (this package's policy does not accept"

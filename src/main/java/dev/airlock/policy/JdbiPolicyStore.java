@@ -7,10 +7,17 @@ import java.sql.SQLException;
 final class JdbiPolicyStore implements PolicyStore {
     @Override
     public Policy find(Tx tx, String subject) {
-        return tx.handle().createQuery("SELECT * FROM policies WHERE subject = :s").bind("s", subject)
-                .map((rs, c) -> new Policy(rs.getString("mfa"), bool(rs, "staging_required"), integer(rs, "approvals"),
-                        bool(rs, "require_2fa"), bool(rs, "security_key_approval")))
-                .findOne().orElse(Policy.EMPTY);
+        return tx.handle()
+                .createQuery("SELECT * FROM policies WHERE subject = :s")
+                .bind("s", subject)
+                .map((rs, c) -> new Policy(
+                        rs.getString("mfa"),
+                        bool(rs, "staging_required"),
+                        integer(rs, "approvals"),
+                        bool(rs, "require_2fa"),
+                        bool(rs, "security_key_approval")))
+                .findOne()
+                .orElse(Policy.EMPTY);
     }
 
     private static Boolean bool(ResultSet rs, String col) throws SQLException {
@@ -29,14 +36,22 @@ final class JdbiPolicyStore implements PolicyStore {
 
     @Override
     public void save(Tx tx, String subject, Policy p, String by, long at) {
-        tx.handle().createUpdate("DELETE FROM policies WHERE subject = :s").bind("s", subject).execute();
-        tx.handle().createUpdate("INSERT INTO policies (subject, mfa, staging_required, approvals, require_2fa, security_key_approval,"
-                        + " updated_at, updated_by) VALUES (:s, :mfa, :staging, :approvals, :tfa, :key, :at, :by)")
-                .bind("s", subject).bind("mfa", p.mfa())
+        tx.handle()
+                .createUpdate("DELETE FROM policies WHERE subject = :s")
+                .bind("s", subject)
+                .execute();
+        tx.handle()
+                .createUpdate(
+                        "INSERT INTO policies (subject, mfa, staging_required, approvals, require_2fa, security_key_approval,"
+                                + " updated_at, updated_by) VALUES (:s, :mfa, :staging, :approvals, :tfa, :key, :at, :by)")
+                .bind("s", subject)
+                .bind("mfa", p.mfa())
                 .bind("staging", flag(p.stagingRequired()))
                 .bind("approvals", p.approvals())
                 .bind("tfa", flag(p.require2fa()))
                 .bind("key", flag(p.securityKeyApproval()))
-                .bind("at", at).bind("by", by).execute();
+                .bind("at", at)
+                .bind("by", by)
+                .execute();
     }
 }

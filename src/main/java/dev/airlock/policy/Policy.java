@@ -4,13 +4,15 @@ package dev.airlock.policy;
  * Policy settings of one subject (a package or an org). A null field is "not set here": the package inherits the
  * org's value, and the default applies when neither sets it.
  */
-public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa, Boolean securityKeyApproval) {
+public record Policy(
+        String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa, Boolean securityKeyApproval) {
     public static final String MFA_NONE = "none";
     public static final String MFA_PUBLISH = "publish";
     public static final String MFA_AUTOMATION = "automation";
     /** The JSON field names, in the order they are documented. */
-    public static final java.util.List<String> FIELDS = java.util.List.of("mfa", "stagingRequired", "approvals", "require2fa",
-            "securityKeyApproval");
+    public static final java.util.List<String> FIELDS =
+            java.util.List.of("mfa", "stagingRequired", "approvals", "require2fa", "securityKeyApproval");
+
     public static final Policy EMPTY = new Policy(null, null, null, null, null);
 
     public Policy {
@@ -24,7 +26,8 @@ public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boo
 
     /** This policy with the fields set in {@code change} replaced. */
     public Policy with(Policy change) {
-        return new Policy(change.mfa != null ? change.mfa : mfa,
+        return new Policy(
+                change.mfa != null ? change.mfa : mfa,
                 change.stagingRequired != null ? change.stagingRequired : stagingRequired,
                 change.approvals != null ? change.approvals : approvals,
                 change.require2fa != null ? change.require2fa : require2fa,
@@ -35,7 +38,8 @@ public record Policy(String mfa, Boolean stagingRequired, Integer approvals, Boo
     public static Policy fromJson(com.fasterxml.jackson.databind.JsonNode body) {
         body.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
-                throw dev.airlock.shared.AirlockException.badRequest("Unknown policy field \"" + f + "\"; use " + String.join(", ", FIELDS) + ".");
+                throw dev.airlock.shared.AirlockException.badRequest(
+                        "Unknown policy field \"" + f + "\"; use " + String.join(", ", FIELDS) + ".");
             }
         });
         String mfa = body.hasNonNull("mfa") ? body.get("mfa").asText() : null;

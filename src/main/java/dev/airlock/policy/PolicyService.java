@@ -29,8 +29,16 @@ public final class PolicyService {
     private final PackageService packages;
     private final Gate gate;
 
-    PolicyService(Database db, PolicyStore store, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor,
-                  PackageService packages, boolean bypassMayPublish, String consoleUrl) {
+    PolicyService(
+            Database db,
+            PolicyStore store,
+            OrgService orgs,
+            AuditService audit,
+            Clock clock,
+            TwoFactorService twoFactor,
+            PackageService packages,
+            boolean bypassMayPublish,
+            String consoleUrl) {
         this.packages = packages;
         this.gate = new Gate(this, twoFactor, packages, bypassMayPublish, consoleUrl);
         this.db = db;
@@ -46,9 +54,17 @@ public final class PolicyService {
      * @param bypassMayPublish tokens.bypassMayPublish: may tokens that bypass 2FA publish directly where mfa allows it
      * @param consoleUrl where users add a security key (named in refusals)
      */
-    public static PolicyService create(Database db, OrgService orgs, AuditService audit, Clock clock, TwoFactorService twoFactor,
-                                       PackageService packages, boolean bypassMayPublish, String consoleUrl) {
-        return new PolicyService(db, new JdbiPolicyStore(), orgs, audit, clock, twoFactor, packages, bypassMayPublish, consoleUrl);
+    public static PolicyService create(
+            Database db,
+            OrgService orgs,
+            AuditService audit,
+            Clock clock,
+            TwoFactorService twoFactor,
+            PackageService packages,
+            boolean bypassMayPublish,
+            String consoleUrl) {
+        return new PolicyService(
+                db, new JdbiPolicyStore(), orgs, audit, clock, twoFactor, packages, bypassMayPublish, consoleUrl);
     }
 
     /** The one authorisation gate. */
@@ -69,8 +85,12 @@ public final class PolicyService {
         String org = orgOf(tx, name);
         Policy inherited = inherited(tx, name);
         Policy p = inherited.with(own);
-        return new EffectivePolicy(p.mfa() == null ? Policy.MFA_NONE : p.mfa(), Boolean.TRUE.equals(p.stagingRequired()),
-                p.approvals() == null ? 1 : p.approvals(), Boolean.TRUE.equals(inherited.require2fa()), org,
+        return new EffectivePolicy(
+                p.mfa() == null ? Policy.MFA_NONE : p.mfa(),
+                Boolean.TRUE.equals(p.stagingRequired()),
+                p.approvals() == null ? 1 : p.approvals(),
+                Boolean.TRUE.equals(inherited.require2fa()),
+                org,
                 // an org that requires security keys for approval is a floor: a package cannot switch it off
                 Boolean.TRUE.equals(p.securityKeyApproval()) || Boolean.TRUE.equals(inherited.securityKeyApproval()));
     }
@@ -122,8 +142,8 @@ public final class PolicyService {
         }
         return db.read(tx -> {
             EffectivePolicy e = effective(tx, name);
-            return new PolicyView.OfPackage(name.toString(), ofPackage(tx, name), e.org(), inherited(tx, name),
-                    PolicyView.Effective.of(e));
+            return new PolicyView.OfPackage(
+                    name.toString(), ofPackage(tx, name), e.org(), inherited(tx, name), PolicyView.Effective.of(e));
         });
     }
 

@@ -7,22 +7,21 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * A {@link Policy} serialises as its five fields, null where it does not set one.
  */
 public final class PolicyView {
-    private PolicyView() {
-    }
+    private PolicyView() {}
 
     /** A package's own policy, its org (null when no org owns its scope), what it inherits, and the result. */
-    public record OfPackage(@JsonProperty("package") String name, Policy own, String org, Policy inherited, Effective effective) {
-    }
+    public record OfPackage(
+            @JsonProperty("package") String name, Policy own, String org, Policy inherited, Effective effective) {}
 
     /** What applies to the package once its own and its org's policies are combined with the defaults. */
-    public record Effective(String mfa, boolean stagingRequired, int approvals, boolean orgRequires2fa,
-                            boolean securityKeyApproval) {
+    public record Effective(
+            String mfa, boolean stagingRequired, int approvals, boolean orgRequires2fa, boolean securityKeyApproval) {
         static Effective of(EffectivePolicy e) {
-            return new Effective(e.mfa(), e.stagingRequired(), e.approvals(), e.orgRequires2fa(), e.securityKeyApproval());
+            return new Effective(
+                    e.mfa(), e.stagingRequired(), e.approvals(), e.orgRequires2fa(), e.securityKeyApproval());
         }
     }
 
     /** An org's own policy. */
-    public record OfOrg(String org, Policy own) {
-    }
+    public record OfOrg(String org, Policy own) {}
 }

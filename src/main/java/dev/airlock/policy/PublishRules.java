@@ -8,8 +8,7 @@ import dev.airlock.shared.PackageName;
  * trusted publishing, bypass tokens and tokens.bypassMayPublish) and staging (never asks for a code).
  */
 final class PublishRules {
-    private PublishRules() {
-    }
+    private PublishRules() {}
 
     /** publish = a human with 2FA and a fresh code; automation = that, or a token that bypasses 2FA. */
     static Decision directPublish(Gate gate, Actor actor, PackageName name) {
@@ -47,15 +46,17 @@ final class PublishRules {
                         + " tokens cannot publish it. Use `npm stage publish` and have a maintainer approve it.");
             }
             if (!gate.bypassMayPublish()) {
-                return Decision.forbidden("Tokens that bypass two-factor authentication can only stage on this registry:"
-                        + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
+                return Decision.forbidden(
+                        "Tokens that bypass two-factor authentication can only stage on this registry:"
+                                + " run `npm stage publish`, then a maintainer approves it with 2FA (`npm stage approve <id> --otp=<code>`).");
             }
             return Decision.Allowed.INSTANCE;
         }
         if (!Policy.MFA_NONE.equals(policy.mfa())) {
             if (!actor.interactive()) {
-                return Decision.forbidden("Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
-                        + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
+                return Decision.forbidden(
+                        "Publishing " + name + " requires two-factor authentication (mfa=" + policy.mfa()
+                                + "); automation tokens cannot publish it. Log in with `npm login` and publish with --otp=<code>.");
             }
             return gate.presence(actor, "publish " + name, false);
         }
@@ -64,7 +65,8 @@ final class PublishRules {
 
     /** Staging never asks for a code; a trust relationship must allow it, and an org's 2FA rule applies. */
     static Decision stage(Gate gate, Actor actor, PackageName name) {
-        if (actor.trustedPublishing() && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
+        if (actor.trustedPublishing()
+                && (actor.scope() == null || !actor.scope().allowed().contains("stage"))) {
             return Decision.forbidden("The trust relationship of " + name + " does not allow staged publishing"
                     + " (--allow-stage-publish).");
         }

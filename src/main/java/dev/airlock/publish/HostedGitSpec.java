@@ -13,8 +13,17 @@ import java.util.Map;
  * they name the same host, user, project, ref and credentials. Returns null for anything else.
  */
 final class HostedGitSpec {
-    private static final Map<String, String> DOMAINS = Map.of("github.com", "github", "bitbucket.org", "bitbucket",
-            "gitlab.com", "gitlab", "gist.github.com", "gist", "git.sr.ht", "sourcehut");
+    private static final Map<String, String> DOMAINS = Map.of(
+            "github.com",
+            "github",
+            "bitbucket.org",
+            "bitbucket",
+            "gitlab.com",
+            "gitlab",
+            "gist.github.com",
+            "gist",
+            "git.sr.ht",
+            "sourcehut");
     private static final Map<String, List<String>> PROTOCOLS = Map.of(
             "github", List.of("git", "http", "git+ssh", "git+https", "ssh", "https"),
             "bitbucket", List.of("git+ssh", "git+https", "ssh", "https"),
@@ -23,8 +32,7 @@ final class HostedGitSpec {
             "sourcehut", List.of("git+ssh", "https"));
     private static final List<String> AUTH = List.of("git+https", "git", "http", "https", "git+http");
 
-    private HostedGitSpec() {
-    }
+    private HostedGitSpec() {}
 
     static String identity(String spec) {
         try {
@@ -69,7 +77,10 @@ final class HostedGitSpec {
         }
         String authority = rest.substring(0, slash);
         String auth = authority.contains("@") ? authority.substring(0, authority.lastIndexOf('@')) : "";
-        String host = authority.substring(authority.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT).replaceFirst(":\\d*$", "");
+        String host = authority
+                .substring(authority.lastIndexOf('@') + 1)
+                .toLowerCase(Locale.ROOT)
+                .replaceFirst(":\\d*$", "");
         String type = DOMAINS.get(host.startsWith("www.") ? host.substring(4) : host);
         if (type == null || !PROTOCOLS.get(type).contains(protocol)) {
             return null;

@@ -21,16 +21,35 @@ import java.util.Set;
  * types, man) are not compared.
  */
 final class ManifestCheck {
-    static final List<String> FIELDS = List.of("name", "version", "dependencies", "devDependencies", "peerDependencies",
-            "optionalDependencies", "peerDependenciesMeta", "bundleDependencies", "scripts", "bin", "license", "engines",
-            "os", "cpu", "libc", "main", "exports", "imports", "browser", "type", "gypfile", "private");
+    static final List<String> FIELDS = List.of(
+            "name",
+            "version",
+            "dependencies",
+            "devDependencies",
+            "peerDependencies",
+            "optionalDependencies",
+            "peerDependenciesMeta",
+            "bundleDependencies",
+            "scripts",
+            "bin",
+            "license",
+            "engines",
+            "os",
+            "cpu",
+            "libc",
+            "main",
+            "exports",
+            "imports",
+            "browser",
+            "type",
+            "gypfile",
+            "private");
     private static final String SERVER_JS = "node server.js";
     private static final String NODE_GYP = "node-gyp rebuild";
-    private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) -> a.equals(b) ? 0
-            : a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
+    private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) ->
+            a.equals(b) ? 0 : a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
 
-    private ManifestCheck() {
-    }
+    private ManifestCheck() {}
 
     /** {@code tarballFiles}: the files in the tarball, relative to its top folder ("package.json", "bin/cli.js"). */
     static void requireSame(JsonNode body, JsonNode tarball, Set<String> tarballFiles) {
@@ -38,18 +57,21 @@ final class ManifestCheck {
         if (!differ.isEmpty()) {
             List<String> fields = differ.stream().map(Difference::field).toList();
             List<String> details = differ.stream().map(Difference::detail).toList();
-            throw new AirlockException(ErrorCode.UNPROCESSABLE, "Manifest mismatch: the publish request and package.json"
-                    + " in the tarball disagree on " + String.join(", ", fields) + ", even after the normalisation npm"
-                    + " publish applies (" + String.join("; ", details) + "). The manifest in the request must be the"
-                    + " tarball's package.json as npm publish prepares it. If neither was edited, publish with the npm CLI"
-                    + " (npm publish in the package folder, or npm publish FILE.tgz): another client may have changed the"
-                    + " manifest; if the difference is unexpected, treat the package as tampered with. Nothing was published.");
+            throw new AirlockException(
+                    ErrorCode.UNPROCESSABLE,
+                    "Manifest mismatch: the publish request and package.json"
+                            + " in the tarball disagree on " + String.join(", ", fields)
+                            + ", even after the normalisation npm"
+                            + " publish applies (" + String.join("; ", details)
+                            + "). The manifest in the request must be the"
+                            + " tarball's package.json as npm publish prepares it. If neither was edited, publish with the npm CLI"
+                            + " (npm publish in the package folder, or npm publish FILE.tgz): another client may have changed the"
+                            + " manifest; if the difference is unexpected, treat the package as tampered with. Nothing was published.");
         }
     }
 
     /** A compared field on which the two manifests disagree, and how. */
-    record Difference(String field, String detail) {
-    }
+    record Difference(String field, String detail) {}
 
     /** Empty when the manifests agree. */
     static List<Difference> differences(JsonNode body, JsonNode tarball, Set<String> tarballFiles) {
@@ -71,35 +93,48 @@ final class ManifestCheck {
     }
 
     /** What npm adds from files of the package directory that the tarball does not hold (see the class comment). */
-    private static void allowDirectoryDerived(ObjectNode declared, ObjectNode expected, ObjectNode fixedRaw, Set<String> files) {
+    private static void allowDirectoryDerived(
+            ObjectNode declared, ObjectNode expected, ObjectNode fixedRaw, Set<String> files) {
         JsonNode rawScripts = fixedRaw.path("scripts");
         if (!NpmPublishManifest.truthy(rawScripts.get("start"))) {
             for (ObjectNode side : List.of(declared, expected)) {
-                if (side.get("scripts") instanceof ObjectNode s && (SERVER_JS.equals(s.path("start").asText(null))
-                        || !NpmPublishManifest.truthy(s.get("start")))) {
+                if (side.get("scripts") instanceof ObjectNode s
+                        && (SERVER_JS.equals(s.path("start").asText(null))
+                                || !NpmPublishManifest.truthy(s.get("start")))) {
                     s.remove("start");
                 }
             }
         }
         boolean gypAllowed = !NpmPublishManifest.truthy(rawScripts.get("install"))
                 && !NpmPublishManifest.truthy(rawScripts.get("preinstall"))
-                && !(fixedRaw.path("gypfile").isBoolean() && !fixedRaw.path("gypfile").asBoolean());
-        if (gypAllowed && !expected.path("gypfile").asBoolean(false) && declared.path("gypfile").asBoolean(false)
-                && declared.path("gypfile").isBoolean() && NODE_GYP.equals(declared.path("scripts").path("install").asText(null))) {
+                && !(fixedRaw.path("gypfile").isBoolean()
+                        && !fixedRaw.path("gypfile").asBoolean());
+        if (gypAllowed
+                && !expected.path("gypfile").asBoolean(false)
+                && declared.path("gypfile").asBoolean(false)
+                && declared.path("gypfile").isBoolean()
+                && NODE_GYP.equals(declared.path("scripts").path("install").asText(null))) {
             ObjectNode scripts = expected.get("scripts") instanceof ObjectNode s ? s : expected.putObject("scripts");
             scripts.put("install", NODE_GYP);
             expected.put("gypfile", true);
         }
         JsonNode dir = fixedRaw.path("directories").get("bin");
-        if (NpmPublishManifest.truthy(dir) && !NpmPublishManifest.truthy(fixedRaw.get("bin"))
-                && declared.get("bin") instanceof ObjectNode bins && expected.get("bin") instanceof ObjectNode derived) {
+        if (NpmPublishManifest.truthy(dir)
+                && !NpmPublishManifest.truthy(fixedRaw.get("bin"))
+                && declared.get("bin") instanceof ObjectNode bins
+                && expected.get("bin") instanceof ObjectNode derived) {
             String binPath = NpmPublishManifest.secure(dir.asText()).replaceFirst("/$", "");
             Set<String> inTarball = NpmPublishManifest.withDirectories(files);
             bins.properties().iterator().forEachRemaining(e -> {
                 String target = e.getValue().asText();
-                String rel = binPath.isEmpty() ? target : target.startsWith(binPath + "/") ? target.substring(binPath.length() + 1) : "";
-                if (!derived.has(e.getKey()) && !rel.isEmpty() && !("/" + rel).contains("/.")
-                        && NpmPublishManifest.basename(rel).equals(e.getKey()) && !inTarball.contains(target)) {
+                String rel = binPath.isEmpty()
+                        ? target
+                        : target.startsWith(binPath + "/") ? target.substring(binPath.length() + 1) : "";
+                if (!derived.has(e.getKey())
+                        && !rel.isEmpty()
+                        && !("/" + rel).contains("/.")
+                        && NpmPublishManifest.basename(rel).equals(e.getKey())
+                        && !inTarball.contains(target)) {
                     derived.set(e.getKey(), e.getValue());
                 }
             });
@@ -123,9 +158,13 @@ final class ManifestCheck {
         for (var it = a.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             JsonNode other = b.get(e.getKey());
-            if (other == null || !(e.getValue().equals(other) || (e.getValue().isTextual() && other.isTextual()
-                    && HostedGitSpec.identity(e.getValue().asText()) != null
-                    && HostedGitSpec.identity(e.getValue().asText()).equals(HostedGitSpec.identity(other.asText()))))) {
+            if (other == null
+                    || !(e.getValue().equals(other)
+                            || (e.getValue().isTextual()
+                                    && other.isTextual()
+                                    && HostedGitSpec.identity(e.getValue().asText()) != null
+                                    && HostedGitSpec.identity(e.getValue().asText())
+                                            .equals(HostedGitSpec.identity(other.asText()))))) {
                 return false;
             }
         }

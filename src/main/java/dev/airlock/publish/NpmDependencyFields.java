@@ -9,8 +9,7 @@ import java.util.List;
 
 /** npm publish's steps for the dependency fields (@npmcli/package-json normalize.js and normalize-data.js). */
 final class NpmDependencyFields {
-    private NpmDependencyFields() {
-    }
+    private NpmDependencyFields() {}
 
     /** Steps bundleDependencies (and bundleDependenciesDeleteFalse in prepare). */
     static void bundleDependencies(ObjectNode m, boolean deleteFalse) {
@@ -79,11 +78,15 @@ final class NpmDependencyFields {
             for (String d : list) {
                 String s = d.strip();
                 int at = 0;
-                while (at < s.length() && "@ \t\n\r\f\u000b><=".indexOf(s.charAt(at)) < 0 && !Character.isWhitespace(s.charAt(at))) {
+                while (at < s.length()
+                        && "@ \t\n\r\f\u000b><=".indexOf(s.charAt(at)) < 0
+                        && !Character.isWhitespace(s.charAt(at))) {
                     at++;
                 }
                 int start = at < s.length() && at > 0 && s.charAt(at - 1) == ':' ? at - 1 : at;
-                o.put(s.substring(0, start), s.substring(start).replaceFirst("^@", "").strip());
+                o.put(
+                        s.substring(0, start),
+                        s.substring(start).replaceFirst("^@", "").strip());
             }
             m.set(type, o);
         }

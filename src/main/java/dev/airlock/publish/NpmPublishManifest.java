@@ -22,12 +22,12 @@ import java.util.regex.Pattern;
 final class NpmPublishManifest {
     /** normalize.js: {@code /^(\.[/\\])?node_modules[/\\].bin[\\/]/} (the dot before "bin" matches any character). */
     private static final Pattern SCRIPT_PATH = Pattern.compile("^(\\.[/\\\\])?node_modules[/\\\\].bin[\\\\/]");
+
     private static final Pattern LOOSE_SEMVER = Pattern.compile("^[v=\\s]*(\\d+)\\.(\\d+)\\.(\\d+)"
             + "(?:-?((?:\\d+|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:\\d+|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?"
             + "(?:\\+([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?$");
 
-    private NpmPublishManifest() {
-    }
+    private NpmPublishManifest() {}
 
     static ObjectNode prepare(JsonNode raw, Set<String> paths) {
         ObjectNode m = raw.deepCopy();
@@ -111,7 +111,11 @@ final class NpmPublishManifest {
         ObjectNode object;
         if (bin.isTextual() && truthy(m.get("name"))) {
             object = Json.object();
-            object.set(m.get("name").isTextual() ? m.get("name").asText() : m.get("name").toString(), bin);
+            object.set(
+                    m.get("name").isTextual()
+                            ? m.get("name").asText()
+                            : m.get("name").toString(),
+                    bin);
         } else if (bin.isArray()) {
             object = Json.object();
             bin.forEach(k -> object.set(basename(k.asText()), k));
@@ -169,8 +173,12 @@ final class NpmPublishManifest {
         if (!v.matches()) {
             return;
         }
-        StringBuilder out = new StringBuilder().append(new java.math.BigInteger(v.group(1))).append('.')
-                .append(new java.math.BigInteger(v.group(2))).append('.').append(new java.math.BigInteger(v.group(3)));
+        StringBuilder out = new StringBuilder()
+                .append(new java.math.BigInteger(v.group(1)))
+                .append('.')
+                .append(new java.math.BigInteger(v.group(2)))
+                .append('.')
+                .append(new java.math.BigInteger(v.group(3)));
         if (v.group(4) != null) {
             List<String> ids = new ArrayList<>();
             for (String id : v.group(4).split("\\.")) {
@@ -196,7 +204,9 @@ final class NpmPublishManifest {
             if (!e.getValue().isTextual()) {
                 it.remove();
             } else {
-                e.setValue(Json.MAPPER.getNodeFactory().textNode(SCRIPT_PATH.matcher(e.getValue().asText()).replaceFirst("")));
+                e.setValue(Json.MAPPER
+                        .getNodeFactory()
+                        .textNode(SCRIPT_PATH.matcher(e.getValue().asText()).replaceFirst("")));
             }
         }
     }
@@ -204,8 +214,11 @@ final class NpmPublishManifest {
     /** prepare step gypfile: a *.gyp file at the top and no install/preinstall script means "node-gyp rebuild". */
     private static void gypfile(ObjectNode m, Set<String> all) {
         JsonNode scripts = truthy(m.get("scripts")) ? m.get("scripts") : Json.object();
-        if (truthy(scripts.get("install")) || truthy(scripts.get("preinstall"))
-                || (m.get("gypfile") != null && m.get("gypfile").isBoolean() && !m.get("gypfile").asBoolean())) {
+        if (truthy(scripts.get("install"))
+                || truthy(scripts.get("preinstall"))
+                || (m.get("gypfile") != null
+                        && m.get("gypfile").isBoolean()
+                        && !m.get("gypfile").asBoolean())) {
             return;
         }
         boolean gyp = all.stream().anyMatch(p -> p.indexOf('/') < 0 && p.endsWith(".gyp") && !p.startsWith("."));

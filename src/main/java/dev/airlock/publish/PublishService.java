@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
 import dev.airlock.names.NameService;
-import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.DistTags;
+import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageVersions;
 import dev.airlock.platform.blob.BlobStore;
-import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.io.Spool;
 import dev.airlock.policy.Action;
 import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
@@ -31,9 +31,21 @@ import java.util.Map;
  */
 public final class PublishService {
     /** Fields only the server may set; whatever a client sends for them is dropped. */
-    private static final List<String> SERVER_FIELDS = List.of("_npmUser", "maintainers", "_hasShrinkwrap",
-            "hasInstallScript", "deprecated", "_attachments", "_rev", "readme", "airlock", "_resolved", "_integrity",
-            "_from", "_shasum");
+    private static final List<String> SERVER_FIELDS = List.of(
+            "_npmUser",
+            "maintainers",
+            "_hasShrinkwrap",
+            "hasInstallScript",
+            "deprecated",
+            "_attachments",
+            "_rev",
+            "readme",
+            "airlock",
+            "_resolved",
+            "_integrity",
+            "_from",
+            "_shasum");
+
     private static final int MAX_README = 1 << 20;
     private final PackageVersions packages;
     private final UserService users;
@@ -43,8 +55,14 @@ public final class PublishService {
     private final Gate gate;
     private final NameService names;
 
-    public PublishService(PackageVersions packages, UserService users, BlobStore blobs, TarballInspector inspector,
-                          long maxTarballBytes, Gate gate, NameService names) {
+    public PublishService(
+            PackageVersions packages,
+            UserService users,
+            BlobStore blobs,
+            TarballInspector inspector,
+            long maxTarballBytes,
+            Gate gate,
+            NameService names) {
         this.gate = gate;
         this.names = names;
         this.packages = packages;
@@ -71,8 +89,8 @@ public final class PublishService {
     public NewVersion prepare(Actor actor, PackageName urlName, JsonNode body, NameService.Origin origin) {
         String name = urlName.toString();
         if (!name.equals(body.path("name").asText(null))) {
-            throw AirlockException.badRequest("The package name in the body (" + body.path("name").asText("missing")
-                    + ") does not match the URL (" + name + ").");
+            throw AirlockException.badRequest("The package name in the body ("
+                    + body.path("name").asText("missing") + ") does not match the URL (" + name + ").");
         }
         if (body.has("_id") && !name.equals(body.get("_id").asText())) {
             throw AirlockException.badRequest("The _id in the body does not match the package name " + name + ".");
@@ -88,8 +106,10 @@ public final class PublishService {
             throw AirlockException.badRequest("versions[\"" + version + "\"] must be an object.");
         }
         ObjectNode manifest = (ObjectNode) manifestNode.deepCopy();
-        if (!name.equals(manifest.path("name").asText(null)) || !version.equals(manifest.path("version").asText(null))) {
-            throw AirlockException.badRequest("The manifest's name and version must be " + name + " and " + version + ".");
+        if (!name.equals(manifest.path("name").asText(null))
+                || !version.equals(manifest.path("version").asText(null))) {
+            throw AirlockException.badRequest(
+                    "The manifest's name and version must be " + name + " and " + version + ".");
         }
         if (manifest.path("private").asBoolean(false)) {
             throw AirlockException.badRequest("This package has been marked as private (\"private\": true); remove that"
@@ -107,18 +127,25 @@ public final class PublishService {
         String shasum = Hashes.hex(sha1.digest());
         byte[] sha512Bytes = sha512.digest();
         String integrity = Hashes.sri("sha512", sha512Bytes);
-        if (!dist.path("integrity").isTextual() || !integrityMatches(dist.get("integrity").asText(), integrity)) {
-            throw new AirlockException(ErrorCode.UNPROCESSABLE, "Integrity mismatch: dist.integrity does not match the"
-                    + " sha512 of the attached tarball. Nothing was published.");
+        if (!dist.path("integrity").isTextual()
+                || !integrityMatches(dist.get("integrity").asText(), integrity)) {
+            throw new AirlockException(
+                    ErrorCode.UNPROCESSABLE,
+                    "Integrity mismatch: dist.integrity does not match the"
+                            + " sha512 of the attached tarball. Nothing was published.");
         }
         if (!dist.path("shasum").isTextual() || !Hashes.same(dist.get("shasum").asText(), shasum)) {
-            throw new AirlockException(ErrorCode.UNPROCESSABLE, "Integrity mismatch: dist.shasum does not match the"
-                    + " sha1 of the attached tarball. Nothing was published.");
+            throw new AirlockException(
+                    ErrorCode.UNPROCESSABLE,
+                    "Integrity mismatch: dist.shasum does not match the"
+                            + " sha1 of the attached tarball. Nothing was published.");
         }
         TarballInspector.Inspection inspection = inspector.inspect(tarball.open());
-        ManifestCheck.requireSame(manifest, inspection.packageJson(), inspection.files().keySet());
+        ManifestCheck.requireSame(
+                manifest, inspection.packageJson(), inspection.files().keySet());
 
-        String readme = manifest.path("readme").isTextual() ? manifest.get("readme").asText() : null;
+        String readme =
+                manifest.path("readme").isTextual() ? manifest.get("readme").asText() : null;
         if (readme != null && readme.length() > MAX_README) {
             readme = readme.substring(0, MAX_README);
         }
@@ -199,7 +226,8 @@ public final class PublishService {
         }
         Map.Entry<String, JsonNode> e = tags.properties().iterator().next();
         if (!version.equals(e.getValue().asText())) {
-            throw AirlockException.badRequest("The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
+            throw AirlockException.badRequest(
+                    "The dist-tag " + e.getKey() + " must point at the published version " + version + ".");
         }
         return DistTags.validTag(e.getKey());
     }
@@ -229,7 +257,8 @@ public final class PublishService {
             if (key.equals(expected)) {
                 tgz = attachments.get(key);
             } else if (!key.equals(name + "-" + version + ".sigstore")) {
-                throw AirlockException.badRequest("Unexpected attachment \"" + key + "\"; expected exactly one: " + expected + ".");
+                throw AirlockException.badRequest(
+                        "Unexpected attachment \"" + key + "\"; expected exactly one: " + expected + ".");
             }
         }
         // the body reader decodes the base64 of a .tgz attachment as it streams in (BodyTree): bytes or a spool
@@ -243,12 +272,14 @@ public final class PublishService {
             throw AirlockException.badRequest("The attachment " + expected + " is missing or has no data.");
         }
         if (bytes.size() > maxTarballBytes) {
-            throw new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The tarball is larger than this registry accepts ("
-                    + maxTarballBytes + " bytes).");
+            throw new AirlockException(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "The tarball is larger than this registry accepts (" + maxTarballBytes + " bytes).");
         }
         if (!tgz.path("length").canConvertToLong() || tgz.get("length").asLong() != bytes.size()) {
-            throw AirlockException.badRequest("The attachment length (" + tgz.path("length").asText() + ") does not match"
-                    + " the decoded tarball size (" + bytes.size() + ").");
+            throw AirlockException.badRequest(
+                    "The attachment length (" + tgz.path("length").asText() + ") does not match"
+                            + " the decoded tarball size (" + bytes.size() + ").");
         }
         return bytes;
     }

@@ -22,8 +22,9 @@ final class ContentChecks {
     static final double TEXT_BITS = 5.8;
     /** The byte-entropy rule applies from this many bytes of mostly-ASCII (at least 90 %) text. */
     static final int TEXT_BITS_MIN_BYTES = 4_096;
-    private static final Set<String> BINARY_EXTENSIONS = Set.of(".node", ".exe", ".dll", ".so", ".dylib", ".wasm", ".bin",
-            ".jar", ".class", ".o", ".a");
+
+    private static final Set<String> BINARY_EXTENSIONS =
+            Set.of(".node", ".exe", ".dll", ".so", ".dylib", ".wasm", ".bin", ".jar", ".class", ".o", ".a");
 
     /** {@code payload}: a sentence describing the encoded payload found, or null. */
     record Stats(boolean binary, boolean minified, int longestLine, String payload, int bidiControls) {
@@ -32,8 +33,7 @@ final class ContentChecks {
         }
     }
 
-    private ContentChecks() {
-    }
+    private ContentChecks() {}
 
     static Stats of(String path, byte[] head) {
         if (binary(path, head)) {
@@ -88,8 +88,11 @@ final class ContentChecks {
             if (length >= ENCODED_RUN_MIN) {
                 double bits = entropy(counts, length);
                 if (bits >= ENCODED_RUN_BITS) {
-                    return String.format(Locale.ROOT, "a run of %,d encoded characters (%.1f bits of entropy per character)",
-                            length, bits);
+                    return String.format(
+                            Locale.ROOT,
+                            "a run of %,d encoded characters (%.1f bits of entropy per character)",
+                            length,
+                            bits);
                 }
             }
             java.util.Arrays.fill(counts, 0);
@@ -112,8 +115,16 @@ final class ContentChecks {
 
     /** Base64 and base64url, hex, \x and %xx escapes. */
     private static boolean encodingAlphabet(byte b) {
-        return b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/' || b == '='
-                || b == '-' || b == '_' || b == '\\' || b == '%';
+        return b >= 'A' && b <= 'Z'
+                || b >= 'a' && b <= 'z'
+                || b >= '0' && b <= '9'
+                || b == '+'
+                || b == '/'
+                || b == '='
+                || b == '-'
+                || b == '_'
+                || b == '\\'
+                || b == '%';
     }
 
     static double entropy(int[] counts, int total) {

@@ -12,9 +12,20 @@ import java.util.Map;
  * {@code diffs} is keyed by {@link FileChange#display()}. {@code comparedBytes} is how much of each file the review
  * reads (sizes are always exact).
  */
-public record ReleaseReview(String pkg, String version, String previous, List<Signal> signals, List<FileChange> files,
-                            Map<String, String> diffs, long sizeBefore, long sizeAfter, int filesBefore, int filesAfter,
-                            int comparedBytes, int diffsShown, int diffsOmitted) {
+public record ReleaseReview(
+        String pkg,
+        String version,
+        String previous,
+        List<Signal> signals,
+        List<FileChange> files,
+        Map<String, String> diffs,
+        long sizeBefore,
+        long sizeAfter,
+        int filesBefore,
+        int filesAfter,
+        int comparedBytes,
+        int diffsShown,
+        int diffsOmitted) {
 
     /**
      * {@code level}: high | medium | info. {@code kind}: a stable key such as install-script or non-registry-dependency.
@@ -36,9 +47,16 @@ public record ReleaseReview(String pkg, String version, String previous, List<Si
      * {@code diffNote}: a sentence for the reader saying why the diff is omitted or where it was cut, null when the
      * whole diff is shown.
      */
-    public record FileChange(String path, String change, long sizeBefore, long sizeAfter, String display, boolean nameMarked,
-                             String diff, String omitted, String diffNote) {
-    }
+    public record FileChange(
+            String path,
+            String change,
+            long sizeBefore,
+            long sizeAfter,
+            String display,
+            boolean nameMarked,
+            String diff,
+            String omitted,
+            String diffNote) {}
 
     public boolean risky() {
         return signals.stream().anyMatch(s -> s.level().equals("high"));

@@ -21,19 +21,27 @@ final class VisibleText {
     static final int OPEN = 0x27EA;
     static final int CLOSE = 0x27EB;
     /** Letters that look like ASCII letters: Cyrillic, Greek, Armenian, Cherokee, a few Latin ones. */
-    private static final String LOOK_ALIKE_LETTERS = "\u0430\u0432\u0435\u043A\u043C\u043D\u043E\u0440\u0441\u0442\u0443"
-            + "\u0445\u0455\u0456\u0458\u04BB\u04CF\u0501\u051B\u051D\u0410\u0412\u0415\u041A\u041C\u041D\u041E\u0420\u0421"
-            + "\u0422\u0425\u0405\u0406\u0408\u04AE\u051A\u051C\u03B1\u03B9\u03BD\u03BF\u03C1\u03C5\u0391\u0392\u0395\u0396"
-            + "\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u0570\u0578\u057D\u0581\u0585\u0566\u0131\u0237"
-            + "\u0251\u0261\u0269\u13A2\u13AA\u13AB\u13AC\u13B3\u13B7\u13BB\u13DA\u13DE\u13DF\u13E2\u13E6\u13F4";
+    private static final String LOOK_ALIKE_LETTERS =
+            "\u0430\u0432\u0435\u043A\u043C\u043D\u043E\u0440\u0441\u0442\u0443"
+                    + "\u0445\u0455\u0456\u0458\u04BB\u04CF\u0501\u051B\u051D\u0410\u0412\u0415\u041A\u041C\u041D\u041E\u0420\u0421"
+                    + "\u0422\u0425\u0405\u0406\u0408\u04AE\u051A\u051C\u03B1\u03B9\u03BD\u03BF\u03C1\u03C5\u0391\u0392\u0395\u0396"
+                    + "\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u0570\u0578\u057D\u0581\u0585\u0566\u0131\u0237"
+                    + "\u0251\u0261\u0269\u13A2\u13AA\u13AB\u13AC\u13B3\u13B7\u13BB\u13DA\u13DE\u13DF\u13E2\u13E6\u13F4";
     /** Punctuation that passes for a slash, a dot, a hyphen or a colon in a path or a command. */
     private static final String LOOK_ALIKE_PUNCTUATION = "\u2215\u2044\u29F8\u2024\u0701\u0702\uA60E\u2010\u2011\u2012"
             + "\u2013\u2014\u2015\u2212\u02D7\u0589\u05C3\u2236\uA789";
     /** Letters and symbols that render blank. */
-    private static final String BLANK = "\u034F\u115F\u1160\u17B4\u17B5\u180B\u180C\u180D\u180E\u180F\u2800\u3164\uFFA0\uFFFC";
+    private static final String BLANK =
+            "\u034F\u115F\u1160\u17B4\u17B5\u180B\u180C\u180D\u180E\u180F\u2800\u3164\uFFA0\uFFFC";
     /** Scripts that may mix with Latin in one word without looking like it (UTS #39 highly restrictive). */
-    private static final Set<UnicodeScript> MIX_WITH_LATIN = EnumSet.of(UnicodeScript.LATIN, UnicodeScript.COMMON,
-            UnicodeScript.INHERITED, UnicodeScript.HAN, UnicodeScript.HIRAGANA, UnicodeScript.KATAKANA, UnicodeScript.HANGUL,
+    private static final Set<UnicodeScript> MIX_WITH_LATIN = EnumSet.of(
+            UnicodeScript.LATIN,
+            UnicodeScript.COMMON,
+            UnicodeScript.INHERITED,
+            UnicodeScript.HAN,
+            UnicodeScript.HIRAGANA,
+            UnicodeScript.KATAKANA,
+            UnicodeScript.HANGUL,
             UnicodeScript.BOPOMOFO);
 
     /** A display form and what was escaped in it, each as "U+202E RIGHT-TO-LEFT OVERRIDE". */
@@ -55,8 +63,7 @@ final class VisibleText {
         }
     }
 
-    private VisibleText() {
-    }
+    private VisibleText() {}
 
     /** A name or a command: hidden and look-alike characters escaped. */
     static Shown name(String raw) {
@@ -113,10 +120,17 @@ final class VisibleText {
 
     static boolean hidden(int cp) {
         int t = Character.getType(cp);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.PRIVATE_USE || t == Character.UNASSIGNED
-                || t == Character.SURROGATE || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR
-                || t == Character.SPACE_SEPARATOR && cp != ' ' || cp >= 0xFE00 && cp <= 0xFE0F
-                || cp >= 0xE0100 && cp <= 0xE01EF || BLANK.indexOf(cp) >= 0;
+        return t == Character.CONTROL
+                || t == Character.FORMAT
+                || t == Character.PRIVATE_USE
+                || t == Character.UNASSIGNED
+                || t == Character.SURROGATE
+                || t == Character.LINE_SEPARATOR
+                || t == Character.PARAGRAPH_SEPARATOR
+                || t == Character.SPACE_SEPARATOR && cp != ' '
+                || cp >= 0xFE00 && cp <= 0xFE0F
+                || cp >= 0xE0100 && cp <= 0xE01EF
+                || BLANK.indexOf(cp) >= 0;
     }
 
     private static boolean[] lookAlikes(int[] cps) {
@@ -158,7 +172,9 @@ final class VisibleText {
 
     private static boolean wordPart(int cp) {
         int t = Character.getType(cp);
-        return Character.isLetterOrDigit(cp) || t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+        return Character.isLetterOrDigit(cp)
+                || t == Character.NON_SPACING_MARK
+                || t == Character.COMBINING_SPACING_MARK
                 || t == Character.ENCLOSING_MARK;
     }
 

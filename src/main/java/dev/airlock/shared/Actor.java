@@ -5,7 +5,8 @@ package dev.airlock.shared;
  * {@code credential} names the kind of credential ("password", "session", "granular", "cli").
  * {@code otp} is the one-time password presented with this request (npm's {@code npm-otp} header), if any.
  */
-public record Actor(String user, String credential, String tokenKey, String sourceAddress, String otp, TokenScope scope) {
+public record Actor(
+        String user, String credential, String tokenKey, String sourceAddress, String otp, TokenScope scope) {
     public Actor(String user, String credential, String tokenKey, String sourceAddress) {
         this(user, credential, tokenKey, sourceAddress, null, null);
     }

@@ -2,8 +2,7 @@ package dev.airlock.shared;
 
 /** IPv4 CIDR ranges (npm token create --cidr accepts IPv4 only). */
 public final class Cidr {
-    private Cidr() {
-    }
+    private Cidr() {}
 
     /** Whether {@code address} (dotted IPv4; IPv4-mapped IPv6 accepted) lies in {@code cidr} (a.b.c.d/n). */
     public static boolean contains(String cidr, String address) {

@@ -20,22 +20,86 @@ import java.util.regex.Pattern;
 public record PackageName(String scope, String bare) {
     /** What encodeURIComponent leaves alone: the only characters npm allows in a name or in each half of a scoped one. */
     private static final Pattern URL_FRIENDLY = Pattern.compile("[A-Za-z0-9\\-_.!~*'()]+");
+
     private static final Pattern SCOPE = Pattern.compile("[a-z0-9-~][a-z0-9-._~]*");
     private static final Pattern SPECIAL = Pattern.compile("[~'!()*]");
     public static final int MAX_LENGTH = 214;
     /** validate-npm-package-name's exclusion list (compared in lowercase): never valid. */
     private static final Set<String> EXCLUDED = Set.of("node_modules", "favicon.ico");
     /** validate-npm-package-name 7.0.2's lib/builtin-modules.json (Node's builtinModules): not valid for new packages. */
-    private static final Set<String> CORE = Set.of("_http_agent", "_http_client", "_http_common", "_http_incoming",
-            "_http_outgoing", "_http_server", "_stream_duplex", "_stream_passthrough", "_stream_readable",
-            "_stream_transform", "_stream_wrap", "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict",
-            "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram",
-            "diagnostics_channel", "dns", "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https",
-            "inspector", "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks",
-            "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream", "stream/consumers",
-            "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "tls", "trace_events",
-            "tty", "url", "util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib", "node:sea", "node:sqlite",
-            "node:test", "node:test/reporters");
+    private static final Set<String> CORE = Set.of(
+            "_http_agent",
+            "_http_client",
+            "_http_common",
+            "_http_incoming",
+            "_http_outgoing",
+            "_http_server",
+            "_stream_duplex",
+            "_stream_passthrough",
+            "_stream_readable",
+            "_stream_transform",
+            "_stream_wrap",
+            "_stream_writable",
+            "_tls_common",
+            "_tls_wrap",
+            "assert",
+            "assert/strict",
+            "async_hooks",
+            "buffer",
+            "child_process",
+            "cluster",
+            "console",
+            "constants",
+            "crypto",
+            "dgram",
+            "diagnostics_channel",
+            "dns",
+            "dns/promises",
+            "domain",
+            "events",
+            "fs",
+            "fs/promises",
+            "http",
+            "http2",
+            "https",
+            "inspector",
+            "inspector/promises",
+            "module",
+            "net",
+            "os",
+            "path",
+            "path/posix",
+            "path/win32",
+            "perf_hooks",
+            "process",
+            "punycode",
+            "querystring",
+            "readline",
+            "readline/promises",
+            "repl",
+            "stream",
+            "stream/consumers",
+            "stream/promises",
+            "stream/web",
+            "string_decoder",
+            "sys",
+            "timers",
+            "timers/promises",
+            "tls",
+            "trace_events",
+            "tty",
+            "url",
+            "util",
+            "util/types",
+            "v8",
+            "vm",
+            "wasi",
+            "worker_threads",
+            "zlib",
+            "node:sea",
+            "node:sqlite",
+            "node:test",
+            "node:test/reporters");
 
     public PackageName {
         if (scope != null) {
@@ -58,8 +122,8 @@ public record PackageName(String scope, String bare) {
             throw invalid(full, "name can only contain URL-friendly characters");
         }
         if (full.length() > MAX_LENGTH) {
-            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than " + MAX_LENGTH
-                    + " characters");
+            throw AirlockException.badRequest(
+                    "Invalid package name: name can no longer contain more than " + MAX_LENGTH + " characters");
         }
     }
 
@@ -68,12 +132,12 @@ public record PackageName(String scope, String bare) {
             throw AirlockException.badRequest("Invalid package name: scope must not be empty");
         }
         if (scope.startsWith(".") || scope.startsWith("_")) {
-            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope cannot start with a period"
-                    + " or an underscore");
+            throw AirlockException.badRequest("Invalid package name \"@" + scope
+                    + "\": a scope cannot start with a period" + " or an underscore");
         }
         if (!scope.equals(scope.toLowerCase(Locale.ROOT))) {
-            throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name and"
-                    + " cannot contain capital letters");
+            throw AirlockException.badRequest("Invalid package name \"@" + scope
+                    + "\": a scope is a user or org name and" + " cannot contain capital letters");
         }
         if (!SCOPE.matcher(scope).matches()) {
             throw AirlockException.badRequest("Invalid package name \"@" + scope + "\": a scope is a user or org name:"
@@ -91,8 +155,8 @@ public record PackageName(String scope, String bare) {
             throw AirlockException.badRequest("Invalid package name: name must not be empty");
         }
         if (raw.length() > MAX_LENGTH) {
-            throw AirlockException.badRequest("Invalid package name: name can no longer contain more than " + MAX_LENGTH
-                    + " characters");
+            throw AirlockException.badRequest(
+                    "Invalid package name: name can no longer contain more than " + MAX_LENGTH + " characters");
         }
         if (!raw.equals(raw.trim())) {
             throw AirlockException.badRequest("Invalid package name: name cannot contain leading or trailing spaces");
@@ -105,7 +169,8 @@ public record PackageName(String scope, String bare) {
             return new PackageName(raw.substring(1, slash), raw.substring(slash + 1));
         }
         if (raw.indexOf('/') >= 0) {
-            throw AirlockException.badRequest("Invalid package name \"" + raw + "\": name can only contain URL-friendly characters");
+            throw AirlockException.badRequest(
+                    "Invalid package name \"" + raw + "\": name can only contain URL-friendly characters");
         }
         return new PackageName(null, raw);
     }

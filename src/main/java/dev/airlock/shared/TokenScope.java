@@ -10,9 +10,16 @@ import java.util.Set;
  * describing the pipeline that exchanged it. Built by name with {@link #builder()}; the record is also the stored JSON
  * of a token's restrictions, so it has no other getters.
  */
-public record TokenScope(Set<String> packages, boolean allPackages, Set<String> scopes, Set<String> orgs,
-                         String packagePermission, String orgPermission, boolean bypass2fa, Set<String> allowed,
-                         String ciIdentity) {
+public record TokenScope(
+        Set<String> packages,
+        boolean allPackages,
+        Set<String> scopes,
+        Set<String> orgs,
+        String packagePermission,
+        String orgPermission,
+        boolean bypass2fa,
+        Set<String> allowed,
+        String ciIdentity) {
     public static final String READ_ONLY = "read-only";
     public static final String READ_WRITE = "read-write";
     public static final String NO_ACCESS = "no-access";
@@ -38,7 +45,8 @@ public record TokenScope(Set<String> packages, boolean allPackages, Set<String> 
 
     /** Whether the token reaches this package at all (packages, all packages, or a selected scope). */
     public boolean selects(PackageName name) {
-        return allPackages || packages.contains(name.toString())
+        return allPackages
+                || packages.contains(name.toString())
                 || (name.scoped() && (scopes.contains("@" + name.scope()) || scopes.contains(name.scope())));
     }
 
@@ -72,8 +80,7 @@ public record TokenScope(Set<String> packages, boolean allPackages, Set<String> 
         private Set<String> allowed;
         private String ciIdentity;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Packages selected by name. */
         public Builder packages(Set<String> v) {
@@ -128,7 +135,15 @@ public record TokenScope(Set<String> packages, boolean allPackages, Set<String> 
         }
 
         public TokenScope build() {
-            return new TokenScope(packages, allPackages, scopes, orgs, packagePermission, orgPermission, bypass2fa, allowed,
+            return new TokenScope(
+                    packages,
+                    allPackages,
+                    scopes,
+                    orgs,
+                    packagePermission,
+                    orgPermission,
+                    bypass2fa,
+                    allowed,
                     ciIdentity);
         }
     }

@@ -4,9 +4,25 @@ package dev.airlock.staging;
  * A staged upload waiting for (or decided by) human approval. Built by name with {@link #builder()}; a new stage is
  * {@link StageState#PENDING}.
  */
-public record Stage(String id, String pkg, String version, String tag, String actor, String actorType, String tokenKey,
-                    String source, String integrity, String shasum, long size, int approvalsRequired, StageState status,
-                    long createdAt, long expiresAt, Long decidedAt, String decidedBy, String ciJson) {
+public record Stage(
+        String id,
+        String pkg,
+        String version,
+        String tag,
+        String actor,
+        String actorType,
+        String tokenKey,
+        String source,
+        String integrity,
+        String shasum,
+        long size,
+        int approvalsRequired,
+        StageState status,
+        long createdAt,
+        long expiresAt,
+        Long decidedAt,
+        String decidedBy,
+        String ciJson) {
     public static final String APPROVED = StageState.APPROVED.wire();
     public static final String REJECTED = StageState.REJECTED.wire();
     public static final String EXPIRED = StageState.EXPIRED.wire();
@@ -50,8 +66,7 @@ public record Stage(String id, String pkg, String version, String tag, String ac
         private String decidedBy;
         private String ciJson;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder id(String v) {
             id = v;
@@ -114,8 +129,25 @@ public record Stage(String id, String pkg, String version, String tag, String ac
         }
 
         public Stage build() {
-            return new Stage(id, pkg, version, tag, actor, actorType, tokenKey, source, integrity, shasum, size,
-                    approvalsRequired, status, createdAt, expiresAt, decidedAt, decidedBy, ciJson);
+            return new Stage(
+                    id,
+                    pkg,
+                    version,
+                    tag,
+                    actor,
+                    actorType,
+                    tokenKey,
+                    source,
+                    integrity,
+                    shasum,
+                    size,
+                    approvalsRequired,
+                    status,
+                    createdAt,
+                    expiresAt,
+                    decidedAt,
+                    decidedBy,
+                    ciJson);
         }
     }
 }

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * asked of the {@link Gate}; this service keeps the rules about stages themselves (pending, expiry, two-person rule).
  */
 public final class StagingService {
-    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern UUID_SHAPE =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private final Database db;
     private final StageStore store;
     private final PackageService packages;
@@ -47,9 +48,16 @@ public final class StagingService {
     private final Clock clock;
     private final Duration lifetime;
 
-    StagingService(Database db, StageStore store, PackageService packages, PackageVersions versions, PublishService publish,
-                   PolicyService policies,
-                   AuditService audit, Clock clock, Duration lifetime) {
+    StagingService(
+            Database db,
+            StageStore store,
+            PackageService packages,
+            PackageVersions versions,
+            PublishService publish,
+            PolicyService policies,
+            AuditService audit,
+            Clock clock,
+            Duration lifetime) {
         this.db = db;
         this.store = store;
         this.packages = packages;
@@ -62,9 +70,17 @@ public final class StagingService {
         this.lifetime = lifetime;
     }
 
-    public static StagingService create(Database db, PackageService packages, PackageVersions versions, PublishService publish,
-                                        PolicyService policies, AuditService audit, Clock clock, Duration lifetime) {
-        return new StagingService(db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime);
+    public static StagingService create(
+            Database db,
+            PackageService packages,
+            PackageVersions versions,
+            PublishService publish,
+            PolicyService policies,
+            AuditService audit,
+            Clock clock,
+            Duration lifetime) {
+        return new StagingService(
+                db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime);
     }
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
@@ -90,17 +106,30 @@ public final class StagingService {
         EffectivePolicy policy = policies.effective(name);
         NewVersion v = publish.prepare(actor, name, body);
         long now = clock.millis();
-        Stage stage = Stage.builder().id(UUID.randomUUID().toString()).release(name.toString(), v.version(), v.tag())
+        Stage stage = Stage.builder()
+                .id(UUID.randomUUID().toString())
+                .release(name.toString(), v.version(), v.tag())
                 .stagedBy(stager(actor), actorType(actor), actor.tokenKey(), actor.sourceAddress())
-                .tarball(v.integrity(), v.shasum(), v.size()).approvalsRequired(policy.approvals())
-                .lifetime(now, now + lifetime.toMillis()).ciJson(actor.scope() == null ? null : actor.scope().ciIdentity())
+                .tarball(v.integrity(), v.shasum(), v.size())
+                .approvalsRequired(policy.approvals())
+                .lifetime(now, now + lifetime.toMillis())
+                .ciJson(actor.scope() == null ? null : actor.scope().ciIdentity())
                 .build();
         try {
             db.write(tx -> {
                 versions.insertStaged(tx, actor, v);
                 store.insert(tx, stage);
-                Map<String, Object> detail = new LinkedHashMap<>(Map.of("stage", stage.id(), "version", v.version(),
-                        "tag", v.tag(), "integrity", v.integrity(), "actorType", stage.actorType()));
+                Map<String, Object> detail = new LinkedHashMap<>(Map.of(
+                        "stage",
+                        stage.id(),
+                        "version",
+                        v.version(),
+                        "tag",
+                        v.tag(),
+                        "integrity",
+                        v.integrity(),
+                        "actorType",
+                        stage.actorType()));
                 if (stage.ciJson() != null) {
                     detail.put("ci", dev.airlock.platform.json.Json.parse(stage.ciJson()));
                 }
@@ -118,11 +147,9 @@ public final class StagingService {
     }
 
     /** A page of what waits for this actor, plus how many there are in all (npm stage list pages until it has them). */
-    public record Listing(List<StageView> items, int total) {
-    }
+    public record Listing(List<StageView> items, int total) {}
 
-    public record StageView(Stage stage, List<Approval> approvals) {
-    }
+    public record StageView(Stage stage, List<Approval> approvals) {}
 
     public Listing list(Actor actor, String packageFilter, int page, int perPage) {
         gate.authorise(actor, Action.VIEW_STAGED, null);
@@ -162,7 +189,8 @@ public final class StagingService {
         Stage s = view(actor, id).stage();
         VersionRecord v = db.read(tx -> versions.stagedVersion(tx, s.pkg(), s.version()));
         if (v == null || v.blob() == null) {
-            throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was " + s.status().wire() + ").");
+            throw AirlockException.notFound("Staged package " + id + " has no tarball any more (it was "
+                    + s.status().wire() + ").");
         }
         return new TarballRef(v.blob(), v.size(), v.integrity());
     }
@@ -177,41 +205,52 @@ public final class StagingService {
      */
     public ReleaseReview review(Actor actor, String id) {
         Stage s = view(actor, id).stage();
-        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {versions.stagedVersion(tx, s.pkg(), s.version()),
-            versions.previousPublished(tx, s.pkg(), s.tag())});
+        VersionRecord[] pair = db.read(tx -> new VersionRecord[] {
+            versions.stagedVersion(tx, s.pkg(), s.version()), versions.previousPublished(tx, s.pkg(), s.tag())
+        });
         VersionRecord staged = pair[0];
         if (staged == null || staged.blob() == null) {
-            throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was " + s.status().wire() + ").");
+            throw AirlockException.notFound("Staged package " + id + " has nothing to review any more (it was "
+                    + s.status().wire() + ").");
         }
         VersionRecord previous = pair[1];
         try (InputStream now = packages.openTarball(new TarballRef(staged.blob(), staged.size(), staged.integrity()));
-             InputStream before = previous == null || previous.blob() == null ? null
-                     : packages.openTarball(new TarballRef(previous.blob(), previous.size(), previous.integrity()))) {
-            return ReleaseReviewer.review(s.pkg(), s.version(), dev.airlock.platform.json.Json.parse(staged.manifestJson()), now,
+                InputStream before = previous == null || previous.blob() == null
+                        ? null
+                        : packages.openTarball(
+                                new TarballRef(previous.blob(), previous.size(), previous.integrity()))) {
+            return ReleaseReviewer.review(
+                    s.pkg(),
+                    s.version(),
+                    dev.airlock.platform.json.Json.parse(staged.manifestJson()),
+                    now,
                     previous == null ? null : previous.version(),
-                    previous == null ? null : dev.airlock.platform.json.Json.parse(previous.manifestJson()), before);
+                    previous == null ? null : dev.airlock.platform.json.Json.parse(previous.manifestJson()),
+                    before);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
     /** The result of one approval: whether the version is now published, and the N-of-M progress. */
-    public record Decision(Stage stage, boolean published, int approvals, int required) {
-    }
+    public record Decision(Stage stage, boolean published, int approvals, int required) {}
 
     /** npm stage approve: a human maintainer, 2FA enabled, a fresh code now. The N-th distinct approval publishes. */
     public Decision approve(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        dev.airlock.policy.Decision decision = gate.decide(actor, Action.APPROVE, PackageName.parse(s.pkg()), s.version());
+        dev.airlock.policy.Decision decision =
+                gate.decide(actor, Action.APPROVE, PackageName.parse(s.pkg()), s.version());
         Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
-            throw AirlockException.conflict("Staged package " + id + " cannot be approved: it is " + stateWord(s, now) + ".");
+            throw AirlockException.conflict(
+                    "Staged package " + id + " cannot be approved: it is " + stateWord(s, now) + ".");
         }
         if (s.approvalsRequired() >= 2 && actor.user().equals(s.actor())) {
-            throw AirlockException.forbidden("You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs "
-                    + s.approvalsRequired() + " approvals from other maintainers (two-person rule).");
+            throw AirlockException.forbidden(
+                    "You staged " + s.pkg() + "@" + s.version() + " yourself; its policy needs " + s.approvalsRequired()
+                            + " approvals from other maintainers (two-person rule).");
         }
         String factor = gate.enforce(actor, decision);
         return db.write(tx -> {
@@ -222,7 +261,8 @@ public final class StagingService {
             }
             List<Approval> approvals = store.approvals(tx, id);
             if (approvals.stream().anyMatch(a -> a.user().equals(actor.user()))) {
-                throw AirlockException.conflict("You already approved " + s.pkg() + "@" + s.version() + "; another maintainer must approve it.");
+                throw AirlockException.conflict("You already approved " + s.pkg() + "@" + s.version()
+                        + "; another maintainer must approve it.");
             }
             store.addApproval(tx, id, new Approval(actor.user(), factor, clock.millis()));
             int count = approvals.size() + 1;
@@ -241,12 +281,26 @@ public final class StagingService {
                 release.put("stage", id);
                 release.put("stagedBy", s.actor());
                 release.put("stagedVia", s.actorType());
-                release.put("stagedAt", java.time.Instant.ofEpochMilli(s.createdAt()).toString());
+                release.put(
+                        "stagedAt",
+                        java.time.Instant.ofEpochMilli(s.createdAt()).toString());
                 List<Map<String, Object>> approvers = new ArrayList<>();
                 for (Approval a : approvals) {
-                    approvers.add(Map.of("name", a.user(), "factor", a.factor(), "at", java.time.Instant.ofEpochMilli(a.at()).toString()));
+                    approvers.add(Map.of(
+                            "name",
+                            a.user(),
+                            "factor",
+                            a.factor(),
+                            "at",
+                            java.time.Instant.ofEpochMilli(a.at()).toString()));
                 }
-                approvers.add(Map.of("name", actor.user(), "factor", factor, "at", java.time.Instant.ofEpochMilli(clock.millis()).toString()));
+                approvers.add(Map.of(
+                        "name",
+                        actor.user(),
+                        "factor",
+                        factor,
+                        "at",
+                        java.time.Instant.ofEpochMilli(clock.millis()).toString()));
                 release.put("approvedBy", approvers);
                 if (s.ciJson() != null) {
                     release.put("ci", dev.airlock.platform.json.Json.parse(s.ciJson()));
@@ -262,17 +316,24 @@ public final class StagingService {
     public void reject(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
-        dev.airlock.policy.Decision decision = gate.decide(actor, Action.REJECT, PackageName.parse(s.pkg()), s.version());
+        dev.airlock.policy.Decision decision =
+                gate.decide(actor, Action.REJECT, PackageName.parse(s.pkg()), s.version());
         Gate.refuse(decision);
         long now = clock.millis();
         if (!s.pendingAt(now)) {
-            throw AirlockException.conflict("Staged package " + id + " cannot be rejected: it is " + stateWord(s, now) + ".");
+            throw AirlockException.conflict(
+                    "Staged package " + id + " cannot be rejected: it is " + stateWord(s, now) + ".");
         }
         String factor = gate.enforce(actor, decision);
         db.write(tx -> {
             store.decide(tx, id, StageState.REJECTED, clock.millis(), actor.user());
             versions.discardStaged(tx, s.pkg(), s.version());
-            audit.record(tx, actor, "stage.reject", "package:" + s.pkg(), Map.of("stage", id, "version", s.version(), "factor", factor));
+            audit.record(
+                    tx,
+                    actor,
+                    "stage.reject",
+                    "package:" + s.pkg(),
+                    Map.of("stage", id, "version", s.version(), "factor", factor));
             return null;
         });
     }
@@ -291,7 +352,12 @@ public final class StagingService {
                 if (current.status() == StageState.PENDING) {
                     store.decide(tx, s.id(), StageState.EXPIRED, now, null);
                     versions.discardStaged(tx, s.pkg(), s.version());
-                    audit.record(tx, Actor.operator(), "stage.expire", "package:" + s.pkg(), Map.of("stage", s.id(), "version", s.version()));
+                    audit.record(
+                            tx,
+                            Actor.operator(),
+                            "stage.expire",
+                            "package:" + s.pkg(),
+                            Map.of("stage", s.id(), "version", s.version()));
                 }
                 return null;
             });

@@ -11,44 +11,72 @@ import java.util.List;
 final class JdbiTokenStore implements TokenStore {
     @Override
     public void insert(Tx tx, Token t) {
-        tx.handle().createUpdate("INSERT INTO tokens (token_hash, user_name, kind, display, name, description, readonly,"
-                        + " cidr_json, restrictions_json, bypass_2fa, created_at, updated_at, expires_at) VALUES (:key, :user, :kind,"
-                        + " :display, :name, :description, :readonly, :cidr, :scope, :bypass, :created, :updated, :expires)")
-                .bind("key", t.key()).bind("user", t.user()).bind("kind", t.kind()).bind("display", t.display())
-                .bind("name", t.name()).bind("description", t.description()).bind("readonly", t.readonly() ? 1 : 0)
-                .bind("cidr", t.cidr() == null ? null : Json.write(t.cidr())).bind("bypass", t.bypass2fa() ? 1 : 0)
+        tx.handle()
+                .createUpdate(
+                        "INSERT INTO tokens (token_hash, user_name, kind, display, name, description, readonly,"
+                                + " cidr_json, restrictions_json, bypass_2fa, created_at, updated_at, expires_at) VALUES (:key, :user, :kind,"
+                                + " :display, :name, :description, :readonly, :cidr, :scope, :bypass, :created, :updated, :expires)")
+                .bind("key", t.key())
+                .bind("user", t.user())
+                .bind("kind", t.kind())
+                .bind("display", t.display())
+                .bind("name", t.name())
+                .bind("description", t.description())
+                .bind("readonly", t.readonly() ? 1 : 0)
+                .bind("cidr", t.cidr() == null ? null : Json.write(t.cidr()))
+                .bind("bypass", t.bypass2fa() ? 1 : 0)
                 .bind("scope", t.scope() == null ? null : Json.write(t.scope()))
-                .bind("created", t.createdAt()).bind("updated", t.updatedAt()).bind("expires", t.expiresAt())
+                .bind("created", t.createdAt())
+                .bind("updated", t.updatedAt())
+                .bind("expires", t.expiresAt())
                 .execute();
     }
 
     @Override
     public Token byKey(Tx tx, String key) {
-        return tx.handle().createQuery("SELECT * FROM tokens WHERE token_hash = :k").bind("k", key)
-                .map((rs, c) -> row(rs)).findOne().orElse(null);
+        return tx.handle()
+                .createQuery("SELECT * FROM tokens WHERE token_hash = :k")
+                .bind("k", key)
+                .map((rs, c) -> row(rs))
+                .findOne()
+                .orElse(null);
     }
 
     @Override
     public List<Token> byUser(Tx tx, String user) {
-        return tx.handle().createQuery("SELECT * FROM tokens WHERE user_name = :u AND revoked_at IS NULL ORDER BY created_at")
-                .bind("u", user).map((rs, c) -> row(rs)).list();
+        return tx.handle()
+                .createQuery("SELECT * FROM tokens WHERE user_name = :u AND revoked_at IS NULL ORDER BY created_at")
+                .bind("u", user)
+                .map((rs, c) -> row(rs))
+                .list();
     }
 
     @Override
     public void revoke(Tx tx, String key, long at) {
-        tx.handle().createUpdate("UPDATE tokens SET revoked_at = :at, updated_at = :at WHERE token_hash = :k AND revoked_at IS NULL")
-                .bind("k", key).bind("at", at).execute();
+        tx.handle()
+                .createUpdate(
+                        "UPDATE tokens SET revoked_at = :at, updated_at = :at WHERE token_hash = :k AND revoked_at IS NULL")
+                .bind("k", key)
+                .bind("at", at)
+                .execute();
     }
 
     @Override
     public List<Token> all(Tx tx) {
-        return tx.handle().createQuery("SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at").map((rs, c) -> row(rs)).list();
+        return tx.handle()
+                .createQuery("SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at")
+                .map((rs, c) -> row(rs))
+                .list();
     }
 
     @Override
     public void touch(Tx tx, String key, long at, String from) {
-        tx.handle().createUpdate("UPDATE tokens SET last_used_at = :at, last_used_from = :from WHERE token_hash = :k")
-                .bind("k", key).bind("at", at).bind("from", from).execute();
+        tx.handle()
+                .createUpdate("UPDATE tokens SET last_used_at = :at, last_used_from = :from WHERE token_hash = :k")
+                .bind("k", key)
+                .bind("at", at)
+                .bind("from", from)
+                .execute();
     }
 
     private static Token row(ResultSet rs) throws SQLException {
@@ -56,20 +84,26 @@ final class JdbiTokenStore implements TokenStore {
         List<String> cidrs = null;
         if (cidr != null) {
             try {
-                cidrs = Json.MAPPER.readValue(cidr, new TypeReference<List<String>>() {
-                });
+                cidrs = Json.MAPPER.readValue(cidr, new TypeReference<List<String>>() {});
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return Token.builder().key(rs.getString("token_hash")).user(rs.getString("user_name")).kind(rs.getString("kind"))
-                .display(rs.getString("display")).named(rs.getString("name"), rs.getString("description"))
-                .readonly(rs.getInt("readonly") == 1).cidr(cidrs).bypass2fa(rs.getInt("bypass_2fa") == 1)
+        return Token.builder()
+                .key(rs.getString("token_hash"))
+                .user(rs.getString("user_name"))
+                .kind(rs.getString("kind"))
+                .display(rs.getString("display"))
+                .named(rs.getString("name"), rs.getString("description"))
+                .readonly(rs.getInt("readonly") == 1)
+                .cidr(cidrs)
+                .bypass2fa(rs.getInt("bypass_2fa") == 1)
                 .timestamps(rs.getLong("created_at"), rs.getLong("updated_at"))
                 .expiresAt(dev.airlock.platform.db.Rows.nullableLong(rs, "expires_at"))
                 .lastUsed(dev.airlock.platform.db.Rows.nullableLong(rs, "last_used_at"), rs.getString("last_used_from"))
                 .revokedAt(dev.airlock.platform.db.Rows.nullableLong(rs, "revoked_at"))
-                .scope(scope(rs.getString("restrictions_json"))).build();
+                .scope(scope(rs.getString("restrictions_json")))
+                .build();
     }
 
     private static TokenScope scope(String json) {

@@ -7,9 +7,23 @@ import java.util.List;
  * A stored credential as shown to its owner (never the secret). {@code key} is the SHA-256 of the secret. Built by
  * name with {@link #builder()}.
  */
-public record Token(String key, String user, String kind, String display, String name, String description,
-                    boolean readonly, List<String> cidr, boolean bypass2fa, long createdAt, long updatedAt,
-                    Long expiresAt, Long lastUsedAt, String lastUsedFrom, Long revokedAt, TokenScope scope) {
+public record Token(
+        String key,
+        String user,
+        String kind,
+        String display,
+        String name,
+        String description,
+        boolean readonly,
+        List<String> cidr,
+        boolean bypass2fa,
+        long createdAt,
+        long updatedAt,
+        Long expiresAt,
+        Long lastUsedAt,
+        String lastUsedFrom,
+        Long revokedAt,
+        TokenScope scope) {
     public static final String SESSION = "session";
     public static final String GRANULAR = "granular";
     public static final String OIDC = "oidc";
@@ -41,8 +55,7 @@ public record Token(String key, String user, String kind, String display, String
         private Long revokedAt;
         private TokenScope scope;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The SHA-256 of the secret. */
         public Builder key(String v) {
@@ -123,8 +136,23 @@ public record Token(String key, String user, String kind, String display, String
         }
 
         public Token build() {
-            return new Token(key, user, kind, display, name, description, readonly, cidr, bypass2fa, createdAt, updatedAt,
-                    expiresAt, lastUsedAt, lastUsedFrom, revokedAt, scope);
+            return new Token(
+                    key,
+                    user,
+                    kind,
+                    display,
+                    name,
+                    description,
+                    readonly,
+                    cidr,
+                    bypass2fa,
+                    createdAt,
+                    updatedAt,
+                    expiresAt,
+                    lastUsedAt,
+                    lastUsedFrom,
+                    revokedAt,
+                    scope);
         }
     }
 }

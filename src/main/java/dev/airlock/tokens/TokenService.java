@@ -42,10 +42,22 @@ public final class TokenService {
     public IssuedToken issueSession(Tx tx, Actor actor, String user) {
         long now = clock.millis();
         String secret = Secrets.token();
-        Token token = Token.builder().key(keyOf(secret)).user(user).kind(Token.SESSION).display(secret.substring(0, 6))
-                .named(null, "npm login").timestamps(now, now).expiresAt(now + sessionLifetime.toMillis()).build();
+        Token token = Token.builder()
+                .key(keyOf(secret))
+                .user(user)
+                .kind(Token.SESSION)
+                .display(secret.substring(0, 6))
+                .named(null, "npm login")
+                .timestamps(now, now)
+                .expiresAt(now + sessionLifetime.toMillis())
+                .build();
         store.insert(tx, token);
-        audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
+        audit.record(
+                tx,
+                actor,
+                "token.create",
+                "user:" + user,
+                Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
         return new IssuedToken(secret, token);
     }
 
@@ -53,31 +65,77 @@ public final class TokenService {
      * A token created with npm token create (the caller checked the password and the second factor). A null scope
      * acts with all of the owner's rights; a scope restricts it (granular token) and may bypass 2FA.
      */
-    public IssuedToken issue(Actor actor, String user, String name, String description, List<String> cidr, Long expiresAt,
-                             TokenScope scope) {
+    public IssuedToken issue(
+            Actor actor,
+            String user,
+            String name,
+            String description,
+            List<String> cidr,
+            Long expiresAt,
+            TokenScope scope) {
         return db.write(tx -> {
             long now = clock.millis();
             String secret = Secrets.token();
             boolean bypass = scope != null && scope.bypass2fa();
-            Token token = Token.builder().key(keyOf(secret)).user(user).kind(Token.GRANULAR).display(secret.substring(0, 6))
-                    .named(name, description).cidr(cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr)).bypass2fa(bypass)
-                    .timestamps(now, now).expiresAt(expiresAt).scope(scope).build();
+            Token token = Token.builder()
+                    .key(keyOf(secret))
+                    .user(user)
+                    .kind(Token.GRANULAR)
+                    .display(secret.substring(0, 6))
+                    .named(name, description)
+                    .cidr(cidr == null || cidr.isEmpty() ? null : List.copyOf(cidr))
+                    .bypass2fa(bypass)
+                    .timestamps(now, now)
+                    .expiresAt(expiresAt)
+                    .scope(scope)
+                    .build();
             store.insert(tx, token);
-            audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12),
-                    "kind", token.kind(), "bypass2fa", bypass, "restricted", scope != null));
+            audit.record(
+                    tx,
+                    actor,
+                    "token.create",
+                    "user:" + user,
+                    Map.of(
+                            "key",
+                            token.key().substring(0, 12),
+                            "kind",
+                            token.kind(),
+                            "bypass2fa",
+                            bypass,
+                            "restricted",
+                            scope != null));
             return new IssuedToken(secret, token);
         });
     }
 
     /** A short-lived token in the caller's transaction (trusted publishing). */
-    public IssuedToken issueScoped(dev.airlock.platform.db.Tx tx, Actor actor, String user, String kind, String description,
-                                   long expiresAt, TokenScope scope) {
+    public IssuedToken issueScoped(
+            dev.airlock.platform.db.Tx tx,
+            Actor actor,
+            String user,
+            String kind,
+            String description,
+            long expiresAt,
+            TokenScope scope) {
         long now = clock.millis();
         String secret = Secrets.token();
-        Token token = Token.builder().key(keyOf(secret)).user(user).kind(kind).display(secret.substring(0, 6))
-                .named(null, description).timestamps(now, now).expiresAt(expiresAt).scope(scope).build();
+        Token token = Token.builder()
+                .key(keyOf(secret))
+                .user(user)
+                .kind(kind)
+                .display(secret.substring(0, 6))
+                .named(null, description)
+                .timestamps(now, now)
+                .expiresAt(expiresAt)
+                .scope(scope)
+                .build();
         store.insert(tx, token);
-        audit.record(tx, actor, "token.create", "user:" + user, Map.of("key", token.key().substring(0, 12), "kind", kind));
+        audit.record(
+                tx,
+                actor,
+                "token.create",
+                "user:" + user,
+                Map.of("key", token.key().substring(0, 12), "kind", kind));
         return new IssuedToken(secret, token);
     }
 
@@ -88,8 +146,8 @@ public final class TokenService {
                 .filter(t -> t.activeAt(now))
                 .filter(t -> !bypassOnly || t.bypass2fa())
                 .filter(t -> user == null || t.user().equals(user))
-                .filter(t -> unusedDays == null || (t.lastUsedAt() == null ? t.createdAt() : t.lastUsedAt())
-                        < now - unusedDays * 86_400_000L)
+                .filter(t -> unusedDays == null
+                        || (t.lastUsedAt() == null ? t.createdAt() : t.lastUsedAt()) < now - unusedDays * 86_400_000L)
                 .toList();
     }
 
@@ -103,7 +161,12 @@ public final class TokenService {
                     return 0;
                 }
                 store.revoke(tx, t.key(), clock.millis());
-                audit.record(tx, actor, "token.revoke", "user:" + t.user(), Map.of("key", t.key().substring(0, 12), "bulk", true));
+                audit.record(
+                        tx,
+                        actor,
+                        "token.revoke",
+                        "user:" + t.user(),
+                        Map.of("key", t.key().substring(0, 12), "bulk", true));
                 return 1;
             });
         }
@@ -116,10 +179,12 @@ public final class TokenService {
         Token token = db.read(tx -> store.byKey(tx, key));
         long now = clock.millis();
         if (token == null || !token.activeAt(now)) {
-            throw AirlockException.unauthorized("Your token is invalid, expired or revoked. Run `npm login` to get a new one.");
+            throw AirlockException.unauthorized(
+                    "Your token is invalid, expired or revoked. Run `npm login` to get a new one.");
         }
         if (token.cidr() != null && token.cidr().stream().noneMatch(c -> dev.airlock.shared.Cidr.contains(c, source))) {
-            throw new AirlockException(dev.airlock.shared.ErrorCode.IP_NOT_ALLOWED,
+            throw new AirlockException(
+                    dev.airlock.shared.ErrorCode.IP_NOT_ALLOWED,
                     "This token may only be used from " + String.join(", ", token.cidr()) + ".");
         }
         if (token.lastUsedAt() == null || now - token.lastUsedAt() > TOUCH_INTERVAL_MS) {
@@ -133,7 +198,9 @@ public final class TokenService {
 
     public List<Token> list(String user) {
         long now = clock.millis();
-        return db.read(tx -> store.byUser(tx, user)).stream().filter(t -> t.activeAt(now)).toList();
+        return db.read(tx -> store.byUser(tx, user)).stream()
+                .filter(t -> t.activeAt(now))
+                .toList();
     }
 
     /** Revokes by key (as listed) or by the full secret; only the owner's own tokens. */

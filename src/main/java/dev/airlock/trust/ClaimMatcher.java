@@ -19,8 +19,7 @@ final class ClaimMatcher {
         }
     }
 
-    private ClaimMatcher() {
-    }
+    private ClaimMatcher() {}
 
     static Match match(TrustedPublisher t, JWTClaimsSet token) {
         try {
@@ -53,8 +52,12 @@ final class ClaimMatcher {
         }
         String workflowRef = token.getStringClaim("workflow_ref");
         String prefix = tokenRepo + "/.github/workflows/";
-        if (workflowRef == null || !workflowRef.startsWith(prefix) || workflowRef.indexOf('@') < 0
-                || !workflowRef.substring(prefix.length(), workflowRef.indexOf('@')).equals(file)) {
+        if (workflowRef == null
+                || !workflowRef.startsWith(prefix)
+                || workflowRef.indexOf('@') < 0
+                || !workflowRef
+                        .substring(prefix.length(), workflowRef.indexOf('@'))
+                        .equals(file)) {
             return Match.fail("workflow " + workflowRef + " is not " + file);
         }
         Match env = environment(t, token);
@@ -74,7 +77,9 @@ final class ClaimMatcher {
         String uri = token.getStringClaim("ci_config_ref_uri");
         int split = uri == null ? -1 : uri.indexOf("//");
         int at = uri == null ? -1 : uri.lastIndexOf('@');
-        if (split < 0 || at < split || !uri.substring(0, split).endsWith("/" + project)
+        if (split < 0
+                || at < split
+                || !uri.substring(0, split).endsWith("/" + project)
                 || !uri.substring(split + 2, at).equals(file)) {
             return Match.fail("CI config " + uri + " is not " + project + "//" + file);
         }
@@ -86,8 +91,11 @@ final class ClaimMatcher {
     }
 
     private static Match circleci(TrustedPublisher t, JWTClaimsSet token) throws ParseException {
-        for (String key : List.of("oidc.circleci.com/org-id", "oidc.circleci.com/project-id",
-                "oidc.circleci.com/pipeline-definition-id", "oidc.circleci.com/vcs-origin")) {
+        for (String key : List.of(
+                "oidc.circleci.com/org-id",
+                "oidc.circleci.com/project-id",
+                "oidc.circleci.com/pipeline-definition-id",
+                "oidc.circleci.com/vcs-origin")) {
             String want = str(t.claims(), key);
             String got = token.getStringClaim(key);
             if (want == null || !want.equals(got)) {

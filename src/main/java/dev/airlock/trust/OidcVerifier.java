@@ -38,26 +38,34 @@ final class OidcVerifier {
     static final long LEEWAY_MS = 60_000;
     private static final long REFRESH_MS = 60_000;
     private static final int MAX_JWKS_BYTES = 1 << 20;
-    private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    private static final Set<JWSAlgorithm> ALLOWED = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
+            JWSAlgorithm.ES512);
     private final List<AirlockConfig.Issuer> issuers;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Cached> jwks = new ConcurrentHashMap<>();
 
-    private record Cached(JWKSet keys, long fetchedAt) {
-    }
+    private record Cached(JWKSet keys, long fetchedAt) {}
 
     /** Why an exchange failed (logged and audited, not shown to the caller). */
     static final class Failure extends Exception {
         private static final long serialVersionUID = 1L;
+
         Failure(String reason) {
             super(reason, null, false, false);
         }
     }
 
-    record Verified(AirlockConfig.Issuer issuer, JWTClaimsSet claims, String jti, long expiresAt) {
-    }
+    record Verified(AirlockConfig.Issuer issuer, JWTClaimsSet claims, String jti, long expiresAt) {}
 
     OidcVerifier(List<AirlockConfig.Issuer> issuers, Clock clock) {
         this.issuers = issuers;
@@ -77,12 +85,15 @@ final class OidcVerifier {
         if (!ALLOWED.contains(header.getAlgorithm())) {
             throw new Failure("algorithm " + header.getAlgorithm() + " is not allowed");
         }
-        if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
+        if (header.getJWK() != null
+                || header.getJWKURL() != null
+                || header.getX509CertURL() != null
                 || header.getX509CertChain() != null) {
             throw new Failure("keys supplied in the token header are not accepted");
         }
         String iss = claims.getIssuer();
-        AirlockConfig.Issuer issuer = iss == null ? null
+        AirlockConfig.Issuer issuer = iss == null
+                ? null
                 : issuers.stream().filter(i -> i.matches(iss)).findFirst().orElse(null);
         if (issuer == null) {
             throw new Failure("issuer " + iss + " is not configured");
@@ -95,7 +106,8 @@ final class OidcVerifier {
             JWSVerifier verifier;
             if (key instanceof RSAKey rsa && header.getAlgorithm().getName().matches("(RS|PS).*")) {
                 verifier = new RSASSAVerifier(rsa);
-            } else if (key instanceof ECKey ec && header.getAlgorithm().getName().startsWith("ES")) {
+            } else if (key instanceof ECKey ec
+                    && header.getAlgorithm().getName().startsWith("ES")) {
                 verifier = new ECDSAVerifier(ec);
             } else {
                 throw new Failure("key " + header.getKeyID() + " does not fit algorithm " + header.getAlgorithm());
@@ -148,7 +160,11 @@ final class OidcVerifier {
 
     private JWKSet fetch(String url) throws Failure {
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse<byte[]> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200 || r.body().length > MAX_JWKS_BYTES) {
                 throw new Failure("JWKS " + url + " answered " + r.statusCode());

@@ -49,8 +49,15 @@ public final class TrustService {
     private final Clock clock;
     private final String audience;
 
-    TrustService(Database db, TrustStore store, Gate gate, TokenService tokens,
-                 AuditService audit, OidcVerifier verifier, Clock clock, String audience) {
+    TrustService(
+            Database db,
+            TrustStore store,
+            Gate gate,
+            TokenService tokens,
+            AuditService audit,
+            OidcVerifier verifier,
+            Clock clock,
+            String audience) {
         this.db = db;
         this.store = store;
         this.gate = gate;
@@ -62,11 +69,17 @@ public final class TrustService {
     }
 
     /** The audience npm requests: {@code npm:<hostname of the registry URL>}, without the port. */
-    public static TrustService create(Database db, Gate gate, TokenService tokens,
-                                      AuditService audit, List<AirlockConfig.Issuer> issuers, Clock clock, String publicUrl) {
+    public static TrustService create(
+            Database db,
+            Gate gate,
+            TokenService tokens,
+            AuditService audit,
+            List<AirlockConfig.Issuer> issuers,
+            Clock clock,
+            String publicUrl) {
         String host = java.net.URI.create(publicUrl).getHost();
-        return new TrustService(db, new JdbiTrustStore(), gate, tokens, audit, new OidcVerifier(issuers, clock),
-                clock, "npm:" + host);
+        return new TrustService(
+                db, new JdbiTrustStore(), gate, tokens, audit, new OidcVerifier(issuers, clock), clock, "npm:" + host);
     }
 
     public List<TrustedPublisher> list(Actor actor, PackageName name) {
@@ -85,15 +98,28 @@ public final class TrustService {
         }
         TrustedPublisher candidate = parse(name, items.get(0), actor.user());
         if (db.read(tx -> store.find(tx, name.toString())) != null) {
-            throw AirlockException.conflict("Package " + name + " already has a trust configuration; a package has only one."
-                    + " Revoke it first with `npm trust revoke " + name + " --id=<id>`.");
+            throw AirlockException.conflict(
+                    "Package " + name + " already has a trust configuration; a package has only one."
+                            + " Revoke it first with `npm trust revoke " + name + " --id=<id>`.");
         }
         gate.enforce(actor, decision);
         try {
             db.write(tx -> {
                 store.insert(tx, candidate);
-                audit.record(tx, actor, "trust.create", "package:" + name, Map.of("id", candidate.id(), "type", candidate.type(),
-                        "claims", candidate.claims(), "permissions", candidate.permissions()));
+                audit.record(
+                        tx,
+                        actor,
+                        "trust.create",
+                        "package:" + name,
+                        Map.of(
+                                "id",
+                                candidate.id(),
+                                "type",
+                                candidate.type(),
+                                "claims",
+                                candidate.claims(),
+                                "permissions",
+                                candidate.permissions()));
                 return null;
             });
         } catch (RuntimeException e) {
@@ -128,7 +154,8 @@ public final class TrustService {
             case "github" -> {
                 String repo = c.path("repository").asText("");
                 String file = c.path("workflow_ref").path("file").asText("");
-                if (!REPO.matcher(repo).matches() || !WORKFLOW_FILE.matcher(file).matches()) {
+                if (!REPO.matcher(repo).matches()
+                        || !WORKFLOW_FILE.matcher(file).matches()) {
                     throw AirlockException.badRequest("A GitHub trust needs claims.repository (owner/repo) and"
                             + " claims.workflow_ref.file (a .yml file name).");
                 }
@@ -138,7 +165,8 @@ public final class TrustService {
             case "gitlab" -> {
                 String project = c.path("project_path").asText("");
                 String file = c.path("ci_config_ref_uri").path("file").asText("");
-                if (!PROJECT.matcher(project).matches() || !WORKFLOW_FILE.matcher(file).matches()) {
+                if (!PROJECT.matcher(project).matches()
+                        || !WORKFLOW_FILE.matcher(file).matches()) {
                     throw AirlockException.badRequest("A GitLab trust needs claims.project_path (group/project) and"
                             + " claims.ci_config_ref_uri.file (a .yml file name).");
                 }
@@ -146,7 +174,9 @@ public final class TrustService {
                 claims.put("ci_config_ref_uri", Map.of("file", file));
             }
             case "circleci" -> {
-                for (String key : List.of("oidc.circleci.com/org-id", "oidc.circleci.com/project-id",
+                for (String key : List.of(
+                        "oidc.circleci.com/org-id",
+                        "oidc.circleci.com/project-id",
                         "oidc.circleci.com/pipeline-definition-id")) {
                     String v = c.path(key).asText("");
                     if (!UUID_SHAPE.matcher(v).matches()) {
@@ -156,7 +186,8 @@ public final class TrustService {
                 }
                 String origin = c.path("oidc.circleci.com/vcs-origin").asText("");
                 if (origin.isEmpty() || origin.contains("://") || origin.split("/").length < 3) {
-                    throw AirlockException.badRequest("A CircleCI trust needs oidc.circleci.com/vcs-origin like github.com/owner/repo.");
+                    throw AirlockException.badRequest(
+                            "A CircleCI trust needs oidc.circleci.com/vcs-origin like github.com/owner/repo.");
                 }
                 claims.put("oidc.circleci.com/vcs-origin", origin);
                 List<String> contexts = new ArrayList<>();
@@ -170,7 +201,9 @@ public final class TrustService {
                     claims.put("oidc.circleci.com/context-ids", contexts);
                 }
             }
-            default -> throw AirlockException.badRequest("Unknown trust type \"" + type + "\": use github, gitlab or circleci.");
+            default ->
+                throw AirlockException.badRequest(
+                        "Unknown trust type \"" + type + "\": use github, gitlab or circleci.");
         }
         if (!type.equals("circleci") && c.hasNonNull("environment")) {
             String env = c.get("environment").asText();
@@ -183,15 +216,24 @@ public final class TrustService {
         for (JsonNode p : item.path("permissions")) {
             String v = p.asText();
             if (!v.equals(TrustedPublisher.PUBLISH) && !v.equals(TrustedPublisher.STAGE)) {
-                throw AirlockException.badRequest("Unknown permission \"" + v + "\": use createPackage or createStagedPackage.");
+                throw AirlockException.badRequest(
+                        "Unknown permission \"" + v + "\": use createPackage or createStagedPackage.");
             }
             permissions.add(v);
         }
         if (permissions.isEmpty()) {
-            throw AirlockException.badRequest("A trust configuration needs at least one permission (--allow-publish or --allow-stage-publish).");
+            throw AirlockException.badRequest(
+                    "A trust configuration needs at least one permission (--allow-publish or --allow-stage-publish).");
         }
-        return new TrustedPublisher(UUID.randomUUID().toString(), name.toString(), type, claims, List.copyOf(permissions),
-                Map.of(), clock.millis(), user);
+        return new TrustedPublisher(
+                UUID.randomUUID().toString(),
+                name.toString(),
+                type,
+                claims,
+                List.copyOf(permissions),
+                Map.of(),
+                clock.millis(),
+                user);
     }
 
     /**
@@ -210,7 +252,8 @@ public final class TrustService {
                 throw new OidcVerifier.Failure("package " + name + " has no trust relationship");
             }
             if (!t.type().equals(v.issuer().type())) {
-                throw new OidcVerifier.Failure("issuer type " + v.issuer().type() + " does not match relationship type " + t.type());
+                throw new OidcVerifier.Failure(
+                        "issuer type " + v.issuer().type() + " does not match relationship type " + t.type());
             }
             ClaimMatcher.Match match = ClaimMatcher.match(t, v.claims());
             if (!match.ok()) {
@@ -224,8 +267,13 @@ public final class TrustService {
             if (t.permissions().contains(TrustedPublisher.STAGE)) {
                 allowed.add("stage");
             }
-            TokenScope scope = TokenScope.builder().packages(Set.of(name.toString())).packagePermission(TokenScope.READ_WRITE)
-                    .orgPermission(TokenScope.NO_ACCESS).allowed(allowed).ciIdentity(Json.write(identity)).build();
+            TokenScope scope = TokenScope.builder()
+                    .packages(Set.of(name.toString()))
+                    .packagePermission(TokenScope.READ_WRITE)
+                    .orgPermission(TokenScope.NO_ACCESS)
+                    .allowed(allowed)
+                    .ciIdentity(Json.write(identity))
+                    .build();
             Actor pipeline = new Actor(t.createdBy(), Token.OIDC, null, source);
             IssuedToken issued;
             try {
@@ -237,8 +285,14 @@ public final class TrustService {
                     if (!match.pins().equals(t.pinned())) {
                         store.pin(tx, t.id(), match.pins());
                     }
-                    IssuedToken token = tokens.issueScoped(tx, pipeline, t.createdBy(), Token.OIDC, "trusted publishing",
-                            clock.millis() + TOKEN_LIFETIME.toMillis(), scope);
+                    IssuedToken token = tokens.issueScoped(
+                            tx,
+                            pipeline,
+                            t.createdBy(),
+                            Token.OIDC,
+                            "trusted publishing",
+                            clock.millis() + TOKEN_LIFETIME.toMillis(),
+                            scope);
                     Map<String, Object> detail = new LinkedHashMap<>(identity);
                     detail.put("allowed", List.copyOf(allowed));
                     audit.record(tx, pipeline, "oidc.exchange", "package:" + name, detail);
@@ -266,6 +320,7 @@ public final class TrustService {
 
     private static final class ReplayException extends RuntimeException {
         private static final long serialVersionUID = 1L;
+
         ReplayException() {
             super(null, null, false, false);
         }

@@ -8,8 +8,15 @@ import java.util.Map;
  * one package. {@code permissions}: npm's createPackage (publish) and createStagedPackage (stage). {@code pinned}
  * holds identifiers learnt on first use (GitHub's repository_owner_id, GitLab's namespace_id) and required after.
  */
-public record TrustedPublisher(String id, String pkg, String type, Map<String, Object> claims, List<String> permissions,
-                               Map<String, String> pinned, long createdAt, String createdBy) {
+public record TrustedPublisher(
+        String id,
+        String pkg,
+        String type,
+        Map<String, Object> claims,
+        List<String> permissions,
+        Map<String, String> pinned,
+        long createdAt,
+        String createdBy) {
     public static final String PUBLISH = "createPackage";
     public static final String STAGE = "createStagedPackage";
 }

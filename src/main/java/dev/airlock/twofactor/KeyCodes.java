@@ -21,6 +21,7 @@ final class KeyCodes {
     static final String PREFIX = "airlock-key-";
     /** How long a step-up code stays usable. */
     static final long STEP_UP_MILLIS = 60_000L;
+
     private final Database db;
     private final SecurityKeyStore store;
     private final AuditService audit;
@@ -46,8 +47,20 @@ final class KeyCodes {
         String code = newCode();
         long now = clock.millis();
         db.write(tx -> {
-            store.insertCode(tx, new SecurityKeyStore.KeyCode(Secrets.base62(22), user, actor.tokenKey(), null, actor.sourceAddress(),
-                    now, now + STEP_UP_MILLIS, Hashes.sha256Hex(code), null, null), Hashes.sha256Hex(Secrets.base62(32)));
+            store.insertCode(
+                    tx,
+                    new SecurityKeyStore.KeyCode(
+                            Secrets.base62(22),
+                            user,
+                            actor.tokenKey(),
+                            null,
+                            actor.sourceAddress(),
+                            now,
+                            now + STEP_UP_MILLIS,
+                            Hashes.sha256Hex(code),
+                            null,
+                            null),
+                    Hashes.sha256Hex(Secrets.base62(32)));
             return null;
         });
         return code;
@@ -59,18 +72,29 @@ final class KeyCodes {
         long now = clock.millis();
         boolean ok = db.write(tx -> {
             SecurityKeyStore.KeyCode k = store.codeByHash(tx, hash);
-            return k != null && k.user().equals(actor.user()) && k.usedAt() == null && k.expiresAt() >= now
-                    && (k.operation() == null || k.operation().equals(what)) && Objects.equals(k.tokenKey(), actor.tokenKey())
+            return k != null
+                    && k.user().equals(actor.user())
+                    && k.usedAt() == null
+                    && k.expiresAt() >= now
+                    && (k.operation() == null || k.operation().equals(what))
+                    && Objects.equals(k.tokenKey(), actor.tokenKey())
                     && store.use(tx, hash, now);
         });
         if (ok) {
             return TwoFactorService.SECURITY_KEY;
         }
         db.write(tx -> {
-            audit.record(tx, actor, "tfa.failure", "user:" + actor.user(), Map.of("result", "security-key code not valid here"));
+            audit.record(
+                    tx,
+                    actor,
+                    "tfa.failure",
+                    "user:" + actor.user(),
+                    Map.of("result", "security-key code not valid here"));
             return null;
         });
-        throw new AirlockException(ErrorCode.OTP_REQUIRED, "That security-key confirmation is not valid for this request: it works"
-                + " once, for the request that asked for it, within two minutes. Run the command again.");
+        throw new AirlockException(
+                ErrorCode.OTP_REQUIRED,
+                "That security-key confirmation is not valid for this request: it works"
+                        + " once, for the request that asked for it, within two minutes. Run the command again.");
     }
 }

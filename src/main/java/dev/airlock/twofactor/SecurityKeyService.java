@@ -5,7 +5,6 @@ import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +25,14 @@ public final class SecurityKeyService {
     private final AuditService audit;
     private final FreshFactor fresh;
 
-    SecurityKeyService(Database db, SecurityKeys ceremonies, SecurityKeyStore keyStore, TwoFactorStore store, KeyCodes codes,
-                       AuditService audit, FreshFactor fresh) {
+    SecurityKeyService(
+            Database db,
+            SecurityKeys ceremonies,
+            SecurityKeyStore keyStore,
+            TwoFactorStore store,
+            KeyCodes codes,
+            AuditService audit,
+            FreshFactor fresh) {
         this.db = db;
         this.ceremonies = ceremonies;
         this.keyStore = keyStore;
@@ -66,7 +71,10 @@ public final class SecurityKeyService {
         List<String> recovery = first ? TotpService.newRecoveryCodes() : List.of();
         db.write(tx -> {
             if (first) {
-                store.replaceRecoveryCodes(tx, actor.user(), recovery.stream().map(Hashes::sha256Hex).toList());
+                store.replaceRecoveryCodes(
+                        tx,
+                        actor.user(),
+                        recovery.stream().map(Hashes::sha256Hex).toList());
             }
             audit.record(tx, actor, "tfa.key-add", "user:" + actor.user(), Map.of("key", key.nickname()));
             return null;

@@ -4,15 +4,21 @@ import dev.airlock.platform.db.Tx;
 import java.util.List;
 
 interface SecurityKeyStore {
-    record Credential(String credentialId, String user, String userHandle, String publicKeyCose, long signatureCount) {
-    }
+    record Credential(String credentialId, String user, String userHandle, String publicKeyCose, long signatureCount) {}
 
-    record Ceremony(String user, String kind, String purpose, String requestJson, long expiresAt) {
-    }
+    record Ceremony(String user, String kind, String purpose, String requestJson, long expiresAt) {}
 
-    record KeyCode(String authId, String user, String tokenKey, String operation, String source, long createdAt, long expiresAt,
-                   String codeHash, String codeSealed, Long usedAt) {
-    }
+    record KeyCode(
+            String authId,
+            String user,
+            String tokenKey,
+            String operation,
+            String source,
+            long createdAt,
+            long expiresAt,
+            String codeHash,
+            String codeSealed,
+            Long usedAt) {}
 
     List<SecurityKey> list(Tx tx, String user);
 

@@ -60,7 +60,10 @@ public final class SecurityKeys {
         URI uri = URI.create(consoleUrl);
         String origin = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
         this.rp = RelyingParty.builder()
-                .identity(RelyingPartyIdentity.builder().id(uri.getHost()).name("Airlock").build())
+                .identity(RelyingPartyIdentity.builder()
+                        .id(uri.getHost())
+                        .name("Airlock")
+                        .build())
                 .credentialRepository(new Repository())
                 .origins(Set.of(origin))
                 .clock(clock)
@@ -68,8 +71,7 @@ public final class SecurityKeys {
     }
 
     /** A ceremony under way: its id (for the form) and the options the browser passes to navigator.credentials. */
-    public record Ceremony(String id, String browserJson) {
-    }
+    public record Ceremony(String id, String browserJson) {}
 
     List<SecurityKey> list(String user) {
         return db.read(tx -> store.list(tx, user));
@@ -91,8 +93,10 @@ public final class SecurityKeys {
         }
         PublicKeyCredentialCreationOptions request = rp.startRegistration(StartRegistrationOptions.builder()
                 .user(UserIdentity.builder().name(user).displayName(user).id(id).build())
-                .authenticatorSelection(AuthenticatorSelectionCriteria.builder().residentKey(ResidentKeyRequirement.PREFERRED)
-                        .userVerification(UserVerificationRequirement.PREFERRED).build())
+                .authenticatorSelection(AuthenticatorSelectionCriteria.builder()
+                        .residentKey(ResidentKeyRequirement.PREFERRED)
+                        .userVerification(UserVerificationRequirement.PREFERRED)
+                        .build())
                 .timeout(120_000L)
                 .build());
         try {
@@ -108,16 +112,26 @@ public final class SecurityKeys {
         SecurityKeyStore.Ceremony c = take(ceremonyId, user, REGISTER, "register");
         try {
             PublicKeyCredentialCreationOptions request = PublicKeyCredentialCreationOptions.fromJson(c.requestJson());
-            RegistrationResult result = rp.finishRegistration(FinishRegistrationOptions.builder().request(request)
-                    .response(PublicKeyCredential.parseRegistrationResponseJson(credentialJson)).build());
+            RegistrationResult result = rp.finishRegistration(FinishRegistrationOptions.builder()
+                    .request(request)
+                    .response(PublicKeyCredential.parseRegistrationResponseJson(credentialJson))
+                    .build());
             String credentialId = result.getKeyId().getId().getBase64Url();
             long now = clock.millis();
             db.write(tx -> {
                 if (!store.byId(tx, credentialId).isEmpty()) {
                     throw AirlockException.conflict("This security key is already registered.");
                 }
-                store.insert(tx, new SecurityKeyStore.Credential(credentialId, user, request.getUser().getId().getBase64Url(),
-                        result.getPublicKeyCose().getBase64Url(), result.getSignatureCount()), nickname, now);
+                store.insert(
+                        tx,
+                        new SecurityKeyStore.Credential(
+                                credentialId,
+                                user,
+                                request.getUser().getId().getBase64Url(),
+                                result.getPublicKeyCose().getBase64Url(),
+                                result.getSignatureCount()),
+                        nickname,
+                        now);
                 return null;
             });
             return new SecurityKey(credentialId, user, nickname, now, null);
@@ -134,8 +148,11 @@ public final class SecurityKeys {
         if (!any(user)) {
             return Optional.empty();
         }
-        AssertionRequest request = rp.startAssertion(StartAssertionOptions.builder().username(user)
-                .userVerification(UserVerificationRequirement.PREFERRED).timeout(120_000L).build());
+        AssertionRequest request = rp.startAssertion(StartAssertionOptions.builder()
+                .username(user)
+                .userVerification(UserVerificationRequirement.PREFERRED)
+                .timeout(120_000L)
+                .build());
         try {
             return Optional.of(begin(user, ASSERT, purpose, request.toJson(), request.toCredentialsGetJson()));
         } catch (IOException e) {
@@ -153,7 +170,9 @@ public final class SecurityKeys {
      */
     Ceremony startPasskeyAssertion() {
         AssertionRequest request = rp.startAssertion(StartAssertionOptions.builder()
-                .userVerification(UserVerificationRequirement.REQUIRED).timeout(120_000L).build());
+                .userVerification(UserVerificationRequirement.REQUIRED)
+                .timeout(120_000L)
+                .build());
         try {
             return begin("", ASSERT, PASSKEY_SIGN_IN, request.toJson(), request.toCredentialsGetJson());
         } catch (IOException e) {
@@ -170,16 +189,24 @@ public final class SecurityKeys {
         requireAnswer(credentialJson);
         SecurityKeyStore.Ceremony c = take(ceremonyId, null, ASSERT, purpose);
         try {
-            AssertionResult result = rp.finishAssertion(FinishAssertionOptions.builder().request(AssertionRequest.fromJson(c.requestJson()))
-                    .response(PublicKeyCredential.parseAssertionResponseJson(credentialJson)).build());
+            AssertionResult result = rp.finishAssertion(FinishAssertionOptions.builder()
+                    .request(AssertionRequest.fromJson(c.requestJson()))
+                    .response(PublicKeyCredential.parseAssertionResponseJson(credentialJson))
+                    .build());
             boolean passkey = c.user().isEmpty();
-            if (!result.isSuccess() || (passkey ? !result.isUserVerified() : !c.user().equals(result.getUsername()))) {
-                throw AirlockException.unauthorized(passkey && result.isSuccess()
-                        ? "The passkey did not verify you (PIN or biometrics). Sign in with your password instead."
-                        : "The security key did not confirm. Try again.");
+            if (!result.isSuccess()
+                    || (passkey ? !result.isUserVerified() : !c.user().equals(result.getUsername()))) {
+                throw AirlockException.unauthorized(
+                        passkey && result.isSuccess()
+                                ? "The passkey did not verify you (PIN or biometrics). Sign in with your password instead."
+                                : "The security key did not confirm. Try again.");
             }
             db.write(tx -> {
-                store.used(tx, result.getCredential().getCredentialId().getBase64Url(), result.getSignatureCount(), clock.millis());
+                store.used(
+                        tx,
+                        result.getCredential().getCredentialId().getBase64Url(),
+                        result.getSignatureCount(),
+                        clock.millis());
                 return null;
             });
             return result.getUsername();
@@ -195,8 +222,11 @@ public final class SecurityKeys {
         String id = Secrets.base62(32);
         long now = clock.millis();
         db.write(tx -> {
-            store.insertCeremony(tx, Hashes.sha256Hex(id), new SecurityKeyStore.Ceremony(user, kind, purpose, requestJson,
-                    now + CEREMONY_MILLIS), now);
+            store.insertCeremony(
+                    tx,
+                    Hashes.sha256Hex(id),
+                    new SecurityKeyStore.Ceremony(user, kind, purpose, requestJson, now + CEREMONY_MILLIS),
+                    now);
             return null;
         });
         return new Ceremony(id, browserJson);
@@ -207,17 +237,22 @@ public final class SecurityKeys {
             throw AirlockException.badRequest("The security key step is missing; reload the page and try again.");
         }
         SecurityKeyStore.Ceremony c = db.write(tx -> store.takeCeremony(tx, Hashes.sha256Hex(ceremonyId)));
-        if (c == null || !c.kind().equals(kind) || !c.purpose().equals(purpose) || (user != null && !c.user().equals(user))
+        if (c == null
+                || !c.kind().equals(kind)
+                || !c.purpose().equals(purpose)
+                || (user != null && !c.user().equals(user))
                 || c.expiresAt() < clock.millis()) {
-            throw AirlockException.badRequest("This security key request has expired or was for something else; reload the page and"
-                    + " try again.");
+            throw AirlockException.badRequest(
+                    "This security key request has expired or was for something else; reload the page and"
+                            + " try again.");
         }
         return c;
     }
 
     private static void requireAnswer(String credentialJson) {
         if (credentialJson == null || credentialJson.isBlank()) {
-            throw AirlockException.badRequest("The security key did not answer: the console needs JavaScript for security keys.");
+            throw AirlockException.badRequest(
+                    "The security key did not answer: the console needs JavaScript for security keys.");
         }
         if (credentialJson.length() > 64_000) {
             throw AirlockException.badRequest("The security key's answer is too large.");
@@ -255,12 +290,16 @@ public final class SecurityKeys {
         @Override
         public Set<PublicKeyCredentialDescriptor> getCredentialIdsForUsername(String username) {
             return db.read(tx -> store.credentials(tx, username)).stream()
-                    .map(c -> PublicKeyCredentialDescriptor.builder().id(bytes(c.credentialId())).build()).collect(Collectors.toSet());
+                    .map(c -> PublicKeyCredentialDescriptor.builder()
+                            .id(bytes(c.credentialId()))
+                            .build())
+                    .collect(Collectors.toSet());
         }
 
         @Override
         public Optional<ByteArray> getUserHandleForUsername(String username) {
-            return Optional.ofNullable(db.read(tx -> store.userHandle(tx, username))).map(SecurityKeys::bytes);
+            return Optional.ofNullable(db.read(tx -> store.userHandle(tx, username)))
+                    .map(SecurityKeys::bytes);
         }
 
         @Override
@@ -270,14 +309,20 @@ public final class SecurityKeys {
 
         @Override
         public Optional<RegisteredCredential> lookup(ByteArray credentialId, ByteArray userHandle) {
-            return lookupAll(credentialId).stream().filter(c -> c.getUserHandle().equals(userHandle)).findFirst();
+            return lookupAll(credentialId).stream()
+                    .filter(c -> c.getUserHandle().equals(userHandle))
+                    .findFirst();
         }
 
         @Override
         public Set<RegisteredCredential> lookupAll(ByteArray credentialId) {
             return db.read(tx -> store.byId(tx, credentialId.getBase64Url())).stream()
-                    .map(c -> RegisteredCredential.builder().credentialId(bytes(c.credentialId())).userHandle(bytes(c.userHandle()))
-                            .publicKeyCose(bytes(c.publicKeyCose())).signatureCount(c.signatureCount()).build())
+                    .map(c -> RegisteredCredential.builder()
+                            .credentialId(bytes(c.credentialId()))
+                            .userHandle(bytes(c.userHandle()))
+                            .publicKeyCose(bytes(c.publicKeyCose()))
+                            .signatureCount(c.signatureCount())
+                            .build())
                     .collect(Collectors.toSet());
         }
     }

@@ -11,8 +11,7 @@ final class Totp {
     static final long STEP_SECONDS = 30;
     private static final int DIGITS = 6;
 
-    private Totp() {
-    }
+    private Totp() {}
 
     static long step(long epochMillis) {
         return Math.floorDiv(epochMillis / 1000, STEP_SECONDS);
@@ -25,7 +24,10 @@ final class Totp {
             mac.init(new SecretKeySpec(secret, "HmacSHA1"));
             byte[] h = mac.doFinal(ByteBuffer.allocate(8).putLong(counter).array());
             int offset = h[h.length - 1] & 0x0f;
-            int binary = (h[offset] & 0x7f) << 24 | (h[offset + 1] & 0xff) << 16 | (h[offset + 2] & 0xff) << 8 | (h[offset + 3] & 0xff);
+            int binary = (h[offset] & 0x7f) << 24
+                    | (h[offset + 1] & 0xff) << 16
+                    | (h[offset + 2] & 0xff) << 8
+                    | (h[offset + 3] & 0xff);
             int mod = (int) Math.pow(10, digits);
             return String.format("%0" + digits + "d", binary % mod);
         } catch (GeneralSecurityException e) {
@@ -42,7 +44,9 @@ final class Totp {
         long now = step(nowMillis);
         long found = -1;
         for (long s = now - 1; s <= now + 1; s++) {
-            if (java.security.MessageDigest.isEqual(code(secret, s).getBytes(StandardCharsets.UTF_8), code.getBytes(StandardCharsets.UTF_8)) && found < 0) {
+            if (java.security.MessageDigest.isEqual(
+                            code(secret, s).getBytes(StandardCharsets.UTF_8), code.getBytes(StandardCharsets.UTF_8))
+                    && found < 0) {
                 found = s;
             }
         }

@@ -50,8 +50,18 @@ public final class TotpService {
     private final FreshFactor fresh;
     private final String consoleUrl;
 
-    TotpService(Database db, TwoFactorStore store, SecretBox box, AuditService audit, Clock clock, int maxFailures,
-                long windowMillis, SecurityKeyService keys, SecurityKeyStore keyStore, FreshFactor fresh, String consoleUrl) {
+    TotpService(
+            Database db,
+            TwoFactorStore store,
+            SecretBox box,
+            AuditService audit,
+            Clock clock,
+            int maxFailures,
+            long windowMillis,
+            SecurityKeyService keys,
+            SecurityKeyStore keyStore,
+            FreshFactor fresh,
+            String consoleUrl) {
         this.db = db;
         this.store = store;
         this.box = box;
@@ -78,7 +88,8 @@ public final class TotpService {
 
     private static String validMode(String mode) {
         if (!TwoFactorStatus.AUTH_ONLY.equals(mode) && !TwoFactorStatus.AUTH_AND_WRITES.equals(mode)) {
-            throw AirlockException.badRequest("Invalid two-factor mode \"" + mode + "\": use auth-only or auth-and-writes.");
+            throw AirlockException.badRequest(
+                    "Invalid two-factor mode \"" + mode + "\": use auth-only or auth-and-writes.");
         }
         return mode;
     }
@@ -111,15 +122,18 @@ public final class TotpService {
             audit.record(tx, actor, "tfa.enrol", "user:" + actor.user(), Map.of("mode", mode));
             return null;
         });
-        String label = URLEncoder.encode("Airlock:" + actor.user(), StandardCharsets.UTF_8).replace("+", "%20");
-        return Optional.of("otpauth://totp/" + label + "?secret=" + base32 + "&issuer=Airlock&algorithm=SHA1&digits=6&period=30");
+        String label = URLEncoder.encode("Airlock:" + actor.user(), StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        return Optional.of(
+                "otpauth://totp/" + label + "?secret=" + base32 + "&issuer=Airlock&algorithm=SHA1&digits=6&period=30");
     }
 
     /** Second step: the first code confirms the pending secret; returns the recovery codes (shown once). */
     public List<String> confirm(Actor actor, String code) {
         TwoFactorStore.Row row = db.read(tx -> store.find(tx, actor.user()));
         if (row == null || !row.pending()) {
-            throw AirlockException.badRequest("There is no two-factor setup to confirm; run `npm profile enable-2fa` first.");
+            throw AirlockException.badRequest(
+                    "There is no two-factor setup to confirm; run `npm profile enable-2fa` first.");
         }
         if (!matches(actor, row, code, false)) {
             throw failure(actor, "tfa.confirm");
@@ -139,9 +153,11 @@ public final class TotpService {
     public void disable(Actor actor) {
         TwoFactorStore.Row row = db.read(tx -> store.find(tx, actor.user()));
         if (row == null) {
-            throw AirlockException.badRequest(keys.any(actor.user())
-                    ? "No authenticator app is set up; your second factor is a security key. Remove keys on " + consoleUrl
-                    + "/-/console/account." : "Two-factor authentication is not enabled.");
+            throw AirlockException.badRequest(
+                    keys.any(actor.user())
+                            ? "No authenticator app is set up; your second factor is a security key. Remove keys on "
+                                    + consoleUrl + "/-/console/account."
+                            : "Two-factor authentication is not enabled.");
         }
         if (!row.pending()) {
             fresh.verify(actor, "disable two-factor authentication");
@@ -172,8 +188,10 @@ public final class TotpService {
                 audit.record(tx, actor, "tfa.replay", "user:" + actor.user(), Map.of("result", "code already used"));
                 return null;
             });
-            throw new AirlockException(ErrorCode.OTP_REQUIRED, "That one-time password was already used; each code works"
-                    + " once. Wait for the next code from your authenticator app and try again.");
+            throw new AirlockException(
+                    ErrorCode.OTP_REQUIRED,
+                    "That one-time password was already used; each code works"
+                            + " once. Wait for the next code from your authenticator app and try again.");
         }
         throw failure(actor, "tfa.failure");
     }
@@ -198,7 +216,8 @@ public final class TotpService {
             return step >= 0 && db.write(tx -> store.claimStep(tx, row.user(), step));
         }
         if (allowRecovery && code.matches("[a-z0-9]{12}")) {
-            boolean used = db.write(tx -> store.useRecoveryCode(tx, actor.user(), Hashes.sha256Hex(code), clock.millis()));
+            boolean used =
+                    db.write(tx -> store.useRecoveryCode(tx, actor.user(), Hashes.sha256Hex(code), clock.millis()));
             if (used) {
                 db.write(tx -> {
                     audit.record(tx, actor, "tfa.recovery-code", "user:" + actor.user(), Map.of());
@@ -221,7 +240,8 @@ public final class TotpService {
         List<Long> recent = db.read(tx -> store.failuresSince(tx, user, now - windowMillis));
         if (recent.size() >= maxFailures) {
             long retry = RateLimited.secondsUntilOneAgesOut(recent, maxFailures, windowMillis, now);
-            throw new RateLimited("Too many wrong one-time passwords for this account. Try again in " + retry + " seconds.", retry);
+            throw new RateLimited(
+                    "Too many wrong one-time passwords for this account. Try again in " + retry + " seconds.", retry);
         }
     }
 
@@ -232,8 +252,10 @@ public final class TotpService {
             audit.record(tx, actor, action, "user:" + actor.user(), Map.of("result", "wrong or reused code"));
             return null;
         });
-        return new AirlockException(ErrorCode.OTP_REQUIRED, "The one-time password is wrong or was already used."
-                + " Wait for the next code from your authenticator app and try again.");
+        return new AirlockException(
+                ErrorCode.OTP_REQUIRED,
+                "The one-time password is wrong or was already used."
+                        + " Wait for the next code from your authenticator app and try again.");
     }
 
     /** Ten fresh recovery codes (12 characters a-z0-9); the caller stores their hashes and shows them once. */

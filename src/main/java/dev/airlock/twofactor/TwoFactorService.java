@@ -21,6 +21,7 @@ import java.util.Optional;
 public final class TwoFactorService {
     /** The factor names recorded in approvals and audit events. */
     public static final String TOTP = "totp";
+
     public static final String RECOVERY_CODE = "recovery-code";
     public static final String SECURITY_KEY = "security-key";
     private final TotpService totp;
@@ -29,15 +30,25 @@ public final class TwoFactorService {
     private final KeyCodes keyCodes;
     private final String consoleUrl;
 
-    TwoFactorService(Database db, TwoFactorStore store, SecretBox box, AuditService audit, Clock clock, int maxFailures,
-                     long windowMillis, SecurityKeyStore keyStore, String registryUrl, String consoleUrl) {
+    TwoFactorService(
+            Database db,
+            TwoFactorStore store,
+            SecretBox box,
+            AuditService audit,
+            Clock clock,
+            int maxFailures,
+            long windowMillis,
+            SecurityKeyStore keyStore,
+            String registryUrl,
+            String consoleUrl) {
         String registry = registryUrl.endsWith("/") ? registryUrl.substring(0, registryUrl.length() - 1) : registryUrl;
         this.consoleUrl = consoleUrl.endsWith("/") ? consoleUrl.substring(0, consoleUrl.length() - 1) : consoleUrl;
         FreshFactor fresh = (actor, what) -> verify(actor, what, false);
         this.keyCodes = new KeyCodes(db, keyStore, audit, clock);
-        this.keys = new SecurityKeyService(db, new SecurityKeys(db, keyStore, clock, this.consoleUrl), keyStore, store, keyCodes,
-                audit, fresh);
-        this.totp = new TotpService(db, store, box, audit, clock, maxFailures, windowMillis, keys, keyStore, fresh, this.consoleUrl);
+        this.keys = new SecurityKeyService(
+                db, new SecurityKeys(db, keyStore, clock, this.consoleUrl), keyStore, store, keyCodes, audit, fresh);
+        this.totp = new TotpService(
+                db, store, box, audit, clock, maxFailures, windowMillis, keys, keyStore, fresh, this.consoleUrl);
         this.webOtp = new WebOtpService(db, keyStore, keys, box, audit, clock, registry, this.consoleUrl);
     }
 
@@ -47,10 +58,26 @@ public final class TwoFactorService {
      * @param registryUrl where npm reaches the registry (the web-OTP doneUrl, polled with the user's token)
      * @param consoleUrl where browsers reach the console: the WebAuthn relying party and the web-OTP pages
      */
-    public static TwoFactorService create(Database db, SecretBox box, AuditService audit, Clock clock, int maxFailures,
-                                          int windowMinutes, String registryUrl, String consoleUrl) {
-        return new TwoFactorService(db, new JdbiTwoFactorStore(), box, audit, clock, maxFailures, windowMinutes * 60_000L,
-                new JdbiSecurityKeyStore(), registryUrl, consoleUrl);
+    public static TwoFactorService create(
+            Database db,
+            SecretBox box,
+            AuditService audit,
+            Clock clock,
+            int maxFailures,
+            int windowMinutes,
+            String registryUrl,
+            String consoleUrl) {
+        return new TwoFactorService(
+                db,
+                new JdbiTwoFactorStore(),
+                box,
+                audit,
+                clock,
+                maxFailures,
+                windowMinutes * 60_000L,
+                new JdbiSecurityKeyStore(),
+                registryUrl,
+                consoleUrl);
     }
 
     /** The authenticator app (TOTP) and recovery codes. */
@@ -101,7 +128,9 @@ public final class TwoFactorService {
             return null;
         }
         Optional<TwoFactorStatus> s = totp.status(actor.user());
-        boolean writes = s.isPresent() && s.get().enabled() ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode()) : keys.any(actor.user());
+        boolean writes = s.isPresent() && s.get().enabled()
+                ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
+                : keys.any(actor.user());
         return writes ? verify(actor, "make changes", false) : null;
     }
 
@@ -117,7 +146,8 @@ public final class TwoFactorService {
     public String requirePresence(Actor actor, String what, boolean securityKeyOnly) {
         if (!enabled(actor.user())) {
             throw AirlockException.forbidden("You must enable two-factor authentication to " + what
-                    + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl + "/-/console/account.");
+                    + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl
+                    + "/-/console/account.");
         }
         return verify(actor, what, securityKeyOnly);
     }
@@ -136,20 +166,31 @@ public final class TwoFactorService {
         boolean hasKey = keys.any(actor.user());
         if (securityKeyOnly) {
             if (!hasKey) {
-                throw AirlockException.forbidden("To " + what + " you need a security key (this package's policy does not accept"
+                throw AirlockException.forbidden("To " + what
+                        + " you need a security key (this package's policy does not accept"
                         + " codes from an authenticator app). Add one at " + consoleUrl + "/-/console/account.");
             }
-            throw webOtp.challenge(actor, what, "To " + what + ", confirm with your security key: this package's policy does not"
-                    + " accept codes from an authenticator app.");
+            throw webOtp.challenge(
+                    actor,
+                    what,
+                    "To " + what + ", confirm with your security key: this package's policy does not"
+                            + " accept codes from an authenticator app.");
         }
         if (code.isEmpty()) {
             if (hasKey) {
-                throw webOtp.challenge(actor, what, "This operation requires a one-time password: to " + what + ", confirm with your"
-                        + " security key in the browser" + (totp.enabled(actor.user()) ? ", or pass --otp=<code> from your authenticator"
-                        + " app." : "."));
+                throw webOtp.challenge(
+                        actor,
+                        what,
+                        "This operation requires a one-time password: to " + what + ", confirm with your"
+                                + " security key in the browser"
+                                + (totp.enabled(actor.user())
+                                        ? ", or pass --otp=<code> from your authenticator" + " app."
+                                        : "."));
             }
-            throw new AirlockException(ErrorCode.OTP_REQUIRED, "This operation requires a one-time password: to " + what
-                    + ", pass --otp=<code> from your authenticator app.");
+            throw new AirlockException(
+                    ErrorCode.OTP_REQUIRED,
+                    "This operation requires a one-time password: to " + what
+                            + ", pass --otp=<code> from your authenticator app.");
         }
         return totp.check(actor, code);
     }

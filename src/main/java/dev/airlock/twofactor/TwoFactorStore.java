@@ -4,8 +4,7 @@ import dev.airlock.platform.db.Tx;
 import java.util.List;
 
 interface TwoFactorStore {
-    record Row(String user, String mode, boolean pending, String secretEnc, long lastStep) {
-    }
+    record Row(String user, String mode, boolean pending, String secretEnc, long lastStep) {}
 
     Row find(Tx tx, String user);
 

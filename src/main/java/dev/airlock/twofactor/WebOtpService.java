@@ -26,6 +26,7 @@ public final class WebOtpService {
     static final long CHALLENGE_MILLIS = 10 * 60_000L;
     /** How long a confirmed code stays usable. */
     static final long CODE_MILLIS = 2 * 60_000L;
+
     private final Database db;
     private final SecurityKeyStore keyStore;
     private final SecurityKeyService keys;
@@ -35,8 +36,15 @@ public final class WebOtpService {
     private final String registryUrl;
     private final String consoleUrl;
 
-    WebOtpService(Database db, SecurityKeyStore keyStore, SecurityKeyService keys, SecretBox box, AuditService audit, Clock clock,
-                  String registryUrl, String consoleUrl) {
+    WebOtpService(
+            Database db,
+            SecurityKeyStore keyStore,
+            SecurityKeyService keys,
+            SecretBox box,
+            AuditService audit,
+            Clock clock,
+            String registryUrl,
+            String consoleUrl) {
         this.db = db;
         this.keyStore = keyStore;
         this.keys = keys;
@@ -48,8 +56,7 @@ public final class WebOtpService {
     }
 
     /** What a web-OTP confirmation page shows: the request waiting for the user's key. */
-    public record PendingConfirmation(String operation, String source, long createdAt, boolean confirmed) {
-    }
+    public record PendingConfirmation(String operation, String source, long createdAt, boolean confirmed) {}
 
     /** A new pending request for {@code what}, returned as the challenge to throw ({@code message} says why). */
     KeyChallenge challenge(Actor actor, String what, String message) {
@@ -57,18 +64,33 @@ public final class WebOtpService {
         String doneId = Secrets.base62(32);
         long now = clock.millis();
         db.write(tx -> {
-            keyStore.insertCode(tx, new SecurityKeyStore.KeyCode(authId, actor.user(), actor.tokenKey(), what, actor.sourceAddress(), now,
-                    now + CHALLENGE_MILLIS, null, null, null), Hashes.sha256Hex(doneId));
+            keyStore.insertCode(
+                    tx,
+                    new SecurityKeyStore.KeyCode(
+                            authId,
+                            actor.user(),
+                            actor.tokenKey(),
+                            what,
+                            actor.sourceAddress(),
+                            now,
+                            now + CHALLENGE_MILLIS,
+                            null,
+                            null,
+                            null),
+                    Hashes.sha256Hex(doneId));
             return null;
         });
         String authUrl = consoleUrl + "/-/console/confirm/" + authId;
-        return new KeyChallenge(message + " Open " + authUrl + " to confirm.", authUrl,
+        return new KeyChallenge(
+                message + " Open " + authUrl + " to confirm.",
+                authUrl,
                 registryUrl + "/-/airlock/v1/confirm/" + doneId);
     }
 
     /** The pending request behind an authUrl, if it belongs to {@code user} and has not expired. */
     public Optional<PendingConfirmation> pendingConfirmation(String user, String authId) {
-        SecurityKeyStore.KeyCode k = authId == null || authId.length() > 64 ? null : db.read(tx -> keyStore.codeByAuthId(tx, authId));
+        SecurityKeyStore.KeyCode k =
+                authId == null || authId.length() > 64 ? null : db.read(tx -> keyStore.codeByAuthId(tx, authId));
         if (k == null || !k.user().equals(user) || k.operation() == null || k.expiresAt() < clock.millis()) {
             return Optional.empty();
         }
@@ -81,14 +103,16 @@ public final class WebOtpService {
      */
     public void confirmWithKey(Actor actor, String authId, String ceremonyId, String credentialJson) {
         PendingConfirmation p = pendingConfirmation(actor.user(), authId)
-                .orElseThrow(() -> AirlockException.notFound("This confirmation has expired or is not yours. Run the command again."));
+                .orElseThrow(() -> AirlockException.notFound(
+                        "This confirmation has expired or is not yours. Run the command again."));
         if (p.confirmed()) {
             throw AirlockException.conflict("This request was already confirmed.");
         }
         keys.assertedBy(actor, ceremonyId, credentialJson, "confirm:" + authId);
         String code = KeyCodes.newCode();
         db.write(tx -> {
-            if (!keyStore.confirm(tx, authId, Hashes.sha256Hex(code), box.seal(code, authId), clock.millis() + CODE_MILLIS)) {
+            if (!keyStore.confirm(
+                    tx, authId, Hashes.sha256Hex(code), box.seal(code, authId), clock.millis() + CODE_MILLIS)) {
                 throw AirlockException.conflict("This request was already confirmed.");
             }
             audit.record(tx, actor, "tfa.key-confirm", "user:" + actor.user(), Map.of("operation", p.operation()));
@@ -101,11 +125,16 @@ public final class WebOtpService {
      * with the credential whose request was challenged (when there was one).
      */
     public String pollConfirmation(String doneId, Actor poller) {
-        SecurityKeyStore.KeyCode k = doneId == null || doneId.length() > 64 ? null
+        SecurityKeyStore.KeyCode k = doneId == null || doneId.length() > 64
+                ? null
                 : db.read(tx -> keyStore.codeByDoneHash(tx, Hashes.sha256Hex(doneId)));
-        if (k == null || k.operation() == null || k.expiresAt() < clock.millis() || !Objects.equals(k.tokenKey(), poller.tokenKey())
+        if (k == null
+                || k.operation() == null
+                || k.expiresAt() < clock.millis()
+                || !Objects.equals(k.tokenKey(), poller.tokenKey())
                 || (k.codeHash() != null && k.codeSealed() == null)) {
-            throw AirlockException.notFound("This confirmation has expired or was already collected. Run the command again.");
+            throw AirlockException.notFound(
+                    "This confirmation has expired or was already collected. Run the command again.");
         }
         if (k.codeSealed() == null) {
             return null;

@@ -13,47 +13,81 @@ import org.junit.jupiter.api.Test;
 
 /** The dependency rules of docs/architecture.md ("Dependency rules"), enforced on every build. */
 class ArchitectureTest {
-    static final String[] FEATURES = {"dev.airlock.packages..", "dev.airlock.publish..", "dev.airlock.accounts..",
-        "dev.airlock.tokens..", "dev.airlock.orgs..", "dev.airlock.audit..", "dev.airlock.staging..",
-        "dev.airlock.twofactor..", "dev.airlock.trust..", "dev.airlock.policy..", "dev.airlock.notify..",
-        "dev.airlock.proxy..", "dev.airlock.console..", "dev.airlock.doctor..",
-        "dev.airlock.names.."};
+    static final String[] FEATURES = {
+        "dev.airlock.packages..",
+        "dev.airlock.publish..",
+        "dev.airlock.accounts..",
+        "dev.airlock.tokens..",
+        "dev.airlock.orgs..",
+        "dev.airlock.audit..",
+        "dev.airlock.staging..",
+        "dev.airlock.twofactor..",
+        "dev.airlock.trust..",
+        "dev.airlock.policy..",
+        "dev.airlock.notify..",
+        "dev.airlock.proxy..",
+        "dev.airlock.console..",
+        "dev.airlock.doctor..",
+        "dev.airlock.names.."
+    };
     static JavaClasses classes;
 
     @BeforeAll
     static void load() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.airlock");
     }
 
     @Test
     void sharedDependsOnNothingButTheJdk() {
-        classes().that().resideInAPackage("dev.airlock.shared..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.airlock.shared..", "java..")
+        classes()
+                .that()
+                .resideInAPackage("dev.airlock.shared..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.airlock.shared..", "java..")
                 .check(classes);
     }
 
     @Test
     void platformNeverDependsOnAFeature() {
-        noClasses().that().resideInAPackage("dev.airlock.platform..")
-                .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+        noClasses()
+                .that()
+                .resideInAPackage("dev.airlock.platform..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(FEATURES)
                 .check(classes);
     }
 
     @Test
     void onlyAdaptersTouchJavalinOrJetty() {
-        noClasses().that().resideOutsideOfPackages("..http..", "dev.airlock.console..", "dev.airlock.platform.http..",
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(
+                        "..http..",
+                        "dev.airlock.console..",
+                        "dev.airlock.platform.http..",
                         "dev.airlock.platform.npm..")
-                .and().doNotHaveFullyQualifiedName("dev.airlock.AirlockAssembly")
-                .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..")
+                .and()
+                .doNotHaveFullyQualifiedName("dev.airlock.AirlockAssembly")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..")
                 .check(classes);
     }
 
     @Test
     void onlyTheDbPlatformAndJdbiStoresTouchJdbiOrJdbc() {
-        noClasses().that().resideOutsideOfPackage("dev.airlock.platform.db..")
-                .and().haveSimpleNameNotStartingWith("Jdbi")
-                .should().dependOnClassesThat().resideInAnyPackage("org.jdbi..", "java.sql..", "com.zaxxer..", "org.flywaydb..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.airlock.platform.db..")
+                .and()
+                .haveSimpleNameNotStartingWith("Jdbi")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.jdbi..", "java.sql..", "com.zaxxer..", "org.flywaydb..")
                 .check(classes);
     }
 
@@ -62,14 +96,19 @@ class ArchitectureTest {
         // Another feature's stores and Jdbi implementations are package-private; adapters never reach across features.
         for (String feature : FEATURES) {
             String root = feature.substring(0, feature.length() - 2);
-            noClasses().that().resideOutsideOfPackage(feature)
-                    .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+            noClasses()
+                    .that()
+                    .resideOutsideOfPackage(feature)
+                    .should()
+                    .dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
                             "stores or http adapters of " + root,
-                            c -> c.getPackageName().startsWith(root) && !c.getName().equals("dev.airlock.AirlockAssembly")
-                                    && (c.getSimpleName().endsWith("Store") || c.getPackageName().endsWith(".http"))))
+                            c -> c.getPackageName().startsWith(root)
+                                    && !c.getName().equals("dev.airlock.AirlockAssembly")
+                                    && (c.getSimpleName().endsWith("Store")
+                                            || c.getPackageName().endsWith(".http"))))
                     .allowEmptyShould(true)
-                    .check(classes.that(com.tngtech.archunit.base.DescribedPredicate.describe("not the assembly",
-                            c -> !c.getName().startsWith("dev.airlock.AirlockAssembly"))));
+                    .check(classes.that(com.tngtech.archunit.base.DescribedPredicate.describe(
+                            "not the assembly", c -> !c.getName().startsWith("dev.airlock.AirlockAssembly"))));
         }
     }
 
@@ -80,20 +119,34 @@ class ArchitectureTest {
      */
     @Test
     void featureGraphIsAcyclic() {
-        slices().matching("dev.airlock.(*)..").should().beFreeOfCycles()
-                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("composition root",
-                        c -> c.getPackageName().equals("dev.airlock")), com.tngtech.archunit.base.DescribedPredicate.alwaysTrue())
-                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("http adapters",
-                        c -> c.getPackageName().endsWith(".http") && !c.getPackageName().startsWith("dev.airlock.platform")),
+        slices().matching("dev.airlock.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .ignoreDependency(
+                        com.tngtech.archunit.base.DescribedPredicate.describe(
+                                "composition root", c -> c.getPackageName().equals("dev.airlock")),
+                        com.tngtech.archunit.base.DescribedPredicate.alwaysTrue())
+                .ignoreDependency(
+                        com.tngtech.archunit.base.DescribedPredicate.describe(
+                                "http adapters",
+                                c -> c.getPackageName().endsWith(".http")
+                                        && !c.getPackageName().startsWith("dev.airlock.platform")),
                         com.tngtech.archunit.base.DescribedPredicate.alwaysTrue())
                 .check(classes);
     }
 
     @Test
     void nothingButTheAssemblyDependsOnAnAdapter() {
-        noClasses().that().resideOutsideOfPackage("..http..").and().resideOutsideOfPackage("dev.airlock")
-                .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.airlock.*.http..")
-                        .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage("dev.airlock.platform..")))
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("..http..")
+                .and()
+                .resideOutsideOfPackage("dev.airlock")
+                .should()
+                .dependOnClassesThat(
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.airlock.*.http..")
+                                .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage(
+                                        "dev.airlock.platform..")))
                 .check(classes);
     }
 
@@ -103,43 +156,81 @@ class ArchitectureTest {
      */
     @Test
     void packagesDecideNoAuthorisation() {
-        noClasses().that().resideInAPackage("dev.airlock.packages..").and().resideOutsideOfPackage("dev.airlock.packages.http..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.airlock.policy..", "dev.airlock.twofactor..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.airlock.packages..")
+                .and()
+                .resideOutsideOfPackage("dev.airlock.packages.http..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.airlock.policy..", "dev.airlock.twofactor..")
                 .check(classes);
     }
 
     /** Adapters never call two-factor checks themselves: fresh factors are required by the gate. */
     @Test
     void onlyTheGateAsksForAFreshFactor() {
-        noClasses().that().resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..")
-                .should().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requirePresence", dev.airlock.shared.Actor.class, String.class)
-                .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "requireForWrite", dev.airlock.shared.Actor.class)
-                .orShould().callMethod(dev.airlock.twofactor.TwoFactorService.class, "verify", dev.airlock.shared.Actor.class,
-                        String.class, boolean.class)
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..")
+                .should()
+                .callMethod(
+                        dev.airlock.twofactor.TwoFactorService.class,
+                        "requirePresence",
+                        dev.airlock.shared.Actor.class,
+                        String.class)
+                .orShould()
+                .callMethod(
+                        dev.airlock.twofactor.TwoFactorService.class, "requireForWrite", dev.airlock.shared.Actor.class)
+                .orShould()
+                .callMethod(
+                        dev.airlock.twofactor.TwoFactorService.class,
+                        "verify",
+                        dev.airlock.shared.Actor.class,
+                        String.class,
+                        boolean.class)
                 .check(classes);
     }
 
     @Test
     void adaptersNeverOpenTransactionsOrTouchBlobs() {
-        noClasses().that().resideInAPackage("..http..").and().resideOutsideOfPackage("dev.airlock.platform.http..")
-                .should().dependOnClassesThat().haveFullyQualifiedName("dev.airlock.platform.db.Database")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.airlock.platform.db.Tx")
-                .orShould().dependOnClassesThat().resideInAPackage("dev.airlock.platform.blob..")
+        noClasses()
+                .that()
+                .resideInAPackage("..http..")
+                .and()
+                .resideOutsideOfPackage("dev.airlock.platform.http..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.airlock.platform.db.Database")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.airlock.platform.db.Tx")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.airlock.platform.blob..")
                 .check(classes);
     }
 
     @Test
     void noStaticMutableState() {
         com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_USE_FIELD_INJECTION.check(classes);
-        noClasses().should(new com.tngtech.archunit.lang.ArchCondition<com.tngtech.archunit.core.domain.JavaClass>(
-                "have non-final static fields") {
-            @Override
-            public void check(com.tngtech.archunit.core.domain.JavaClass c, com.tngtech.archunit.lang.ConditionEvents events) {
-                c.getFields().stream()
-                        .filter(f -> f.getModifiers().contains(JavaModifier.STATIC) && !f.getModifiers().contains(JavaModifier.FINAL))
-                        .filter(f -> !f.getName().startsWith("$"))
-                        .forEach(f -> events.add(com.tngtech.archunit.lang.SimpleConditionEvent.violated(f, f.getFullName() + " is static and not final")));
-            }
-        }).check(classes);
+        noClasses()
+                .should(
+                        new com.tngtech.archunit.lang.ArchCondition<com.tngtech.archunit.core.domain.JavaClass>(
+                                "have non-final static fields") {
+                            @Override
+                            public void check(
+                                    com.tngtech.archunit.core.domain.JavaClass c,
+                                    com.tngtech.archunit.lang.ConditionEvents events) {
+                                c.getFields().stream()
+                                        .filter(f -> f.getModifiers().contains(JavaModifier.STATIC)
+                                                && !f.getModifiers().contains(JavaModifier.FINAL))
+                                        .filter(f -> !f.getName().startsWith("$"))
+                                        .forEach(
+                                                f -> events.add(com.tngtech.archunit.lang.SimpleConditionEvent.violated(
+                                                        f, f.getFullName() + " is static and not final")));
+                            }
+                        })
+                .check(classes);
     }
 }

@@ -32,7 +32,9 @@ class AuditChainTest {
             assertThat(audit.verify()).isEqualTo(-1);
             assertThat(audit.forTarget("package:x").get(0).detail()).containsEntry("version", "1.0.0");
 
-            db.write(tx -> tx.handle().createUpdate("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3").execute());
+            db.write(tx -> tx.handle()
+                    .createUpdate("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
+                    .execute());
             assertThat(audit.verify()).isEqualTo(3);
         }
     }

@@ -73,6 +73,7 @@ class ClientStageIT {
     static Berry ciBerry;
     static Berry bobBerry;
     static Berry carolBerry;
+
     @TempDir
     static Path tmp;
 
@@ -90,15 +91,16 @@ class ClientStageIT {
 
         Npm npm = Npm.withToken(tmp.resolve("npm-alice"), registry.url(), aliceToken);
         // alice's pipeline holds an automation token (made with the real npm CLI: password + code)
-        Cli.Result created = ok(npm.run(tmp, "token", "create", "--password=alice-password", "--otp=" + aliceApp.next()));
+        Cli.Result created =
+                ok(npm.run(tmp, "token", "create", "--password=alice-password", "--otp=" + aliceApp.next()));
         Matcher m = Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(created.stdout());
         assertThat(m.find()).as(created.toString()).isTrue();
         ciToken = m.group(1);
         // @duo packages need two approvals from people other than the stager
         ok(npm.run(tmp, "org", "set", "duo", "bob", "admin", "--otp=" + aliceApp.next()));
         ok(npm.run(tmp, "org", "set", "duo", "carol", "admin", "--otp=" + aliceApp.next()));
-        Http.Response set = registry.http.send("PUT", "-/airlock/v1/policy/org/duo", aliceToken,
-                "{\"approvals\":2}", "npm-otp", aliceApp.next());
+        Http.Response set = registry.http.send(
+                "PUT", "-/airlock/v1/policy/org/duo", aliceToken, "{\"approvals\":2}", "npm-otp", aliceApp.next());
         assertThat(set.status()).as(set.body()).isEqualTo(200);
 
         alicePnpm = Pnpm.as("alice", aliceToken);
@@ -130,7 +132,9 @@ class ClientStageIT {
 
         version(d, "pn-gated", "1.1.0");
         Cli.Result staged = ok(alicePnpm.run(d, "stage", "publish", "--no-git-checks"));
-        assertThat(staged.stdout()).contains("Staged package pn-gated@1.1.0").contains("+ pn-gated@1.1.0 (staged with id ");
+        assertThat(staged.stdout())
+                .contains("Staged package pn-gated@1.1.0")
+                .contains("+ pn-gated@1.1.0 (staged with id ");
         String id = id(PNPM_STAGED, staged);
         assertInvisible("pn-gated", "1.1.0", before);
         Path early = consumer(tmp.resolve("pnpm-consumer-early"), "pn-gated", "1.1.0");
@@ -138,8 +142,14 @@ class ClientStageIT {
 
         // list (all, and filtered with --json), view, download: npm's labels, pnpm's own download summary
         assertThat(ok(alicePnpm.run(tmp, "stage", "list")).stdout())
-                .contains("id: " + id, "package name: pn-gated", "version: 1.1.0", "staged by: alice (user)", "approvals: 0/1");
-        JsonNode listed = Json.parse(ok(alicePnpm.run(tmp, "stage", "list", "pn-gated", "--json")).stdout());
+                .contains(
+                        "id: " + id,
+                        "package name: pn-gated",
+                        "version: 1.1.0",
+                        "staged by: alice (user)",
+                        "approvals: 0/1");
+        JsonNode listed = Json.parse(
+                ok(alicePnpm.run(tmp, "stage", "list", "pn-gated", "--json")).stdout());
         assertThat(listed.size()).as(listed.toString()).isEqualTo(1);
         assertThat(listed.get(0).path("id").asText()).isEqualTo(id);
         String shasum = listed.get(0).path("shasum").asText();
@@ -166,12 +176,15 @@ class ClientStageIT {
         assertVisible("pn-gated", "1.1.0", tgz);
         Path consumer = consumer(tmp.resolve("pnpm-consumer"), "pn-gated", "1.1.0");
         ok(alicePnpm.install(consumer));
-        assertThat(Files2.read(consumer.resolve("node_modules/pn-gated/package.json"))).contains("\"1.1.0\"");
+        assertThat(Files2.read(consumer.resolve("node_modules/pn-gated/package.json")))
+                .contains("\"1.1.0\"");
         assertThat(ok(alicePnpm.run(tmp, "stage", "list", "pn-gated")).stdout())
                 .contains("No staged versions of package name \"pn-gated\"");
         // a decided stage cannot be approved again; pnpm shows the status and the server's reason
-        fails(alicePnpm.run(tmp, "stage", "approve", id, "--otp", aliceApp.next()),
-                "Failed to approve staged package " + id + " (status 409 Conflict)", "cannot be approved: it is approved.");
+        fails(
+                alicePnpm.run(tmp, "stage", "approve", id, "--otp", aliceApp.next()),
+                "Failed to approve staged package " + id + " (status 409 Conflict)",
+                "cannot be approved: it is approved.");
 
         // reject: pnpm warns first; without a code it fails and the stage stays; with one it is gone
         version(d, "pn-gated", "1.2.0");
@@ -184,10 +197,15 @@ class ClientStageIT {
         assertThat(ok(alicePnpm.run(tmp, "stage", "view", doomed)).stdout()).contains("state: rejected");
         assertThat(registry.http.get("pn-gated", null).body()).doesNotContain("1.2.0");
         // the number is free again; --json carries the new stage id (after pnpm's progress lines on stdout)
-        String out = ok(alicePnpm.run(d, "stage", "publish", "--no-git-checks", "--json")).stdout();
-        String again = Json.parse(out.substring(out.indexOf("\n{") + 1)).path("pn-gated").path("stageId").asText();
+        String out = ok(alicePnpm.run(d, "stage", "publish", "--no-git-checks", "--json"))
+                .stdout();
+        String again = Json.parse(out.substring(out.indexOf("\n{") + 1))
+                .path("pn-gated")
+                .path("stageId")
+                .asText();
         assertThat(again).isNotEqualTo(doomed);
-        assertThat(ok(alicePnpm.run(tmp, "stage", "view", again)).stdout()).contains("version: 1.2.0", "state: pending");
+        assertThat(ok(alicePnpm.run(tmp, "stage", "view", again)).stdout())
+                .contains("version: 1.2.0", "state: pending");
     }
 
     @Test
@@ -200,11 +218,17 @@ class ClientStageIT {
         assertThat(ok(alicePnpm.run(tmp, "stage", "list", "@acme/pn-scoped")).stdout())
                 .contains("id: " + id, "package name: @acme/pn-scoped");
         ok(alicePnpm.run(tmp, "stage", "approve", id, "--otp", aliceApp.next()));
-        assertThat(registry.http.get("@acme%2fpn-scoped", null).json().path("dist-tags").path("latest").asText())
+        assertThat(registry.http
+                        .get("@acme%2fpn-scoped", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
                 .isEqualTo("1.0.0");
         Path consumer = consumer(tmp.resolve("pnpm-scoped-consumer"), "@acme/pn-scoped", "1.0.0");
         ok(alicePnpm.install(consumer));
-        assertThat(consumer.resolve("node_modules/@acme/pn-scoped/package.json")).exists();
+        assertThat(consumer.resolve("node_modules/@acme/pn-scoped/package.json"))
+                .exists();
     }
 
     /**
@@ -220,7 +244,8 @@ class ClientStageIT {
         version(d, "pn-batch", "1.1.0");
         String second = id(PNPM_STAGED, ok(alicePnpm.run(d, "stage", "publish", "--no-git-checks", "--tag", "next")));
 
-        Cli.Result batch = fails(alicePnpm.run(tmp, "stage", "approve", first, second, "--otp", aliceApp.next()), PNPM_NO_OTP);
+        Cli.Result batch =
+                fails(alicePnpm.run(tmp, "stage", "approve", first, second, "--otp", aliceApp.next()), PNPM_NO_OTP);
         assertThat(batch.stdout()).contains("Approved pn-batch@1.0.0").doesNotContain("Approved pn-batch@1.1.0");
         JsonNode packument = registry.http.get("pn-batch", null).json();
         assertThat(packument.path("versions").has("1.0.0")).isTrue();
@@ -244,7 +269,8 @@ class ClientStageIT {
 
         version(d, "@acme/yarn-gated", "1.1.0");
         Cli.Result staged = ok(aliceBerry.run(d, "npm", "publish", "--staged", "--access", "public"));
-        assertThat(staged.stdout()).contains("Staging to " + registry.url().replaceFirst("/$", "") + " with tag latest");
+        assertThat(staged.stdout())
+                .contains("Staging to " + registry.url().replaceFirst("/$", "") + " with tag latest");
         String id = id(BERRY_STAGED, staged);
         assertInvisible("@acme/yarn-gated", "1.1.0", before);
         Path early = consumer(tmp.resolve("berry-consumer-early"), "@acme/yarn-gated", "1.1.0");
@@ -252,32 +278,58 @@ class ClientStageIT {
 
         // list prints a tree of name@tag → version with the id; --json is NDJSON (one object per stage)
         assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list")).stdout())
-                .contains("The following packages are awaiting approval.", "@acme/yarn-gated@latest → 1.1.0", "ID: " + id);
-        List<JsonNode> listed = ndjson(ok(aliceBerry.run(tmp, "npm", "stage", "list", "@acme/yarn-gated", "--json")).stdout());
+                .contains(
+                        "The following packages are awaiting approval.",
+                        "@acme/yarn-gated@latest → 1.1.0",
+                        "ID: " + id);
+        List<JsonNode> listed = ndjson(ok(aliceBerry.run(tmp, "npm", "stage", "list", "@acme/yarn-gated", "--json"))
+                .stdout());
         assertThat(listed).hasSize(1);
         assertThat(listed.get(0).path("value").path("locator").asText()).isEqualTo("@acme/yarn-gated@1.1.0");
         assertThat(listed.get(0).path("children").path("ID").asText()).isEqualTo(id);
         // berry has no `stage view` or `stage download`: what was staged, as the registry describes it
-        String shasum = registry.http.get("-/stage/" + id, aliceToken).json().path("shasum").asText();
+        String shasum = registry.http
+                .get("-/stage/" + id, aliceToken)
+                .json()
+                .path("shasum")
+                .asText();
         fails(aliceBerry.run(tmp, "npm", "stage", "approve", "not-a-uuid"), "Invalid value for stageId");
 
         // no code: berry cannot prompt and fails; a wrong code is reported as such; nothing is approved
         Cli.Result noOtp = fails(aliceBerry.run(tmp, "npm", "stage", "approve", id), BERRY_NO_OTP);
         assertThat(noOtp.all()).doesNotContain("approved and published");
-        fails(aliceBerry.run(tmp, "npm", "stage", "approve", id, "--otp", wrongCode(aliceApp)), "YN0041: Invalid OTP token");
+        fails(
+                aliceBerry.run(tmp, "npm", "stage", "approve", id, "--otp", wrongCode(aliceApp)),
+                "YN0041: Invalid OTP token");
         assertInvisible("@acme/yarn-gated", "1.1.0", before);
-        fails(bobBerry.run(tmp, "npm", "stage", "approve", id, "--otp", bobApp.next()), "Response Code: 404 (Not Found)");
+        fails(
+                bobBerry.run(tmp, "npm", "stage", "approve", id, "--otp", bobApp.next()),
+                "Response Code: 404 (Not Found)");
         Cli.Result approved = ok(aliceBerry.run(tmp, "npm", "stage", "approve", id, "--otp", aliceApp.next()));
         assertThat(approved.stdout()).contains("Staged package " + id + " approved and published successfully.");
 
-        assertThat(registry.http.get("-/stage/" + id, aliceToken).json().path("state").asText()).isEqualTo("approved");
+        assertThat(registry.http
+                        .get("-/stage/" + id, aliceToken)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("approved");
         assertVisible("@acme/yarn-gated", "1.1.0", null);
-        assertThat(registry.http.get("@acme%2fyarn-gated", null).json().path("versions").path("1.1.0").path("dist")
-                .path("shasum").asText()).isEqualTo(shasum);
+        assertThat(registry.http
+                        .get("@acme%2fyarn-gated", null)
+                        .json()
+                        .path("versions")
+                        .path("1.1.0")
+                        .path("dist")
+                        .path("shasum")
+                        .asText())
+                .isEqualTo(shasum);
         Path consumer = consumer(tmp.resolve("berry-consumer"), "@acme/yarn-gated", "1.1.0");
         ok(aliceBerry.install(consumer));
-        assertThat(Files2.read(consumer.resolve("node_modules/@acme/yarn-gated/package.json"))).contains("\"1.1.0\"");
-        assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list", "@acme/yarn-gated")).stdout())
+        assertThat(Files2.read(consumer.resolve("node_modules/@acme/yarn-gated/package.json")))
+                .contains("\"1.1.0\"");
+        assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list", "@acme/yarn-gated"))
+                        .stdout())
                 .contains("No staged versions found for package @acme/yarn-gated");
     }
 
@@ -287,26 +339,45 @@ class ClientStageIT {
         ok(aliceBerry.run(d, "npm", "publish", "--otp", aliceApp.next()));
         version(d, "yarn-rejectable", "2.0.0");
         String id = id(BERRY_STAGED, ok(aliceBerry.run(d, "npm", "publish", "--staged", "--tag", "next")));
-        assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list", "yarn-rejectable")).stdout())
+        assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list", "yarn-rejectable"))
+                        .stdout())
                 .contains("yarn-rejectable@next → 2.0.0", "ID: " + id);
 
         fails(aliceBerry.run(tmp, "npm", "stage", "reject", id), BERRY_NO_OTP);
-        assertThat(registry.http.get("-/stage/" + id, aliceToken).json().path("state").asText()).isEqualTo("pending");
+        assertThat(registry.http
+                        .get("-/stage/" + id, aliceToken)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("pending");
         Cli.Result rejected = ok(aliceBerry.run(tmp, "npm", "stage", "reject", id, "--otp", aliceApp.next()));
         assertThat(rejected.stdout()).contains("Staged package " + id + " has been rejected.");
-        assertThat(registry.http.get("-/stage/" + id, aliceToken).json().path("state").asText()).isEqualTo("rejected");
+        assertThat(registry.http
+                        .get("-/stage/" + id, aliceToken)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("rejected");
         assertThat(ok(aliceBerry.run(tmp, "npm", "stage", "list")).stdout()).doesNotContain(id);
         assertThat(registry.http.get("yarn-rejectable", null).body()).doesNotContain("2.0.0");
         // a decided stage cannot be rejected again; berry shows only the status of a failed DELETE, not its body
-        fails(aliceBerry.run(tmp, "npm", "stage", "reject", id, "--otp", aliceApp.next()), "Response Code: 409 (Conflict)");
+        fails(
+                aliceBerry.run(tmp, "npm", "stage", "reject", id, "--otp", aliceApp.next()),
+                "Response Code: 409 (Conflict)");
         // the number is free again; --json ends with the publish summary, which carries the new stage id
-        List<JsonNode> summary = ndjson(ok(aliceBerry.run(d, "npm", "publish", "--staged", "--json")).stdout());
+        List<JsonNode> summary = ndjson(
+                ok(aliceBerry.run(d, "npm", "publish", "--staged", "--json")).stdout());
         JsonNode last = summary.get(summary.size() - 1);
         assertThat(last.path("staged").asBoolean()).as(last.toString()).isTrue();
         assertThat(last.path("published").asBoolean()).as(last.toString()).isFalse();
         String again = last.path("stageId").asText();
         assertThat(again).isNotEqualTo(id);
-        assertThat(registry.http.get("-/stage/" + again, aliceToken).json().path("version").asText()).isEqualTo("2.0.0");
+        assertThat(registry.http
+                        .get("-/stage/" + again, aliceToken)
+                        .json()
+                        .path("version")
+                        .asText())
+                .isEqualTo("2.0.0");
     }
 
     // ------------------------------------------------------------------------------------------- both clients
@@ -328,8 +399,20 @@ class ClientStageIT {
 
         ok(alicePnpm.run(tmp, "stage", "approve", pnId, "--otp", aliceApp.next()));
         ok(aliceBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", aliceApp.next()));
-        assertThat(registry.http.get("ci-pnpm", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
-        assertThat(registry.http.get("ci-berry", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("ci-pnpm", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("ci-berry", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
     }
 
     /**
@@ -342,8 +425,11 @@ class ClientStageIT {
     @Test
     void partialApprovalsUnderATwoPersonRule() {
         Path pn = pkg("duo-pnpm", "@duo/pn", "1.0.0");
-        String pnId = id(PNPM_STAGED, ok(alicePnpm.run(pn, "stage", "publish", "--access", "public", "--no-git-checks")));
-        fails(alicePnpm.run(tmp, "stage", "approve", pnId, "--otp", aliceApp.next()), "You staged @duo/pn@1.0.0 yourself");
+        String pnId =
+                id(PNPM_STAGED, ok(alicePnpm.run(pn, "stage", "publish", "--access", "public", "--no-git-checks")));
+        fails(
+                alicePnpm.run(tmp, "stage", "approve", pnId, "--otp", aliceApp.next()),
+                "You staged @duo/pn@1.0.0 yourself");
         Cli.Result first = ok(bobPnpm.run(tmp, "stage", "approve", pnId, "--otp", bobApp.next()));
         assertThat(first.stdout()).contains("Staged package " + pnId + " approved and published successfully.");
         assertThat(first.all()).doesNotContain("approvals recorded");
@@ -352,21 +438,36 @@ class ClientStageIT {
                 .contains("state: pending", "approvals: 1/2", "approvedBy: bob");
         fails(bobPnpm.run(tmp, "stage", "approve", pnId, "--otp", bobApp.next()), "You already approved @duo/pn@1.0.0");
         ok(carolPnpm.run(tmp, "stage", "approve", pnId, "--otp", carolApp.next()));
-        assertThat(registry.http.get("@duo%2fpn", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("@duo%2fpn", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
 
         Path yn = aliceBerry.project(pkg("duo-berry", "@duo/berry", "1.0.0"));
         String ynId = id(BERRY_STAGED, ok(aliceBerry.run(yn, "npm", "publish", "--staged", "--access", "public")));
-        fails(aliceBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", aliceApp.next()),
+        fails(
+                aliceBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", aliceApp.next()),
                 "You staged @duo/berry@1.0.0 yourself");
         Cli.Result partial = ok(bobBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", bobApp.next()));
         assertThat(partial.stdout()).contains("Staged package " + ynId + " approved and published successfully.");
         assertThat(partial.all()).doesNotContain("approvals recorded");
         assertThat(registry.http.get("@duo%2fberry", null).status()).isEqualTo(404);
-        assertThat(ok(bobBerry.run(tmp, "npm", "stage", "list", "@duo/berry")).stdout()).contains("ID: " + ynId);
-        fails(bobBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", bobApp.next()),
+        assertThat(ok(bobBerry.run(tmp, "npm", "stage", "list", "@duo/berry")).stdout())
+                .contains("ID: " + ynId);
+        fails(
+                bobBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", bobApp.next()),
                 "You already approved @duo/berry@1.0.0");
         ok(carolBerry.run(tmp, "npm", "stage", "approve", ynId, "--otp", carolApp.next()));
-        assertThat(registry.http.get("@duo%2fberry", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("@duo%2fberry", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
     }
 
     // -------------------------------------------------------------------------------------------------- clients
@@ -379,8 +480,10 @@ class ClientStageIT {
     record Pnpm(Path home) {
         static Pnpm as(String who, String token) {
             Path home = tmp.resolve("pnpm-" + who);
-            Files2.write(home.resolve(".npmrc"), "registry=" + registry.url() + "\n"
-                    + registry.url().replaceFirst("^http:", "") + ":_authToken=" + token + "\n");
+            Files2.write(
+                    home.resolve(".npmrc"),
+                    "registry=" + registry.url() + "\n" + registry.url().replaceFirst("^http:", "") + ":_authToken="
+                            + token + "\n");
             return new Pnpm(home);
         }
 
@@ -396,7 +499,11 @@ class ClientStageIT {
         Cli.Result install(Path project) {
             // pnpm 12 would write packages younger than its minimumReleaseAge into this file; say what we mean
             Files2.write(project.resolve("pnpm-workspace.yaml"), "minimumReleaseAge: 0\n");
-            return run(project, "install", "--no-frozen-lockfile", "--store-dir=" + project.resolve(".store"),
+            return run(
+                    project,
+                    "install",
+                    "--no-frozen-lockfile",
+                    "--store-dir=" + project.resolve(".store"),
                     "--cache-dir=" + project.resolve(".cache"));
         }
 
@@ -414,14 +521,16 @@ class ClientStageIT {
     record Berry(Path home) {
         static Berry as(String who, String token) {
             Path home = tmp.resolve("berry-" + who);
-            Files2.write(home.resolve(".yarnrc.yml"), "npmRegistryServer: \"" + registry.url().replaceFirst("/$", "") + "\"\n"
-                    + "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
-                    + "enableGlobalCache: false\n"
-                    + "nodeLinker: node-modules\n"
-                    + "enableTelemetry: false\n"
-                    + "enableImmutableInstalls: false\n"
-                    + "npmMinimalAgeGate: 0\n"
-                    + "npmAuthToken: \"" + token + "\"\n");
+            Files2.write(
+                    home.resolve(".yarnrc.yml"),
+                    "npmRegistryServer: \"" + registry.url().replaceFirst("/$", "") + "\"\n"
+                            + "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
+                            + "enableGlobalCache: false\n"
+                            + "nodeLinker: node-modules\n"
+                            + "enableTelemetry: false\n"
+                            + "enableImmutableInstalls: false\n"
+                            + "npmMinimalAgeGate: 0\n"
+                            + "npmAuthToken: \"" + token + "\"\n");
             return new Berry(home);
         }
 
@@ -440,7 +549,8 @@ class ClientStageIT {
         }
 
         Cli.Result run(Path cwd, String... args) {
-            List<String> cmd = new ArrayList<>(List.of("node", Clients.yarnBerry().toString()));
+            List<String> cmd =
+                    new ArrayList<>(List.of("node", Clients.yarnBerry().toString()));
             cmd.addAll(List.of(args));
             Map<String, String> env = Cli.baseEnv(home);
             env.put("YARN_ENABLE_TELEMETRY", "0");
@@ -461,13 +571,16 @@ class ClientStageIT {
     }
 
     static void version(Path dir, String name, String version) {
-        Files2.write(dir.resolve("package.json"),
+        Files2.write(
+                dir.resolve("package.json"),
                 "{\"name\":\"" + name + "\",\"version\":\"" + version + "\",\"license\":\"MIT\"}\n");
     }
 
     static Path consumer(Path dir, String dep, String version) {
-        Files2.write(dir.resolve("package.json"), "{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true,"
-                + "\"dependencies\":{\"" + dep + "\":\"" + version + "\"}}\n");
+        Files2.write(
+                dir.resolve("package.json"),
+                "{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true," + "\"dependencies\":{\"" + dep
+                        + "\":\"" + version + "\"}}\n");
         return dir;
     }
 
@@ -486,7 +599,8 @@ class ClientStageIT {
         JsonNode packument = registry.http.get(name.replace("/", "%2f"), null).json();
         assertThat(packument.path("dist-tags").path("latest").asText()).isEqualTo(version);
         JsonNode dist = packument.path("versions").path(version).path("dist");
-        byte[] tarball = registry.http.bytes(dist.path("tarball").asText().substring(registry.url().length()), null);
+        byte[] tarball = registry.http.bytes(
+                dist.path("tarball").asText().substring(registry.url().length()), null);
         assertThat(tarball).isNotNull();
         assertThat(sha1(tarball)).isEqualTo(dist.path("shasum").asText());
         if (staged != null) {
@@ -520,7 +634,6 @@ class ClientStageIT {
         }
         return list;
     }
-
 
     /**
      * Fails, saying all of this. pnpm draws its errors in a box wrapped at 80 columns whatever COLUMNS says, breaking

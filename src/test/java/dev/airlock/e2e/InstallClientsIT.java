@@ -1,6 +1,5 @@
 package dev.airlock.e2e;
 
-import static dev.airlock.testing.Expect.fails;
 import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,13 +48,13 @@ class InstallClientsIT {
     /** name@version → what Airlock's packument says about the tarball (checked against the tarball's own bytes). */
     static final Map<String, Dist> DIST = new LinkedHashMap<>();
     /** What every consumer project ends up with: the chain and the restricted package. */
-    static final List<String> PACKAGES = List.of("@acme/top-x@1.0.0", "middle-x@1.0.0", "leaf-x@1.0.0",
-            "@acme/secret-x@1.0.0");
+    static final List<String> PACKAGES =
+            List.of("@acme/top-x@1.0.0", "middle-x@1.0.0", "leaf-x@1.0.0", "@acme/secret-x@1.0.0");
+
     @TempDir
     static Path tmp;
 
-    record Dist(String integrity, String shasum, String tarball) {
-    }
+    record Dist(String integrity, String shasum, String tarball) {}
 
     @BeforeAll
     static void publish() {
@@ -64,14 +63,34 @@ class InstallClientsIT {
         nerf = registry.url().replaceFirst("^http:", "");
         registry.createOrg("acme", "alice");
         Npm alice = Npm.withToken(tmp.resolve("alice-home"), registry.url(), token);
-        ok(alice.run(pkg("leaf-x", "{\"name\":\"leaf-x\",\"version\":\"1.0.0\",\"main\":\"index.js\"}",
-                "module.exports = 'leaf-x';\n"), "publish"));
-        ok(alice.run(pkg("middle-x", "{\"name\":\"middle-x\",\"version\":\"1.0.0\",\"dependencies\":{\"leaf-x\":\"^1.0.0\"}}",
-                "module.exports = 'middle-x>' + require('leaf-x');\n"), "publish"));
-        ok(alice.run(pkg("top-x", "{\"name\":\"@acme/top-x\",\"version\":\"1.0.0\",\"dependencies\":{\"middle-x\":\"^1.0.0\"}}",
-                "module.exports = 'top-x>' + require('middle-x');\n"), "publish", "--access", "public"));
-        ok(alice.run(pkg("secret-x", "{\"name\":\"@acme/secret-x\",\"version\":\"1.0.0\"}", "module.exports = 'secret-x';\n"),
-                "publish", "--access", "restricted"));
+        ok(alice.run(
+                pkg(
+                        "leaf-x",
+                        "{\"name\":\"leaf-x\",\"version\":\"1.0.0\",\"main\":\"index.js\"}",
+                        "module.exports = 'leaf-x';\n"),
+                "publish"));
+        ok(alice.run(
+                pkg(
+                        "middle-x",
+                        "{\"name\":\"middle-x\",\"version\":\"1.0.0\",\"dependencies\":{\"leaf-x\":\"^1.0.0\"}}",
+                        "module.exports = 'middle-x>' + require('leaf-x');\n"),
+                "publish"));
+        ok(alice.run(
+                pkg(
+                        "top-x",
+                        "{\"name\":\"@acme/top-x\",\"version\":\"1.0.0\",\"dependencies\":{\"middle-x\":\"^1.0.0\"}}",
+                        "module.exports = 'top-x>' + require('middle-x');\n"),
+                "publish",
+                "--access",
+                "public"));
+        ok(alice.run(
+                pkg(
+                        "secret-x",
+                        "{\"name\":\"@acme/secret-x\",\"version\":\"1.0.0\"}",
+                        "module.exports = 'secret-x';\n"),
+                "publish",
+                "--access",
+                "restricted"));
         for (String id : PACKAGES) {
             DIST.put(id, dist(id));
         }
@@ -92,14 +111,15 @@ class InstallClientsIT {
     void pnpm() {
         Path dir = tmp.resolve("pnpm");
         Path project = consumer(dir.resolve("project"));
-        Files2.write(project.resolve(".npmrc"), "registry=" + registry.url() + "\n" + nerf + ":_authToken=" + token + "\n");
+        Files2.write(
+                project.resolve(".npmrc"), "registry=" + registry.url() + "\n" + nerf + ":_authToken=" + token + "\n");
         // pnpm 11+ reads its own settings from pnpm-workspace.yaml (.npmrc is for registry and auth only). Under its
         // default minimumReleaseAge (a day, judged by the packument's "time") pnpm 12 still installs packages published
         // a second ago, but writes each of them into minimumReleaseAgeExclude in this file; say what we mean instead.
         Files2.write(project.resolve("pnpm-workspace.yaml"), "minimumReleaseAge: 0\n");
         Map<String, String> env = pnpmEnv(dir);
-        List<String> flags = List.of("--store-dir=" + dir.resolve("store"), "--cache-dir=" + dir.resolve("cache"),
-                "--reporter=append-only");
+        List<String> flags = List.of(
+                "--store-dir=" + dir.resolve("store"), "--cache-dir=" + dir.resolve("cache"), "--reporter=append-only");
 
         // CI=true makes --frozen-lockfile the default; the first install has to create the lockfile.
         ok(run(project, env, pnpm(flags, "install", "--no-frozen-lockfile")));
@@ -113,9 +133,13 @@ class InstallClientsIT {
             // pnpm records no registry and, for a tarball at the registry's standard path (Airlock's are), no URL:
             // only dist.integrity; the URL comes from .npmrc again at the next install. A tarball URL would appear
             // only for a tarball somewhere else, and then it must be Airlock's.
-            assertThat(resolution.path("integrity").asText()).as(id).isEqualTo(DIST.get(id).integrity());
+            assertThat(resolution.path("integrity").asText())
+                    .as(id)
+                    .isEqualTo(DIST.get(id).integrity());
             if (resolution.has("tarball")) {
-                assertThat(resolution.path("tarball").asText()).as(id).isEqualTo(DIST.get(id).tarball());
+                assertThat(resolution.path("tarball").asText())
+                        .as(id)
+                        .isEqualTo(DIST.get(id).tarball());
             }
         }
         assertNoOtherRegistry(lock);
@@ -128,8 +152,10 @@ class InstallClientsIT {
         Path anonymous = project(dir.resolve("anonymous"), "@acme/secret-x");
         Files2.write(anonymous.resolve(".npmrc"), "registry=" + registry.url() + "\n");
         Files2.write(anonymous.resolve("pnpm-workspace.yaml"), "minimumReleaseAge: 0\n");
-        notFound(run(anonymous, env, pnpm(flags, "install", "--no-frozen-lockfile")),
-                "GET " + registry.url() + "@acme%2Fsecret-x: Not Found - 404", "No authorization header was set");
+        notFound(
+                run(anonymous, env, pnpm(flags, "install", "--no-frozen-lockfile")),
+                "GET " + registry.url() + "@acme%2Fsecret-x: Not Found - 404",
+                "No authorization header was set");
     }
 
     static Map<String, String> pnpmEnv(Path dir) {
@@ -191,8 +217,10 @@ class InstallClientsIT {
 
         Path anonymous = project(dir.resolve("anonymous"), "@acme/secret-x");
         Files2.write(anonymous.resolve(".yarnrc.yml"), berryRc(null));
-        notFound(run(anonymous, env, node(Clients.yarnBerry(), "install")),
-                "@acme/secret-x@npm:^1.0.0: Package not found", "Response Code: 404 (Not Found)");
+        notFound(
+                run(anonymous, env, node(Clients.yarnBerry(), "install")),
+                "@acme/secret-x@npm:^1.0.0: Package not found",
+                "Response Code: 404 (Not Found)");
     }
 
     static String berryRc(String authToken) {
@@ -222,7 +250,8 @@ class InstallClientsIT {
         String prefix = name.replace("/", "-") + "-npm-" + version + "-";
         try (Stream<Path> files = Files.list(cache)) {
             List<Path> zips = files.filter(p -> p.getFileName().toString().startsWith(prefix)
-                    && p.getFileName().toString().endsWith(".zip")).toList();
+                            && p.getFileName().toString().endsWith(".zip"))
+                    .toList();
             assertThat(zips).as(prefix + " in " + cache).hasSize(1);
             return zips.get(0);
         } catch (IOException e) {
@@ -238,10 +267,16 @@ class InstallClientsIT {
         Path project = consumer(dir.resolve("project"));
         // Classic reads the registry from .yarnrc and the token from .npmrc (its npm-compatible auth).
         Files2.write(project.resolve(".yarnrc"), "registry \"" + registry.url() + "\"\n");
-        Files2.write(project.resolve(".npmrc"), "registry=" + registry.url() + "\n" + nerf + ":_authToken=" + token + "\n");
+        Files2.write(
+                project.resolve(".npmrc"), "registry=" + registry.url() + "\n" + nerf + ":_authToken=" + token + "\n");
         Map<String, String> env = Cli.baseEnv(home(dir));
-        List<String> flags = List.of("--registry", registry.url(), "--cache-folder", dir.resolve("cache").toString(),
-                "--non-interactive", "--no-progress");
+        List<String> flags = List.of(
+                "--registry",
+                registry.url(),
+                "--cache-folder",
+                dir.resolve("cache").toString(),
+                "--non-interactive",
+                "--no-progress");
 
         ok(run(project, env, classic(flags, "install")));
         assertInstalled(project);
@@ -266,7 +301,8 @@ class InstallClientsIT {
         Path anonymous = project(dir.resolve("anonymous"), "@acme/secret-x");
         Files2.write(anonymous.resolve(".yarnrc"), "registry \"" + registry.url() + "\"\n");
         // Classic turns the 404 into its own wording (no status code in the message).
-        notFound(run(anonymous, env, classic(flags, "install")),
+        notFound(
+                run(anonymous, env, classic(flags, "install")),
                 registry.url() + "@acme%2fsecret-x: Package \"@acme/secret-x\" not found");
     }
 
@@ -335,7 +371,8 @@ class InstallClientsIT {
 
         Path anonymous = project(dir.resolve("anonymous"), "@acme/secret-x");
         Files2.write(anonymous.resolve("bunfig.toml"), bunfig(null));
-        notFound(run(anonymous, env, List.of(Clients.bun().toString(), "install", "--no-progress")),
+        notFound(
+                run(anonymous, env, List.of(Clients.bun().toString(), "install", "--no-progress")),
                 "GET " + registry.url() + "@acme%2fsecret-x - 404");
     }
 
@@ -376,7 +413,12 @@ class InstallClientsIT {
     static Dist dist(String id) {
         String name = id.substring(0, id.lastIndexOf('@'));
         String version = id.substring(id.lastIndexOf('@') + 1);
-        JsonNode dist = registry.http.get(name.replace("/", "%2f"), token).json().path("versions").path(version).path("dist");
+        JsonNode dist = registry.http
+                .get(name.replace("/", "%2f"), token)
+                .json()
+                .path("versions")
+                .path(version)
+                .path("dist");
         String tarball = dist.path("tarball").asText();
         assertThat(tarball).startsWith(registry.url());
         byte[] bytes = registry.http.bytes(tarball.substring(registry.url().length()), token);
@@ -394,7 +436,8 @@ class InstallClientsIT {
     }
 
     static Path project(Path dir, String... deps) {
-        StringBuilder json = new StringBuilder("{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true,\"dependencies\":{");
+        StringBuilder json =
+                new StringBuilder("{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true,\"dependencies\":{");
         for (int i = 0; i < deps.length; i++) {
             json.append(i == 0 ? "" : ",").append('"').append(deps[i]).append("\":\"^1.0.0\"");
         }
@@ -429,15 +472,18 @@ class InstallClientsIT {
         assertThat(project.resolve("node_modules/leaf-x/package.json")).exists();
         assertThat(project.resolve("node_modules/@acme/secret-x/package.json")).exists();
         assertThat(project.resolve("node_modules/leaf-x/data.txt")).content().isEqualTo(data("leaf-x"));
-        Cli.Result chain = ok(Cli.run(project, Cli.baseEnv(project),
-                List.of("node", "-e", "console.log(require('@acme/top-x'))"), Map.<String, String>of(), 30));
+        Cli.Result chain = ok(Cli.run(
+                project,
+                Cli.baseEnv(project),
+                List.of("node", "-e", "console.log(require('@acme/top-x'))"),
+                Map.<String, String>of(),
+                30));
         assertThat(chain.stdout().trim()).isEqualTo("top-x>middle-x>leaf-x");
     }
 
     static void assertNoOtherRegistry(String lock) {
         assertThat(lock).doesNotContain("registry.npmjs.org").doesNotContain("registry.yarnpkg.com");
     }
-
 
     /** Without a token the restricted package does not exist for the client: a not-found naming it, as that client words it. */
     static void notFound(Cli.Result r, String... messages) {
@@ -462,7 +508,9 @@ class InstallClientsIT {
 
     /** bun.lock is JSON with trailing commas. */
     static JsonNode jsonc(String text) {
-        ObjectMapper mapper = JsonMapper.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA).build();
+        ObjectMapper mapper = JsonMapper.builder()
+                .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+                .build();
         try {
             return mapper.readTree(text);
         } catch (IOException e) {

@@ -13,7 +13,6 @@ import dev.airlock.testing.Files2;
 import dev.airlock.testing.Npm;
 import dev.airlock.testing.TestRegistry;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -36,6 +35,7 @@ class LegacyNamesIT {
     static Npm alice;
     static final Map<String, InstallClientsIT.Dist> DIST = new LinkedHashMap<>();
     static final List<String> PACKAGES = List.of("JSONStream@1.0.0", "punycode@1.0.1");
+
     @TempDir
     static Path tmp;
 
@@ -47,42 +47,67 @@ class LegacyNamesIT {
         String data = registry.dataDir.toString();
 
         // Without an allowance: refused, and npm shows what to do.
-        fails(alice.run(punycode("1.0.0"), "publish"), "punycode is a Node.js core module name: npm allows it only for"
-                + " packages that already exist. An administrator can allow it with ./airlock names allow punycode.");
-        fails(alice.run(jsonStream(), "publish"), "JSONStream contains capital letters: npm allows it only for packages"
-                + " that already exist. An administrator can allow it with ./airlock names allow JSONStream.");
+        fails(
+                alice.run(punycode("1.0.0"), "publish"),
+                "punycode is a Node.js core module name: npm allows it only for"
+                        + " packages that already exist. An administrator can allow it with ./airlock names allow punycode.");
+        fails(
+                alice.run(jsonStream(), "publish"),
+                "JSONStream contains capital letters: npm allows it only for packages"
+                        + " that already exist. An administrator can allow it with ./airlock names allow JSONStream.");
         // staging follows the same rule
         fails(alice.run(punycode("1.0.0"), "stage", "publish"), "./airlock names allow punycode.");
 
         String allowed = AirlockCommand.run("", "names", "allow", "punycode", "JSONStream", "--data", data);
-        assertThat(allowed).contains("exit=0").contains("Allowed punycode (punycode is a Node.js core module name)")
+        assertThat(allowed)
+                .contains("exit=0")
+                .contains("Allowed punycode (punycode is a Node.js core module name)")
                 .contains("Allowed JSONStream (JSONStream contains capital letters)");
-        assertThat(AirlockCommand.run("", "names", "allow", "punycode", "--data", data)).contains("exit=0")
+        assertThat(AirlockCommand.run("", "names", "allow", "punycode", "--data", data))
+                .contains("exit=0")
                 .contains("Already allowed punycode");
-        assertThat(AirlockCommand.run("", "names", "allow", "../etc", "--data", data)).contains("exit=1")
+        assertThat(AirlockCommand.run("", "names", "allow", "../etc", "--data", data))
+                .contains("exit=1")
                 .contains("Invalid package name \"../etc\"");
-        assertThat(AirlockCommand.run("", "names", "list", "--data", data)).contains("exit=0")
-                .containsPattern("JSONStream\t@cli\t\\d{4}-").containsPattern("punycode\t@cli\t\\d{4}-").contains("2 allowed name(s)");
+        assertThat(AirlockCommand.run("", "names", "list", "--data", data))
+                .contains("exit=0")
+                .containsPattern("JSONStream\t@cli\t\\d{4}-")
+                .containsPattern("punycode\t@cli\t\\d{4}-")
+                .contains("2 allowed name(s)");
 
         ok(alice.run(punycode("1.0.0"), "publish"));
         ok(alice.run(jsonStream(), "publish"));
 
         // The package exists now: a further version needs no allowance.
-        assertThat(AirlockCommand.run("", "names", "revoke", "punycode", "--data", data)).contains("exit=0")
+        assertThat(AirlockCommand.run("", "names", "revoke", "punycode", "--data", data))
+                .contains("exit=0")
                 .contains("Revoked the allowance for punycode");
-        assertThat(AirlockCommand.run("", "names", "revoke", "punycode", "--data", data)).contains("exit=1")
+        assertThat(AirlockCommand.run("", "names", "revoke", "punycode", "--data", data))
+                .contains("exit=1")
                 .contains("punycode is not an allowed name");
         ok(alice.run(punycode("1.0.1"), "publish"));
         // ... but another new package still does, and so does a name differing only in case from an existing one.
-        fails(alice.run(pkg("events", "{\"name\":\"events\",\"version\":\"1.0.0\"}", "module.exports = 1;\n"), "publish"),
+        fails(
+                alice.run(
+                        pkg("events", "{\"name\":\"events\",\"version\":\"1.0.0\"}", "module.exports = 1;\n"),
+                        "publish"),
                 "events is a Node.js core module name");
-        fails(alice.run(pkg("jsonstream", "{\"name\":\"jsonstream\",\"version\":\"1.0.0\"}", "module.exports = 1;\n"), "publish"),
+        fails(
+                alice.run(
+                        pkg("jsonstream", "{\"name\":\"jsonstream\",\"version\":\"1.0.0\"}", "module.exports = 1;\n"),
+                        "publish"),
                 "jsonstream differs only in case from the existing package JSONStream, which makes them easy to confuse."
                         + " An administrator can allow it with ./airlock names allow jsonstream.");
 
-        List<String> audited = registry.airlock.audit.all().stream().map(e -> e.action() + " " + e.target()).toList();
-        assertThat(audited).contains("name.allow package:punycode", "name.allow package:JSONStream", "name.revoke package:punycode");
-        assertThat(registry.airlock.audit.all().stream().filter(e -> e.action().equals("name.allow")).map(AuditEvent::actor))
+        List<String> audited = registry.airlock.audit.all().stream()
+                .map(e -> e.action() + " " + e.target())
+                .toList();
+        assertThat(audited)
+                .contains(
+                        "name.allow package:punycode", "name.allow package:JSONStream", "name.revoke package:punycode");
+        assertThat(registry.airlock.audit.all().stream()
+                        .filter(e -> e.action().equals("name.allow"))
+                        .map(AuditEvent::actor))
                 .containsOnly("@cli (cli)");
 
         for (String id : PACKAGES) {
@@ -98,13 +123,18 @@ class LegacyNamesIT {
     }
 
     static Path punycode(String version) {
-        return pkg("punycode-" + version, "{\"name\":\"punycode\",\"version\":\"" + version + "\",\"main\":\"index.js\"}",
+        return pkg(
+                "punycode-" + version,
+                "{\"name\":\"punycode\",\"version\":\"" + version + "\",\"main\":\"index.js\"}",
                 "module.exports = 'punycode from Airlock " + version + "';\n");
     }
 
     static Path jsonStream() {
-        return pkg("JSONStream", "{\"name\":\"JSONStream\",\"version\":\"1.0.0\",\"main\":\"index.js\","
-                + "\"dependencies\":{\"punycode\":\"^1.0.0\"}}", "module.exports = 'JSONStream>' + require('punycode/');\n");
+        return pkg(
+                "JSONStream",
+                "{\"name\":\"JSONStream\",\"version\":\"1.0.0\",\"main\":\"index.js\","
+                        + "\"dependencies\":{\"punycode\":\"^1.0.0\"}}",
+                "module.exports = 'JSONStream>' + require('punycode/');\n");
     }
 
     static Path pkg(String dir, String packageJson, String index) {
@@ -117,27 +147,54 @@ class LegacyNamesIT {
     static InstallClientsIT.Dist dist(String id) {
         String name = id.substring(0, id.lastIndexOf('@'));
         String version = id.substring(id.lastIndexOf('@') + 1);
-        JsonNode dist = registry.http.get(name, null).json().path("versions").path(version).path("dist");
+        JsonNode dist = registry.http
+                .get(name, null)
+                .json()
+                .path("versions")
+                .path(version)
+                .path("dist");
         String tarball = dist.path("tarball").asText();
         assertThat(tarball).isEqualTo(registry.url() + name + "/-/" + name + "-" + version + ".tgz");
         byte[] bytes = registry.http.bytes(tarball.substring(registry.url().length()), null);
         String integrity = "sha512-" + Base64.getEncoder().encodeToString(InstallClientsIT.digest("SHA-512", bytes));
         assertThat(dist.path("integrity").asText()).as(id).isEqualTo(integrity);
-        assertThat(dist.path("shasum").asText()).as(id).isEqualTo(HexFormat.of().formatHex(InstallClientsIT.digest("SHA-1", bytes)));
+        assertThat(dist.path("shasum").asText())
+                .as(id)
+                .isEqualTo(HexFormat.of().formatHex(InstallClientsIT.digest("SHA-1", bytes)));
         return new InstallClientsIT.Dist(integrity, dist.path("shasum").asText(), tarball);
     }
 
     @Test
     void readPaths() {
-        JsonNode corgi = registry.http.get("JSONStream", null, "Accept", "application/vnd.npm.install-v1+json").json();
+        JsonNode corgi = registry.http
+                .get("JSONStream", null, "Accept", "application/vnd.npm.install-v1+json")
+                .json();
         assertThat(corgi.path("name").asText()).isEqualTo("JSONStream");
         assertThat(corgi.path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
-        assertThat(registry.http.get("JSONStream/1.0.0", null).json().path("dependencies").path("punycode").asText()).isEqualTo("^1.0.0");
-        assertThat(registry.http.get("-/package/punycode/dist-tags", null).json().path("latest").asText()).isEqualTo("1.0.1");
+        assertThat(registry.http
+                        .get("JSONStream/1.0.0", null)
+                        .json()
+                        .path("dependencies")
+                        .path("punycode")
+                        .asText())
+                .isEqualTo("^1.0.0");
+        assertThat(registry.http
+                        .get("-/package/punycode/dist-tags", null)
+                        .json()
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.1");
         // names differ by case: the lowercase spelling is another (absent) package
         assertThat(registry.http.get("jsonstream", null).status()).isEqualTo(404);
-        assertThat(registry.http.get("-/v1/search?text=JSONStream", null).json().path("objects").path(0).path("package")
-                .path("name").asText()).isEqualTo("JSONStream");
+        assertThat(registry.http
+                        .get("-/v1/search?text=JSONStream", null)
+                        .json()
+                        .path("objects")
+                        .path(0)
+                        .path("package")
+                        .path("name")
+                        .asText())
+                .isEqualTo("JSONStream");
         // names npm refuses even for existing packages stay refused
         for (String bad : List.of("..", "%2e%2e", ".hidden", "_under", "node_modules", "@acme%2f..", "a%2fb%2fc")) {
             assertThat(registry.http.get(bad, null).status()).as(bad).isEqualTo(400);
@@ -147,8 +204,12 @@ class LegacyNamesIT {
     @Test
     void npmViewAndInstall() {
         Path dir = tmp.resolve("npm");
-        assertThat(ok(alice.run(tmp, "view", "JSONStream", "version")).stdout().trim()).isEqualTo("1.0.0");
-        assertThat(ok(alice.run(tmp, "view", "punycode", "dist-tags.latest")).stdout().trim()).isEqualTo("1.0.1");
+        assertThat(ok(alice.run(tmp, "view", "JSONStream", "version")).stdout().trim())
+                .isEqualTo("1.0.0");
+        assertThat(ok(alice.run(tmp, "view", "punycode", "dist-tags.latest"))
+                        .stdout()
+                        .trim())
+                .isEqualTo("1.0.1");
         Path project = consumer(dir.resolve("project"));
         ok(alice.run(project, "install"));
         assertInstalled(project);
@@ -156,8 +217,12 @@ class LegacyNamesIT {
         for (String id : PACKAGES) {
             String name = id.substring(0, id.lastIndexOf('@'));
             JsonNode entry = lock.path("packages").path("node_modules/" + name);
-            assertThat(entry.path("resolved").asText()).as(id).isEqualTo(DIST.get(id).tarball());
-            assertThat(entry.path("integrity").asText()).as(id).isEqualTo(DIST.get(id).integrity());
+            assertThat(entry.path("resolved").asText())
+                    .as(id)
+                    .isEqualTo(DIST.get(id).tarball());
+            assertThat(entry.path("integrity").asText())
+                    .as(id)
+                    .isEqualTo(DIST.get(id).integrity());
         }
     }
 
@@ -167,12 +232,23 @@ class LegacyNamesIT {
         Path project = consumer(dir.resolve("project"));
         Files2.write(project.resolve(".npmrc"), "registry=" + registry.url() + "\n");
         Files2.write(project.resolve("pnpm-workspace.yaml"), "minimumReleaseAge: 0\n");
-        ok(InstallClientsIT.run(project, InstallClientsIT.pnpmEnv(dir), InstallClientsIT.pnpm(List.of("--store-dir=" + dir.resolve("store"),
-                "--cache-dir=" + dir.resolve("cache"), "--reporter=append-only"), "install", "--no-frozen-lockfile")));
+        ok(InstallClientsIT.run(
+                project,
+                InstallClientsIT.pnpmEnv(dir),
+                InstallClientsIT.pnpm(
+                        List.of(
+                                "--store-dir=" + dir.resolve("store"),
+                                "--cache-dir=" + dir.resolve("cache"),
+                                "--reporter=append-only"),
+                        "install",
+                        "--no-frozen-lockfile")));
         assertInstalled(project);
-        JsonNode packages = InstallClientsIT.yaml(Files2.read(project.resolve("pnpm-lock.yaml"))).path("packages");
+        JsonNode packages = InstallClientsIT.yaml(Files2.read(project.resolve("pnpm-lock.yaml")))
+                .path("packages");
         for (String id : PACKAGES) {
-            assertThat(packages.path(id).path("resolution").path("integrity").asText()).as(id).isEqualTo(DIST.get(id).integrity());
+            assertThat(packages.path(id).path("resolution").path("integrity").asText())
+                    .as(id)
+                    .isEqualTo(DIST.get(id).integrity());
         }
     }
 
@@ -180,10 +256,13 @@ class LegacyNamesIT {
     void yarnBerry() {
         Path dir = tmp.resolve("berry");
         Path project = consumer(dir.resolve("project"));
-        Files2.write(project.resolve(".yarnrc.yml"), "npmRegistryServer: \"" + registry.url().replaceFirst("/$", "") + "\"\n"
-                + "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\nenableGlobalCache: false\nnodeLinker: node-modules\n"
-                + "enableTelemetry: false\nenableImmutableInstalls: false\nnpmMinimalAgeGate: 0\n");
-        ok(InstallClientsIT.run(project, InstallClientsIT.berryEnv(dir), InstallClientsIT.node(Clients.yarnBerry(), "install")));
+        Files2.write(
+                project.resolve(".yarnrc.yml"),
+                "npmRegistryServer: \"" + registry.url().replaceFirst("/$", "") + "\"\n"
+                        + "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\nenableGlobalCache: false\nnodeLinker: node-modules\n"
+                        + "enableTelemetry: false\nenableImmutableInstalls: false\nnpmMinimalAgeGate: 0\n");
+        ok(InstallClientsIT.run(
+                project, InstallClientsIT.berryEnv(dir), InstallClientsIT.node(Clients.yarnBerry(), "install")));
         assertInstalled(project);
         JsonNode entries = InstallClientsIT.yaml(Files2.read(project.resolve("yarn.lock")));
         String cacheKey = entries.path("__metadata").path("cacheKey").asText();
@@ -194,10 +273,14 @@ class LegacyNamesIT {
             assertThat(entry.path("resolution").asText()).as(id).isEqualTo(name + "@npm:" + version);
             // berry's checksum is of the zip it repacks Airlock's tarball into (see InstallClientsIT)
             Path zip = InstallClientsIT.cachedZip(dir.resolve("cache"), name, version);
-            assertThat(entry.path("checksum").asText()).as(id).isEqualTo(cacheKey + "/" + InstallClientsIT.sha512Hex(zip));
+            assertThat(entry.path("checksum").asText())
+                    .as(id)
+                    .isEqualTo(cacheKey + "/" + InstallClientsIT.sha512Hex(zip));
         }
         InstallClientsIT.wipe(project.resolve("node_modules"), dir.resolve("cache"));
-        ok(InstallClientsIT.run(project, InstallClientsIT.berryEnv(dir),
+        ok(InstallClientsIT.run(
+                project,
+                InstallClientsIT.berryEnv(dir),
                 InstallClientsIT.node(Clients.yarnBerry(), "install", "--immutable", "--check-cache")));
         assertInstalled(project);
     }
@@ -207,15 +290,28 @@ class LegacyNamesIT {
         Path dir = tmp.resolve("classic");
         Path project = consumer(dir.resolve("project"));
         Files2.write(project.resolve(".yarnrc"), "registry \"" + registry.url() + "\"\n");
-        ok(InstallClientsIT.run(project, Cli.baseEnv(InstallClientsIT.home(dir)), InstallClientsIT.classic(List.of("--registry",
-                registry.url(), "--cache-folder", dir.resolve("cache").toString(), "--non-interactive", "--no-progress"), "install")));
+        ok(InstallClientsIT.run(
+                project,
+                Cli.baseEnv(InstallClientsIT.home(dir)),
+                InstallClientsIT.classic(
+                        List.of(
+                                "--registry",
+                                registry.url(),
+                                "--cache-folder",
+                                dir.resolve("cache").toString(),
+                                "--non-interactive",
+                                "--no-progress"),
+                        "install")));
         assertInstalled(project);
-        Map<String, Map<String, String>> entries = InstallClientsIT.classicLock(Files2.read(project.resolve("yarn.lock")));
+        Map<String, Map<String, String>> entries =
+                InstallClientsIT.classicLock(Files2.read(project.resolve("yarn.lock")));
         for (String id : PACKAGES) {
             String name = id.substring(0, id.lastIndexOf('@'));
             Map<String, String> entry = entries.get(name + "@^1.0.0");
             assertThat(entry).as(id).isNotNull();
-            assertThat(entry.get("resolved")).as(id).isEqualTo(DIST.get(id).tarball() + "#" + DIST.get(id).shasum());
+            assertThat(entry.get("resolved"))
+                    .as(id)
+                    .isEqualTo(DIST.get(id).tarball() + "#" + DIST.get(id).shasum());
             assertThat(entry.get("integrity")).as(id).isEqualTo(DIST.get(id).integrity());
         }
     }
@@ -225,9 +321,11 @@ class LegacyNamesIT {
         Path dir = tmp.resolve("bun");
         Path project = consumer(dir.resolve("project"));
         Files2.write(project.resolve("bunfig.toml"), "[install]\nregistry = { url = \"" + registry.url() + "\" }\n");
-        ok(InstallClientsIT.run(project, InstallClientsIT.bunEnv(dir), List.of(Clients.bun().toString(), "install", "--no-progress")));
+        ok(InstallClientsIT.run(
+                project, InstallClientsIT.bunEnv(dir), List.of(Clients.bun().toString(), "install", "--no-progress")));
         assertInstalled(project);
-        JsonNode packages = InstallClientsIT.jsonc(Files2.read(project.resolve("bun.lock"))).path("packages");
+        JsonNode packages =
+                InstallClientsIT.jsonc(Files2.read(project.resolve("bun.lock"))).path("packages");
         for (String id : PACKAGES) {
             JsonNode entry = packages.path(id.substring(0, id.lastIndexOf('@')));
             assertThat(entry.path(0).asText()).as(id).isEqualTo(id);
@@ -237,16 +335,22 @@ class LegacyNamesIT {
     }
 
     static Path consumer(Path dir) {
-        Files2.write(dir.resolve("package.json"), "{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true,"
-                + "\"dependencies\":{\"JSONStream\":\"^1.0.0\",\"punycode\":\"^1.0.0\"}}\n");
+        Files2.write(
+                dir.resolve("package.json"),
+                "{\"name\":\"consumer\",\"version\":\"1.0.0\",\"private\":true,"
+                        + "\"dependencies\":{\"JSONStream\":\"^1.0.0\",\"punycode\":\"^1.0.0\"}}\n");
         return dir;
     }
 
     /** Node prefers its core module for require('punycode'); 'punycode/' (as punycode's README says) is the package. */
     static void assertInstalled(Path project) {
         assertThat(project.resolve("node_modules/JSONStream/package.json")).exists();
-        Cli.Result r = ok(Cli.run(project, Cli.baseEnv(project), List.of("node", "-e",
-                "console.log(require('JSONStream') + '|' + require('punycode/'))"), Map.<String, String>of(), 30));
+        Cli.Result r = ok(Cli.run(
+                project,
+                Cli.baseEnv(project),
+                List.of("node", "-e", "console.log(require('JSONStream') + '|' + require('punycode/'))"),
+                Map.<String, String>of(),
+                30));
         assertThat(r.stdout().trim()).isEqualTo("JSONStream>punycode from Airlock 1.0.1|punycode from Airlock 1.0.1");
     }
 }

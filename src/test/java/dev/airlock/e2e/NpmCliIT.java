@@ -24,6 +24,7 @@ class NpmCliIT {
     static Npm alice;
     static Npm bob;
     static Npm carol;
+
     @TempDir
     static Path tmp;
 
@@ -49,8 +50,6 @@ class NpmCliIT {
         return d;
     }
 
-
-
     static JsonNode json(Cli.Result r) {
         return Json.parse(r.stdout());
     }
@@ -67,7 +66,8 @@ class NpmCliIT {
     void loginWithThePasswordPromptsThenLogout() {
         registry.addUser("dave", "dave-password");
         Npm dave = new Npm(tmp.resolve("dave-home"), registry.url());
-        Cli.Result login = dave.run(tmp, Cli.answers("Username:", "dave", "Password:", "dave-password"), "login", "--auth-type=legacy");
+        Cli.Result login = dave.run(
+                tmp, Cli.answers("Username:", "dave", "Password:", "dave-password"), "login", "--auth-type=legacy");
         ok(login);
         assertThat(login.stdout()).contains("Logged in on " + registry.url());
         assertThat(dave.userconfig()).contains(":_authToken=npm_");
@@ -76,16 +76,27 @@ class NpmCliIT {
         assertThat(dave.userconfig()).doesNotContain("_authToken");
 
         Npm wrong = new Npm(tmp.resolve("wrong-home"), registry.url());
-        fails(wrong.run(tmp, Cli.answers("Username:", "dave", "Password:", "not-the-password"), "login", "--auth-type=legacy"),
+        fails(
+                wrong.run(
+                        tmp,
+                        Cli.answers("Username:", "dave", "Password:", "not-the-password"),
+                        "login",
+                        "--auth-type=legacy"),
                 "Incorrect");
         // The default (web) login: npm prints a URL and polls; the person signs in there (here: the form, over HTTP)
         Npm web = new Npm(tmp.resolve("web-home"), registry.url());
-        Cli.Result webLogin = ok(web.run(tmp, java.util.List.of(new Cli.Answer("Login at:", out -> {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)").matcher(out);
-            assertThat(m.find()).as(out).isTrue();
-            assertThat(postForm(m.group(1), "username=dave&password=dave-password&otp=")).isEqualTo(200);
-            return "";
-        })), "login"));
+        Cli.Result webLogin = ok(web.run(
+                tmp,
+                java.util.List.of(new Cli.Answer("Login at:", out -> {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                                    "(http://\\S+/-/console/web-login/[A-Za-z0-9]+)")
+                            .matcher(out);
+                    assertThat(m.find()).as(out).isTrue();
+                    assertThat(postForm(m.group(1), "username=dave&password=dave-password&otp="))
+                            .isEqualTo(200);
+                    return "";
+                })),
+                "login"));
         assertThat(webLogin.stdout()).contains("Logged in on " + registry.url());
         assertThat(ok(web.run(tmp, "whoami")).stdout().trim()).isEqualTo("dave");
     }
@@ -93,8 +104,13 @@ class NpmCliIT {
     @Test
     void adduserIsRefusedWhenSelfRegistrationIsOff() {
         Npm eve = new Npm(tmp.resolve("eve-home"), registry.url());
-        fails(eve.run(tmp, Cli.answers("Username:", "eve", "Password:", "eve-password", "Email", "eve@example.com"),
-                "adduser", "--auth-type=legacy"), "self-registration is off");
+        fails(
+                eve.run(
+                        tmp,
+                        Cli.answers("Username:", "eve", "Password:", "eve-password", "Email", "eve@example.com"),
+                        "adduser",
+                        "--auth-type=legacy"),
+                "self-registration is off");
     }
 
     @Test
@@ -104,10 +120,13 @@ class NpmCliIT {
         String data = InstallClientsIT.data("chain-c");
         Files2.write(lib.resolve("data.txt"), data);
         ok(alice.run(lib, "publish"));
-        Path mid = pkg("chain-b", "{\"name\":\"chain-b\",\"version\":\"1.0.0\",\"dependencies\":{\"chain-c\":\"^1.0.0\"}}");
+        Path mid = pkg(
+                "chain-b", "{\"name\":\"chain-b\",\"version\":\"1.0.0\",\"dependencies\":{\"chain-c\":\"^1.0.0\"}}");
         ok(alice.run(mid, "publish"));
-        Path top = pkg("acme-top", "{\"name\":\"@acme/top\",\"version\":\"2.0.0\",\"description\":\"top of the chain\","
-                + "\"bin\":{\"acme-top\":\"index.js\"},\"dependencies\":{\"chain-b\":\"^1.0.0\"}}");
+        Path top = pkg(
+                "acme-top",
+                "{\"name\":\"@acme/top\",\"version\":\"2.0.0\",\"description\":\"top of the chain\","
+                        + "\"bin\":{\"acme-top\":\"index.js\"},\"dependencies\":{\"chain-b\":\"^1.0.0\"}}");
         Cli.Result published = ok(alice.run(top, "publish", "--access", "public"));
         assertThat(published.stdout()).contains("+ @acme/top@2.0.0");
 
@@ -115,7 +134,8 @@ class NpmCliIT {
         assertThat(view.path("version").asText()).isEqualTo("2.0.0");
         assertThat(view.path("dist").path("tarball").asText()).isEqualTo(registry.url() + "@acme/top/-/top-2.0.0.tgz");
         assertThat(view.path("_npmUser").asText()).startsWith("alice");
-        assertThat(ok(bob.run(tmp, "view", "@acme/top", "description")).stdout().trim()).isEqualTo("top of the chain");
+        assertThat(ok(bob.run(tmp, "view", "@acme/top", "description")).stdout().trim())
+                .isEqualTo("top of the chain");
 
         Path consumer = tmp.resolve("consumer");
         Files2.write(consumer.resolve("package.json"), "{\"name\":\"consumer\",\"version\":\"1.0.0\"}");
@@ -123,11 +143,15 @@ class NpmCliIT {
         assertThat(consumer.resolve("node_modules/chain-c/data.txt")).content().isEqualTo(data);
         assertThat(consumer.resolve("node_modules/.bin/acme-top")).exists();
         String lock = Files2.read(consumer.resolve("package-lock.json"));
-        assertThat(lock).contains("\"resolved\": \"" + registry.url() + "chain-b/-/chain-b-1.0.0.tgz\"").contains("sha512-");
+        assertThat(lock)
+                .contains("\"resolved\": \"" + registry.url() + "chain-b/-/chain-b-1.0.0.tgz\"")
+                .contains("sha512-");
 
         // --tag: a prerelease goes to next and does not move latest
-        Files2.write(top.resolve("package.json"), "{\"name\":\"@acme/top\",\"version\":\"2.1.0-beta.1\",\"description\":\"top of the chain\","
-                + "\"bin\":{\"acme-top\":\"index.js\"},\"dependencies\":{\"chain-b\":\"^1.0.0\"}}");
+        Files2.write(
+                top.resolve("package.json"),
+                "{\"name\":\"@acme/top\",\"version\":\"2.1.0-beta.1\",\"description\":\"top of the chain\","
+                        + "\"bin\":{\"acme-top\":\"index.js\"},\"dependencies\":{\"chain-b\":\"^1.0.0\"}}");
         ok(alice.run(top, "publish", "--tag", "next"));
         String tags = ok(bob.run(tmp, "dist-tag", "ls", "@acme/top")).stdout();
         assertThat(tags).contains("latest: 2.0.0").contains("next: 2.1.0-beta.1");
@@ -142,14 +166,21 @@ class NpmCliIT {
     @Test
     void publishesPackagesWhoseManifestNpmRewrites() {
         // npm publish sends "mocha --reporter dot": it strips node_modules/.bin/ from scripts
-        Path mocha = pkg("mocha-tested", "{\"name\":\"mocha-tested\",\"version\":\"1.0.0\",\"license\":\"MIT\","
-                + "\"scripts\":{\"test\":\"node_modules/.bin/mocha --reporter dot\"}}");
+        Path mocha = pkg(
+                "mocha-tested",
+                "{\"name\":\"mocha-tested\",\"version\":\"1.0.0\",\"license\":\"MIT\","
+                        + "\"scripts\":{\"test\":\"node_modules/.bin/mocha --reporter dot\"}}");
         ok(alice.run(mocha, "publish"));
-        assertThat(ok(bob.run(tmp, "view", "mocha-tested", "scripts.test")).stdout().trim()).isEqualTo("mocha --reporter dot");
+        assertThat(ok(bob.run(tmp, "view", "mocha-tested", "scripts.test"))
+                        .stdout()
+                        .trim())
+                .isEqualTo("mocha --reporter dot");
 
         // directories.bin: npm lists the folder's files (not dotfiles) as bin, and packs them whatever "files" says
-        Path bins = pkg("bin-dir", "{\"name\":\"bin-dir\",\"version\":\"1.0.0\",\"directories\":{\"bin\":\"./bin\"},"
-                + "\"files\":[\"index.js\",\"bin/tool\"]}");
+        Path bins = pkg(
+                "bin-dir",
+                "{\"name\":\"bin-dir\",\"version\":\"1.0.0\",\"directories\":{\"bin\":\"./bin\"},"
+                        + "\"files\":[\"index.js\",\"bin/tool\"]}");
         Files2.write(bins.resolve("bin/tool"), "#!/usr/bin/env node\nconsole.log('tool')\n");
         Files2.write(bins.resolve("bin/.hidden"), "not a bin\n");
         Files2.write(bins.resolve("bin/left-out"), "#!/usr/bin/env node\n");
@@ -163,8 +194,12 @@ class NpmCliIT {
         Path server = pkg("server-js", "{\"name\":\"server-js\",\"version\":\"1.0.0\"}");
         Files2.write(server.resolve("server.js"), "console.log('serving')\n");
         ok(alice.run(server, "publish"));
-        assertThat(ok(bob.run(tmp, "view", "server-js", "scripts.start")).stdout().trim()).isEqualTo("node server.js");
-        Path serverOut = pkg("server-left-out", "{\"name\":\"server-left-out\",\"version\":\"1.0.0\",\"files\":[\"index.js\"]}");
+        assertThat(ok(bob.run(tmp, "view", "server-js", "scripts.start"))
+                        .stdout()
+                        .trim())
+                .isEqualTo("node server.js");
+        Path serverOut =
+                pkg("server-left-out", "{\"name\":\"server-left-out\",\"version\":\"1.0.0\",\"files\":[\"index.js\"]}");
         Files2.write(serverOut.resolve("server.js"), "console.log('serving')\n");
         ok(alice.run(serverOut, "publish"));
 
@@ -203,10 +238,12 @@ class NpmCliIT {
         Path d = pkg("olds", "{\"name\":\"olds\",\"version\":\"1.0.0\"}");
         ok(alice.run(d, "publish"));
         ok(alice.run(tmp, "deprecate", "olds@1.0.0", "use news instead"));
-        assertThat(ok(bob.run(tmp, "view", "olds@1.0.0", "deprecated")).stdout()).contains("use news instead");
+        assertThat(ok(bob.run(tmp, "view", "olds@1.0.0", "deprecated")).stdout())
+                .contains("use news instead");
         fails(bob.run(tmp, "deprecate", "olds@1.0.0", "hijack"), "not one of its maintainers");
         ok(alice.run(tmp, "undeprecate", "olds@1.0.0"));
-        assertThat(ok(bob.run(tmp, "view", "olds@1.0.0", "deprecated")).stdout().trim()).isEmpty();
+        assertThat(ok(bob.run(tmp, "view", "olds@1.0.0", "deprecated")).stdout().trim())
+                .isEmpty();
     }
 
     @Test
@@ -219,7 +256,8 @@ class NpmCliIT {
         ok(alice.run(tmp, "unpublish", "gone@1.1.0"));
         JsonNode versions = json(ok(bob.run(tmp, "view", "gone", "versions", "--json")));
         assertThat(versions.toString()).contains("1.0.0").doesNotContain("1.1.0");
-        assertThat(ok(bob.run(tmp, "view", "gone", "dist-tags.latest")).stdout().trim()).isEqualTo("1.0.0");
+        assertThat(ok(bob.run(tmp, "view", "gone", "dist-tags.latest")).stdout().trim())
+                .isEqualTo("1.0.0");
         assertThat(registry.http.get("gone/-/gone-1.1.0.tgz", null).status()).isEqualTo(404);
         // the number of an unpublished version can never be used again
         fails(alice.run(d, "publish"), "cannot be reused");
@@ -236,7 +274,8 @@ class NpmCliIT {
         Path d = pkg("shared", "{\"name\":\"shared\",\"version\":\"1.0.0\"}");
         ok(alice.run(d, "publish"));
         ok(alice.run(tmp, "owner", "add", "bob", "shared"));
-        assertThat(ok(carol.run(tmp, "owner", "ls", "shared")).stdout()).contains("alice <alice@example.com>")
+        assertThat(ok(carol.run(tmp, "owner", "ls", "shared")).stdout())
+                .contains("alice <alice@example.com>")
                 .contains("bob <bob@example.com>");
         Files2.write(d.resolve("package.json"), "{\"name\":\"shared\",\"version\":\"1.0.1\"}");
         ok(bob.run(d, "publish"));
@@ -248,21 +287,26 @@ class NpmCliIT {
 
     @Test
     void search() {
-        Path d = pkg("searchable", "{\"name\":\"searchable-widget\",\"version\":\"1.0.0\",\"description\":\"a fancy widget\","
-                + "\"keywords\":[\"gizmo\"]}");
+        Path d = pkg(
+                "searchable",
+                "{\"name\":\"searchable-widget\",\"version\":\"1.0.0\",\"description\":\"a fancy widget\","
+                        + "\"keywords\":[\"gizmo\"]}");
         ok(alice.run(d, "publish"));
         String out = ok(bob.run(tmp, "search", "gizmo")).stdout();
         assertThat(out).contains("searchable-widget").contains("a fancy widget");
         JsonNode results = json(ok(bob.run(tmp, "search", "fancy widget", "--json")));
         assertThat(results.get(0).path("name").asText()).isEqualTo("searchable-widget");
-        assertThat(ok(bob.run(tmp, "search", "no-such-thing-anywhere")).stdout()).contains("No matches");
+        assertThat(ok(bob.run(tmp, "search", "no-such-thing-anywhere")).stdout())
+                .contains("No matches");
     }
 
     @Test
     void accessStatusGrantsAndListings() {
         Path d = pkg("acme-private", "{\"name\":\"@acme/private\",\"version\":\"1.0.0\"}");
         ok(alice.run(d, "publish", "--access", "restricted"));
-        assertThat(ok(alice.run(tmp, "access", "get", "status", "@acme/private")).stdout()).contains("private");
+        assertThat(ok(alice.run(tmp, "access", "get", "status", "@acme/private"))
+                        .stdout())
+                .contains("private");
         // invisible to non-members: 404, never 403
         fails(carol.run(tmp, "view", "@acme/private"), "E404");
         assertThat(registry.http.get("@acme%2fprivate", null).status()).isEqualTo(404);
@@ -275,16 +319,23 @@ class NpmCliIT {
         ok(alice.run(tmp, "team", "create", "acme:writers"));
         ok(alice.run(tmp, "team", "add", "acme:writers", "bob"));
         ok(alice.run(tmp, "access", "grant", "read-write", "acme:writers", "@acme/private"));
-        assertThat(ok(alice.run(tmp, "access", "list", "collaborators", "@acme/private")).stdout()).contains("bob: read-write");
-        assertThat(ok(alice.run(tmp, "access", "list", "packages", "acme:writers")).stdout()).contains("@acme/private: read-write");
+        assertThat(ok(alice.run(tmp, "access", "list", "collaborators", "@acme/private"))
+                        .stdout())
+                .contains("bob: read-write");
+        assertThat(ok(alice.run(tmp, "access", "list", "packages", "acme:writers"))
+                        .stdout())
+                .contains("@acme/private: read-write");
         ok(bob.run(d, "publish"));
         ok(alice.run(tmp, "access", "revoke", "acme:writers", "@acme/private"));
         Files2.write(d.resolve("package.json"), "{\"name\":\"@acme/private\",\"version\":\"1.0.2\"}");
         fails(bob.run(d, "publish"), "not one of its maintainers");
 
-        assertThat(ok(alice.run(tmp, "access", "list", "packages", "acme")).stdout()).contains("@acme/private: read-write");
+        assertThat(ok(alice.run(tmp, "access", "list", "packages", "acme")).stdout())
+                .contains("@acme/private: read-write");
         ok(alice.run(tmp, "access", "set", "status=public", "@acme/private"));
-        assertThat(ok(alice.run(tmp, "access", "get", "status", "@acme/private")).stdout()).contains("public");
+        assertThat(ok(alice.run(tmp, "access", "get", "status", "@acme/private"))
+                        .stdout())
+                .contains("public");
         ok(carol.run(tmp, "view", "@acme/private"));
         fails(carol.run(tmp, "access", "set", "status=private", "@acme/private"), "not one of its maintainers");
         ok(alice.run(tmp, "org", "rm", "acme", "bob"));
@@ -293,7 +344,9 @@ class NpmCliIT {
     @Test
     void orgsAndTeams() {
         ok(alice.run(tmp, "org", "set", "acme", "carol", "admin"));
-        assertThat(ok(alice.run(tmp, "org", "ls", "acme")).stdout()).contains("carol - admin").contains("alice - owner");
+        assertThat(ok(alice.run(tmp, "org", "ls", "acme")).stdout())
+                .contains("carol - admin")
+                .contains("alice - owner");
         fails(carol.run(tmp, "org", "set", "acme", "carol", "owner"), "Only an owner");
         ok(carol.run(tmp, "team", "create", "acme:docs"));
         ok(carol.run(tmp, "team", "add", "acme:docs", "carol"));
@@ -348,22 +401,28 @@ class NpmCliIT {
         fails(fencedCli.run(tmp, "whoami"), "EAUTHIP");
 
         String local = created(ok(gina.run(tmp, "token", "create", "--password=gina-password", "--cidr=127.0.0.0/8")));
-        assertThat(registry.http.get("-/whoami", local).json().path("username").asText()).isEqualTo("gina");
+        assertThat(registry.http.get("-/whoami", local).json().path("username").asText())
+                .isEqualTo("gina");
         fails(gina.run(tmp, "token", "create", "--password=wrong-password"), "Incorrect password");
     }
 
     private static String created(Cli.Result r) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(r.stdout());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Created token (npm_[A-Za-z0-9]+)")
+                .matcher(r.stdout());
         assertThat(m.find()).as(r.toString()).isTrue();
         return m.group(1);
     }
 
     static int postForm(String url, String form) {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            return java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

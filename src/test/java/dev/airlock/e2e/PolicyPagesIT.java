@@ -40,6 +40,7 @@ class PolicyPagesIT {
     static String aliceToken;
     static Authenticator alice;
     static ChromeDriver browser;
+
     @TempDir
     static Path tmp;
 
@@ -73,7 +74,8 @@ class PolicyPagesIT {
         if (access != null) {
             body.put("access", access);
         }
-        Http.Response r = registry.http.send("PUT", name.replace("/", "%2f"), aliceToken, Json.write(body), "npm-otp", alice.next());
+        Http.Response r = registry.http.send(
+                "PUT", name.replace("/", "%2f"), aliceToken, Json.write(body), "npm-otp", alice.next());
         assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
 
@@ -110,11 +112,16 @@ class PolicyPagesIT {
 
     /** A form POST the way a browser (or a forger) would send it, without following the redirect. */
     static HttpResponse<String> postForm(String path, String cookie, Map<String, String> form) throws Exception {
-        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(registry.url() + path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "airlock-session=" + cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(registry.url() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", "airlock-session=" + cookie)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -123,18 +130,24 @@ class PolicyPagesIT {
         signIn("alice");
         browser.get(registry.url() + "-/console/package/widget");
         browser.findElement(By.id("policy-link")).click();
-        assertThat(browser.findElement(By.id("effective")).getText()).contains("Approving a staged version requires a security key");
+        assertThat(browser.findElement(By.id("effective")).getText())
+                .contains("Approving a staged version requires a security key");
         assertThat(browser.getCurrentUrl()).endsWith("/-/console/policy/widget");
-        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText()).contains("false").contains("default");
-        assertThat(row("approvals").findElement(By.className("value")).getText()).contains("1");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isFalse();
+        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText())
+                .contains("false")
+                .contains("default");
+        assertThat(row("approvals").findElement(By.className("value")).getText())
+                .contains("1");
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isFalse();
 
         // a wrong code changes nothing
         browser.findElement(By.id("securityKeyApproval")).click();
         browser.findElement(By.id("policy-otp")).sendKeys("000000");
         browser.findElement(By.id("save-policy")).click();
         assertThat(browser.findElement(By.className("error")).getText()).contains("one-time password");
-        assertThat(policy("widget").path("own").path("securityKeyApproval").isNull()).isTrue();
+        assertThat(policy("widget").path("own").path("securityKeyApproval").isNull())
+                .isTrue();
 
         browser.get(registry.url() + "-/console/policy/widget");
         WebElement approvals = browser.findElement(By.id("approvals"));
@@ -144,9 +157,12 @@ class PolicyPagesIT {
         browser.findElement(By.id("policy-otp")).sendKeys(alice.next());
         browser.findElement(By.id("save-policy")).click();
         assertThat(browser.findElement(By.id("done")).getText()).contains("Policy saved");
-        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText()).contains("true").contains("this package");
+        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText())
+                .contains("true")
+                .contains("this package");
         assertThat(row("approvals").findElement(By.className("own")).getText()).isEqualTo("2");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isTrue();
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isTrue();
         Browser.screenshot(browser, "package-policy");
 
         JsonNode p = policy("widget");
@@ -157,22 +173,43 @@ class PolicyPagesIT {
         assertThat(p.path("own").path("mfa").isNull()).isTrue();
         assertThat(p.path("effective").path("securityKeyApproval").asBoolean()).isTrue();
         assertThat(p.path("effective").path("approvals").asInt()).isEqualTo(2);
-        assertThat(AirlockCommand.run("", "policy", "show", "--package", "widget", "--data", registry.dataDir.toString()))
-                .startsWith("exit=0").contains("\"securityKeyApproval\":true");
+        assertThat(AirlockCommand.run(
+                        "", "policy", "show", "--package", "widget", "--data", registry.dataDir.toString()))
+                .startsWith("exit=0")
+                .contains("\"securityKeyApproval\":true");
     }
 
     @Test
     void theOperatorCommandLineSetsTheField() {
-        String out = AirlockCommand.run("", "policy", "set", "--package", "@acme/tools", "--security-key-approval", "true",
-                "--data", registry.dataDir.toString());
+        String out = AirlockCommand.run(
+                "",
+                "policy",
+                "set",
+                "--package",
+                "@acme/tools",
+                "--security-key-approval",
+                "true",
+                "--data",
+                registry.dataDir.toString());
         assertThat(out).startsWith("exit=0");
         JsonNode p = policy("@acme/tools");
         assertThat(p.path("own").path("securityKeyApproval").asBoolean()).isTrue();
         assertThat(p.path("effective").path("securityKeyApproval").asBoolean()).isTrue();
-        assertThat(AirlockCommand.run("", "policy", "set", "--org", "acme", "--security-key-approval", "maybe",
-                "--data", registry.dataDir.toString())).doesNotStartWith("exit=0");
-        assertThat(AirlockCommand.run("", "policy", "set", "--package", "@acme/tools", "--data", registry.dataDir.toString()))
-                .doesNotStartWith("exit=0").contains("--security-key-approval");
+        assertThat(AirlockCommand.run(
+                        "",
+                        "policy",
+                        "set",
+                        "--org",
+                        "acme",
+                        "--security-key-approval",
+                        "maybe",
+                        "--data",
+                        registry.dataDir.toString()))
+                .doesNotStartWith("exit=0");
+        assertThat(AirlockCommand.run(
+                        "", "policy", "set", "--package", "@acme/tools", "--data", registry.dataDir.toString()))
+                .doesNotStartWith("exit=0")
+                .contains("--security-key-approval");
     }
 
     @Test
@@ -183,9 +220,11 @@ class PolicyPagesIT {
         JsonNode before = policy("gadget");
         signIn("alice");
         String cookie = cookie();
-        Map<String, String> form = new LinkedHashMap<>(Map.of("mfa", "none", "approvals", "3", "securityKeyApproval", "true"));
+        Map<String, String> form =
+                new LinkedHashMap<>(Map.of("mfa", "none", "approvals", "3", "securityKeyApproval", "true"));
         form.put("otp", alice.next());
-        assertThat(postForm("-/console/policy/gadget", cookie, form).statusCode()).isEqualTo(403);
+        assertThat(postForm("-/console/policy/gadget", cookie, form).statusCode())
+                .isEqualTo(403);
         form.put("csrf", staleCsrf);
         form.put("otp", alice.next());
         HttpResponse<String> stale = postForm("-/console/policy/gadget", cookie, form);
@@ -222,10 +261,12 @@ class PolicyPagesIT {
         assertThat(policy("gizmo")).isEqualTo(before);
 
         // a restricted package of an org bob is not in: as if it did not exist, for reading and for writing
-        Http.Response page = new Http(registry.consoleUrl()).get("-/console/policy/@acme/lib", null, "Cookie", "airlock-session=" + cookie());
+        Http.Response page = new Http(registry.consoleUrl())
+                .get("-/console/policy/@acme/lib", null, "Cookie", "airlock-session=" + cookie());
         assertThat(page.status()).isEqualTo(404);
         assertThat(page.body()).doesNotContain("package-policy").doesNotContain("effective");
-        assertThat(postForm("-/console/policy/@acme%2flib", cookie(), form).statusCode()).isEqualTo(404);
+        assertThat(postForm("-/console/policy/@acme%2flib", cookie(), form).statusCode())
+                .isEqualTo(404);
         assertThat(policy("@acme/lib")).isEqualTo(beforeLib);
     }
 
@@ -233,28 +274,42 @@ class PolicyPagesIT {
     void theOrgCheckboxRoundTripsAndPackagesInheritIt() {
         signIn("alice");
         browser.get(registry.url() + "-/console/orgs/acme");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isFalse();
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isFalse();
         browser.findElement(By.id("securityKeyApproval")).click();
         browser.findElement(By.id("policy-otp")).sendKeys(alice.next());
         browser.findElement(By.id("save-policy")).click();
         assertThat(browser.findElement(By.id("done")).getText()).contains("Policy saved");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isTrue();
-        assertThat(registry.airlock.policies.ofOrg(Actor.operator(), "acme").securityKeyApproval()).isTrue();
-        assertThat(policy("@acme/lib").path("effective").path("securityKeyApproval").asBoolean()).isTrue();
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isTrue();
+        assertThat(registry.airlock.policies.ofOrg(Actor.operator(), "acme").securityKeyApproval())
+                .isTrue();
+        assertThat(policy("@acme/lib")
+                        .path("effective")
+                        .path("securityKeyApproval")
+                        .asBoolean())
+                .isTrue();
 
         // the package page shows where it comes from; its own "false" cannot relax the org's requirement (a floor)
         browser.get(registry.url() + "-/console/policy/@acme/lib");
-        assertThat(row("securityKeyApproval").findElement(By.className("inherited")).getText()).isEqualTo("true");
-        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText()).contains("org acme");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isTrue();
+        assertThat(row("securityKeyApproval")
+                        .findElement(By.className("inherited"))
+                        .getText())
+                .isEqualTo("true");
+        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText())
+                .contains("org acme");
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isTrue();
         browser.findElement(By.id("securityKeyApproval")).click();
         browser.findElement(By.id("policy-otp")).sendKeys(alice.next());
         browser.findElement(By.id("save-policy")).click();
         assertThat(browser.findElement(By.id("done")).isDisplayed()).isTrue();
         JsonNode lib = policy("@acme/lib");
         assertThat(lib.path("own").path("securityKeyApproval").asBoolean(true)).isFalse();
-        assertThat(lib.path("effective").path("securityKeyApproval").asBoolean()).isTrue();
-        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText()).contains("cannot relax");
+        assertThat(lib.path("effective").path("securityKeyApproval").asBoolean())
+                .isTrue();
+        assertThat(row("securityKeyApproval").findElement(By.className("value")).getText())
+                .contains("cannot relax");
         assertThat(lib.path("own").path("approvals").isNull()).isTrue();
 
         browser.get(registry.url() + "-/console/orgs/acme");
@@ -262,8 +317,10 @@ class PolicyPagesIT {
         browser.findElement(By.id("policy-otp")).sendKeys(alice.next());
         browser.findElement(By.id("save-policy")).click();
         assertThat(browser.findElement(By.id("done")).getText()).contains("Policy saved");
-        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected()).isFalse();
-        assertThat(registry.airlock.policies.ofOrg(Actor.operator(), "acme").securityKeyApproval()).isFalse();
+        assertThat(browser.findElement(By.id("securityKeyApproval")).isSelected())
+                .isFalse();
+        assertThat(registry.airlock.policies.ofOrg(Actor.operator(), "acme").securityKeyApproval())
+                .isFalse();
     }
 
     @Test
@@ -279,12 +336,16 @@ class PolicyPagesIT {
         assertThat(qr.findElement(By.tagName("path")).getAttribute("d")).startsWith("M");
         String secret = browser.findElement(By.id("totp-secret")).getText();
         assertThat(secret).matches("[A-Z2-7]{16,}");
-        assertThat(browser.getPageSource()).doesNotContain("style=").doesNotContain("<script>").doesNotContain("data:");
+        assertThat(browser.getPageSource())
+                .doesNotContain("style=")
+                .doesNotContain("<script>")
+                .doesNotContain("data:");
         // the key behind the picture works: confirming with its code turns 2FA on
         browser.findElement(By.id("confirm-otp")).sendKeys(new Authenticator(secret, registry.clock).next());
         browser.findElement(By.id("confirm")).click();
         // #recovery exists only on the next page (#tfa-status is on both: look it up once the new page is there)
-        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li"))).hasSize(10);
+        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li")))
+                .hasSize(10);
         assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("auth-and-writes");
     }
 }

@@ -69,11 +69,11 @@ class ReadmeTourIT {
     }
 
     /** A claim's check: the comment the README must print next to the command, whether it fails, and the assertions. */
-    record Check(String comment, boolean fails, Consumer<Cli.Result> then) {
-    }
+    record Check(String comment, boolean fails, Consumer<Cli.Result> then) {}
 
     @TempDir
     Path tmp;
+
     final MutableClock clock = new MutableClock();
     TestRegistry registry;
     Path dataDir;
@@ -108,9 +108,13 @@ class ReadmeTourIT {
                 continue;
             }
             Check check = checks.get(step.key());
-            assertThat(check).as("no check for the README tour step `" + step.key() + "` (comment: " + step.comment()
-                    + "); add one to ReadmeTourIT").isNotNull();
-            assertThat(step.comment()).as("what the README says `" + step.command() + "` prints or does").isEqualTo(check.comment());
+            assertThat(check)
+                    .as("no check for the README tour step `" + step.key() + "` (comment: " + step.comment()
+                            + "); add one to ReadmeTourIT")
+                    .isNotNull();
+            assertThat(step.comment())
+                    .as("what the README says `" + step.command() + "` prints or does")
+                    .isEqualTo(check.comment());
             used.add(step.key());
             Cli.Result r = step.terminal().equals("operator") ? operator(step.command()) : shell(step, bin);
             if (check.fails()) {
@@ -131,7 +135,8 @@ class ReadmeTourIT {
         int start = readme.indexOf("\n## Quick tour");
         assertThat(start).as("README has a Quick tour section").isPositive();
         int end = readme.indexOf("\n## ", start + 1);
-        String[] lines = readme.substring(start, end < 0 ? readme.length() : end).split("\n");
+        String[] lines =
+                readme.substring(start, end < 0 ? readme.length() : end).split("\n");
         List<Step> steps = new ArrayList<>();
         boolean inBlock = false;
         String blockTerminal = "maintainer";
@@ -154,7 +159,10 @@ class ReadmeTourIT {
             if (line.trim().startsWith("#")) {
                 Step prev = steps.remove(steps.size() - 1);
                 String more = line.trim().substring(1).trim();
-                steps.add(new Step(prev.terminal(), prev.command(), prev.comment().isEmpty() ? more : prev.comment() + "\n" + more));
+                steps.add(new Step(
+                        prev.terminal(),
+                        prev.command(),
+                        prev.comment().isEmpty() ? more : prev.comment() + "\n" + more));
                 continue;
             }
             int hash = commentStart(line);
@@ -213,7 +221,8 @@ class ReadmeTourIT {
         String terminal = step.terminal();
         Path home = tmp.resolve("home-" + terminal);
         Path dir = cwd.computeIfAbsent(terminal, t -> tmp.resolve("maintainer/my-package"));
-        String command = step.command().replace("127.0.0.1:4873", "127.0.0.1:" + registry.port)
+        String command = step.command()
+                .replace("127.0.0.1:4873", "127.0.0.1:" + registry.port)
                 .replace("localhost:4873", "localhost:" + registry.port)
                 .replace(EXAMPLE_STAGE_ID, String.valueOf(stageId))
                 .replace("npm_…", String.valueOf(ciToken));
@@ -247,12 +256,15 @@ class ReadmeTourIT {
             Matcher m = Pattern.compile("Username: (\\S+), Password: (\\S+)").matcher(step.comment());
             assertThat(m.matches()).as(step.comment()).isTrue();
             password = m.group(2);
-            return List.of(new Cli.Answer("Username:", out -> m.group(1)), new Cli.Answer("Password:", out -> m.group(2)));
+            return List.of(
+                    new Cli.Answer("Username:", out -> m.group(1)), new Cli.Answer("Password:", out -> m.group(2)));
         }
         if (step.command().startsWith("npm profile enable-2fa")) {
-            return List.of(new Cli.Answer("npm password:", out -> password),
+            return List.of(
+                    new Cli.Answer("npm password:", out -> password),
                     new Cli.Answer("And an OTP code from your authenticator:", out -> {
-                        Matcher m = Pattern.compile("Or enter code: *([A-Z2-7]+)").matcher(out);
+                        Matcher m =
+                                Pattern.compile("Or enter code: *([A-Z2-7]+)").matcher(out);
                         assertThat(m.find()).as(out).isTrue();
                         app = new Authenticator(m.group(1), clock);
                         return app.next();
@@ -275,89 +287,185 @@ class ReadmeTourIT {
     /** Every tour step with the README's claim about it and how the test checks that claim. */
     Map<String, Check> checks() {
         Map<String, Check> c = new LinkedHashMap<>();
-        c.put("operator: echo 'correct-horse-battery' | ./airlock user add alice --email alice@example.com --password-stdin",
+        c.put(
+                "operator: echo 'correct-horse-battery' | ./airlock user add alice --email alice@example.com --password-stdin",
                 new Check("", false, r -> assertThat(r.stdout()).contains("Created user alice")));
-        c.put("operator: echo 'battery-staple-horse' | ./airlock user add bob --email bob@example.com --password-stdin",
+        c.put(
+                "operator: echo 'battery-staple-horse' | ./airlock user add bob --email bob@example.com --password-stdin",
                 new Check("", false, r -> assertThat(r.stdout()).contains("Created user bob")));
-        c.put("operator: ./airlock org create acme --owner alice",
+        c.put(
+                "operator: ./airlock org create acme --owner alice",
                 new Check("", false, r -> assertThat(r.stdout()).contains("Created org acme owned by alice")));
         c.put("operator: ./airlock serve", new Check("serves http://127.0.0.1:4873, data in ./data", false, r -> {
             assertThat(registry.http.get("-/ping", null).status()).isEqualTo(200);
             assertThat(registry.dataDir).isEqualTo(dataDir);
         }));
-        c.put("maintainer: npm config set registry http://127.0.0.1:4873/", new Check("", false,
-                r -> assertThat(Files2.read(tmp.resolve("home-maintainer/.npmrc"))).contains("registry=" + registry.url())));
-        c.put("maintainer: npm login --auth-type=legacy", new Check("Username: alice, Password: correct-horse-battery", false,
-                r -> assertThat(r.stdout()).contains("Logged in on " + registry.url())));
-        c.put("maintainer: npm whoami", new Check("alice", false, r -> assertThat(r.stdout().trim()).isEqualTo("alice")));
-        c.put("maintainer: mkdir my-package && cd my-package && npm init -y", new Check("", false,
-                r -> assertThat(Files2.read(here("maintainer").resolve("package.json"))).contains("\"name\": \"my-package\"")
-                        .contains("\"version\": \"1.0.0\"")));
-        c.put("maintainer: npm publish", new Check("+ my-package@1.0.0", false,
-                r -> assertThat(r.stdout()).contains("+ my-package@1.0.0")));
-        c.put("maintainer: npm view my-package", new Check("my-package@1.0.0 | ISC | deps: none | versions: 1", false,
-                r -> assertThat(r.stdout()).contains("my-package@1.0.0 | ISC | deps: none | versions: 1")));
-        c.put("maintainer: npm version patch && npm publish", new Check("v1.0.1 … + my-package@1.0.1", false,
-                r -> assertThat(r.stdout()).contains("v1.0.1").contains("+ my-package@1.0.1")));
-        c.put("maintainer: npm dist-tag add my-package@1.0.1 stable", new Check("", false,
-                r -> assertThat(packument("my-package").path("dist-tags").path("stable").asText()).isEqualTo("1.0.1")));
-        c.put("maintainer: npm deprecate my-package@1.0.0 \"use 1.0.1\"", new Check("", false,
-                r -> assertThat(packument("my-package").path("versions").path("1.0.0").path("deprecated").asText()).isEqualTo("use 1.0.1")));
-        c.put("maintainer: npm unpublish my-package@1.0.0", new Check("- my-package@1.0.0 (that version number can never be used again)",
-                false, r -> {
+        c.put(
+                "maintainer: npm config set registry http://127.0.0.1:4873/",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(Files2.read(tmp.resolve("home-maintainer/.npmrc")))
+                                .contains("registry=" + registry.url())));
+        c.put(
+                "maintainer: npm login --auth-type=legacy",
+                new Check(
+                        "Username: alice, Password: correct-horse-battery",
+                        false,
+                        r -> assertThat(r.stdout()).contains("Logged in on " + registry.url())));
+        c.put(
+                "maintainer: npm whoami",
+                new Check("alice", false, r -> assertThat(r.stdout().trim()).isEqualTo("alice")));
+        c.put(
+                "maintainer: mkdir my-package && cd my-package && npm init -y",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(Files2.read(here("maintainer").resolve("package.json")))
+                                .contains("\"name\": \"my-package\"")
+                                .contains("\"version\": \"1.0.0\"")));
+        c.put(
+                "maintainer: npm publish",
+                new Check(
+                        "+ my-package@1.0.0", false, r -> assertThat(r.stdout()).contains("+ my-package@1.0.0")));
+        c.put(
+                "maintainer: npm view my-package",
+                new Check(
+                        "my-package@1.0.0 | ISC | deps: none | versions: 1",
+                        false,
+                        r -> assertThat(r.stdout()).contains("my-package@1.0.0 | ISC | deps: none | versions: 1")));
+        c.put(
+                "maintainer: npm version patch && npm publish",
+                new Check(
+                        "v1.0.1 … + my-package@1.0.1",
+                        false,
+                        r -> assertThat(r.stdout()).contains("v1.0.1").contains("+ my-package@1.0.1")));
+        c.put(
+                "maintainer: npm dist-tag add my-package@1.0.1 stable",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(packument("my-package")
+                                        .path("dist-tags")
+                                        .path("stable")
+                                        .asText())
+                                .isEqualTo("1.0.1")));
+        c.put(
+                "maintainer: npm deprecate my-package@1.0.0 \"use 1.0.1\"",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(packument("my-package")
+                                        .path("versions")
+                                        .path("1.0.0")
+                                        .path("deprecated")
+                                        .asText())
+                                .isEqualTo("use 1.0.1")));
+        c.put(
+                "maintainer: npm unpublish my-package@1.0.0",
+                new Check("- my-package@1.0.0 (that version number can never be used again)", false, r -> {
                     assertThat(r.stdout()).contains("- my-package@1.0.0");
-                    assertThat(packument("my-package").path("versions").has("1.0.0")).isFalse();
-                    assertThat(packument("my-package").path("dist-tags").path("latest").asText()).isEqualTo("1.0.1");
+                    assertThat(packument("my-package").path("versions").has("1.0.0"))
+                            .isFalse();
+                    assertThat(packument("my-package")
+                                    .path("dist-tags")
+                                    .path("latest")
+                                    .asText())
+                            .isEqualTo("1.0.1");
                 }));
-        c.put("maintainer: npm owner add bob my-package", new Check("+ bob (my-package)", false,
-                r -> assertThat(r.stdout()).contains("+ bob (my-package)")));
-        c.put("maintainer: npm search my-package", new Check("", false, r -> assertThat(r.stdout()).contains("my-package")));
-        c.put("maintainer: mkdir ../app && cd ../app && npm init -y", new Check("", false,
-                r -> assertThat(here("maintainer").resolve("package.json")).exists()));
+        c.put(
+                "maintainer: npm owner add bob my-package",
+                new Check(
+                        "+ bob (my-package)", false, r -> assertThat(r.stdout()).contains("+ bob (my-package)")));
+        c.put(
+                "maintainer: npm search my-package",
+                new Check("", false, r -> assertThat(r.stdout()).contains("my-package")));
+        c.put(
+                "maintainer: mkdir ../app && cd ../app && npm init -y",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(here("maintainer").resolve("package.json"))
+                                .exists()));
         c.put("maintainer: npm install my-package", new Check("added 1 package", false, r -> {
             assertThat(r.stdout()).contains("added 1 package");
-            assertThat(Files2.read(here("maintainer").resolve("node_modules/my-package/package.json"))).contains("\"version\": \"1.0.1\"");
+            assertThat(Files2.read(here("maintainer").resolve("node_modules/my-package/package.json")))
+                    .contains("\"version\": \"1.0.1\"");
         }));
-        c.put("maintainer: mkdir ../lib && cd ../lib && npm init -y --scope=@acme", new Check("", false,
-                r -> assertThat(Files2.read(here("maintainer").resolve("package.json"))).contains("\"name\": \"@acme/lib\"")));
-        c.put("maintainer: npm publish --access restricted", new Check("+ @acme/lib@1.0.0, visible to the org's members only", false,
-                r -> {
+        c.put(
+                "maintainer: mkdir ../lib && cd ../lib && npm init -y --scope=@acme",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(Files2.read(here("maintainer").resolve("package.json")))
+                                .contains("\"name\": \"@acme/lib\"")));
+        c.put(
+                "maintainer: npm publish --access restricted",
+                new Check("+ @acme/lib@1.0.0, visible to the org's members only", false, r -> {
                     assertThat(r.stdout()).contains("+ @acme/lib@1.0.0");
                     assertThat(registry.http.get("@acme%2flib", null).status()).isEqualTo(404);
                 }));
-        c.put("maintainer: npm org set acme bob developer", new Check("", false,
-                r -> assertThat(r.stdout()).contains("Added bob as developer to acme")));
-        c.put("maintainer: npm team create acme:core && npm team add acme:core bob", new Check("", false,
-                r -> assertThat(r.stdout()).contains("bob added to @acme:core")));
-        c.put("maintainer: npm access grant read-write acme:core @acme/lib", new Check("", false, r -> { }));
-        c.put("maintainer: npm access list collaborators @acme/lib", new Check("bob: read-write", false,
-                r -> assertThat(r.stdout()).contains("bob: read-write")));
-        c.put("maintainer: npm token list", new Check("", false, r -> assertThat(r.stdout()).contains("Token npm_")));
+        c.put(
+                "maintainer: npm org set acme bob developer",
+                new Check("", false, r -> assertThat(r.stdout()).contains("Added bob as developer to acme")));
+        c.put(
+                "maintainer: npm team create acme:core && npm team add acme:core bob",
+                new Check("", false, r -> assertThat(r.stdout()).contains("bob added to @acme:core")));
+        c.put("maintainer: npm access grant read-write acme:core @acme/lib", new Check("", false, r -> {}));
+        c.put(
+                "maintainer: npm access list collaborators @acme/lib",
+                new Check("bob: read-write", false, r -> assertThat(r.stdout()).contains("bob: read-write")));
+        c.put(
+                "maintainer: npm token list",
+                new Check("", false, r -> assertThat(r.stdout()).contains("Token npm_")));
         c.put("maintainer: npm profile enable-2fa auth-and-writes", new Check("", false, r -> {
             // what the prose says: a QR code and the secret, then the first code, then recovery codes
             String out = r.stdout();
-            assertThat(out.contains("Scan into your authenticator app") && out.contains("Or enter code:")
-                    && out.contains("2FA successfully enabled")).as(out.substring(Math.max(0, out.length() - 800))).isTrue();
+            assertThat(out.contains("Scan into your authenticator app")
+                            && out.contains("Or enter code:")
+                            && out.contains("2FA successfully enabled"))
+                    .as(out.substring(Math.max(0, out.length() - 800)))
+                    .isTrue();
             assertThat(out).containsPattern("(?s)recovery codes.*\\n\\t[a-z0-9]{12}\\n");
         }));
-        c.put("maintainer: npm profile get", new Check("two-factor auth: auth-and-writes", false,
-                r -> assertThat(r.stdout()).contains("two-factor auth: auth-and-writes")));
-        c.put("maintainer: npm trust github my-package --file=publish.yml --repository=acme/my-package --allow-stage-publish --yes --otp=123456",
-                new Check("", false, r -> assertThat(registry.http.get("-/package/my-package/trust", tokenOf("maintainer")).body())
-                        .contains("acme/my-package")));
-        c.put("maintainer: npm token create --bypass-2fa --packages=my-package --packages-and-scopes-permission=read-write --otp=123456",
+        c.put(
+                "maintainer: npm profile get",
+                new Check(
+                        "two-factor auth: auth-and-writes",
+                        false,
+                        r -> assertThat(r.stdout()).contains("two-factor auth: auth-and-writes")));
+        c.put(
+                "maintainer: npm trust github my-package --file=publish.yml --repository=acme/my-package --allow-stage-publish --yes --otp=123456",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(registry.http
+                                        .get("-/package/my-package/trust", tokenOf("maintainer"))
+                                        .body())
+                                .contains("acme/my-package")));
+        c.put(
+                "maintainer: npm token create --bypass-2fa --packages=my-package --packages-and-scopes-permission=read-write --otp=123456",
                 new Check("or that: asks for your password, prints Created token npm_… (for CI)", false, r -> {
                     assertThat(r.stdout()).contains("npm password:");
-                    Matcher m = Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(r.stdout());
+                    Matcher m =
+                            Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(r.stdout());
                     assertThat(m.find()).as(r.toString()).isTrue();
                     ciToken = m.group(1);
                 }));
-        c.put("operator: ./airlock policy set --package my-package --staging-required true", new Check("on the server", false,
-                r -> assertThat(r.stdout()).contains("stagingRequired")));
-        c.put("ci: npm config set registry http://127.0.0.1:4873/", new Check("", false, r -> { }));
-        c.put("ci: npm config set //127.0.0.1:4873/:_authToken=npm_…", new Check("", false,
-                r -> assertThat(Files2.read(tmp.resolve("home-ci/.npmrc"))).contains(ciToken)));
-        c.put("ci: npm version minor", new Check("v1.1.0", false, r -> assertThat(r.stdout()).contains("v1.1.0")));
+        c.put(
+                "operator: ./airlock policy set --package my-package --staging-required true",
+                new Check("on the server", false, r -> assertThat(r.stdout()).contains("stagingRequired")));
+        c.put("ci: npm config set registry http://127.0.0.1:4873/", new Check("", false, r -> {}));
+        c.put(
+                "ci: npm config set //127.0.0.1:4873/:_authToken=npm_…",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(Files2.read(tmp.resolve("home-ci/.npmrc")))
+                                .contains(ciToken)));
+        c.put(
+                "ci: npm version minor",
+                new Check("v1.1.0", false, r -> assertThat(r.stdout()).contains("v1.1.0")));
         c.put("ci: npm stage publish", new Check("+ my-package@1.1.0 (staged with id 2755c973-…)", false, r -> {
             assertThat(r.stdout()).contains("+ my-package@1.1.0");
             Matcher m = STAGE_ID.matcher(r.stdout());
@@ -365,28 +473,54 @@ class ReadmeTourIT {
             stageId = m.group(1);
             assertThat(packument("my-package").path("versions").has("1.1.0")).isFalse();
         }));
-        c.put("ci: npm publish", new Check("refused: this package requires staged publishing", true,
-                r -> assertThat(r.all()).contains("requires staged publishing")));
-        c.put("maintainer: npm stage list", new Check("what waits for you", false, r -> assertThat(r.stdout()).contains(stageId)));
-        c.put("maintainer: npm stage view " + EXAMPLE_STAGE_ID, new Check("", false,
-                r -> assertThat(r.stdout()).contains("version: 1.1.0")));
-        c.put("maintainer: npm stage download " + EXAMPLE_STAGE_ID, new Check("inspect the exact bytes", false,
-                r -> assertThat(here("maintainer").resolve("my-package-1.1.0-" + stageId + ".tgz")).exists()));
-        c.put("maintainer: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:4873/-/airlock/v1/stage/" + EXAMPLE_STAGE_ID + "/review",
+        c.put(
+                "ci: npm publish",
+                new Check(
+                        "refused: this package requires staged publishing",
+                        true,
+                        r -> assertThat(r.all()).contains("requires staged publishing")));
+        c.put(
+                "maintainer: npm stage list",
+                new Check(
+                        "what waits for you", false, r -> assertThat(r.stdout()).contains(stageId)));
+        c.put(
+                "maintainer: npm stage view " + EXAMPLE_STAGE_ID,
+                new Check("", false, r -> assertThat(r.stdout()).contains("version: 1.1.0")));
+        c.put(
+                "maintainer: npm stage download " + EXAMPLE_STAGE_ID,
+                new Check(
+                        "inspect the exact bytes",
+                        false,
+                        r -> assertThat(here("maintainer").resolve("my-package-1.1.0-" + stageId + ".tgz"))
+                                .exists()));
+        c.put(
+                "maintainer: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:4873/-/airlock/v1/stage/"
+                        + EXAMPLE_STAGE_ID + "/review",
                 new Check("what changed: install scripts, git/remote deps, binaries, diffs", false, r -> {
                     JsonNode review = Json.parse(r.stdout());
                     assertThat(review.has("error")).as(r.stdout()).isFalse();
                     assertThat(r.stdout()).contains("1.1.0");
                 }));
-        c.put("maintainer: npm stage approve " + EXAMPLE_STAGE_ID + " --otp=123456", new Check("", false,
-                r -> assertThat(r.stdout()).contains("Staged package " + stageId + " approved and published successfully.")));
-        c.put("maintainer: cd ../app && npm install my-package@1.1.0", new Check("now it installs", false,
-                r -> assertThat(Files2.read(here("maintainer").resolve("node_modules/my-package/package.json"))).contains("\"version\": \"1.1.0\"")));
+        c.put(
+                "maintainer: npm stage approve " + EXAMPLE_STAGE_ID + " --otp=123456",
+                new Check(
+                        "",
+                        false,
+                        r -> assertThat(r.stdout())
+                                .contains("Staged package " + stageId + " approved and published successfully.")));
+        c.put(
+                "maintainer: cd ../app && npm install my-package@1.1.0",
+                new Check(
+                        "now it installs",
+                        false,
+                        r -> assertThat(Files2.read(here("maintainer").resolve("node_modules/my-package/package.json")))
+                                .contains("\"version\": \"1.1.0\"")));
         return c;
     }
 
     String tokenOf(String terminal) {
-        Matcher m = Pattern.compile(":_authToken=(\\S+)").matcher(Files2.read(tmp.resolve("home-" + terminal).resolve(".npmrc")));
+        Matcher m = Pattern.compile(":_authToken=(\\S+)")
+                .matcher(Files2.read(tmp.resolve("home-" + terminal).resolve(".npmrc")));
         assertThat(m.find()).isTrue();
         return m.group(1);
     }

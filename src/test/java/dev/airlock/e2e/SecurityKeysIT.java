@@ -43,8 +43,10 @@ class SecurityKeysIT {
     static String token;
     /** A second login token of kim's, from before the key (logging in now needs the key). */
     static String otherToken;
+
     static ChromeDriver browser;
     static VirtualAuthenticator key;
+
     @TempDir
     static Path tmp;
 
@@ -54,14 +56,23 @@ class SecurityKeysIT {
         token = registry.userWithToken("kim");
         otherToken = registry.login("kim", "kim-password");
         ObjectNode first = Tarballs.manifest("gadget", "1.0.0");
-        byte[] tgz = Tarballs.tgz(Tarballs.Entry.file("package/package.json", Json.write(first)),
-                Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"), Tarballs.Entry.file("package/README.md", "# gadget\n"));
-        assertThat(registry.http.send("PUT", "gadget", token, Json.write(Tarballs.publishBody(first, tgz, "latest"))).status())
+        byte[] tgz = Tarballs.tgz(
+                Tarballs.Entry.file("package/package.json", Json.write(first)),
+                Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"),
+                Tarballs.Entry.file("package/README.md", "# gadget\n"));
+        assertThat(registry.http
+                        .send("PUT", "gadget", token, Json.write(Tarballs.publishBody(first, tgz, "latest")))
+                        .status())
                 .isEqualTo(201);
         browser = Browser.start(tmp.resolve("chromium"));
-        key = ((HasVirtualAuthenticator) browser).addVirtualAuthenticator(new VirtualAuthenticatorOptions()
-                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2).setTransport(VirtualAuthenticatorOptions.Transport.USB)
-                .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+        key = ((HasVirtualAuthenticator) browser)
+                .addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                        .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                        .setTransport(VirtualAuthenticatorOptions.Transport.USB)
+                        .setHasResidentKey(true)
+                        .setHasUserVerification(true)
+                        .setIsUserVerified(true)
+                        .setIsUserConsenting(true));
 
         // kim has no second factor yet: password only, then the account page adds a key
         browser.get(registry.consoleUrl() + "-/console/login");
@@ -77,9 +88,12 @@ class SecurityKeysIT {
         assertThat(browser.findElement(By.id("done")).getText()).contains("Security key added");
         // the first factor comes with recovery codes, shown once
         assertThat(browser.findElements(By.cssSelector("#recovery li"))).hasSize(10);
-        assertThat(browser.findElement(By.cssSelector("#keys .key-name")).getText()).isEqualTo("YubiKey <5>");
+        assertThat(browser.findElement(By.cssSelector("#keys .key-name")).getText())
+                .isEqualTo("YubiKey <5>");
         // issue 10: a key is a second factor; the account page must not call a key-only account unprotected
-        assertThat(browser.findElement(By.id("tfa-status")).getText()).contains("on: 1 security key").doesNotContain("off");
+        assertThat(browser.findElement(By.id("tfa-status")).getText())
+                .contains("on: 1 security key")
+                .doesNotContain("off");
         Browser.screenshot(browser, "console-account-keys");
         assertThat(key.getCredentials()).hasSize(1);
     }
@@ -104,7 +118,9 @@ class SecurityKeysIT {
         browser.findElement(By.id("password")).sendKeys("kim-password");
         browser.findElement(By.id("sign-in")).click();
         browser.findElement(By.id("sign-in-key"));
-        assertThat(browser.manage().getCookieNamed("airlock-session")).as("no session before the key").isNull();
+        assertThat(browser.manage().getCookieNamed("airlock-session"))
+                .as("no session before the key")
+                .isNull();
         Browser.screenshot(browser, "console-sign-in-key");
         browser.findElement(By.id("sign-in-key")).click();
         assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
@@ -143,10 +159,12 @@ class SecurityKeysIT {
         try {
             browser.findElement(By.id("sign-in-passkey")).click();
             long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!browser.findElement(By.className("key-status")).getText().contains("did not answer") && System.nanoTime() < until) {
+            while (!browser.findElement(By.className("key-status")).getText().contains("did not answer")
+                    && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
-            assertThat(browser.findElement(By.className("key-status")).getText()).contains("did not answer");
+            assertThat(browser.findElement(By.className("key-status")).getText())
+                    .contains("did not answer");
             assertThat(browser.manage().getCookieNamed("airlock-session")).isNull();
         } finally {
             key.setUserVerified(true);
@@ -156,10 +174,16 @@ class SecurityKeysIT {
         browser.findElement(By.id("sign-in-passkey")).click();
         assertThat(browser.findElement(By.tagName("nav")).getText()).contains("kim");
         assertThat(browser.getCurrentUrl()).endsWith("/-/console/account");
-        assertThat(registry.airlock.audit.forTarget("user:kim").stream().map(e -> e.action())).contains("console.sign-in");
+        assertThat(registry.airlock.audit.forTarget("user:kim").stream().map(e -> e.action()))
+                .contains("console.sign-in");
         // the page's ceremony is single-use and no answer can be made up
-        Http.Response forged = registry.http.send("POST", "-/console/login/passkey", null,
-                "ceremony=nothing&credential=%7B%7D&next=%2F-%2Fconsole%2F", "Content-Type", "application/x-www-form-urlencoded");
+        Http.Response forged = registry.http.send(
+                "POST",
+                "-/console/login/passkey",
+                null,
+                "ceremony=nothing&credential=%7B%7D&next=%2F-%2Fconsole%2F",
+                "Content-Type",
+                "application/x-www-form-urlencoded");
         assertThat(forged.status()).isIn(400, 401);
         assertThat(forged.header("Set-Cookie")).isNull();
     }
@@ -172,14 +196,21 @@ class SecurityKeysIT {
         browser.get(registry.consoleUrl() + "-/console/stage/" + id);
         var summary = browser.findElement(By.id("summary"));
         assertThat(summary.getAttribute("class")).isEqualTo("risky");
-        List<String> signals = summary.findElements(By.tagName("li")).stream().map(e -> e.getText()).toList();
+        List<String> signals = summary.findElements(By.tagName("li")).stream()
+                .map(e -> e.getText())
+                .toList();
         assertThat(signals.get(0)).contains("postinstall").contains("node steal.js");
         assertThat(String.join("\n", signals)).contains("helper installs from git");
-        assertThat(browser.findElement(By.id("staged-token")).getText()).contains("session token").contains("no 2FA bypass");
+        assertThat(browser.findElement(By.id("staged-token")).getText())
+                .contains("session token")
+                .contains("no 2FA bypass");
         // the README's markup is shown in the diff as text, and nothing of it ran
-        assertThat(browser.findElements(By.cssSelector("table.diff tr.add")).stream().map(e -> e.getText()).toList())
+        assertThat(browser.findElements(By.cssSelector("table.diff tr.add")).stream()
+                        .map(e -> e.getText())
+                        .toList())
                 .anySatisfy(d -> assertThat(d).contains("<script>document.title='pwned'</script>"));
-        assertThat(browser.findElements(By.cssSelector("table.diff script, table.diff img"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("table.diff script, table.diff img")))
+                .isEmpty();
         assertThat(browser.getTitle()).doesNotContain("pwned");
         // kim has no authenticator app: the page offers the key, not a code field
         assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
@@ -205,7 +236,8 @@ class SecurityKeysIT {
         Files.createDirectories(app);
         Files.writeString(app.resolve("package.json"), "{\"name\":\"app\",\"version\":\"1.0.0\",\"private\":true}");
         ok(npm.run(app, "install", "gadget@1.1.1"));
-        assertThat(Files.readString(app.resolve("node_modules/gadget/package.json"))).contains("\"1.1.1\"");
+        assertThat(Files.readString(app.resolve("node_modules/gadget/package.json")))
+                .contains("\"1.1.1\"");
     }
 
     @Test
@@ -233,8 +265,16 @@ class SecurityKeysIT {
     }
 
     static Http.Response postForm(String path, String form) {
-        return registry.http.send("POST", path, null, form, "Cookie", "airlock-session="
-                + browser.manage().getCookieNamed("airlock-session").getValue(), "Content-Type", "application/x-www-form-urlencoded");
+        return registry.http.send(
+                "POST",
+                path,
+                null,
+                form,
+                "Cookie",
+                "airlock-session="
+                        + browser.manage().getCookieNamed("airlock-session").getValue(),
+                "Content-Type",
+                "application/x-www-form-urlencoded");
     }
 
     @Test
@@ -247,17 +287,30 @@ class SecurityKeysIT {
         Http.Response swapped = postForm("-/console/stage/" + id + "/approve", forReject);
         assertThat(swapped.status()).isEqualTo(400);
         assertThat(swapped.body()).contains("expired or was for something else");
-        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        assertThat(registry.http
+                        .get("-/stage/" + id, token)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("pending");
         // a fresh one approves once; the same answer posted again is refused
         String forApprove = captureKeyForm(id, "approve-key");
-        assertThat(postForm("-/console/stage/" + id + "/approve", forApprove).status()).isEqualTo(302);
-        assertThat(version("1.3.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        assertThat(postForm("-/console/stage/" + id + "/approve", forApprove).status())
+                .isEqualTo(302);
+        assertThat(version("1.3.0")
+                        .path("airlock")
+                        .path("approvedBy")
+                        .get(0)
+                        .path("factor")
+                        .asText())
+                .isEqualTo("security-key");
         browser.navigate().refresh();
         // the session rotated at the approval: take the new cookie from the response by signing in again
         signIn();
         browser.get(registry.consoleUrl() + "-/console/account");
         String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
-        Http.Response replay = postForm("-/console/stage/" + id + "/approve", forApprove.replaceAll("csrf=[^&]*", "csrf=" + csrf));
+        Http.Response replay =
+                postForm("-/console/stage/" + id + "/approve", forApprove.replaceAll("csrf=[^&]*", "csrf=" + csrf));
         assertThat(replay.body()).contains("expired or was for something else");
     }
 
@@ -274,8 +327,10 @@ class SecurityKeysIT {
         if (expectedOperation.startsWith("approve")) {
             // issue 10: approving from the terminal shows the same risk summary as the review, and links to it
             assertThat(browser.findElement(By.id("summary")).getText()).contains("Summary");
-            assertThat(browser.findElement(By.id("review-link")).getAttribute("href")).contains("/-/console/stage/");
-            assertThat(browser.findElement(By.id("confirm-integrity")).getText()).startsWith("sha512-");
+            assertThat(browser.findElement(By.id("review-link")).getAttribute("href"))
+                    .contains("/-/console/stage/");
+            assertThat(browser.findElement(By.id("confirm-integrity")).getText())
+                    .startsWith("sha512-");
             Browser.screenshot(browser, "console-confirm");
         }
         browser.findElement(By.id("confirm-key")).click();
@@ -288,11 +343,24 @@ class SecurityKeysIT {
     void npmStageApproveInATerminalIsConfirmedWithTheKey() throws Exception {
         String id = stage("1.4.0", false);
         Npm npm = Npm.withToken(tmp.resolve("kim-terminal"), registry.url(), token);
-        Cli.Result approve = npm.runInTerminal(tmp, List.of(new Cli.Answer("Press ENTER to open in the browser",
-                out -> confirmInBrowser(out, "approve gadget@1.4.0"))), "stage", "approve", id);
+        Cli.Result approve = npm.runInTerminal(
+                tmp,
+                List.of(new Cli.Answer(
+                        "Press ENTER to open in the browser", out -> confirmInBrowser(out, "approve gadget@1.4.0"))),
+                "stage",
+                "approve",
+                id);
         assertThat(approve.exit()).as(approve.toString()).isZero();
-        assertThat(approve.stdout()).contains("Authenticate your account at:").contains("approved and published successfully");
-        assertThat(version("1.4.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        assertThat(approve.stdout())
+                .contains("Authenticate your account at:")
+                .contains("approved and published successfully");
+        assertThat(version("1.4.0")
+                        .path("airlock")
+                        .path("approvedBy")
+                        .get(0)
+                        .path("factor")
+                        .asText())
+                .isEqualTo("security-key");
         Path project = tmp.resolve("project");
         Files.createDirectories(project);
         Files.writeString(project.resolve("package.json"), "{\"name\":\"app\",\"version\":\"1.0.0\",\"private\":true}");
@@ -300,25 +368,45 @@ class SecurityKeysIT {
         assertThat(project.resolve("node_modules/gadget/package.json")).exists();
 
         // a write that polls with its own method and body: npm dist-tag add (PUT)
-        Cli.Result tag = npm.runInTerminal(tmp, List.of(new Cli.Answer("Press ENTER to open in the browser",
-                out -> confirmInBrowser(out, "make changes"))), "dist-tag", "add", "gadget@1.1.0", "stable");
+        Cli.Result tag = npm.runInTerminal(
+                tmp,
+                List.of(new Cli.Answer(
+                        "Press ENTER to open in the browser", out -> confirmInBrowser(out, "make changes"))),
+                "dist-tag",
+                "add",
+                "gadget@1.1.0",
+                "stable");
         assertThat(tag.exit()).as(tag.toString()).isZero();
-        assertThat(registry.http.get("gadget", null).json().path("dist-tags").path("stable").asText()).isEqualTo("1.1.0");
+        assertThat(registry.http
+                        .get("gadget", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("stable")
+                        .asText())
+                .isEqualTo("1.1.0");
 
         // npm publish, confirmed the same way
         Path pkg = tmp.resolve("gadget-2");
         Files.createDirectories(pkg);
         Files.writeString(pkg.resolve("package.json"), "{\"name\":\"gadget\",\"version\":\"2.0.0\"}");
         Files.writeString(pkg.resolve("index.js"), "module.exports = 2;\n");
-        Cli.Result publish = npm.runInTerminal(pkg, List.of(new Cli.Answer("Press ENTER to open in the browser",
-                out -> confirmInBrowser(out, "make changes"))), "publish", "--tag", "next");
+        Cli.Result publish = npm.runInTerminal(
+                pkg,
+                List.of(new Cli.Answer(
+                        "Press ENTER to open in the browser", out -> confirmInBrowser(out, "make changes"))),
+                "publish",
+                "--tag",
+                "next");
         assertThat(publish.exit()).as(publish.toString()).isZero();
-        assertThat(version("2.0.0").path("airlock").path("secondFactor").asText()).isEqualTo("security-key");
+        assertThat(version("2.0.0").path("airlock").path("secondFactor").asText())
+                .isEqualTo("security-key");
 
         // without a terminal npm cannot open the page: it fails and prints where to confirm
         Cli.Result batch = npm.run(tmp, "dist-tag", "add", "gadget@1.1.0", "old");
         assertThat(batch.exit()).isNotZero();
-        assertThat(batch.all()).contains("This operation requires a one-time password").contains("/-/console/confirm/");
+        assertThat(batch.all())
+                .contains("This operation requires a one-time password")
+                .contains("/-/console/confirm/");
     }
 
     @Test
@@ -339,18 +427,33 @@ class SecurityKeysIT {
         assertThat(registry.http.get(done, null).status()).isEqualTo(404);
         ensureSignedIn();
         browser.get(authUrl);
-        assertThat(browser.findElement(By.id("review-link")).getAttribute("href")).endsWith("/-/console/stage/" + id);
+        assertThat(browser.findElement(By.id("review-link")).getAttribute("href"))
+                .endsWith("/-/console/stage/" + id);
         assertThat(browser.findElement(By.id("confirm-integrity")).getText())
-                .isEqualTo(registry.http.get("-/stage/" + id, token).json().path("integrity").asText());
+                .isEqualTo(registry.http
+                        .get("-/stage/" + id, token)
+                        .json()
+                        .path("integrity")
+                        .asText());
         confirmInBrowser(authUrl, "approve gadget@1.5.0");
         String code = registry.http.get(done, token).json().path("token").asText();
         assertThat(code).startsWith("airlock-key-");
         assertThat(registry.http.get(done, token).status()).as("collected once").isEqualTo(404);
         // not for another operation, not from another credential
-        assertThat(registry.http.send("DELETE", "-/stage/" + id, token, null, "npm-otp", code).status()).isEqualTo(401);
-        assertThat(registry.http.send("POST", "-/stage/" + id + "/approve", other, null, "npm-otp", code).status())
+        assertThat(registry.http
+                        .send("DELETE", "-/stage/" + id, token, null, "npm-otp", code)
+                        .status())
                 .isEqualTo(401);
-        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        assertThat(registry.http
+                        .send("POST", "-/stage/" + id + "/approve", other, null, "npm-otp", code)
+                        .status())
+                .isEqualTo(401);
+        assertThat(registry.http
+                        .get("-/stage/" + id, token)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("pending");
     }
 
     @Test
@@ -359,36 +462,51 @@ class SecurityKeysIT {
         // the default (web) login, signed out in the browser: sign in with the key, then continue
         browser.manage().deleteAllCookies();
         Npm web = new Npm(tmp.resolve("web-home"), registry.url());
-        Cli.Result login = ok(web.run(tmp, List.of(new Cli.Answer("Login at:", out -> {
-            Matcher m = Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)").matcher(out);
-            assertThat(m.find()).as(out).isTrue();
-            browser.get(m.group(1));
-            // issue 10: the login page says where and when the login was asked for, as the command confirmation does
-            try {
-                assertThat(browser.findElement(By.id("origin-address")).getText()).isEqualTo("127.0.0.1");
-                assertThat(browser.findElement(By.id("origin-agent")).getText()).startsWith("npm/11.19.1 ");
-                assertThat(browser.findElement(By.cssSelector("#origin-time time")).getAttribute("title")).endsWith(" UTC");
-            } catch (AssertionError | RuntimeException e) {
-                System.err.println("web login page: " + browser.getPageSource());
-                throw e;
-            }
-            browser.findElement(By.id("key-sign-in")).click();
-            browser.findElement(By.id("username")).sendKeys("kim");
-            browser.findElement(By.id("password")).sendKeys("kim-password");
-            browser.findElement(By.id("sign-in")).click();
-            browser.findElement(By.id("sign-in-key")).click();
-            browser.findElement(By.id("continue-key")).click();
-            assertThat(browser.findElement(By.id("web-login-done")).getText()).contains("logged in");
-            return "";
-        })), "login"));
+        Cli.Result login = ok(web.run(
+                tmp,
+                List.of(new Cli.Answer("Login at:", out -> {
+                    Matcher m = Pattern.compile("(http://\\S+/-/console/web-login/[A-Za-z0-9]+)")
+                            .matcher(out);
+                    assertThat(m.find()).as(out).isTrue();
+                    browser.get(m.group(1));
+                    // issue 10: the login page says where and when the login was asked for, as the command confirmation
+                    // does
+                    try {
+                        assertThat(browser.findElement(By.id("origin-address")).getText())
+                                .isEqualTo("127.0.0.1");
+                        assertThat(browser.findElement(By.id("origin-agent")).getText())
+                                .startsWith("npm/11.19.1 ");
+                        assertThat(browser.findElement(By.cssSelector("#origin-time time"))
+                                        .getAttribute("title"))
+                                .endsWith(" UTC");
+                    } catch (AssertionError | RuntimeException e) {
+                        System.err.println("web login page: " + browser.getPageSource());
+                        throw e;
+                    }
+                    browser.findElement(By.id("key-sign-in")).click();
+                    browser.findElement(By.id("username")).sendKeys("kim");
+                    browser.findElement(By.id("password")).sendKeys("kim-password");
+                    browser.findElement(By.id("sign-in")).click();
+                    browser.findElement(By.id("sign-in-key")).click();
+                    browser.findElement(By.id("continue-key")).click();
+                    assertThat(browser.findElement(By.id("web-login-done")).getText())
+                            .contains("logged in");
+                    return "";
+                })),
+                "login"));
         assertThat(login.stdout()).contains("Logged in on " + registry.url());
         assertThat(ok(web.run(tmp, "whoami")).stdout().trim()).isEqualTo("kim");
 
         // the password login: npm asks for the password, then the key confirms "log in" in the browser
         Npm legacy = new Npm(tmp.resolve("legacy-home"), registry.url());
-        Cli.Result couch = legacy.runInTerminal(tmp, List.of(new Cli.Answer("Username:", out -> "kim"),
-                new Cli.Answer("Password:", out -> "kim-password"),
-                new Cli.Answer("Press ENTER to open in the browser", out -> confirmInBrowser(out, "log in"))), "login", "--auth-type=legacy");
+        Cli.Result couch = legacy.runInTerminal(
+                tmp,
+                List.of(
+                        new Cli.Answer("Username:", out -> "kim"),
+                        new Cli.Answer("Password:", out -> "kim-password"),
+                        new Cli.Answer("Press ENTER to open in the browser", out -> confirmInBrowser(out, "log in"))),
+                "login",
+                "--auth-type=legacy");
         assertThat(couch.exit()).as(couch.toString()).isZero();
         assertThat(ok(legacy.run(tmp, "whoami")).stdout().trim()).isEqualTo("kim");
     }
@@ -399,8 +517,8 @@ class SecurityKeysIT {
     @Order(8)
     void anAuthenticatorAppNextToTheKeyNeedsTheKeyAndAPolicyCanRefuseItForApproval() {
         // adding a TOTP app must not become a way around the key: npm profile enable-2fa gets the key challenge
-        Http.Response enable = registry.http.post("-/npm/v1/user", token,
-                "{\"tfa\":{\"password\":\"kim-password\",\"mode\":\"auth-and-writes\"}}");
+        Http.Response enable = registry.http.post(
+                "-/npm/v1/user", token, "{\"tfa\":{\"password\":\"kim-password\",\"mode\":\"auth-and-writes\"}}");
         assertThat(enable.status()).isEqualTo(401);
         assertThat(enable.json().path("authUrl").asText()).contains("/-/console/confirm/");
         // in the console the key confirms it
@@ -412,22 +530,44 @@ class SecurityKeysIT {
         app = new dev.airlock.testing.Authenticator(secret, registry.clock);
         browser.findElement(By.id("confirm-otp")).sendKeys(app.next());
         browser.findElement(By.id("confirm")).click();
-        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li"))).hasSize(10);
+        assertThat(browser.findElement(By.id("recovery")).findElements(By.tagName("li")))
+                .hasSize(10);
 
-        assertThat(dev.airlock.testing.AirlockCommand.run("", "policy", "set", "--package", "gadget", "--security-key-approval", "true",
-                "--data", registry.dataDir.toString())).contains("securityKeyApproval");
+        assertThat(dev.airlock.testing.AirlockCommand.run(
+                        "",
+                        "policy",
+                        "set",
+                        "--package",
+                        "gadget",
+                        "--security-key-approval",
+                        "true",
+                        "--data",
+                        registry.dataDir.toString()))
+                .contains("securityKeyApproval");
         String id = stage("1.7.0", false);
-        Http.Response withCode = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
+        Http.Response withCode =
+                registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
         assertThat(withCode.status()).isEqualTo(401);
         assertThat(withCode.error()).contains("does not accept codes from an authenticator app");
         assertThat(withCode.json().path("authUrl").asText()).contains("/-/console/confirm/");
-        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        assertThat(registry.http
+                        .get("-/stage/" + id, token)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("pending");
         // the console offers both; the key approves
         browser.get(registry.consoleUrl() + "-/console/stage/" + id);
         assertThat(browser.findElements(By.id("approve-otp"))).hasSize(1);
         browser.findElement(By.id("approve-key")).click();
         assertThat(browser.findElement(By.id("done")).getText()).contains("Approval recorded");
-        assertThat(version("1.7.0").path("airlock").path("approvedBy").get(0).path("factor").asText()).isEqualTo("security-key");
+        assertThat(version("1.7.0")
+                        .path("airlock")
+                        .path("approvedBy")
+                        .get(0)
+                        .path("factor")
+                        .asText())
+                .isEqualTo("security-key");
     }
 
     @Test
@@ -437,9 +577,11 @@ class SecurityKeysIT {
         signIn();
         registry.clock.advance(Duration.ofMinutes(11));
         browser.get(registry.consoleUrl() + "-/console/account");
-        String csrf = browser.findElement(By.cssSelector("#add-key-form input[name=csrf]")).getAttribute("value");
-        Http.Response late = postForm("-/console/account/keys", "csrf=" + csrf + "&name=late&password=kim-password&ceremony=x"
-                + "&credential=%7B%7D");
+        String csrf = browser.findElement(By.cssSelector("#add-key-form input[name=csrf]"))
+                .getAttribute("value");
+        Http.Response late = postForm(
+                "-/console/account/keys",
+                "csrf=" + csrf + "&name=late&password=kim-password&ceremony=x" + "&credential=%7B%7D");
         assertThat(late.status()).isEqualTo(403);
         assertThat(late.body()).contains("sign in again");
         signIn();
@@ -450,7 +592,8 @@ class SecurityKeysIT {
         assertThat(browser.findElement(By.id("no-keys")).getText()).contains("No security key yet");
         assertThat(key.getCredentials()).hasSize(1); // the browser keeps it; the registry forgot it
         String id = stage("1.8.0", false);
-        Http.Response approve = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
+        Http.Response approve =
+                registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", app.next());
         assertThat(approve.status()).isEqualTo(403);
         assertThat(approve.error()).contains("you need a security key").contains("/-/console/account");
         // signing in now takes the app's code (no key step)
@@ -467,39 +610,85 @@ class SecurityKeysIT {
     @Order(10)
     void forgedOrMisdirectedKeyAnswersChangeNothing() {
         // a made-up assertion at the key step of sign-in: no session
-        Http.Response forged = registry.http.send("POST", "-/console/login/key", null,
-                "ceremony=abc&credential=%7B%22id%22%3A%22x%22%7D&next=%2F-%2Fconsole%2F", "Content-Type", "application/x-www-form-urlencoded");
+        Http.Response forged = registry.http.send(
+                "POST",
+                "-/console/login/key",
+                null,
+                "ceremony=abc&credential=%7B%22id%22%3A%22x%22%7D&next=%2F-%2Fconsole%2F",
+                "Content-Type",
+                "application/x-www-form-urlencoded");
         assertThat(forged.status()).isEqualTo(401);
         assertThat(forged.header("Set-Cookie")).isNull();
         assertThat(forged.body()).contains("expired or was for something else");
         // unknown doneUrl ids, and junk "key codes" as npm-otp
-        assertThat(registry.http.get("-/airlock/v1/confirm/nothing-here", token).status()).isEqualTo(404);
-        assertThat(registry.http.get("-/airlock/v1/confirm/" + "x".repeat(500), token).status()).isEqualTo(404);
+        assertThat(registry.http.get("-/airlock/v1/confirm/nothing-here", token).status())
+                .isEqualTo(404);
+        assertThat(registry.http
+                        .get("-/airlock/v1/confirm/" + "x".repeat(500), token)
+                        .status())
+                .isEqualTo(404);
         String id = stage("1.9.0", false);
-        Http.Response junk = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", "airlock-key-guess");
+        Http.Response junk =
+                registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", "airlock-key-guess");
         // kim has no key left and the package needs one to approve: the gate refuses before any code is looked at
         assertThat(junk.status()).isEqualTo(403);
         assertThat(junk.error()).contains("you need a security key");
-        assertThat(registry.http.get("-/stage/" + id, token).json().path("state").asText()).isEqualTo("pending");
+        assertThat(registry.http
+                        .get("-/stage/" + id, token)
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("pending");
         // an open redirect through ?next= is not possible
-        assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
-                + "&next=https%3A%2F%2Fevil.example%2F", "Content-Type", "application/x-www-form-urlencoded").header("Location"))
+        assertThat(registry.http
+                        .send(
+                                "POST",
+                                "-/console/login",
+                                null,
+                                "username=kim&password=kim-password&otp=" + app.next()
+                                        + "&next=https%3A%2F%2Fevil.example%2F",
+                                "Content-Type",
+                                "application/x-www-form-urlencoded")
+                        .header("Location"))
                 .isEqualTo("/-/console/");
         // issue 10: nor through dot segments, encoded or not, or backslashes: they resolve inside the console
-        for (String next : new String[] {"%2F-%2Fconsole%2F..%2F..%2Fx", "%2F-%2Fconsole%2F%252e%252e%2F%252e%252e%2Fx",
-            "%2F-%2Fconsole%2F..%5C..%5Cx", "%2F-%2Fconsole%2F..%252f..%252fx"}) {
-            assertThat(registry.http.send("POST", "-/console/login", null, "username=kim&password=kim-password&otp=" + app.next()
-                    + "&next=" + next, "Content-Type", "application/x-www-form-urlencoded").header("Location")).as(next).isEqualTo("/-/console/");
+        for (String next : new String[] {
+            "%2F-%2Fconsole%2F..%2F..%2Fx",
+            "%2F-%2Fconsole%2F%252e%252e%2F%252e%252e%2Fx",
+            "%2F-%2Fconsole%2F..%5C..%5Cx",
+            "%2F-%2Fconsole%2F..%252f..%252fx"
+        }) {
+            assertThat(registry.http
+                            .send(
+                                    "POST",
+                                    "-/console/login",
+                                    null,
+                                    "username=kim&password=kim-password&otp=" + app.next() + "&next=" + next,
+                                    "Content-Type",
+                                    "application/x-www-form-urlencoded")
+                            .header("Location"))
+                    .as(next)
+                    .isEqualTo("/-/console/");
             registry.clock.advance(Duration.ofSeconds(30));
         }
-        // issue 10: a key answer the WebAuthn library cannot use is refused with a sentence, not the library's exception text
+        // issue 10: a key answer the WebAuthn library cannot use is refused with a sentence, not the library's
+        // exception text
         browser.get(registry.consoleUrl() + "-/console/login/passkey");
-        String ceremony = browser.findElement(By.cssSelector("input[name=ceremony]")).getAttribute("value");
-        Http.Response junkKey = registry.http.send("POST", "-/console/login/passkey", null, "ceremony=" + ceremony
-                + "&credential=%7B%22id%22%3A%22x%22%2C%22type%22%3A%22public-key%22%7D&next=%2F-%2Fconsole%2F",
-                "Content-Type", "application/x-www-form-urlencoded");
+        String ceremony =
+                browser.findElement(By.cssSelector("input[name=ceremony]")).getAttribute("value");
+        Http.Response junkKey = registry.http.send(
+                "POST",
+                "-/console/login/passkey",
+                null,
+                "ceremony=" + ceremony
+                        + "&credential=%7B%22id%22%3A%22x%22%2C%22type%22%3A%22public-key%22%7D&next=%2F-%2Fconsole%2F",
+                "Content-Type",
+                "application/x-www-form-urlencoded");
         assertThat(junkKey.status()).isEqualTo(401);
-        assertThat(junkKey.body()).contains("could not be verified").doesNotContain("Exception").doesNotContain("java.")
+        assertThat(junkKey.body())
+                .contains("could not be verified")
+                .doesNotContain("Exception")
+                .doesNotContain("java.")
                 .doesNotContain("com.");
     }
 
@@ -510,11 +699,13 @@ class SecurityKeysIT {
         com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
         registry.addUser("mallory", "mallory-password");
-        byte[] page = ("<!doctype html><iframe id=f width=600 height=400 src='" + registry.consoleUrl() + "-/console/login'></iframe>")
+        byte[] page = ("<!doctype html><iframe id=f width=600 height=400 src='" + registry.consoleUrl()
+                        + "-/console/login'></iframe>")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] login = ("<!doctype html><form id=f method=post action='" + registry.consoleUrl() + "-/console/login'>"
-                + "<input name=username value=mallory><input name=password value=mallory-password><input name=otp value=''>"
-                + "</form><script>document.getElementById('f').submit()</script>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        + "<input name=username value=mallory><input name=password value=mallory-password><input name=otp value=''>"
+                        + "</form><script>document.getElementById('f').submit()</script>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         evil.createContext("/login", x -> {
             x.getResponseHeaders().add("Content-Type", "text/html");
             x.sendResponseHeaders(200, login.length);
@@ -548,8 +739,12 @@ class SecurityKeysIT {
         }
         // the same refusal without a browser: an Origin that is not the console's, or Sec-Fetch-Site: cross-site
         String form = "username=mallory&password=mallory-password&otp=";
-        for (String[] headers : new String[][] {{"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"},
-                {"Origin", "null", "Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.localhost", "Sec-Fetch-Site", "same-site"}}) {
+        for (String[] headers : new String[][] {
+            {"Origin", "https://evil.example"},
+            {"Sec-Fetch-Site", "cross-site"},
+            {"Origin", "null", "Sec-Fetch-Site", "cross-site"},
+            {"Origin", "http://evil.localhost", "Sec-Fetch-Site", "same-site"}
+        }) {
             String[] all = new String[2 + headers.length];
             all[0] = "Content-Type";
             all[1] = "application/x-www-form-urlencoded";
@@ -560,8 +755,17 @@ class SecurityKeysIT {
         }
         // from the console's own origin (and from clients that are not browsers) the form works
         String own = registry.consoleUrl().substring(0, registry.consoleUrl().length() - 1);
-        Http.Response same = registry.http.send("POST", "-/console/login", null, form,
-                "Content-Type", "application/x-www-form-urlencoded", "Origin", own, "Sec-Fetch-Site", "same-origin");
+        Http.Response same = registry.http.send(
+                "POST",
+                "-/console/login",
+                null,
+                form,
+                "Content-Type",
+                "application/x-www-form-urlencoded",
+                "Origin",
+                own,
+                "Sec-Fetch-Site",
+                "same-origin");
         assertThat(same.status()).isEqualTo(302);
         assertThat(same.header("Set-Cookie")).isNotNull();
     }

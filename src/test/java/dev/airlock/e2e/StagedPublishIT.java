@@ -34,6 +34,7 @@ class StagedPublishIT {
     static Authenticator bobApp;
     static Authenticator carolApp;
     static String aliceToken;
+
     @TempDir
     static Path tmp;
 
@@ -50,7 +51,8 @@ class StagedPublishIT {
         bob = Npm.withToken(tmp.resolve("bob"), registry.url(), bobToken);
         carol = Npm.withToken(tmp.resolve("carol"), registry.url(), carolToken);
         // the pipeline holds an automation token of alice's, created with the real CLI (password + code)
-        Cli.Result created = ok(alice.run(tmp, "token", "create", "--password=alice-password", "--otp=" + aliceApp.next()));
+        Cli.Result created =
+                ok(alice.run(tmp, "token", "create", "--password=alice-password", "--otp=" + aliceApp.next()));
         Matcher m = Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(created.stdout());
         assertThat(m.find()).as(created.toString()).isTrue();
         ci = Npm.withToken(tmp.resolve("ci"), registry.url(), m.group(1));
@@ -68,8 +70,6 @@ class StagedPublishIT {
         Files2.write(d.resolve("index.js"), "module.exports = '" + json.hashCode() + "';\n");
         return d;
     }
-
-
 
     static String stageId(Cli.Result r) {
         Matcher m = STAGE_ID.matcher(r.stdout());
@@ -94,13 +94,21 @@ class StagedPublishIT {
         Http.Response fullAfter = registry.http.get("gated", null);
         assertThat(fullAfter.header("ETag")).isEqualTo(full.header("ETag"));
         assertThat(fullAfter.body()).isEqualTo(full.body()).doesNotContain("1.1.0");
-        assertThat(registry.http.get("gated", null, "Accept", "application/vnd.npm.install-v1+json").header("ETag"))
+        assertThat(registry.http
+                        .get("gated", null, "Accept", "application/vnd.npm.install-v1+json")
+                        .header("ETag"))
                 .isEqualTo(corgi.header("ETag"));
         assertThat(registry.http.get("gated/1.1.0", null).status()).isEqualTo(404);
         assertThat(registry.http.get("gated/-/gated-1.1.0.tgz", null).status()).isEqualTo(404);
-        assertThat(registry.http.get("-/package/gated/dist-tags", null).json().path("latest").asText()).isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("-/package/gated/dist-tags", null)
+                        .json()
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
         assertThat(registry.http.get("-/v1/search?text=gated", null).body()).doesNotContain("1.1.0");
-        assertThat(ok(bob.run(tmp, "view", "gated", "versions", "--json")).stdout()).doesNotContain("1.1.0");
+        assertThat(ok(bob.run(tmp, "view", "gated", "versions", "--json")).stdout())
+                .doesNotContain("1.1.0");
         Path consumer = tmp.resolve("consumer-gated");
         Files2.write(consumer.resolve("package.json"), "{\"name\":\"c\",\"version\":\"1.0.0\"}");
         fails(bob.run(consumer, "install", "gated@1.1.0"), "ETARGET");
@@ -108,8 +116,12 @@ class StagedPublishIT {
         // the maintainer sees it; others get the same 404 as for an unknown id
         assertThat(ok(alice.run(tmp, "stage", "list")).stdout()).contains(id).contains("package name: gated");
         String view = ok(alice.run(tmp, "stage", "view", id)).stdout();
-        assertThat(view).contains("version: 1.1.0").contains("staged by: alice (token)").contains("approvals: 0/1");
-        JsonNode listed = Json.parse(ok(alice.run(tmp, "stage", "list", "gated", "--json")).stdout());
+        assertThat(view)
+                .contains("version: 1.1.0")
+                .contains("staged by: alice (token)")
+                .contains("approvals: 0/1");
+        JsonNode listed = Json.parse(
+                ok(alice.run(tmp, "stage", "list", "gated", "--json")).stdout());
         assertThat(listed.get(0).path("integrity").asText()).startsWith("sha512-");
         fails(bob.run(tmp, "stage", "view", id), "E404");
         fails(bob.run(tmp, "stage", "view", "00000000-0000-4000-8000-000000000000"), "E404");
@@ -125,20 +137,27 @@ class StagedPublishIT {
         assertThat(approved.stdout()).contains("Staged package " + id + " approved and published successfully.");
 
         ok(bob.run(consumer, "install", "gated@1.1.0"));
-        assertThat(Files2.read(consumer.resolve("node_modules/gated/package.json"))).contains("1.1.0");
-        assertThat(ok(bob.run(tmp, "view", "gated", "dist-tags.latest")).stdout().trim()).isEqualTo("1.1.0");
+        assertThat(Files2.read(consumer.resolve("node_modules/gated/package.json")))
+                .contains("1.1.0");
+        assertThat(ok(bob.run(tmp, "view", "gated", "dist-tags.latest"))
+                        .stdout()
+                        .trim())
+                .isEqualTo("1.1.0");
         // every version says how it was authorised
-        JsonNode gate = Json.parse(ok(bob.run(tmp, "view", "gated@1.1.0", "airlock", "--json")).stdout());
+        JsonNode gate = Json.parse(
+                ok(bob.run(tmp, "view", "gated@1.1.0", "airlock", "--json")).stdout());
         assertThat(gate.path("method").asText()).isEqualTo("staged");
         assertThat(gate.path("stagedBy").asText()).isEqualTo("alice");
         assertThat(gate.path("stagedVia").asText()).isEqualTo("token");
         assertThat(gate.path("approvedBy").get(0).path("name").asText()).isEqualTo("alice");
         assertThat(gate.path("approvedBy").get(0).path("factor").asText()).isEqualTo("totp");
-        JsonNode direct = Json.parse(ok(bob.run(tmp, "view", "gated@1.0.0", "airlock", "--json")).stdout());
+        JsonNode direct = Json.parse(
+                ok(bob.run(tmp, "view", "gated@1.0.0", "airlock", "--json")).stdout());
         assertThat(direct.path("method").asText()).isEqualTo("publish");
         assertThat(direct.path("via").asText()).isEqualTo("user");
         assertThat(direct.path("secondFactor").asText()).isEqualTo("totp");
-        assertThat(ok(alice.run(tmp, "stage", "list", "gated")).stdout()).contains("No staged versions of package name \"gated\"");
+        assertThat(ok(alice.run(tmp, "stage", "list", "gated")).stdout())
+                .contains("No staged versions of package name \"gated\"");
         // the same code can never be used twice: approving again (or anything) with a spent code fails
         fails(alice.run(tmp, "stage", "approve", id, "--otp=" + aliceApp.now()), "cannot be approved");
     }
@@ -153,7 +172,8 @@ class StagedPublishIT {
         Path squat = pkg("squat", "{\"name\":\"fresh-one\",\"version\":\"9.9.9\"}");
         fails(bob.run(squat, "publish", "--otp=" + bobApp.next()), "do not have permission");
         ok(alice.run(tmp, "stage", "approve", id, "--otp=" + aliceApp.next()));
-        assertThat(ok(bob.run(tmp, "view", "fresh-one", "version")).stdout().trim()).isEqualTo("0.1.0");
+        assertThat(ok(bob.run(tmp, "view", "fresh-one", "version")).stdout().trim())
+                .isEqualTo("0.1.0");
     }
 
     @Test
@@ -176,8 +196,8 @@ class StagedPublishIT {
     void twoPersonRule() {
         ok(alice.run(tmp, "org", "set", "acme", "bob", "admin", "--otp=" + aliceApp.next()));
         ok(alice.run(tmp, "org", "set", "acme", "carol", "admin", "--otp=" + aliceApp.next()));
-        Http.Response set = registry.http.send("PUT", "-/airlock/v1/policy/org/acme", aliceToken,
-                "{\"approvals\":2}", "npm-otp", aliceApp.next());
+        Http.Response set = registry.http.send(
+                "PUT", "-/airlock/v1/policy/org/acme", aliceToken, "{\"approvals\":2}", "npm-otp", aliceApp.next());
         assertThat(set.status()).as(set.body()).isEqualTo(200);
 
         Path d = pkg("dual", "{\"name\":\"@acme/dual\",\"version\":\"1.0.0\"}");
@@ -193,23 +213,39 @@ class StagedPublishIT {
 
         Cli.Result second = ok(carol.run(tmp, "stage", "approve", id, "--otp=" + carolApp.next()));
         assertThat(second.stderr()).doesNotContain("approvals recorded");
-        assertThat(registry.http.get("@acme%2fdual", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.0.0");
+        assertThat(registry.http
+                        .get("@acme%2fdual", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.0.0");
         var events = registry.airlock.audit.forTarget("package:@acme/dual");
         assertThat(events.stream().map(e -> e.action()).toList())
                 .containsSubsequence("stage.create", "stage.approve", "stage.approve", "package.publish");
-        assertThat(events.stream().filter(e -> e.action().equals("stage.approve")).map(e -> e.detail().get("factor")).toList())
+        assertThat(events.stream()
+                        .filter(e -> e.action().equals("stage.approve"))
+                        .map(e -> e.detail().get("factor"))
+                        .toList())
                 .containsOnly("totp");
-        registry.http.send("PUT", "-/airlock/v1/policy/org/acme", aliceToken,
-                "{\"approvals\":1}", "npm-otp", aliceApp.next());
+        registry.http.send(
+                "PUT", "-/airlock/v1/policy/org/acme", aliceToken, "{\"approvals\":1}", "npm-otp", aliceApp.next());
     }
 
     @Test
     void stagingRequiredRefusesDirectPublish() {
         Path d = pkg("strict", "{\"name\":\"strict-pkg\",\"version\":\"1.0.0\"}");
         ok(alice.run(d, "publish", "--otp=" + aliceApp.next()));
-        Http.Response set = registry.http.send("PUT", "-/airlock/v1/policy/package/strict-pkg",
-                aliceToken, "{\"stagingRequired\":true}", "npm-otp", aliceApp.next());
-        assertThat(set.json().path("effective").path("stagingRequired").asBoolean()).as(set.body()).isTrue();
+        Http.Response set = registry.http.send(
+                "PUT",
+                "-/airlock/v1/policy/package/strict-pkg",
+                aliceToken,
+                "{\"stagingRequired\":true}",
+                "npm-otp",
+                aliceApp.next());
+        assertThat(set.json().path("effective").path("stagingRequired").asBoolean())
+                .as(set.body())
+                .isTrue();
         Files2.write(d.resolve("package.json"), "{\"name\":\"strict-pkg\",\"version\":\"1.0.1\"}");
         fails(alice.run(d, "publish", "--otp=" + aliceApp.next()), "Run `npm stage publish`");
         ok(ci.run(d, "stage", "publish"));
@@ -238,35 +274,56 @@ class StagedPublishIT {
         String token = registry.userWithToken("dan");
         Npm dan = Npm.withToken(tmp.resolve("dan"), registry.url(), token);
         Authenticator[] app = new Authenticator[1];
-        Cli.Result enabled = ok(dan.run(tmp, List.of(
-                new Cli.Answer("npm password:", out -> "dan-password"),
-                new Cli.Answer("And an OTP code from your authenticator:", out -> {
-                    Matcher m = Pattern.compile("Or enter code: *([A-Z2-7]+)").matcher(out);
-                    m.find();
-                    app[0] = new Authenticator(m.group(1), registry.clock);
-                    return app[0].next();
-                })), "profile", "enable-2fa", "auth-only"));
+        Cli.Result enabled = ok(dan.run(
+                tmp,
+                List.of(
+                        new Cli.Answer("npm password:", out -> "dan-password"),
+                        new Cli.Answer("And an OTP code from your authenticator:", out -> {
+                            Matcher m = Pattern.compile("Or enter code: *([A-Z2-7]+)")
+                                    .matcher(out);
+                            m.find();
+                            app[0] = new Authenticator(m.group(1), registry.clock);
+                            return app[0].next();
+                        })),
+                "profile",
+                "enable-2fa",
+                "auth-only"));
         assertThat(enabled.stdout()).contains("2FA successfully enabled");
         assertThat(ok(dan.run(tmp, "profile", "get")).stdout()).contains("two-factor auth: auth-only");
         // secrets are encrypted at rest
-        String stored = registry.airlock.db.read(tx -> tx.handle().createQuery("SELECT secret_enc FROM tfa WHERE user_name = 'dan'")
-                .mapTo(String.class).one());
+        String stored = registry.airlock.db.read(tx -> tx.handle()
+                .createQuery("SELECT secret_enc FROM tfa WHERE user_name = 'dan'")
+                .mapTo(String.class)
+                .one());
         assertThat(stored).startsWith("v1:").doesNotContain(app[0].secret());
 
         Path d = pkg("dans", "{\"name\":\"dans-pkg\",\"version\":\"1.0.0\"}");
         ok(dan.run(d, "publish")); // auth-only: writes need no code
         Npm fresh = new Npm(tmp.resolve("dan-again"), registry.url());
-        fails(fresh.run(tmp, Cli.answers("Username:", "dan", "Password:", "dan-password"), "login", "--auth-type=legacy"), "EOTP");
-        ok(fresh.run(tmp, Cli.answers("Username:", "dan", "Password:", "dan-password"), "login", "--otp=" + app[0].next()));
+        fails(
+                fresh.run(
+                        tmp,
+                        Cli.answers("Username:", "dan", "Password:", "dan-password"),
+                        "login",
+                        "--auth-type=legacy"),
+                "EOTP");
+        ok(fresh.run(
+                tmp, Cli.answers("Username:", "dan", "Password:", "dan-password"), "login", "--otp=" + app[0].next()));
         assertThat(ok(fresh.run(tmp, "whoami")).stdout().trim()).isEqualTo("dan");
 
-        ok(dan.run(tmp, Cli.answers("npm password:", "dan-password"), "profile", "enable-2fa", "auth-and-writes", "--otp=" + app[0].next()));
+        ok(dan.run(
+                tmp,
+                Cli.answers("npm password:", "dan-password"),
+                "profile",
+                "enable-2fa",
+                "auth-and-writes",
+                "--otp=" + app[0].next()));
         assertThat(ok(dan.run(tmp, "profile", "get")).stdout()).contains("two-factor auth: auth-and-writes");
         fails(dan.run(tmp, "dist-tag", "add", "dans-pkg@1.0.0", "stable"), "EOTP");
         ok(dan.run(tmp, "dist-tag", "add", "dans-pkg@1.0.0", "stable", "--otp=" + app[0].next()));
 
-        Cli.Result disabled = ok(dan.run(tmp, Cli.answers("npm password:", "dan-password"), "profile", "disable-2fa",
-                "--otp=" + app[0].next()));
+        Cli.Result disabled = ok(dan.run(
+                tmp, Cli.answers("npm password:", "dan-password"), "profile", "disable-2fa", "--otp=" + app[0].next()));
         assertThat(disabled.stdout()).contains("Two factor authentication disabled.");
         assertThat(ok(dan.run(tmp, "profile", "get")).stdout()).contains("two-factor auth: disabled");
     }
@@ -282,13 +339,20 @@ class StagedPublishIT {
         fails(erin.run(tmp, "stage", "approve", id, "--otp=123456"), "You must enable two-factor authentication");
 
         ok(alice.run(tmp, "org", "set", "acme", "erin", "developer", "--otp=" + aliceApp.next()));
-        registry.http.send("PUT", "-/airlock/v1/policy/org/acme", aliceToken,
-                "{\"require2fa\":true}", "npm-otp", aliceApp.next());
+        registry.http.send(
+                "PUT", "-/airlock/v1/policy/org/acme", aliceToken, "{\"require2fa\":true}", "npm-otp", aliceApp.next());
         Path scoped = pkg("erin-acme", "{\"name\":\"@acme/erins\",\"version\":\"1.0.0\"}");
         fails(erin.run(scoped, "publish", "--access", "public"), "requires two-factor authentication for its members");
-        fails(erin.run(scoped, "stage", "publish", "--access", "public"), "requires two-factor authentication for its members");
-        registry.http.send("PUT", "-/airlock/v1/policy/org/acme", aliceToken,
-                "{\"require2fa\":false}", "npm-otp", aliceApp.next());
+        fails(
+                erin.run(scoped, "stage", "publish", "--access", "public"),
+                "requires two-factor authentication for its members");
+        registry.http.send(
+                "PUT",
+                "-/airlock/v1/policy/org/acme",
+                aliceToken,
+                "{\"require2fa\":false}",
+                "npm-otp",
+                aliceApp.next());
         assertThat(Files.exists(d)).isTrue();
     }
 }

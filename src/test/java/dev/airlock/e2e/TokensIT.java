@@ -5,12 +5,11 @@ import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.testing.AirlockCommand;
 import dev.airlock.platform.json.Json;
+import dev.airlock.testing.AirlockCommand;
 import dev.airlock.testing.Authenticator;
 import dev.airlock.testing.Cli;
 import dev.airlock.testing.Files2;
-import dev.airlock.testing.Http;
 import dev.airlock.testing.Npm;
 import dev.airlock.testing.TestRegistry;
 import java.nio.file.Path;
@@ -28,6 +27,7 @@ class TokensIT {
     static TestRegistry registry;
     static Npm alice;
     static Authenticator app;
+
     @TempDir
     static Path tmp;
 
@@ -57,8 +57,6 @@ class TokensIT {
         return d;
     }
 
-
-
     /** npm token create with the given flags; the secret is readable only in the human line. */
     static String create(String... flags) {
         String[] args = new String[flags.length + 4];
@@ -79,10 +77,15 @@ class TokensIT {
 
     @Test
     void aTokenReachesOnlyItsPackagesWithItsPermission() {
-        Npm onlyAlpha = as(create("--name=alpha-only", "--packages=alpha", "--packages-and-scopes-permission=read-write"), "t1");
+        Npm onlyAlpha = as(
+                create("--name=alpha-only", "--packages=alpha", "--packages-and-scopes-permission=read-write"), "t1");
         ok(onlyAlpha.run(pkg("alpha", "1.1.0"), "publish", "--otp=" + app.next()));
-        fails(onlyAlpha.run(pkg("beta", "1.1.0"), "publish", "--otp=" + app.next()), "This token cannot change \"beta\"");
-        fails(onlyAlpha.run(pkg("gamma", "1.0.0"), "publish", "--otp=" + app.next()), "This token cannot publish gamma");
+        fails(
+                onlyAlpha.run(pkg("beta", "1.1.0"), "publish", "--otp=" + app.next()),
+                "This token cannot change \"beta\"");
+        fails(
+                onlyAlpha.run(pkg("gamma", "1.0.0"), "publish", "--otp=" + app.next()),
+                "This token cannot publish gamma");
         // a restricted package outside its selection is invisible
         fails(onlyAlpha.run(tmp, "view", "@acme/inner"), "E404");
 
@@ -107,9 +110,13 @@ class TokensIT {
     @Test
     void orgPermissions() {
         Npm orgReader = as(create("--orgs=acme", "--orgs-permission=read-only"), "t3");
-        assertThat(ok(orgReader.run(tmp, "org", "ls", "acme", "--otp=" + app.next())).stdout()).contains("alice - owner");
+        assertThat(ok(orgReader.run(tmp, "org", "ls", "acme", "--otp=" + app.next()))
+                        .stdout())
+                .contains("alice - owner");
         registry.addUser("olive", "olive-password");
-        fails(orgReader.run(tmp, "org", "set", "acme", "olive", "--otp=" + app.next()), "This token cannot manage org \"acme\"");
+        fails(
+                orgReader.run(tmp, "org", "set", "acme", "olive", "--otp=" + app.next()),
+                "This token cannot manage org \"acme\"");
         Npm unrelated = as(create("--packages=alpha", "--packages-and-scopes-permission=read-only"), "t4");
         fails(unrelated.run(tmp, "org", "ls", "acme", "--otp=" + app.next()), "404");
     }
@@ -129,10 +136,12 @@ class TokensIT {
         fails(pipeline.run(tmp, "owner", "add", "olive", "alpha"), "EOWNERMUTATE");
         fails(pipeline.run(tmp, "access", "set", "mfa=none", "alpha"), "cannot change policies");
         fails(pipeline.run(tmp, "profile", "set", "fullname", "Mallory"), "Tokens cannot change the profile");
-        JsonNode listed = Json.parse(ok(alice.run(tmp, "token", "list", "--json")).stdout());
+        JsonNode listed =
+                Json.parse(ok(alice.run(tmp, "token", "list", "--json")).stdout());
         boolean sawBypass = false;
         for (JsonNode t : listed) {
-            sawBypass |= "pipeline".equals(t.path("name").asText()) && t.path("bypass_2fa").asBoolean();
+            sawBypass |= "pipeline".equals(t.path("name").asText())
+                    && t.path("bypass_2fa").asBoolean();
         }
         assertThat(sawBypass).isTrue();
     }
@@ -144,7 +153,8 @@ class TokensIT {
             Authenticator bea = open.enableTwoFactor("bea", session, "auth-and-writes");
             Npm human = Npm.withToken(tmp.resolve("bea"), open.url(), session);
             ok(human.run(pkg("open-pkg", "1.0.0"), "publish", "--otp=" + bea.next()));
-            Cli.Result r = ok(human.run(tmp, "token", "create", "--password=bea-password", "--bypass-2fa", "--otp=" + bea.next()));
+            Cli.Result r = ok(human.run(
+                    tmp, "token", "create", "--password=bea-password", "--bypass-2fa", "--otp=" + bea.next()));
             Matcher m = Pattern.compile("Created token (npm_[A-Za-z0-9]+)").matcher(r.stdout());
             assertThat(m.find()).isTrue();
             Npm pipeline = Npm.withToken(tmp.resolve("bea-ci"), open.url(), m.group(1));
@@ -165,15 +175,27 @@ class TokensIT {
 
         String fenced = create("--cidr=10.0.0.0/8");
         // behind a trusted proxy (127.0.0.1 here) the client address comes from X-Forwarded-For
-        assertThat(registry.http.get("-/whoami", fenced, "X-Forwarded-For", "10.1.2.3").status()).isEqualTo(200);
-        assertThat(registry.http.get("-/whoami", fenced, "X-Forwarded-For", "192.168.1.1").status()).isEqualTo(401);
+        assertThat(registry.http
+                        .get("-/whoami", fenced, "X-Forwarded-For", "10.1.2.3")
+                        .status())
+                .isEqualTo(200);
+        assertThat(registry.http
+                        .get("-/whoami", fenced, "X-Forwarded-For", "192.168.1.1")
+                        .status())
+                .isEqualTo(401);
         assertThat(registry.http.get("-/whoami", fenced).status()).isEqualTo(401);
         try (TestRegistry direct = TestRegistry.start()) {
             String t = direct.userWithToken("dora");
-            String c = direct.http.post("-/npm/v1/tokens", t, "{\"password\":\"dora-password\",\"cidr_whitelist\":[\"10.0.0.0/8\"]}")
-                    .json().path("token").asText();
+            String c = direct.http
+                    .post("-/npm/v1/tokens", t, "{\"password\":\"dora-password\",\"cidr_whitelist\":[\"10.0.0.0/8\"]}")
+                    .json()
+                    .path("token")
+                    .asText();
             // without trusted proxies the header is ignored
-            assertThat(direct.http.get("-/whoami", c, "X-Forwarded-For", "10.1.2.3").status()).isEqualTo(401);
+            assertThat(direct.http
+                            .get("-/whoami", c, "X-Forwarded-For", "10.1.2.3")
+                            .status())
+                    .isEqualTo(401);
         }
     }
 
@@ -182,17 +204,37 @@ class TokensIT {
         String one = create("--bypass-2fa");
         String two = create("--bypass-2fa");
         String normal = create("--packages=alpha");
-        String inventory = AirlockCommand.run("", "tokens", "list", "--bypass-2fa", "--data", registry.dataDir.toString());
+        String inventory =
+                AirlockCommand.run("", "tokens", "list", "--bypass-2fa", "--data", registry.dataDir.toString());
         assertThat(inventory).contains("alice\tgranular\ttrue");
-        assertThat(AirlockCommand.run("", "tokens", "revoke", "--bypass-2fa", "--user", "alice", "--data", registry.dataDir.toString()))
+        assertThat(AirlockCommand.run(
+                        "",
+                        "tokens",
+                        "revoke",
+                        "--bypass-2fa",
+                        "--user",
+                        "alice",
+                        "--data",
+                        registry.dataDir.toString()))
                 .contains("would be revoked");
         assertThat(registry.http.get("-/whoami", one).status()).isEqualTo(200);
-        assertThat(AirlockCommand.run("", "tokens", "revoke", "--bypass-2fa", "--user", "alice", "--yes", "--data", registry.dataDir.toString()))
+        assertThat(AirlockCommand.run(
+                        "",
+                        "tokens",
+                        "revoke",
+                        "--bypass-2fa",
+                        "--user",
+                        "alice",
+                        "--yes",
+                        "--data",
+                        registry.dataDir.toString()))
                 .containsPattern("Revoked [1-9]\\d* token");
         assertThat(registry.http.get("-/whoami", one).status()).isEqualTo(401);
         assertThat(registry.http.get("-/whoami", two).status()).isEqualTo(401);
         assertThat(registry.http.get("-/whoami", normal).status()).isEqualTo(200);
-        assertThat(registry.airlock.audit.forTarget("user:alice").stream().filter(e -> e.action().equals("token.revoke")).count())
+        assertThat(registry.airlock.audit.forTarget("user:alice").stream()
+                        .filter(e -> e.action().equals("token.revoke"))
+                        .count())
                 .isGreaterThanOrEqualTo(2);
     }
 }

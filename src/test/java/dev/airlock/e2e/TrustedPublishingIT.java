@@ -51,6 +51,7 @@ class TrustedPublishingIT {
     static Npm alice;
     static Authenticator app;
     static String aliceToken;
+
     @TempDir
     static Path tmp;
 
@@ -99,14 +100,18 @@ class TrustedPublishingIT {
         return d;
     }
 
-
-
     /** The pipeline: npm with GitHub Actions' environment and no npm token at all. */
     static Cli.Result pipeline(Path cwd, String... args) {
         Npm ci = new Npm(tmp.resolve("pipeline-" + System.nanoTime()), registry.url());
-        Map<String, String> env = Map.of("GITHUB_ACTIONS", "true", "CI", "true",
-                "ACTIONS_ID_TOKEN_REQUEST_URL", issuer.requestUrl(),
-                "ACTIONS_ID_TOKEN_REQUEST_TOKEN", TestOidcIssuer.REQUEST_TOKEN);
+        Map<String, String> env = Map.of(
+                "GITHUB_ACTIONS",
+                "true",
+                "CI",
+                "true",
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                issuer.requestUrl(),
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                TestOidcIssuer.REQUEST_TOKEN);
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--provenance=false";
@@ -126,18 +131,41 @@ class TrustedPublishingIT {
     }
 
     static long tokenRows() {
-        return registry.airlock.db.read(tx -> tx.handle().createQuery("SELECT COUNT(*) FROM tokens").mapTo(Long.class).one());
+        return registry.airlock.db.read(tx -> tx.handle()
+                .createQuery("SELECT COUNT(*) FROM tokens")
+                .mapTo(Long.class)
+                .one());
     }
 
     @Test
     void aPipelineWithNoStoredSecretStagesAndAHumanReleases() {
-        fails(alice.run(tmp, "trust", "github", "ci-pkg", "--file=publish.yml", "--repository=alice/ci-pkg",
-                "--allow-stage-publish", "--yes"), "EOTP");
+        fails(
+                alice.run(
+                        tmp,
+                        "trust",
+                        "github",
+                        "ci-pkg",
+                        "--file=publish.yml",
+                        "--repository=alice/ci-pkg",
+                        "--allow-stage-publish",
+                        "--yes"),
+                "EOTP");
         trust("ci-pkg", "--file=publish.yml", "--repository=alice/ci-pkg", "--allow-stage-publish");
-        String list = ok(alice.run(tmp, "trust", "list", "ci-pkg", "--otp=" + app.next())).stdout();
+        String list = ok(alice.run(tmp, "trust", "list", "ci-pkg", "--otp=" + app.next()))
+                .stdout();
         assertThat(list).contains("alice/ci-pkg").contains("publish.yml").contains("stage publish");
-        fails(alice.run(tmp, "trust", "github", "ci-pkg", "--file=other.yml", "--repository=alice/ci-pkg",
-                "--allow-publish", "--yes", "--otp=" + app.next()), "already has a trust configuration");
+        fails(
+                alice.run(
+                        tmp,
+                        "trust",
+                        "github",
+                        "ci-pkg",
+                        "--file=other.yml",
+                        "--repository=alice/ci-pkg",
+                        "--allow-publish",
+                        "--yes",
+                        "--otp=" + app.next()),
+                "already has a trust configuration");
 
         Cli.Result staged = ok(pipeline(pkg("ci-pkg", "1.1.0"), "stage", "publish"));
         assertThat(staged.stderr()).contains("oidc Successfully retrieved and set token");
@@ -145,8 +173,12 @@ class TrustedPublishingIT {
         assertThat(m.find()).as(staged.toString()).isTrue();
         String id = m.group(1);
         String view = ok(alice.run(tmp, "stage", "view", id)).stdout();
-        assertThat(view).contains("staged by: github:alice/ci-pkg (oidc)").contains("ciRepository: alice/ci-pkg")
-                .contains("ciSha: 0123456789abcdef").contains("ciRunId: 4242").contains("publish.yml@refs/heads/main");
+        assertThat(view)
+                .contains("staged by: github:alice/ci-pkg (oidc)")
+                .contains("ciRepository: alice/ci-pkg")
+                .contains("ciSha: 0123456789abcdef")
+                .contains("ciRunId: 4242")
+                .contains("publish.yml@refs/heads/main");
         assertThat(registry.http.get("ci-pkg", null).body()).doesNotContain("1.1.0");
 
         // the relationship allows staging only: a direct publish from the same pipeline is refused
@@ -156,30 +188,59 @@ class TrustedPublishingIT {
         Path consumer = tmp.resolve("consumer");
         Files2.write(consumer.resolve("package.json"), "{\"name\":\"c\",\"version\":\"1.0.0\"}");
         ok(alice.run(consumer, "install", "ci-pkg@1.1.0"));
-        var airlock = dev.airlock.platform.json.Json.parse(ok(alice.run(tmp, "view", "ci-pkg@1.1.0", "airlock", "--json")).stdout());
+        var airlock = dev.airlock.platform.json.Json.parse(
+                ok(alice.run(tmp, "view", "ci-pkg@1.1.0", "airlock", "--json")).stdout());
         assertThat(airlock.path("stagedVia").asText()).isEqualTo("oidc");
         assertThat(airlock.path("ci").path("repository").asText()).isEqualTo("alice/ci-pkg");
         assertThat(airlock.path("approvedBy").get(0).path("name").asText()).isEqualTo("alice");
         var audit = registry.airlock.audit.forTarget("package:ci-pkg");
-        assertThat(audit.stream().filter(e -> e.action().equals("oidc.exchange")).findFirst().orElseThrow().detail())
-                .containsEntry("repository", "alice/ci-pkg").containsEntry("runId", "4242");
+        assertThat(audit.stream()
+                        .filter(e -> e.action().equals("oidc.exchange"))
+                        .findFirst()
+                        .orElseThrow()
+                        .detail())
+                .containsEntry("repository", "alice/ci-pkg")
+                .containsEntry("runId", "4242");
     }
 
     @Test
     void directPublishOnlyWhenTheRelationshipAllowsIt() {
         issuer.pipelineClaims = github("alice/ci-direct", "1001", "release.yml", "production");
-        trust("ci-direct", "--file=release.yml", "--repository=alice/ci-direct", "--environment=production", "--allow-publish");
+        trust(
+                "ci-direct",
+                "--file=release.yml",
+                "--repository=alice/ci-direct",
+                "--environment=production",
+                "--allow-publish");
         Cli.Result published = ok(pipeline(pkg("ci-direct", "1.1.0"), "publish"));
         assertThat(published.stdout()).contains("+ ci-direct@1.1.0");
-        assertThat(registry.http.get("ci-direct", null).json().path("dist-tags").path("latest").asText()).isEqualTo("1.1.0");
-        var airlock = registry.http.get("ci-direct", null).json().path("versions").path("1.1.0").path("airlock");
+        assertThat(registry.http
+                        .get("ci-direct", null)
+                        .json()
+                        .path("dist-tags")
+                        .path("latest")
+                        .asText())
+                .isEqualTo("1.1.0");
+        var airlock = registry.http
+                .get("ci-direct", null)
+                .json()
+                .path("versions")
+                .path("1.1.0")
+                .path("airlock");
         assertThat(airlock.path("via").asText()).isEqualTo("oidc");
         assertThat(airlock.path("ci").path("environment").asText()).isEqualTo("production");
         fails(pipeline(pkg("ci-direct", "1.2.0"), "stage", "publish"), "does not allow staged publishing");
 
-        String id = registry.http.get("-/package/ci-direct/trust", aliceToken).json().get(0).path("id").asText();
+        String id = registry.http
+                .get("-/package/ci-direct/trust", aliceToken)
+                .json()
+                .get(0)
+                .path("id")
+                .asText();
         ok(alice.run(tmp, "trust", "revoke", "ci-direct", "--id=" + id, "--otp=" + app.next()));
-        assertThat(ok(alice.run(tmp, "trust", "list", "ci-direct", "--otp=" + app.next())).stdout()).contains("No trust configurations");
+        assertThat(ok(alice.run(tmp, "trust", "list", "ci-direct", "--otp=" + app.next()))
+                        .stdout())
+                .contains("No trust configurations");
         // with the relationship gone the exchange fails and npm has no credentials
         fails(pipeline(pkg("ci-direct", "1.3.0"), "publish"), "ENEEDAUTH");
         issuer.pipelineClaims = github("alice/ci-pkg", "1001", "publish.yml", null);
@@ -187,8 +248,13 @@ class TrustedPublishingIT {
 
     @Test
     void everyCheckOfTheExchangeRefusesAndIssuesNothing() throws Exception {
-        trust("ci-adversary", "--file=publish.yml", "--repository=alice/ci-adversary", "--environment=prod",
-                "--allow-publish", "--allow-stage-publish");
+        trust(
+                "ci-adversary",
+                "--file=publish.yml",
+                "--repository=alice/ci-adversary",
+                "--environment=prod",
+                "--allow-publish",
+                "--allow-stage-publish");
         Map<String, Object> good = github("alice/ci-adversary", "2002", "publish.yml", "prod");
         Consumer<JWTClaimsSet.Builder> valid = b -> {
             b.audience("npm:127.0.0.1");
@@ -202,33 +268,71 @@ class TrustedPublishingIT {
         bad.put("wrong audience", issuer.mint(valid.andThen(b -> b.audience("npm:evil.example"))));
         bad.put("audience with port", issuer.mint(valid.andThen(b -> b.audience("npm:127.0.0.1:" + registry.port))));
         bad.put("two audiences", issuer.mint(valid.andThen(b -> b.audience(List.of("npm:127.0.0.1", "other")))));
-        bad.put("unknown issuer", issuer.mint(valid.andThen(b -> b.issuer("https://token.actions.githubusercontent.com"))));
-        bad.put("expired", issuer.mint(valid.andThen(b -> b.expirationTime(new Date(registry.clock.millis() - 120_000)))));
-        bad.put("issued in the future", issuer.mint(valid.andThen(b -> b.issueTime(new Date(registry.clock.millis() + 600_000)))));
-        bad.put("not yet valid", issuer.mint(valid.andThen(b -> b.notBeforeTime(new Date(registry.clock.millis() + 600_000)))));
-        bad.put("wrong repository", issuer.mint(valid.andThen(b -> b.claim("repository", "mallory/ci-adversary")
-                .claim("workflow_ref", "mallory/ci-adversary/.github/workflows/publish.yml@refs/heads/main"))));
-        bad.put("wrong owner id (recreated repository)", issuer.mint(valid.andThen(b -> b.claim("repository_owner_id", "9999"))));
-        bad.put("wrong workflow", issuer.mint(valid.andThen(b -> b.claim("workflow_ref",
-                "alice/ci-adversary/.github/workflows/other.yml@refs/heads/main"))));
+        bad.put(
+                "unknown issuer",
+                issuer.mint(valid.andThen(b -> b.issuer("https://token.actions.githubusercontent.com"))));
+        bad.put(
+                "expired",
+                issuer.mint(valid.andThen(b -> b.expirationTime(new Date(registry.clock.millis() - 120_000)))));
+        bad.put(
+                "issued in the future",
+                issuer.mint(valid.andThen(b -> b.issueTime(new Date(registry.clock.millis() + 600_000)))));
+        bad.put(
+                "not yet valid",
+                issuer.mint(valid.andThen(b -> b.notBeforeTime(new Date(registry.clock.millis() + 600_000)))));
+        bad.put(
+                "wrong repository",
+                issuer.mint(valid.andThen(b -> b.claim("repository", "mallory/ci-adversary")
+                        .claim("workflow_ref", "mallory/ci-adversary/.github/workflows/publish.yml@refs/heads/main"))));
+        bad.put(
+                "wrong owner id (recreated repository)",
+                issuer.mint(valid.andThen(b -> b.claim("repository_owner_id", "9999"))));
+        bad.put(
+                "wrong workflow",
+                issuer.mint(valid.andThen(b ->
+                        b.claim("workflow_ref", "alice/ci-adversary/.github/workflows/other.yml@refs/heads/main"))));
         bad.put("wrong environment", issuer.mint(valid.andThen(b -> b.claim("environment", "staging"))));
         bad.put("no environment", issuer.mint(valid.andThen(b -> b.claim("environment", null))));
-        bad.put("unknown kid", TestOidcIssuer.sign(claims(valid), issuer.key(),
-                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("nope").build()));
+        bad.put(
+                "unknown kid",
+                TestOidcIssuer.sign(
+                        claims(valid),
+                        issuer.key(),
+                        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("nope").build()));
         RSAKey other = new RSAKeyGenerator(2048).keyID("test-key-1").generate();
-        bad.put("signed by another key", TestOidcIssuer.sign(claims(valid), other, new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .keyID("test-key-1").build()));
-        bad.put("key in the header", TestOidcIssuer.sign(claims(valid), other, new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .keyID("test-key-1").jwk(other.toPublicJWK()).build()));
+        bad.put(
+                "signed by another key",
+                TestOidcIssuer.sign(
+                        claims(valid),
+                        other,
+                        new JWSHeader.Builder(JWSAlgorithm.RS256)
+                                .keyID("test-key-1")
+                                .build()));
+        bad.put(
+                "key in the header",
+                TestOidcIssuer.sign(
+                        claims(valid),
+                        other,
+                        new JWSHeader.Builder(JWSAlgorithm.RS256)
+                                .keyID("test-key-1")
+                                .jwk(other.toPublicJWK())
+                                .build()));
         bad.put("alg none", new PlainJWT(claims(valid)).serialize());
-        SignedJWT hs = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test-key-1").build(), claims(valid));
+        SignedJWT hs = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test-key-1").build(), claims(valid));
         hs.sign(new MACSigner(new byte[32]));
         bad.put("HS256", hs.serialize());
         String genuine = issuer.mint(valid);
         String[] parts = genuine.split("\\.");
-        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("alice/ci-adversary", "alice/ci-adversarx");
-        bad.put("tampered payload", parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + "." + parts[2]);
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace("alice/ci-adversary", "alice/ci-adversarx");
+        bad.put(
+                "tampered payload",
+                parts[0] + "."
+                        + Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+                        + "." + parts[2]);
         bad.put("garbage", "not-a-jwt");
         for (Map.Entry<String, String> e : bad.entrySet()) {
             Http.Response r = exchange(e.getValue());
@@ -238,7 +342,8 @@ class TrustedPublishingIT {
         assertThat(exchangeWith(null).status()).isEqualTo(401);
         assertThat(tokenRows()).as("nothing issued").isEqualTo(before);
         var failures = registry.airlock.audit.forTarget("package:ci-adversary").stream()
-                .filter(ev -> ev.action().equals("oidc.exchange.failure")).toList();
+                .filter(ev -> ev.action().equals("oidc.exchange.failure"))
+                .toList();
         assertThat(failures.size()).isGreaterThanOrEqualTo(bad.size());
 
         // replay: the same token again, and concurrently — exactly one token is issued
@@ -276,20 +381,31 @@ class TrustedPublishingIT {
         trustIfAbsent();
         Map<String, Object> claims = github("alice/ci-pkg", "1001", "publish.yml", null);
         String token = exchange(issuer.mint(b -> {
-            b.audience("npm:127.0.0.1");
-            claims.forEach(b::claim);
-        })).json().path("token").asText();
+                    b.audience("npm:127.0.0.1");
+                    claims.forEach(b::claim);
+                }))
+                .json()
+                .path("token")
+                .asText();
         assertThat(token).startsWith("npm_");
         assertThat(registry.http.get("ci-pkg", token).status()).isEqualTo(200);
-        assertThat(registry.http.send("PUT", "-/package/ci-pkg/dist-tags/x1", token, "\"1.0.0\"").status()).isEqualTo(403);
+        assertThat(registry.http
+                        .send("PUT", "-/package/ci-pkg/dist-tags/x1", token, "\"1.0.0\"")
+                        .status())
+                .isEqualTo(403);
         assertThat(registry.http.get("-/stage", token).status()).isEqualTo(403);
         assertThat(registry.http.get("-/npm/v1/tokens", token).status()).isEqualTo(403);
         assertThat(registry.http.get("-/whoami", token).status()).isEqualTo(403);
-        Http.Response otherPackage = registry.http.send("POST", "-/stage/package/ci-direct", token,
+        Http.Response otherPackage = registry.http.send(
+                "POST",
+                "-/stage/package/ci-direct",
+                token,
                 dev.airlock.platform.json.Json.write(dev.airlock.testing.Tarballs.publishBody("ci-direct", "9.0.0")));
         assertThat(otherPackage.status()).isIn(403, 404);
         registry.clock.advance(java.time.Duration.ofMinutes(16));
-        assertThat(registry.http.get("ci-pkg", token).status()).as("15-minute lifetime").isEqualTo(401);
+        assertThat(registry.http.get("ci-pkg", token).status())
+                .as("15-minute lifetime")
+                .isEqualTo(401);
     }
 
     private static void trustIfAbsent() {
@@ -299,8 +415,10 @@ class TrustedPublishingIT {
     }
 
     private static JWTClaimsSet claims(Consumer<JWTClaimsSet.Builder> c) {
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(issuer.issuer())
-                .issueTime(new Date(registry.clock.millis())).expirationTime(new Date(registry.clock.millis() + 300_000))
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .issuer(issuer.issuer())
+                .issueTime(new Date(registry.clock.millis()))
+                .expirationTime(new Date(registry.clock.millis() + 300_000))
                 .jwtID(java.util.UUID.randomUUID().toString());
         c.accept(b);
         return b.build();
@@ -311,16 +429,26 @@ class TrustedPublishingIT {
     }
 
     static Http.Response exchangeWith(String idToken) {
-        return idToken == null ? registry.http.send("POST", EXCHANGE + "ci-adversary", null, null)
-                : registry.http.send("POST", EXCHANGE + (idToken.contains(".") ? target(idToken) : "ci-adversary"), null, null,
-                "Authorization", "Bearer " + idToken);
+        return idToken == null
+                ? registry.http.send("POST", EXCHANGE + "ci-adversary", null, null)
+                : registry.http.send(
+                        "POST",
+                        EXCHANGE + (idToken.contains(".") ? target(idToken) : "ci-adversary"),
+                        null,
+                        null,
+                        "Authorization",
+                        "Bearer " + idToken);
     }
 
     private static String target(String idToken) {
         try {
             String payload = new String(Base64.getUrlDecoder().decode(idToken.split("\\.")[1]), StandardCharsets.UTF_8);
-            return "alice/ci-pkg".equals(dev.airlock.platform.json.Json.parse(payload).path("repository").asText())
-                    ? "ci-pkg" : "ci-adversary";
+            return "alice/ci-pkg"
+                            .equals(dev.airlock.platform.json.Json.parse(payload)
+                                    .path("repository")
+                                    .asText())
+                    ? "ci-pkg"
+                    : "ci-adversary";
         } catch (RuntimeException e) {
             return "ci-adversary";
         }

@@ -1,6 +1,5 @@
 package dev.airlock.e2e;
 
-import static dev.airlock.testing.Expect.fails;
 import static dev.airlock.testing.Expect.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +30,7 @@ class TrustedPublishingProvidersIT {
     static TestRegistry registry;
     static Npm alice;
     static Authenticator app;
+
     @TempDir
     static Path tmp;
 
@@ -38,13 +38,23 @@ class TrustedPublishingProvidersIT {
     static void start() {
         MutableClock clock = new MutableClock();
         issuer = new TestOidcIssuer(clock);
-        registry = TestRegistry.start(Map.of("trust.defaultIssuers", "false",
-                "trust.issuers.selfgitlab.type", "gitlab",
-                "trust.issuers.selfgitlab.issuer", issuer.issuer() + "/gitlab",
-                "trust.issuers.selfgitlab.jwks", issuer.jwksUrl(),
-                "trust.issuers.circle.type", "circleci",
-                "trust.issuers.circle.issuer", issuer.issuer() + "/circleci/org/*",
-                "trust.issuers.circle.jwks", issuer.jwksUrl()), clock);
+        registry = TestRegistry.start(
+                Map.of(
+                        "trust.defaultIssuers",
+                        "false",
+                        "trust.issuers.selfgitlab.type",
+                        "gitlab",
+                        "trust.issuers.selfgitlab.issuer",
+                        issuer.issuer() + "/gitlab",
+                        "trust.issuers.selfgitlab.jwks",
+                        issuer.jwksUrl(),
+                        "trust.issuers.circle.type",
+                        "circleci",
+                        "trust.issuers.circle.issuer",
+                        issuer.issuer() + "/circleci/org/*",
+                        "trust.issuers.circle.jwks",
+                        issuer.jwksUrl()),
+                clock);
         String token = registry.userWithToken("alice");
         app = registry.enableTwoFactor("alice", token, "auth-and-writes");
         alice = Npm.withToken(tmp.resolve("alice"), registry.url(), token);
@@ -66,7 +76,6 @@ class TrustedPublishingProvidersIT {
         return d;
     }
 
-
     static Cli.Result pipeline(Path cwd, Map<String, String> ciEnv, String... args) {
         Npm ci = new Npm(tmp.resolve("ci-" + System.nanoTime()), registry.url());
         String[] all = new String[args.length + 2];
@@ -78,46 +87,89 @@ class TrustedPublishingProvidersIT {
 
     @Test
     void aSelfManagedGitLabPipelineStages() {
-        ok(alice.run(tmp, "trust", "gitlab", "gl-pkg", "--file=.gitlab-ci.yml", "--project=platform/tools/gl-pkg",
-                "--allow-stage-publish", "--yes", "--otp=" + app.next()));
-        String jwt = issuer.mint(b -> b.issuer(issuer.issuer() + "/gitlab").audience("npm:127.0.0.1")
-                .claim("project_path", "platform/tools/gl-pkg").claim("namespace_id", "77")
+        ok(alice.run(
+                tmp,
+                "trust",
+                "gitlab",
+                "gl-pkg",
+                "--file=.gitlab-ci.yml",
+                "--project=platform/tools/gl-pkg",
+                "--allow-stage-publish",
+                "--yes",
+                "--otp=" + app.next()));
+        String jwt = issuer.mint(b -> b.issuer(issuer.issuer() + "/gitlab")
+                .audience("npm:127.0.0.1")
+                .claim("project_path", "platform/tools/gl-pkg")
+                .claim("namespace_id", "77")
                 .claim("ci_config_ref_uri", "gitlab.internal/platform/tools/gl-pkg//.gitlab-ci.yml@refs/heads/main")
-                .claim("ref", "main").claim("sha", "feedface").claim("pipeline_id", "555"));
-        Cli.Result staged = ok(pipeline(pkg("gl-pkg", "1.1.0"), Map.of("GITLAB_CI", "true", "CI", "true", "NPM_ID_TOKEN", jwt),
-                "stage", "publish"));
+                .claim("ref", "main")
+                .claim("sha", "feedface")
+                .claim("pipeline_id", "555"));
+        Cli.Result staged = ok(pipeline(
+                pkg("gl-pkg", "1.1.0"),
+                Map.of("GITLAB_CI", "true", "CI", "true", "NPM_ID_TOKEN", jwt),
+                "stage",
+                "publish"));
         assertThat(staged.stdout()).contains("staged with id");
         String list = ok(alice.run(tmp, "stage", "list", "gl-pkg")).stdout();
-        assertThat(list).contains("staged by: gitlab:platform/tools/gl-pkg (oidc)").contains("ciRunId: 555");
+        assertThat(list)
+                .contains("staged by: gitlab:platform/tools/gl-pkg (oidc)")
+                .contains("ciRunId: 555");
 
-        String wrongFile = issuer.mint(b -> b.issuer(issuer.issuer() + "/gitlab").audience("npm:127.0.0.1")
-                .claim("project_path", "platform/tools/gl-pkg").claim("namespace_id", "77")
+        String wrongFile = issuer.mint(b -> b.issuer(issuer.issuer() + "/gitlab")
+                .audience("npm:127.0.0.1")
+                .claim("project_path", "platform/tools/gl-pkg")
+                .claim("namespace_id", "77")
                 .claim("ci_config_ref_uri", "gitlab.internal/platform/tools/gl-pkg//evil.yml@refs/heads/main"));
-        Cli.Result refused = pipeline(pkg("gl-pkg", "1.2.0"), Map.of("GITLAB_CI", "true", "CI", "true", "NPM_ID_TOKEN", wrongFile),
-                "stage", "publish");
+        Cli.Result refused = pipeline(
+                pkg("gl-pkg", "1.2.0"),
+                Map.of("GITLAB_CI", "true", "CI", "true", "NPM_ID_TOKEN", wrongFile),
+                "stage",
+                "publish");
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.all()).contains("ENEEDAUTH");
     }
 
     @Test
     void aCircleCiPipelineStages() {
-        ok(alice.run(tmp, "trust", "circleci", "cc-pkg", "--org-id=" + ORG, "--project-id=" + PROJECT,
-                "--pipeline-definition-id=" + PIPELINE, "--vcs-origin=github.com/alice/cc-pkg", "--allow-stage-publish", "--yes",
+        ok(alice.run(
+                tmp,
+                "trust",
+                "circleci",
+                "cc-pkg",
+                "--org-id=" + ORG,
+                "--project-id=" + PROJECT,
+                "--pipeline-definition-id=" + PIPELINE,
+                "--vcs-origin=github.com/alice/cc-pkg",
+                "--allow-stage-publish",
+                "--yes",
                 "--otp=" + app.next()));
-        String jwt = issuer.mint(b -> b.issuer(issuer.issuer() + "/circleci/org/" + ORG).audience("npm:127.0.0.1")
-                .claim("oidc.circleci.com/org-id", ORG).claim("oidc.circleci.com/project-id", PROJECT)
+        String jwt = issuer.mint(b -> b.issuer(issuer.issuer() + "/circleci/org/" + ORG)
+                .audience("npm:127.0.0.1")
+                .claim("oidc.circleci.com/org-id", ORG)
+                .claim("oidc.circleci.com/project-id", PROJECT)
                 .claim("oidc.circleci.com/pipeline-definition-id", PIPELINE)
                 .claim("oidc.circleci.com/vcs-origin", "github.com/alice/cc-pkg")
                 .claim("oidc.circleci.com/pipeline-id", "pl-9"));
-        ok(pipeline(pkg("cc-pkg", "1.1.0"), Map.of("CIRCLECI", "true", "CI", "true", "NPM_ID_TOKEN", jwt), "stage", "publish"));
-        assertThat(ok(alice.run(tmp, "stage", "list", "cc-pkg")).stdout()).contains("staged by: circleci:github.com/alice/cc-pkg (oidc)");
+        ok(pipeline(
+                pkg("cc-pkg", "1.1.0"),
+                Map.of("CIRCLECI", "true", "CI", "true", "NPM_ID_TOKEN", jwt),
+                "stage",
+                "publish"));
+        assertThat(ok(alice.run(tmp, "stage", "list", "cc-pkg")).stdout())
+                .contains("staged by: circleci:github.com/alice/cc-pkg (oidc)");
 
-        String otherProject = issuer.mint(b -> b.issuer(issuer.issuer() + "/circleci/org/" + ORG).audience("npm:127.0.0.1")
-                .claim("oidc.circleci.com/org-id", ORG).claim("oidc.circleci.com/project-id", "44444444-4444-4444-8444-444444444444")
+        String otherProject = issuer.mint(b -> b.issuer(issuer.issuer() + "/circleci/org/" + ORG)
+                .audience("npm:127.0.0.1")
+                .claim("oidc.circleci.com/org-id", ORG)
+                .claim("oidc.circleci.com/project-id", "44444444-4444-4444-8444-444444444444")
                 .claim("oidc.circleci.com/pipeline-definition-id", PIPELINE)
                 .claim("oidc.circleci.com/vcs-origin", "github.com/alice/cc-pkg"));
-        Cli.Result refused = pipeline(pkg("cc-pkg", "1.2.0"), Map.of("CIRCLECI", "true", "CI", "true", "NPM_ID_TOKEN", otherProject),
-                "stage", "publish");
+        Cli.Result refused = pipeline(
+                pkg("cc-pkg", "1.2.0"),
+                Map.of("CIRCLECI", "true", "CI", "true", "NPM_ID_TOKEN", otherProject),
+                "stage",
+                "publish");
         assertThat(refused.exit()).isNotZero();
     }
 }

@@ -28,8 +28,10 @@ class ConfigLoaderTest {
 
     @Test
     void fileThenEnvironmentThenFlags() throws Exception {
-        Path file = Files.writeString(dir.resolve("a.yaml"), "server:\n  port: 5000\n  host: 0.0.0.0\nauth:\n  allowSignup: true\n");
-        Map<String, String> env = Map.of("AIRLOCK_SERVER_PORT", "6000", "AIRLOCK_SERVER_PUBLIC_URL", "https://npm.example.com/");
+        Path file = Files.writeString(
+                dir.resolve("a.yaml"), "server:\n  port: 5000\n  host: 0.0.0.0\nauth:\n  allowSignup: true\n");
+        Map<String, String> env =
+                Map.of("AIRLOCK_SERVER_PORT", "6000", "AIRLOCK_SERVER_PUBLIC_URL", "https://npm.example.com/");
         Map<String, String> flags = new HashMap<>();
         flags.put("server.port", "7000");
         AirlockConfig c = ConfigLoader.load(file, env, flags);
@@ -59,45 +61,66 @@ class ConfigLoaderTest {
 
     @Test
     void theConsoleUrlIsAHostNameBecauseBrowsersRefuseSecurityKeysOnIpAddresses() {
-        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).server().consoleUrl()).isEqualTo("http://localhost:4873");
-        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://[::1]:9000/npm/"), Map.of()).server().consoleUrl())
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).server().consoleUrl())
+                .isEqualTo("http://localhost:4873");
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://[::1]:9000/npm/"), Map.of())
+                        .server()
+                        .consoleUrl())
                 .isEqualTo("http://localhost:9000/npm");
-        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "https://npm.example.com"), Map.of()).server().consoleUrl())
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "https://npm.example.com"), Map.of())
+                        .server()
+                        .consoleUrl())
                 .isEqualTo("https://npm.example.com");
         // only a whole loopback host is replaced
-        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://127.0.0.10:80"), Map.of()).server().consoleUrl())
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_SERVER_PUBLIC_URL", "http://127.0.0.10:80"), Map.of())
+                        .server()
+                        .consoleUrl())
                 .isEqualTo("http://127.0.0.10:80");
     }
 
     @Test
     void trustedProxiesAsAYamlListAsACommaSeparatedStringAndFromTheEnvironment() throws Exception {
-        Path list = Files.writeString(dir.resolve("list.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    - 10.0.0.0/8\n");
-        assertThat(ConfigLoader.load(list, Map.of(), Map.of()).trustedProxies()).containsExactly("127.0.0.1/32", "10.0.0.0/8");
+        Path list = Files.writeString(
+                dir.resolve("list.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    - 10.0.0.0/8\n");
+        assertThat(ConfigLoader.load(list, Map.of(), Map.of()).trustedProxies())
+                .containsExactly("127.0.0.1/32", "10.0.0.0/8");
         Path flow = Files.writeString(dir.resolve("flow.yaml"), "server:\n  trustedProxies: [127.0.0.1, 10.0.0.0/8]\n");
-        assertThat(ConfigLoader.load(flow, Map.of(), Map.of()).trustedProxies()).containsExactly("127.0.0.1/32", "10.0.0.0/8");
-        Path string = Files.writeString(dir.resolve("string.yaml"), "server:\n  trustedProxies: 127.0.0.1, 10.0.0.0/8\n");
-        assertThat(ConfigLoader.load(string, Map.of(), Map.of()).trustedProxies()).containsExactly("127.0.0.1/32", "10.0.0.0/8");
+        assertThat(ConfigLoader.load(flow, Map.of(), Map.of()).trustedProxies())
+                .containsExactly("127.0.0.1/32", "10.0.0.0/8");
+        Path string =
+                Files.writeString(dir.resolve("string.yaml"), "server:\n  trustedProxies: 127.0.0.1, 10.0.0.0/8\n");
+        assertThat(ConfigLoader.load(string, Map.of(), Map.of()).trustedProxies())
+                .containsExactly("127.0.0.1/32", "10.0.0.0/8");
         Path empty = Files.writeString(dir.resolve("empty.yaml"), "server:\n  trustedProxies: []\n");
-        assertThat(ConfigLoader.load(empty, Map.of(), Map.of()).trustedProxies()).isEmpty();
+        assertThat(ConfigLoader.load(empty, Map.of(), Map.of()).trustedProxies())
+                .isEmpty();
         assertThat(ConfigLoader.envName("server.trustedProxies")).isEqualTo("AIRLOCK_SERVER_TRUSTED_PROXIES");
-        assertThat(ConfigLoader.load(list, Map.of("AIRLOCK_SERVER_TRUSTED_PROXIES", "192.168.1.0/24,172.16.0.1"), Map.of())
-                .trustedProxies()).containsExactly("192.168.1.0/24", "172.16.0.1/32");
+        assertThat(ConfigLoader.load(
+                                list, Map.of("AIRLOCK_SERVER_TRUSTED_PROXIES", "192.168.1.0/24,172.16.0.1"), Map.of())
+                        .trustedProxies())
+                .containsExactly("192.168.1.0/24", "172.16.0.1/32");
     }
 
     @Test
     void aBadTrustedProxyEntrySaysWhichAndWhatIsExpected() throws Exception {
-        Path name = Files.writeString(dir.resolve("name.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    - proxy.internal\n");
+        Path name = Files.writeString(
+                dir.resolve("name.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    - proxy.internal\n");
         assertThatThrownBy(() -> ConfigLoader.load(name, Map.of(), Map.of()))
-                .hasMessage("server.trustedProxies takes IPv4 addresses or CIDR ranges (such as 10.0.0.0/8), as a YAML list or"
-                        + " separated by commas, got \"proxy.internal\"");
+                .hasMessage(
+                        "server.trustedProxies takes IPv4 addresses or CIDR ranges (such as 10.0.0.0/8), as a YAML list or"
+                                + " separated by commas, got \"proxy.internal\"");
         Path range = Files.writeString(dir.resolve("range.yaml"), "server:\n  trustedProxies:\n    - 10.0.0.0/33\n");
-        assertThatThrownBy(() -> ConfigLoader.load(range, Map.of(), Map.of())).hasMessageContaining("got \"10.0.0.0/33\"");
+        assertThatThrownBy(() -> ConfigLoader.load(range, Map.of(), Map.of()))
+                .hasMessageContaining("got \"10.0.0.0/33\"");
         Path octet = Files.writeString(dir.resolve("octet.yaml"), "server:\n  trustedProxies:\n    - 300.0.0.1\n");
-        assertThatThrownBy(() -> ConfigLoader.load(octet, Map.of(), Map.of())).hasMessageContaining("got \"300.0.0.1\"");
-        Path blank = Files.writeString(dir.resolve("blank.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    -\n");
+        assertThatThrownBy(() -> ConfigLoader.load(octet, Map.of(), Map.of()))
+                .hasMessageContaining("got \"300.0.0.1\"");
+        Path blank =
+                Files.writeString(dir.resolve("blank.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    -\n");
         assertThatThrownBy(() -> ConfigLoader.load(blank, Map.of(), Map.of()))
                 .hasMessageContaining("server.trustedProxies in " + blank + ": entry 2 is empty");
-        Path nested = Files.writeString(dir.resolve("nested.yaml"), "server:\n  trustedProxies:\n    - [127.0.0.1, 10.0.0.1]\n");
+        Path nested = Files.writeString(
+                dir.resolve("nested.yaml"), "server:\n  trustedProxies:\n    - [127.0.0.1, 10.0.0.1]\n");
         assertThatThrownBy(() -> ConfigLoader.load(nested, Map.of(), Map.of()))
                 .hasMessageContaining("entry 1 is not a single value");
     }
@@ -109,6 +132,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
                 .hasMessage("server.port in " + file + " takes one value, not a list");
         Path typo = Files.writeString(dir.resolve("d.yaml"), "server:\n  trustedProxy:\n    - 127.0.0.1\n");
-        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of(), Map.of())).hasMessageContaining("server.trustedProxy");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of(), Map.of()))
+                .hasMessageContaining("server.trustedProxy");
     }
 }

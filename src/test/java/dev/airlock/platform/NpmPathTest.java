@@ -28,8 +28,19 @@ class NpmPathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/%2e%2e%2fetc", "/@acme%2f..", "/@acme%2f%2e%2e", "/..%2f..%2fetc%2fpasswd", "/%252e%252e",
-        "/foo%00bar", "/foo%zz", "/@acme", "/%2e", "/@acme%2flib%2fextra"})
+    @ValueSource(
+            strings = {
+                "/%2e%2e%2fetc",
+                "/@acme%2f..",
+                "/@acme%2f%2e%2e",
+                "/..%2f..%2fetc%2fpasswd",
+                "/%252e%252e",
+                "/foo%00bar",
+                "/foo%zz",
+                "/@acme",
+                "/%2e",
+                "/@acme%2flib%2fextra"
+            })
     void traversalAndMalformedPathsAreRejected(String raw) {
         assertThatThrownBy(() -> NpmPath.parse(raw)).isInstanceOf(AirlockException.class);
     }

@@ -46,7 +46,8 @@ class GateTest {
         dir = Files.createTempDirectory("airlock-gate");
         airlock = new AirlockAssembly(ConfigLoader.load(null, Map.of(), Map.of("data.dir", dir.toString())));
         gate = airlock.policies.gate();
-        gateBypassMayPublish = new Gate(airlock.policies, airlock.twoFactor, airlock.packages, true, "http://localhost:1/");
+        gateBypassMayPublish =
+                new Gate(airlock.policies, airlock.twoFactor, airlock.packages, true, "http://localhost:1/");
         Actor op = Actor.operator();
         for (String u : List.of("plain", "authonly", "totp", "keyonly", "stranger")) {
             airlock.users.add(op, u, u + "@example.com", u + "-password-long", false);
@@ -55,11 +56,20 @@ class GateTest {
         airlock.db.write(tx -> {
             // 2FA as the service stores it once confirmed (the gate reads the mode, never the secret)
             for (String[] t : new String[][] {{"authonly", "auth-only"}, {"totp", "auth-and-writes"}}) {
-                tx.handle().execute("INSERT INTO tfa (user_name, mode, pending, secret_enc, last_step, created_at, updated_at)"
-                        + " VALUES (?, ?, 0, 'x', 0, ?, ?)", t[0], t[1], now, now);
+                tx.handle()
+                        .execute(
+                                "INSERT INTO tfa (user_name, mode, pending, secret_enc, last_step, created_at, updated_at)"
+                                        + " VALUES (?, ?, 0, 'x', 0, ?, ?)",
+                                t[0],
+                                t[1],
+                                now,
+                                now);
             }
-            tx.handle().execute("INSERT INTO security_keys (credential_id, user_name, user_handle, public_key_cose,"
-                    + " signature_count, nickname, created_at) VALUES ('cred', 'keyonly', 'handle', 'cose', 0, 'key', ?)", now);
+            tx.handle()
+                    .execute(
+                            "INSERT INTO security_keys (credential_id, user_name, user_handle, public_key_cose,"
+                                    + " signature_count, nickname, created_at) VALUES ('cred', 'keyonly', 'handle', 'cose', 0, 'key', ?)",
+                            now);
             return null;
         });
         airlock.orgs.createOrg(op, "corp", "plain");
@@ -67,13 +77,27 @@ class GateTest {
             airlock.orgs.setMember(op, "corp", u, OrgRole.DEVELOPER);
         }
         airlock.policies.setOrg(op, "corp", new Policy(null, null, null, true, null));
-        Map<String, Policy> packages = Map.of("free", Policy.EMPTY, "mfa-publish", new Policy("publish", null, null, null, null),
-                "mfa-auto", new Policy("automation", null, null, null, null), "staged", new Policy(null, true, null, null, null),
-                "keyappr", new Policy(null, null, null, null, true), "@corp/strict", Policy.EMPTY, "other-pkg", Policy.EMPTY);
+        Map<String, Policy> packages = Map.of(
+                "free",
+                Policy.EMPTY,
+                "mfa-publish",
+                new Policy("publish", null, null, null, null),
+                "mfa-auto",
+                new Policy("automation", null, null, null, null),
+                "staged",
+                new Policy(null, true, null, null, null),
+                "keyappr",
+                new Policy(null, null, null, null, true),
+                "@corp/strict",
+                Policy.EMPTY,
+                "other-pkg",
+                Policy.EMPTY);
         for (Map.Entry<String, Policy> p : packages.entrySet()) {
             PackageName name = PackageName.parse(p.getKey());
             publish(name, "1.0.0");
-            airlock.packageUseCases.ownership().setMaintainers(op, name, null, List.of("plain", "authonly", "totp", "keyonly"));
+            airlock.packageUseCases
+                    .ownership()
+                    .setMaintainers(op, name, null, List.of("plain", "authonly", "totp", "keyonly"));
             if (!p.getValue().equals(Policy.EMPTY)) {
                 airlock.policies.setPackage(op, name, p.getValue());
             }
@@ -81,9 +105,24 @@ class GateTest {
     }
 
     static void publish(PackageName name, String version) {
-        ObjectNode manifest = Json.MAPPER.createObjectNode().put("name", name.toString()).put("version", version);
-        airlock.packageUseCases.versions().publish(new Actor("plain", "session", null, "127.0.0.1"),
-                new NewVersion(name, version, manifest, null, "sha512-x", "x", "blob-" + name.bare(), 1, "latest", null), null);
+        ObjectNode manifest =
+                Json.MAPPER.createObjectNode().put("name", name.toString()).put("version", version);
+        airlock.packageUseCases
+                .versions()
+                .publish(
+                        new Actor("plain", "session", null, "127.0.0.1"),
+                        new NewVersion(
+                                name,
+                                version,
+                                manifest,
+                                null,
+                                "sha512-x",
+                                "x",
+                                "blob-" + name.bare(),
+                                1,
+                                "latest",
+                                null),
+                        null);
     }
 
     @AfterAll
@@ -99,16 +138,41 @@ class GateTest {
             case "session" -> new Actor("plain", "session", "k", ip);
             case "password" -> new Actor("plain", "password", null, ip);
             case "authonly", "totp", "keyonly", "stranger" -> new Actor(kind, "session", "k", ip);
-            case "token-ro" -> token(TokenScope.builder().allPackages(true).packagePermission(TokenScope.READ_ONLY).build());
-            case "token-rw" -> token(TokenScope.builder().packages(Set.of(pkg == null ? "free" : pkg.toString()))
-                    .packagePermission(TokenScope.READ_WRITE).build());
-            case "token-other" -> token(TokenScope.builder().packages(Set.of("other-pkg")).packagePermission(TokenScope.READ_WRITE)
-                    .build());
-            case "bypass" -> token(TokenScope.builder().allPackages(true).packagePermission(TokenScope.READ_WRITE).bypass2fa(true).build());
-            case "oidc-publish", "oidc-stage" -> new Actor("totp", "oidc", null, ip, null, TokenScope.builder()
-                    .packages(Set.of(pkg == null ? "free" : pkg.toString())).packagePermission(TokenScope.READ_WRITE)
-                    .orgPermission(TokenScope.NO_ACCESS).allowed(Set.of(kind.substring(5)))
-                    .ciIdentity("{\"provider\":\"github\"}").build());
+            case "token-ro" ->
+                token(TokenScope.builder()
+                        .allPackages(true)
+                        .packagePermission(TokenScope.READ_ONLY)
+                        .build());
+            case "token-rw" ->
+                token(TokenScope.builder()
+                        .packages(Set.of(pkg == null ? "free" : pkg.toString()))
+                        .packagePermission(TokenScope.READ_WRITE)
+                        .build());
+            case "token-other" ->
+                token(TokenScope.builder()
+                        .packages(Set.of("other-pkg"))
+                        .packagePermission(TokenScope.READ_WRITE)
+                        .build());
+            case "bypass" ->
+                token(TokenScope.builder()
+                        .allPackages(true)
+                        .packagePermission(TokenScope.READ_WRITE)
+                        .bypass2fa(true)
+                        .build());
+            case "oidc-publish", "oidc-stage" ->
+                new Actor(
+                        "totp",
+                        "oidc",
+                        null,
+                        ip,
+                        null,
+                        TokenScope.builder()
+                                .packages(Set.of(pkg == null ? "free" : pkg.toString()))
+                                .packagePermission(TokenScope.READ_WRITE)
+                                .orgPermission(TokenScope.NO_ACCESS)
+                                .allowed(Set.of(kind.substring(5)))
+                                .ciIdentity("{\"provider\":\"github\"}")
+                                .build());
             case "operator" -> Actor.operator();
             default -> throw new IllegalArgumentException(kind);
         };
@@ -120,7 +184,8 @@ class GateTest {
 
     static String decide(Gate g, String actor, String action, String pkg) {
         PackageName name = pkg.equals("-") ? null : PackageName.parse(pkg);
-        return g.decide(actor(actor, name), Action.valueOf(action), name, "1.0.0").brief();
+        return g.decide(actor(actor, name), Action.valueOf(action), name, "1.0.0")
+                .brief();
     }
 
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
@@ -314,26 +379,43 @@ class GateTest {
     @Test
     void theTarballDeleteAfterAnUnpublishNeedsNoSecondCode() {
         PackageName free = PackageName.parse("free");
-        assertEquals("otp", gate.decide(actor("totp", free), Action.DELETE_TARBALL, free, "1.0.0").brief());
-        assertEquals("allowed", gate.decide(actor("totp", free), Action.DELETE_TARBALL, free, "9.9.9").brief());
+        assertEquals(
+                "otp",
+                gate.decide(actor("totp", free), Action.DELETE_TARBALL, free, "1.0.0")
+                        .brief());
+        assertEquals(
+                "allowed",
+                gate.decide(actor("totp", free), Action.DELETE_TARBALL, free, "9.9.9")
+                        .brief());
     }
 
     /** The refusals carry the sentence npm prints; a few that users meet most. */
     @Test
     void refusalsSayWhatToDo() {
         PackageName staged = PackageName.parse("staged");
-        assertTrue(message(gate.decide(actor("totp", staged), Action.PUBLISH, staged)).contains("Run `npm stage publish`"));
+        assertTrue(message(gate.decide(actor("totp", staged), Action.PUBLISH, staged))
+                .contains("Run `npm stage publish`"));
         PackageName free = PackageName.parse("free");
-        assertEquals("Only a person can approve a staged release: log in with `npm login` and use your second factor."
-                + " Automation tokens can stage, never approve.", message(gate.decide(actor("token-rw", free), Action.APPROVE, free, "1.0.0")));
+        assertEquals(
+                "Only a person can approve a staged release: log in with `npm login` and use your second factor."
+                        + " Automation tokens can stage, never approve.",
+                message(gate.decide(actor("token-rw", free), Action.APPROVE, free, "1.0.0")));
         assertTrue(message(gate.decide(actor("session", free), Action.APPROVE, free, "1.0.0"))
                 .startsWith("You must enable two-factor authentication to approve free@1.0.0."));
         PackageName corp = PackageName.parse("@corp/strict");
-        assertTrue(message(gate.decide(actor("session", corp), Action.STAGE, corp))
-                .startsWith("Org \"corp\" requires two-factor authentication for its members: you cannot stage @corp/strict"));
-        assertEquals(new Decision.NeedsSecurityKey("approve keyappr@1.0.0"),
-                gate.decide(actor("keyonly", PackageName.parse("keyappr")), Action.APPROVE, PackageName.parse("keyappr"), "1.0.0"));
-        assertEquals(new Decision.NeedsOtp("make changes"), gate.decide(actor("totp", free), Action.CHANGE_DIST_TAGS, free));
+        assertTrue(
+                message(gate.decide(actor("session", corp), Action.STAGE, corp))
+                        .startsWith(
+                                "Org \"corp\" requires two-factor authentication for its members: you cannot stage @corp/strict"));
+        assertEquals(
+                new Decision.NeedsSecurityKey("approve keyappr@1.0.0"),
+                gate.decide(
+                        actor("keyonly", PackageName.parse("keyappr")),
+                        Action.APPROVE,
+                        PackageName.parse("keyappr"),
+                        "1.0.0"));
+        assertEquals(
+                new Decision.NeedsOtp("make changes"), gate.decide(actor("totp", free), Action.CHANGE_DIST_TAGS, free));
     }
 
     /** The fence around trusted-publishing tokens, for every request: read, publish, stage — nothing else. */
@@ -353,19 +435,23 @@ class GateTest {
             """)
     void trustedPublishingFence(String method, String path, String expected) {
         PackageName free = PackageName.parse("free");
-        assertEquals(expected, gate.decideRequest(actor("oidc-publish", free), method, path).brief());
-        assertEquals("allowed", gate.decideRequest(actor("token-rw", free), method, path).brief());
+        assertEquals(
+                expected,
+                gate.decideRequest(actor("oidc-publish", free), method, path).brief());
+        assertEquals(
+                "allowed",
+                gate.decideRequest(actor("token-rw", free), method, path).brief());
     }
 
     /** Enforcing a decision verifies the factor: no code presented is npm's OTP challenge; a refusal is thrown as is. */
     @Test
     void enforcingChallengesOrThrows() {
         PackageName free = PackageName.parse("free");
-        AirlockException otp = assertThrows(AirlockException.class,
-                () -> gate.authorise(actor("totp", free), Action.CHANGE_DIST_TAGS, free));
+        AirlockException otp = assertThrows(
+                AirlockException.class, () -> gate.authorise(actor("totp", free), Action.CHANGE_DIST_TAGS, free));
         assertEquals(ErrorCode.OTP_REQUIRED, otp.code());
-        AirlockException refused = assertThrows(AirlockException.class,
-                () -> gate.authorise(actor("bypass", free), Action.CHANGE_OWNERS, free));
+        AirlockException refused = assertThrows(
+                AirlockException.class, () -> gate.authorise(actor("bypass", free), Action.CHANGE_OWNERS, free));
         assertEquals(ErrorCode.FORBIDDEN, refused.code());
         assertEquals(null, gate.authorise(actor("session", free), Action.CHANGE_DIST_TAGS, free));
     }
@@ -374,12 +460,20 @@ class GateTest {
     @Test
     void expiredAndOutOfRangeTokensNeverBecomeActors() {
         Actor plain = actor("session", null);
-        String expired = airlock.tokens.issue(plain, "plain", "old", null, null, System.currentTimeMillis() - 1, null).secret();
-        assertEquals(ErrorCode.UNAUTHORIZED, assertThrows(AirlockException.class,
-                () -> airlock.tokens.resolve(expired, "127.0.0.1")).code());
-        String ranged = airlock.tokens.issue(plain, "plain", "ci", null, List.of("10.0.0.0/8"), null, null).secret();
-        assertEquals(ErrorCode.IP_NOT_ALLOWED, assertThrows(AirlockException.class,
-                () -> airlock.tokens.resolve(ranged, "127.0.0.1")).code());
+        String expired = airlock.tokens
+                .issue(plain, "plain", "old", null, null, System.currentTimeMillis() - 1, null)
+                .secret();
+        assertEquals(
+                ErrorCode.UNAUTHORIZED,
+                assertThrows(AirlockException.class, () -> airlock.tokens.resolve(expired, "127.0.0.1"))
+                        .code());
+        String ranged = airlock.tokens
+                .issue(plain, "plain", "ci", null, List.of("10.0.0.0/8"), null, null)
+                .secret();
+        assertEquals(
+                ErrorCode.IP_NOT_ALLOWED,
+                assertThrows(AirlockException.class, () -> airlock.tokens.resolve(ranged, "127.0.0.1"))
+                        .code());
         assertEquals("plain", airlock.tokens.resolve(ranged, "10.1.2.3").user());
     }
 

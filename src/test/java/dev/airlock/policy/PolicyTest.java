@@ -14,15 +14,20 @@ class PolicyTest {
     void parsesSecurityKeyApproval() {
         Policy p = Policy.fromJson(Json.parse("{\"securityKeyApproval\": true, \"approvals\": 2}"));
         assertThat(p).isEqualTo(new Policy(null, null, 2, null, true));
-        assertThat(Policy.fromJson(Json.parse("{\"securityKeyApproval\": false}")).securityKeyApproval()).isFalse();
-        assertThat(Policy.fromJson(Json.parse("{\"securityKeyApproval\": null}")).securityKeyApproval()).isNull();
+        assertThat(Policy.fromJson(Json.parse("{\"securityKeyApproval\": false}"))
+                        .securityKeyApproval())
+                .isFalse();
+        assertThat(Policy.fromJson(Json.parse("{\"securityKeyApproval\": null}"))
+                        .securityKeyApproval())
+                .isNull();
         assertThat(Policy.fromJson(Json.parse("{}"))).isEqualTo(Policy.EMPTY);
     }
 
     @Test
     void aWrongTypeIsABadRequestNamingTheField() {
         for (String value : new String[] {"\"true\"", "1", "[]", "{}"}) {
-            AirlockException e = catchThrowableOfType(AirlockException.class,
+            AirlockException e = catchThrowableOfType(
+                    AirlockException.class,
                     () -> Policy.fromJson(Json.parse("{\"securityKeyApproval\": " + value + "}")));
             assertThat(e).as(value).isNotNull();
             assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
@@ -33,38 +38,48 @@ class PolicyTest {
 
     @Test
     void anUnknownFieldListsEveryKnownOne() {
-        AirlockException e = catchThrowableOfType(AirlockException.class,
-                () -> Policy.fromJson(Json.parse("{\"securityKey\": true}")));
+        AirlockException e = catchThrowableOfType(
+                AirlockException.class, () -> Policy.fromJson(Json.parse("{\"securityKey\": true}")));
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
-        assertThat(e.getMessage()).isEqualTo("Unknown policy field \"securityKey\"; use mfa, stagingRequired, approvals, require2fa,"
-                + " securityKeyApproval.");
+        assertThat(e.getMessage())
+                .isEqualTo("Unknown policy field \"securityKey\"; use mfa, stagingRequired, approvals, require2fa,"
+                        + " securityKeyApproval.");
     }
 
     @Test
     void withReplacesOnlyTheFieldsThatAreSet() {
         Policy org = new Policy("publish", true, 2, true, true);
         assertThat(org.with(Policy.EMPTY)).isEqualTo(org);
-        assertThat(org.with(new Policy(null, null, null, null, false))).isEqualTo(new Policy("publish", true, 2, true, false));
-        assertThat(Policy.EMPTY.with(new Policy(null, null, 3, null, true))).isEqualTo(new Policy(null, null, 3, null, true));
+        assertThat(org.with(new Policy(null, null, null, null, false)))
+                .isEqualTo(new Policy("publish", true, 2, true, false));
+        assertThat(Policy.EMPTY.with(new Policy(null, null, 3, null, true)))
+                .isEqualTo(new Policy(null, null, 3, null, true));
     }
 
     @Test
     void describeAndViewIncludeTheField() {
-        assertThat(PolicyService.describe(new Policy(null, null, null, null, true))).containsExactly(
-                java.util.Map.entry("securityKeyApproval", true));
-        assertThat(Json.write(Policy.EMPTY)).isEqualTo("{\"mfa\":null,\"stagingRequired\":null,\"approvals\":null,"
-                + "\"require2fa\":null,\"securityKeyApproval\":null}");
+        assertThat(PolicyService.describe(new Policy(null, null, null, null, true)))
+                .containsExactly(java.util.Map.entry("securityKeyApproval", true));
+        assertThat(Json.write(Policy.EMPTY))
+                .isEqualTo("{\"mfa\":null,\"stagingRequired\":null,\"approvals\":null,"
+                        + "\"require2fa\":null,\"securityKeyApproval\":null}");
     }
 
     @Test
     void thePackageViewKeepsItsFieldsInOrderWithNulls() {
-        PolicyView.OfPackage v = new PolicyView.OfPackage("@corp/widget", new Policy(null, true, null, null, null), null,
-                Policy.EMPTY, new PolicyView.Effective("none", true, 1, false, false));
-        assertThat(Json.write(v)).isEqualTo("{\"package\":\"@corp/widget\",\"own\":{\"mfa\":null,\"stagingRequired\":true,"
-                + "\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},\"org\":null,\"inherited\":{\"mfa\":null,"
-                + "\"stagingRequired\":null,\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},"
-                + "\"effective\":{\"mfa\":\"none\",\"stagingRequired\":true,\"approvals\":1,\"orgRequires2fa\":false,"
-                + "\"securityKeyApproval\":false}}");
-        assertThat(Json.write(new PolicyView.OfOrg("corp", Policy.EMPTY))).startsWith("{\"org\":\"corp\",\"own\":{\"mfa\":null,");
+        PolicyView.OfPackage v = new PolicyView.OfPackage(
+                "@corp/widget",
+                new Policy(null, true, null, null, null),
+                null,
+                Policy.EMPTY,
+                new PolicyView.Effective("none", true, 1, false, false));
+        assertThat(Json.write(v))
+                .isEqualTo("{\"package\":\"@corp/widget\",\"own\":{\"mfa\":null,\"stagingRequired\":true,"
+                        + "\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},\"org\":null,\"inherited\":{\"mfa\":null,"
+                        + "\"stagingRequired\":null,\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},"
+                        + "\"effective\":{\"mfa\":\"none\",\"stagingRequired\":true,\"approvals\":1,\"orgRequires2fa\":false,"
+                        + "\"securityKeyApproval\":false}}");
+        assertThat(Json.write(new PolicyView.OfOrg("corp", Policy.EMPTY)))
+                .startsWith("{\"org\":\"corp\",\"own\":{\"mfa\":null,");
     }
 }

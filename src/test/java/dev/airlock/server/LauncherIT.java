@@ -40,8 +40,17 @@ class LauncherIT {
     @Test
     void concurrentPublishesAtTheSizeLimitFitTheDefaultHeap() throws Exception {
         Path data = tmp.resolve("data");
-        assertThat(AirlockCommand.run("big-publisher-pw\n", "user", "add", "bulk", "--email", "b@example.com",
-                "--password-stdin", "--data", data.toString())).contains("exit=0");
+        assertThat(AirlockCommand.run(
+                        "big-publisher-pw\n",
+                        "user",
+                        "add",
+                        "bulk",
+                        "--email",
+                        "b@example.com",
+                        "--password-stdin",
+                        "--data",
+                        data.toString()))
+                .contains("exit=0");
         ProcessBuilder pb = new ProcessBuilder("./airlock", "serve", "--data", data.toString(), "--port", "0")
                 .redirectErrorStream(true);
         pb.environment().remove("AIRLOCK_JAVA_OPTS"); // the launcher's defaults, as a user gets them
@@ -51,8 +60,13 @@ class LauncherIT {
         try {
             String url = awaitListening(server);
             Http http = new Http(url + "/");
-            String token = http.put("-/user/org.couchdb.user:bulk", null,
-                    "{\"name\":\"bulk\",\"password\":\"big-publisher-pw\"}").json().path("token").asText();
+            String token = http.put(
+                            "-/user/org.couchdb.user:bulk",
+                            null,
+                            "{\"name\":\"bulk\",\"password\":\"big-publisher-pw\"}")
+                    .json()
+                    .path("token")
+                    .asText();
             assertThat(token).isNotEmpty();
 
             // 32 MiB is limits.maxTarballBytes; random content does not compress, so each tarball is close to it
@@ -63,7 +77,8 @@ class LauncherIT {
                 byte[] noise = new byte[(32 << 20) - 64 * 1024];
                 new Random(i).nextBytes(noise);
                 var manifest = Tarballs.manifest("bulk-" + i, "1.0.0");
-                byte[] tgz = Tarballs.tgz(Tarballs.Entry.file("package/package.json", Json.write(manifest)),
+                byte[] tgz = Tarballs.tgz(
+                        Tarballs.Entry.file("package/package.json", Json.write(manifest)),
                         new Tarballs.Entry("package/noise.bin", noise, TarConstants.LF_NORMAL, null));
                 assertThat(tgz.length).isBetween((31 << 20), (32 << 20));
                 tarballs.add(tgz);
@@ -72,16 +87,22 @@ class LauncherIT {
             HttpClient client = HttpClient.newHttpClient();
             List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                sent.add(client.sendAsync(HttpRequest.newBuilder(URI.create(url + "/bulk-" + i))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString()));
+                sent.add(client.sendAsync(
+                        HttpRequest.newBuilder(URI.create(url + "/bulk-" + i))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
             for (int i = 0; i < n; i++) {
                 HttpResponse<String> r = sent.get(i).get(120, TimeUnit.SECONDS);
                 assertThat(r.statusCode()).as("publish %d: %s", i, r.body()).isEqualTo(201);
             }
             for (int i = 0; i < n; i++) {
-                assertThat(http.bytes("bulk-" + i + "/-/bulk-" + i + "-1.0.0.tgz", null)).as("tarball %d", i).isEqualTo(tarballs.get(i));
+                assertThat(http.bytes("bulk-" + i + "/-/bulk-" + i + "-1.0.0.tgz", null))
+                        .as("tarball %d", i)
+                        .isEqualTo(tarballs.get(i));
             }
             assertThat(server.isAlive()).isTrue();
             try (var left = Files.list(data.resolve("tmp"))) {
@@ -100,22 +121,24 @@ class LauncherIT {
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> url = new CompletableFuture<>();
         StringBuilder seen = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    synchronized (seen) {
-                        seen.append(line).append('\n');
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        for (String line; (line = out.readLine()) != null; ) {
+                            synchronized (seen) {
+                                seen.append(line).append('\n');
+                            }
+                            Matcher m = LISTENING.matcher(line);
+                            if (m.find()) {
+                                url.complete(m.group(1));
+                            }
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // the process ended
                     }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        url.complete(m.group(1));
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-            url.completeExceptionally(new IllegalStateException("the server ended:\n" + seen));
-        }, "launcher-output");
+                    url.completeExceptionally(new IllegalStateException("the server ended:\n" + seen));
+                },
+                "launcher-output");
         reader.setDaemon(true);
         reader.start();
         // the launcher builds the jar first when it is older than the sources (not in mvn verify: package ran)

@@ -28,7 +28,8 @@ class PublishRaceIT {
                         // different bytes each time (a different description), same version number
                         var manifest = Tarballs.manifest("race-pkg", version);
                         manifest.put("description", "attempt " + i);
-                        String body = Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
+                        String body =
+                                Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
                         results.add(pool.submit(() -> registry.http.put("race-pkg", token, body)));
                     }
                     int won = 0;
@@ -48,7 +49,8 @@ class PublishRaceIT {
             var doc = registry.http.get("race-pkg", null).json();
             assertThat(doc.path("versions").size()).isEqualTo(20);
             // the winner's bytes are what is served
-            String description = doc.path("versions").path("1.0.7").path("description").asText();
+            String description =
+                    doc.path("versions").path("1.0.7").path("description").asText();
             assertThat(description).startsWith("attempt ");
         }
     }

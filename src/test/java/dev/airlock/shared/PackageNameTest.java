@@ -15,28 +15,74 @@ class PackageNameTest {
      * only new-valid names may be published as new packages without an administrator's allowance.
      */
     @ParameterizedTest(name = "{0}: old={1} new={2}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', ignoreLeadingAndTrailingWhitespace = false, value = {
-        "some-package|true|true", "example.com|true|true", "under_score|true|true", "period.js|true|true",
-        "123numeric|true|true", "test|true|true", "@npm/thingy|true|true", "@acme/lib|true|true",
-        "@scope/_name|true|true", "@scope/-name|true|true", "@scope/node_modules|true|true", "@scope/http|true|true",
-        "crazy!|true|false", "@npm-zors/money!time.js|true|false", "tilde~name|true|false", "~tilde|true|false",
-        "it's(ok)*|true|false",
-        "http|true|false", "process|true|false", "punycode|true|false", "string_decoder|true|false", "buffer|true|false",
-        "events|true|false", "util|true|false", "assert|true|false", "url|true|false", "Punycode|true|false",
-        "CAPITAL-LETTERS|true|false", "JSONStream|true|false", "@scope/JSONStream|true|false",
-        ".start-with-period|false|false", "-start-with-hyphen|false|false", "_start-with-underscore|false|false",
-        "contain:colons|false|false", "\" leading-space\"|false|false", "\"trailing-space \"|false|false",
-        "s/l/a/s/h/e/s|false|false", "node_modules|false|false", "favicon.ico|false|false", "Node_Modules|false|false",
-        "node:test|false|false", "@scope/.name|false|false", "@scope/name/extra|false|false", "@/name|false|false",
-        "@scope/|false|false", "a@b|false|false", "with space|false|false", "ünïcode|false|false", "..|false|false",
-        "../etc|false|false", "%2e%2e|false|false", "a%2fb|false|false"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            ignoreLeadingAndTrailingWhitespace = false,
+            value = {
+                "some-package|true|true",
+                "example.com|true|true",
+                "under_score|true|true",
+                "period.js|true|true",
+                "123numeric|true|true",
+                "test|true|true",
+                "@npm/thingy|true|true",
+                "@acme/lib|true|true",
+                "@scope/_name|true|true",
+                "@scope/-name|true|true",
+                "@scope/node_modules|true|true",
+                "@scope/http|true|true",
+                "crazy!|true|false",
+                "@npm-zors/money!time.js|true|false",
+                "tilde~name|true|false",
+                "~tilde|true|false",
+                "it's(ok)*|true|false",
+                "http|true|false",
+                "process|true|false",
+                "punycode|true|false",
+                "string_decoder|true|false",
+                "buffer|true|false",
+                "events|true|false",
+                "util|true|false",
+                "assert|true|false",
+                "url|true|false",
+                "Punycode|true|false",
+                "CAPITAL-LETTERS|true|false",
+                "JSONStream|true|false",
+                "@scope/JSONStream|true|false",
+                ".start-with-period|false|false",
+                "-start-with-hyphen|false|false",
+                "_start-with-underscore|false|false",
+                "contain:colons|false|false",
+                "\" leading-space\"|false|false",
+                "\"trailing-space \"|false|false",
+                "s/l/a/s/h/e/s|false|false",
+                "node_modules|false|false",
+                "favicon.ico|false|false",
+                "Node_Modules|false|false",
+                "node:test|false|false",
+                "@scope/.name|false|false",
+                "@scope/name/extra|false|false",
+                "@/name|false|false",
+                "@scope/|false|false",
+                "a@b|false|false",
+                "with space|false|false",
+                "ünïcode|false|false",
+                "..|false|false",
+                "../etc|false|false",
+                "%2e%2e|false|false",
+                "a%2fb|false|false"
+            })
     void followsValidateNpmPackageName(String name, boolean validForOld, boolean validForNew) {
         if (validForOld) {
             PackageName parsed = PackageName.parse(name);
             assertThat(parsed.toString()).isEqualTo(name);
-            assertThat(parsed.validForNewPackages()).as(parsed.newPackageProblems().toString()).isEqualTo(validForNew);
+            assertThat(parsed.validForNewPackages())
+                    .as(parsed.newPackageProblems().toString())
+                    .isEqualTo(validForNew);
         } else {
-            assertThatThrownBy(() -> PackageName.parse(name)).isInstanceOf(AirlockException.class)
+            assertThatThrownBy(() -> PackageName.parse(name))
+                    .isInstanceOf(AirlockException.class)
                     .satisfies(e -> assertThat(((AirlockException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST));
         }
     }
@@ -45,16 +91,20 @@ class PackageNameTest {
     @ParameterizedTest
     @ValueSource(strings = {"@../x", "@.x/y", "@_x/y", "@Scope/x", "@", "@acme", "@acme/", "x\u0000y", "@a/b c"})
     void scopesAreUserOrOrgNames(String name) {
-        assertThatThrownBy(() -> PackageName.parse(name)).isInstanceOf(AirlockException.class)
+        assertThatThrownBy(() -> PackageName.parse(name))
+                .isInstanceOf(AirlockException.class)
                 .satisfies(e -> assertThat(((AirlockException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
 
     @Test
     void saysWhyANameIsNotForNewPackages() {
-        assertThat(PackageName.parse("punycode").newPackageProblems()).containsExactly("punycode is a Node.js core module name");
-        assertThat(PackageName.parse("JSONStream").newPackageProblems()).containsExactly("JSONStream contains capital letters");
+        assertThat(PackageName.parse("punycode").newPackageProblems())
+                .containsExactly("punycode is a Node.js core module name");
+        assertThat(PackageName.parse("JSONStream").newPackageProblems())
+                .containsExactly("JSONStream contains capital letters");
         assertThat(PackageName.parse("Buffer").newPackageProblems()).hasSize(2);
-        assertThat(PackageName.parse("crazy!").newPackageProblems()).containsExactly("crazy! contains special characters (~'!()*)");
+        assertThat(PackageName.parse("crazy!").newPackageProblems())
+                .containsExactly("crazy! contains special characters (~'!()*)");
         // core module names are only unscoped names; a scope keeps them apart from Node's modules
         assertThat(PackageName.parse("@acme/punycode").validForNewPackages()).isTrue();
     }
@@ -64,7 +114,8 @@ class PackageNameTest {
     @ValueSource(ints = {215, 300})
     void rejectsLongNames(int length) {
         assertThatThrownBy(() -> PackageName.parse("x".repeat(length))).hasMessageContaining("214");
-        assertThatThrownBy(() -> PackageName.parse("@acme/" + "x".repeat(length - 6))).hasMessageContaining("214");
+        assertThatThrownBy(() -> PackageName.parse("@acme/" + "x".repeat(length - 6)))
+                .hasMessageContaining("214");
     }
 
     @Test

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Runs the operator command line (`./airlock …`) in-process, with the given standard input. */
 public final class AirlockCommand {
-    private AirlockCommand() {
-    }
+    private AirlockCommand() {}
 
     /** Returns "exit=N", a newline, then what the command printed on stdout and stderr. */
     public static String run(String stdin, String... args) {

@@ -65,5 +65,4 @@ public final class Authenticator {
         }
         return java.util.Arrays.copyOf(out.array(), out.position());
     }
-
 }

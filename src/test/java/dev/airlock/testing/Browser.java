@@ -12,17 +12,27 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /** Debian's real Chromium, headless, driven through Debian's chromedriver (never a downloaded browser). */
 public final class Browser {
-    private Browser() {
-    }
+    private Browser() {}
 
     public static ChromeDriver start(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1000", "--user-data-dir=" + profile.toAbsolutePath());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1000",
+                "--user-data-dir=" + profile.toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         // a click that submits a form returns before the next page has loaded: lookups wait for their element
@@ -34,12 +44,19 @@ public final class Browser {
     @SuppressWarnings("unchecked")
     static byte[] fullPage(ChromeDriver driver) {
         try {
-            java.util.Map<String, Object> size = (java.util.Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics",
-                    java.util.Map.of()).get("cssContentSize");
+            java.util.Map<String, Object> size = (java.util.Map<String, Object>)
+                    driver.executeCdpCommand("Page.getLayoutMetrics", java.util.Map.of())
+                            .get("cssContentSize");
             double width = ((Number) size.get("width")).doubleValue();
             double height = Math.min(4000, ((Number) size.get("height")).doubleValue());
-            String data = (String) driver.executeCdpCommand("Page.captureScreenshot", java.util.Map.of("captureBeyondViewport", true,
-                    "clip", java.util.Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1))).get("data");
+            String data = (String) driver.executeCdpCommand(
+                            "Page.captureScreenshot",
+                            java.util.Map.of(
+                                    "captureBeyondViewport",
+                                    true,
+                                    "clip",
+                                    java.util.Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)))
+                    .get("data");
             return java.util.Base64.getDecoder().decode(data);
         } catch (RuntimeException e) {
             return ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);

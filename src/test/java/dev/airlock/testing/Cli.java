@@ -19,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  * appears on stdout, because npm opens a new readline per prompt and drops lines sent in one burst.
  */
 public final class Cli {
-    private Cli() {
-    }
+    private Cli() {}
 
     public record Result(int exit, String stdout, String stderr) {
         public String all() {
@@ -45,11 +44,10 @@ public final class Cli {
     }
 
     /** A reply to a prompt, computed from everything the process printed so far (e.g. a TOTP secret). */
-    public record Answer(String prompt, java.util.function.Function<String, String> reply) {
-    }
+    public record Answer(String prompt, java.util.function.Function<String, String> reply) {}
 
-    public static Result run(Path cwd, Map<String, String> env, List<String> command, Map<String, String> answers,
-                             long timeoutSeconds) {
+    public static Result run(
+            Path cwd, Map<String, String> env, List<String> command, Map<String, String> answers, long timeoutSeconds) {
         List<Answer> list = new ArrayList<>();
         if (answers != null) {
             answers.forEach((prompt, line) -> list.add(new Answer(prompt, out -> line)));
@@ -57,8 +55,8 @@ public final class Cli {
         return run(cwd, env, command, list, timeoutSeconds);
     }
 
-    public static Result run(Path cwd, Map<String, String> env, List<String> command, List<Answer> pending,
-                             long timeoutSeconds) {
+    public static Result run(
+            Path cwd, Map<String, String> env, List<String> command, List<Answer> pending, long timeoutSeconds) {
         return run(cwd, env, command, pending, timeoutSeconds, false);
     }
 
@@ -67,12 +65,20 @@ public final class Cli {
      * it: stdin and stdout are TTYs (npm's web OTP flow needs both), stdin stays open until the process ends, an
      * answer that is null types nothing, and Enter is a carriage return.
      */
-    public static Result run(Path cwd, Map<String, String> env, List<String> command, List<Answer> pending,
-                             long timeoutSeconds, boolean terminal) {
+    public static Result run(
+            Path cwd,
+            Map<String, String> env,
+            List<String> command,
+            List<Answer> pending,
+            long timeoutSeconds,
+            boolean terminal) {
         List<String> argv = command;
         if (terminal) {
             StringBuilder line = new StringBuilder();
-            command.forEach(a -> line.append(line.length() == 0 ? "" : " ").append("'").append(a.replace("'", "'\\''")).append("'"));
+            command.forEach(a -> line.append(line.length() == 0 ? "" : " ")
+                    .append("'")
+                    .append(a.replace("'", "'\\''"))
+                    .append("'"));
             argv = List.of("script", "-qefc", line.toString(), "/dev/null");
         }
         ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
@@ -133,8 +139,14 @@ public final class Cli {
                 stdout = out.toString(StandardCharsets.UTF_8);
             }
             int exit = p.isAlive() ? -1 : p.exitValue();
-            return new Result(exit, stdout, err.toString(StandardCharsets.UTF_8)
-                    + (answered < pending.size() ? "\n[test harness] never saw prompt: " + pending.get(answered).prompt() : ""));
+            return new Result(
+                    exit,
+                    stdout,
+                    err.toString(StandardCharsets.UTF_8)
+                            + (answered < pending.size()
+                                    ? "\n[test harness] never saw prompt: "
+                                            + pending.get(answered).prompt()
+                                    : ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -154,7 +166,9 @@ public final class Cli {
     /** How many earlier answers waited for the same prompt text (so repeated prompts are answered in turn). */
     private static long countAnswered(List<Answer> pending, int upTo) {
         String prompt = pending.get(upTo).prompt();
-        return pending.subList(0, upTo).stream().filter(e -> e.prompt().equals(prompt)).count();
+        return pending.subList(0, upTo).stream()
+                .filter(e -> e.prompt().equals(prompt))
+                .count();
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink) {

@@ -5,11 +5,11 @@ import java.nio.file.Path;
 
 /** The pinned real clients installed into target/clients by the build (scripts/install-clients.sh). */
 public final class Clients {
-    private Clients() {
-    }
+    private Clients() {}
 
     public static Path root() {
-        Path root = Path.of(System.getProperty("airlock.clients", "target/clients")).toAbsolutePath();
+        Path root =
+                Path.of(System.getProperty("airlock.clients", "target/clients")).toAbsolutePath();
         if (!Files.isDirectory(root.resolve("node_modules"))) {
             throw new IllegalStateException("Real clients are not installed in " + root
                     + "; run `mvn verify` (its pre-integration-test phase installs them).");

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Assertions on a real client's run, printing its whole output when they fail. */
 public final class Expect {
-    private Expect() {
-    }
+    private Expect() {}
 
     public static Cli.Result ok(Cli.Result r) {
         assertThat(r.exit()).as(r.toString()).isZero();

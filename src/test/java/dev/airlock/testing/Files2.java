@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** Small file helpers for tests. */
 public final class Files2 {
-    private Files2() {
-    }
+    private Files2() {}
 
     public static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {

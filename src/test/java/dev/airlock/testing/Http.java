@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpHeaders;
 
 /** A plain HTTP client for server-level tests (paths are sent exactly as given, still encoded). */
 public final class Http {
@@ -47,8 +47,11 @@ public final class Http {
     }
 
     public Response put(String path, String token, String json) {
-        return send(builder(path, token).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)), null);
+        return send(
+                builder(path, token)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(json)),
+                null);
     }
 
     public Response put(String path, String token, String contentType, byte[] body) {
@@ -61,8 +64,10 @@ public final class Http {
 
     /** A request with extra headers (name, value, name, value …), e.g. npm-otp. */
     public Response send(String method, String path, String token, String json, String... headers) {
-        HttpRequest.Builder b = builder(path, token).method(method,
-                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        HttpRequest.Builder b = builder(path, token)
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             b.header("Content-Type", "application/json");
         }
@@ -73,8 +78,11 @@ public final class Http {
     }
 
     public Response post(String path, String token, String json) {
-        return send(builder(path, token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)), null);
+        return send(
+                builder(path, token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)),
+                null);
     }
 
     public Response delete(String path, String token) {
@@ -83,7 +91,8 @@ public final class Http {
 
     public byte[] bytes(String path, String token) {
         try {
-            HttpResponse<byte[]> r = client.send(builder(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r =
+                    client.send(builder(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

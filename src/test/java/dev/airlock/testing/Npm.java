@@ -73,7 +73,8 @@ public final class Npm {
         return run(cwd, Map.of("TERM", "dumb", "COLUMNS", "250"), answers, true, args);
     }
 
-    private Cli.Result run(Path cwd, Map<String, String> extraEnv, List<Cli.Answer> answers, boolean terminal, String... args) {
+    private Cli.Result run(
+            Path cwd, Map<String, String> extraEnv, List<Cli.Answer> answers, boolean terminal, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("node");
         cmd.add(Clients.npmCli().toString());

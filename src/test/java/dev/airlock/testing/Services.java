@@ -88,8 +88,8 @@ public final class Services implements AutoCloseable {
     /** The publish body npm sends, read as the HTTP layer reads it (attachments decoded). */
     public static JsonNode body(String name, String version) {
         try {
-            return BodyTree.read(new ByteArrayInputStream(Json.write(Tarballs.publishBody(name, version))
-                    .getBytes(StandardCharsets.UTF_8)));
+            return BodyTree.read(new ByteArrayInputStream(
+                    Json.write(Tarballs.publishBody(name, version)).getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

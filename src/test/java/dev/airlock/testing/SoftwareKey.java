@@ -73,19 +73,32 @@ public final class SoftwareKey {
     public String answer(String browserJson, String origin) {
         JsonNode options = Json.parse(browserJson).path("publicKey");
         String rpId = options.path("rpId").asText();
-        byte[] clientData = Json.write(Json.object().put("type", "webauthn.get").put("challenge", options.path("challenge").asText())
-                .put("origin", origin).put("crossOrigin", false)).getBytes(StandardCharsets.UTF_8);
+        byte[] clientData = Json.write(Json.object()
+                        .put("type", "webauthn.get")
+                        .put("challenge", options.path("challenge").asText())
+                        .put("origin", origin)
+                        .put("crossOrigin", false))
+                .getBytes(StandardCharsets.UTF_8);
         try {
             byte[] rpHash = MessageDigest.getInstance("SHA-256").digest(rpId.getBytes(StandardCharsets.UTF_8));
-            byte[] authData = ByteBuffer.allocate(37).put(rpHash).put((byte) 0x05).putInt(++counter).array();
+            byte[] authData = ByteBuffer.allocate(37)
+                    .put(rpHash)
+                    .put((byte) 0x05)
+                    .putInt(++counter)
+                    .array();
             Signature s = Signature.getInstance("SHA256withECDSA");
             s.initSign(pair.getPrivate());
             s.update(authData);
             s.update(MessageDigest.getInstance("SHA-256").digest(clientData));
-            var response = Json.object().put("authenticatorData", B64.encodeToString(authData))
-                    .put("clientDataJSON", B64.encodeToString(clientData)).put("signature", B64.encodeToString(s.sign()))
+            var response = Json.object()
+                    .put("authenticatorData", B64.encodeToString(authData))
+                    .put("clientDataJSON", B64.encodeToString(clientData))
+                    .put("signature", B64.encodeToString(s.sign()))
                     .put("userHandle", userHandle);
-            var credential = Json.object().put("type", "public-key").put("id", credentialId).put("rawId", credentialId);
+            var credential = Json.object()
+                    .put("type", "public-key")
+                    .put("id", credentialId)
+                    .put("rawId", credentialId);
             credential.set("response", response);
             credential.set("clientExtensionResults", Json.object());
             return Json.write(credential);

@@ -12,8 +12,7 @@ import java.util.zip.GZIPOutputStream;
 public final class TarBytes {
     public static final int BLOCK = 512;
 
-    private TarBytes() {
-    }
+    private TarBytes() {}
 
     /** A ustar header; {@code tweak} may change any byte before the checksum is computed. */
     public static byte[] header(String name, char type, long size, Consumer<byte[]> tweak) {
@@ -129,6 +128,7 @@ public final class TarBytes {
 
     /** The security defect of issue 10: package.json in the first gzip member, install.js in the second. */
     public static byte[] twoMembers(String packageJson, String installJs) {
-        return gzipMembers(file("package/package.json", packageJson), cat(file("package/install.js", installJs), end()));
+        return gzipMembers(
+                file("package/package.json", packageJson), cat(file("package/install.js", installJs), end()));
     }
 }

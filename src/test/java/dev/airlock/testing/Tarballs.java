@@ -16,8 +16,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Builds npm tarballs and publish bodies byte for byte like the npm CLI does, including hostile variants. */
 public final class Tarballs {
-    private Tarballs() {
-    }
+    private Tarballs() {}
 
     /** An entry to put in a tarball: a file, or (with linkTarget) a symlink, or a special type. */
     public record Entry(String path, byte[] content, byte type, String linkTarget) {
@@ -37,7 +36,7 @@ public final class Tarballs {
     public static byte[] tgz(Entry... entries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Entry e : entries) {
                 TarArchiveEntry te = new TarArchiveEntry(e.path(), e.type(), true);
@@ -68,7 +67,9 @@ public final class Tarballs {
 
     /** A well-formed tarball holding exactly this package.json (plus an index.js). */
     public static byte[] packageTgz(ObjectNode packageJson) {
-        return tgz(Entry.file("package/package.json", Json.write(packageJson)), Entry.file("package/index.js", "module.exports = 1;\n"));
+        return tgz(
+                Entry.file("package/package.json", Json.write(packageJson)),
+                Entry.file("package/index.js", "module.exports = 1;\n"));
     }
 
     /** The publish body npm sends: the manifest with dist, one tag, one attachment. */

@@ -41,8 +41,9 @@ public final class TestOidcIssuer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        server.createContext("/.well-known/openid-configuration", ex -> respond(ex, 200,
-                "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + jwksUrl() + "\"}"));
+        server.createContext(
+                "/.well-known/openid-configuration",
+                ex -> respond(ex, 200, "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + jwksUrl() + "\"}"));
         server.createContext("/jwks", ex -> respond(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
         server.createContext("/token", ex -> {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
@@ -57,10 +58,15 @@ public final class TestOidcIssuer implements AutoCloseable {
                 }
             }
             String aud = audience;
-            respond(ex, 200, "{\"value\":\"" + mint(b -> {
-                b.audience(aud);
-                pipelineClaims.forEach(b::claim);
-            }) + "\"}");
+            respond(
+                    ex,
+                    200,
+                    "{\"value\":\""
+                            + mint(b -> {
+                                b.audience(aud);
+                                pipelineClaims.forEach(b::claim);
+                            })
+                            + "\"}");
         });
         server.start();
     }
@@ -87,8 +93,15 @@ public final class TestOidcIssuer implements AutoCloseable {
 
     /** Configuration keys that make a registry trust this issuer as a provider of the given type. */
     public Map<String, String> config(String type) {
-        return Map.of("trust.defaultIssuers", "false", "trust.issuers.test.type", type,
-                "trust.issuers.test.issuer", issuer(), "trust.issuers.test.jwks", jwksUrl());
+        return Map.of(
+                "trust.defaultIssuers",
+                "false",
+                "trust.issuers.test.type",
+                type,
+                "trust.issuers.test.issuer",
+                issuer(),
+                "trust.issuers.test.jwks",
+                jwksUrl());
     }
 
     /** A valid token (iss, fresh iat/nbf/exp by the given clock, a random jti); the customiser may change anything. */
@@ -102,7 +115,13 @@ public final class TestOidcIssuer implements AutoCloseable {
                 .expirationTime(new Date(now + 300_000))
                 .jwtID(UUID.randomUUID().toString());
         customise.accept(b);
-        return sign(b.build(), key, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build());
+        return sign(
+                b.build(),
+                key,
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(key.getKeyID())
+                        .type(JOSEObjectType.JWT)
+                        .build());
     }
 
     public static String sign(JWTClaimsSet claims, RSAKey key, JWSHeader header) {
@@ -123,5 +142,4 @@ public final class TestOidcIssuer implements AutoCloseable {
     public void close() {
         server.stop(0);
     }
-
 }

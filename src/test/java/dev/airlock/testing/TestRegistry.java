@@ -87,7 +87,9 @@ public final class TestRegistry implements AutoCloseable {
     }
 
     public String login(String name, String password) {
-        Http.Response r = http.put("-/user/org.couchdb.user:" + name, null,
+        Http.Response r = http.put(
+                "-/user/org.couchdb.user:" + name,
+                null,
                 "{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}");
         if (r.status() != 201) {
             throw new IllegalStateException("login failed: " + r.status() + " " + r.body());
@@ -101,8 +103,8 @@ public final class TestRegistry implements AutoCloseable {
      * their authenticator.
      */
     public Authenticator enableTwoFactor(String user, String token, String mode) {
-        Http.Response start = http.post("-/npm/v1/user", token,
-                "{\"tfa\":{\"password\":\"" + user + "-password\",\"mode\":\"" + mode + "\"}}");
+        Http.Response start = http.post(
+                "-/npm/v1/user", token, "{\"tfa\":{\"password\":\"" + user + "-password\",\"mode\":\"" + mode + "\"}}");
         if (start.status() != 200) {
             throw new IllegalStateException("enable-2fa failed: " + start.status() + " " + start.body());
         }
@@ -133,10 +135,16 @@ public final class TestRegistry implements AutoCloseable {
             m.putObject("scripts").put("postinstall", "node steal.js");
             m.putObject("dependencies").put("helper", "github:mallory/helper");
         }
-        byte[] tgz = risky ? Tarballs.tgz(Tarballs.Entry.file("package/package.json", dev.airlock.platform.json.Json.write(m)),
-                Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"), Tarballs.Entry.file("package/README.md", HOSTILE_README))
+        byte[] tgz = risky
+                ? Tarballs.tgz(
+                        Tarballs.Entry.file("package/package.json", dev.airlock.platform.json.Json.write(m)),
+                        Tarballs.Entry.file("package/index.js", "module.exports = 1;\n"),
+                        Tarballs.Entry.file("package/README.md", HOSTILE_README))
                 : Tarballs.packageTgz(m);
-        Http.Response r = http.send("POST", "-/stage/package/" + pkg, token,
+        Http.Response r = http.send(
+                "POST",
+                "-/stage/package/" + pkg,
+                token,
                 dev.airlock.platform.json.Json.write(Tarballs.publishBody(m, tgz, "latest")));
         if (r.status() != 201) {
             throw new IllegalStateException("stage failed: " + r.status() + " " + r.body());

@@ -36,8 +36,12 @@ class TotpServiceTest {
     @BeforeAll
     static void setUp() throws Exception {
         dir = Files.createTempDirectory("airlock-totp");
-        airlock = new AirlockAssembly(ConfigLoader.load(null, Map.of(), Map.of("data.dir", dir.toString(),
-                "server.publicUrl", "http://localhost:4873")), clock);
+        airlock = new AirlockAssembly(
+                ConfigLoader.load(
+                        null,
+                        Map.of(),
+                        Map.of("data.dir", dir.toString(), "server.publicUrl", "http://localhost:4873")),
+                clock);
         twoFactor = airlock.twoFactor;
     }
 
@@ -75,14 +79,21 @@ class TotpServiceTest {
         Authenticator app = new Authenticator(url.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"), clock);
 
         // a pending secret is no factor yet: its code does not pass as one, and a write needs no code
-        assertThat(refusal(() -> twoFactor.verify(a.withOtp(app.next()), "publish x", false)).code()).isEqualTo(ErrorCode.OTP_REQUIRED);
+        assertThat(refusal(() -> twoFactor.verify(a.withOtp(app.next()), "publish x", false))
+                        .code())
+                .isEqualTo(ErrorCode.OTP_REQUIRED);
         assertThat(twoFactor.requireForWrite(a)).isNull();
 
-        assertThat(refusal(() -> twoFactor.totp().confirm(a, "000000x")).getMessage()).contains("wrong or was already used");
+        assertThat(refusal(() -> twoFactor.totp().confirm(a, "000000x")).getMessage())
+                .contains("wrong or was already used");
         List<String> recovery = twoFactor.totp().confirm(a, app.next());
-        assertThat(recovery).hasSize(10).allMatch(c -> c.matches("[a-z0-9]{12}")).doesNotHaveDuplicates();
+        assertThat(recovery)
+                .hasSize(10)
+                .allMatch(c -> c.matches("[a-z0-9]{12}"))
+                .doesNotHaveDuplicates();
         assertThat(twoFactor.enabled("ann")).isTrue();
-        assertThat(refusal(() -> twoFactor.totp().confirm(a, app.next()))).hasMessageContaining("no two-factor setup to confirm");
+        assertThat(refusal(() -> twoFactor.totp().confirm(a, app.next())))
+                .hasMessageContaining("no two-factor setup to confirm");
 
         String code = app.next();
         assertThat(twoFactor.verify(a.withOtp(code), "publish x", false)).isEqualTo(TwoFactorService.TOTP);
@@ -91,7 +102,8 @@ class TotpServiceTest {
         assertThat(replay).hasMessageContaining("already used; each code works once");
         // an older code of the window is refused too once a later step was accepted
         String earlier = app.code(clock.millis() / 30_000 - 1);
-        assertThat(refusal(() -> twoFactor.verify(a.withOtp(earlier), "publish x", false))).hasMessageContaining("already used");
+        assertThat(refusal(() -> twoFactor.verify(a.withOtp(earlier), "publish x", false)))
+                .hasMessageContaining("already used");
         // a write without a code is asked for one (auth-and-writes)
         assertThat(refusal(() -> twoFactor.requireForWrite(a))).hasMessageContaining("pass --otp=<code>");
         assertThat(twoFactor.requireForWrite(a.withOtp(app.next()))).isEqualTo(TwoFactorService.TOTP);
@@ -105,10 +117,13 @@ class TotpServiceTest {
         assertThatThrownBy(() -> twoFactor.requireForLogin(a)).hasMessageContaining("to log in, pass --otp=<code>");
         twoFactor.requireForLogin(a.withOtp(app.next()));
         // changing the mode needs a code; then writes ask for one
-        assertThat(refusal(() -> twoFactor.totp().enrol(a, "auth-and-writes")).code()).isEqualTo(ErrorCode.OTP_REQUIRED);
-        assertThat(twoFactor.totp().enrol(a.withOtp(app.next()), "auth-and-writes")).isEmpty();
+        assertThat(refusal(() -> twoFactor.totp().enrol(a, "auth-and-writes")).code())
+                .isEqualTo(ErrorCode.OTP_REQUIRED);
+        assertThat(twoFactor.totp().enrol(a.withOtp(app.next()), "auth-and-writes"))
+                .isEmpty();
         assertThat(twoFactor.totp().status("ola")).contains(new TwoFactorStatus("auth-and-writes", false));
-        assertThat(refusal(() -> twoFactor.totp().enrol(a, "writes-only"))).hasMessageContaining("use auth-only or auth-and-writes");
+        assertThat(refusal(() -> twoFactor.totp().enrol(a, "writes-only")))
+                .hasMessageContaining("use auth-only or auth-and-writes");
     }
 
     @Test
@@ -119,7 +134,8 @@ class TotpServiceTest {
         String used = app.next();
         twoFactor.verify(a.withOtp(used), "publish x", false);
         for (int i = 0; i < 6; i++) {
-            assertThat(refusal(() -> twoFactor.verify(a.withOtp(used), "publish x", false))).hasMessageContaining("already used");
+            assertThat(refusal(() -> twoFactor.verify(a.withOtp(used), "publish x", false)))
+                    .hasMessageContaining("already used");
         }
         String wrong = app.code(clock.millis() / 30_000 + 5); // a real code of the secret, far outside the window
         for (int i = 0; i < 5; i++) {
@@ -129,7 +145,8 @@ class TotpServiceTest {
         }
         // the sixth attempt is refused before the code is looked at, even a right one, and the right one stays unused
         String right = app.next();
-        RateLimited limited = catchThrowableOfType(RateLimited.class, () -> twoFactor.verify(a.withOtp(right), "publish x", false));
+        RateLimited limited =
+                catchThrowableOfType(RateLimited.class, () -> twoFactor.verify(a.withOtp(right), "publish x", false));
         assertThat(limited.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
         assertThat(limited.code().status()).isEqualTo(429);
         assertThat(limited.retryAfterSeconds()).isBetween(1L, 15 * 60L);
@@ -137,7 +154,8 @@ class TotpServiceTest {
         // another account is not throttled by tom's failures
         Actor b = actor("tim");
         Authenticator other = enrolled(b, "auth-and-writes", new java.util.ArrayList<>());
-        assertThat(twoFactor.verify(b.withOtp(other.next()), "publish x", false)).isEqualTo(TwoFactorService.TOTP);
+        assertThat(twoFactor.verify(b.withOtp(other.next()), "publish x", false))
+                .isEqualTo(TwoFactorService.TOTP);
 
         clock.advance(Duration.ofMinutes(15));
         assertThat(twoFactor.totp().purgeFailures()).isGreaterThanOrEqualTo(5);
@@ -149,22 +167,28 @@ class TotpServiceTest {
         Actor a = actor("rae");
         List<String> recovery = new java.util.ArrayList<>();
         Authenticator app = enrolled(a, "auth-and-writes", recovery);
-        assertThat(twoFactor.verify(a.withOtp(recovery.get(0)), "publish x", false)).isEqualTo(TwoFactorService.RECOVERY_CODE);
-        assertThat(refusal(() -> twoFactor.verify(a.withOtp(recovery.get(0)), "publish x", false)).code())
+        assertThat(twoFactor.verify(a.withOtp(recovery.get(0)), "publish x", false))
+                .isEqualTo(TwoFactorService.RECOVERY_CODE);
+        assertThat(refusal(() -> twoFactor.verify(a.withOtp(recovery.get(0)), "publish x", false))
+                        .code())
                 .isEqualTo(ErrorCode.OTP_REQUIRED);
-        assertThat(twoFactor.verify(a.withOtp(" " + recovery.get(1) + " "), "publish x", false)).isEqualTo(TwoFactorService.RECOVERY_CODE);
+        assertThat(twoFactor.verify(a.withOtp(" " + recovery.get(1) + " "), "publish x", false))
+                .isEqualTo(TwoFactorService.RECOVERY_CODE);
         // another account's recovery code is no code here
         List<String> others = new java.util.ArrayList<>();
         enrolled(actor("rob"), "auth-and-writes", others);
-        assertThat(refusal(() -> twoFactor.verify(a.withOtp(others.get(0)), "publish x", false))).hasMessageContaining("wrong");
+        assertThat(refusal(() -> twoFactor.verify(a.withOtp(others.get(0)), "publish x", false)))
+                .hasMessageContaining("wrong");
         // a re-enrolment (after disabling) replaces the codes: the old ones stop working
         twoFactor.totp().disable(a.withOtp(app.next()));
         assertThat(twoFactor.totp().status("rae")).isEmpty();
         assertThat(twoFactor.enabled("rae")).isFalse();
         List<String> fresh = new java.util.ArrayList<>();
         enrolled(a, "auth-and-writes", fresh);
-        assertThat(refusal(() -> twoFactor.verify(a.withOtp(recovery.get(2)), "publish x", false))).hasMessageContaining("wrong");
-        assertThat(twoFactor.verify(a.withOtp(fresh.get(0)), "publish x", false)).isEqualTo(TwoFactorService.RECOVERY_CODE);
+        assertThat(refusal(() -> twoFactor.verify(a.withOtp(recovery.get(2)), "publish x", false)))
+                .hasMessageContaining("wrong");
+        assertThat(twoFactor.verify(a.withOtp(fresh.get(0)), "publish x", false))
+                .isEqualTo(TwoFactorService.RECOVERY_CODE);
     }
 
     @Test

@@ -11,8 +11,14 @@ class TotpTest {
     static final byte[] SECRET = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
 
     @ParameterizedTest
-    @CsvSource({"59, 94287082", "1111111109, 07081804", "1111111111, 14050471", "1234567890, 89005924",
-        "2000000000, 69279037", "20000000000, 65353130"})
+    @CsvSource({
+        "59, 94287082",
+        "1111111109, 07081804",
+        "1111111111, 14050471",
+        "1234567890, 89005924",
+        "2000000000, 69279037",
+        "20000000000, 65353130"
+    })
     void rfc6238Vectors(long seconds, String expected) {
         assertThat(Totp.code(SECRET, Totp.step(seconds * 1000), 8)).isEqualTo(expected);
     }

@@ -29,7 +29,8 @@ public final class AccountRoutes implements RouteModule {
 
     private final dev.airlock.policy.Gate gate;
 
-    public AccountRoutes(UserService users, TokenService tokens, TwoFactorService twoFactor, dev.airlock.policy.Gate gate) {
+    public AccountRoutes(
+            UserService users, TokenService tokens, TwoFactorService twoFactor, dev.airlock.policy.Gate gate) {
         this.gate = gate;
         this.users = users;
         this.tokens = tokens;
@@ -39,7 +40,9 @@ public final class AccountRoutes implements RouteModule {
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/-/ping", ctx -> Responses.json(ctx, Map.of()));
-        routes.get("/-/whoami", ctx -> Responses.json(ctx, Map.of("username", Requests.user(ctx).user())));
+        routes.get(
+                "/-/whoami",
+                ctx -> Responses.json(ctx, Map.of("username", Requests.user(ctx).user())));
         // POST /-/v1/login (npm's web login) is served by the console, which owns the browser side of it.
         routes.put("/-/user/{id}", this::couchLogin);
         routes.put("/-/user/{id}/-rev/{rev}", this::couchLogin);
@@ -47,7 +50,9 @@ public final class AccountRoutes implements RouteModule {
         routes.delete("/-/user/token/{token}", this::logout);
         routes.get("/-/npm/v1/user", ctx -> {
             String user = Requests.user(ctx).user();
-            Responses.json(ctx, profile(users.require(user), twoFactor.profileStatus(user).orElse(null)));
+            Responses.json(
+                    ctx,
+                    profile(users.require(user), twoFactor.profileStatus(user).orElse(null)));
         });
         routes.post("/-/npm/v1/user", this::updateProfile);
         new TokenRoutes(users, tokens, gate).register(routes);
@@ -69,18 +74,22 @@ public final class AccountRoutes implements RouteModule {
         if (bodyName != null && !bodyName.equals(name)) {
             throw AirlockException.badRequest("The user name in the URL and in the body differ.");
         }
-        String password = body.path("password").isTextual() ? body.get("password").asText() : null;
+        String password =
+                body.path("password").isTextual() ? body.get("password").asText() : null;
         String email = body.path("email").isTextual() ? body.get("email").asText() : null;
         String otp = ctx.header("npm-otp");
-        Actor anonymous = Actor.anonymous(Requests.source(ctx)).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
+        Actor anonymous =
+                Actor.anonymous(Requests.source(ctx)).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
         IssuedToken issued = users.login(anonymous, name, password, email);
-        Responses.json(ctx, 201, new CouchLogin(true, COUCH_PREFIX + name, "1-" + issued.token().key().substring(0, 16),
-                issued.secret()));
+        Responses.json(
+                ctx,
+                201,
+                new CouchLogin(
+                        true, COUCH_PREFIX + name, "1-" + issued.token().key().substring(0, 16), issued.secret()));
     }
 
     /** The CouchDB-style answer to npm login (legacy) and adduser: npm saves {@code token}. */
-    record CouchLogin(boolean ok, String id, String rev, String token) {
-    }
+    record CouchLogin(boolean ok, String id, String rev, String token) {}
 
     /** Used by npm owner add to look a user up: name and email. */
     private void userDocument(Context ctx) {
@@ -99,23 +108,41 @@ public final class AccountRoutes implements RouteModule {
     }
 
     static Profile profile(User u, TwoFactorStatus tfa) {
-        return new Profile(u.name(), u.email(), true, tfa == null ? false : new Tfa(tfa.mode(), tfa.pending()),
-                Instant.ofEpochMilli(u.createdAt()).toString(), Instant.ofEpochMilli(u.updatedAt()).toString(), u.fullname(),
-                u.homepage(), u.freenode(), u.twitter(), u.github(), null);
+        return new Profile(
+                u.name(),
+                u.email(),
+                true,
+                tfa == null ? false : new Tfa(tfa.mode(), tfa.pending()),
+                Instant.ofEpochMilli(u.createdAt()).toString(),
+                Instant.ofEpochMilli(u.updatedAt()).toString(),
+                u.fullname(),
+                u.homepage(),
+                u.freenode(),
+                u.twitter(),
+                u.github(),
+                null);
     }
 
     /**
      * The profile npm profile get prints. {@code tfa} is {@code false} without TOTP, else a {@link Tfa};
      * {@code cidr_whitelist} is always null (npm prints the key).
      */
-    record Profile(String name, String email, @JsonProperty("email_verified") boolean emailVerified, Object tfa, String created,
-                   String updated, String fullname, String homepage, String freenode, String twitter, String github,
-                   @JsonProperty("cidr_whitelist") List<String> cidrWhitelist) {
-    }
+    record Profile(
+            String name,
+            String email,
+            @JsonProperty("email_verified") boolean emailVerified,
+            Object tfa,
+            String created,
+            String updated,
+            String fullname,
+            String homepage,
+            String freenode,
+            String twitter,
+            String github,
+            @JsonProperty("cidr_whitelist") List<String> cidrWhitelist) {}
 
     /** A TOTP enrolment as npm profile get shows it. */
-    record Tfa(String mode, boolean pending) {
-    }
+    record Tfa(String mode, boolean pending) {}
 
     /** npm profile set: the body repeats every writable key; only those are applied. */
     private void updateProfile(Context ctx) {
@@ -145,13 +172,15 @@ public final class AccountRoutes implements RouteModule {
             if (!password.path("old").isTextual() || !password.path("new").isTextual()) {
                 throw AirlockException.badRequest("A password change needs {\"old\": ..., \"new\": ...}.");
             }
-            users.changePassword(actor, password.get("old").asText(), password.get("new").asText());
+            users.changePassword(
+                    actor, password.get("old").asText(), password.get("new").asText());
         }
         if (!fields.isEmpty()) {
             gate.authorise(actor, dev.airlock.policy.Action.CHANGE_PROFILE, null);
         }
         User updated = users.updateProfile(actor, fields);
-        Responses.json(ctx, profile(updated, twoFactor.profileStatus(actor.user()).orElse(null)));
+        Responses.json(
+                ctx, profile(updated, twoFactor.profileStatus(actor.user()).orElse(null)));
     }
 
     /**
@@ -161,9 +190,14 @@ public final class AccountRoutes implements RouteModule {
     private void twoFactor(Context ctx, Actor actor, JsonNode tfa) {
         if (tfa.isArray()) {
             if (tfa.size() != 1 || !tfa.get(0).isTextual()) {
-                throw AirlockException.badRequest("Send the first code from your authenticator as {\"tfa\": [\"123456\"]}.");
+                throw AirlockException.badRequest(
+                        "Send the first code from your authenticator as {\"tfa\": [\"123456\"]}.");
             }
-            Responses.json(ctx, Map.of("tfa", twoFactor.totp().confirm(actor, tfa.get(0).asText().trim())));
+            Responses.json(
+                    ctx,
+                    Map.of(
+                            "tfa",
+                            twoFactor.totp().confirm(actor, tfa.get(0).asText().trim())));
             return;
         }
         if (!tfa.isObject()) {
@@ -180,7 +214,11 @@ public final class AccountRoutes implements RouteModule {
         if (url.isPresent()) {
             Responses.json(ctx, Map.of("tfa", url.get()));
         } else {
-            Responses.json(ctx, profile(users.require(actor.user()), twoFactor.profileStatus(actor.user()).orElse(null)));
+            Responses.json(
+                    ctx,
+                    profile(
+                            users.require(actor.user()),
+                            twoFactor.profileStatus(actor.user()).orElse(null)));
         }
     }
 }

@@ -1,20 +1,19 @@
 package dev.airlock.accounts.http;
 
-import dev.airlock.policy.Action;
-import dev.airlock.policy.Decision;
-import dev.airlock.policy.Gate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.accounts.UserService;
+import dev.airlock.orgs.OrgService;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.Gate;
 import dev.airlock.shared.Actor;
-import dev.airlock.orgs.OrgService;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
 import dev.airlock.shared.TokenScope;
-import java.util.Set;
 import dev.airlock.tokens.IssuedToken;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
@@ -23,6 +22,7 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** npm token list | create | revoke (GET|POST /-/npm/v1/tokens, DELETE /-/npm/v1/tokens/token/KEY-OR-SECRET). */
@@ -52,7 +52,11 @@ final class TokenRoutes {
 
     private void list(Context ctx) {
         Actor actor = Requests.user(ctx);
-        Responses.json(ctx, TokenList.of(tokens.list(actor.user()).stream().map(TokenRoutes::view).toList()));
+        Responses.json(
+                ctx,
+                TokenList.of(tokens.list(actor.user()).stream()
+                        .map(TokenRoutes::view)
+                        .toList()));
     }
 
     static TokenView view(Token t) {
@@ -67,21 +71,43 @@ final class TokenRoutes {
     }
 
     /** The next page of a token list (always null: one page). */
-    record Urls(String next) {
-    }
+    record Urls(String next) {}
 
     /**
      * One token as npm token list and create print it: {@code token} is the display prefix, or the secret once, on
      * creation. Absent times are null; the granular fields appear only for a restricted token.
      */
-    record TokenView(String key, String token, String name, String description, String type, String created,
-                     String updated, String expires, boolean readonly, @JsonProperty("cidr_whitelist") List<String> cidrWhitelist,
-                     @JsonProperty("last_used") String lastUsed, @JsonProperty("last_used_from") String lastUsedFrom,
-                     @JsonProperty("bypass_2fa") boolean bypass2fa, @JsonUnwrapped Granular granular) {
+    record TokenView(
+            String key,
+            String token,
+            String name,
+            String description,
+            String type,
+            String created,
+            String updated,
+            String expires,
+            boolean readonly,
+            @JsonProperty("cidr_whitelist") List<String> cidrWhitelist,
+            @JsonProperty("last_used") String lastUsed,
+            @JsonProperty("last_used_from") String lastUsedFrom,
+            @JsonProperty("bypass_2fa") boolean bypass2fa,
+            @JsonUnwrapped Granular granular) {
         static TokenView of(Token t, String shown) {
-            return new TokenView(t.key(), shown, t.name(), t.description(), t.kind(), time(t.createdAt()),
-                    time(t.updatedAt()), time(t.expiresAt()), t.readonly(), t.cidr(), time(t.lastUsedAt()), t.lastUsedFrom(),
-                    t.bypass2fa(), t.scope() == null ? null : Granular.of(t.scope()));
+            return new TokenView(
+                    t.key(),
+                    shown,
+                    t.name(),
+                    t.description(),
+                    t.kind(),
+                    time(t.createdAt()),
+                    time(t.updatedAt()),
+                    time(t.expiresAt()),
+                    t.readonly(),
+                    t.cidr(),
+                    time(t.lastUsedAt()),
+                    t.lastUsedFrom(),
+                    t.bypass2fa(),
+                    t.scope() == null ? null : Granular.of(t.scope()));
         }
 
         private static String time(Long millis) {
@@ -90,12 +116,21 @@ final class TokenRoutes {
     }
 
     /** npm's granular access token fields of a restricted token, names sorted. */
-    record Granular(List<String> packages, @JsonProperty("packages_all") boolean packagesAll, List<String> scopes,
-                    List<String> orgs, @JsonProperty("packages_and_scopes_permission") String packagesAndScopesPermission,
-                    @JsonProperty("orgs_permission") String orgsPermission) {
+    record Granular(
+            List<String> packages,
+            @JsonProperty("packages_all") boolean packagesAll,
+            List<String> scopes,
+            List<String> orgs,
+            @JsonProperty("packages_and_scopes_permission") String packagesAndScopesPermission,
+            @JsonProperty("orgs_permission") String orgsPermission) {
         static Granular of(TokenScope s) {
-            return new Granular(s.packages().stream().sorted().toList(), s.allPackages(), s.scopes().stream().sorted().toList(),
-                    s.orgs().stream().sorted().toList(), s.packagePermission(), s.orgPermission());
+            return new Granular(
+                    s.packages().stream().sorted().toList(),
+                    s.allPackages(),
+                    s.scopes().stream().sorted().toList(),
+                    s.orgs().stream().sorted().toList(),
+                    s.packagePermission(),
+                    s.orgPermission());
         }
     }
 
@@ -106,10 +141,13 @@ final class TokenRoutes {
         JsonNode body = Requests.jsonObject(ctx);
         String password = body.path("password").asText("");
         if (!users.checkPassword(actor.user(), password, actor.sourceAddress())) {
-            throw new AirlockException(dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect password. Creating a token requires your current password.");
+            throw new AirlockException(
+                    dev.airlock.shared.ErrorCode.LOGIN_FAILED,
+                    "Incorrect password. Creating a token requires your current password.");
         }
         if (body.path("readonly").asBoolean(false)) {
-            throw AirlockException.badRequest("Use --packages-and-scopes-permission=read-only to create a read-only token.");
+            throw AirlockException.badRequest(
+                    "Use --packages-and-scopes-permission=read-only to create a read-only token.");
         }
         List<String> cidr = new ArrayList<>();
         for (JsonNode c : body.path("cidr_whitelist")) {
@@ -129,7 +167,8 @@ final class TokenRoutes {
         TokenScope scope = scope(body);
         gate.enforce(actor, decision);
         String name = body.path("name").isTextual() ? body.get("name").asText() : null;
-        String description = body.path("description").isTextual() ? body.get("description").asText() : null;
+        String description =
+                body.path("description").isTextual() ? body.get("description").asText() : null;
         if (name != null && name.length() > 200 || description != null && description.length() > 1000) {
             throw AirlockException.badRequest("The token name or description is too long.");
         }
@@ -155,8 +194,13 @@ final class TokenRoutes {
         boolean bypass = body.path("bypass_2fa").asBoolean(false);
         String pkgPermission = body.path("packages_and_scopes_permission").asText(null);
         String orgPermission = body.path("orgs_permission").asText(null);
-        boolean restricted = all || bypass || !packages.isEmpty() || !scopes.isEmpty() || !orgs.isEmpty()
-                || pkgPermission != null || orgPermission != null;
+        boolean restricted = all
+                || bypass
+                || !packages.isEmpty()
+                || !scopes.isEmpty()
+                || !orgs.isEmpty()
+                || pkgPermission != null
+                || orgPermission != null;
         if (!restricted) {
             return null;
         }
@@ -165,8 +209,15 @@ final class TokenRoutes {
             all = true;
             pkgPermission = TokenScope.READ_WRITE;
         }
-        return TokenScope.builder().packages(Set.copyOf(packages)).allPackages(all).scopes(Set.copyOf(scopes))
-                .orgs(Set.copyOf(orgs)).packagePermission(pkgPermission).orgPermission(orgPermission).bypass2fa(bypass).build();
+        return TokenScope.builder()
+                .packages(Set.copyOf(packages))
+                .allPackages(all)
+                .scopes(Set.copyOf(scopes))
+                .orgs(Set.copyOf(orgs))
+                .packagePermission(pkgPermission)
+                .orgPermission(orgPermission)
+                .bypass2fa(bypass)
+                .build();
     }
 
     private static List<String> strings(JsonNode body, String field) {

@@ -12,15 +12,18 @@ import java.util.Map;
  * for a year ({@code immutable}) and a new build changes the URL. The CSP allows style and script from 'self' only.
  */
 final class Assets {
-    private static final Map<String, String> TYPES = Map.of("app.css", "text/css; charset=utf-8",
-            "webauthn.js", "text/javascript; charset=utf-8");
+    private static final Map<String, String> TYPES =
+            Map.of("app.css", "text/css; charset=utf-8", "webauthn.js", "text/javascript; charset=utf-8");
     private final Map<String, byte[]> files;
     final String version;
 
     Assets() {
         files = Map.of("app.css", read("/console/app.css"), "webauthn.js", read("/console/webauthn.js"));
         StringBuilder all = new StringBuilder();
-        files.keySet().stream().sorted().forEach(n -> all.append(n).append(Hashes.hex(Hashes.digest("SHA-256").digest(files.get(n)))));
+        files.keySet().stream()
+                .sorted()
+                .forEach(n ->
+                        all.append(n).append(Hashes.hex(Hashes.digest("SHA-256").digest(files.get(n)))));
         version = Hashes.sha256Hex(all.toString()).substring(0, 12);
     }
 
@@ -33,7 +36,9 @@ final class Assets {
             }
             ctx.contentType(TYPES.get(ctx.pathParam("name")));
             // an old version's URL still gets the current file, but only the current URL may be kept for good
-            ctx.header("Cache-Control", version.equals(ctx.pathParam("version")) ? "public, max-age=31536000, immutable" : "no-cache");
+            ctx.header(
+                    "Cache-Control",
+                    version.equals(ctx.pathParam("version")) ? "public, max-age=31536000, immutable" : "no-cache");
             ctx.result(body);
         });
     }

@@ -27,8 +27,12 @@ public final class ConsolePages {
     private final dev.airlock.accounts.UserService users;
     private final StepUp stepUp;
 
-    public ConsolePages(TokenService tokens, TwoFactorService twoFactor, OrgService orgs, PolicyService policies,
-                        dev.airlock.accounts.UserService users) {
+    public ConsolePages(
+            TokenService tokens,
+            TwoFactorService twoFactor,
+            OrgService orgs,
+            PolicyService policies,
+            dev.airlock.accounts.UserService users) {
         this.users = users;
         this.stepUp = new StepUp(twoFactor);
         this.tokens = tokens;
@@ -44,7 +48,8 @@ public final class ConsolePages {
         var keys = twoFactor.keys().list(s.user());
         String words;
         if (app) {
-            words = "on: authenticator app (" + status.get().mode() + ")" + (keys.isEmpty() ? "" : " and " + keyCount(keys.size()));
+            words = "on: authenticator app (" + status.get().mode() + ")"
+                    + (keys.isEmpty() ? "" : " and " + keyCount(keys.size()));
         } else if (!keys.isEmpty()) {
             // a key-only account: the key guards sign-in and every write, which is what auth-and-writes means
             words = "on: " + keyCount(keys.size()) + " (asked at sign-in and for every write, like auth-and-writes)";
@@ -53,20 +58,31 @@ public final class ConsolePages {
         }
         AccountPages.Totp totp = null;
         if (recoveryCodes == null && secretUrl != null) {
-            totp = new AccountPages.Totp(secretUrl, secretUrl.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"), QrSvg.of(secretUrl));
+            totp = new AccountPages.Totp(
+                    secretUrl, secretUrl.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"), QrSvg.of(secretUrl));
         }
         boolean offerTotp = recoveryCodes == null && secretUrl == null && !app;
-        KeyButton enrolKey = offerTotp && !keys.isEmpty() ? stepUp.key(s, "enrol-totp", "enrol-key",
-                "Set up an authenticator app (confirm with your key)") : null;
+        KeyButton enrolKey = offerTotp && !keys.isEmpty()
+                ? stepUp.key(s, "enrol-totp", "enrol-key", "Set up an authenticator app (confirm with your key)")
+                : null;
         boolean otp = stepUp.showOtp(s.user());
         List<AccountPages.Key> rows = new ArrayList<>();
         for (var k : keys) {
-            rows.add(new AccountPages.Key(k, stepUp.key(s, "remove-key:" + k.id(), "remove-key-" + Integer.toHexString(k.id().hashCode()),
-                    "Remove (confirm with a key)")));
+            rows.add(new AccountPages.Key(
+                    k,
+                    stepUp.key(
+                            s,
+                            "remove-key:" + k.id(),
+                            "remove-key-" + Integer.toHexString(k.id().hashCode()),
+                            "Remove (confirm with a key)")));
         }
-        KeyButton add = ConsoleWeb.key(twoFactor.keys().startRegistration(new Actor(s.user(), "session", null, null)), "add-key",
-                "Add a security key or passkey", "create");
-        return new AccountPages.Account(message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add);
+        KeyButton add = ConsoleWeb.key(
+                twoFactor.keys().startRegistration(new Actor(s.user(), "session", null, null)),
+                "add-key",
+                "Add a security key or passkey",
+                "create");
+        return new AccountPages.Account(
+                message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add);
     }
 
     private static String keyCount(int n) {
@@ -78,7 +94,9 @@ public final class ConsolePages {
         if (tokenKey == null) {
             return null;
         }
-        return tokens.list(user).stream().filter(t -> t.key().equals(tokenKey)).findFirst()
+        return tokens.list(user).stream()
+                .filter(t -> t.key().equals(tokenKey))
+                .findFirst()
                 .map(t -> (t.name() == null || t.name().isBlank() ? t.kind() + " token" : "token \"" + t.name() + "\"")
                         + " " + t.display() + "…" + (t.bypass2fa() ? ", bypasses 2FA" : ", no 2FA bypass"))
                 .orElse("a token that has since been revoked or has expired");
@@ -99,11 +117,17 @@ public final class ConsolePages {
     AccountPages.Tokens tokens(ConsoleSession s, String done) {
         List<AccountPages.TokenRow> rows = new ArrayList<>();
         for (Token t : tokens.list(s.user())) {
-            String reaches = t.scope() == null ? "all of your packages and orgs"
-                    : (t.scope().allPackages() ? "all packages" : String.join(", ", t.scope().packages()) + " " + String.join(", ", t.scope().scopes()))
-                    + " (" + t.scope().packagePermission() + ")";
-            rows.add(new AccountPages.TokenRow(t, reaches, stepUp.key(s, "revoke-token:" + t.key(), "revoke-key-" + t.display(),
-                    "Revoke with security key")));
+            String reaches = t.scope() == null
+                    ? "all of your packages and orgs"
+                    : (t.scope().allPackages()
+                                    ? "all packages"
+                                    : String.join(", ", t.scope().packages()) + " "
+                                            + String.join(", ", t.scope().scopes()))
+                            + " (" + t.scope().packagePermission() + ")";
+            rows.add(new AccountPages.TokenRow(
+                    t,
+                    reaches,
+                    stepUp.key(s, "revoke-token:" + t.key(), "revoke-key-" + t.display(), "Revoke with security key")));
         }
         return new AccountPages.Tokens(done, rows);
     }
@@ -118,21 +142,41 @@ public final class ConsolePages {
         Policy p = policies.ofOrg(actor, org);
         List<AccountPages.Member> list = new ArrayList<>();
         members.forEach((u, r) -> list.add(new AccountPages.Member(u, r.wire())));
-        return new AccountPages.Org(org, done, list, p.approvals() == null ? "1" : String.valueOf(p.approvals()),
-                Boolean.TRUE.equals(p.stagingRequired()), Boolean.TRUE.equals(p.require2fa()), Boolean.TRUE.equals(p.securityKeyApproval()),
-                p.mfa() == null ? "none" : p.mfa(), List.of("none", "publish", "automation"),
+        return new AccountPages.Org(
+                org,
+                done,
+                list,
+                p.approvals() == null ? "1" : String.valueOf(p.approvals()),
+                Boolean.TRUE.equals(p.stagingRequired()),
+                Boolean.TRUE.equals(p.require2fa()),
+                Boolean.TRUE.equals(p.securityKeyApproval()),
+                p.mfa() == null ? "none" : p.mfa(),
+                List.of("none", "publish", "automation"),
                 stepUp.key(s, "org-policy:" + org, "save-policy-key", "Save with security key"));
     }
 
-    void setOrgPolicy(Actor actor, String org, String approvals, String stagingRequired, String require2fa, String mfa,
-                      String securityKeyApproval) {
+    void setOrgPolicy(
+            Actor actor,
+            String org,
+            String approvals,
+            String stagingRequired,
+            String require2fa,
+            String mfa,
+            String securityKeyApproval) {
         int n;
         try {
             n = Integer.parseInt(approvals == null ? "1" : approvals.trim());
         } catch (NumberFormatException e) {
             throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
         }
-        policies.setOrg(actor, org, new Policy(mfa, "true".equals(stagingRequired), n, "true".equals(require2fa),
-                "true".equals(securityKeyApproval)));
+        policies.setOrg(
+                actor,
+                org,
+                new Policy(
+                        mfa,
+                        "true".equals(stagingRequired),
+                        n,
+                        "true".equals(require2fa),
+                        "true".equals(securityKeyApproval)));
     }
 }

@@ -24,8 +24,9 @@ import io.javalin.http.HandlerType;
  * host, the cross-site refusal, the static files); each page group has its own routes class.
  */
 public final class ConsoleRoutes implements RouteModule {
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self';"
-            + " frame-ancestors 'none'; base-uri 'none'";
+    static final String CSP =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self';"
+                    + " frame-ancestors 'none'; base-uri 'none'";
     private final ConsoleWeb web;
     private final String consoleUrl;
     private final StagingService staging;
@@ -36,9 +37,16 @@ public final class ConsoleRoutes implements RouteModule {
     private final String base;
     private final PolicyService policies;
 
-    public ConsoleRoutes(ConsoleService console, StagingService staging, PackageService packages, ConsolePages pages,
-                         WebLoginService webLogin, TwoFactorService twoFactor, String publicUrl, String consoleUrl,
-                         PolicyService policies) {
+    public ConsoleRoutes(
+            ConsoleService console,
+            StagingService staging,
+            PackageService packages,
+            ConsolePages pages,
+            WebLoginService webLogin,
+            TwoFactorService twoFactor,
+            String publicUrl,
+            String consoleUrl,
+            PolicyService policies) {
         this.policies = policies;
         this.web = new ConsoleWeb(console, consoleUrl);
         this.consoleUrl = consoleUrl;
@@ -62,8 +70,11 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // security keys work only on the console's own origin (a name, not a loopback IP): send browsers there
             String here = ctx.scheme() + "://" + ctx.host();
-            if (HandlerType.GET.equals(ctx.method()) && ctx.host() != null && !consoleUrl.startsWith(here + "/")
-                    && !consoleUrl.equals(here) && consoleUrl.startsWith(ctx.scheme() + "://localhost")) {
+            if (HandlerType.GET.equals(ctx.method())
+                    && ctx.host() != null
+                    && !consoleUrl.startsWith(here + "/")
+                    && !consoleUrl.equals(here)
+                    && consoleUrl.startsWith(ctx.scheme() + "://localhost")) {
                 String q = ctx.queryString();
                 ctx.redirect(consoleUrl + ctx.path() + (q == null ? "" : "?" + q));
                 ctx.skipRemainingHandlers();
@@ -72,10 +83,21 @@ public final class ConsoleRoutes implements RouteModule {
         routes.before("/-/console/*", ctx -> {
             // Forms sent from another site are refused before anything else: the CSRF token guards the forms of a
             // session, this also guards the sign-in forms (login CSRF: signing a victim in to the attacker's account).
-            if (!HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method())
+            if (!HandlerType.GET.equals(ctx.method())
+                    && !HandlerType.HEAD.equals(ctx.method())
                     && crossSite(ctx.header("Origin"), ctx.header("Sec-Fetch-Site"), ctx.host())) {
-                web.notice(ctx, 403, null, new Notice("Refused", "This form was sent from another site, so it was not accepted."
-                        + " Open the console at " + consoleUrl + " and try again.", "error", "cross-site", null, null));
+                web.notice(
+                        ctx,
+                        403,
+                        null,
+                        new Notice(
+                                "Refused",
+                                "This form was sent from another site, so it was not accepted."
+                                        + " Open the console at " + consoleUrl + " and try again.",
+                                "error",
+                                "cross-site",
+                                null,
+                                null));
                 ctx.skipRemainingHandlers();
             }
         });
@@ -107,7 +129,8 @@ public final class ConsoleRoutes implements RouteModule {
             return false;
         }
         String own = consoleUrl.replaceFirst("^(https?://[^/]+).*$", "$1");
-        return !(origin.equalsIgnoreCase(own) || (host != null && (origin.equalsIgnoreCase("http://" + host)
-                || origin.equalsIgnoreCase("https://" + host))));
+        return !(origin.equalsIgnoreCase(own)
+                || (host != null
+                        && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host))));
     }
 }

@@ -50,8 +50,13 @@ final class ConsoleWeb {
         ConsoleSession s = session(ctx);
         if (s == null) {
             String q = ctx.queryString();
-            ctx.redirect(HandlerType.GET.equals(ctx.method()) ? "/-/console/login?next=" + URLEncoder.encode(
-                    NextPage.of(ctx.path() + (q == null ? "" : "?" + q)), StandardCharsets.UTF_8) : "/-/console/login");
+            ctx.redirect(
+                    HandlerType.GET.equals(ctx.method())
+                            ? "/-/console/login?next="
+                                    + URLEncoder.encode(
+                                            NextPage.of(ctx.path() + (q == null ? "" : "?" + q)),
+                                            StandardCharsets.UTF_8)
+                            : "/-/console/login");
             return;
         }
         try {
@@ -60,9 +65,14 @@ final class ConsoleWeb {
             render(ctx, e.code().status(), "message.jte", chrome("Error", s, null), Notice.error(e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("console page {} failed", ctx.path(), e);
-            render(ctx, 500, "message.jte", chrome("Error", s, null), Notice.error("Something went wrong on the server while"
-                    + " handling this page; nothing was changed. Reload the page and try again; if it keeps happening, tell the"
-                    + " registry's operator."));
+            render(
+                    ctx,
+                    500,
+                    "message.jte",
+                    chrome("Error", s, null),
+                    Notice.error("Something went wrong on the server while"
+                            + " handling this page; nothing was changed. Reload the page and try again; if it keeps happening, tell the"
+                            + " registry's operator."));
         }
     }
 
@@ -80,7 +90,8 @@ final class ConsoleWeb {
 
     static void requireCsrf(Context ctx, ConsoleSession s) {
         if (!Hashes.same(ctx.formParam("csrf"), s.csrf())) {
-            throw AirlockException.forbidden("The form is stale or came from another site (CSRF check failed). Reload the page.");
+            throw AirlockException.forbidden(
+                    "The form is stale or came from another site (CSRF check failed). Reload the page.");
         }
     }
 
@@ -106,7 +117,13 @@ final class ConsoleWeb {
     }
 
     Chrome chrome(String title, ConsoleSession s, String section) {
-        return new Chrome(title, s == null ? null : s.user(), s == null ? null : s.csrf(), section, console.now(), assets.version);
+        return new Chrome(
+                title,
+                s == null ? null : s.user(),
+                s == null ? null : s.csrf(),
+                section,
+                console.now(),
+                assets.version);
     }
 
     void render(Context ctx, int status, String template, Chrome chrome, Object page) {

@@ -15,8 +15,7 @@ final class NextPage {
     static final String HOME = "/-/console/";
     private static final String PREFIX = "/-/console/";
 
-    private NextPage() {
-    }
+    private NextPage() {}
 
     static String of(String next) {
         if (next == null || next.length() > 300 || !next.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {

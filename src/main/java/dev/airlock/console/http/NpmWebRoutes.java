@@ -34,7 +34,10 @@ import java.util.regex.Pattern;
 final class NpmWebRoutes {
     /** The operation text of a staged decision, as the staging service names it: "approve NAME@VERSION". */
     private static final Pattern STAGE_OPERATION = Pattern.compile("(approve|reject) (.+)@([^@]+)");
-    private static final HandlerType[] POLL_METHODS = {HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.DELETE};
+
+    private static final HandlerType[] POLL_METHODS = {
+        HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.DELETE
+    };
     private final ConsoleWeb web;
     private final WebLoginService webLogin;
     private final TwoFactorService twoFactor;
@@ -42,7 +45,13 @@ final class NpmWebRoutes {
     private final StepUp stepUp;
     private final String base;
 
-    NpmWebRoutes(ConsoleWeb web, WebLoginService webLogin, TwoFactorService twoFactor, StagingService staging, StepUp stepUp, String base) {
+    NpmWebRoutes(
+            ConsoleWeb web,
+            WebLoginService webLogin,
+            TwoFactorService twoFactor,
+            StagingService staging,
+            StepUp stepUp,
+            String base) {
         this.web = web;
         this.webLogin = webLogin;
         this.twoFactor = twoFactor;
@@ -59,30 +68,50 @@ final class NpmWebRoutes {
         }
         routes.get("/-/console/web-login/{id}", ctx -> webLoginPage(ctx, web.session(ctx), ctx.pathParam("id"), null));
         routes.post("/-/console/web-login/{id}", this::completeWebLogin);
-        routes.post("/-/console/web-login/{id}/continue", ctx -> web.guarded(ctx, s -> {
-            ConsoleWeb.requireCsrf(ctx, s);
-            String id = ctx.pathParam("id");
-            Actor actor = web.actor(ctx, s);
-            webLogin.completeForSession(id, actor.withOtp(stepUp.otp(ctx, actor, "web-login:" + id)));
-            ConsoleSession rotated = web.rotate(ctx, actor);
-            web.notice(ctx, 200, rotated, loggedIn());
-        }));
+        routes.post(
+                "/-/console/web-login/{id}/continue",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    String id = ctx.pathParam("id");
+                    Actor actor = web.actor(ctx, s);
+                    webLogin.completeForSession(id, actor.withOtp(stepUp.otp(ctx, actor, "web-login:" + id)));
+                    ConsoleSession rotated = web.rotate(ctx, actor);
+                    web.notice(ctx, 200, rotated, loggedIn());
+                }));
         routes.get("/-/console/confirm/{id}", ctx -> web.guarded(ctx, s -> confirmPage(ctx, s)));
-        routes.post("/-/console/confirm/{id}", ctx -> web.guarded(ctx, s -> {
-            ConsoleWeb.requireCsrf(ctx, s);
-            Actor actor = web.actor(ctx, s);
-            String id = ctx.pathParam("id");
-            var pending = twoFactor.webOtp().pendingConfirmation(s.user(), id);
-            NpmPages.Target target = pending.isEmpty() ? null : target(actor, pending.get().operation());
-            if (target != null && !Hashes.same(ctx.formParam("integrity"), target.stage().integrity())) {
-                throw AirlockException.conflict("The staged bytes are not the ones this page showed you; reload the page and review"
-                        + " again before you confirm.");
-            }
-            twoFactor.webOtp().confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
-            ConsoleSession rotated = web.rotate(ctx, actor);
-            web.notice(ctx, 200, rotated, new Notice("Confirmed", "Return to your terminal: npm goes on by itself.", "ok", "confirmed",
-                    null, null));
-        }));
+        routes.post(
+                "/-/console/confirm/{id}",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    Actor actor = web.actor(ctx, s);
+                    String id = ctx.pathParam("id");
+                    var pending = twoFactor.webOtp().pendingConfirmation(s.user(), id);
+                    NpmPages.Target target = pending.isEmpty()
+                            ? null
+                            : target(actor, pending.get().operation());
+                    if (target != null
+                            && !Hashes.same(
+                                    ctx.formParam("integrity"), target.stage().integrity())) {
+                        throw AirlockException.conflict(
+                                "The staged bytes are not the ones this page showed you; reload the page and review"
+                                        + " again before you confirm.");
+                    }
+                    twoFactor
+                            .webOtp()
+                            .confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
+                    ConsoleSession rotated = web.rotate(ctx, actor);
+                    web.notice(
+                            ctx,
+                            200,
+                            rotated,
+                            new Notice(
+                                    "Confirmed",
+                                    "Return to your terminal: npm goes on by itself.",
+                                    "ok",
+                                    "confirmed",
+                                    null,
+                                    null));
+                }));
         for (HandlerType method : POLL_METHODS) {
             routes.addHttpHandler(method, "/-/airlock/v1/confirm/{done}", ctx -> {
                 String code = twoFactor.webOtp().pollConfirmation(ctx.pathParam("done"), Requests.actor(ctx));
@@ -99,11 +128,18 @@ final class NpmWebRoutes {
     private void startWebLogin(Context ctx) {
         JsonNode body = Requests.json(ctx);
         if (body.path("create").asBoolean(false)) {
-            // account creation happens in the couch flow, which refuses it unless auth.allowSignup is on (npm falls back on 404)
+            // account creation happens in the couch flow, which refuses it unless auth.allowSignup is on (npm falls
+            // back on 404)
             throw AirlockException.notFound("Creating accounts through the browser is not available; use npm adduser.");
         }
         String id = webLogin.start(Requests.source(ctx), ctx.header("User-Agent"));
-        Responses.json(ctx, Map.of("loginUrl", base + "/-/console/web-login/" + id, "doneUrl", base + "/-/v1/done?sessionId=" + id));
+        Responses.json(
+                ctx,
+                Map.of(
+                        "loginUrl",
+                        base + "/-/console/web-login/" + id,
+                        "doneUrl",
+                        base + "/-/v1/done?sessionId=" + id));
     }
 
     private void pollWebLogin(Context ctx) {
@@ -118,31 +154,60 @@ final class NpmWebRoutes {
     }
 
     private static Notice loggedIn() {
-        return new Notice("Logged in", "You are logged in. Return to your terminal: npm has its token.", "ok", "web-login-done", null, null);
+        return new Notice(
+                "Logged in",
+                "You are logged in. Return to your terminal: npm has its token.",
+                "ok",
+                "web-login-done",
+                null,
+                null);
     }
 
     private void webLoginPage(Context ctx, ConsoleSession s, String id, String error) {
         var request = webLogin.request(id);
-        String shown = error != null ? error : request.isEmpty() ? "This login link has expired or was already used. Run `npm login` again."
-                : null;
-        NpmPages.Origin origin = request.map(r -> new NpmPages.Origin(r.createdAt(), r.source(), r.userAgent())).orElse(null);
+        String shown = error != null
+                ? error
+                : request.isEmpty() ? "This login link has expired or was already used. Run `npm login` again." : null;
+        NpmPages.Origin origin = request.map(r -> new NpmPages.Origin(r.createdAt(), r.source(), r.userAgent()))
+                .orElse(null);
         boolean signedIn = s != null && shown == null;
-        web.render(ctx, request.isEmpty() ? 404 : error != null ? 401 : 200, "web-login.jte", web.chrome("Log in to npm", s, null),
-                new NpmPages.WebLogin(id, shown, origin, signedIn ? s.user() : null, signedIn && stepUp.showOtp(s.user()),
-                        signedIn ? stepUp.key(s, "web-login:" + id, "continue-key", "Continue with security key") : null,
+        web.render(
+                ctx,
+                request.isEmpty() ? 404 : error != null ? 401 : 200,
+                "web-login.jte",
+                web.chrome("Log in to npm", s, null),
+                new NpmPages.WebLogin(
+                        id,
+                        shown,
+                        origin,
+                        signedIn ? s.user() : null,
+                        signedIn && stepUp.showOtp(s.user()),
+                        signedIn
+                                ? stepUp.key(s, "web-login:" + id, "continue-key", "Continue with security key")
+                                : null,
                         "/-/console/login?next=/-/console/web-login/" + id));
     }
 
     private void completeWebLogin(Context ctx) {
         String id = ctx.pathParam("id");
         try {
-            webLogin.complete(id, ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.source(ctx));
+            webLogin.complete(
+                    id,
+                    ctx.formParam("username"),
+                    ctx.formParam("password"),
+                    ctx.formParam("otp"),
+                    Requests.source(ctx));
             web.notice(ctx, 200, null, loggedIn());
         } catch (KeyChallenge e) {
             ctx.redirect("/-/console/login?next=/-/console/web-login/" + id);
         } catch (AirlockException e) {
-            webLoginPage(ctx, null, id, e.code() == ErrorCode.OTP_REQUIRED
-                    ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage());
+            webLoginPage(
+                    ctx,
+                    null,
+                    id,
+                    e.code() == ErrorCode.OTP_REQUIRED
+                            ? "This account uses two-factor authentication: enter the current one-time password."
+                            : e.getMessage());
         }
     }
 
@@ -150,15 +215,35 @@ final class NpmWebRoutes {
         String id = ctx.pathParam("id");
         var pending = twoFactor.webOtp().pendingConfirmation(s.user(), id);
         if (pending.isEmpty()) {
-            web.notice(ctx, 404, s, new Notice("Confirm", "This confirmation has expired, was for another account, or does not exist."
-                    + " Run the command again.", "error", "gone", "/-/console/", "Back to staged releases"));
+            web.notice(
+                    ctx,
+                    404,
+                    s,
+                    new Notice(
+                            "Confirm",
+                            "This confirmation has expired, was for another account, or does not exist."
+                                    + " Run the command again.",
+                            "error",
+                            "gone",
+                            "/-/console/",
+                            "Back to staged releases"));
             return;
         }
         var p = pending.get();
-        web.render(ctx, 200, "confirm.jte", web.chrome("Confirm", s, null), new NpmPages.Confirm(id, p.operation(),
-                new NpmPages.Origin(p.createdAt(), p.source(), null), p.confirmed(),
-                p.confirmed() ? null : stepUp.key(s, "confirm:" + id, "confirm-key", "Confirm with security key"),
-                target(web.actor(ctx, s), p.operation())));
+        web.render(
+                ctx,
+                200,
+                "confirm.jte",
+                web.chrome("Confirm", s, null),
+                new NpmPages.Confirm(
+                        id,
+                        p.operation(),
+                        new NpmPages.Origin(p.createdAt(), p.source(), null),
+                        p.confirmed(),
+                        p.confirmed()
+                                ? null
+                                : stepUp.key(s, "confirm:" + id, "confirm-key", "Confirm with security key"),
+                        target(web.actor(ctx, s), p.operation())));
     }
 
     /**
@@ -170,10 +255,12 @@ final class NpmWebRoutes {
         if (!m.matches()) {
             return null;
         }
-        for (StagingService.StageView v : staging.list(actor, m.group(2), 0, 100).items()) {
+        for (StagingService.StageView v :
+                staging.list(actor, m.group(2), 0, 100).items()) {
             Stage st = v.stage();
             if (st.pkg().equals(m.group(2)) && st.version().equals(m.group(3)) && st.status() == StageState.PENDING) {
-                return new NpmPages.Target(st, ReviewView.of(staging.review(actor, st.id())), "/-/console/stage/" + st.id());
+                return new NpmPages.Target(
+                        st, ReviewView.of(staging.review(actor, st.id())), "/-/console/stage/" + st.id());
             }
         }
         return null;

@@ -16,15 +16,30 @@ final class OrgRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/-/console/orgs/{org}", ctx -> web.guarded(ctx, s -> web.render(ctx, 200, "org.jte",
-                web.chrome("Org " + ctx.pathParam("org"), s, null), pages.org(web.actor(ctx, s), s, ctx.pathParam("org"), ctx.queryParam("done")))));
-        routes.post("/-/console/orgs/{org}/policy", ctx -> web.guarded(ctx, s -> {
-            ConsoleWeb.requireCsrf(ctx, s);
-            Actor actor = web.actor(ctx, s);
-            pages.setOrgPolicy(actor.withOtp(stepUp.otp(ctx, actor, "org-policy:" + ctx.pathParam("org"))), ctx.pathParam("org"),
-                    ctx.formParam("approvals"), ctx.formParam("stagingRequired"), ctx.formParam("require2fa"), ctx.formParam("mfa"),
-                    ctx.formParam("securityKeyApproval"));
-            ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
-        }));
+        routes.get(
+                "/-/console/orgs/{org}",
+                ctx -> web.guarded(
+                        ctx,
+                        s -> web.render(
+                                ctx,
+                                200,
+                                "org.jte",
+                                web.chrome("Org " + ctx.pathParam("org"), s, null),
+                                pages.org(web.actor(ctx, s), s, ctx.pathParam("org"), ctx.queryParam("done")))));
+        routes.post(
+                "/-/console/orgs/{org}/policy",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    Actor actor = web.actor(ctx, s);
+                    pages.setOrgPolicy(
+                            actor.withOtp(stepUp.otp(ctx, actor, "org-policy:" + ctx.pathParam("org"))),
+                            ctx.pathParam("org"),
+                            ctx.formParam("approvals"),
+                            ctx.formParam("stagingRequired"),
+                            ctx.formParam("require2fa"),
+                            ctx.formParam("mfa"),
+                            ctx.formParam("securityKeyApproval"));
+                    ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
+                }));
     }
 }

@@ -2,8 +2,8 @@ package dev.airlock.console.http;
 
 import dev.airlock.console.ConsoleSession;
 import dev.airlock.console.view.PackagePages;
-import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.Policy;
+import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.PolicyView;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -46,20 +46,35 @@ final class PolicyPages {
         for (String[] f : FIELDS) {
             Object mine = field(policy.own(), f[0]);
             Object theirs = field(policy.inherited(), f[0]);
-            String source = "securityKeyApproval".equals(f[0]) && Boolean.TRUE.equals(theirs) ? "org " + org + ", which packages cannot relax"
+            String source = "securityKeyApproval".equals(f[0]) && Boolean.TRUE.equals(theirs)
+                    ? "org " + org + ", which packages cannot relax"
                     : mine != null ? "this package" : theirs != null ? "org " + org : "default";
-            settings.add(new PackagePages.Setting(f[0], f[1], shown(mine), org == null ? "no org" : shown(theirs),
-                    String.valueOf(field(effective, f[0])), source));
+            settings.add(new PackagePages.Setting(
+                    f[0],
+                    f[1],
+                    shown(mine),
+                    org == null ? "no org" : shown(theirs),
+                    String.valueOf(field(effective, f[0])),
+                    source));
         }
         if (org != null) {
-            settings.add(new PackagePages.Setting("orgRequires2fa", "Org members need two-factor authentication", "\u2014",
-                    shown(policy.inherited().require2fa()), String.valueOf(effective.orgRequires2fa()), null));
+            settings.add(new PackagePages.Setting(
+                    "orgRequires2fa",
+                    "Org members need two-factor authentication",
+                    "\u2014",
+                    shown(policy.inherited().require2fa()),
+                    String.valueOf(effective.orgRequires2fa()),
+                    null));
         }
         PackagePages.Form form = null;
         if (policies.canChange(actor, name)) {
-            form = new PackagePages.Form(url(name), effective.mfa(),
-                    List.of(Policy.MFA_NONE, Policy.MFA_PUBLISH, Policy.MFA_AUTOMATION), effective.stagingRequired(),
-                    String.valueOf(effective.approvals()), effective.securityKeyApproval(),
+            form = new PackagePages.Form(
+                    url(name),
+                    effective.mfa(),
+                    List.of(Policy.MFA_NONE, Policy.MFA_PUBLISH, Policy.MFA_AUTOMATION),
+                    effective.stagingRequired(),
+                    String.valueOf(effective.approvals()),
+                    effective.securityKeyApproval(),
                     stepUp.key(s, "package-policy:" + name, "save-policy-key", "Save with security key"));
         }
         return new PackagePages.Policy(name.toString(), "/-/console/package/" + name, org, done, settings, form);
@@ -70,7 +85,13 @@ final class PolicyPages {
      * package, so an untouched setting keeps following the org. Write access and the second factor are
      * {@link PolicyService#setPackage}'s checks, the same as the policy API's.
      */
-    void save(Actor actor, PackageName name, String mfa, String stagingRequired, String approvals, String securityKeyApproval) {
+    void save(
+            Actor actor,
+            PackageName name,
+            String mfa,
+            String stagingRequired,
+            String approvals,
+            String securityKeyApproval) {
         PolicyView.Effective effective = policies.ofPackageView(actor, name).effective();
         Integer n = null;
         if (approvals != null && !approvals.isBlank()) {
@@ -80,9 +101,12 @@ final class PolicyPages {
                 throw AirlockException.badRequest("Approvals must be a whole number from 1 to 10.");
             }
         }
-        Policy change = new Policy(changed(effective.mfa(), mfa == null || mfa.isBlank() ? null : mfa),
-                changed(effective.stagingRequired(), "true".equals(stagingRequired)), changed(effective.approvals(), n),
-                null, changed(effective.securityKeyApproval(), "true".equals(securityKeyApproval)));
+        Policy change = new Policy(
+                changed(effective.mfa(), mfa == null || mfa.isBlank() ? null : mfa),
+                changed(effective.stagingRequired(), "true".equals(stagingRequired)),
+                changed(effective.approvals(), n),
+                null,
+                changed(effective.securityKeyApproval(), "true".equals(securityKeyApproval)));
         policies.setPackage(actor, name, change);
     }
 

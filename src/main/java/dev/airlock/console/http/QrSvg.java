@@ -12,8 +12,7 @@ final class QrSvg {
     private static final int BORDER = 4;
     private static final int PIXELS_PER_MODULE = 5;
 
-    private QrSvg() {
-    }
+    private QrSvg() {}
 
     static AccountPages.Qr of(String text) {
         QrCode qr = QrCode.encodeText(text, QrCode.Ecc.MEDIUM);
@@ -22,7 +21,12 @@ final class QrSvg {
         for (int y = 0; y < qr.size; y++) {
             for (int x = 0; x < qr.size; x++) {
                 if (qr.getModule(x, y)) {
-                    d.append(d.length() == 0 ? "" : " ").append('M').append(x + BORDER).append(',').append(y + BORDER).append("h1v1h-1z");
+                    d.append(d.length() == 0 ? "" : " ")
+                            .append('M')
+                            .append(x + BORDER)
+                            .append(',')
+                            .append(y + BORDER)
+                            .append("h1v1h-1z");
                 }
             }
         }

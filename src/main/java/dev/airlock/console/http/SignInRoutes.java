@@ -28,9 +28,22 @@ final class SignInRoutes {
         routes.get("/-/console/login", ctx -> loginPage(ctx, 200, null, NextPage.of(ctx.queryParam("next"))));
         routes.post("/-/console/login", this::signIn);
         routes.post("/-/console/login/key", ctx -> signInWithKey(ctx, console::signInWithKey));
-        routes.get("/-/console/login/passkey", ctx -> web.render(ctx, 200, "login-passkey.jte", web.chrome("Sign in with a passkey", null,
-                null), new SignInPage(null, NextPage.of(ctx.queryParam("next")), null, ConsoleWeb.key(
-                twoFactor.keys().startPasskeyAssertion(), "sign-in-passkey", "Sign in with a passkey", "get"))));
+        routes.get(
+                "/-/console/login/passkey",
+                ctx -> web.render(
+                        ctx,
+                        200,
+                        "login-passkey.jte",
+                        web.chrome("Sign in with a passkey", null, null),
+                        new SignInPage(
+                                null,
+                                NextPage.of(ctx.queryParam("next")),
+                                null,
+                                ConsoleWeb.key(
+                                        twoFactor.keys().startPasskeyAssertion(),
+                                        "sign-in-passkey",
+                                        "Sign in with a passkey",
+                                        "get"))));
         routes.post("/-/console/login/passkey", ctx -> signInWithKey(ctx, console::signInWithPasskey));
         routes.post("/-/console/logout", ctx -> {
             ConsoleSession s = web.session(ctx);
@@ -44,26 +57,47 @@ final class SignInRoutes {
     }
 
     private void loginPage(Context ctx, int status, String error, String next) {
-        web.render(ctx, status, "login.jte", web.chrome("Sign in", null, null), new SignInPage(error, next,
-                "/-/console/login/passkey?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), null));
+        web.render(
+                ctx,
+                status,
+                "login.jte",
+                web.chrome("Sign in", null, null),
+                new SignInPage(
+                        error,
+                        next,
+                        "/-/console/login/passkey?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8),
+                        null));
     }
 
     private void signIn(Context ctx) {
         String next = NextPage.of(ctx.formParam("next"));
         try {
-            ConsoleService.SignIn in = console.signIn(ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"),
-                    Requests.source(ctx));
+            ConsoleService.SignIn in = console.signIn(
+                    ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.source(ctx));
             if (in.keyStep() != null) {
-                web.render(ctx, 200, "login-key.jte", web.chrome("Sign in", null, null), new SignInPage(null, next, null,
-                        ConsoleWeb.key(in.keyStep(), "sign-in-key", "Use security key", "get")));
+                web.render(
+                        ctx,
+                        200,
+                        "login-key.jte",
+                        web.chrome("Sign in", null, null),
+                        new SignInPage(
+                                null,
+                                next,
+                                null,
+                                ConsoleWeb.key(in.keyStep(), "sign-in-key", "Use security key", "get")));
                 return;
             }
             console.signOut(web.cookie(ctx));
             web.setCookie(ctx, in.opened().cookie());
             ctx.redirect(next);
         } catch (AirlockException e) {
-            loginPage(ctx, e.code() == ErrorCode.TOO_MANY_REQUESTS ? 429 : 401, e.code() == ErrorCode.OTP_REQUIRED
-                    ? "This account uses two-factor authentication: enter the current one-time password." : e.getMessage(), next);
+            loginPage(
+                    ctx,
+                    e.code() == ErrorCode.TOO_MANY_REQUESTS ? 429 : 401,
+                    e.code() == ErrorCode.OTP_REQUIRED
+                            ? "This account uses two-factor authentication: enter the current one-time password."
+                            : e.getMessage(),
+                    next);
         }
     }
 
@@ -75,7 +109,8 @@ final class SignInRoutes {
     private void signInWithKey(Context ctx, KeySignIn signIn) {
         String next = NextPage.of(ctx.formParam("next"));
         try {
-            ConsoleService.Opened opened = signIn.open(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
+            ConsoleService.Opened opened =
+                    signIn.open(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
             console.signOut(web.cookie(ctx));
             web.setCookie(ctx, opened.cookie());
             ctx.redirect(next);

@@ -33,7 +33,9 @@ final class StageRoutes {
 
     void register(RoutesConfig routes) {
         routes.get("/-/console/", ctx -> web.guarded(ctx, s -> home(ctx, s)));
-        routes.get("/-/console/stage/{id}", ctx -> web.guarded(ctx, s -> stagePage(ctx, s, ctx.pathParam("id"), ctx.queryParam("done"))));
+        routes.get(
+                "/-/console/stage/{id}",
+                ctx -> web.guarded(ctx, s -> stagePage(ctx, s, ctx.pathParam("id"), ctx.queryParam("done"))));
         routes.post("/-/console/stage/{id}/approve", ctx -> web.guarded(ctx, s -> decide(ctx, s, true)));
         routes.post("/-/console/stage/{id}/reject", ctx -> web.guarded(ctx, s -> decide(ctx, s, false)));
     }
@@ -46,8 +48,11 @@ final class StageRoutes {
             rows.add(new StagePages.Row(v.stage(), v.approvals().size(), review.high(), review.medium()));
         }
         // the riskiest first, then the oldest
-        rows.sort(java.util.Comparator.comparingLong(StagePages.Row::high).reversed().thenComparing(java.util.Comparator
-                .comparingLong(StagePages.Row::medium).reversed()).thenComparingLong(r -> r.stage().createdAt()));
+        rows.sort(java.util.Comparator.comparingLong(StagePages.Row::high)
+                .reversed()
+                .thenComparing(java.util.Comparator.comparingLong(StagePages.Row::medium)
+                        .reversed())
+                .thenComparingLong(r -> r.stage().createdAt()));
         web.render(ctx, 200, "staged.jte", web.chrome("Staged releases", s, "staged"), new StagePages.Listing(rows));
     }
 
@@ -65,14 +70,40 @@ final class StageRoutes {
         by.add(new StagePages.Fact("From", st.source() == null ? "unknown" : st.source()));
         by.add(new StagePages.Fact("At", Fmt.exact(st.createdAt())));
         if (st.ciJson() != null) {
-            Json.parse(st.ciJson()).properties().iterator().forEachRemaining(e -> by.add(new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
+            Json.parse(st.ciJson())
+                    .properties()
+                    .iterator()
+                    .forEachRemaining(e -> by.add(
+                            new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
         }
         boolean pending = review != null;
-        web.render(ctx, 200, "stage.jte", web.chrome(st.pkg() + "@" + st.version(), s, "staged"), new StagePages.Review(st,
-                view.approvals().size(), done, pending ? ReviewView.of(review) : null, by, stepUp.showOtp(s.user()),
-                // each key answer is bound to this version and these bytes
-                pending ? stepUp.key(s, "approve:" + st.id() + ":" + st.integrity(), "approve-key", "Approve with security key") : null,
-                pending ? stepUp.key(s, "reject:" + st.id() + ":" + st.integrity(), "reject-key", "Reject with security key") : null));
+        web.render(
+                ctx,
+                200,
+                "stage.jte",
+                web.chrome(st.pkg() + "@" + st.version(), s, "staged"),
+                new StagePages.Review(
+                        st,
+                        view.approvals().size(),
+                        done,
+                        pending ? ReviewView.of(review) : null,
+                        by,
+                        stepUp.showOtp(s.user()),
+                        // each key answer is bound to this version and these bytes
+                        pending
+                                ? stepUp.key(
+                                        s,
+                                        "approve:" + st.id() + ":" + st.integrity(),
+                                        "approve-key",
+                                        "Approve with security key")
+                                : null,
+                        pending
+                                ? stepUp.key(
+                                        s,
+                                        "reject:" + st.id() + ":" + st.integrity(),
+                                        "reject-key",
+                                        "Reject with security key")
+                                : null));
     }
 
     /** Approve or reject: CSRF, the digest that was reviewed, a fresh factor; then the session id rotates. */
@@ -82,7 +113,8 @@ final class StageRoutes {
         Actor actor = web.actor(ctx, s);
         Stage st = staging.view(actor, id).stage();
         if (!Hashes.same(ctx.formParam("integrity"), st.integrity())) {
-            throw AirlockException.conflict("The staged bytes are not the ones you reviewed; reload the page and review again.");
+            throw AirlockException.conflict(
+                    "The staged bytes are not the ones you reviewed; reload the page and review again.");
         }
         actor = actor.withOtp(stepUp.otp(ctx, actor, (approve ? "approve:" : "reject:") + id + ":" + st.integrity()));
         if (approve) {

@@ -16,13 +16,25 @@ final class TokenRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/-/console/tokens", ctx -> web.guarded(ctx, s -> web.render(ctx, 200, "tokens.jte", web.chrome("Tokens", s, "tokens"),
-                pages.tokens(s, ctx.queryParam("done")))));
-        routes.post("/-/console/tokens/{key}/revoke", ctx -> web.guarded(ctx, s -> {
-            ConsoleWeb.requireCsrf(ctx, s);
-            Actor actor = web.actor(ctx, s);
-            pages.revokeToken(actor.withOtp(stepUp.otp(ctx, actor, "revoke-token:" + ctx.pathParam("key"))), ctx.pathParam("key"));
-            ctx.redirect("/-/console/tokens?done=revoked");
-        }));
+        routes.get(
+                "/-/console/tokens",
+                ctx -> web.guarded(
+                        ctx,
+                        s -> web.render(
+                                ctx,
+                                200,
+                                "tokens.jte",
+                                web.chrome("Tokens", s, "tokens"),
+                                pages.tokens(s, ctx.queryParam("done")))));
+        routes.post(
+                "/-/console/tokens/{key}/revoke",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    Actor actor = web.actor(ctx, s);
+                    pages.revokeToken(
+                            actor.withOtp(stepUp.otp(ctx, actor, "revoke-token:" + ctx.pathParam("key"))),
+                            ctx.pathParam("key"));
+                    ctx.redirect("/-/console/tokens?done=revoked");
+                }));
     }
 }

@@ -13,8 +13,8 @@ import java.util.Map;
  * text cannot become markup unless a template says {@code $unsafe}, which none does. See docs/adr/0007.
  */
 final class Views {
-    private final TemplateEngine engine = TemplateEngine.createPrecompiled(null, ContentType.Html, Views.class.getClassLoader(),
-            "dev.airlock.console.templates");
+    private final TemplateEngine engine = TemplateEngine.createPrecompiled(
+            null, ContentType.Html, Views.class.getClassLoader(), "dev.airlock.console.templates");
 
     /** Renders {@code template} with {@code chrome} (the frame) and {@code page} (its model) as the response. */
     void render(Context ctx, int status, String template, Chrome chrome, Object page) {

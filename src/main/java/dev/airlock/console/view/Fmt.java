@@ -10,8 +10,7 @@ public final class Fmt {
     private static final DateTimeFormatter EXACT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
-    private Fmt() {
-    }
+    private Fmt() {}
 
     public static String size(long bytes) {
         if (bytes < 1024) {
@@ -42,10 +41,21 @@ public final class Fmt {
         if (s < 45) {
             return "just now";
         }
-        String amount = s < 90 ? "1 minute" : s < 45 * 60 ? plural(Math.round(s / 60.0), "minute")
-                : s < 90 * 60 ? "1 hour" : s < 22 * 3600 ? plural(Math.round(s / 3600.0), "hour")
-                : s < 36 * 3600 ? "1 day" : s < 30 * 86400 ? plural(Math.round(s / 86400.0), "day")
-                : s < 365 * 86400 ? plural(Math.round(s / (30 * 86400.0)), "month") : plural(Math.round(s / (365 * 86400.0)), "year");
+        String amount = s < 90
+                ? "1 minute"
+                : s < 45 * 60
+                        ? plural(Math.round(s / 60.0), "minute")
+                        : s < 90 * 60
+                                ? "1 hour"
+                                : s < 22 * 3600
+                                        ? plural(Math.round(s / 3600.0), "hour")
+                                        : s < 36 * 3600
+                                                ? "1 day"
+                                                : s < 30 * 86400
+                                                        ? plural(Math.round(s / 86400.0), "day")
+                                                        : s < 365 * 86400
+                                                                ? plural(Math.round(s / (30 * 86400.0)), "month")
+                                                                : plural(Math.round(s / (365 * 86400.0)), "year");
         return d < 0 ? amount + " ago" : "in " + amount;
     }
 

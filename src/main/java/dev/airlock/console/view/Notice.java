@@ -6,6 +6,7 @@ package dev.airlock.console.view;
  */
 public record Notice(String heading, String text, String kind, String id, String linkHref, String linkText) {
     public static Notice error(String text) {
-        return new Notice("Something needs your attention", text, "error", "error", "/-/console/", "Back to staged releases");
+        return new Notice(
+                "Something needs your attention", text, "error", "error", "/-/console/", "Back to staged releases");
     }
 }

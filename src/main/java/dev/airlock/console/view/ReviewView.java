@@ -12,18 +12,19 @@ import java.util.regex.Pattern;
  * A {@link ReleaseReview} as the console shows it: signals ordered high, medium, info (whatever their kind, so new
  * kinds show up by themselves), counts per level for the risk marker, and each diff split into numbered lines.
  */
-public record ReviewView(ReleaseReview review, List<ReleaseReview.Signal> signals, long high, long medium, List<DiffFile> diffs) {
+public record ReviewView(
+        ReleaseReview review, List<ReleaseReview.Signal> signals, long high, long medium, List<DiffFile> diffs) {
     private static final Pattern HUNK = Pattern.compile("^@@ -(\\d+)(?:,\\d+)? \\+(\\d+)(?:,\\d+)? @@.*");
 
     /** {@code kind}: add | del | ctx | hunk | note. Line numbers are null where a side has no line. */
-    public record DiffLine(String kind, Integer oldNo, Integer newNo, String text) {
-    }
+    public record DiffLine(String kind, Integer oldNo, Integer newNo, String text) {}
 
-    public record DiffFile(String path, List<DiffLine> lines, long added, long removed) {
-    }
+    public record DiffFile(String path, List<DiffLine> lines, long added, long removed) {}
 
     public static ReviewView of(ReleaseReview review) {
-        List<ReleaseReview.Signal> sorted = review.signals().stream().sorted(Comparator.comparingInt(s -> rank(s.level()))).toList();
+        List<ReleaseReview.Signal> sorted = review.signals().stream()
+                .sorted(Comparator.comparingInt(s -> rank(s.level())))
+                .toList();
         List<DiffFile> diffs = new ArrayList<>();
         for (Map.Entry<String, String> d : review.diffs().entrySet()) {
             diffs.add(diff(d.getKey(), d.getValue()));

@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Models of the staged-release pages: the list (with each release's risk), the review page, and its decision. */
 public final class StagePages {
-    private StagePages() {
-    }
+    private StagePages() {}
 
     /** A row of "staged releases waiting for you": the stage, approvals so far, and its signals counted by level. */
     public record Row(Stage stage, int approvals, long high, long medium) {
@@ -16,19 +15,24 @@ public final class StagePages {
         }
     }
 
-    public record Listing(List<Row> rows) {
-    }
+    public record Listing(List<Row> rows) {}
 
     /** A label and a value (who staged it, CI facts). */
-    public record Fact(String label, String value) {
-    }
+    public record Fact(String label, String value) {}
 
     /**
      * The review page. {@code review} is null once the stage is decided; the key buttons are null for a user
      * without a key; {@code showOtp} says whether the one-time-password field is offered.
      */
-    public record Review(Stage stage, int approvals, String done, ReviewView review, List<Fact> stagedBy, boolean showOtp,
-                         KeyButton approveKey, KeyButton rejectKey) {
+    public record Review(
+            Stage stage,
+            int approvals,
+            String done,
+            ReviewView review,
+            List<Fact> stagedBy,
+            boolean showOtp,
+            KeyButton approveKey,
+            KeyButton rejectKey) {
         public boolean pending() {
             return stage.status() == StageState.PENDING;
         }

@@ -51,13 +51,19 @@ public final class OrgRoutes implements RouteModule {
         routes.put("/-/org/{org}/team", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             String name = Requests.text(body, "name");
-            String description = body.path("description").isTextual() ? body.get("description").asText() : null;
+            String description = body.path("description").isTextual()
+                    ? body.get("description").asText()
+                    : null;
             orgs.createTeam(changer(ctx), ctx.pathParam("org"), name, description);
             Responses.json(ctx, 201, Map.of("name", name));
         });
         routes.get("/-/org/{org}/team", ctx -> {
             String org = ctx.pathParam("org");
-            Responses.json(ctx, orgs.teams(Requests.user(ctx), org).stream().map(t -> OrgService.validName(org, "org") + ":" + t).toList());
+            Responses.json(
+                    ctx,
+                    orgs.teams(Requests.user(ctx), org).stream()
+                            .map(t -> OrgService.validName(org, "org") + ":" + t)
+                            .toList());
         });
         routes.delete("/-/team/{org}/{team}", ctx -> {
             orgs.destroyTeam(changer(ctx), ctx.pathParam("org"), ctx.pathParam("team"));
@@ -73,8 +79,10 @@ public final class OrgRoutes implements RouteModule {
             orgs.removeFromTeam(changer(ctx), ctx.pathParam("org"), ctx.pathParam("team"), user);
             ctx.status(204);
         });
-        routes.get("/-/team/{org}/{team}/user", ctx ->
-                Responses.json(ctx, orgs.teamMembers(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"))));
+        routes.get(
+                "/-/team/{org}/{team}/user",
+                ctx -> Responses.json(
+                        ctx, orgs.teamMembers(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"))));
     }
 
     private void setMember(Context ctx) {
@@ -89,9 +97,7 @@ public final class OrgRoutes implements RouteModule {
     }
 
     /** The answer to npm org set: npm prints the org's name and size, the user and the role. */
-    record MemberSet(OrgSize org, String user, String role) {
-    }
+    record MemberSet(OrgSize org, String user, String role) {}
 
-    record OrgSize(String name, int size) {
-    }
+    record OrgSize(String name, int size) {}
 }

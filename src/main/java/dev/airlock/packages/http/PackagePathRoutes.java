@@ -2,8 +2,8 @@ package dev.airlock.packages.http;
 
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.Packages;
-import dev.airlock.packages.Unpublish;
 import dev.airlock.packages.TarballRef;
+import dev.airlock.packages.Unpublish;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;

@@ -47,8 +47,12 @@ public final class PackageRoutes implements RouteModule {
         routes.delete("/-/package/<path>", this::deletePackageApi);
         routes.get("/-/v1/search", new SearchHandler(packages)::handle);
         // Airlock's package policy API (docs/policies.md)
-        routes.get(POLICY_PREFIX + "/<path>", ctx -> Responses.json(ctx,
-                policies.ofPackageView(Requests.user(ctx), policyPath(ctx).name())));
+        routes.get(
+                POLICY_PREFIX + "/<path>",
+                ctx -> Responses.json(
+                        ctx,
+                        policies.ofPackageView(
+                                Requests.user(ctx), policyPath(ctx).name())));
         routes.put(POLICY_PREFIX + "/<path>", ctx -> {
             NpmPath p = policyPath(ctx);
             policies.setPackage(Requests.user(ctx), p.name(), Policy.fromJson(Requests.jsonObject(ctx)));
@@ -64,22 +68,37 @@ public final class PackageRoutes implements RouteModule {
             Actor actor = Requests.user(ctx);
             Responses.json(ctx, useCases.ownership().packagesOf(actor, ctx.pathParam("user"), false));
         });
-        routes.get("/-/team/{org}/{team}/package", ctx -> Responses.json(ctx,
-                useCases.ownership().teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
+        routes.get(
+                "/-/team/{org}/{team}/package",
+                ctx -> Responses.json(
+                        ctx,
+                        useCases.ownership()
+                                .teamPackages(Requests.user(ctx), ctx.pathParam("org"), ctx.pathParam("team"), orgs)));
         routes.put("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
             gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
-            useCases.ownership().grant(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
-                    OrgService.validName(ctx.pathParam("team"), "team"), name.name(), Requests.text(body, "permissions"), orgs);
+            useCases.ownership()
+                    .grant(
+                            Requests.user(ctx),
+                            OrgService.validName(ctx.pathParam("org"), "org"),
+                            OrgService.validName(ctx.pathParam("team"), "team"),
+                            name.name(),
+                            Requests.text(body, "permissions"),
+                            orgs);
             Responses.json(ctx, 201, Map.of("ok", true));
         });
         routes.delete("/-/team/{org}/{team}/package", ctx -> {
             JsonNode body = Requests.jsonObject(ctx);
             NpmPath name = NpmPath.parse(Requests.text(body, "package"));
             gate.authorise(Requests.user(ctx), Action.CHANGE_ACCESS, name.name());
-            useCases.ownership().revoke(Requests.user(ctx), OrgService.validName(ctx.pathParam("org"), "org"),
-                    OrgService.validName(ctx.pathParam("team"), "team"), name.name(), orgs);
+            useCases.ownership()
+                    .revoke(
+                            Requests.user(ctx),
+                            OrgService.validName(ctx.pathParam("org"), "org"),
+                            OrgService.validName(ctx.pathParam("team"), "team"),
+                            name.name(),
+                            orgs);
             ctx.status(204);
         });
     }
@@ -104,8 +123,10 @@ public final class PackageRoutes implements RouteModule {
                 }
                 Responses.json(ctx, packages.distTags(actor, p.name()));
             }
-            case "visibility" -> Responses.json(ctx, Map.of("public", useCases.ownership().isPublic(actor, p.name())));
-            case "collaborators" -> Responses.json(ctx, useCases.ownership().collaborators(Requests.user(ctx), p.name(), orgs));
+            case "visibility" ->
+                Responses.json(ctx, Map.of("public", useCases.ownership().isPublic(actor, p.name())));
+            case "collaborators" ->
+                Responses.json(ctx, useCases.ownership().collaborators(Requests.user(ctx), p.name(), orgs));
             default -> throw AirlockException.notFound("Not found");
         }
     }

@@ -46,7 +46,8 @@ final class SearchHandler {
     private static ObjectNode summary(JsonNode doc, String base) {
         String name = doc.path("name").asText();
         String latest = doc.path("dist-tags").path("latest").asText(null);
-        JsonNode manifest = latest == null ? Json.object() : doc.path("versions").path(latest);
+        JsonNode manifest =
+                latest == null ? Json.object() : doc.path("versions").path(latest);
         ObjectNode pkg = Json.object();
         pkg.put("name", name);
         pkg.put("scope", name.startsWith("@") ? name.substring(1, name.indexOf('/')) : "unscoped");
@@ -57,7 +58,9 @@ final class SearchHandler {
         if (manifest.has("keywords")) {
             pkg.set("keywords", manifest.get("keywords"));
         }
-        pkg.put("date", doc.path("time").path(latest == null ? "modified" : latest).asText());
+        pkg.put(
+                "date",
+                doc.path("time").path(latest == null ? "modified" : latest).asText());
         pkg.putObject("links").put("npm", base + "/" + name);
         JsonNode npmUser = manifest.path("_npmUser");
         ObjectNode publisher = pkg.putObject("publisher");
@@ -65,7 +68,10 @@ final class SearchHandler {
         publisher.put("email", npmUser.path("email").asText(""));
         ArrayNode maintainers = pkg.putArray("maintainers");
         for (JsonNode m : doc.path("maintainers")) {
-            maintainers.addObject().put("username", m.path("name").asText()).put("email", m.path("email").asText());
+            maintainers
+                    .addObject()
+                    .put("username", m.path("name").asText())
+                    .put("email", m.path("email").asText());
         }
         ObjectNode entry = Json.object();
         entry.set("package", pkg);

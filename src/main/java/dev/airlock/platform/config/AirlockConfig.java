@@ -4,9 +4,19 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Immutable, validated configuration. Built by {@link ConfigLoader}; every key is listed in docs/configuration.md. */
-public record AirlockConfig(Server server, Path dataDir, Database database, Path blobDir, Limits limits, Auth auth,
-                            Security security, Staging staging, TwoFactor twoFactor, Tokens tokens, List<String> trustedProxies,
-                            List<Issuer> issuers) {
+public record AirlockConfig(
+        Server server,
+        Path dataDir,
+        Database database,
+        Path blobDir,
+        Limits limits,
+        Auth auth,
+        Security security,
+        Staging staging,
+        TwoFactor twoFactor,
+        Tokens tokens,
+        List<String> trustedProxies,
+        List<Issuer> issuers) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -48,18 +58,22 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
      * {@code passwordFailureWindowMinutes}; an account refuses every password for the rest of the window after ten
      * times that many from all sources together.
      */
-    public record Auth(boolean anonymousRead, boolean allowSignup, int sessionDays, int maxPasswordFailures,
-                       int passwordFailureWindowMinutes) {
+    public record Auth(
+            boolean anonymousRead,
+            boolean allowSignup,
+            int sessionDays,
+            int maxPasswordFailures,
+            int passwordFailureWindowMinutes) {
         public Auth {
             if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
-                throw new IllegalArgumentException("auth.maxPasswordFailures and auth.passwordFailureWindowMinutes must be positive");
+                throw new IllegalArgumentException(
+                        "auth.maxPasswordFailures and auth.passwordFailureWindowMinutes must be positive");
             }
         }
     }
 
     /** {@code secretKey}: base64 of 32 bytes used to encrypt secrets at rest; empty = DATA/secret.key. */
-    public record Security(String secretKey) {
-    }
+    public record Security(String secretKey) {}
 
     public record Staging(int expiryDays) {
         public Staging {
@@ -69,8 +83,7 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
         }
     }
 
-    public record TwoFactor(int maxFailures, int failureWindowMinutes) {
-    }
+    public record TwoFactor(int maxFailures, int failureWindowMinutes) {}
 
     /**
      * An OIDC issuer trusted for trusted publishing. {@code type}: github | gitlab | circleci (which claims identify
@@ -80,7 +93,8 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     public record Issuer(String name, String type, String issuer, String jwks) {
         public Issuer {
             if (!type.equals("github") && !type.equals("gitlab") && !type.equals("circleci")) {
-                throw new IllegalArgumentException("trust.issuers." + name + ".type must be github, gitlab or circleci");
+                throw new IllegalArgumentException(
+                        "trust.issuers." + name + ".type must be github, gitlab or circleci");
             }
             if (!issuer.matches("https?://\\S+") || !jwks.matches("(https?://|\\{iss\\})\\S+")) {
                 throw new IllegalArgumentException("trust.issuers." + name + " needs http(s) issuer and jwks URLs");
@@ -97,13 +111,23 @@ public record AirlockConfig(Server server, Path dataDir, Database database, Path
     }
 
     /** {@code bypassMayPublish}: may tokens that bypass 2FA publish directly (where the package policy allows)? */
-    public record Tokens(boolean bypassMayPublish) {
-    }
+    public record Tokens(boolean bypassMayPublish) {}
 
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
-        return new AirlockConfig(new Server(server.host(), port, url), dataDir, database, blobDir, limits, auth, security, staging,
-                twoFactor, tokens, trustedProxies, issuers);
+        return new AirlockConfig(
+                new Server(server.host(), port, url),
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers);
     }
 }

@@ -17,8 +17,7 @@ public final class ConfigLoader {
     /** Every key with its default ("" = derived). docs/configuration.md documents the same list. */
     public static final Map<String, String> DEFAULTS = defaults();
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -52,7 +51,8 @@ public final class ConfigLoader {
 
     /** The environment variable that sets {@code key}: server.publicUrl → AIRLOCK_SERVER_PUBLIC_URL. */
     public static String envName(String key) {
-        return "AIRLOCK_" + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+        return "AIRLOCK_"
+                + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 
     public static AirlockConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
@@ -68,9 +68,13 @@ public final class ConfigLoader {
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
             // AIRLOCK_TRUST_ISSUERS_<NAME>_<TYPE|ISSUER|JWKS> adds an OIDC issuer
-            var m = java.util.regex.Pattern.compile("AIRLOCK_TRUST_ISSUERS_([A-Z0-9]+)_(TYPE|ISSUER|JWKS)").matcher(e.getKey());
+            var m = java.util.regex.Pattern.compile("AIRLOCK_TRUST_ISSUERS_([A-Z0-9]+)_(TYPE|ISSUER|JWKS)")
+                    .matcher(e.getKey());
             if (m.matches()) {
-                values.put("trust.issuers." + m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT), e.getValue());
+                values.put(
+                        "trust.issuers." + m.group(1).toLowerCase(Locale.ROOT) + "."
+                                + m.group(2).toLowerCase(Locale.ROOT),
+                        e.getValue());
             }
         }
         for (Map.Entry<String, String> e : flags.entrySet()) {
@@ -101,7 +105,11 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out, file);
+                flatten(
+                        prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(),
+                        e.getValue(),
+                        out,
+                        file);
             }
         } else if (node instanceof java.util.List<?> list) {
             requireKnown(prefix, "key in " + file);
@@ -129,8 +137,8 @@ public final class ConfigLoader {
 
     private static void requireKnown(String key, String where) {
         if (!DEFAULTS.containsKey(key) && !ISSUER_KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("Unknown configuration " + where + ": " + key
-                    + " (see docs/configuration.md)");
+            throw new IllegalArgumentException(
+                    "Unknown configuration " + where + ": " + key + " (see docs/configuration.md)");
         }
     }
 
@@ -145,20 +153,32 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("server.publicUrl must be an absolute http(s) URL: " + publicUrl);
         }
         Path data = Path.of(v.get("data.dir")).toAbsolutePath().normalize();
-        String dbUrl = v.get("database.url").isEmpty() ? "jdbc:sqlite:" + data.resolve("airlock.db") : v.get("database.url");
-        Path blobs = v.get("blobs.dir").isEmpty() ? data.resolve("blobs") : Path.of(v.get("blobs.dir")).toAbsolutePath();
+        String dbUrl =
+                v.get("database.url").isEmpty() ? "jdbc:sqlite:" + data.resolve("airlock.db") : v.get("database.url");
+        Path blobs = v.get("blobs.dir").isEmpty()
+                ? data.resolve("blobs")
+                : Path.of(v.get("blobs.dir")).toAbsolutePath();
         return new AirlockConfig(
                 new AirlockConfig.Server(host, port, publicUrl),
                 data,
-                new AirlockConfig.Database(dbUrl, v.get("database.user"), v.get("database.password"), intOf(v, "database.poolSize")),
+                new AirlockConfig.Database(
+                        dbUrl, v.get("database.user"), v.get("database.password"), intOf(v, "database.poolSize")),
                 blobs,
-                new AirlockConfig.Limits(longOf(v, "limits.maxBodyBytes"), longOf(v, "limits.maxTarballBytes"),
-                        longOf(v, "limits.maxUnpackedBytes"), intOf(v, "limits.maxEntries")),
-                new AirlockConfig.Auth(boolOf(v, "auth.anonymousRead"), boolOf(v, "auth.allowSignup"), intOf(v, "auth.sessionDays"),
-                        intOf(v, "auth.maxPasswordFailures"), intOf(v, "auth.passwordFailureWindowMinutes")),
+                new AirlockConfig.Limits(
+                        longOf(v, "limits.maxBodyBytes"),
+                        longOf(v, "limits.maxTarballBytes"),
+                        longOf(v, "limits.maxUnpackedBytes"),
+                        intOf(v, "limits.maxEntries")),
+                new AirlockConfig.Auth(
+                        boolOf(v, "auth.anonymousRead"),
+                        boolOf(v, "auth.allowSignup"),
+                        intOf(v, "auth.sessionDays"),
+                        intOf(v, "auth.maxPasswordFailures"),
+                        intOf(v, "auth.passwordFailureWindowMinutes")),
                 new AirlockConfig.Security(v.get("security.secretKey")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
-                new AirlockConfig.TwoFactor(intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
+                new AirlockConfig.TwoFactor(
+                        intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
                 new AirlockConfig.Tokens(boolOf(v, "tokens.bypassMayPublish")),
                 proxies(v.get("server.trustedProxies")),
                 issuers(v));
@@ -168,12 +188,24 @@ public final class ConfigLoader {
     private static java.util.List<AirlockConfig.Issuer> issuers(Map<String, String> v) {
         Map<String, AirlockConfig.Issuer> out = new LinkedHashMap<>();
         if (boolOf(v, "trust.defaultIssuers")) {
-            out.put("github", new AirlockConfig.Issuer("github", "github", "https://token.actions.githubusercontent.com",
-                    "https://token.actions.githubusercontent.com/.well-known/jwks"));
-            out.put("gitlab", new AirlockConfig.Issuer("gitlab", "gitlab", "https://gitlab.com",
-                    "https://gitlab.com/oauth/discovery/keys"));
-            out.put("circleci", new AirlockConfig.Issuer("circleci", "circleci", "https://oidc.circleci.com/org/*",
-                    "{iss}/.well-known/jwks-pub.json"));
+            out.put(
+                    "github",
+                    new AirlockConfig.Issuer(
+                            "github",
+                            "github",
+                            "https://token.actions.githubusercontent.com",
+                            "https://token.actions.githubusercontent.com/.well-known/jwks"));
+            out.put(
+                    "gitlab",
+                    new AirlockConfig.Issuer(
+                            "gitlab", "gitlab", "https://gitlab.com", "https://gitlab.com/oauth/discovery/keys"));
+            out.put(
+                    "circleci",
+                    new AirlockConfig.Issuer(
+                            "circleci",
+                            "circleci",
+                            "https://oidc.circleci.com/org/*",
+                            "{iss}/.well-known/jwks-pub.json"));
         }
         java.util.Set<String> names = new java.util.TreeSet<>();
         for (String key : v.keySet()) {
@@ -202,10 +234,15 @@ public final class ConfigLoader {
             }
             String cidr = p.contains("/") ? p : p + "/32";
             if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")
-                    || java.util.Arrays.stream(cidr.split("[./]")).mapToInt(Integer::parseInt).max().orElse(0) > 255
+                    || java.util.Arrays.stream(cidr.split("[./]"))
+                                    .mapToInt(Integer::parseInt)
+                                    .max()
+                                    .orElse(0)
+                            > 255
                     || Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) > 32) {
-                throw new IllegalArgumentException("server.trustedProxies takes IPv4 addresses or CIDR ranges (such as 10.0.0.0/8),"
-                        + " as a YAML list or separated by commas, got \"" + p + "\"");
+                throw new IllegalArgumentException(
+                        "server.trustedProxies takes IPv4 addresses or CIDR ranges (such as 10.0.0.0/8),"
+                                + " as a YAML list or separated by commas, got \"" + p + "\"");
             }
             out.add(cidr);
         }

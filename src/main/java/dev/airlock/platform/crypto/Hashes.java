@@ -8,8 +8,7 @@ import java.util.HexFormat;
 
 /** Message digests in the encodings npm uses (hex shasum, SRI integrity). */
 public final class Hashes {
-    private Hashes() {
-    }
+    private Hashes() {}
 
     public static MessageDigest digest(String algorithm) {
         try {

@@ -15,8 +15,7 @@ import java.util.Base64;
  * several nodes share a database), otherwise {@code DATA/secret.key}, created with mode 0600 on first start.
  */
 public final class SecretKeys {
-    private SecretKeys() {
-    }
+    private SecretKeys() {}
 
     public static byte[] load(AirlockConfig config) {
         String configured = config.security().secretKey();
@@ -28,7 +27,8 @@ public final class SecretKeys {
             Files.createDirectories(config.dataDir());
             if (!Files.exists(file)) {
                 try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(
+                            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                     Files.writeString(file, Base64.getEncoder().encodeToString(SecretBox.newKey()) + "\n");
                 } catch (FileAlreadyExistsException raced) {
                     // another process created it first: use theirs

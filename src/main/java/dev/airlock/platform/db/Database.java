@@ -94,7 +94,8 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction; commits if it returns, rolls back if it throws. */
     public <T> T write(Function<Tx, T> work) {
-        return writer.inTransaction(sqlite ? TransactionIsolationLevel.UNKNOWN : TransactionIsolationLevel.READ_COMMITTED,
+        return writer.inTransaction(
+                sqlite ? TransactionIsolationLevel.UNKNOWN : TransactionIsolationLevel.READ_COMMITTED,
                 h -> work.apply(new Tx(h, true)));
     }
 
@@ -109,7 +110,9 @@ public final class Database implements AutoCloseable {
             if (c instanceof SQLException sql) {
                 String state = sql.getSQLState();
                 String msg = String.valueOf(sql.getMessage());
-                if ("23505".equals(state) || msg.contains("UNIQUE constraint failed") || msg.contains("PRIMARY KEY constraint")) {
+                if ("23505".equals(state)
+                        || msg.contains("UNIQUE constraint failed")
+                        || msg.contains("PRIMARY KEY constraint")) {
                     return true;
                 }
             }

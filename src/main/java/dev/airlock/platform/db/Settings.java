@@ -9,15 +9,27 @@ public final class Settings {
     }
 
     public String get(String key) {
-        return db.read(tx -> tx.handle().createQuery("SELECT value FROM settings WHERE key = :k").bind("k", key)
-                .mapTo(String.class).findOne().orElse(null));
+        return db.read(tx -> tx.handle()
+                .createQuery("SELECT value FROM settings WHERE key = :k")
+                .bind("k", key)
+                .mapTo(String.class)
+                .findOne()
+                .orElse(null));
     }
 
     public void put(String key, String value) {
         db.write(tx -> {
-            int n = tx.handle().createUpdate("UPDATE settings SET value = :v WHERE key = :k").bind("k", key).bind("v", value).execute();
+            int n = tx.handle()
+                    .createUpdate("UPDATE settings SET value = :v WHERE key = :k")
+                    .bind("k", key)
+                    .bind("v", value)
+                    .execute();
             if (n == 0) {
-                tx.handle().createUpdate("INSERT INTO settings (key, value) VALUES (:k, :v)").bind("k", key).bind("v", value).execute();
+                tx.handle()
+                        .createUpdate("INSERT INTO settings (key, value) VALUES (:k, :v)")
+                        .bind("k", key)
+                        .bind("v", value)
+                        .execute();
             }
             return null;
         });

@@ -1,9 +1,9 @@
 package dev.airlock.platform.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.airlock.platform.json.Json;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
-import dev.airlock.platform.json.Json;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +12,7 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapper {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
-    private ErrorMapper() {
-    }
+    private ErrorMapper() {}
 
     public static void handle(AirlockException e, Context ctx) {
         ErrorCode code = e.code();
@@ -22,14 +21,22 @@ public final class ErrorMapper {
             case OTP_REQUIRED -> ctx.header("WWW-Authenticate", "OTP");
             case UNAUTHORIZED -> ctx.header("WWW-Authenticate", "Bearer");
             case IP_NOT_ALLOWED -> ctx.header("WWW-Authenticate", "ipaddress");
-            case TOO_MANY_REQUESTS -> ctx.header("Retry-After",
-                    Long.toString(e instanceof dev.airlock.shared.RateLimited r ? Math.max(1, r.retryAfterSeconds()) : 60));
-            default -> {
-            }
+            case TOO_MANY_REQUESTS ->
+                ctx.header(
+                        "Retry-After",
+                        Long.toString(
+                                e instanceof dev.airlock.shared.RateLimited r
+                                        ? Math.max(1, r.retryAfterSeconds())
+                                        : 60));
+            default -> {}
         }
         // npm opens authUrl and polls doneUrl for the code (web OTP), in a terminal; elsewhere it prints both
-        write(ctx, code.status(), e instanceof dev.airlock.shared.KeyChallenge k ? new ErrorBody(e.getMessage(), k.authUrl(), k.doneUrl())
-                : new ErrorBody(e.getMessage()));
+        write(
+                ctx,
+                code.status(),
+                e instanceof dev.airlock.shared.KeyChallenge k
+                        ? new ErrorBody(e.getMessage(), k.authUrl(), k.doneUrl())
+                        : new ErrorBody(e.getMessage()));
     }
 
     public static void unexpected(Exception e, Context ctx) {
@@ -42,8 +49,10 @@ public final class ErrorMapper {
     }
 
     /** npm prints {@code error}; a security-key challenge adds the web OTP URLs. */
-    record ErrorBody(String error, @JsonInclude(JsonInclude.Include.NON_NULL) String authUrl,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) String doneUrl) {
+    record ErrorBody(
+            String error,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String authUrl,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String doneUrl) {
         ErrorBody(String error) {
             this(error, null, null);
         }

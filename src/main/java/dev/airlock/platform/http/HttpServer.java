@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -27,8 +26,14 @@ public final class HttpServer implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
 
     /** {@code spoolDir}: where request bodies too large to hold in memory (publishes of big tarballs) are spooled. */
-    public HttpServer(String host, int port, long maxBodyBytes, Path spoolDir, List<String> trustedProxies,
-                      Authenticator authenticator, List<RouteModule> modules) {
+    public HttpServer(
+            String host,
+            int port,
+            long maxBodyBytes,
+            Path spoolDir,
+            List<String> trustedProxies,
+            Authenticator authenticator,
+            List<RouteModule> modules) {
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -49,8 +54,14 @@ public final class HttpServer implements AutoCloseable {
             // after-handlers run also when the handler failed
             config.routes.after(Requests::closeSpools);
             config.routes.exception(AirlockException.class, ErrorMapper::handle);
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> ErrorMapper.write(ctx, e.getStatus(),
-                    e.getStatus() == 413 ? "The request body is larger than this registry accepts." : e.getMessage()));
+            config.routes.exception(
+                    HttpResponseException.class,
+                    (e, ctx) -> ErrorMapper.write(
+                            ctx,
+                            e.getStatus(),
+                            e.getStatus() == 413
+                                    ? "The request body is larger than this registry accepts."
+                                    : e.getMessage()));
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
             config.routes.error(404, "*", ctx -> {
                 if (ctx.result() == null) {
@@ -63,7 +74,8 @@ public final class HttpServer implements AutoCloseable {
                 module.register(config.routes);
                 for (Endpoint e : endpoints(config.unsafe.internalRouter)) {
                     if (!before.contains(e) && e.method.isHttpMethod()) {
-                        routes.add(new Route(e.method.name(), e.path, module.getClass().getSimpleName()));
+                        routes.add(new Route(
+                                e.method.name(), e.path, module.getClass().getSimpleName()));
                     }
                 }
             }

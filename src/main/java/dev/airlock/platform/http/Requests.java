@@ -21,8 +21,7 @@ public final class Requests {
     static final String SPOOL_DIR = "airlock.spoolDir";
     static final String SPOOLS = "airlock.spools";
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /** The authenticated actor (or anonymous); resolved once per request. */
     public static Actor actor(Context ctx) {
@@ -43,7 +42,8 @@ public final class Requests {
     public static Actor user(Context ctx) {
         Actor actor = actor(ctx);
         if (!actor.authenticated()) {
-            throw new AirlockException(ErrorCode.UNAUTHORIZED, "You must be logged in to do this. Run `npm login` first.");
+            throw new AirlockException(
+                    ErrorCode.UNAUTHORIZED, "You must be logged in to do this. Run `npm login` first.");
         }
         return actor;
     }
@@ -94,7 +94,8 @@ public final class Requests {
     public static JsonNode json(Context ctx) {
         String type = ctx.header("Content-Type");
         if (type != null && !type.isBlank() && !type.toLowerCase(Locale.ROOT).contains("json")) {
-            throw new AirlockException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            throw new AirlockException(
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Expected a JSON body (Content-Type: application/json), got " + type);
         }
         Long max = ctx.attribute(MAX_BODY);
@@ -137,12 +138,14 @@ public final class Requests {
     }
 
     private static AirlockException tooLarge(long limit) {
-        return new AirlockException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than this registry accepts ("
-                + limit + " bytes).");
+        return new AirlockException(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                "The request body is larger than this registry accepts (" + limit + " bytes).");
     }
 
     private static final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
+
         TooLarge() {
             super("request body too large", null);
         }

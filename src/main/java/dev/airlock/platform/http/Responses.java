@@ -6,8 +6,7 @@ import java.io.InputStream;
 
 /** Response helpers: JSON bodies and the cache rules npm clients need. */
 public final class Responses {
-    private Responses() {
-    }
+    private Responses() {}
 
     /** JSON for a dynamic resource: never cached (npm's HTTP cache obeys max-age, even on dist-tags). */
     public static void json(Context ctx, int status, Object body) {

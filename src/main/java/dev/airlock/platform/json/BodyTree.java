@@ -29,12 +29,13 @@ import java.util.Locale;
  */
 public final class BodyTree {
     /** npm sends standard padded base64 (Node's Buffer); padding is optional here, as with java.util.Base64. */
-    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
-            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    private static final Base64Variant BASE64 =
+            Base64Variants.MIME_NO_LINEFEEDS.withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
 
     /** A tarball attachment whose data is not base64. */
     public static final class BadAttachment extends IOException {
         private static final long serialVersionUID = 1L;
+
         BadAttachment(String message) {
             super(message, null);
         }
@@ -132,7 +133,8 @@ public final class BodyTree {
             // Jackson reports a character outside the alphabet this way (and a bad end of data as a parse error)
             throw new BadAttachment("The attachment data is not valid base64.");
         } catch (JsonParseException e) {
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().toLowerCase(Locale.ROOT).contains("base64")) {
+            if (e.getOriginalMessage() != null
+                    && e.getOriginalMessage().toLowerCase(Locale.ROOT).contains("base64")) {
                 throw new BadAttachment("The attachment data is not valid base64.");
             }
             throw e;

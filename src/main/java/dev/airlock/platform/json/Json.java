@@ -16,14 +16,14 @@ public final class Json {
 
     static {
         // Publish bodies carry a base64 tarball in one string; allow large strings, bound nesting.
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE - 16)
-                .maxNestingDepth(64)
-                .build());
+        MAPPER.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE - 16)
+                        .maxNestingDepth(64)
+                        .build());
     }
 
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectNode object() {
         return MAPPER.createObjectNode();

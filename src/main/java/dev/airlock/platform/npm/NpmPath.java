@@ -39,7 +39,8 @@ public record NpmPath(PackageName name, List<String> rest) {
         String name = first;
         if (first.startsWith("@") && first.indexOf('/') < 0) {
             if (segments.size() < 2) {
-                throw AirlockException.badRequest("Invalid package name \"" + first + "\": a scoped name is @scope/name");
+                throw AirlockException.badRequest(
+                        "Invalid package name \"" + first + "\": a scoped name is @scope/name");
             }
             name = first + "/" + segments.get(1);
             used = 2;

@@ -14,8 +14,7 @@ final class PaxRecords {
     private static final Set<String> LOCAL_REFUSED = Set.of("type", "linkpath");
     private static final Set<String> GLOBAL_REFUSED = Set.of("type", "linkpath", "path", "size");
 
-    private PaxRecords() {
-    }
+    private PaxRecords() {}
 
     static Map<String, String> parse(byte[] body, boolean global) {
         Map<String, String> records = new LinkedHashMap<>();
@@ -26,7 +25,11 @@ final class PaxRecords {
             while (i < body.length && body[i] >= '0' && body[i] <= '9' && length < body.length) {
                 length = length * 10 + (body[i++] - '0');
             }
-            if (i == pos || body[pos] == '0' || i >= body.length || body[i] != ' ' || pos + length > body.length
+            if (i == pos
+                    || body[pos] == '0'
+                    || i >= body.length
+                    || body[i] != ' '
+                    || pos + length > body.length
                     || body[(int) (pos + length - 1)] != '\n') {
                 throw malformed();
             }

@@ -83,8 +83,8 @@ record TarHeader(char type, String name, String prefix, String linkName, long si
             i++;
         }
         if (digits == 0 || !terminated || i != 156 || value != sum) {
-            throw new TarballRefusedException("the tarball is not a valid gzipped tar archive (an entry header has a bad"
-                    + " checksum)");
+            throw new TarballRefusedException(
+                    "the tarball is not a valid gzipped tar archive (an entry header has a bad" + " checksum)");
         }
     }
 
@@ -151,8 +151,12 @@ record TarHeader(char type, String name, String prefix, String linkName, long si
 
     static String utf8(byte[] b, int off, int len) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, off, len))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new TarballRefusedException("the tarball contains a name that is not valid UTF-8");
         }

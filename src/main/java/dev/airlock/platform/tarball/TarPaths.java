@@ -45,7 +45,8 @@ final class TarPaths {
                 throw new TarballRefusedException("the tarball contains a malformed path (" + raw + ")");
             }
             if (s.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
-                throw new TarballRefusedException("the tarball contains a name longer than " + MAX_SEGMENT_BYTES + " bytes");
+                throw new TarballRefusedException(
+                        "the tarball contains a name longer than " + MAX_SEGMENT_BYTES + " bytes");
             }
         }
         if (segments.length > MAX_DEPTH) {
@@ -54,8 +55,8 @@ final class TarPaths {
         if (top == null) {
             top = segments[0];
         } else if (!top.equals(segments[0])) {
-            throw new TarballRefusedException("all entries must be inside one top-level directory (found " + top + "/ and "
-                    + segments[0] + "/)");
+            throw new TarballRefusedException(
+                    "all entries must be inside one top-level directory (found " + top + "/ and " + segments[0] + "/)");
         }
         if (segments.length == 1) {
             if (directory) {

@@ -55,8 +55,7 @@ public final class TarballReader {
         }
     }
 
-    private TarballReader() {
-    }
+    private TarballReader() {}
 
     private static java.security.MessageDigest sha256() {
         try {
@@ -146,16 +145,19 @@ public final class TarballReader {
                 case 'x', 'g', 'L', 'K' -> meta(h);
                 case '0', '5' -> {
                     if (++entries > limits.maxEntries()) {
-                        throw new TarballRefusedException("the tarball has more than " + limits.maxEntries() + " entries");
+                        throw new TarballRefusedException(
+                                "the tarball has more than " + limits.maxEntries() + " entries");
                     }
                     regular(h);
                 }
-                case '1', '2' -> throw new TarballRefusedException("the tarball contains a link (" + named(h)
-                        + "); links are not allowed");
-                case '3', '4', '6' -> throw new TarballRefusedException("the tarball contains a device or FIFO (" + named(h)
-                        + ")");
-                default -> throw new TarballRefusedException("the tarball contains an entry of an unsupported type ("
-                        + named(h) + ")");
+                case '1', '2' ->
+                    throw new TarballRefusedException(
+                            "the tarball contains a link (" + named(h) + "); links are not allowed");
+                case '3', '4', '6' ->
+                    throw new TarballRefusedException("the tarball contains a device or FIFO (" + named(h) + ")");
+                default ->
+                    throw new TarballRefusedException(
+                            "the tarball contains an entry of an unsupported type (" + named(h) + ")");
             }
         }
 
@@ -182,8 +184,8 @@ public final class TarballReader {
             in.skipNBytes(padding(h.size()));
             for (int i = SAFE_META_PREFIX; i < body.length; i++) {
                 if (body[i] < 0) {
-                    throw new TarballRefusedException("the tarball has an extended header with non-ASCII text after its"
-                            + " first 512 bytes");
+                    throw new TarballRefusedException(
+                            "the tarball has an extended header with non-ASCII text after its" + " first 512 bytes");
                 }
             }
             switch (h.type()) {
@@ -231,8 +233,8 @@ public final class TarballReader {
             }
             if (!h.linkName().isEmpty()) {
                 // node-tar drops a non-link header that names a link target and parses its data as headers
-                throw new TarballRefusedException("the tarball contains a file with a link target (" + path
-                        + "); links are not allowed");
+                throw new TarballRefusedException(
+                        "the tarball contains a file with a link target (" + path + "); links are not allowed");
             }
             // node-tar reads a file whose name ends in / as a directory, and a directory as having no data
             boolean directory = h.type() == '5' || path.endsWith("/");

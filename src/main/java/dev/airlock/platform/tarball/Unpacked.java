@@ -25,7 +25,13 @@ final class Unpacked extends FilterInputStream {
 
     static Unpacked open(InputStream tgz, long limit) throws IOException {
         Counting counting = new Counting(tgz);
-        return new Unpacked(counting, GzipCompressorInputStream.builder().setDecompressConcatenated(true).setInputStream(counting).get(), limit);
+        return new Unpacked(
+                counting,
+                GzipCompressorInputStream.builder()
+                        .setDecompressConcatenated(true)
+                        .setInputStream(counting)
+                        .get(),
+                limit);
     }
 
     private void add(long n) {
@@ -37,8 +43,8 @@ final class Unpacked extends FilterInputStream {
             throw new TarballRefusedException("it unpacks to more than " + limit + " bytes");
         }
         if (count > MAX_RATIO * Math.max(1, compressed.count)) {
-            throw new TarballRefusedException("it unpacks to more than " + MAX_RATIO + " times its size, which npm refuses"
-                    + " to install");
+            throw new TarballRefusedException(
+                    "it unpacks to more than " + MAX_RATIO + " times its size, which npm refuses" + " to install");
         }
     }
 

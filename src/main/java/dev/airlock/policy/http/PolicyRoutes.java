@@ -22,12 +22,18 @@ public final class PolicyRoutes implements RouteModule {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/-/airlock/v1/policy/org/{org}", ctx -> Responses.json(ctx,
-                new PolicyView.OfOrg(ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org")))));
+        routes.get(
+                "/-/airlock/v1/policy/org/{org}",
+                ctx -> Responses.json(
+                        ctx,
+                        new PolicyView.OfOrg(
+                                ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org")))));
         routes.put("/-/airlock/v1/policy/org/{org}", ctx -> {
             policies.setOrg(Requests.user(ctx), ctx.pathParam("org"), Policy.fromJson(Requests.jsonObject(ctx)));
-            Responses.json(ctx, new PolicyView.OfOrg(ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org"))));
+            Responses.json(
+                    ctx,
+                    new PolicyView.OfOrg(
+                            ctx.pathParam("org"), policies.ofOrg(Requests.user(ctx), ctx.pathParam("org"))));
         });
     }
-
 }

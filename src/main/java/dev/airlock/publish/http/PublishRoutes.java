@@ -46,7 +46,8 @@ public final class PublishRoutes implements RouteModule {
         Actor actor = Requests.user(ctx);
         JsonNode body = Requests.jsonObject(ctx);
         if (p.size() == 0) {
-            // An _attachments field (even an empty one) means publish: npm's deprecate echoes our packument, which has none.
+            // An _attachments field (even an empty one) means publish: npm's deprecate echoes our packument, which has
+            // none.
             if (body.has("_attachments")) {
                 var version = publish.publish(actor, p.name(), body);
                 Responses.json(ctx, 201, Map.of("ok", true, "id", p.name() + "@" + version.version()));

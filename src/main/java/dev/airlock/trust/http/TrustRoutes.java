@@ -34,9 +34,18 @@ public final class TrustRoutes implements RouteModule {
     public void register(RoutesConfig routes) {
         routes.before(this::fence);
         for (String base : List.of("/-/package/{name}/trust", "/-/package/{scope}/{name}/trust")) {
-            routes.get(base, ctx -> Responses.json(ctx, views(trust.list(Requests.user(ctx), packagePath(ctx).name()))));
-            routes.post(base, ctx -> Responses.json(ctx, views(trust.create(Requests.user(ctx), packagePath(ctx).name(),
-                    Requests.json(ctx)))));
+            routes.get(
+                    base,
+                    ctx -> Responses.json(
+                            ctx,
+                            views(trust.list(
+                                    Requests.user(ctx), packagePath(ctx).name()))));
+            routes.post(
+                    base,
+                    ctx -> Responses.json(
+                            ctx,
+                            views(trust.create(
+                                    Requests.user(ctx), packagePath(ctx).name(), Requests.json(ctx)))));
             routes.delete(base + "/{id}", ctx -> {
                 trust.revoke(Requests.user(ctx), packagePath(ctx).name(), ctx.pathParam("id"));
                 ctx.status(204);
@@ -57,7 +66,9 @@ public final class TrustRoutes implements RouteModule {
     private void exchange(Context ctx) {
         NpmPath p = NpmPath.packageAfter(ctx.req().getRequestURI(), EXCHANGE);
         String auth = ctx.header("Authorization");
-        String idToken = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        String idToken = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? auth.substring(7).trim()
+                : null;
         try {
             Responses.json(ctx, Map.of("token", trust.exchange(p.name(), idToken, Requests.source(ctx))));
         } catch (AirlockException e) {
@@ -87,10 +98,11 @@ public final class TrustRoutes implements RouteModule {
     }
 
     static List<TrustView> views(List<TrustedPublisher> list) {
-        return list.stream().map(t -> new TrustView(t.id(), t.type(), t.claims(), t.permissions())).toList();
+        return list.stream()
+                .map(t -> new TrustView(t.id(), t.type(), t.claims(), t.permissions()))
+                .toList();
     }
 
     /** A trust relationship as npm trust list prints it; {@code claims} as stored (they differ by provider). */
-    record TrustView(String id, String type, Map<String, Object> claims, List<String> permissions) {
-    }
+    record TrustView(String id, String type, Map<String, Object> claims, List<String> permissions) {}
 }

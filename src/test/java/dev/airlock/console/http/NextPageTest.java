@@ -15,8 +15,18 @@ class NextPageTest {
 
     @Test
     void anythingElseIsTheConsoleHome() {
-        for (String bad : new String[] {null, "", "https://evil.example/", "//evil.example/-/console/", "/elsewhere",
-            "/-/console/a b", "/-/console/\u00e9", "/-/console/" + "a".repeat(400), "-/console/x", "/-/console"}) {
+        for (String bad : new String[] {
+            null,
+            "",
+            "https://evil.example/",
+            "//evil.example/-/console/",
+            "/elsewhere",
+            "/-/console/a b",
+            "/-/console/\u00e9",
+            "/-/console/" + "a".repeat(400),
+            "-/console/x",
+            "/-/console"
+        }) {
             assertThat(NextPage.of(bad)).as(String.valueOf(bad)).isEqualTo("/-/console/");
         }
     }

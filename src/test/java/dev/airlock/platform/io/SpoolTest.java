@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,8 @@ class SpoolTest {
         assertThat(dir).isEmptyDirectory(); // unlinked at once: nothing to clean up after a crash
         assertThatThrownBy(s::bytes).isInstanceOf(IllegalStateException.class);
         // streams read independently of each other, from the start
-        try (InputStream a = s.open(); InputStream b = s.open()) {
+        try (InputStream a = s.open();
+                InputStream b = s.open()) {
             byte[] first = a.readNBytes(5000);
             assertThat(b.readAllBytes()).isEqualTo(content);
             assertThat(first).isEqualTo(java.util.Arrays.copyOf(content, 5000));

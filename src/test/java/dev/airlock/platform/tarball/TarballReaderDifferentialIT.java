@@ -55,9 +55,14 @@ class TarballReaderDifferentialIT {
                 continue;
             }
             String refusal = publishRefusal(c.tgz());
-            System.out.printf("%-45s airlock: %-9s npm: %s%n", c.name(), refusal == null ? "publishes" : "refuses",
-                    node.path("ok").asBoolean() ? "installs " + node.path("files").size() + " files "
-                            + Json.write(node.path("files")).replaceAll("\"[0-9a-f]{64}\"", "…") : node.path("error").asText());
+            System.out.printf(
+                    "%-45s airlock: %-9s npm: %s%n",
+                    c.name(),
+                    refusal == null ? "publishes" : "refuses",
+                    node.path("ok").asBoolean()
+                            ? "installs " + node.path("files").size() + " files "
+                                    + Json.write(node.path("files")).replaceAll("\"[0-9a-f]{64}\"", "…")
+                            : node.path("error").asText());
             if (refusal == null && !c.accepted()) {
                 disagreements.add(c.name() + ": Airlock publishes it, expected a refusal");
             } else if (refusal != null && c.accepted()) {
@@ -67,12 +72,16 @@ class TarballReaderDifferentialIT {
                 continue;
             }
             if (!node.path("ok").asBoolean()) {
-                disagreements.add(c.name() + ": Airlock accepts it but npm fails to extract it: " + node.path("error").asText());
+                disagreements.add(c.name() + ": Airlock accepts it but npm fails to extract it: "
+                        + node.path("error").asText());
                 continue;
             }
             Map<String, String> ours = airlockFiles(c.tgz());
             Map<String, String> theirs = new TreeMap<>();
-            node.path("files").properties().iterator().forEachRemaining(f -> theirs.put(f.getKey(), f.getValue().asText()));
+            node.path("files")
+                    .properties()
+                    .iterator()
+                    .forEachRemaining(f -> theirs.put(f.getKey(), f.getValue().asText()));
             if (!ours.equals(theirs)) {
                 disagreements.add(c.name() + ": Airlock reads " + ours + " but npm installs " + theirs);
             }
@@ -90,14 +99,25 @@ class TarballReaderDifferentialIT {
     static JsonNode npmExtract(Path tgz, Path dir) throws IOException, InterruptedException {
         Path out = dir.resolve("npm.out");
         Path err = dir.resolve("npm.err");
-        Process p = new ProcessBuilder("node", script().toString(), Clients.root().resolve("node_modules/npm").toString(),
-                tgz.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("npm extraction of " + tgz + " finishes").isTrue();
+        Process p = new ProcessBuilder(
+                        "node",
+                        script().toString(),
+                        Clients.root().resolve("node_modules/npm").toString(),
+                        tgz.toString())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        assertThat(p.waitFor(2, TimeUnit.MINUTES))
+                .as("npm extraction of " + tgz + " finishes")
+                .isTrue();
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             ObjectNode crashed = Json.object();
             crashed.put("ok", false);
-            crashed.put("error", "node exited with " + p.exitValue() + ": " + Files.readString(err).lines().findFirst().orElse(""));
+            crashed.put(
+                    "error",
+                    "node exited with " + p.exitValue() + ": "
+                            + Files.readString(err).lines().findFirst().orElse(""));
             return crashed;
         }
         return Json.parse(lines.get(0));
@@ -115,12 +135,13 @@ class TarballReaderDifferentialIT {
 
     static Map<String, String> airlockFiles(byte[] tgz) {
         Map<String, String> files = new TreeMap<>();
-        TarballReader.read(new ByteArrayInputStream(tgz), new TarballReader.Limits(LIMIT, 100_000), (path, size, content) -> {
-            MessageDigest sha = Hashes.digest("SHA-256");
-            byte[] bytes = content.readAllBytes();
-            assertThat(bytes).as(path + " has its announced size").hasSize((int) size);
-            files.put(path, Hashes.hex(sha.digest(bytes)));
-        });
+        TarballReader.read(
+                new ByteArrayInputStream(tgz), new TarballReader.Limits(LIMIT, 100_000), (path, size, content) -> {
+                    MessageDigest sha = Hashes.digest("SHA-256");
+                    byte[] bytes = content.readAllBytes();
+                    assertThat(bytes).as(path + " has its announced size").hasSize((int) size);
+                    files.put(path, Hashes.hex(sha.digest(bytes)));
+                });
         return files;
     }
 }

@@ -15,28 +15,34 @@ class TarballReaderTest {
 
     @Test
     void everyGzipMemberIsRead() {
-        Map<String, TarballReader.FileHead> files = TarballReader.heads(new ByteArrayInputStream(
-                TarBytes.twoMembers("{}", "evil()")), LIMITS, 3);
+        Map<String, TarballReader.FileHead> files =
+                TarballReader.heads(new ByteArrayInputStream(TarBytes.twoMembers("{}", "evil()")), LIMITS, 3);
         assertThat(files).containsOnlyKeys("package.json", "install.js");
         assertThat(files.get("install.js").size()).isEqualTo(6);
-        assertThat(new String(files.get("install.js").head(), StandardCharsets.UTF_8)).isEqualTo("evi");
+        assertThat(new String(files.get("install.js").head(), StandardCharsets.UTF_8))
+                .isEqualTo("evi");
     }
 
     @Test
     void aDirectoryWithDataIsRefusedBecauseNodeTarReadsItsDataAsEntries() {
         byte[] hidden = TarBytes.file("package/in.js", "hidden");
-        byte[] tgz = TarballCorpus.gz(TarballCorpus.pj(), TarBytes.entry(TarBytes.header("package/d/", '5', hidden.length, null),
-                hidden));
-        assertThatThrownBy(() -> TarballReader.read(new ByteArrayInputStream(tgz), LIMITS, (p, s, c) -> { }))
-                .isInstanceOf(TarballRefusedException.class).hasMessageContaining("directory with data");
+        byte[] tgz = TarballCorpus.gz(
+                TarballCorpus.pj(), TarBytes.entry(TarBytes.header("package/d/", '5', hidden.length, null), hidden));
+        assertThatThrownBy(() -> TarballReader.read(new ByteArrayInputStream(tgz), LIMITS, (p, s, c) -> {}))
+                .isInstanceOf(TarballRefusedException.class)
+                .hasMessageContaining("directory with data");
     }
 
     @Test
     void limitsAreEnforced() {
         byte[] tgz = TarballCorpus.gz(TarballCorpus.pj(), TarBytes.file("package/big.bin", new byte[4096]));
-        assertThatThrownBy(() -> TarballReader.read(new ByteArrayInputStream(tgz), new TarballReader.Limits(4096, 10),
-                (p, s, c) -> { })).isInstanceOf(TarballRefusedException.class).hasMessageContaining("unpacks to more than 4096");
-        assertThatThrownBy(() -> TarballReader.read(new ByteArrayInputStream(tgz), new TarballReader.Limits(1 << 20, 1),
-                (p, s, c) -> { })).isInstanceOf(TarballRefusedException.class).hasMessageContaining("more than 1 entries");
+        assertThatThrownBy(() -> TarballReader.read(
+                        new ByteArrayInputStream(tgz), new TarballReader.Limits(4096, 10), (p, s, c) -> {}))
+                .isInstanceOf(TarballRefusedException.class)
+                .hasMessageContaining("unpacks to more than 4096");
+        assertThatThrownBy(() -> TarballReader.read(
+                        new ByteArrayInputStream(tgz), new TarballReader.Limits(1 << 20, 1), (p, s, c) -> {}))
+                .isInstanceOf(TarballRefusedException.class)
+                .hasMessageContaining("more than 1 entries");
     }
 }

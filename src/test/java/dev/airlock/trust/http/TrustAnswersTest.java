@@ -17,9 +17,11 @@ class TrustAnswersTest {
         claims.put("repository", "o/r");
         claims.put("workflow", "ci.yml");
         claims.put("environment", null);
-        TrustedPublisher t = new TrustedPublisher("t1", "widget", "github", claims, List.of("createPackage"), Map.of("x", "1"), 5L,
-                "alice");
-        assertThat(Json.write(TrustRoutes.views(List.of(t)))).isEqualTo("[{\"id\":\"t1\",\"type\":\"github\",\"claims\":"
-                + "{\"repository\":\"o/r\",\"workflow\":\"ci.yml\",\"environment\":null},\"permissions\":[\"createPackage\"]}]");
+        TrustedPublisher t = new TrustedPublisher(
+                "t1", "widget", "github", claims, List.of("createPackage"), Map.of("x", "1"), 5L, "alice");
+        assertThat(Json.write(TrustRoutes.views(List.of(t))))
+                .isEqualTo(
+                        "[{\"id\":\"t1\",\"type\":\"github\",\"claims\":"
+                                + "{\"repository\":\"o/r\",\"workflow\":\"ci.yml\",\"environment\":null},\"permissions\":[\"createPackage\"]}]");
     }
 }
