@@ -8,6 +8,13 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.statement.Query;
 
+/**
+ * The SQL of the packages feature: packages, versions, dist-tags, maintainers, access grants and the materialised
+ * packuments, one statement per {@link PackageStore} method.
+ *
+ * <p>Size: longer than the other files on purpose. It is the whole package schema's SQL in one place, each method a
+ * single statement with its row mapping; split by table it would scatter joins that read several tables at once.
+ */
 final class JdbiPackageStore implements PackageStore {
     @Override
     public PackageRecord find(Tx tx, String name) {

@@ -1,16 +1,11 @@
 package dev.airlock.review;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
-import com.github.difflib.patch.Patch;
 import dev.airlock.platform.tarball.TarballReader;
 import dev.airlock.platform.tarball.TarballReader.FileHead;
 import dev.airlock.platform.tarball.TarballRefusedException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -130,7 +125,7 @@ public final class ReleaseReviewer {
             } else if (!a.sameAs(b)) {
                 ContentChecks.Stats sa = statsBefore.get(path);
                 ContentChecks.Stats sb = ContentChecks.of(path, b.head());
-                Diff d = diff(path, shown, a, b, sa, sb, diffs.size());
+                FileDiff d = FileDiff.of(path, shown, a, b, sa, sb, diffs.size());
                 if (d.text() != null) {
                     diffs.put(shown, d.text());
                 } else {
@@ -289,72 +284,6 @@ public final class ReleaseReviewer {
                 shown);
     }
 
-    /** How a changed file's diff is shown: state shown | cut | omitted, why, and the text (null when omitted). */
-    private record Diff(String state, String omitted, String note, String text) {
-        static Diff omit(String why, String note) {
-            return new Diff("omitted", why, note, null);
-        }
-    }
-
-    private static Diff diff(
-            String path,
-            String shown,
-            FileHead a,
-            FileHead b,
-            ContentChecks.Stats sa,
-            ContentChecks.Stats sb,
-            int diffed) {
-        if (sa.binary() || sb.binary()) {
-            return Diff.omit("binary", "Binary file: not diffed.");
-        }
-        if (a.size() > KEEP_BYTES || b.size() > KEEP_BYTES) {
-            return Diff.omit(
-                    "too-large",
-                    "Larger than the " + human(KEEP_BYTES) + " the review reads of each file: not diffed;"
-                            + " only sizes are compared.");
-        }
-        if (sa.longestLine() > MAX_DIFF_LINE_LENGTH || sb.longestLine() > MAX_DIFF_LINE_LENGTH) {
-            return Diff.omit(
-                    "long-lines",
-                    "Has a line longer than " + count(MAX_DIFF_LINE_LENGTH) + " characters (minified or"
-                            + " generated): not diffed.");
-        }
-        if (diffed >= MAX_DIFF_FILES) {
-            return Diff.omit(
-                    "file-limit", "Not diffed: only the first " + MAX_DIFF_FILES + " changed text files are diffed.");
-        }
-        List<String> before = lines(path, a);
-        List<String> after = lines(path, b);
-        Patch<String> patch = DiffUtils.diff(before, after);
-        if (patch.getDeltas().isEmpty()) {
-            return Diff.omit(
-                    "same-text", "The bytes differ but read as the same text (bytes that are not UTF-8): not diffed.");
-        }
-        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/" + shown, "b/" + shown, before, patch, 3);
-        if (lines.size() <= MAX_DIFF_LINES) {
-            return new Diff("shown", null, null, String.join("\n", lines));
-        }
-        int more = lines.size() - MAX_DIFF_LINES;
-        List<String> cut = new ArrayList<>(lines.subList(0, MAX_DIFF_LINES));
-        cut.add("… " + more + " more lines not shown");
-        return new Diff(
-                "cut",
-                null,
-                "Diff cut after " + MAX_DIFF_LINES + " lines: " + count(more) + " more lines not shown.",
-                String.join("\n", cut));
-    }
-
-    /**
-     * The file's lines with hidden characters made visible (the escaping is one-to-one, so the diff is the same); in a
-     * package.json look-alike letters too, since its lines are names: dependencies, scripts, bin.
-     */
-    private static List<String> lines(String path, FileHead f) {
-        boolean manifest = path.equals("package.json") || path.endsWith("/package.json");
-        return Arrays.stream(new String(f.head(), StandardCharsets.UTF_8).split("\n", -1))
-                .map(manifest ? VisibleText::show : VisibleText::content)
-                .toList();
-    }
-
     static String human(long bytes) {
         if (bytes < 1024) {
             return bytes + " bytes";
@@ -368,7 +297,7 @@ public final class ReleaseReviewer {
         return before == 0 ? "" : String.format(Locale.ROOT, " (×%,.0f)", (double) after / before);
     }
 
-    private static String count(long n) {
+    static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 }

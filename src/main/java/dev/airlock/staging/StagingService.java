@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  * maintainers approve it, each with a fresh second factor. Staging never asks for a code; approving and rejecting
  * always do, and only with a login session (never an automation token). Who may do what, with which factor, is
  * asked of the {@link Gate}; this service keeps the rules about stages themselves (pending, expiry, two-person rule).
+ *
+ * <p>Size: a little over 300 lines because it holds the whole life of a stage (stage, list, view, review, approve,
+ * reject, expire), each use case a single transaction; splitting them would separate rules that share the same
+ * checks on one row.
  */
 public final class StagingService {
     private static final Pattern UUID_SHAPE =

@@ -41,6 +41,9 @@ import java.util.stream.Collectors;
  * purpose, single-use and valid for five minutes. The relying party id is the console's host name; the only origin
  * accepted is the console's own. The rules around keys (who may add or remove one, what an assertion proves) are
  * {@link SecurityKeyService}'s and {@link WebOtpService}'s.
+ *
+ * <p>Size: a little over 300 lines, mostly the library's builders spelled out for registration and assertion; the
+ * two ceremonies share the stored-ceremony handling here.
  */
 public final class SecurityKeys {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecurityKeys.class);
