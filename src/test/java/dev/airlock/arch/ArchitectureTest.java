@@ -172,7 +172,7 @@ class ArchitectureTest {
     void onlyTheGateAsksForAFreshFactor() {
         noClasses()
                 .that()
-                .resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..", "dev.airlock.console..")
+                .resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..")
                 .should()
                 .callMethod(
                         dev.airlock.twofactor.TwoFactorService.class,

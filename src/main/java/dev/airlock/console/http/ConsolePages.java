@@ -5,6 +5,7 @@ import dev.airlock.console.view.AccountPages;
 import dev.airlock.console.view.KeyButton;
 import dev.airlock.orgs.OrgRole;
 import dev.airlock.orgs.OrgService;
+import dev.airlock.policy.Action;
 import dev.airlock.policy.Policy;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.shared.Actor;
@@ -133,7 +134,7 @@ public final class ConsolePages {
     }
 
     void revokeToken(Actor actor, String key) {
-        twoFactor.requireForWrite(actor);
+        policies.gate().authorise(actor, Action.REVOKE_TOKEN, null);
         tokens.revoke(actor, key);
     }
 
