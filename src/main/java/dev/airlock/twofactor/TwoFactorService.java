@@ -135,24 +135,6 @@ public final class TwoFactorService {
     }
 
     /**
-     * Proof of presence for approving a release: 2FA must be enabled, and a fresh, never-used code presented now.
-     * Returns the factor used.
-     */
-    public String requirePresence(Actor actor, String what) {
-        return requirePresence(actor, what, false);
-    }
-
-    /** As {@link #requirePresence(Actor, String)}; with {@code securityKeyOnly} only a security key will do. */
-    public String requirePresence(Actor actor, String what, boolean securityKeyOnly) {
-        if (!enabled(actor.user())) {
-            throw AirlockException.forbidden("You must enable two-factor authentication to " + what
-                    + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl
-                    + "/-/console/account.");
-        }
-        return verify(actor, what, securityKeyOnly);
-    }
-
-    /**
      * Verifies the fresh factor the actor presented for {@code what} (actor.otp: a TOTP code, a recovery code, or a
      * code confirmed with a security key); with {@code securityKeyOnly} only a security key's confirmation will do.
      * Returns the factor used; throws OTP_REQUIRED (401), npm's web-OTP challenge for key users who sent no code,

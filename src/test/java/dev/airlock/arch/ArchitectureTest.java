@@ -175,12 +175,6 @@ class ArchitectureTest {
                 .resideOutsideOfPackages("dev.airlock.policy..", "dev.airlock.twofactor..")
                 .should()
                 .callMethod(
-                        dev.airlock.twofactor.TwoFactorService.class,
-                        "requirePresence",
-                        dev.airlock.shared.Actor.class,
-                        String.class)
-                .orShould()
-                .callMethod(
                         dev.airlock.twofactor.TwoFactorService.class, "requireForWrite", dev.airlock.shared.Actor.class)
                 .orShould()
                 .callMethod(
