@@ -5,7 +5,6 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.PackageName;
 import dev.airlock.twofactor.TwoFactorService;
-import dev.airlock.twofactor.TwoFactorStatus;
 
 /**
  * The one place that answers "may this actor do this to this package now, and with which factor?". Adapters, the
@@ -226,14 +225,7 @@ public final class Gate {
 
     /** A write: users in auth-and-writes mode (and users whose only factor is a security key) present a fresh code. */
     Decision forWrites(Actor actor) {
-        if (actor.isOperator() || actor.user() == null || actor.bypasses2fa()) {
-            return Decision.Allowed.INSTANCE;
-        }
-        var s = twoFactor.totp().status(actor.user());
-        boolean writes = s.isPresent() && s.get().enabled()
-                ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
-                : twoFactor.keys().any(actor.user());
-        return writes ? new Decision.NeedsOtp("make changes") : Decision.Allowed.INSTANCE;
+        return twoFactor.writesNeedFactor(actor) ? new Decision.NeedsOtp("make changes") : Decision.Allowed.INSTANCE;
     }
 
     /** Proof of presence: 2FA enabled and a fresh factor now; with {@code keyOnly} a security key and nothing else. */

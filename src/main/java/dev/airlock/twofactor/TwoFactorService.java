@@ -124,14 +124,21 @@ public final class TwoFactorService {
      * Returns the factor that was verified, or null when this write needed none.
      */
     public String requireForWrite(Actor actor) {
+        return writesNeedFactor(actor) ? verify(actor, "make changes", false) : null;
+    }
+
+    /**
+     * Do this actor's writes need a fresh factor? Yes for a person in auth-and-writes mode, or with only security keys;
+     * never for the operator, the anonymous actor or a token that bypasses 2FA.
+     */
+    public boolean writesNeedFactor(Actor actor) {
         if (actor.isOperator() || actor.user() == null || actor.bypasses2fa()) {
-            return null;
+            return false;
         }
         Optional<TwoFactorStatus> s = totp.status(actor.user());
-        boolean writes = s.isPresent() && s.get().enabled()
+        return s.isPresent() && s.get().enabled()
                 ? TwoFactorStatus.AUTH_AND_WRITES.equals(s.get().mode())
                 : keys.any(actor.user());
-        return writes ? verify(actor, "make changes", false) : null;
     }
 
     /**
