@@ -127,7 +127,7 @@ final class LockEntries {
             kind = "a workspace package";
         } else if (spec.startsWith("link:") || spec.startsWith("portal:")) {
             kind = "a link to a local folder";
-        } else if (spec.startsWith("file:") || spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("~")) {
+        } else if (spec.startsWith("file:") || spec.startsWith(".") || spec.startsWith("/")) {
             kind = "a local file: dependency";
         } else if (spec.startsWith("patch:")) {
             kind = "a yarn patch";

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads the package versions a project's lockfile pins, so {@code ./airlock import --lockfile FILE} imports exactly
@@ -33,7 +35,9 @@ public final class Lockfiles {
             .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final ObjectMapper YAML_READER = new YAMLMapper();
+    /** SnakeYAML refuses documents over 3 MB by default; a monorepo's pnpm-lock.yaml or yarn.lock is often larger. */
+    private static final ObjectMapper YAML_READER =
+            new YAMLMapper(YAMLFactory.builder().loaderOptions(yamlLimits()).build());
 
     private static final String FORMATS =
             "package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml or bun.lock";
@@ -116,6 +120,12 @@ public final class Lockfiles {
             return Format.PNPM;
         }
         return Format.UNKNOWN;
+    }
+
+    private static LoaderOptions yamlLimits() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(512 * 1024 * 1024);
+        return options;
     }
 
     private static IllegalArgumentException unknown(Path file) {

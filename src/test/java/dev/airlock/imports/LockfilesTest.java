@@ -286,6 +286,29 @@ class LockfilesTest {
     }
 
     @Test
+    void rangesAreNotTakenForLocationsAndLargeYamlIsRead() throws IOException {
+        assertThat(LockEntries.notRegistry("~1.2.3")).isNull();
+        assertThat(LockEntries.notRegistry(">=2.2.7 <3")).isNull();
+        Path tilde = write(
+                "r/yarn.lock",
+                Files.readString(LOCKS.resolve("yarn-classic/yarn.lock"))
+                        .replace("jsonparse@^1.2.0:", "jsonparse@~1.3.0:"));
+        assertThat(pins(Lockfiles.read(tilde))).contains("jsonparse@1.3.1");
+
+        // SnakeYAML's default limit is 3 MB of text; big monorepos have larger pnpm lockfiles.
+        StringBuilder filler = new StringBuilder("\npackages:\n");
+        for (int i = 0; filler.length() < 4 * 1024 * 1024; i++) {
+            filler.append("\n  filler-")
+                    .append(i)
+                    .append("@1.0.0:\n    resolution: {integrity: ")
+                    .append(JSONSTREAM)
+                    .append("}\n");
+        }
+        String big = Files.readString(LOCKS.resolve("pnpm-v9/pnpm-lock.yaml")).replace("\npackages:\n", filler);
+        assertThat(pins(Lockfiles.read(write("big/pnpm-lock.yaml", big)))).contains("filler-0@1.0.0");
+    }
+
+    @Test
     void aRenamedLockfileIsRecognisedByItsContent() throws IOException {
         Path npm = write("a/lock.json", Files.readString(LOCKS.resolve("npm-v3/package-lock.json")));
         Path bun = write("b/lock.json", Files.readString(LOCKS.resolve("bun/bun.lock")));
