@@ -2,6 +2,7 @@ package dev.airlock;
 
 import dev.airlock.imports.ImportService;
 import dev.airlock.imports.ImportSource;
+import dev.airlock.imports.Lockfiles;
 import dev.airlock.imports.RegistrySource;
 import dev.airlock.imports.Wanted;
 import dev.airlock.shared.Actor;
@@ -14,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -70,6 +74,13 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", description = "seconds to wait for the source (default 60)")
     int timeoutSeconds;
 
+    @Option(
+            names = "--lockfile",
+            paramLabel = "FILE",
+            description = "import the versions this lockfile pins (package-lock.json, npm-shrinkwrap.json,"
+                    + " yarn.lock, pnpm-lock.yaml, bun.lock); repeatable")
+    List<Path> lockfiles = new ArrayList<>();
+
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "packages to import (every version of each)")
     List<String> names = new ArrayList<>();
 
@@ -120,14 +131,37 @@ final class ImportCommand implements Callable<Integer> {
         return new RegistrySource(from.registry, token(), Duration.ofSeconds(timeoutSeconds), spool);
     }
 
+    /** Every version of each named package, plus what each lockfile pins (merged by name). */
     private List<Wanted> wanted(ImportSource source) throws IOException {
-        List<Wanted> out = new ArrayList<>();
-        if (names.isEmpty()) {
-            source.names().forEach(n -> out.add(Wanted.all(n)));
-        } else {
-            names.forEach(n -> out.add(Wanted.all(n)));
+        Map<String, Wanted> byName = new LinkedHashMap<>();
+        for (Path file : lockfiles) {
+            Lockfiles.Result r = Lockfiles.read(file);
+            r.skipped().forEach(line -> System.err.println("import: " + file.getFileName() + ": " + line));
+            for (Wanted w : r.wanted()) {
+                byName.merge(w.name(), w, ImportCommand::union);
+            }
         }
-        return out;
+        List<String> all = names.isEmpty() && lockfiles.isEmpty() ? source.names() : names;
+        all.forEach(n -> byName.put(n, Wanted.all(n)));
+        return new ArrayList<>(byName.values());
+    }
+
+    private static Wanted union(Wanted a, Wanted b) {
+        Set<String> versions = new LinkedHashSet<>(a.versions());
+        versions.addAll(b.versions());
+        Map<String, String> locked = new LinkedHashMap<>(a.lockedIntegrity());
+        b.lockedIntegrity().forEach((v, i) -> {
+            String known = locked.get(v);
+            if (known == null || known.equals(i)) {
+                locked.put(v, i);
+            } else if (known.substring(0, known.indexOf('-') + 1).equals(i.substring(0, i.indexOf('-') + 1))) {
+                throw new IllegalArgumentException("the lockfiles disagree on the integrity of " + a.name() + "@" + v
+                        + " (" + known + " and " + i + ")");
+            } else {
+                locked.put(v, known + " " + i); // two algorithms: the tarball must match both
+            }
+        });
+        return new Wanted(a.name(), versions, locked);
     }
 
     private String token() throws IOException {
