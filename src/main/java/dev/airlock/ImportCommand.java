@@ -9,7 +9,7 @@ import dev.airlock.shared.Actor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,8 +24,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code airlock import}: brings packages that exist elsewhere in, with their history (docs/import.md). Every tarball is
@@ -41,6 +43,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Mixin
     Airlock.Common common;
+
+    @Spec
+    CommandSpec spec;
 
     @ArgGroup(multiplicity = "1")
     From from;
@@ -98,7 +103,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             ImportSource source = source(airlock);
             List<Wanted> wanted = wanted(source);
-            PrintStream err = System.err;
+            PrintWriter err = spec.commandLine().getErr();
             ImportService.Report report = airlock.imports.run(
                     Actor.operator(),
                     source,
@@ -136,7 +141,9 @@ final class ImportCommand implements Callable<Integer> {
         Map<String, Wanted> byName = new LinkedHashMap<>();
         for (Path file : lockfiles) {
             Lockfiles.Result r = Lockfiles.read(file);
-            r.skipped().forEach(line -> System.err.println("import: " + file.getFileName() + ": " + line));
+            r.skipped()
+                    .forEach(
+                            line -> spec.commandLine().getErr().println("import: " + file.getFileName() + ": " + line));
             for (Wanted w : r.wanted()) {
                 byName.merge(w.name(), w, ImportCommand::union);
             }
