@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
 /** The composition root: the only place that wires features together. */
 public final class AirlockAssembly implements AutoCloseable {
     private static final long BLOB_GRACE_MS = Duration.ofHours(1).toMillis();
+    private static final String PACKUMENTS_BASE = "packuments.base";
+    private final java.util.concurrent.atomic.AtomicReference<String> packumentBase =
+            new java.util.concurrent.atomic.AtomicReference<>();
     public final AirlockConfig config;
     public final Database db;
     public final BlobStore blobs;
@@ -82,6 +85,13 @@ public final class AirlockAssembly implements AutoCloseable {
         this.db = Database.open(config.database());
         this.blobs = new FileSystemBlobStore(config.blobDir());
         this.audit = AuditService.create(db, clock);
+        // Tarball URLs in stored packuments start with the public URL of the server that serves this data directory:
+        // a command run beside it (./airlock import) writes that one, whatever its own configuration says
+        String served = new Settings(db).get(PACKUMENTS_BASE);
+        packumentBase.set(
+                served != null
+                        ? served.substring(0, served.indexOf('|'))
+                        : config.server().base());
         SecretBox secrets = new SecretBox(SecretKeys.load(config));
         this.twoFactor = TwoFactorService.create(
                 db,
@@ -105,13 +115,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock);
         this.packageUseCases = Packages.create(
-                db,
-                blobs,
-                orgs,
-                audit,
-                clock,
-                config.server().base(),
-                config.auth().anonymousRead());
+                db, blobs, orgs, audit, clock, packumentBase::get, config.auth().anonymousRead());
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(
                 db,
@@ -162,10 +166,11 @@ public final class AirlockAssembly implements AutoCloseable {
         Settings settings = new Settings(db);
         // the stored format changes (e.g. gzip copies) and the public URL both require rebuilt packuments
         String base = config.server().base() + "|format=2";
-        if (!base.equals(settings.get("packuments.base"))) {
+        packumentBase.set(config.server().base());
+        if (!base.equals(settings.get(PACKUMENTS_BASE))) {
             // tarball URLs inside stored packuments follow the public URL: rebuild them when it changed
             packageUseCases.versions().rebuildAll();
-            settings.put("packuments.base", base);
+            settings.put(PACKUMENTS_BASE, base);
         }
         server = new HttpServer(
                         config.server().host(),

@@ -9,6 +9,7 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What every package use case shares inside its transaction: finding a row the actor may see or change (404 for what
@@ -21,7 +22,9 @@ final class PackageRows {
     final PackageAccess access;
     final AuditService audit;
     final Clock clock;
-    final String base;
+    /** The public URL tarball URLs start with (the serving node's; see AirlockAssembly). */
+    final Supplier<String> base;
+
     final BlobStore blobs;
 
     PackageRows(
@@ -30,7 +33,7 @@ final class PackageRows {
             PackageAccess access,
             AuditService audit,
             Clock clock,
-            String base,
+            Supplier<String> base,
             BlobStore blobs) {
         this.db = db;
         this.store = store;
@@ -71,8 +74,8 @@ final class PackageRows {
             store.deletePackument(tx, pkg.name());
             return;
         }
-        PackumentBuilder.Built built =
-                PackumentBuilder.build(base, pkg, rows, store.tags(tx, pkg.name()), store.maintainers(tx, pkg.name()));
+        PackumentBuilder.Built built = PackumentBuilder.build(
+                base.get(), pkg, rows, store.tags(tx, pkg.name()), store.maintainers(tx, pkg.name()));
         store.savePackument(
                 tx, pkg.name(), built.full(), built.abbreviated(), built.rev(), pkg.modifiedAt(), built.searchText());
     }

@@ -27,7 +27,7 @@ public final class PackageService {
     private final Database db;
     private final PackageStore store;
     private final PackageAccess access;
-    private final String base;
+    private final java.util.function.Supplier<String> base;
     private final BlobStore blobs;
 
     PackageService(PackageRows rows) {
@@ -40,7 +40,7 @@ public final class PackageService {
     }
 
     public String base() {
-        return base;
+        return base.get();
     }
 
     /**

@@ -25,7 +25,7 @@ public record Packages(
             OrgService orgs,
             AuditService audit,
             Clock clock,
-            String publicBase,
+            java.util.function.Supplier<String> publicBase,
             boolean anonymousRead) {
         JdbiPackageStore store = new JdbiPackageStore();
         PackageRows rows = new PackageRows(

@@ -8,6 +8,7 @@ import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.json.Json;
 import dev.airlock.testing.AirlockCommand;
 import dev.airlock.testing.Tarballs;
+import dev.airlock.testing.TestRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -124,6 +125,25 @@ class ImportCommandTest {
                 .startsWith("exit=1")
                 .contains("refused through@2.3.7: the tarball does not match the lockfile's integrity")
                 .contains("(0 already present, 1 refused)");
+    }
+
+    @Test
+    void anImportBesideARunningServerWritesTheServersTarballUrlsWhateverItsOwnConfigurationSays() {
+        try (TestRegistry served = TestRegistry.start()) {
+            String out =
+                    AirlockCommand.run("", "import", "--data", served.dataDir.toString(), "--registry", url, "through");
+
+            assertThat(out).startsWith("exit=0");
+            assertThat(served.http
+                            .get("/through", null)
+                            .json()
+                            .path("versions")
+                            .path("2.3.8")
+                            .path("dist")
+                            .path("tarball")
+                            .asText())
+                    .isEqualTo(served.url() + "through/-/through-2.3.8.tgz");
+        }
     }
 
     @Test
