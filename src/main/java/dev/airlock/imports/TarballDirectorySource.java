@@ -28,7 +28,7 @@ import org.semver4j.Semver;
  * A directory of {@code .tgz} files (searched recursively), indexed when constructed: each tarball is read with the
  * faithful reader, and its version's manifest is what {@code npm publish} (npm 11.19.1) would have sent for its
  * package.json ({@link NpmPublishManifest}), with a {@code dist} computed from the bytes (sha512 integrity, sha1
- * shasum, file count, unpacked size) and the readme npm would pick. A tarball that cannot be read, that has no name or
+ * shasum, file count, unpacked size) and the readme npm would publish. A tarball that cannot be read, that has no name or
  * no valid version, or that claims a name@version another (different) tarball claims too, is not imported: each is
  * listed in {@link #skipped()}. The latest tag is the highest version that is not a prerelease (else the highest).
  */
@@ -37,6 +37,9 @@ public final class TarballDirectorySource implements ImportSource {
     private static final int MAX_README = 1 << 20;
     /** The readme step of npm's package-json library: README or README.* at the top, a markdown-ish extension preferred. */
     private static final Pattern README = Pattern.compile("^README(\\..*)?$", Pattern.CASE_INSENSITIVE);
+
+    /** What npm publishes as the readme of a package that has none. */
+    static final String NO_README = "ERROR: No README data found!";
 
     private static final Pattern MARKDOWN = Pattern.compile("\\.m?a?r?k?d?o?w?n?$", Pattern.CASE_INSENSITIVE);
 
@@ -206,9 +209,14 @@ public final class TarballDirectorySource implements ImportSource {
             return null;
         }
         manifest.put("_id", name + "@" + version);
-        String readmeFile = readmeFile(readmes.keySet());
+        // npm keeps a readme package.json has, else reads the file, else says there is none; it travels beside
+        // the manifest (registries keep one readme per package, not one per version)
+        JsonNode own = manifest.remove("readme");
+        String readme = own != null && own.isTextual() && !own.asText().isEmpty() ? own.asText() : null;
+        String readmeFile = readme == null ? readmeFile(readmes.keySet()) : null;
         if (readmeFile != null) {
             manifest.put("readmeFilename", readmeFile);
+            readme = readmes.get(readmeFile);
         }
         ObjectNode dist = manifest.putObject("dist");
         dist.put("integrity", Hashes.sri("sha512", sha512.digest()));
@@ -217,7 +225,7 @@ public final class TarballDirectorySource implements ImportSource {
         dist.put(
                 "unpackedSize",
                 files.values().stream().mapToLong(Long::longValue).sum());
-        return new Indexed(file, manifest, readmeFile == null ? null : readmes.get(readmeFile));
+        return new Indexed(file, manifest, readme == null ? NO_README : readme);
     }
 
     /** The first README with a markdown-like extension, else the last plain README (as npm's readme step). */

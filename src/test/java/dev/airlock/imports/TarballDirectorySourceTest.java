@@ -48,7 +48,11 @@ class TarballDirectorySourceTest {
                 Entry.file("package/lib/README.md", "nested, not this one"));
         put("a/alpha-1.0.0.tgz", one);
         put("deeper/still/alpha-2.0.0-rc.1.tgz", tgz("{\"name\":\"alpha\",\"version\":\"2.0.0-rc.1\"}"));
-        put("alpha-1.5.0.tgz", tgz("{\"name\":\"alpha\",\"version\":\"1.5.0\"}"));
+        put(
+                "alpha-1.5.0.tgz",
+                tgz(
+                        "{\"name\":\"alpha\",\"version\":\"1.5.0\",\"readme\":\"own\"}",
+                        Entry.file("package/README.md", "the file npm does not read")));
         put("scoped.tgz", tgz("{\"name\":\"@s/beta\",\"version\":\"0.1.0-pre\"}", Entry.file("package/README", "b")));
         Files.writeString(tmp.resolve("notes.txt"), "not a tarball, not looked at");
 
@@ -83,6 +87,12 @@ class TarballDirectorySourceTest {
         try (Spool s = v1.tarball().fetch(1_000_000)) {
             assertThat(s.bytes()).isEqualTo(one);
         }
+
+        SourceVersion v15 = alpha.versions().get(1);
+        assertThat(v15.readme()).isEqualTo("own");
+        assertThat(v15.manifest().has("readme")).isFalse();
+        assertThat(v15.manifest().has("readmeFilename")).isFalse();
+        assertThat(alpha.versions().get(2).readme()).isEqualTo("ERROR: No README data found!");
 
         SourcePackage beta = source.load("@s/beta");
         assertThat(beta.distTags()).as("only prereleases: the highest").isEqualTo(Map.of("latest", "0.1.0-pre"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.platform.io.Spool;
+import dev.airlock.platform.tarball.TarballReader;
 import dev.airlock.testing.Files2;
 import dev.airlock.testing.Npm;
 import dev.airlock.testing.Verdaccio;
@@ -43,12 +44,42 @@ class VerdaccioSourceIT {
             Npm npm = verdaccio.npm(tmp.resolve("npm-home"), verdaccio.addUser("vera", "correct-horse-1"));
             ok(npm.run(pkg("widget-a", "widget-v", "1.0.0", "# Widget\n\nSmall parts.\n"), "publish"));
             ok(npm.run(pkg("widget-b", "widget-v", "1.1.0", "# Widget 1.1\n"), "publish"));
+            // the same package packed: a tarball directory must describe it as npm published it
+            ok(npm.run(tmp.resolve("widget-b"), "pack", "--pack-destination", packs().toString()));
             ok(npm.run(pkg("gadget", "@acme/gadget-v", "2.0.0-rc.1", null), "publish", "--tag", "beta"));
             ok(npm.run(tmp, "dist-tag", "add", "widget-v@1.0.0", "next"));
             ok(npm.run(tmp, "deprecate", "widget-v@1.0.0", "use 1.1.0"));
             SERVED.put("widget-v", verdaccio.packument("widget-v"));
             SERVED.put("@acme/gadget-v", verdaccio.packument("@acme/gadget-v"));
         }
+    }
+
+    static Path packs() {
+        try {
+            return Files.createDirectories(tmp.resolve("packs"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aTarballFromNpmPackIsDescribedAsNpmPublishedIt() throws IOException {
+        TarballDirectorySource source =
+                new TarballDirectorySource(packs(), new TarballReader.Limits(50_000_000, 10_000));
+        assertThat(source.skipped()).isEmpty();
+        SourceVersion packed = source.load("widget-v").versions().get(0);
+        JsonNode published = SERVED.get("widget-v").path("versions").path("1.1.0");
+        for (String field : new String[] {"name", "version", "main", "scripts", "_id", "readmeFilename"}) {
+            assertThat(packed.manifest().get(field)).as(field).isEqualTo(published.get(field));
+        }
+        assertThat(packed.manifest().path("scripts").path("test").asText()).isEqualTo("mocha");
+        for (String field : new String[] {"integrity", "shasum"}) {
+            assertThat(packed.manifest().path("dist").path(field).asText())
+                    .as(field)
+                    .isEqualTo(published.path("dist").path(field).asText());
+        }
+        assertThat(packed.readme()).isEqualTo("# Widget 1.1\n");
+        assertThat(packed.manifest().path("dist").path("fileCount").asInt()).isEqualTo(3);
     }
 
     @AfterAll
@@ -132,7 +163,8 @@ class VerdaccioSourceIT {
                             .path("integrity")
                             .asText());
         }
-        assertThat(v.readme()).isNull();
+        // npm publishes this when a package has no readme; Verdaccio keeps it as sent
+        assertThat(v.readme()).isEqualTo("ERROR: No README data found!");
         // a limit below the tarball's size is refused, naming the limit
         assertThatThrownBy(() -> v.tarball().fetch(10))
                 .isInstanceOf(IOException.class)
