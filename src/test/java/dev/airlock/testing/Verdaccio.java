@@ -33,7 +33,7 @@ public final class Verdaccio implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private boolean keepStorage;
 
-    private Verdaccio(Path home, Path storage) throws IOException {
+    private Verdaccio(Path home, Path storage, String access) throws IOException {
         this.home = home;
         this.storage = storage;
         this.port = TestRegistry.freePort();
@@ -50,11 +50,11 @@ public final class Verdaccio implements AutoCloseable {
                         "uplinks: {}",
                         "packages:",
                         "  '@*/*':",
-                        "    access: $all",
+                        "    access: " + access,
                         "    publish: $authenticated",
                         "    unpublish: $authenticated",
                         "  '**':",
-                        "    access: $all",
+                        "    access: " + access,
                         "    publish: $authenticated",
                         "    unpublish: $authenticated",
                         "web:",
@@ -89,9 +89,25 @@ public final class Verdaccio implements AutoCloseable {
 
     /** Starts Verdaccio on an existing storage directory (e.g. one a previous instance left behind). */
     public static Verdaccio start(Path storage) {
+        return start(storage, "$all");
+    }
+
+    /**
+     * Starts Verdaccio with a new storage that only logged-in users may read (with anonymous reads allowed, Verdaccio
+     * ignores a token it does not know and answers as to anyone).
+     */
+    public static Verdaccio startPrivate() {
+        try {
+            return start(Files.createTempDirectory("verdaccio-storage"), "$authenticated");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Verdaccio start(Path storage, String access) {
         Verdaccio v = null;
         try {
-            v = new Verdaccio(Files.createTempDirectory("verdaccio-home"), storage);
+            v = new Verdaccio(Files.createTempDirectory("verdaccio-home"), storage, access);
             v.awaitPing();
             return v;
         } catch (IOException | RuntimeException e) {
@@ -161,7 +177,17 @@ public final class Verdaccio implements AutoCloseable {
 
     /** The packument Verdaccio serves for a package (anonymously). */
     public JsonNode packument(String name) {
-        HttpResponse<String> r = get(name.replace("/", "%2f"));
+        return packument(name, null);
+    }
+
+    /** The packument Verdaccio serves for a package to the holder of this token (null: anonymously). */
+    public JsonNode packument(String name, String token) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url() + name.replace("/", "%2f")))
+                .timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            req.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = send(req);
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + name + " from Verdaccio: " + r.statusCode() + " " + r.body());
         }
