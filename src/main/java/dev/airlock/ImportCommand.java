@@ -2,6 +2,7 @@ package dev.airlock;
 
 import dev.airlock.imports.ImportService;
 import dev.airlock.imports.ImportSource;
+import dev.airlock.imports.Lockfiles;
 import dev.airlock.imports.RegistrySource;
 import dev.airlock.imports.TarballDirectorySource;
 import dev.airlock.imports.VerdaccioSource;
@@ -11,20 +12,25 @@ import dev.airlock.shared.Actor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code airlock import}: brings packages that exist elsewhere in, with their history (docs/import.md). Every tarball is
@@ -40,6 +46,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Mixin
     Airlock.Common common;
+
+    @Spec
+    CommandSpec spec;
 
     @ArgGroup(multiplicity = "1")
     From from;
@@ -82,6 +91,13 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", description = "seconds to wait for the source (default 60)")
     int timeoutSeconds;
 
+    @Option(
+            names = "--lockfile",
+            paramLabel = "FILE",
+            description = "import the versions this lockfile pins (package-lock.json, npm-shrinkwrap.json,"
+                    + " yarn.lock, pnpm-lock.yaml, bun.lock); repeatable")
+    List<Path> lockfiles = new ArrayList<>();
+
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "packages to import (every version of each)")
     List<String> names = new ArrayList<>();
 
@@ -99,7 +115,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             ImportSource source = source(airlock);
             List<Wanted> wanted = wanted(source);
-            PrintStream err = System.err;
+            PrintWriter err = spec.commandLine().getErr();
             List<String> skipped = source instanceof VerdaccioSource v
                     ? v.skipped()
                     : source instanceof TarballDirectorySource t ? t.skipped() : List.of();
@@ -146,14 +162,39 @@ final class ImportCommand implements Callable<Integer> {
         return new RegistrySource(from.registry, token(), Duration.ofSeconds(timeoutSeconds), spool);
     }
 
+    /** Every version of each named package, plus what each lockfile pins (merged by name). */
     private List<Wanted> wanted(ImportSource source) throws IOException {
-        List<Wanted> out = new ArrayList<>();
-        if (names.isEmpty()) {
-            source.names().forEach(n -> out.add(Wanted.all(n)));
-        } else {
-            names.forEach(n -> out.add(Wanted.all(n)));
+        Map<String, Wanted> byName = new LinkedHashMap<>();
+        for (Path file : lockfiles) {
+            Lockfiles.Result r = Lockfiles.read(file);
+            r.skipped()
+                    .forEach(
+                            line -> spec.commandLine().getErr().println("import: " + file.getFileName() + ": " + line));
+            for (Wanted w : r.wanted()) {
+                byName.merge(w.name(), w, ImportCommand::union);
+            }
         }
-        return out;
+        List<String> all = names.isEmpty() && lockfiles.isEmpty() ? source.names() : names;
+        all.forEach(n -> byName.put(n, Wanted.all(n)));
+        return new ArrayList<>(byName.values());
+    }
+
+    private static Wanted union(Wanted a, Wanted b) {
+        Set<String> versions = new LinkedHashSet<>(a.versions());
+        versions.addAll(b.versions());
+        Map<String, String> locked = new LinkedHashMap<>(a.lockedIntegrity());
+        b.lockedIntegrity().forEach((v, i) -> {
+            String known = locked.get(v);
+            if (known == null || known.equals(i)) {
+                locked.put(v, i);
+            } else if (known.substring(0, known.indexOf('-') + 1).equals(i.substring(0, i.indexOf('-') + 1))) {
+                throw new IllegalArgumentException("the lockfiles disagree on the integrity of " + a.name() + "@" + v
+                        + " (" + known + " and " + i + ")");
+            } else {
+                locked.put(v, known + " " + i); // two algorithms: the tarball must match both
+            }
+        });
+        return new Wanted(a.name(), versions, locked);
     }
 
     private String token() throws IOException {
