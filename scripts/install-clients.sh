@@ -15,7 +15,9 @@ mkdir -p "$dir"
 cfg=$(mktemp -d)
 printf 'registry=https://registry.npmjs.org/\naudit=false\nfund=false\nupdate-notifier=false\n' > "$cfg/npmrc"
 : > "$cfg/global"
-printf '{"name":"airlock-test-clients","private":true}\n' > "$dir/package.json"
+# verdaccio-audit asks for node-fetch by the dist-tag "cjs", which a registry serving only "latest" lacks: pin
+# what that tag names (the 2.x line).
+printf '{"name":"airlock-test-clients","private":true,"overrides":{"verdaccio-audit":{"node-fetch":"2.7.0"}}}\n' > "$dir/package.json"
 # The machine's npm installs the clients; bun's package carries its binary in an optional dependency.
 NPM_CONFIG_USERCONFIG="$cfg/npmrc" NPM_CONFIG_GLOBALCONFIG="$cfg/global" \
   npm install --prefix "$dir" --no-save --cache "$cfg/cache" --loglevel=warn "$@"

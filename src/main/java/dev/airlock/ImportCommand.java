@@ -4,7 +4,10 @@ import dev.airlock.imports.ImportService;
 import dev.airlock.imports.ImportSource;
 import dev.airlock.imports.Lockfiles;
 import dev.airlock.imports.RegistrySource;
+import dev.airlock.imports.TarballDirectorySource;
+import dev.airlock.imports.VerdaccioSource;
 import dev.airlock.imports.Wanted;
+import dev.airlock.platform.tarball.TarballReader;
 import dev.airlock.shared.Actor;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -53,6 +56,15 @@ final class ImportCommand implements Callable<Integer> {
     static final class From {
         @Option(names = "--registry", paramLabel = "URL", description = "an npm-compatible registry to import from")
         URI registry;
+
+        @Option(names = "--verdaccio", paramLabel = "STORAGE_DIR", description = "a Verdaccio storage directory")
+        Path verdaccio;
+
+        @Option(
+                names = "--tarballs",
+                paramLabel = "DIR",
+                description = "a directory of .tgz files (searched recursively)")
+        Path tarballs;
     }
 
     @Option(
@@ -104,6 +116,10 @@ final class ImportCommand implements Callable<Integer> {
             ImportSource source = source(airlock);
             List<Wanted> wanted = wanted(source);
             PrintWriter err = spec.commandLine().getErr();
+            List<String> skipped = source instanceof VerdaccioSource v
+                    ? v.skipped()
+                    : source instanceof TarballDirectorySource t ? t.skipped() : List.of();
+            skipped.forEach(line -> err.println("import: " + line));
             ImportService.Report report = airlock.imports.run(
                     Actor.operator(),
                     source,
@@ -121,9 +137,10 @@ final class ImportCommand implements Callable<Integer> {
                     });
             System.out.println("Imported " + report.imported() + " version(s) of " + report.packages()
                     + " package(s) from " + source.describe() + " (" + report.present() + " already present, "
-                    + report.refused().size() + " refused).");
-            if (!report.refused().isEmpty()) {
-                err.println("airlock: " + report.refused().size() + " refused; the reasons are listed above."
+                    + (report.refused().size() + skipped.size()) + " refused).");
+            if (!report.refused().isEmpty() || !skipped.isEmpty()) {
+                err.println("airlock: " + (report.refused().size() + skipped.size())
+                        + " refused; the reasons are listed above."
                         + " Everything else was imported; run the command again after fixing the source to resume.");
                 return 1;
             }
@@ -132,6 +149,15 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     private ImportSource source(AirlockAssembly airlock) throws IOException {
+        if (from.verdaccio != null) {
+            return new VerdaccioSource(from.verdaccio);
+        }
+        if (from.tarballs != null) {
+            var limits = new TarballReader.Limits(
+                    airlock.config.limits().maxUnpackedBytes(),
+                    airlock.config.limits().maxEntries());
+            return new TarballDirectorySource(from.tarballs, limits);
+        }
         Path spool = airlock.config.dataDir().resolve("tmp");
         return new RegistrySource(from.registry, token(), Duration.ofSeconds(timeoutSeconds), spool);
     }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * gitHead, people, repository, bugs, homepage, keywords, man, types, _id) are left out; docs/npm-protocol.md lists
  * every step. {@code paths} are the package's files (relative to its folder); null skips the steps that look at files.
  */
-final class NpmPublishManifest {
+public final class NpmPublishManifest {
     /** normalize.js: {@code /^(\.[/\\])?node_modules[/\\].bin[\\/]/} (the dot before "bin" matches any character). */
     private static final Pattern SCRIPT_PATH = Pattern.compile("^(\\.[/\\\\])?node_modules[/\\\\].bin[\\\\/]");
 
@@ -29,7 +29,8 @@ final class NpmPublishManifest {
 
     private NpmPublishManifest() {}
 
-    static ObjectNode prepare(JsonNode raw, Set<String> paths) {
+    /** The manifest npm publish sends for this package.json (a copy); {@code paths}: the package's files, or null. */
+    public static ObjectNode prepare(JsonNode raw, Set<String> paths) {
         ObjectNode m = raw.deepCopy();
         Set<String> all = paths == null ? null : withDirectories(paths);
         // fix(): async steps (binRefs), then sync steps in normalize.js order
