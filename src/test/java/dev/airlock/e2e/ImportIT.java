@@ -229,13 +229,12 @@ class ImportIT {
     }
 
     /**
-     * {@code ./airlock import ARGS} in-process on the registry's data directory, with its port in the configuration
-     * (packuments name the registry's own URL in their tarball links); what it printed on stderr comes last.
+     * {@code ./airlock import ARGS} in-process on the registry's data directory, with no configuration of its own (the
+     * packuments it writes must still name the serving registry's URL in their tarball links); what it printed on
+     * stderr comes last.
      */
     static String airlock(TestRegistry airlock, String... args) {
-        Path config = Files2.write(airlock.dataDir.resolve("import.yaml"), "server:\n  port: " + airlock.port + "\n");
-        List<String> all = new ArrayList<>(List.of("import", "--data", airlock.dataDir.toString(), "--config"));
-        all.add(config.toString());
+        List<String> all = new ArrayList<>(List.of("import", "--data", airlock.dataDir.toString()));
         all.addAll(List.of(args));
         PrintStream err = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
