@@ -12,7 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** What the directory sources share: files read only inside their root, tarballs as spools, lenient times. */
+/** What the sources share: files read only inside their root, tarballs as spools, lenient times. */
 final class LocalFiles {
     /** Up to this many bytes of a tarball stay in memory; the rest goes to an unlinked temporary file. */
     private static final int IN_MEMORY = 1 << 20;

@@ -112,7 +112,7 @@ public final class RegistrySource implements ImportSource {
             versions.add(new SourceVersion(
                     version,
                     manifest,
-                    SourceTimes.parse(time.path(version).asText(null)),
+                    LocalFiles.epochMillis(time.path(version).asText(null)),
                     deprecated,
                     readme,
                     max -> fetchTarball(tarball, name + "@" + version, max)));
@@ -124,7 +124,7 @@ public final class RegistrySource implements ImportSource {
             }
         });
         return new SourcePackage(
-                name, tags, SourceTimes.parse(time.path("created").asText(null)), maintainers, versions);
+                name, tags, LocalFiles.epochMillis(time.path("created").asText(null)), maintainers, versions);
     }
 
     private Spool fetchTarball(String url, String id, long maxBytes) throws IOException {
