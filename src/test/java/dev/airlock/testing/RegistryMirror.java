@@ -49,7 +49,7 @@ public final class RegistryMirror implements AutoCloseable {
     private final Path cache;
     private final String upstream;
     private final HttpServer server;
-    /** name → tarball file name → its dist (so a tarball request does not parse a large packument again). */
+    /** name → version → its dist. */
     private final Map<String, Map<String, JsonNode>> dists = new ConcurrentHashMap<>();
 
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -96,11 +96,11 @@ public final class RegistryMirror implements AutoCloseable {
 
     /** The tarball of name@version exactly as upstream served it, verified against the packument's integrity. */
     public Path tarball(String name, String version) {
-        JsonNode v = Json.parse(packument(name)).path("versions").path(version);
-        if (v.isMissingNode()) {
+        JsonNode dist = dists(name).get(version);
+        if (dist == null) {
             throw new IllegalStateException(name + "@" + version + " is not in the packument " + upstream + "/" + name);
         }
-        return tarball(name, v.path("dist"));
+        return tarball(name, dist);
     }
 
     private Path tarball(String name, JsonNode dist) {
@@ -157,19 +157,39 @@ public final class RegistryMirror implements AutoCloseable {
     }
 
     private Path tarballFile(String name, String file) {
-        JsonNode dist = dists.computeIfAbsent(name, n -> {
-                    Map<String, JsonNode> byFile = new HashMap<>();
-                    Json.parse(packument(n)).path("versions").forEach(v -> {
-                        String source = v.path("dist").path("tarball").asText();
-                        byFile.put(source.substring(source.lastIndexOf('/') + 1), v.path("dist"));
-                    });
-                    return byFile;
-                })
-                .get(file);
-        if (dist == null) {
-            throw new NotFound();
+        for (JsonNode dist : dists(name).values()) {
+            String source = dist.path("tarball").asText();
+            if (source.substring(source.lastIndexOf('/') + 1).equals(file)) {
+                return tarball(name, dist);
+            }
         }
-        return tarball(name, dist);
+        throw new NotFound();
+    }
+
+    /** version → dist of the public packument (parsed once: some packuments are megabytes). */
+    public Map<String, JsonNode> dists(String name) {
+        return dists.computeIfAbsent(name, n -> {
+            Map<String, JsonNode> byVersion = new HashMap<>();
+            Json.parse(packument(n))
+                    .path("versions")
+                    .properties()
+                    .forEach(v -> byVersion.put(v.getKey(), v.getValue().path("dist")));
+            return byVersion;
+        });
+    }
+
+    /** The integrity a client's lockfile must record for name@version: the public dist.integrity (or its sha1). */
+    public String publicIntegrity(String name, String version) {
+        JsonNode dist = dists(name).get(version);
+        if (dist == null) {
+            return null;
+        }
+        return dist.has("integrity")
+                ? dist.path("integrity").asText()
+                : "sha1-"
+                        + Base64.getEncoder()
+                                .encodeToString(HexFormat.of()
+                                        .parseHex(dist.path("shasum").asText()));
     }
 
     private byte[] rewritten(String name) {
