@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
             PolicyCommand.class,
             TokensCommand.class,
             RoutesCommand.class,
-            NamesCommand.class
+            NamesCommand.class,
+            ImportCommand.class
         })
 public final class Airlock {
 

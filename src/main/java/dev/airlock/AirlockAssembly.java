@@ -8,6 +8,7 @@ import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
+import dev.airlock.imports.ImportService;
 import dev.airlock.names.NameService;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
@@ -61,6 +62,7 @@ public final class AirlockAssembly implements AutoCloseable {
 
     public final PublishService publish;
     public final NameService names;
+    public final ImportService imports;
     public final BlobSweep sweep;
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
@@ -121,12 +123,15 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.tokens().bypassMayPublish(),
                 config.server().consoleUrl());
         this.names = NameService.create(db, packages, audit, clock);
+        TarballInspector inspector = new TarballInspector(
+                config.limits().maxUnpackedBytes(), config.limits().maxEntries());
+        this.imports = new ImportService(
+                packageUseCases.imports(), blobs, inspector, config.limits().maxTarballBytes(), clock);
         this.publish = new PublishService(
                 packageUseCases.versions(),
                 users,
                 blobs,
-                new TarballInspector(
-                        config.limits().maxUnpackedBytes(), config.limits().maxEntries()),
+                inspector,
                 config.limits().maxTarballBytes(),
                 policies.gate(),
                 names);

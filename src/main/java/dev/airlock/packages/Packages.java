@@ -17,7 +17,8 @@ public record Packages(
         DistTags distTags,
         Deprecation deprecation,
         Unpublish unpublish,
-        Ownership ownership) {
+        Ownership ownership,
+        Imports imports) {
     public static Packages create(
             Database db,
             BlobStore blobs,
@@ -35,6 +36,7 @@ public record Packages(
                 new DistTags(rows),
                 new Deprecation(rows),
                 new Unpublish(rows),
-                new Ownership(rows));
+                new Ownership(rows),
+                new Imports(rows));
     }
 }

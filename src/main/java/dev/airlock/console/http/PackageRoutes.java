@@ -76,7 +76,7 @@ final class PackageRoutes {
                         p.name().toString(), doc.path("description").asText(), PolicyPages.url(p.name()), versions));
     }
 
-    /** The packument's {@code airlock} field in words: staged and approved by whom, or published directly. */
+    /** The packument's {@code airlock} field in words: staged and approved by whom, imported, or published directly. */
     private static String how(JsonNode a) {
         if ("staged".equals(a.path("method").asText())) {
             StringBuilder approvers = new StringBuilder();
@@ -89,6 +89,11 @@ final class PackageRoutes {
                             .append(")"));
             return "staged by " + a.path("stagedBy").asText() + " ("
                     + a.path("stagedVia").asText() + "), approved by " + approvers;
+        }
+        if ("import".equals(a.path("method").asText())) {
+            return "imported from " + a.path("source").asText() + " by "
+                    + a.path("importedBy").asText() + " on "
+                    + a.path("importedAt").asText();
         }
         if (a.has("method")) {
             return "published directly by " + a.path("publishedBy").asText() + " ("

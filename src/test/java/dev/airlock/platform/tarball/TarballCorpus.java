@@ -70,9 +70,20 @@ final class TarballCorpus {
                 "an entry after a single zero block",
                 gzipMembers(cat(pj(), new byte[512], file("package/hidden.js", "x"), end())),
                 false));
+        // Node's zlib reads what follows a member as another member, unless it starts with a zero byte (old npm padded
+        // tarballs with zeros): then it ignores the rest
         c.add(new Case(
                 "garbage after the gzip stream", cat(gz(pj()), "garbage".getBytes(StandardCharsets.US_ASCII)), false));
-        c.add(new Case("zeros after the gzip stream", cat(gz(pj()), new byte[64]), false));
+        c.add(new Case(
+                "zeros then garbage after the gzip stream",
+                cat(gz(pj()), new byte[16], "garbage".getBytes(StandardCharsets.US_ASCII)),
+                true));
+        c.add(new Case("zeros after the gzip stream", cat(gz(pj()), new byte[9900]), true));
+        c.add(new Case("a broken gzip header after the stream", cat(gz(pj()), new byte[] {0x1f, 0, 1, 2}), false));
+        c.add(new Case(
+                "a gzip member of another method after the stream",
+                cat(gz(pj()), new byte[] {0x1f, (byte) 0x8b, 1, 0, 0, 0, 0, 0, 0, 3}),
+                false));
         c.add(new Case("not gzipped", cat(pj(), end()), false));
         String longPath = "package/" + "d".repeat(90) + "/" + "f".repeat(120) + ".js";
         c.add(new Case(
