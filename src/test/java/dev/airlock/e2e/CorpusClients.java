@@ -107,7 +107,10 @@ enum CorpusClients {
                                         dir.resolve("cache").toString(),
                                         "--non-interactive",
                                         "--no-progress",
-                                        "--ignore-scripts"),
+                                        "--ignore-scripts",
+                                        // node-gyp 13 (the latest, which berry adds to trees with gyp scripts)
+                                        // declares node >= 22; it runs on the node 20 here all the same
+                                        "--ignore-engines"),
                                 "install"));
             }
             case BUN -> {
@@ -171,7 +174,12 @@ enum CorpusClients {
                         .forEach(e -> {
                             String resolution = e.getValue().path("resolution").asText();
                             int npm = resolution.lastIndexOf("@npm:");
-                            if (e.getKey().equals("__metadata") || resolution.contains("@workspace:")) {
+                            // berry's own compatibility patches (resolve, fsevents) sit on top of the npm entry
+                            if (e.getKey().equals("__metadata")
+                                    || resolution.contains("@workspace:")
+                                    || resolution.contains("@patch:")
+                                    // packages for other platforms are locked but never fetched
+                                    || e.getValue().has("conditions")) {
                                 return;
                             }
                             out.add(new Locked(
