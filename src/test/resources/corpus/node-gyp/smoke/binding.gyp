@@ -1,0 +1,1 @@
+{'targets': [{'target_name': 'hello', 'type': 'executable', 'sources': ['hello.c']}]}
