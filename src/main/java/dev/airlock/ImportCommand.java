@@ -98,6 +98,11 @@ final class ImportCommand implements Callable<Integer> {
                     + " yarn.lock, pnpm-lock.yaml, bun.lock); repeatable")
     List<Path> lockfiles = new ArrayList<>();
 
+    @Option(
+            names = "--all-versions",
+            description = "with --lockfile: every version of each package the lockfile names, not only the pinned ones")
+    boolean allVersions;
+
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "packages to import (every version of each)")
     List<String> names = new ArrayList<>();
 
@@ -171,17 +176,22 @@ final class ImportCommand implements Callable<Integer> {
                     .forEach(
                             line -> spec.commandLine().getErr().println("import: " + file.getFileName() + ": " + line));
             for (Wanted w : r.wanted()) {
-                byName.merge(w.name(), w, ImportCommand::union);
+                // every version: no list, but the pinned versions' integrities are still checked
+                Wanted wanted = allVersions ? new Wanted(w.name(), Set.of(), w.lockedIntegrity()) : w;
+                byName.merge(w.name(), wanted, ImportCommand::union);
             }
         }
         List<String> all = names.isEmpty() && lockfiles.isEmpty() ? source.names() : names;
-        all.forEach(n -> byName.put(n, Wanted.all(n)));
+        all.forEach(n -> byName.merge(n, Wanted.all(n), ImportCommand::union));
         return new ArrayList<>(byName.values());
     }
 
     private static Wanted union(Wanted a, Wanted b) {
         Set<String> versions = new LinkedHashSet<>(a.versions());
         versions.addAll(b.versions());
+        if (a.everyVersion() || b.everyVersion()) {
+            versions.clear();
+        }
         Map<String, String> locked = new LinkedHashMap<>(a.lockedIntegrity());
         b.lockedIntegrity().forEach((v, i) -> {
             String known = locked.get(v);

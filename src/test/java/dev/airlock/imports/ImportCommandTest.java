@@ -108,6 +108,27 @@ class ImportCommandTest {
     }
 
     @Test
+    void allVersionsTakesEveryVersionOfWhatTheLockfileNamesAndStillChecksThePinnedOne() {
+        String wrong = "sha512-" + "A".repeat(86) + "==";
+
+        String out = AirlockCommand.run(
+                "",
+                "import",
+                "--data",
+                data.toString(),
+                "--registry",
+                url,
+                "--all-versions",
+                "--lockfile",
+                lockfile(wrong).toString());
+
+        assertThat(out)
+                .startsWith("exit=1")
+                .contains("refused through@2.3.7: the tarball does not match the lockfile's integrity")
+                .contains("Imported 1 version(s) of 1 package(s) from " + url + " (0 already present, 1 refused).");
+    }
+
+    @Test
     void aLockfileIntegrityTheSourceDoesNotMatchIsRefusedWithExitCodeOne() {
         String wrong = "sha512-" + "A".repeat(86) + "==";
 
