@@ -30,51 +30,6 @@ public final class Corpus {
 
     public static final Path ROOT = Path.of("src/test/resources/corpus");
 
-    /** Node.js core module names (node 20's builtinModules without internals): npm allows them for old packages only. */
-    static final Set<String> CORE_MODULES = Set.of(
-            "assert",
-            "async_hooks",
-            "buffer",
-            "child_process",
-            "cluster",
-            "console",
-            "constants",
-            "crypto",
-            "dgram",
-            "diagnostics_channel",
-            "dns",
-            "domain",
-            "events",
-            "fs",
-            "http",
-            "http2",
-            "https",
-            "inspector",
-            "module",
-            "net",
-            "os",
-            "path",
-            "perf_hooks",
-            "process",
-            "punycode",
-            "querystring",
-            "readline",
-            "repl",
-            "stream",
-            "string_decoder",
-            "sys",
-            "timers",
-            "tls",
-            "trace_events",
-            "tty",
-            "url",
-            "util",
-            "v8",
-            "vm",
-            "wasi",
-            "worker_threads",
-            "zlib");
-
     /** One locked version: what the public registry's packument said about its tarball. */
     public record Version(String name, String version, String integrity, String resolved, boolean optional) {
         public String id() {
@@ -146,7 +101,8 @@ public final class Corpus {
             if (!v.name().equals(v.name().toLowerCase(java.util.Locale.ROOT))) {
                 kinds.get(CAPITALS).add(v.id());
             }
-            if (CORE_MODULES.contains(v.name())) {
+            if (dev.airlock.shared.PackageName.parse(v.name()).newPackageProblems().stream()
+                    .anyMatch(p -> p.endsWith("is a Node.js core module name"))) {
                 kinds.get(CORE_MODULE).add(v.id());
             }
             JsonNode manifest = Json.parse(mirror.packument(v.name()));
