@@ -28,6 +28,7 @@ import dev.airlock.platform.http.HttpServer;
 import dev.airlock.platform.http.Route;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.http.PolicyRoutes;
+import dev.airlock.proxy.ProxyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
@@ -67,6 +68,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final NameService names;
     public final ImportService imports;
     public final BlobSweep sweep;
+    /** The upstream proxy; null when proxy.upstream is not configured. */
+    public final ProxyService proxy;
+
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
     public final StagingService staging;
@@ -158,7 +162,27 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
-        this.sweep = new BlobSweep(packages, blobs, clock, BLOB_GRACE_MS);
+        this.proxy = ProxyService.create(
+                config.proxy(),
+                db,
+                blobs,
+                config.dataDir().resolve("tmp"),
+                config.limits().maxTarballBytes(),
+                config.auth().anonymousRead(),
+                org -> db.read(tx -> orgs.exists(tx, org)),
+                packumentBase::get,
+                clock);
+        this.sweep = new BlobSweep(
+                () -> {
+                    java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
+                    if (proxy != null) {
+                        kept.addAll(proxy.referencedBlobs());
+                    }
+                    return kept;
+                },
+                blobs,
+                clock,
+                BLOB_GRACE_MS);
     }
 
     /** Starts the HTTP server; returns the bound port. */
@@ -197,7 +221,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         policies),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
-                                new PackagePathRoutes(packageUseCases, policies.gate())))
+                                new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "airlock-maintenance");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.packages.Imports;
 import dev.airlock.platform.blob.BlobStore;
+import dev.airlock.platform.crypto.Checksums;
 import dev.airlock.platform.io.Spool;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.shared.Actor;

@@ -19,28 +19,7 @@ import org.semver4j.Semver;
  */
 final class PackumentBuilder {
     /** Keys of the abbreviated format (registry docs + arborist's lockfile keys). */
-    static final Set<String> CORGI_KEYS = Set.of(
-            "name",
-            "version",
-            "dependencies",
-            "optionalDependencies",
-            "devDependencies",
-            "bundleDependencies",
-            "peerDependencies",
-            "peerDependenciesMeta",
-            "acceptDependencies",
-            "bin",
-            "directories",
-            "engines",
-            "os",
-            "cpu",
-            "libc",
-            "funding",
-            "license",
-            "deprecated",
-            "_hasShrinkwrap",
-            "hasInstallScript",
-            "dist");
+    static final Set<String> CORGI_KEYS = dev.airlock.platform.npm.Corgi.KEYS;
 
     private static final List<String> TOP_LEVEL_FROM_LATEST =
             List.of("description", "keywords", "license", "homepage", "repository", "bugs", "author");

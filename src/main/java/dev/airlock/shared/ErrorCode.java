@@ -19,7 +19,11 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415),
     UNPROCESSABLE(422),
     TOO_MANY_REQUESTS(429),
-    INTERNAL(500);
+    INTERNAL(500),
+    /** The upstream registry could not be reached, or answered with something that cannot be served. */
+    BAD_GATEWAY(502),
+    /** The upstream registry did not answer in time. */
+    GATEWAY_TIMEOUT(504);
 
     private final int status;
 

@@ -1,5 +1,6 @@
 package dev.airlock.packages.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.Packages;
 import dev.airlock.packages.TarballRef;
@@ -10,8 +11,10 @@ import dev.airlock.platform.http.RouteModule;
 import dev.airlock.platform.npm.NpmPath;
 import dev.airlock.policy.Action;
 import dev.airlock.policy.Gate;
+import dev.airlock.proxy.ProxyService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.PackageName;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -26,11 +29,25 @@ public final class PackagePathRoutes implements RouteModule {
     private final PackageService packages;
     private final Unpublish unpublish;
     private final Gate gate;
+    /** The upstream proxy, asked only for names with no local package in any state; null when none is configured. */
+    private final ProxyService proxy;
 
-    public PackagePathRoutes(Packages packages, Gate gate) {
+    public PackagePathRoutes(Packages packages, Gate gate, ProxyService proxy) {
         this.packages = packages.reads();
         this.unpublish = packages.unpublish();
         this.gate = gate;
+        this.proxy = proxy;
+    }
+
+    /**
+     * Whether a read that found nothing here goes to the upstream proxy: only when no local package has the name in
+     * any state (a local package, even unpublished, reserved by staging or invisible to this actor, wins completely).
+     * Local reads stay one row: this is asked only after they answered 404.
+     */
+    private boolean proxied(AirlockException notFound, Actor actor, PackageName name) {
+        return proxy != null
+                && notFound.code() == ErrorCode.NOT_FOUND
+                && packages.visibility(actor, name) == PackageService.Visibility.ABSENT;
     }
 
     @Override
@@ -49,7 +66,16 @@ public final class PackagePathRoutes implements RouteModule {
         } else if (p.size() == 2 && p.at(0).equals("-")) {
             tarball(ctx, actor, p.name(), p.at(1));
         } else if (p.size() == 1 && !p.at(0).equals("-")) {
-            Responses.json(ctx, packages.versionManifest(actor, p.name(), p.at(0)));
+            JsonNode manifest;
+            try {
+                manifest = packages.versionManifest(actor, p.name(), p.at(0));
+            } catch (AirlockException e) {
+                if (!proxied(e, actor, p.name())) {
+                    throw e;
+                }
+                manifest = proxy.versionManifest(actor, p.name(), p.at(0));
+            }
+            Responses.json(ctx, manifest);
         } else {
             throw AirlockException.notFound("Not found");
         }
@@ -60,7 +86,20 @@ public final class PackagePathRoutes implements RouteModule {
         boolean corgi = accept != null && accept.contains(CORGI);
         String encodings = ctx.header("Accept-Encoding");
         boolean gzip = encodings != null && encodings.contains("gzip");
-        PackageService.ServedDocument doc = packages.served(actor, name, corgi, gzip);
+        PackageService.ServedDocument doc;
+        try {
+            doc = packages.served(actor, name, corgi, gzip);
+        } catch (AirlockException e) {
+            if (!proxied(e, actor, name)) {
+                throw e;
+            }
+            ProxyService.Served served = proxy.packument(actor, name, corgi, gzip);
+            if (served.stale()) {
+                // RFC 7234's warning: the upstream could not be asked, this is the copy cached earlier
+                ctx.header("Warning", "110 - \"Response is stale\"");
+            }
+            doc = new PackageService.ServedDocument(served.body(), served.gzip(), served.etag());
+        }
         ctx.header("Vary", "Accept, Accept-Encoding, Authorization");
         // Revalidate every time: a freshly approved or unpublished version must be seen at once; a 304 is cheap.
         ctx.header("Cache-Control", "no-cache");
@@ -84,15 +123,30 @@ public final class PackagePathRoutes implements RouteModule {
             throw AirlockException.notFound("Tarball not found: " + file);
         }
         String version = file.substring(prefix.length(), file.length() - 4);
-        TarballRef ref = packages.tarball(actor, name, version);
-        String etag = "\"" + ref.blob().substring(0, 40) + "\"";
+        TarballRef ref;
+        try {
+            ref = packages.tarball(actor, name, version);
+        } catch (AirlockException e) {
+            if (!proxied(e, actor, name)) {
+                throw e;
+            }
+            ProxyService.Tarball t = proxy.tarball(actor, name, version);
+            sendTarball(ctx, t.blob(), t.size(), () -> proxy.open(t));
+            return;
+        }
+        sendTarball(ctx, ref.blob(), ref.size(), () -> packages.openTarball(ref));
+    }
+
+    private static void sendTarball(
+            Context ctx, String blob, long size, java.util.function.Supplier<java.io.InputStream> open) {
+        String etag = "\"" + blob.substring(0, 40) + "\"";
         ctx.header("ETag", etag);
         ctx.header("Cache-Control", "private, max-age=300");
         if (etag.equals(ctx.header("If-None-Match"))) {
             ctx.status(304);
             return;
         }
-        Responses.tarball(ctx, packages.openTarball(ref), ref.size());
+        Responses.tarball(ctx, open.get(), size);
     }
 
     private void delete(Context ctx) {

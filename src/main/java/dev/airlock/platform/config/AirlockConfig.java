@@ -16,7 +16,8 @@ public record AirlockConfig(
         TwoFactor twoFactor,
         Tokens tokens,
         List<String> trustedProxies,
-        List<Issuer> issuers) {
+        List<Issuer> issuers,
+        Proxy proxy) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -113,6 +114,29 @@ public record AirlockConfig(
     /** {@code bypassMayPublish}: may tokens that bypass 2FA publish directly (where the package policy allows)? */
     public record Tokens(boolean bypassMayPublish) {}
 
+    /**
+     * The upstream registry that names which do not exist here are fetched from ({@code upstream} empty = no proxy):
+     * its optional {@code token}, how long a fetched packument is served before it is revalidated, how long to wait
+     * for an answer, and the {@code internal} name patterns that are never fetched ({@code @scope/*}, {@code name},
+     * {@code prefix-*}; see docs/proxy.md).
+     */
+    public record Proxy(String upstream, String token, int maxAgeSeconds, int timeoutSeconds, List<String> internal) {
+        public Proxy {
+            if (!upstream.isEmpty() && !upstream.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
+                throw new IllegalArgumentException("proxy.upstream must be an absolute http(s) URL: " + upstream);
+            }
+            if (maxAgeSeconds < 0 || timeoutSeconds < 1) {
+                throw new IllegalArgumentException(
+                        "proxy.maxAgeSeconds must be 0 or more and proxy.timeoutSeconds at least 1");
+            }
+            internal = List.copyOf(internal);
+        }
+
+        public boolean enabled() {
+            return !upstream.isEmpty();
+        }
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
@@ -128,6 +152,7 @@ public record AirlockConfig(
                 twoFactor,
                 tokens,
                 trustedProxies,
-                issuers);
+                issuers,
+                proxy);
     }
 }

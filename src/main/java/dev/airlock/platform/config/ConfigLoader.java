@@ -46,6 +46,11 @@ public final class ConfigLoader {
         d.put("twofactor.failureWindowMinutes", "15");
         d.put("tokens.bypassMayPublish", "false");
         d.put("trust.defaultIssuers", "true");
+        d.put("proxy.upstream", "");
+        d.put("proxy.token", "");
+        d.put("proxy.maxAgeSeconds", "300");
+        d.put("proxy.timeoutSeconds", "30");
+        d.put("proxy.internal", "");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -100,7 +105,7 @@ public final class ConfigLoader {
     }
 
     /** Keys whose value is a list: written in YAML as a list or as one comma-separated string, in env/flags as the string. */
-    static final java.util.Set<String> LIST_KEYS = java.util.Set.of("server.trustedProxies");
+    static final java.util.Set<String> LIST_KEYS = java.util.Set.of("server.trustedProxies", "proxy.internal");
 
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (node instanceof Map<?, ?> map) {
@@ -181,7 +186,13 @@ public final class ConfigLoader {
                         intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
                 new AirlockConfig.Tokens(boolOf(v, "tokens.bypassMayPublish")),
                 proxies(v.get("server.trustedProxies")),
-                issuers(v));
+                issuers(v),
+                new AirlockConfig.Proxy(
+                        v.get("proxy.upstream").trim(),
+                        v.get("proxy.token"),
+                        intOf(v, "proxy.maxAgeSeconds"),
+                        intOf(v, "proxy.timeoutSeconds"),
+                        internalPatterns(v.get("proxy.internal"))));
     }
 
     /** GitHub Actions, GitLab.com and CircleCI unless trust.defaultIssuers is false, plus trust.issuers.NAME.*. */
@@ -224,6 +235,23 @@ public final class ConfigLoader {
             out.put(name, new AirlockConfig.Issuer(name, type, issuer, jwks));
         }
         return java.util.List.copyOf(out.values());
+    }
+
+    /** proxy.internal: "@scope/*", "name" or "prefix-*", separated by commas or spaces (or a YAML list). */
+    private static java.util.List<String> internalPatterns(String raw) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String p : raw.split("[,\\s]+")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (!p.matches("(@[a-z0-9][a-z0-9._~-]*/)?[a-zA-Z0-9._~*-]+")
+                    || p.indexOf('*') >= 0 && p.indexOf('*') != p.length() - 1) {
+                throw new IllegalArgumentException("proxy.internal takes package names, \"@scope/*\" or \"prefix*\""
+                        + " (a * only at the end), got \"" + p + "\"");
+            }
+            out.add(p);
+        }
+        return java.util.List.copyOf(out);
     }
 
     private static java.util.List<String> proxies(String raw) {

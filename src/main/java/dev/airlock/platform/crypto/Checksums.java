@@ -1,6 +1,5 @@
-package dev.airlock.imports;
+package dev.airlock.platform.crypto;
 
-import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.io.Spool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,13 +11,13 @@ import java.util.Map;
 /**
  * A tarball's digests, and the checks of what a source or a lockfile declared for it: every hash of a Subresource
  * Integrity string ({@code dist.integrity}, in any of the algorithms npm knows) and the hex sha1 {@code dist.shasum}
- * must match. Something must be declared: a source that gives no checksum cannot be verified.
+ * must match (import and the upstream proxy verify tarballs with it). Something must be declared: a source that gives no checksum cannot be verified.
  */
-record Checksums(String sha512, String sha1Hex, Map<String, byte[]> digests) {
+public record Checksums(String sha512, String sha1Hex, Map<String, byte[]> digests) {
     private static final Map<String, String> ALGORITHMS =
             Map.of("sha1", "SHA-1", "sha256", "SHA-256", "sha384", "SHA-384", "sha512", "SHA-512");
 
-    static Checksums of(Spool tarball) throws IOException {
+    public static Checksums of(Spool tarball) throws IOException {
         Map<String, MessageDigest> md = new LinkedHashMap<>();
         ALGORITHMS.forEach((sri, jca) -> md.put(sri, Hashes.digest(jca)));
         byte[] buf = new byte[64 * 1024];
@@ -35,7 +34,7 @@ record Checksums(String sha512, String sha1Hex, Map<String, byte[]> digests) {
     }
 
     /** Null when {@code integrity} (an SRI string, may be null) and {@code shasum} (may be null) match; else why not. */
-    String mismatch(String integrity, String shasum, String whose) {
+    public String mismatch(String integrity, String shasum, String whose) {
         if ((integrity == null || integrity.isBlank()) && (shasum == null || shasum.isBlank())) {
             return whose + " gives no integrity or shasum to verify the tarball against";
         }

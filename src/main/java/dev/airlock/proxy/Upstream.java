@@ -1,0 +1,83 @@
+package dev.airlock.proxy;
+
+import dev.airlock.platform.io.Spool;
+import dev.airlock.platform.npm.RegistryClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The upstream registry as the proxy asks it: conditional packument GETs and tarball downloads. */
+final class Upstream {
+    /** The upstream did not answer usefully: unreachable, too slow ({@code timeout}), or an error status. */
+    static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final boolean timeout;
+
+        Failure(String message, boolean timeout, Throwable cause) {
+            super(message, cause);
+            this.timeout = timeout;
+        }
+    }
+
+    /** 200 with the body and validators, 304 (not modified) or 404 (no such package upstream). */
+    record Answer(int status, byte[] body, String etag, String lastModified) {}
+
+    private final RegistryClient client;
+    private final Path spoolDir;
+
+    Upstream(RegistryClient client, Path spoolDir) {
+        this.client = client;
+        this.spoolDir = spoolDir;
+    }
+
+    String describe() {
+        return client.registry().toString();
+    }
+
+    Answer packument(String name, String etag, String lastModified) {
+        URI uri = client.packument(name);
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (etag != null) {
+            headers.put("If-None-Match", etag);
+        }
+        if (lastModified != null) {
+            headers.put("If-Modified-Since", lastModified);
+        }
+        try {
+            HttpResponse<InputStream> res = client.get(uri, "application/json", headers);
+            try (InputStream body = res.body()) {
+                int code = res.statusCode();
+                if (code == 304 || code == 404) {
+                    return new Answer(code, null, etag, lastModified);
+                }
+                if (code != 200) {
+                    throw new Failure(client.status(code, uri), false, null);
+                }
+                return new Answer(
+                        200,
+                        body.readAllBytes(),
+                        res.headers().firstValue("ETag").orElse(null),
+                        res.headers().firstValue("Last-Modified").orElse(null));
+            }
+        } catch (HttpTimeoutException e) {
+            throw new Failure(e.getMessage(), true, e);
+        } catch (IOException e) {
+            throw new Failure(e.getMessage(), false, e);
+        }
+    }
+
+    Spool tarball(String url, long maxBytes) {
+        try {
+            return client.download(client.resolve(url), spoolDir, maxBytes);
+        } catch (HttpTimeoutException e) {
+            throw new Failure(e.getMessage(), true, e);
+        } catch (IOException e) {
+            throw new Failure(e.getMessage(), false, e);
+        }
+    }
+}
