@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
             TokensCommand.class,
             RoutesCommand.class,
             NamesCommand.class,
-            ImportCommand.class
+            ImportCommand.class,
+            ProxyCommand.class
         })
 public final class Airlock {
 

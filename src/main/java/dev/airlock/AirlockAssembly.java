@@ -171,7 +171,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().anonymousRead(),
                 org -> db.read(tx -> orgs.exists(tx, org)),
                 packumentBase::get,
-                clock);
+                clock,
+                audit);
         this.sweep = new BlobSweep(
                 () -> {
                     java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());

@@ -21,14 +21,23 @@ final class InternalNames {
 
     /** Why the name is internal (for the 404's sentence and the log), or null when it may be fetched. */
     String why(PackageName name) {
-        String n = name.toString().toLowerCase(Locale.ROOT);
-        for (String p : patterns) {
-            if (p.endsWith("*") ? n.startsWith(p.substring(0, p.length() - 1)) : n.equals(p)) {
-                return "it matches proxy.internal \"" + p + "\"";
-            }
+        String p = matching(patterns, name);
+        if (p != null) {
+            return "it matches proxy.internal \"" + p + "\"";
         }
         if (name.scoped() && orgExists.test(name.scope())) {
             return "its scope @" + name.scope() + " is an org of this registry";
+        }
+        return null;
+    }
+
+    /** The first of these lower-cased patterns ({@code name}, {@code prefix-*}, {@code @scope/*}) the name matches. */
+    static String matching(List<String> lowerCasePatterns, PackageName name) {
+        String n = name.toString().toLowerCase(Locale.ROOT);
+        for (String p : lowerCasePatterns) {
+            if (p.endsWith("*") ? n.startsWith(p.substring(0, p.length() - 1)) : n.equals(p)) {
+                return p;
+            }
         }
         return null;
     }

@@ -1,7 +1,10 @@
 package dev.airlock.proxy;
 
 import dev.airlock.platform.db.Tx;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** The SQL of the proxy cache, one statement per {@link ProxyStore} method. */
 final class JdbiProxyStore implements ProxyStore {
@@ -21,7 +24,9 @@ final class JdbiProxyStore implements ProxyStore {
                         new Served(
                                 rs.getBytes("abbreviated_json"),
                                 rs.getBytes("abbreviated_gz"),
-                                rs.getString("abbreviated_etag"))))
+                                rs.getString("abbreviated_etag")),
+                        rs.getString("hidden"),
+                        recomputeAt(rs)))
                 .findOne()
                 .orElse(null);
     }
@@ -32,13 +37,15 @@ final class JdbiProxyStore implements ProxyStore {
                 .createUpdate(
                         "INSERT INTO proxy_packuments (name, upstream_json, upstream_etag, upstream_last_modified,"
                                 + " fetched_at, base, full_json, full_gz, full_etag, abbreviated_json, abbreviated_gz,"
-                                + " abbreviated_etag) VALUES (:name, :up, :etag, :lm, :at, :base, :fj, :fg, :fe, :aj, :ag, :ae)"
+                                + " abbreviated_etag, hidden, recompute_at) VALUES (:name, :up, :etag, :lm, :at, :base,"
+                                + " :fj, :fg, :fe, :aj, :ag, :ae, :hidden, :recompute)"
                                 + " ON CONFLICT (name) DO UPDATE SET upstream_json = excluded.upstream_json,"
                                 + " upstream_etag = excluded.upstream_etag,"
                                 + " upstream_last_modified = excluded.upstream_last_modified, fetched_at = excluded.fetched_at,"
                                 + " base = excluded.base, full_json = excluded.full_json, full_gz = excluded.full_gz,"
                                 + " full_etag = excluded.full_etag, abbreviated_json = excluded.abbreviated_json,"
-                                + " abbreviated_gz = excluded.abbreviated_gz, abbreviated_etag = excluded.abbreviated_etag")
+                                + " abbreviated_gz = excluded.abbreviated_gz, abbreviated_etag = excluded.abbreviated_etag,"
+                                + " hidden = excluded.hidden, recompute_at = excluded.recompute_at")
                 .bind("name", p.name())
                 .bind("up", text(p.upstreamJson()))
                 .bind("etag", p.upstreamEtag())
@@ -51,6 +58,8 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("aj", text(p.abbreviated().json()))
                 .bind("ag", p.abbreviated().gzip())
                 .bind("ae", p.abbreviated().etag())
+                .bind("hidden", p.hidden())
+                .bind("recompute", p.recomputeAt())
                 .execute();
     }
 
@@ -111,5 +120,92 @@ final class JdbiProxyStore implements ProxyStore {
                 .createQuery("SELECT DISTINCT blob FROM proxy_tarballs")
                 .mapTo(String.class)
                 .list();
+    }
+
+    private static Long recomputeAt(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long at = rs.getLong("recompute_at");
+        return rs.wasNull() ? null : at;
+    }
+
+    @Override
+    public Hidden hidden(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT base, hidden, recompute_at FROM proxy_packuments WHERE name = :n")
+                .bind("n", name)
+                .map((rs, c) -> new Hidden(rs.getString("base"), rs.getString("hidden"), recomputeAt(rs)))
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public Map<String, Long> seen(Tx tx, String name) {
+        Map<String, Long> out = new HashMap<>();
+        tx.handle()
+                .createQuery("SELECT version, first_seen FROM proxy_seen WHERE name = :n")
+                .bind("n", name)
+                .map((rs, c) -> out.put(rs.getString("version"), rs.getLong("first_seen")))
+                .list();
+        return out;
+    }
+
+    @Override
+    public void putSeen(Tx tx, String name, Map<String, Long> firstSeen) {
+        if (firstSeen.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle()
+                .prepareBatch("INSERT INTO proxy_seen (name, version, first_seen) VALUES (:n, :v, :at)"
+                        + " ON CONFLICT (name, version) DO NOTHING");
+        firstSeen.forEach(
+                (v, at) -> batch.bind("n", name).bind("v", v).bind("at", at).add());
+        batch.execute();
+    }
+
+    @Override
+    public List<Release.Rule> rules(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT * FROM proxy_rules WHERE name = :n ORDER BY created_at, spec")
+                .bind("n", name)
+                .map((rs, c) -> new Release.Rule(
+                        rs.getString("kind"),
+                        rs.getString("spec"),
+                        rs.getString("reason"),
+                        rs.getString("actor"),
+                        rs.getLong("created_at")))
+                .list();
+    }
+
+    @Override
+    public boolean putRule(Tx tx, String name, Release.Rule r) {
+        return tx.handle()
+                        .createUpdate("INSERT INTO proxy_rules (name, kind, spec, reason, actor, created_at)"
+                                + " VALUES (:n, :k, :s, :r, :a, :at) ON CONFLICT (name, kind, spec) DO NOTHING")
+                        .bind("n", name)
+                        .bind("k", r.kind())
+                        .bind("s", r.spec())
+                        .bind("r", r.reason())
+                        .bind("a", r.actor())
+                        .bind("at", r.at())
+                        .execute()
+                > 0;
+    }
+
+    @Override
+    public boolean deleteRule(Tx tx, String name, String kind, String spec) {
+        return tx.handle()
+                        .createUpdate("DELETE FROM proxy_rules WHERE name = :n AND kind = :k AND spec = :s")
+                        .bind("n", name)
+                        .bind("k", kind)
+                        .bind("s", spec)
+                        .execute()
+                > 0;
+    }
+
+    @Override
+    public void invalidate(Tx tx, String name) {
+        tx.handle()
+                .createUpdate("UPDATE proxy_packuments SET recompute_at = 0 WHERE name = :n")
+                .bind("n", name)
+                .execute();
     }
 }

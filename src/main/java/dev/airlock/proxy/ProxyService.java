@@ -2,6 +2,7 @@ package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.audit.AuditService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.crypto.Checksums;
@@ -21,6 +22,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -40,8 +46,11 @@ public final class ProxyService {
     static final int BREAKER_THRESHOLD = 5;
     static final long BREAKER_OPEN_MILLIS = 30_000;
 
-    /** A packument to send: its bytes (gzip or not), ETag, and whether it is stale (the upstream could not be asked). */
-    public record Served(byte[] body, boolean gzip, String etag, boolean stale) {}
+    /**
+     * A packument to send: its bytes (gzip or not), ETag, whether it is stale (the upstream could not be asked), and
+     * what it hides ("2 versions (cooldown 1, blocked 1)", the {@code Airlock-Hidden} header; null when nothing).
+     */
+    public record Served(byte[] body, boolean gzip, String etag, boolean stale, String hidden) {}
 
     /** A proxied tarball in the blob store. */
     public record Tarball(String blob, long size) {}
@@ -61,6 +70,9 @@ public final class ProxyService {
     private final boolean anonymousRead;
     private final SingleFlight flights = new SingleFlight();
     private final CircuitBreaker breaker;
+    private final Duration cooldown;
+    private final List<String> cooldownExclude;
+    private final ProxyControls controls;
 
     private ProxyService(
             Database db,
@@ -71,7 +83,9 @@ public final class ProxyService {
             Clock clock,
             long maxAgeMillis,
             long maxTarballBytes,
-            boolean anonymousRead) {
+            boolean anonymousRead,
+            AirlockConfig.Proxy config,
+            AuditService audit) {
         this.db = db;
         this.blobs = blobs;
         this.store = new JdbiProxyStore();
@@ -83,6 +97,11 @@ public final class ProxyService {
         this.maxTarballBytes = maxTarballBytes;
         this.anonymousRead = anonymousRead;
         this.breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_OPEN_MILLIS, clock);
+        this.cooldown = config.cooldown();
+        this.cooldownExclude = config.cooldownExclude().stream()
+                .map(p -> p.toLowerCase(Locale.ROOT))
+                .toList();
+        this.controls = new ProxyControls(db, store, audit, clock, this);
     }
 
     /**
@@ -98,7 +117,8 @@ public final class ProxyService {
             boolean anonymousRead,
             Predicate<String> orgExists,
             Supplier<String> base,
-            Clock clock) {
+            Clock clock,
+            AuditService audit) {
         if (!config.enabled()) {
             return null;
         }
@@ -117,16 +137,19 @@ public final class ProxyService {
                 clock,
                 config.maxAgeSeconds() * 1000L,
                 maxTarballBytes,
-                anonymousRead);
+                anonymousRead,
+                config,
+                audit);
     }
 
     /** The packument of a name that does not exist locally, from the cache or the upstream; 404 when internal. */
     public Served packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         Fetched f = fetched(actor, name);
         ProxyStore.Served doc = abbreviated ? f.cached.abbreviated() : f.cached.full();
+        String hidden = Release.summary(f.cached.hidden());
         return gzip
-                ? new Served(doc.gzip(), true, doc.etag(), f.stale)
-                : new Served(doc.json(), false, doc.etag(), f.stale);
+                ? new Served(doc.gzip(), true, doc.etag(), f.stale, hidden)
+                : new Served(doc.json(), false, doc.etag(), f.stale, hidden);
     }
 
     /** One version's manifest, by version or dist-tag (the path /name/version). */
@@ -140,19 +163,66 @@ public final class ProxyService {
         return manifest;
     }
 
-    /** A proxied tarball: from the blob store, or fetched, verified against the packument, then stored. */
+    /**
+     * A proxied tarball: from the blob store, or fetched, verified against the packument, then stored. A version the
+     * served packument hides (cooldown, block) answers 404 even when its tarball is stored.
+     */
     public Tarball tarball(Actor actor, PackageName name, String version) {
         guard(actor, name);
-        ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
-        if (row != null && blobs.exists(row.blob())) {
-            return new Tarball(row.blob(), row.size());
+        Set<String> hidden = hiddenVersions(name);
+        if (hidden != null) {
+            notHidden(hidden, name, version);
+            ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
+            if (row != null && blobs.exists(row.blob())) {
+                return new Tarball(row.blob(), row.size());
+            }
         }
-        ObjectNode doc = ProxyDocuments.parse(fetched(actor, name).cached.upstreamJson(), name);
+        ProxyStore.Cached cached = fetched(actor, name).cached;
+        notHidden(Release.hiddenVersions(cached.hidden()), name, version);
+        ObjectNode doc = ProxyDocuments.parse(cached.upstreamJson(), name);
         JsonNode manifest = doc == null ? null : doc.path("versions").get(version);
         if (manifest == null) {
             throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
         }
         return flights.run("tarball " + name + "@" + version, () -> download(name, version, manifest.path("dist")));
+    }
+
+    private static void notHidden(Set<String> hidden, PackageName name, String version) {
+        if (hidden.contains(version)) {
+            throw AirlockException.notFound("Tarball not found: " + name + "@" + version
+                    + " is not served by this registry (cooldown or block; see ./airlock proxy why)");
+        }
+    }
+
+    /** The versions the cached packument hides (its served copies rebuilt first when due); null when not cached. */
+    private Set<String> hiddenVersions(PackageName name) {
+        ProxyStore.Hidden h = db.read(tx -> store.hidden(tx, name.toString()));
+        if (h == null) {
+            return null;
+        }
+        if (!due(h.base(), h.recomputeAt())) {
+            return Release.hiddenVersions(h.hidden());
+        }
+        ProxyStore.Cached c = db.read(tx -> store.packument(tx, name.toString()));
+        return c == null ? null : Release.hiddenVersions(current(c, name).hidden());
+    }
+
+    /** Allow, block, unblock and why (the {@code ./airlock proxy} commands). */
+    public ProxyControls controls() {
+        return controls;
+    }
+
+    /** The upstream document of a name as cached (fetched first when needed), for {@code ./airlock proxy why}. */
+    ObjectNode upstreamDocument(Actor actor, PackageName name) {
+        return ProxyDocuments.parse(fetched(actor, name).cached.upstreamJson(), name);
+    }
+
+    boolean cooldownExcluded(PackageName name) {
+        return InternalNames.matching(cooldownExclude, name) != null;
+    }
+
+    Duration cooldown() {
+        return cooldown;
     }
 
     public InputStream open(Tarball tarball) {
@@ -214,9 +284,12 @@ public final class ProxyService {
         return clock.millis() - c.fetchedAt() < maxAgeMillis;
     }
 
-    /** The cached copy, its served documents rebuilt first when the public URL changed since they were built. */
+    /**
+     * The cached copy, its served documents rebuilt first (without asking the upstream) when the public URL changed
+     * since they were built, a hidden version's cooldown has ended, or an operator's decision changed them.
+     */
     private ProxyStore.Cached current(ProxyStore.Cached c, PackageName name) {
-        if (c.base().equals(base.get())) {
+        if (!due(c.base(), c.recomputeAt())) {
             return c;
         }
         ObjectNode doc = ProxyDocuments.parse(c.upstreamJson(), name);
@@ -272,12 +345,41 @@ public final class ProxyService {
         return save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now);
     }
 
+    private boolean due(String builtFor, Long recomputeAt) {
+        return !builtFor.equals(base.get()) || recomputeAt != null && clock.millis() >= recomputeAt;
+    }
+
+    /**
+     * Stores a packument: records when each version was first seen (for versions in the first copy of a name, their
+     * upstream time, never later than now; for versions that appear later, now), then builds the served copies
+     * without the versions the cooldown or a block hides.
+     */
     private ProxyStore.Cached save(
             PackageName name, byte[] body, ObjectNode doc, String etag, String lastModified, long fetchedAt) {
+        String n = name.toString();
+        long now = clock.millis();
+        Map<String, Long> seen = new HashMap<>();
+        List<Release.Rule> rules = new ArrayList<>();
+        db.write(tx -> {
+            seen.putAll(store.seen(tx, n));
+            boolean first = seen.isEmpty();
+            Map<String, Long> added = new HashMap<>();
+            doc.path("versions").fieldNames().forEachRemaining(v -> {
+                if (!seen.containsKey(v)) {
+                    long published = Release.published(doc.path("time"), v);
+                    added.put(v, first && published > 0 ? Math.min(published, now) : now);
+                }
+            });
+            store.putSeen(tx, n, added);
+            seen.putAll(added);
+            rules.addAll(store.rules(tx, n));
+            return null;
+        });
+        Release.View view = Release.apply(doc, seen, rules, cooldown, cooldownExcluded(name), now);
         String at = base.get();
-        ProxyStore.Served[] built = ProxyDocuments.build(at, name, doc);
-        ProxyStore.Cached c =
-                new ProxyStore.Cached(name.toString(), body, etag, lastModified, fetchedAt, at, built[0], built[1]);
+        ProxyStore.Served[] built = ProxyDocuments.build(at, name, view.doc());
+        ProxyStore.Cached c = new ProxyStore.Cached(
+                n, body, etag, lastModified, fetchedAt, at, built[0], built[1], view.hidden(), view.recomputeAt());
         db.write(tx -> {
             store.putPackument(tx, c);
             return null;

@@ -2,6 +2,7 @@ package dev.airlock.proxy;
 
 import dev.airlock.platform.db.Tx;
 import java.util.List;
+import java.util.Map;
 
 /** The proxy's cache tables ({@code proxy_packuments}, {@code proxy_tarballs}). */
 interface ProxyStore {
@@ -14,7 +15,12 @@ interface ProxyStore {
             long fetchedAt,
             String base,
             Served full,
-            Served abbreviated) {}
+            Served abbreviated,
+            String hidden,
+            Long recomputeAt) {}
+
+    /** The columns a tarball read needs: which versions are hidden, and when the served copies must be rebuilt. */
+    record Hidden(String base, String hidden, Long recomputeAt) {}
 
     /** One served representation: the JSON, its gzip copy and its ETag. */
     record Served(byte[] json, byte[] gzip, String etag) {}
@@ -34,4 +40,21 @@ interface ProxyStore {
     void putTarball(Tx tx, Tarball tarball, long fetchedAt);
 
     List<String> blobs(Tx tx);
+
+    Hidden hidden(Tx tx, String name);
+
+    /** When this registry first saw each version of the name. */
+    Map<String, Long> seen(Tx tx, String name);
+
+    void putSeen(Tx tx, String name, Map<String, Long> firstSeen);
+
+    List<Release.Rule> rules(Tx tx, String name);
+
+    /** False when the same rule exists already. */
+    boolean putRule(Tx tx, String name, Release.Rule rule);
+
+    boolean deleteRule(Tx tx, String name, String kind, String spec);
+
+    /** The served copies of the name are rebuilt on the next read. */
+    void invalidate(Tx tx, String name);
 }

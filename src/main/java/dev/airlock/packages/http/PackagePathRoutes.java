@@ -98,6 +98,10 @@ public final class PackagePathRoutes implements RouteModule {
                 // RFC 7234's warning: the upstream could not be asked, this is the copy cached earlier
                 ctx.header("Warning", "110 - \"Response is stale\"");
             }
+            if (served.hidden() != null) {
+                // what the registry's cooldown and blocks removed from this packument (docs/proxy.md)
+                ctx.header("Airlock-Hidden", served.hidden());
+            }
             doc = new PackageService.ServedDocument(served.body(), served.gzip(), served.etag());
         }
         ctx.header("Vary", "Accept, Accept-Encoding, Authorization");

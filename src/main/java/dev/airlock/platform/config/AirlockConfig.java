@@ -118,10 +118,26 @@ public record AirlockConfig(
      * The upstream registry that names which do not exist here are fetched from ({@code upstream} empty = no proxy):
      * its optional {@code token}, how long a fetched packument is served before it is revalidated, how long to wait
      * for an answer, and the {@code internal} name patterns that are never fetched ({@code @scope/*}, {@code name},
-     * {@code prefix-*}; see docs/proxy.md).
+     * {@code prefix-*}; see docs/proxy.md); the {@code cooldown} upstream versions are hidden for (zero = none) and the
+     * name patterns it does not apply to.
      */
-    public record Proxy(String upstream, String token, int maxAgeSeconds, int timeoutSeconds, List<String> internal) {
+    public record Proxy(
+            String upstream,
+            String token,
+            int maxAgeSeconds,
+            int timeoutSeconds,
+            List<String> internal,
+            java.time.Duration cooldown,
+            List<String> cooldownExclude) {
+        public Proxy(String upstream, String token, int maxAgeSeconds, int timeoutSeconds, List<String> internal) {
+            this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, java.time.Duration.ZERO, List.of());
+        }
+
         public Proxy {
+            if (cooldown.isNegative()) {
+                throw new IllegalArgumentException("proxy.cooldown must not be negative");
+            }
+            cooldownExclude = List.copyOf(cooldownExclude);
             if (!upstream.isEmpty() && !upstream.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
                 throw new IllegalArgumentException("proxy.upstream must be an absolute http(s) URL: " + upstream);
             }

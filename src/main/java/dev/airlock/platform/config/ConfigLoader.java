@@ -51,6 +51,8 @@ public final class ConfigLoader {
         d.put("proxy.maxAgeSeconds", "300");
         d.put("proxy.timeoutSeconds", "30");
         d.put("proxy.internal", "");
+        d.put("proxy.cooldown", "");
+        d.put("proxy.cooldownExclude", "");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -105,7 +107,8 @@ public final class ConfigLoader {
     }
 
     /** Keys whose value is a list: written in YAML as a list or as one comma-separated string, in env/flags as the string. */
-    static final java.util.Set<String> LIST_KEYS = java.util.Set.of("server.trustedProxies", "proxy.internal");
+    static final java.util.Set<String> LIST_KEYS =
+            java.util.Set.of("server.trustedProxies", "proxy.internal", "proxy.cooldownExclude");
 
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (node instanceof Map<?, ?> map) {
@@ -192,7 +195,9 @@ public final class ConfigLoader {
                         v.get("proxy.token"),
                         intOf(v, "proxy.maxAgeSeconds"),
                         intOf(v, "proxy.timeoutSeconds"),
-                        internalPatterns(v.get("proxy.internal"))));
+                        internalPatterns("proxy.internal", v.get("proxy.internal")),
+                        duration("proxy.cooldown", v.get("proxy.cooldown")),
+                        internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude"))));
     }
 
     /** GitHub Actions, GitLab.com and CircleCI unless trust.defaultIssuers is false, plus trust.issuers.NAME.*. */
@@ -237,8 +242,29 @@ public final class ConfigLoader {
         return java.util.List.copyOf(out.values());
     }
 
+    /** proxy.cooldown: empty (none) or a number with a unit: 30m, 72h, 3d (also s and w). */
+    private static java.time.Duration duration(String key, String raw) {
+        String t = raw.trim();
+        if (t.isEmpty() || t.equals("0")) {
+            return java.time.Duration.ZERO;
+        }
+        var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([smhdw])").matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    key + " takes a number with a unit (s, m, h, d or w), e.g. 72h or 3d; got \"" + raw + "\"");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            case "d" -> java.time.Duration.ofDays(n);
+            default -> java.time.Duration.ofDays(7 * n);
+        };
+    }
+
     /** proxy.internal: "@scope/*", "name" or "prefix-*", separated by commas or spaces (or a YAML list). */
-    private static java.util.List<String> internalPatterns(String raw) {
+    private static java.util.List<String> internalPatterns(String key, String raw) {
         java.util.List<String> out = new java.util.ArrayList<>();
         for (String p : raw.split("[,\\s]+")) {
             if (p.isEmpty()) {
@@ -246,7 +272,7 @@ public final class ConfigLoader {
             }
             if (!p.matches("(@[a-z0-9][a-z0-9._~-]*/)?[a-zA-Z0-9._~*-]+")
                     || p.indexOf('*') >= 0 && p.indexOf('*') != p.length() - 1) {
-                throw new IllegalArgumentException("proxy.internal takes package names, \"@scope/*\" or \"prefix*\""
+                throw new IllegalArgumentException(key + " takes package names, \"@scope/*\" or \"prefix*\""
                         + " (a * only at the end), got \"" + p + "\"");
             }
             out.add(p);
