@@ -102,6 +102,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void proxyCooldownIsADurationWithAUnitAndItsExclusionsAreNamePatterns() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).proxy().cooldown())
+                .isZero();
+        Path file = Files.writeString(dir.resolve("cool.yaml"), """
+                proxy:
+                  upstream: https://registry.npmjs.org
+                  cooldown: 3d
+                  cooldownExclude:
+                    - "@types/*"
+                    - left-pad
+                """);
+        AirlockConfig c = ConfigLoader.load(file, Map.of(), Map.of());
+        assertThat(c.proxy().cooldown()).isEqualTo(java.time.Duration.ofDays(3));
+        assertThat(c.proxy().cooldownExclude()).containsExactly("@types/*", "left-pad");
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_PROXY_COOLDOWN", "36h"), Map.of())
+                        .proxy()
+                        .cooldown())
+                .isEqualTo(java.time.Duration.ofHours(36));
+        assertThat(ConfigLoader.load(null, Map.of("AIRLOCK_PROXY_COOLDOWN", "30m"), Map.of())
+                        .proxy()
+                        .cooldown())
+                .isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("AIRLOCK_PROXY_COOLDOWN", "3 days"), Map.of()))
+                .hasMessage(
+                        "proxy.cooldown takes a number with a unit (s, m, h, d or w), e.g. 72h or 3d; got \"3 days\"");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("AIRLOCK_PROXY_COOLDOWN_EXCLUDE", "a*b"), Map.of()))
+                .hasMessageStartingWith("proxy.cooldownExclude takes package names");
+    }
+
+    @Test
     void aBadTrustedProxyEntrySaysWhichAndWhatIsExpected() throws Exception {
         Path name = Files.writeString(
                 dir.resolve("name.yaml"), "server:\n  trustedProxies:\n    - 127.0.0.1\n    - proxy.internal\n");
