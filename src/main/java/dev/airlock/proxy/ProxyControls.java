@@ -26,8 +26,11 @@ public final class ProxyControls {
     private final AuditService audit;
     private final Clock clock;
     private final ProxyService proxy;
+    private final ServedCopies copies;
 
-    ProxyControls(Database db, ProxyStore store, AuditService audit, Clock clock, ProxyService proxy) {
+    ProxyControls(
+            Database db, ProxyStore store, AuditService audit, Clock clock, ProxyService proxy, ServedCopies copies) {
+        this.copies = copies;
         this.db = db;
         this.store = store;
         this.audit = audit;
@@ -104,10 +107,10 @@ public final class ProxyControls {
         String n = name.toString();
         Map<String, Long> seen = db.read(tx -> store.seen(tx, n));
         List<Release.Rule> rules = db.read(tx -> store.rules(tx, n));
-        boolean excluded = proxy.cooldownExcluded(name);
+        boolean excluded = copies.excluded(name);
         JsonNode time = doc.path("time");
         Release.Decision d =
-                Release.decide(version, time, seen.get(version), rules, proxy.cooldown(), excluded, clock.millis());
+                Release.decide(version, time, seen.get(version), rules, copies.cooldown(), excluded, clock.millis());
         String ages = "published upstream " + at(d.published()) + ", first seen here " + at(d.firstSeen());
         return switch (d.state()) {
             case BLOCKED ->
@@ -115,14 +118,14 @@ public final class ProxyControls {
                         + d.rule().reason() + " (by " + d.rule().actor() + " at "
                         + at(d.rule().at()) + ")";
             case COOLDOWN ->
-                id + " is hidden by the cooldown (" + proxy.cooldown() + ") until " + at(d.eligibleAt()) + " (" + ages
+                id + " is hidden by the cooldown (" + copies.cooldown() + ") until " + at(d.eligibleAt()) + " (" + ages
                         + ")";
             case SERVED ->
                 d.rule() != null
                         ? id + " is served: allowed early by " + d.rule().actor() + " at "
                                 + at(d.rule().at())
                         : id + " is served ("
-                                + (proxy.cooldown().isZero()
+                                + (copies.cooldown().isZero()
                                         ? "no cooldown"
                                         : excluded ? "excluded from the cooldown by proxy.cooldownExclude" : ages)
                                 + ")";

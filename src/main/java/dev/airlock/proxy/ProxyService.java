@@ -22,11 +22,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -63,15 +58,13 @@ public final class ProxyService {
     private final ProxyStore store;
     private final Upstream upstream;
     private final InternalNames internal;
-    private final Supplier<String> base;
     private final Clock clock;
     private final long maxAgeMillis;
     private final long maxTarballBytes;
     private final boolean anonymousRead;
     private final SingleFlight flights = new SingleFlight();
     private final CircuitBreaker breaker;
-    private final Duration cooldown;
-    private final List<String> cooldownExclude;
+    private final ServedCopies copies;
     private final ProxyControls controls;
 
     private ProxyService(
@@ -91,17 +84,13 @@ public final class ProxyService {
         this.store = new JdbiProxyStore();
         this.upstream = upstream;
         this.internal = internal;
-        this.base = base;
         this.clock = clock;
         this.maxAgeMillis = maxAgeMillis;
         this.maxTarballBytes = maxTarballBytes;
         this.anonymousRead = anonymousRead;
         this.breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_OPEN_MILLIS, clock);
-        this.cooldown = config.cooldown();
-        this.cooldownExclude = config.cooldownExclude().stream()
-                .map(p -> p.toLowerCase(Locale.ROOT))
-                .toList();
-        this.controls = new ProxyControls(db, store, audit, clock, this);
+        this.copies = new ServedCopies(db, store, base, clock, config.cooldown(), config.cooldownExclude());
+        this.controls = new ProxyControls(db, store, audit, clock, this, copies);
     }
 
     /**
@@ -169,7 +158,7 @@ public final class ProxyService {
      */
     public Tarball tarball(Actor actor, PackageName name, String version) {
         guard(actor, name);
-        Set<String> hidden = hiddenVersions(name);
+        Set<String> hidden = copies.hiddenVersions(name);
         if (hidden != null) {
             notHidden(hidden, name, version);
             ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
@@ -194,19 +183,6 @@ public final class ProxyService {
         }
     }
 
-    /** The versions the cached packument hides (its served copies rebuilt first when due); null when not cached. */
-    private Set<String> hiddenVersions(PackageName name) {
-        ProxyStore.Hidden h = db.read(tx -> store.hidden(tx, name.toString()));
-        if (h == null) {
-            return null;
-        }
-        if (!due(h.base(), h.recomputeAt())) {
-            return Release.hiddenVersions(h.hidden());
-        }
-        ProxyStore.Cached c = db.read(tx -> store.packument(tx, name.toString()));
-        return c == null ? null : Release.hiddenVersions(current(c, name).hidden());
-    }
-
     /** Allow, block, unblock and why (the {@code ./airlock proxy} commands). */
     public ProxyControls controls() {
         return controls;
@@ -215,14 +191,6 @@ public final class ProxyService {
     /** The upstream document of a name as cached (fetched first when needed), for {@code ./airlock proxy why}. */
     ObjectNode upstreamDocument(Actor actor, PackageName name) {
         return ProxyDocuments.parse(fetched(actor, name).cached.upstreamJson(), name);
-    }
-
-    boolean cooldownExcluded(PackageName name) {
-        return InternalNames.matching(cooldownExclude, name) != null;
-    }
-
-    Duration cooldown() {
-        return cooldown;
     }
 
     public InputStream open(Tarball tarball) {
@@ -263,7 +231,7 @@ public final class ProxyService {
         guard(actor, name);
         ProxyStore.Cached cached = db.read(tx -> store.packument(tx, name.toString()));
         if (cached != null && fresh(cached)) {
-            return new Fetched(current(cached, name), false);
+            return new Fetched(copies.current(cached, name), false);
         }
         try {
             return new Fetched(flights.run("packument " + name, () -> refresh(name)), false);
@@ -271,7 +239,7 @@ public final class ProxyService {
             ProxyStore.Cached stale = db.read(tx -> store.packument(tx, name.toString()));
             if (stale != null) {
                 LOG.warn("Serving {} stale: {}", name, e.getMessage());
-                return new Fetched(current(stale, name), true);
+                return new Fetched(copies.current(stale, name), true);
             }
             throw new AirlockException(
                     e.timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY,
@@ -284,26 +252,11 @@ public final class ProxyService {
         return clock.millis() - c.fetchedAt() < maxAgeMillis;
     }
 
-    /**
-     * The cached copy, its served documents rebuilt first (without asking the upstream) when the public URL changed
-     * since they were built, a hidden version's cooldown has ended, or an operator's decision changed them.
-     */
-    private ProxyStore.Cached current(ProxyStore.Cached c, PackageName name) {
-        if (!due(c.base(), c.recomputeAt())) {
-            return c;
-        }
-        ObjectNode doc = ProxyDocuments.parse(c.upstreamJson(), name);
-        if (doc == null) {
-            return c;
-        }
-        return save(name, c.upstreamJson(), doc, c.upstreamEtag(), c.upstreamLastModified(), c.fetchedAt());
-    }
-
     /** One upstream request (the caller holds the name's single flight): 200 stores, 304 refreshes, 404 forgets. */
     private ProxyStore.Cached refresh(PackageName name) {
         ProxyStore.Cached cached = db.read(tx -> store.packument(tx, name.toString()));
         if (cached != null && fresh(cached)) {
-            return current(cached, name); // another request refreshed it while this one waited
+            return copies.current(cached, name); // another request refreshed it while this one waited
         }
         if (breaker.open()) {
             throw new Upstream.Failure("the circuit breaker is open after repeated failures", false, null);
@@ -333,7 +286,7 @@ public final class ProxyService {
                 store.touch(tx, name.toString(), now);
                 return null;
             });
-            return current(cached, name);
+            return copies.current(cached, name);
         }
         ObjectNode doc = answer.body() == null ? null : ProxyDocuments.parse(answer.body(), name);
         if (doc == null) {
@@ -342,49 +295,7 @@ public final class ProxyService {
             failed(name.toString(), e);
             throw e;
         }
-        return save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now);
-    }
-
-    private boolean due(String builtFor, Long recomputeAt) {
-        return !builtFor.equals(base.get()) || recomputeAt != null && clock.millis() >= recomputeAt;
-    }
-
-    /**
-     * Stores a packument: records when each version was first seen (for versions in the first copy of a name, their
-     * upstream time, never later than now; for versions that appear later, now), then builds the served copies
-     * without the versions the cooldown or a block hides.
-     */
-    private ProxyStore.Cached save(
-            PackageName name, byte[] body, ObjectNode doc, String etag, String lastModified, long fetchedAt) {
-        String n = name.toString();
-        long now = clock.millis();
-        Map<String, Long> seen = new HashMap<>();
-        List<Release.Rule> rules = new ArrayList<>();
-        db.write(tx -> {
-            seen.putAll(store.seen(tx, n));
-            boolean first = seen.isEmpty();
-            Map<String, Long> added = new HashMap<>();
-            doc.path("versions").fieldNames().forEachRemaining(v -> {
-                if (!seen.containsKey(v)) {
-                    long published = Release.published(doc.path("time"), v);
-                    added.put(v, first && published > 0 ? Math.min(published, now) : now);
-                }
-            });
-            store.putSeen(tx, n, added);
-            seen.putAll(added);
-            rules.addAll(store.rules(tx, n));
-            return null;
-        });
-        Release.View view = Release.apply(doc, seen, rules, cooldown, cooldownExcluded(name), now);
-        String at = base.get();
-        ProxyStore.Served[] built = ProxyDocuments.build(at, name, view.doc());
-        ProxyStore.Cached c = new ProxyStore.Cached(
-                n, body, etag, lastModified, fetchedAt, at, built[0], built[1], view.hidden(), view.recomputeAt());
-        db.write(tx -> {
-            store.putPackument(tx, c);
-            return null;
-        });
-        return c;
+        return copies.save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now);
     }
 
     private Tarball download(PackageName name, String version, JsonNode dist) {
