@@ -118,8 +118,8 @@ public final class ProxyControls {
                         + d.rule().reason() + " (by " + d.rule().actor() + " at "
                         + at(d.rule().at()) + ")";
             case COOLDOWN ->
-                id + " is hidden by the cooldown (" + copies.cooldown() + ") until " + at(d.eligibleAt()) + " (" + ages
-                        + ")";
+                id + " is hidden by the cooldown (" + words(copies.cooldown()) + ") until " + at(d.eligibleAt()) + " ("
+                        + ages + ")";
             case SERVED ->
                 d.rule() != null
                         ? id + " is served: allowed early by " + d.rule().actor() + " at "
@@ -134,5 +134,17 @@ public final class ProxyControls {
 
     private static String at(long millis) {
         return millis <= 0 ? "(unknown)" : Instant.ofEpochMilli(millis).toString();
+    }
+
+    /** A cooldown as configured: 72h, 3d, 30m (the largest whole unit). */
+    static String words(java.time.Duration d) {
+        long s = d.toSeconds();
+        if (s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
+        if (s % 3_600 == 0) {
+            return s / 3_600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 }

@@ -183,7 +183,7 @@ class CooldownTest {
         assertThat(versions(json(res))).containsExactly("1.0.0");
         assertThat(hiddenHeader(res)).isEqualTo("1 version (cooldown 1)");
         String why = controls().why(Actor.operator(), PackageName.parse("dated"), "1.0.1");
-        assertThat(why).startsWith("dated@1.0.1 is hidden by the cooldown (PT72H) until ");
+        assertThat(why).startsWith("dated@1.0.1 is hidden by the cooldown (3d) until ");
         Instant until = Instant.parse(why.replaceAll(".* until (\\S+) .*", "$1"));
         assertThat(until).isAfter(Instant.ofEpochMilli(clock.millis()).plus(Duration.ofHours(71)));
 
