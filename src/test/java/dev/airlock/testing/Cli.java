@@ -118,7 +118,7 @@ public final class Cli {
                     }
                     answered++;
                     if (answered == pending.size() && !terminal) {
-                        stdin.close();
+                        close(stdin, p);
                     }
                 } else {
                     Thread.sleep(20);
@@ -130,7 +130,7 @@ public final class Cli {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             if (terminal) {
-                stdin.close();
+                close(stdin, p);
             }
             outPump.join(5000);
             errPump.join(5000);
@@ -191,6 +191,20 @@ public final class Cli {
     }
 
     /** Prompt → answer pairs, in the order the prompts appear. */
+    /**
+     * Closes the client's standard input. A reply the client exited before reading stays in the buffer, and closing
+     * flushes it into a pipe nobody reads: that is no error once the client is gone.
+     */
+    private static void close(java.io.OutputStream stdin, Process p) throws IOException {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            if (p.isAlive()) {
+                throw e;
+            }
+        }
+    }
+
     public static Map<String, String> answers(String... promptThenAnswer) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < promptThenAnswer.length; i += 2) {
