@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.json.Json;
+import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.platform.tarball.TarballReader;
 import dev.airlock.platform.tarball.TarballRefusedException;
 import dev.airlock.publish.NpmPublishManifest;
@@ -143,21 +144,8 @@ public final class TarballDirectorySource implements ImportSource {
                         null,
                         i.readme(),
                         maxBytes -> LocalFiles.spool(root, i.file(), maxBytes))));
-        return new SourcePackage(name, Map.of("latest", latest(versions.keySet())), null, List.of(), list);
-    }
-
-    /** The highest version that is not a prerelease, else the highest. */
-    static String latest(Iterable<String> versions) {
-        Semver best = null;
-        Semver bestStable = null;
-        for (String v : versions) {
-            Semver s = new Semver(v);
-            best = best == null || s.isGreaterThan(best) ? s : best;
-            if (s.getPreRelease().isEmpty()) {
-                bestStable = bestStable == null || s.isGreaterThan(bestStable) ? s : bestStable;
-            }
-        }
-        return (bestStable != null ? bestStable : best).getVersion();
+        return new SourcePackage(
+                name, Map.of("latest", PackumentBytes.highestRelease(versions.keySet())), null, List.of(), list);
     }
 
     /** The tarball's version as npm would publish it, or null (and the file listed as skipped). */

@@ -3,6 +3,7 @@ package dev.airlock.packages;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.json.Json;
+import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.semver4j.Semver;
 
 /**
  * Versions that already exist elsewhere coming in with their history (an import from another registry, a Verdaccio
@@ -176,24 +176,11 @@ public final class Imports {
             }
         });
         if (!local.containsKey("latest") && !published.isEmpty()) {
-            String best = null;
-            for (String v : published.keySet()) {
-                if (best == null || better(v, best)) {
-                    best = v;
-                }
-            }
+            String best = PackumentBytes.highestRelease(published.keySet());
             rows.store.setTag(tx, name, "latest", best);
             set.add("latest=" + best);
         }
         return set;
-    }
-
-    private static boolean better(String candidate, String best) {
-        Semver c = new Semver(candidate);
-        Semver b = new Semver(best);
-        boolean cRelease = c.getPreRelease().isEmpty();
-        boolean bRelease = b.getPreRelease().isEmpty();
-        return cRelease != bRelease ? cRelease : c.isGreaterThan(b);
     }
 
     private static boolean imported(VersionRecord v) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.json.Json;
+import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.shared.PackageName;
 import java.time.Instant;
 import java.util.List;
@@ -27,10 +28,6 @@ final class PackumentBuilder {
     record Built(Document full, Document abbreviated, String rev, String searchText) {}
 
     private PackumentBuilder() {}
-
-    static String tarballUrl(String base, PackageName name, String version) {
-        return base + "/" + name + "/-/" + name.bare() + "-" + version + ".tgz";
-    }
 
     static String highest(List<String> versions) {
         String best = null;
@@ -80,7 +77,7 @@ final class PackumentBuilder {
             }
             ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
             ObjectNode dist = manifest.withObject("/dist");
-            dist.put("tarball", tarballUrl(base, name, v.version()));
+            dist.put("tarball", PackumentBytes.tarballUrl(base, name, v.version()));
             if (v.deprecated() != null) {
                 manifest.put("deprecated", v.deprecated());
             }
@@ -145,23 +142,10 @@ final class PackumentBuilder {
         String fullJson = Json.write(full);
         String abbreviatedJson = Json.write(abbreviated);
         return new Built(
-                new Document(fullJson, etag(fullJson), gzip(fullJson)),
-                new Document(abbreviatedJson, etag(abbreviatedJson), gzip(abbreviatedJson)),
+                new Document(fullJson, PackumentBytes.etag(fullJson), PackumentBytes.gzip(fullJson)),
+                new Document(
+                        abbreviatedJson, PackumentBytes.etag(abbreviatedJson), PackumentBytes.gzip(abbreviatedJson)),
                 rev,
                 search.toString().toLowerCase(Locale.ROOT));
-    }
-
-    static byte[] gzip(String json) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(json.length() / 4 + 64);
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
-            gz.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static String etag(String json) {
-        return "\"" + Hashes.sha256Hex(json).substring(0, 40) + "\"";
     }
 }

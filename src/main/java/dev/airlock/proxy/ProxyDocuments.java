@@ -2,15 +2,11 @@ package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.Corgi;
+import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.shared.PackageName;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The packuments served for an upstream package: the upstream's document with every version's {@code dist.tarball}
@@ -46,7 +42,7 @@ final class ProxyDocuments {
             if (!(e.getValue() instanceof ObjectNode manifest)) {
                 return;
             }
-            manifest.withObject("/dist").put("tarball", tarballUrl(base, name, e.getKey()));
+            manifest.withObject("/dist").put("tarball", PackumentBytes.tarballUrl(base, name, e.getKey()));
             ObjectNode corgi = Json.object();
             manifest.properties().forEach(f -> {
                 if (Corgi.KEYS.contains(f.getKey())) {
@@ -66,19 +62,8 @@ final class ProxyDocuments {
         return new ProxyStore.Served[] {served(Json.write(full)), served(Json.write(abbreviated))};
     }
 
-    static String tarballUrl(String base, PackageName name, String version) {
-        return base + "/" + name + "/-/" + name.bare() + "-" + version + ".tgz";
-    }
-
     private static ProxyStore.Served served(String json) {
-        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(utf8.length / 4 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(utf8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         return new ProxyStore.Served(
-                utf8, out.toByteArray(), "\"" + Hashes.sha256Hex(json).substring(0, 40) + "\"");
+                json.getBytes(StandardCharsets.UTF_8), PackumentBytes.gzip(json), PackumentBytes.etag(json));
     }
 }

@@ -176,7 +176,8 @@ class TarballDirectorySourceTest {
         assertThat(TarballDirectorySource.readmeFile(List.of("README.txt", "README")))
                 .isEqualTo("README");
         assertThat(TarballDirectorySource.readmeFile(List.of("README.txt"))).isNull();
-        assertThat(TarballDirectorySource.latest(List.of("1.0.0", "10.0.0", "9.9.9", "11.0.0-beta")))
+        assertThat(dev.airlock.platform.npm.PackumentBytes.highestRelease(
+                        List.of("1.0.0", "10.0.0", "9.9.9", "11.0.0-beta")))
                 .isEqualTo("10.0.0");
     }
 }
