@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
             RoutesCommand.class,
             NamesCommand.class,
             ImportCommand.class,
-            ProxyCommand.class
+            ProxyCommand.class,
+            AuditCommand.class
         })
 public final class Airlock {
 

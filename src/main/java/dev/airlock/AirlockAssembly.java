@@ -4,6 +4,7 @@ import dev.airlock.accounts.AccountsAuthenticator;
 import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
 import dev.airlock.audit.AuditService;
+import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.ConsolePages;
@@ -88,7 +89,11 @@ public final class AirlockAssembly implements AutoCloseable {
         this.config = config;
         this.db = Database.open(config.database());
         this.blobs = new FileSystemBlobStore(config.blobDir());
-        this.audit = AuditService.create(db, clock);
+        this.audit = AuditService.create(
+                db,
+                clock,
+                config.dataDir().resolve("audit-log.key"),
+                logOrigin(config.server().base()));
         // Tarball URLs in stored packuments start with the public URL of the server that serves this data directory:
         // a command run beside it (./airlock import) writes that one, whatever its own configuration says
         String served = new Settings(db).get(PACKUMENTS_BASE);
@@ -186,6 +191,15 @@ public final class AirlockAssembly implements AutoCloseable {
                 BLOB_GRACE_MS);
     }
 
+    /**
+     * The audit log's name in its checkpoints, from the public URL when the key is first made: {@code
+     * registry.example.com/audit}. The key file keeps it afterwards, so moving the server does not rename the log.
+     */
+    static String logOrigin(String base) {
+        String host = base.replaceFirst("^[a-zA-Z]+://", "").replaceAll("/+$", "");
+        return host.replaceAll("[^A-Za-z0-9._:/-]", "-") + "/audit";
+    }
+
     /** Starts the HTTP server; returns the bound port. */
     public int serve() {
         Settings settings = new Settings(db);
@@ -220,6 +234,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         config.server().base(),
                                         config.server().consoleUrl(),
                                         policies),
+                                new LogRoutes(audit, config.auth().anonymousRead()),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
@@ -230,6 +245,9 @@ public final class AirlockAssembly implements AutoCloseable {
             return t;
         });
         every(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        // entries are placed in the log within a second, and a checkpoint is signed each minute the log grew
+        every(audit::integrate, 1, 1, TimeUnit.SECONDS);
+        every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
         every(
                 () -> {

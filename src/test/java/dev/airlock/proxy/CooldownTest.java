@@ -281,7 +281,7 @@ class CooldownTest {
                 .containsEntry("range", ">=1.1.0")
                 .containsEntry("reason", "CVE-2026-0001 in the postinstall");
         assertThat(events).extracting(AuditEvent::actor).containsOnly("@cli (cli)");
-        assertThat(airlock.airlock.audit.verify()).isEqualTo(-1); // the chain is intact
+        assertThat(airlock.airlock.audit.verify(List.of(), null).ok()).isTrue(); // the log verifies
     }
 
     @Test
