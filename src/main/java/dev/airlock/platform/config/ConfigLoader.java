@@ -254,9 +254,12 @@ public final class ConfigLoader {
         for (int n : numbers) {
             String p = "proxy.upstreams." + n + ".";
             String url = v.get(p + "url");
-            if (n != out.size() + 1 || url == null || url.isBlank()) {
-                throw new IllegalArgumentException("proxy.upstreams entry " + n + " has no url"
-                        + (n != out.size() + 1 ? " (entries are numbered from 1 without gaps)" : ""));
+            if (n != out.size() + 1) {
+                throw new IllegalArgumentException("proxy.upstreams entry " + (out.size() + 1) + " is missing, but"
+                        + " there is an entry " + n + " (entries are numbered from 1 without gaps)");
+            }
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("proxy.upstreams entry " + n + " has no url");
             }
             try {
                 out.add(new AirlockConfig.Upstream(
