@@ -157,6 +157,12 @@ class UpstreamsTest {
         assertThat(proxy.clientFor("corp-tool").map(c -> c.hasToken())).hasValue(true);
         assertThat(proxy.routeFor("not a name")).isEmpty();
         assertThat(proxy.upstream()).isEqualTo(corpRelay.url() + "/, " + pubRelay.url() + "/");
+
+        // search covers the packages published here only, and says so
+        HttpResponse<byte[]> search = get("-/v1/search?text=left-pad");
+        assertThat(Json.parse(search.body()).path("objects").size()).isZero();
+        assertThat(search.headers().firstValue("Airlock-Search"))
+                .hasValue("local packages only; packages proxied from an upstream registry are not searched");
     }
 
     @Test
