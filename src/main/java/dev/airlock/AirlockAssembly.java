@@ -175,6 +175,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.limits().maxTarballBytes(),
                 config.auth().anonymousRead(),
                 org -> db.read(tx -> orgs.exists(tx, org)),
+                user -> users.find(user) != null,
                 packumentBase::get,
                 clock,
                 audit);

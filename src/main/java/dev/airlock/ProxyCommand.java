@@ -12,18 +12,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code airlock proxy allow|block|unblock|why}: the operators' decisions on upstream versions (docs/proxy.md,
+ * {@code airlock proxy allow|block|unblock|why|rules}: the operators' decisions on upstream versions (docs/proxy.md,
  * "Cooldown and blocks"). Each decision is audited and applies to the served packuments and tarballs at once.
  */
 @Command(
         name = "proxy",
         mixinStandardHelpOptions = true,
-        description = "Release, block and explain upstream versions served through proxy.upstream.",
+        description = "Release, block and explain upstream versions served through proxy.upstream(s).",
         subcommands = {
             ProxyCommand.Allow.class,
             ProxyCommand.Block.class,
             ProxyCommand.Unblock.class,
-            ProxyCommand.Why.class
+            ProxyCommand.Why.class,
+            ProxyCommand.Rules.class
         })
 final class ProxyCommand {
 
@@ -41,7 +42,8 @@ final class ProxyCommand {
         try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
             if (airlock.proxy == null) {
                 throw new AirlockException(
-                        ErrorCode.BAD_REQUEST, "No upstream is configured (proxy.upstream); there is nothing to proxy");
+                        ErrorCode.BAD_REQUEST,
+                        "No upstream is configured (proxy.upstream or proxy.upstreams); there is nothing to proxy");
             }
             return body.apply(airlock.proxy.controls());
         }
@@ -122,6 +124,27 @@ final class ProxyCommand {
             String[] s = split(spec);
             String why = withControls(common, c -> c.why(Actor.operator(), PackageName.parse(s[0]), s[1]));
             System.out.println(why);
+            return 0;
+        }
+    }
+
+    @Command(name = "rules", description = "List the blocks and allows in force, for every name or one.")
+    static final class Rules implements Callable<Integer> {
+        @Mixin
+        Airlock.Common common;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            PackageName only = name == null ? null : PackageName.parse(name);
+            java.util.List<String> rules = withControls(common, c -> c.rules(only));
+            if (rules.isEmpty()) {
+                System.out.println(
+                        "No blocks or allows" + (only == null ? "" : " for " + only) + " (proxy block, proxy allow)");
+            }
+            rules.forEach(System.out::println);
             return 0;
         }
     }

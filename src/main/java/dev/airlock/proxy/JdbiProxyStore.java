@@ -26,7 +26,8 @@ final class JdbiProxyStore implements ProxyStore {
                                 rs.getBytes("abbreviated_gz"),
                                 rs.getString("abbreviated_etag")),
                         rs.getString("hidden"),
-                        recomputeAt(rs)))
+                        recomputeAt(rs),
+                        rs.getString("upstream")))
                 .findOne()
                 .orElse(null);
     }
@@ -37,15 +38,16 @@ final class JdbiProxyStore implements ProxyStore {
                 .createUpdate(
                         "INSERT INTO proxy_packuments (name, upstream_json, upstream_etag, upstream_last_modified,"
                                 + " fetched_at, base, full_json, full_gz, full_etag, abbreviated_json, abbreviated_gz,"
-                                + " abbreviated_etag, hidden, recompute_at) VALUES (:name, :up, :etag, :lm, :at, :base,"
-                                + " :fj, :fg, :fe, :aj, :ag, :ae, :hidden, :recompute)"
+                                + " abbreviated_etag, hidden, recompute_at, upstream) VALUES (:name, :up, :etag, :lm, :at,"
+                                + " :base, :fj, :fg, :fe, :aj, :ag, :ae, :hidden, :recompute, :upstream)"
                                 + " ON CONFLICT (name) DO UPDATE SET upstream_json = excluded.upstream_json,"
                                 + " upstream_etag = excluded.upstream_etag,"
                                 + " upstream_last_modified = excluded.upstream_last_modified, fetched_at = excluded.fetched_at,"
                                 + " base = excluded.base, full_json = excluded.full_json, full_gz = excluded.full_gz,"
                                 + " full_etag = excluded.full_etag, abbreviated_json = excluded.abbreviated_json,"
                                 + " abbreviated_gz = excluded.abbreviated_gz, abbreviated_etag = excluded.abbreviated_etag,"
-                                + " hidden = excluded.hidden, recompute_at = excluded.recompute_at")
+                                + " hidden = excluded.hidden, recompute_at = excluded.recompute_at,"
+                                + " upstream = excluded.upstream")
                 .bind("name", p.name())
                 .bind("up", text(p.upstreamJson()))
                 .bind("etag", p.upstreamEtag())
@@ -60,6 +62,7 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("ae", p.abbreviated().etag())
                 .bind("hidden", p.hidden())
                 .bind("recompute", p.recomputeAt())
+                .bind("upstream", p.upstream())
                 .execute();
     }
 
@@ -95,7 +98,8 @@ final class JdbiProxyStore implements ProxyStore {
                         rs.getString("version"),
                         rs.getString("blob"),
                         rs.getLong("size"),
-                        rs.getString("integrity")))
+                        rs.getString("integrity"),
+                        rs.getString("upstream")))
                 .findOne()
                 .orElse(null);
     }
@@ -103,14 +107,17 @@ final class JdbiProxyStore implements ProxyStore {
     @Override
     public void putTarball(Tx tx, Tarball t, long fetchedAt) {
         tx.handle()
-                .createUpdate("INSERT INTO proxy_tarballs (name, version, blob, size, integrity, fetched_at)"
-                        + " VALUES (:n, :v, :b, :s, :i, :at) ON CONFLICT (name, version) DO NOTHING")
+                .createUpdate("INSERT INTO proxy_tarballs (name, version, blob, size, integrity, fetched_at, upstream)"
+                        + " VALUES (:n, :v, :b, :s, :i, :at, :u) ON CONFLICT (name, version) DO UPDATE SET"
+                        + " blob = excluded.blob, size = excluded.size, integrity = excluded.integrity,"
+                        + " fetched_at = excluded.fetched_at, upstream = excluded.upstream")
                 .bind("n", t.name())
                 .bind("v", t.version())
                 .bind("b", t.blob())
                 .bind("s", t.size())
                 .bind("i", t.integrity())
                 .bind("at", fetchedAt)
+                .bind("u", t.upstream())
                 .execute();
     }
 
@@ -122,6 +129,24 @@ final class JdbiProxyStore implements ProxyStore {
                 .list();
     }
 
+    @Override
+    public void deleteTarballs(Tx tx, String name) {
+        tx.handle()
+                .createUpdate("DELETE FROM proxy_tarballs WHERE name = :n")
+                .bind("n", name)
+                .execute();
+    }
+
+    @Override
+    public void adopt(Tx tx, String upstream) {
+        for (String table : List.of("proxy_packuments", "proxy_tarballs")) {
+            tx.handle()
+                    .createUpdate("UPDATE " + table + " SET upstream = :u WHERE upstream IS NULL")
+                    .bind("u", upstream)
+                    .execute();
+        }
+    }
+
     private static Long recomputeAt(java.sql.ResultSet rs) throws java.sql.SQLException {
         long at = rs.getLong("recompute_at");
         return rs.wasNull() ? null : at;
@@ -130,9 +155,10 @@ final class JdbiProxyStore implements ProxyStore {
     @Override
     public Hidden hidden(Tx tx, String name) {
         return tx.handle()
-                .createQuery("SELECT base, hidden, recompute_at FROM proxy_packuments WHERE name = :n")
+                .createQuery("SELECT base, hidden, recompute_at, upstream FROM proxy_packuments WHERE name = :n")
                 .bind("n", name)
-                .map((rs, c) -> new Hidden(rs.getString("base"), rs.getString("hidden"), recomputeAt(rs)))
+                .map((rs, c) -> new Hidden(
+                        rs.getString("base"), rs.getString("hidden"), recomputeAt(rs), rs.getString("upstream")))
                 .findOne()
                 .orElse(null);
     }
@@ -172,6 +198,21 @@ final class JdbiProxyStore implements ProxyStore {
                         rs.getString("reason"),
                         rs.getString("actor"),
                         rs.getLong("created_at")))
+                .list();
+    }
+
+    @Override
+    public List<NamedRule> rules(Tx tx) {
+        return tx.handle()
+                .createQuery("SELECT * FROM proxy_rules ORDER BY name, kind, created_at, spec")
+                .map((rs, c) -> new NamedRule(
+                        rs.getString("name"),
+                        new Release.Rule(
+                                rs.getString("kind"),
+                                rs.getString("spec"),
+                                rs.getString("reason"),
+                                rs.getString("actor"),
+                                rs.getLong("created_at"))))
                 .list();
     }
 

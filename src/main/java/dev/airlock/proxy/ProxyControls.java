@@ -132,6 +132,25 @@ public final class ProxyControls {
         };
     }
 
+    /**
+     * The blocks and allows in force, one line each ({@code block left-pad@>=1.3.0 <1.3.2 because CVE-… (by @cli at
+     * …)}), for every name or only {@code name} (null = every name); empty when there are none.
+     */
+    public List<String> rules(PackageName name) {
+        List<ProxyStore.NamedRule> all = db.read(tx -> name == null
+                ? store.rules(tx)
+                : store.rules(tx, name.toString()).stream()
+                        .map(r -> new ProxyStore.NamedRule(name.toString(), r))
+                        .toList());
+        return all.stream()
+                .map(n -> n.rule().kind() + " " + n.name() + "@" + n.rule().spec()
+                        + (n.rule().reason() == null
+                                ? ""
+                                : " because " + n.rule().reason()) + " (by "
+                        + n.rule().actor() + " at " + at(n.rule().at()) + ")")
+                .toList();
+    }
+
     private static String at(long millis) {
         return millis <= 0 ? "(unknown)" : Instant.ofEpochMilli(millis).toString();
     }

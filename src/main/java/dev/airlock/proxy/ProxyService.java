@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
-import dev.airlock.platform.crypto.Checksums;
-import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.db.Database;
-import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.shared.Actor;
@@ -21,7 +18,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -30,16 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The upstream proxy (docs/proxy.md): packuments and tarballs of names that do not exist here, fetched on demand from
- * the upstream registry, cached, and served like local ones. It is asked only for names with no local package in any
- * state (the packages adapter checks that first: a local package wins completely); names the guard declares internal
- * ({@code proxy.internal}, scopes of local orgs) are never fetched. A tarball is stored only after its bytes match
- * the packument's integrity/shasum. A cached packument is revalidated after {@code proxy.maxAgeSeconds}; when the
- * upstream fails it is served stale. Concurrent misses for one name or tarball make one upstream request.
+ * the first upstream registry whose patterns match the name, cached, and served like local ones. It is asked only for
+ * names with no local package in any state (the packages adapter checks that first: a local package wins completely);
+ * names the guard declares internal ({@code proxy.internal}, scopes of local orgs and users) are never fetched. A
+ * cached copy is served only while its name is still routed to the upstream it came from. A tarball is stored only
+ * after its bytes match the packument's integrity/shasum. A cached packument is revalidated after its upstream's max
+ * age; when the upstream fails it is served stale. Concurrent misses for one name or tarball make one upstream
+ * request; an upstream 404 is remembered for {@code proxy.notFoundSeconds}.
  */
 public final class ProxyService {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyService.class);
-    static final int BREAKER_THRESHOLD = 5;
-    static final long BREAKER_OPEN_MILLIS = 30_000;
 
     /**
      * A packument to send: its bytes (gzip or not), ETag, whether it is stale (the upstream could not be asked), and
@@ -55,47 +53,39 @@ public final class ProxyService {
 
     private final Database db;
     private final BlobStore blobs;
-    private final ProxyStore store;
-    private final Upstream upstream;
-    private final InternalNames internal;
+    private final ProxyStore store = new JdbiProxyStore();
+    private final Upstreams upstreams;
     private final Clock clock;
-    private final long maxAgeMillis;
-    private final long maxTarballBytes;
-    private final boolean anonymousRead;
     private final SingleFlight flights = new SingleFlight();
-    private final CircuitBreaker breaker;
+    private final Misses misses;
+    private final Downloads downloads;
     private final ServedCopies copies;
     private final ProxyControls controls;
 
     private ProxyService(
+            AirlockConfig.Proxy config,
             Database db,
             BlobStore blobs,
-            Upstream upstream,
+            Path spoolDir,
+            long maxTarballBytes,
+            boolean anonymousRead,
             InternalNames internal,
             Supplier<String> base,
             Clock clock,
-            long maxAgeMillis,
-            long maxTarballBytes,
-            boolean anonymousRead,
-            AirlockConfig.Proxy config,
             AuditService audit) {
         this.db = db;
         this.blobs = blobs;
-        this.store = new JdbiProxyStore();
-        this.upstream = upstream;
-        this.internal = internal;
+        this.upstreams = new Upstreams(config, internal, anonymousRead, spoolDir, clock);
         this.clock = clock;
-        this.maxAgeMillis = maxAgeMillis;
-        this.maxTarballBytes = maxTarballBytes;
-        this.anonymousRead = anonymousRead;
-        this.breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_OPEN_MILLIS, clock);
+        this.misses = new Misses(clock, config.notFoundSeconds() * 1000L);
+        this.downloads = new Downloads(db, blobs, store, clock, maxTarballBytes);
         this.copies = new ServedCopies(db, store, base, clock, config.cooldown(), config.cooldownExclude());
         this.controls = new ProxyControls(db, store, audit, clock, this, copies);
     }
 
     /**
-     * Null when {@code proxy.upstream} is not set. {@code orgExists} tells whether a scope is a local org (the guard);
-     * {@code base} is the public URL tarball URLs start with.
+     * Null when no upstream is configured. {@code orgExists} and {@code userExists} tell whether a scope is a local
+     * org or user (the guard); {@code base} is the public URL tarball URLs start with.
      */
     public static ProxyService create(
             AirlockConfig.Proxy config,
@@ -105,30 +95,32 @@ public final class ProxyService {
             long maxTarballBytes,
             boolean anonymousRead,
             Predicate<String> orgExists,
+            Predicate<String> userExists,
             Supplier<String> base,
             Clock clock,
             AuditService audit) {
         if (!config.enabled()) {
             return null;
         }
-        RegistryClient client = new RegistryClient(
-                URI.create(config.upstream()),
-                config.token(),
-                Duration.ofSeconds(config.timeoutSeconds()),
-                "airlock-proxy",
-                " (the upstream wants a token: set proxy.token)");
-        return new ProxyService(
+        ProxyService proxy = new ProxyService(
+                config,
                 db,
                 blobs,
-                new Upstream(client, spoolDir),
-                new InternalNames(config.internal(), orgExists),
-                base,
-                clock,
-                config.maxAgeSeconds() * 1000L,
+                spoolDir,
                 maxTarballBytes,
                 anonymousRead,
-                config,
+                new InternalNames(config.internal(), orgExists, userExists),
+                base,
+                clock,
                 audit);
+        if (config.upstreams().isEmpty()) {
+            // the short form: copies cached before their upstream was recorded came from this one
+            db.write(tx -> {
+                proxy.store.adopt(tx, proxy.upstreams.first().url());
+                return null;
+            });
+        }
+        return proxy;
     }
 
     /** The packument of a name that does not exist locally, from the cache or the upstream; 404 when internal. */
@@ -153,17 +145,18 @@ public final class ProxyService {
     }
 
     /**
-     * A proxied tarball: from the blob store, or fetched, verified against the packument, then stored. A version the
-     * served packument hides (cooldown, block) answers 404 even when its tarball is stored.
+     * A proxied tarball: from the blob store, or fetched from the upstream the packument came from, verified against
+     * the packument, then stored. A version the served packument hides (cooldown, block) answers 404 even when its
+     * tarball is stored.
      */
     public Tarball tarball(Actor actor, PackageName name, String version) {
-        guard(actor, name);
-        Set<String> hidden = copies.hiddenVersions(name);
+        Route route = upstreams.route(actor, name);
+        Set<String> hidden = copies.hiddenVersions(name, route.url());
         if (hidden != null) {
             notHidden(hidden, name, version);
-            ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
-            if (row != null && blobs.exists(row.blob())) {
-                return new Tarball(row.blob(), row.size());
+            Tarball stored = downloads.stored(route, name, version);
+            if (stored != null) {
+                return stored;
             }
         }
         ProxyStore.Cached cached = fetched(actor, name).cached;
@@ -173,7 +166,9 @@ public final class ProxyService {
         if (manifest == null) {
             throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
         }
-        return flights.run("tarball " + name + "@" + version, () -> download(name, version, manifest.path("dist")));
+        return flights.run(
+                "tarball " + name + "@" + version,
+                () -> downloads.download(route, name, version, manifest.path("dist")));
     }
 
     private static void notHidden(Set<String> hidden, PackageName name, String version) {
@@ -183,7 +178,7 @@ public final class ProxyService {
         }
     }
 
-    /** Allow, block, unblock and why (the {@code ./airlock proxy} commands). */
+    /** Allow, block, unblock, why and rules (the {@code ./airlock proxy} commands). */
     public ProxyControls controls() {
         return controls;
     }
@@ -191,6 +186,22 @@ public final class ProxyService {
     /** The upstream document of a name as cached (fetched first when needed), for {@code ./airlock proxy why}. */
     ObjectNode upstreamDocument(Actor actor, PackageName name) {
         return ProxyDocuments.parse(fetched(actor, name).cached.upstreamJson(), name);
+    }
+
+    /**
+     * The URL (with a trailing slash) of the upstream registry that serves this name; empty when none does: the name
+     * is internal (never sent upstream), matches no upstream's patterns, or is not a package name.
+     */
+    public Optional<URI> routeFor(String name) {
+        return upstreams.client(name).map(RegistryClient::registry);
+    }
+
+    /**
+     * The client of the upstream that serves this name (its token goes to that upstream's origin only), for requests
+     * other than packuments and tarballs, such as audit; empty as for {@link #routeFor}.
+     */
+    public Optional<RegistryClient> clientFor(String name) {
+        return upstreams.client(name);
     }
 
     public InputStream open(Tarball tarball) {
@@ -206,75 +217,88 @@ public final class ProxyService {
         return db.read(tx -> Set.copyOf(store.blobs(tx)));
     }
 
+    /** All upstreams together: failures summed, the longest run of failures, whether any breaker is open. */
     public Health health() {
-        return new Health(breaker.failures(), breaker.consecutive(), breaker.open());
+        return upstreams.health();
     }
 
+    /** Each upstream's own counters and breaker, by URL, in routing order. */
+    public Map<String, Health> healthByUpstream() {
+        return upstreams.healthByUpstream();
+    }
+
+    /** The upstreams' URLs in routing order, for the start-up log. */
     public String upstream() {
-        return upstream.describe();
+        return upstreams.describe();
     }
 
     private record Fetched(ProxyStore.Cached cached, boolean stale) {}
 
-    private void guard(Actor actor, PackageName name) {
-        if (!actor.authenticated() && !anonymousRead) {
-            throw AirlockException.notFound("Not found: " + name);
-        }
-        String why = internal.why(name);
-        if (why != null) {
-            throw AirlockException.notFound(
-                    "Not found: " + name + " (not fetched from the upstream registry: " + why + "; publish it here)");
-        }
+    /** The cached row when it came from this route's upstream; a copy from another upstream is not served. */
+    private static ProxyStore.Cached ours(Route route, ProxyStore.Cached row) {
+        return row != null && route.url().equals(row.upstream()) ? row : null;
     }
 
     private Fetched fetched(Actor actor, PackageName name) {
-        guard(actor, name);
-        ProxyStore.Cached cached = db.read(tx -> store.packument(tx, name.toString()));
-        if (cached != null && fresh(cached)) {
+        Route route = upstreams.route(actor, name);
+        ProxyStore.Cached cached = ours(route, db.read(tx -> store.packument(tx, name.toString())));
+        if (cached != null && fresh(route, cached)) {
             return new Fetched(copies.current(cached, name), false);
         }
+        if (cached == null && misses.known(route.url(), name.toString())) {
+            throw AirlockException.notFound("Not found: " + name);
+        }
         try {
-            return new Fetched(flights.run("packument " + name, () -> refresh(name)), false);
+            return new Fetched(flights.run("packument " + name, () -> refresh(route, name)), false);
         } catch (Upstream.Failure e) {
-            ProxyStore.Cached stale = db.read(tx -> store.packument(tx, name.toString()));
+            ProxyStore.Cached stale = ours(route, db.read(tx -> store.packument(tx, name.toString())));
             if (stale != null) {
                 LOG.warn("Serving {} stale: {}", name, e.getMessage());
                 return new Fetched(copies.current(stale, name), true);
             }
             throw new AirlockException(
                     e.timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY,
-                    "The upstream registry " + upstream.describe() + " is unreachable and " + name
-                            + " is not cached here: " + e.getMessage() + ". Try again later.");
+                    "The upstream registry " + route.url() + " is unreachable and " + name + " is not cached here: "
+                            + e.getMessage() + ". Try again later.");
         }
     }
 
-    private boolean fresh(ProxyStore.Cached c) {
-        return clock.millis() - c.fetchedAt() < maxAgeMillis;
+    private boolean fresh(Route route, ProxyStore.Cached c) {
+        return clock.millis() - c.fetchedAt() < route.maxAgeMillis();
     }
 
-    /** One upstream request (the caller holds the name's single flight): 200 stores, 304 refreshes, 404 forgets. */
-    private ProxyStore.Cached refresh(PackageName name) {
-        ProxyStore.Cached cached = db.read(tx -> store.packument(tx, name.toString()));
-        if (cached != null && fresh(cached)) {
+    /**
+     * One upstream request (the caller holds the name's single flight): 200 stores, 304 refreshes, 404 forgets the
+     * name and remembers the miss. A copy cached from another upstream is replaced, and its tarballs forgotten.
+     */
+    private ProxyStore.Cached refresh(Route route, PackageName name) {
+        String n = name.toString();
+        ProxyStore.Cached row = db.read(tx -> store.packument(tx, n));
+        ProxyStore.Cached cached = ours(route, row);
+        if (cached != null && fresh(route, cached)) {
             return copies.current(cached, name); // another request refreshed it while this one waited
         }
-        if (breaker.open()) {
+        if (cached == null && misses.known(route.url(), n)) {
+            throw AirlockException.notFound("Not found: " + name); // another request was told 404 meanwhile
+        }
+        if (route.open()) {
             throw new Upstream.Failure("the circuit breaker is open after repeated failures", false, null);
         }
         Upstream.Answer answer;
         try {
             answer = cached == null
-                    ? upstream.packument(name.toString(), null, null)
-                    : upstream.packument(name.toString(), cached.upstreamEtag(), cached.upstreamLastModified());
+                    ? route.upstream().packument(n, null, null)
+                    : route.upstream().packument(n, cached.upstreamEtag(), cached.upstreamLastModified());
         } catch (Upstream.Failure e) {
-            failed(name.toString(), e);
+            route.failed(n, e);
             throw e;
         }
-        breaker.success();
+        route.success();
         if (answer.status() == 404) {
-            if (cached != null) {
+            misses.remember(route.url(), n);
+            if (row != null) {
                 db.write(tx -> {
-                    store.deletePackument(tx, name.toString());
+                    store.deletePackument(tx, n);
                     return null;
                 });
             }
@@ -283,78 +307,24 @@ public final class ProxyService {
         long now = clock.millis();
         if (answer.status() == 304 && cached != null) {
             db.write(tx -> {
-                store.touch(tx, name.toString(), now);
+                store.touch(tx, n, now);
                 return null;
             });
             return copies.current(cached, name);
         }
         ObjectNode doc = answer.body() == null ? null : ProxyDocuments.parse(answer.body(), name);
         if (doc == null) {
-            Upstream.Failure e = new Upstream.Failure(
-                    upstream.describe() + " did not answer with a packument of " + name, false, null);
-            failed(name.toString(), e);
+            Upstream.Failure e =
+                    new Upstream.Failure(route.url() + " did not answer with a packument of " + name, false, null);
+            route.failed(n, e);
             throw e;
         }
-        return copies.save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now);
-    }
-
-    private Tarball download(PackageName name, String version, JsonNode dist) {
-        ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
-        if (row != null && blobs.exists(row.blob())) {
-            return new Tarball(row.blob(), row.size());
-        }
-        if (breaker.open()) {
-            throw new AirlockException(
-                    ErrorCode.BAD_GATEWAY,
-                    "The upstream registry " + upstream.describe() + " is unreachable (repeated failures) and " + name
-                            + "@" + version + " is not cached here. Try again later.");
-        }
-        String integrity = dist.path("integrity").asText(null);
-        String shasum = dist.path("shasum").asText(null);
-        String id = name + "@" + version;
-        try (Spool tgz = upstream.tarball(dist.path("tarball").asText(null), maxTarballBytes)) {
-            breaker.success();
-            Checksums sums = Checksums.of(tgz);
-            String mismatch = sums.mismatch(integrity, shasum, "upstream packument");
-            if (mismatch != null) {
-                LOG.error("Refused the upstream tarball of {}: {}", id, mismatch);
-                throw new AirlockException(
-                        ErrorCode.BAD_GATEWAY,
-                        "The upstream registry served a tarball of " + id + " that does not match its packument ("
-                                + mismatch + "); it was not stored.");
-            }
-            String blob = Hashes.hex(sums.digests().get("sha512"));
-            if (tgz.inMemory()) {
-                blobs.put(blob, tgz.bytes());
-            } else {
-                blobs.put(blob, tgz.open());
-            }
-            ProxyStore.Tarball stored = new ProxyStore.Tarball(
-                    name.toString(), version, blob, tgz.size(), integrity != null ? integrity : sums.sha512());
+        if (row != null && cached == null) {
             db.write(tx -> {
-                store.putTarball(tx, stored, clock.millis());
+                store.deleteTarballs(tx, n); // fetched from the upstream that served the name before
                 return null;
             });
-            return new Tarball(blob, tgz.size());
-        } catch (Upstream.Failure e) {
-            failed(id, e);
-            throw new AirlockException(
-                    e.timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY,
-                    "The upstream registry " + upstream.describe() + " did not deliver the tarball of " + id + ": "
-                            + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-    }
-
-    private void failed(String what, Upstream.Failure e) {
-        if (breaker.failure()) {
-            LOG.error(
-                    "Upstream {} failed {} times in a row; not asking it for {}s",
-                    upstream.describe(),
-                    BREAKER_THRESHOLD,
-                    BREAKER_OPEN_MILLIS / 1000);
-        }
-        LOG.warn("Upstream request for {} failed ({} failures so far): {}", what, breaker.failures(), e.getMessage());
+        return copies.save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now, route.url());
     }
 }

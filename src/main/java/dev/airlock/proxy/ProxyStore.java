@@ -17,15 +17,20 @@ interface ProxyStore {
             Served full,
             Served abbreviated,
             String hidden,
-            Long recomputeAt) {}
+            Long recomputeAt,
+            String upstream) {}
 
     /** The columns a tarball read needs: which versions are hidden, and when the served copies must be rebuilt. */
-    record Hidden(String base, String hidden, Long recomputeAt) {}
+    record Hidden(String base, String hidden, Long recomputeAt, String upstream) {}
 
     /** One served representation: the JSON, its gzip copy and its ETag. */
     record Served(byte[] json, byte[] gzip, String etag) {}
 
-    record Tarball(String name, String version, String blob, long size, String integrity) {}
+    /** A stored tarball and the upstream (URL) it was fetched from. */
+    record Tarball(String name, String version, String blob, long size, String integrity, String upstream) {}
+
+    /** An operator's rule with the name it is for. */
+    record NamedRule(String name, Release.Rule rule) {}
 
     Cached packument(Tx tx, String name);
 
@@ -41,6 +46,12 @@ interface ProxyStore {
 
     List<String> blobs(Tx tx);
 
+    /** Forgets the name's stored tarballs (they came from an upstream that no longer serves the name). */
+    void deleteTarballs(Tx tx, String name);
+
+    /** Rows cached before upstreams were recorded are marked as fetched from {@code upstream}. */
+    void adopt(Tx tx, String upstream);
+
     Hidden hidden(Tx tx, String name);
 
     /** When this registry first saw each version of the name. */
@@ -49,6 +60,9 @@ interface ProxyStore {
     void putSeen(Tx tx, String name, Map<String, Long> firstSeen);
 
     List<Release.Rule> rules(Tx tx, String name);
+
+    /** Every rule, by name. */
+    List<NamedRule> rules(Tx tx);
 
     /** False when the same rule exists already. */
     boolean putRule(Tx tx, String name, Release.Rule rule);

@@ -43,10 +43,13 @@ final class ServedCopies {
                 cooldownExclude.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
     }
 
-    /** The versions the cached packument hides (its served copies rebuilt first when due); null when not cached. */
-    Set<String> hiddenVersions(PackageName name) {
+    /**
+     * The versions the cached packument hides (its served copies rebuilt first when due); null when it is not cached,
+     * or was fetched from another upstream than {@code upstream}.
+     */
+    Set<String> hiddenVersions(PackageName name, String upstream) {
         ProxyStore.Hidden h = db.read(tx -> store.hidden(tx, name.toString()));
-        if (h == null) {
+        if (h == null || !upstream.equals(h.upstream())) {
             return null;
         }
         if (!due(h.base(), h.recomputeAt())) {
@@ -76,7 +79,8 @@ final class ServedCopies {
         if (doc == null) {
             return c;
         }
-        return save(name, c.upstreamJson(), doc, c.upstreamEtag(), c.upstreamLastModified(), c.fetchedAt());
+        return save(
+                name, c.upstreamJson(), doc, c.upstreamEtag(), c.upstreamLastModified(), c.fetchedAt(), c.upstream());
     }
 
     boolean due(String builtFor, Long recomputeAt) {
@@ -89,7 +93,13 @@ final class ServedCopies {
      * without the versions the cooldown or a block hides.
      */
     ProxyStore.Cached save(
-            PackageName name, byte[] body, ObjectNode doc, String etag, String lastModified, long fetchedAt) {
+            PackageName name,
+            byte[] body,
+            ObjectNode doc,
+            String etag,
+            String lastModified,
+            long fetchedAt,
+            String upstream) {
         String n = name.toString();
         long now = clock.millis();
         Map<String, Long> seen = new HashMap<>();
@@ -113,7 +123,17 @@ final class ServedCopies {
         String at = base.get();
         ProxyStore.Served[] built = ProxyDocuments.build(at, name, view.doc());
         ProxyStore.Cached c = new ProxyStore.Cached(
-                n, body, etag, lastModified, fetchedAt, at, built[0], built[1], view.hidden(), view.recomputeAt());
+                n,
+                body,
+                etag,
+                lastModified,
+                fetchedAt,
+                at,
+                built[0],
+                built[1],
+                view.hidden(),
+                view.recomputeAt(),
+                upstream);
         db.write(tx -> {
             store.putPackument(tx, c);
             return null;

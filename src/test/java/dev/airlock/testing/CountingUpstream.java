@@ -33,6 +33,7 @@ public final class CountingUpstream implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final Map<String, Integer> lastStatus = new ConcurrentHashMap<>();
+    private final Map<String, String> lastAuthorization = new ConcurrentHashMap<>();
     private volatile Mode mode = Mode.RELAY;
     private volatile long delayMillis;
 
@@ -50,6 +51,8 @@ public final class CountingUpstream implements AutoCloseable {
         server.createContext("/", ex -> {
             String path = ex.getRequestURI().getRawPath();
             counts.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            lastAuthorization.put(path, auth == null ? "" : auth);
             try (ex) {
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
@@ -117,6 +120,11 @@ public final class CountingUpstream implements AutoCloseable {
     /** The status the real registry last answered for this path (304 when a revalidation found no change). */
     public int lastStatus(String path) {
         return lastStatus.getOrDefault(path, 0);
+    }
+
+    /** The Authorization header of the last request for this path ("" when it had none, null when none came). */
+    public String lastAuthorization(String path) {
+        return lastAuthorization.get(path);
     }
 
     /** Requests seen for every path. */

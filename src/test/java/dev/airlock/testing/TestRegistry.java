@@ -57,6 +57,11 @@ public final class TestRegistry implements AutoCloseable {
         return new TestRegistry(dataDir, Map.of(), clock);
     }
 
+    /** Serves a data directory kept from an earlier run, with these settings; close() deletes it. */
+    public static TestRegistry startOn(Path dataDir, Map<String, String> settings, MutableClock clock) {
+        return new TestRegistry(dataDir, settings, clock);
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -40,6 +40,9 @@ final class SearchHandler {
         }
         out.put("total", objects.size());
         out.put("time", Instant.now().toString());
+        // npm prints only the results; this says what they cover (docs/proxy.md)
+        ctx.header(
+                "Airlock-Search", "local packages only; packages proxied from an upstream registry are not searched");
         Responses.json(ctx, out);
     }
 

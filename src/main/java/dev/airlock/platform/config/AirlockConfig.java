@@ -115,11 +115,38 @@ public record AirlockConfig(
     public record Tokens(boolean bypassMayPublish) {}
 
     /**
-     * The upstream registry that names which do not exist here are fetched from ({@code upstream} empty = no proxy):
-     * its optional {@code token}, how long a fetched packument is served before it is revalidated, how long to wait
-     * for an answer, and the {@code internal} name patterns that are never fetched ({@code @scope/*}, {@code name},
-     * {@code prefix-*}; see docs/proxy.md); the {@code cooldown} upstream versions are hidden for (zero = none) and the
-     * name patterns it does not apply to.
+     * One upstream registry of {@code proxy.upstreams}: its URL, optional bearer {@code token} (sent to its origin
+     * only), how long a packument fetched from it is served before it is revalidated, how long to wait for it, and the
+     * name patterns it serves ({@code name}, {@code prefix-*}, {@code @scope/*}; empty = every name).
+     */
+    public record Upstream(String url, String token, int maxAgeSeconds, int timeoutSeconds, List<String> match) {
+        public Upstream {
+            if (!url.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
+                throw new IllegalArgumentException("an upstream must be an absolute http(s) URL: " + url);
+            }
+            if (maxAgeSeconds < 0 || timeoutSeconds < 1) {
+                throw new IllegalArgumentException(
+                        "an upstream's maxAgeSeconds must be 0 or more and its timeoutSeconds at least 1: " + url);
+            }
+            match = List.copyOf(match);
+        }
+
+        /** Never the token: configurations are logged and printed. */
+        @Override
+        public String toString() {
+            return "Upstream[" + url + (token == null || token.isEmpty() ? "" : ", token set") + ", match=" + match
+                    + "]";
+        }
+    }
+
+    /**
+     * The upstream registries that names which do not exist here are fetched from: either one, {@code upstream} (with
+     * its optional {@code token}; empty = no proxy), or the list {@code upstreams}, each with the name patterns it
+     * serves (never both). {@code maxAgeSeconds} (how long a fetched packument is served before it is revalidated) and
+     * {@code timeoutSeconds} are the defaults of the list's entries. The {@code internal} name patterns are never
+     * fetched ({@code @scope/*}, {@code name}, {@code prefix-*}; see docs/proxy.md); the {@code cooldown} upstream
+     * versions are hidden for (zero = none) and the name patterns it does not apply to; an upstream 404 is remembered
+     * for {@code notFoundSeconds} (0 = not at all).
      */
     public record Proxy(
             String upstream,
@@ -128,9 +155,22 @@ public record AirlockConfig(
             int timeoutSeconds,
             List<String> internal,
             java.time.Duration cooldown,
-            List<String> cooldownExclude) {
+            List<String> cooldownExclude,
+            List<Upstream> upstreams,
+            int notFoundSeconds) {
         public Proxy(String upstream, String token, int maxAgeSeconds, int timeoutSeconds, List<String> internal) {
             this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, java.time.Duration.ZERO, List.of());
+        }
+
+        public Proxy(
+                String upstream,
+                String token,
+                int maxAgeSeconds,
+                int timeoutSeconds,
+                List<String> internal,
+                java.time.Duration cooldown,
+                List<String> cooldownExclude) {
+            this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, cooldown, cooldownExclude, List.of(), 60);
         }
 
         public Proxy {
@@ -141,15 +181,38 @@ public record AirlockConfig(
             if (!upstream.isEmpty() && !upstream.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
                 throw new IllegalArgumentException("proxy.upstream must be an absolute http(s) URL: " + upstream);
             }
-            if (maxAgeSeconds < 0 || timeoutSeconds < 1) {
-                throw new IllegalArgumentException(
-                        "proxy.maxAgeSeconds must be 0 or more and proxy.timeoutSeconds at least 1");
+            if (maxAgeSeconds < 0 || timeoutSeconds < 1 || notFoundSeconds < 0) {
+                throw new IllegalArgumentException("proxy.maxAgeSeconds and proxy.notFoundSeconds must be 0 or more"
+                        + " and proxy.timeoutSeconds at least 1");
             }
             internal = List.copyOf(internal);
+            upstreams = List.copyOf(upstreams);
+            if (!upstreams.isEmpty() && !upstream.isEmpty()) {
+                throw new IllegalArgumentException("Set proxy.upstream (one upstream for every name) or proxy.upstreams"
+                        + " (a list, each with the names it serves), not both");
+            }
+            if (!upstreams.isEmpty() && !token.isEmpty()) {
+                throw new IllegalArgumentException("proxy.token goes with proxy.upstream; with proxy.upstreams give"
+                        + " each entry its own token");
+            }
+        }
+
+        /** The upstreams in routing order: the list, or {@code upstream} as one serving every name; empty = no proxy. */
+        public List<Upstream> routes() {
+            if (!upstreams.isEmpty() || upstream.isEmpty()) {
+                return upstreams;
+            }
+            return List.of(new Upstream(upstream, token, maxAgeSeconds, timeoutSeconds, List.of()));
         }
 
         public boolean enabled() {
-            return !upstream.isEmpty();
+            return !routes().isEmpty();
+        }
+
+        /** Never the tokens: configurations are logged and printed. */
+        @Override
+        public String toString() {
+            return "Proxy[" + routes() + ", internal=" + internal + ", cooldown=" + cooldown + "]";
         }
     }
 

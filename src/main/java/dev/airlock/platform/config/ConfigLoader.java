@@ -53,6 +53,7 @@ public final class ConfigLoader {
         d.put("proxy.internal", "");
         d.put("proxy.cooldown", "");
         d.put("proxy.cooldownExclude", "");
+        d.put("proxy.notFoundSeconds", "60");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -83,6 +84,18 @@ public final class ConfigLoader {
                                 + m.group(2).toLowerCase(Locale.ROOT),
                         e.getValue());
             }
+            // AIRLOCK_PROXY_UPSTREAMS_<N>_<URL|TOKEN|MATCH|MAX_AGE_SECONDS|TIMEOUT_SECONDS> sets entry N of the list
+            var u = java.util.regex.Pattern.compile(
+                            "AIRLOCK_PROXY_UPSTREAMS_(\\d{1,3})_(URL|TOKEN|MATCH|MAX_AGE_SECONDS|TIMEOUT_SECONDS)")
+                    .matcher(e.getKey());
+            if (u.matches()) {
+                String field = switch (u.group(2)) {
+                    case "MAX_AGE_SECONDS" -> "maxAgeSeconds";
+                    case "TIMEOUT_SECONDS" -> "timeoutSeconds";
+                    default -> u.group(2).toLowerCase(Locale.ROOT);
+                };
+                values.put("proxy.upstreams." + Integer.parseInt(u.group(1)) + "." + field, e.getValue());
+            }
         }
         for (Map.Entry<String, String> e : flags.entrySet()) {
             if (e.getValue() != null) {
@@ -111,7 +124,9 @@ public final class ConfigLoader {
             java.util.Set.of("server.trustedProxies", "proxy.internal", "proxy.cooldownExclude");
 
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
-        if (node instanceof Map<?, ?> map) {
+        if (prefix.equals("proxy.upstreams")) {
+            upstreams(node, out, file);
+        } else if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 flatten(
                         prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(),
@@ -121,7 +136,7 @@ public final class ConfigLoader {
             }
         } else if (node instanceof java.util.List<?> list) {
             requireKnown(prefix, "key in " + file);
-            if (!LIST_KEYS.contains(prefix)) {
+            if (!LIST_KEYS.contains(prefix) && !UPSTREAM_KEY.matcher(prefix).matches()) {
                 throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
             }
             java.util.List<String> items = new java.util.ArrayList<>();
@@ -143,8 +158,32 @@ public final class ConfigLoader {
     private static final java.util.regex.Pattern ISSUER_KEY =
             java.util.regex.Pattern.compile("trust\\.issuers\\.([a-z0-9-]+)\\.(type|issuer|jwks)");
 
+    /** An entry of proxy.upstreams, numbered from 1 (proxy.upstreams.1.url). */
+    private static final java.util.regex.Pattern UPSTREAM_KEY = java.util.regex.Pattern.compile(
+            "proxy\\.upstreams\\.([1-9]\\d{0,2})\\.(url|token|maxAgeSeconds|timeoutSeconds|match)");
+
+    /** proxy.upstreams in YAML: a list of mappings, flattened to proxy.upstreams.N.field (N from 1). */
+    private static void upstreams(Object node, Map<String, String> out, Path file) {
+        if (node == null) {
+            return;
+        }
+        if (!(node instanceof java.util.List<?> list)) {
+            throw new IllegalArgumentException("proxy.upstreams in " + file + " takes a list of upstreams, each with"
+                    + " url and optional token, match, maxAgeSeconds, timeoutSeconds (see docs/proxy.md)");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> entry)) {
+                throw new IllegalArgumentException("proxy.upstreams in " + file + ": entry " + (i + 1)
+                        + " is not a mapping; write \"- url: https://…\" with match, token… under it");
+            }
+            flatten("proxy.upstreams." + (i + 1), entry, out, file);
+        }
+    }
+
     private static void requireKnown(String key, String where) {
-        if (!DEFAULTS.containsKey(key) && !ISSUER_KEY.matcher(key).matches()) {
+        if (!DEFAULTS.containsKey(key)
+                && !ISSUER_KEY.matcher(key).matches()
+                && !UPSTREAM_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException(
                     "Unknown configuration " + where + ": " + key + " (see docs/configuration.md)");
         }
@@ -197,7 +236,43 @@ public final class ConfigLoader {
                         intOf(v, "proxy.timeoutSeconds"),
                         internalPatterns("proxy.internal", v.get("proxy.internal")),
                         duration("proxy.cooldown", v.get("proxy.cooldown")),
-                        internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude"))));
+                        internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude")),
+                        upstreamList(v),
+                        intOf(v, "proxy.notFoundSeconds")));
+    }
+
+    /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
+    private static java.util.List<AirlockConfig.Upstream> upstreamList(Map<String, String> v) {
+        java.util.SortedSet<Integer> numbers = new java.util.TreeSet<>();
+        for (String key : v.keySet()) {
+            var m = UPSTREAM_KEY.matcher(key);
+            if (m.matches()) {
+                numbers.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        java.util.List<AirlockConfig.Upstream> out = new java.util.ArrayList<>();
+        for (int n : numbers) {
+            String p = "proxy.upstreams." + n + ".";
+            String url = v.get(p + "url");
+            if (n != out.size() + 1) {
+                throw new IllegalArgumentException("proxy.upstreams entry " + (out.size() + 1) + " is missing, but"
+                        + " there is an entry " + n + " (entries are numbered from 1 without gaps)");
+            }
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("proxy.upstreams entry " + n + " has no url");
+            }
+            try {
+                out.add(new AirlockConfig.Upstream(
+                        url.trim(),
+                        v.getOrDefault(p + "token", ""),
+                        intOf(v, v.containsKey(p + "maxAgeSeconds") ? p + "maxAgeSeconds" : "proxy.maxAgeSeconds"),
+                        intOf(v, v.containsKey(p + "timeoutSeconds") ? p + "timeoutSeconds" : "proxy.timeoutSeconds"),
+                        internalPatterns(p + "match", v.getOrDefault(p + "match", ""))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("proxy.upstreams entry " + n + ": " + e.getMessage(), e);
+            }
+        }
+        return java.util.List.copyOf(out);
     }
 
     /** GitHub Actions, GitLab.com and CircleCI unless trust.defaultIssuers is false, plus trust.issuers.NAME.*. */

@@ -1,0 +1,102 @@
+package dev.airlock.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.platform.blob.BlobStore;
+import dev.airlock.platform.crypto.Checksums;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.io.Spool;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import dev.airlock.shared.PackageName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proxied tarballs: the stored one when it came from the upstream that serves the name now, otherwise fetched from
+ * that upstream, checked against the packument's integrity/shasum before anything is stored, then kept in the blob
+ * store (table {@code proxy_tarballs}, with the upstream's URL).
+ */
+final class Downloads {
+    private static final Logger LOG = LoggerFactory.getLogger(Downloads.class);
+    private final Database db;
+    private final BlobStore blobs;
+    private final ProxyStore store;
+    private final Clock clock;
+    private final long maxTarballBytes;
+
+    Downloads(Database db, BlobStore blobs, ProxyStore store, Clock clock, long maxTarballBytes) {
+        this.db = db;
+        this.blobs = blobs;
+        this.store = store;
+        this.clock = clock;
+        this.maxTarballBytes = maxTarballBytes;
+    }
+
+    /** The stored tarball, when it was fetched from this route's upstream and its blob is there; else null. */
+    ProxyService.Tarball stored(Route route, PackageName name, String version) {
+        ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
+        if (row != null && route.url().equals(row.upstream()) && blobs.exists(row.blob())) {
+            return new ProxyService.Tarball(row.blob(), row.size());
+        }
+        return null;
+    }
+
+    /** Fetches, verifies and stores the tarball (the caller holds its single flight). */
+    ProxyService.Tarball download(Route route, PackageName name, String version, JsonNode dist) {
+        ProxyService.Tarball done = stored(route, name, version);
+        if (done != null) {
+            return done;
+        }
+        String id = name + "@" + version;
+        if (route.open()) {
+            throw new AirlockException(
+                    ErrorCode.BAD_GATEWAY,
+                    "The upstream registry " + route.url() + " is unreachable (repeated failures) and " + id
+                            + " is not cached here. Try again later.");
+        }
+        String integrity = dist.path("integrity").asText(null);
+        String shasum = dist.path("shasum").asText(null);
+        try (Spool tgz = route.upstream().tarball(dist.path("tarball").asText(null), maxTarballBytes)) {
+            route.success();
+            Checksums sums = Checksums.of(tgz);
+            String mismatch = sums.mismatch(integrity, shasum, "upstream packument");
+            if (mismatch != null) {
+                LOG.error("Refused the upstream tarball of {} from {}: {}", id, route.url(), mismatch);
+                throw new AirlockException(
+                        ErrorCode.BAD_GATEWAY,
+                        "The upstream registry served a tarball of " + id + " that does not match its packument ("
+                                + mismatch + "); it was not stored.");
+            }
+            String blob = Hashes.hex(sums.digests().get("sha512"));
+            if (tgz.inMemory()) {
+                blobs.put(blob, tgz.bytes());
+            } else {
+                blobs.put(blob, tgz.open());
+            }
+            ProxyStore.Tarball stored = new ProxyStore.Tarball(
+                    name.toString(),
+                    version,
+                    blob,
+                    tgz.size(),
+                    integrity != null ? integrity : sums.sha512(),
+                    route.url());
+            db.write(tx -> {
+                store.putTarball(tx, stored, clock.millis());
+                return null;
+            });
+            return new ProxyService.Tarball(blob, tgz.size());
+        } catch (Upstream.Failure e) {
+            route.failed(id, e);
+            throw new AirlockException(
+                    e.timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY,
+                    "The upstream registry " + route.url() + " did not deliver the tarball of " + id + ": "
+                            + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
