@@ -88,7 +88,6 @@ class ProxyCooldownIT {
                                 "pinned-" + version + "-" + client.name().toLowerCase(Locale.ROOT));
                         Cli.Result install = client.install(
                                 project(dir, "\"cool\":\"" + version + "\""), dir, airlock.url(), null, false);
-                        System.out.println("=== " + version + " " + client + "\n" + install);
                         assertThat(install.exit()).as(client + "\n" + install).isPositive();
                         assertThat(install.all())
                                 .as(client + "\n" + install)
@@ -124,10 +123,19 @@ class ProxyCooldownIT {
                 List.of(
                         "npm error code ETARGET",
                         "npm error notarget No matching version found for cool@" + version + ".");
-            case PNPM -> List.of("ERR_PNPM_NO_MATCHING_VERSION", "No matching version found for cool@" + version);
-            case YARN_BERRY -> List.of("No candidates found");
-            case YARN_CLASSIC -> List.of("Couldn't find any versions for \"cool\" that matches \"" + version + "\"");
-            case BUN -> List.of("No version matching \"" + version + "\" found for specifier \"cool\"");
+            case PNPM ->
+                List.of(
+                        "ERR_PNPM_NO_MATCHING_VERSION",
+                        "No matching version found for cool@" + version + " while fetching it from",
+                        "The latest release of cool is \"1.0.0\"");
+            case YARN_BERRY -> List.of("YN0082", "cool@npm:" + version + ": No candidates found");
+            case YARN_CLASSIC ->
+                List.of("error Couldn't find any versions for \"cool\" that matches \"" + version + "\"");
+            case BUN ->
+                List.of(
+                        "error: No version matching \"" + version
+                                + "\" found for specifier \"cool\" (but package exists)",
+                        "error: cool@" + version + " failed to resolve");
             default -> throw new IllegalStateException(client.name());
         };
     }
