@@ -42,15 +42,26 @@ enum CorpusClients {
     }
 
     Cli.Result install(Path project, Path dir, String registry) {
+        return install(project, dir, registry, null, true);
+    }
+
+    /**
+     * As {@link #install(Path, Path, String)}, authenticated with {@code token} when it is not null; without
+     * {@code retries}, a failed request is not tried again (npm and pnpm otherwise wait 10 s and 60 s, berry retries
+     * three times), so an install expected to fail fails at once.
+     */
+    Cli.Result install(Path project, Path dir, String registry, String token, boolean retries) {
         Map<String, String> env = Cli.baseEnv(InstallClientsIT.home(dir));
         env.put("NO_PROXY", NO_PROXY);
         String host = registry.replaceFirst("/$", "");
+        // npm's per-registry key ("//127.0.0.1:PORT/:_authToken"), which pnpm and yarn classic read too
+        String npmAuth = token == null ? "" : registry.replaceFirst("^https?:", "") + ":_authToken=" + token + "\n";
         switch (this) {
             case NPM, NPM_CI -> {
                 Files2.write(
                         project.resolve(".npmrc"),
                         "registry=" + registry + "\nhttps-proxy=" + DEAD_PROXY + "\nnoproxy=" + NO_PROXY
-                                + "\naudit=false\nfund=false\n");
+                                + "\naudit=false\nfund=false\n" + npmAuth + (retries ? "" : "fetch-retries=0\n"));
                 env.put("npm_config_userconfig", dir.resolve("npmrc").toString());
                 env.put("npm_config_globalconfig", dir.resolve("global-npmrc").toString());
                 env.put("npm_config_cache", dir.resolve("cache").toString());
@@ -64,10 +75,12 @@ enum CorpusClients {
             case PNPM -> {
                 Files2.write(
                         project.resolve(".npmrc"),
-                        "registry=" + registry + "\nhttps-proxy=" + DEAD_PROXY + "\nnoproxy=" + NO_PROXY + "\n");
+                        "registry=" + registry + "\nhttps-proxy=" + DEAD_PROXY + "\nnoproxy=" + NO_PROXY + "\n"
+                                + npmAuth);
                 Files2.write(
                         project.resolve("pnpm-workspace.yaml"),
-                        "minimumReleaseAge: 0\nhttpsProxy: \"" + DEAD_PROXY + "\"\nnoProxy: \"" + NO_PROXY + "\"\n");
+                        "minimumReleaseAge: 0\nhttpsProxy: \"" + DEAD_PROXY + "\"\nnoProxy: \"" + NO_PROXY + "\"\n"
+                                + (retries ? "" : "fetchRetries: 0\n"));
                 env.putAll(InstallClientsIT.pnpmEnv(dir));
                 return run(
                         project,
@@ -88,7 +101,9 @@ enum CorpusClients {
                                 + "unsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
                                 + "httpsProxy: \"" + DEAD_PROXY + "\"\n"
                                 + "enableGlobalCache: false\nnodeLinker: node-modules\nenableTelemetry: false\n"
-                                + "enableImmutableInstalls: false\nnpmMinimalAgeGate: 0\nenableScripts: false\n");
+                                + "enableImmutableInstalls: false\nnpmMinimalAgeGate: 0\nenableScripts: false\n"
+                                + (token == null ? "" : "npmAuthToken: \"" + token + "\"\n")
+                                + (retries ? "" : "httpRetry: 0\n"));
                 env.putAll(InstallClientsIT.berryEnv(dir));
                 return run(project, env, InstallClientsIT.node(Clients.yarnBerry(), "install"));
             }
@@ -96,6 +111,9 @@ enum CorpusClients {
                 Files2.write(
                         project.resolve(".yarnrc"),
                         "registry \"" + registry + "\"\nhttps-proxy \"" + DEAD_PROXY + "\"\n");
+                if (token != null) { // classic reads the token from .npmrc
+                    Files2.write(project.resolve(".npmrc"), "registry=" + registry + "\n" + npmAuth);
+                }
                 return run(
                         project,
                         env,
@@ -114,7 +132,11 @@ enum CorpusClients {
                                 "install"));
             }
             case BUN -> {
-                Files2.write(project.resolve("bunfig.toml"), "[install]\nregistry = \"" + registry + "\"\n");
+                Files2.write(
+                        project.resolve("bunfig.toml"),
+                        token == null
+                                ? "[install]\nregistry = \"" + registry + "\"\n"
+                                : "[install]\nregistry = { url = \"" + registry + "\", token = \"" + token + "\" }\n");
                 env.putAll(InstallClientsIT.bunEnv(dir));
                 env.put("HTTPS_PROXY", DEAD_PROXY);
                 return run(
