@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
             RoutesCommand.class,
             NamesCommand.class,
             ImportCommand.class,
-            ProxyCommand.class
+            ProxyCommand.class,
+            AdvisoriesCommand.class
         })
 public final class Airlock {
 

@@ -3,6 +3,11 @@ package dev.airlock;
 import dev.airlock.accounts.AccountsAuthenticator;
 import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
+import dev.airlock.advisories.AdvisoryRouting;
+import dev.airlock.advisories.AdvisoryService;
+import dev.airlock.advisories.AdvisorySource;
+import dev.airlock.advisories.RegistryAdvisories;
+import dev.airlock.advisories.http.AdvisoryRoutes;
 import dev.airlock.audit.AuditService;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
@@ -26,6 +31,7 @@ import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Settings;
 import dev.airlock.platform.http.HttpServer;
 import dev.airlock.platform.http.Route;
+import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.http.PolicyRoutes;
 import dev.airlock.proxy.ProxyService;
@@ -38,6 +44,7 @@ import dev.airlock.tokens.TokenService;
 import dev.airlock.trust.TrustService;
 import dev.airlock.trust.http.TrustRoutes;
 import dev.airlock.twofactor.TwoFactorService;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +77,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final BlobSweep sweep;
     /** The upstream proxy; null when proxy.upstream is not configured. */
     public final ProxyService proxy;
+    /** npm audit: the local advisory store, and forwarding to the upstream (docs/advisories.md). */
+    public final AdvisoryService advisories;
 
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
@@ -173,6 +182,13 @@ public final class AirlockAssembly implements AutoCloseable {
                 packumentBase::get,
                 clock,
                 audit);
+        this.advisories = AdvisoryService.create(
+                db,
+                packages,
+                advisoryRouting(config.proxy(), proxy),
+                audit,
+                clock,
+                config.auth().anonymousRead());
         this.sweep = new BlobSweep(
                 () -> {
                     java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
@@ -184,6 +200,24 @@ public final class AirlockAssembly implements AutoCloseable {
                 blobs,
                 clock,
                 BLOB_GRACE_MS);
+    }
+
+    /**
+     * Where npm audit's questions about a name go besides the local store: the seam for per-name upstream routing.
+     * Today every name the proxy's guard lets through goes to {@code proxy.upstream}; internal names (and, decided
+     * in AdvisoryService, local packages) are never sent upstream.
+     */
+    private static AdvisoryRouting advisoryRouting(AirlockConfig.Proxy config, ProxyService proxy) {
+        if (proxy == null) {
+            return AdvisoryRouting.none();
+        }
+        AdvisorySource upstream = new RegistryAdvisories(new RegistryClient(
+                URI.create(config.upstream()),
+                config.token(),
+                Duration.ofSeconds(config.timeoutSeconds()),
+                "airlock-proxy",
+                " (the upstream wants a token: set proxy.token)"));
+        return name -> proxy.internalReason(name) == null ? upstream : null;
     }
 
     /** Starts the HTTP server; returns the bound port. */
@@ -222,6 +256,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         policies),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
+                                new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -214,6 +214,11 @@ public final class ProxyService {
         return upstream.describe();
     }
 
+    /** Why the guard never sends this name upstream ({@code proxy.internal}, a local org's scope), or null. */
+    public String internalReason(PackageName name) {
+        return internal.why(name);
+    }
+
     private record Fetched(ProxyStore.Cached cached, boolean stale) {}
 
     private void guard(Actor actor, PackageName name) {
