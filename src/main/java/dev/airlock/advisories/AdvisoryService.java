@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +84,7 @@ public final class AdvisoryService {
                     ErrorCode.UNAUTHORIZED, "You must be logged in to audit against this registry. Run `npm login`.");
         }
         Map<String, List<String>> wanted = parse(request);
-        Map<AdvisorySource, Map<String, List<String>>> upstreamRequests = new IdentityHashMap<>();
+        Map<AdvisorySource, Map<String, List<String>>> upstreamRequests = new LinkedHashMap<>();
         Map<String, List<String>> answered = new LinkedHashMap<>();
         wanted.forEach((name, versions) -> {
             PackageName parsed = validName(name);
