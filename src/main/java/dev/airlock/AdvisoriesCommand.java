@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code airlock advisories import DIR}: fills the local advisory store npm audit is answered from (docs/advisories.md). */
 @Command(
@@ -23,6 +25,9 @@ final class AdvisoriesCommand {
         @Mixin
         Airlock.Common common;
 
+        @Spec
+        CommandSpec spec;
+
         @Parameters(index = "0", paramLabel = "DIR", description = "read every *.json file under it")
         Path dir;
 
@@ -34,10 +39,11 @@ final class AdvisoriesCommand {
                 if (s.malformed().isEmpty()) {
                     return 0;
                 }
-                System.err.println("airlock: " + s.malformed().size()
+                java.io.PrintWriter err = spec.commandLine().getErr();
+                err.println("airlock: " + s.malformed().size()
                         + (s.malformed().size() == 1 ? " file is" : " files are")
                         + " not a readable OSV advisory (the others were imported):");
-                s.malformed().forEach(m -> System.err.println("  " + m));
+                s.malformed().forEach(m -> err.println("  " + m));
                 return 1;
             }
         }
