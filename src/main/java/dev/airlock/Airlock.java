@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
             NamesCommand.class,
             ImportCommand.class,
             ProxyCommand.class,
-            AuditCommand.class
+            AuditCommand.class,
+            AdvisoriesCommand.class
         })
 public final class Airlock {
 

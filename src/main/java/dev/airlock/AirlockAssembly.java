@@ -3,6 +3,11 @@ package dev.airlock;
 import dev.airlock.accounts.AccountsAuthenticator;
 import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
+import dev.airlock.advisories.AdvisoryRouting;
+import dev.airlock.advisories.AdvisoryService;
+import dev.airlock.advisories.AdvisorySource;
+import dev.airlock.advisories.RegistryAdvisories;
+import dev.airlock.advisories.http.AdvisoryRoutes;
 import dev.airlock.audit.AuditService;
 import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
@@ -27,6 +32,7 @@ import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Settings;
 import dev.airlock.platform.http.HttpServer;
 import dev.airlock.platform.http.Route;
+import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.policy.PolicyService;
 import dev.airlock.policy.http.PolicyRoutes;
 import dev.airlock.proxy.ProxyService;
@@ -42,6 +48,8 @@ import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,6 +79,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final BlobSweep sweep;
     /** The upstream proxy; null when proxy.upstream is not configured. */
     public final ProxyService proxy;
+    /** npm audit: the local advisory store, and forwarding to the upstream (docs/advisories.md). */
+    public final AdvisoryService advisories;
 
     public final TwoFactorService twoFactor;
     public final PolicyService policies;
@@ -179,6 +189,13 @@ public final class AirlockAssembly implements AutoCloseable {
                 packumentBase::get,
                 clock,
                 audit);
+        this.advisories = AdvisoryService.create(
+                db,
+                packages,
+                advisoryRouting(proxy),
+                audit,
+                clock,
+                config.auth().anonymousRead());
         this.sweep = new BlobSweep(
                 () -> {
                     java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
@@ -199,6 +216,22 @@ public final class AirlockAssembly implements AutoCloseable {
     static String logOrigin(String base) {
         String host = base.replaceFirst("^[a-zA-Z]+://", "").replaceAll("/+$", "");
         return host.replaceAll("[^A-Za-z0-9._:/-]", "-") + "/audit";
+    }
+
+    /**
+     * Where npm audit's questions about a name go besides the local store: the upstream the proxy routes the name to
+     * (one source per upstream, so the service sends each upstream one request). Names the proxy never fetches
+     * (internal names, local org and user scopes, names no upstream matches) and, decided in AdvisoryService, local
+     * packages are never sent upstream.
+     */
+    private static AdvisoryRouting advisoryRouting(ProxyService proxy) {
+        if (proxy == null) {
+            return AdvisoryRouting.none();
+        }
+        Map<RegistryClient, AdvisorySource> sources = new ConcurrentHashMap<>();
+        return name -> proxy.clientFor(name.toString())
+                .map(c -> sources.computeIfAbsent(c, RegistryAdvisories::new))
+                .orElse(null);
     }
 
     /** Starts the HTTP server; returns the bound port. */
@@ -238,6 +271,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new LogRoutes(audit, config.auth().anonymousRead()),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
+                                new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

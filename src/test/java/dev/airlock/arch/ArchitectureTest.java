@@ -26,6 +26,7 @@ class ArchitectureTest {
         "dev.airlock.policy..",
         "dev.airlock.notify..",
         "dev.airlock.proxy..",
+        "dev.airlock.advisories..",
         "dev.airlock.console..",
         "dev.airlock.doctor..",
         "dev.airlock.names.."

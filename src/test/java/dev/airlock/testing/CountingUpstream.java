@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback HTTP relay in front of a real registry (a second Airlock, Verdaccio), for proxy tests: it counts the
  * requests per path, and can delay answers, answer 503 ("down"), or flip a byte of every tarball it relays (an
- * upstream serving bytes that do not match its packument). Everything else is the real registry's answer.
+ * upstream serving bytes that do not match its packument). It keeps the bodies of POSTs (npm audit's bulk requests).
+ * Everything else is the real registry's answer.
  */
 public final class CountingUpstream implements AutoCloseable {
     public enum Mode {
@@ -27,13 +28,15 @@ public final class CountingUpstream implements AutoCloseable {
         TAMPER_TARBALLS
     }
 
-    private static final List<String> PASSED = List.of("Accept", "If-None-Match", "If-Modified-Since", "Authorization");
+    private static final List<String> PASSED = List.of(
+            "Accept", "If-None-Match", "If-Modified-Since", "Authorization", "Content-Type", "Content-Encoding");
     private final HttpServer server;
     private volatile String target;
     private final HttpClient client = HttpClient.newHttpClient();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final Map<String, Integer> lastStatus = new ConcurrentHashMap<>();
     private final Map<String, String> lastAuthorization = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> posted = new ConcurrentHashMap<>();
     private volatile Mode mode = Mode.RELAY;
     private volatile long delayMillis;
 
@@ -68,7 +71,19 @@ public final class CountingUpstream implements AutoCloseable {
                         req.header(h, v);
                     }
                 }
-                HttpResponse<byte[]> res = client.send(req.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (ex.getRequestMethod().equals("POST")) {
+                    byte[] sent = ex.getRequestBody().readAllBytes();
+                    boolean gz = "gzip".equals(ex.getRequestHeaders().getFirst("Content-Encoding"));
+                    byte[] plain = gz
+                            ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(sent)).readAllBytes()
+                            : sent;
+                    posted.computeIfAbsent(path, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                            .add(new String(plain, java.nio.charset.StandardCharsets.UTF_8));
+                    req.POST(HttpRequest.BodyPublishers.ofByteArray(sent));
+                } else {
+                    req.GET();
+                }
+                HttpResponse<byte[]> res = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 byte[] body = res.body();
                 lastStatus.put(path, res.statusCode());
                 if (mode == Mode.TAMPER_TARBALLS && path.endsWith(".tgz") && body.length > 20) {
@@ -125,6 +140,11 @@ public final class CountingUpstream implements AutoCloseable {
     /** The Authorization header of the last request for this path ("" when it had none, null when none came). */
     public String lastAuthorization(String path) {
         return lastAuthorization.get(path);
+    }
+
+    /** The bodies POSTed to this raw path (gunzipped), in order: what the upstream was told. */
+    public List<String> posted(String path) {
+        return posted.getOrDefault(path, List.of());
     }
 
     /** Requests seen for every path. */

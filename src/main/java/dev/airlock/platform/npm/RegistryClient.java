@@ -112,6 +112,36 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * POST a body (npm's bulk advisory request) to a URL of the registry. Redirects are not followed; the token goes to
+     * the registry's origin only.
+     */
+    public HttpResponse<InputStream> post(URI uri, String contentType, byte[] body, Map<String, String> headers)
+            throws IOException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", contentType)
+                .header("Accept", "application/json")
+                .header("User-Agent", userAgent);
+        headers.forEach(req::header);
+        if (token != null && sameOrigin(uri, registry)) {
+            req.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return http.send(
+                    req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new java.net.http.HttpTimeoutException(
+                    "no answer from " + uri.getHost() + " within " + timeout.toSeconds() + "s");
+        } catch (IOException e) {
+            throw new IOException("could not reach " + uri.getHost() + ": " + e, e);
+        }
+    }
+
     /** Streams a tarball into a spool; an answer other than 200, or more than {@code maxBytes}, is an IOException. */
     public Spool download(URI uri, Path spoolDir, long maxBytes) throws IOException {
         HttpResponse<InputStream> res = get(uri, "application/octet-stream");
