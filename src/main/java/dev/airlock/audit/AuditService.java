@@ -104,13 +104,7 @@ public final class AuditService {
 
     /** The entry at {@code index}, or null. */
     public AuditEvent entry(long index) {
-        return db.read(tx -> tx.handle()
-                .createQuery("SELECT entry FROM audit_log WHERE seq = :i")
-                .bind("i", index)
-                .mapTo(String.class)
-                .findOne()
-                .map(e -> LogEntries.event(index, e))
-                .orElse(null));
+        return db.read(tx -> store.entry(tx, index));
     }
 
     private void requireSize(long size) {

@@ -37,6 +37,16 @@ final class JdbiAuditStore {
                 .list();
     }
 
+    AuditEvent entry(Tx tx, long index) {
+        return tx.handle()
+                .createQuery("SELECT entry FROM audit_log WHERE seq = :i")
+                .bind("i", index)
+                .mapTo(String.class)
+                .findOne()
+                .map(e -> LogEntries.event(index, e))
+                .orElse(null);
+    }
+
     List<AuditEvent> all(Tx tx) {
         return tx.handle()
                 .createQuery("SELECT seq, entry FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")
