@@ -13,7 +13,7 @@
 # to go idle before each measurement, 20), BENCH_OUT (bench/results), BENCH_KEEP=1, AIRLOCK_CORPUS_CACHE,
 # BENCH_PROXY_WARMUP_PACKAGES (generated packages fetched through each new proxy, with the corpus versions outside
 # the tree, to warm its JIT on the cold paths before it is measured; 800), BENCH_PROXY_SKIP_READS=1 /
-# BENCH_PROXY_SKIP_INSTALLS=1.
+# BENCH_PROXY_SKIP_INSTALLS=1 / BENCH_PROXY_SKIP_LARGE=1.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +28,7 @@ QUIET_WAIT="${BENCH_QUIET_WAIT:-20}"
 OUT="${BENCH_OUT:-$here/results}"
 CACHE="${AIRLOCK_CORPUS_CACHE:-$HOME/.cache/airlock-corpus}/registry"
 NPM="$root/target/clients/node_modules/.bin/npm"
+CORGI_TYPE="application/vnd.npm.install-v1+json"
 export NPM_BIN="$NPM"
 PY=(python3 "$here/proxy_bench.py")
 LAUNCHER_OPTS="-Xmx80m -XX:NewRatio=3 -XX:+UseSerialGC -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
@@ -258,6 +259,31 @@ EOF
   stop "$stream_pid"
 fi
 
+# ------------------------------------------------------------------ a large public packument, proxied as is
+# The upstream above holds only imported versions; the public registry's packuments are far larger. A proxy pointed
+# straight at the corpus mirror (every version, byte for byte) is asked for @types/node (9.4 MB upstream) as npm asks.
+if [[ -z "${BENCH_PROXY_SKIP_LARGE:-}" ]]; then
+  log "a large upstream packument (@types/node, 9.4 MB) through a proxy of the corpus mirror, launcher's heap"
+  G_PORT="$(free_port)"
+  start_airlock largedoc "$work/largedoc" "$G_PORT" AIRLOCK_PROXY_UPSTREAM="http://127.0.0.1:$M_PORT/" \
+    AIRLOCK_JAVA_OPTS="$PROXY_OPTS"
+  large_pid=$started
+  G="http://127.0.0.1:$G_PORT"
+  first="$(curl -s --max-time 60 -o /dev/null -w 'HTTP %{http_code} in %{time_total} s' -H "Accept: $CORGI_TYPE" \
+    -H 'Accept-Encoding: gzip' "$G/@types%2fnode" || true)"
+  after="$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$G/-/ping" || true)"
+  doc_line="@types/node through a fresh proxy: first request $first; /-/ping afterwards: HTTP $after"
+  grep -q OutOfMemoryError "$work/largedoc.log" && doc_line="$doc_line; OutOfMemoryError in the proxy's log"
+  if [[ "$first" == "HTTP 200"* ]]; then
+    echo "/@types%2fnode" >"$work/largedoc.txt"
+    warm="$(wrk -t1 -c1 -d5s -s "$here/wrk/read.lua" "$G" -- "$work/largedoc.txt" "$CORGI_TYPE" gzip,deflate | tail -n 1)"
+    doc_line="$doc_line; warm reads (one connection, gzip): $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print('%.1f r/s, p50 %.1f ms' % (d['rps'], d['p50_us']/1e3))" "$warm")"
+  fi
+  doc_line="$doc_line; proxy VmHWM $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$large_pid/status")"
+  echo "  $doc_line" >&2
+  stop "$large_pid"
+fi
+
 # ------------------------------------------------------------------ warm reads: proxied vs local on one Airlock
 : >"$work/reads.jsonl"
 if [[ -z "${BENCH_PROXY_SKIP_READS:-}" ]]; then
@@ -306,9 +332,10 @@ fi
 
 # ------------------------------------------------------------------ report
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-python3 - "$work" "$OUT/proxy-results.json" "$stamp" "$loadavg_start" "${big_line:-}" "$DURATION" "$CONNS" <<'EOF'
+python3 - "$work" "$OUT/proxy-results.json" "$stamp" "$loadavg_start" "${big_line:-}" "$DURATION" "$CONNS" \
+  "${doc_line:-}" <<'EOF'
 import json, os, platform, subprocess, sys
-work, out, stamp, la, big, duration, conns = sys.argv[1:8]
+work, out, stamp, la, big, duration, conns, doc = sys.argv[1:9]
 def lines(f):
     p = os.path.join(work, f)
     return [json.loads(l) for l in open(p) if l.strip()] if os.path.exists(p) else []
@@ -326,7 +353,7 @@ r = {"date": stamp,
                  "kernel": platform.release(), "loadavg_at_start": la.split(), "loadavg_at_end": open("/proc/loadavg").read().split()[:3]},
      "npm": subprocess.run([os.environ.get("NPM_BIN", "npm"), "--version"], capture_output=True, text=True).stdout.strip(),
      "proxy_cmdline": read("proxy-cmdline.txt"), "installs": lines("installs.jsonl"), "heap": read("heap.txt"),
-     "big": big or None, "reads": reads, "wrk": {"connections": int(conns), "duration_s": int(duration)},
+     "big": big or None, "large_packument": doc or None, "reads": reads, "wrk": {"connections": int(conns), "duration_s": int(duration)},
      "tree": [l.strip() for l in open(os.path.join(work, "tree.txt"))] if os.path.exists(os.path.join(work, "tree.txt")) else []}
 json.dump(r, open(out, "w"), indent=2)
 EOF

@@ -355,6 +355,8 @@ def cmd_report(a):
     if r.get("big"):
         out.append("")
         out.append(r["big"])
+    if r.get("large_packument"):
+        out.append(r["large_packument"])
     text = "\n".join(out) + "\n"
     sys.stdout.write(text)
     if a.text:
