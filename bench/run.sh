@@ -8,7 +8,10 @@
 # BENCH_BIG_MODE (seed | http: publish all big-package versions over HTTP, takes minutes), BENCH_OUT (bench/results),
 # BENCH_QUIET_WAIT (s to wait for other processes to go idle before each run, 30), AIRLOCK_JAVA_OPTS (passed to the
 # launcher, which has its own defaults: see ./airlock and docs/configuration.md).
+# `bash bench/run.sh --proxy` also runs bench/proxy.sh (the upstream proxy's figures, issue #12) afterwards.
 set -euo pipefail
+WITH_PROXY=""
+[[ "${1:-}" == "--proxy" ]] && WITH_PROXY=1
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -360,3 +363,7 @@ json.dump(r, open(out, "w"), indent=2)
 EOF
 "${PY[@]}" report --results "$OUT/results.json" --text "$OUT/results.txt"
 echo "results: $OUT/results.json, $OUT/results.txt" >&2
+if [[ -n "$WITH_PROXY" ]]; then
+  log "the upstream proxy: bench/proxy.sh"
+  BENCH_OUT="$OUT" bash "$here/proxy.sh"
+fi
