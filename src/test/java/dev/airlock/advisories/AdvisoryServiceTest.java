@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.airlock.platform.json.BodyTree;
 import dev.airlock.platform.json.Json;
 import dev.airlock.shared.Actor;
-import dev.airlock.shared.PackageName;
 import dev.airlock.testing.CountingUpstream;
 import dev.airlock.testing.Files2;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -190,14 +187,6 @@ class AdvisoryServiceTest {
 
     static void publish(TestRegistry to, String name, String version) {
         ObjectNode manifest = Tarballs.manifest(name, version);
-        ObjectNode body = Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest");
-        try {
-            JsonNode read =
-                    BodyTree.read(new ByteArrayInputStream(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-            to.airlock.publish.publish(
-                    new Actor("bob", "session", "key-bob", "127.0.0.1"), PackageName.parse(name), read);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        to.publishDirect(manifest);
     }
 }

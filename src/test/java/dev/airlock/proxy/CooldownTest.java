@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditEvent;
-import dev.airlock.platform.json.BodyTree;
 import dev.airlock.platform.json.Json;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -16,7 +14,6 @@ import dev.airlock.testing.CountingUpstream;
 import dev.airlock.testing.MutableClock;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -73,15 +70,7 @@ class CooldownTest {
     private void publishUpstream(String name, String version, int daysAgo) {
         upstreamClock.advance(Duration.ofDays(-daysAgo));
         try {
-            ObjectNode manifest = Tarballs.manifest(name, version);
-            String tag = version.contains("-") ? "next" : "latest";
-            ObjectNode body = Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), tag);
-            JsonNode read =
-                    BodyTree.read(new ByteArrayInputStream(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-            upstream.airlock.publish.publish(
-                    new Actor("bob", "session", "key-bob", "127.0.0.1"), PackageName.parse(name), read);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            upstream.publishDirect(Tarballs.manifest(name, version), version.contains("-") ? "next" : "latest");
         } finally {
             upstreamClock.advance(Duration.ofDays(daysAgo));
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.crypto.Hashes;
-import dev.airlock.platform.json.BodyTree;
 import dev.airlock.platform.json.Json;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.PackageName;
@@ -61,15 +60,7 @@ class ProxyTest {
     private void publishUpstream(String name, String version, Map<String, String> deps) {
         ObjectNode manifest = Tarballs.manifest(name, version);
         deps.forEach((k, v) -> manifest.withObject("/dependencies").put(k, v));
-        ObjectNode body = Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest");
-        try {
-            JsonNode read =
-                    BodyTree.read(new ByteArrayInputStream(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-            upstream.airlock.publish.publish(
-                    new Actor("bob", "session", "key-bob", "127.0.0.1"), PackageName.parse(name), read);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        upstream.publishDirect(manifest);
     }
 
     private HttpResponse<byte[]> get(String path, String... headers) {

@@ -3,20 +3,15 @@ package dev.airlock.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.config.ConfigLoader;
-import dev.airlock.platform.json.BodyTree;
 import dev.airlock.platform.json.Json;
-import dev.airlock.shared.Actor;
-import dev.airlock.shared.PackageName;
 import dev.airlock.testing.AirlockCommand;
 import dev.airlock.testing.CountingUpstream;
 import dev.airlock.testing.MutableClock;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -83,15 +78,7 @@ class UpstreamsTest {
     private static void publish(TestRegistry registry, String name, String version, String description) {
         ObjectNode manifest = Tarballs.manifest(name, version);
         manifest.put("description", description);
-        ObjectNode body = Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest");
-        try {
-            JsonNode read =
-                    BodyTree.read(new ByteArrayInputStream(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-            registry.airlock.publish.publish(
-                    new Actor("bob", "session", "key-bob", "127.0.0.1"), PackageName.parse(name), read);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        registry.publishDirect(manifest);
     }
 
     private HttpResponse<byte[]> get(String path) {

@@ -161,6 +161,29 @@ public final class TestRegistry implements AutoCloseable {
         airlock.orgs.createOrg(Actor.operator(), org, owner);
     }
 
+    /**
+     * Publishes a version straight through the publish use case as the maintainer bob (no HTTP, no staging): how
+     * tests fill an upstream registry.
+     */
+    public void publishDirect(com.fasterxml.jackson.databind.node.ObjectNode manifest) {
+        publishDirect(manifest, "latest");
+    }
+
+    /** The same, tagging the version {@code tag}. */
+    public void publishDirect(com.fasterxml.jackson.databind.node.ObjectNode manifest, String tag) {
+        var body = Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), tag);
+        try {
+            JsonNode read = dev.airlock.platform.json.BodyTree.read(new java.io.ByteArrayInputStream(
+                    dev.airlock.platform.json.Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            airlock.publish.publish(
+                    new Actor("bob", "session", "key-bob", "127.0.0.1"),
+                    dev.airlock.shared.PackageName.parse(manifest.get("name").asText()),
+                    read);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         airlock.close();
