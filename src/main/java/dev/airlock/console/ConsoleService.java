@@ -54,9 +54,7 @@ public final class ConsoleService {
 
     /** The password step of console sign-in, for the request {@code attempt} (its address and user agent). */
     public SignIn signIn(String user, String password, String otp, Actor attempt) {
-        if (user == null
-                || password == null
-                || !users.checkPassword(attempt, "console.sign-in", user, password)) {
+        if (user == null || password == null || !users.checkPassword(attempt, "console.sign-in", user, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
         if (otp == null || otp.isBlank()) {

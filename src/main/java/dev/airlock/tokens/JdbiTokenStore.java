@@ -120,11 +120,11 @@ final class JdbiTokenStore implements TokenStore {
     @Override
     public boolean seenFrom(Tx tx, String key, String address) {
         return tx.handle()
-                .createQuery("SELECT COUNT(*) FROM token_addresses WHERE token_hash = :k AND address = :a")
-                .bind("k", key)
-                .bind("a", address)
-                .mapTo(Integer.class)
-                .one()
+                        .createQuery("SELECT COUNT(*) FROM token_addresses WHERE token_hash = :k AND address = :a")
+                        .bind("k", key)
+                        .bind("a", address)
+                        .mapTo(Integer.class)
+                        .one()
                 > 0;
     }
 

@@ -93,6 +93,14 @@ public final class TrustService {
 
     /** npm trust github|gitlab|circleci: one relationship per package; needs 2FA and a fresh code. */
     public List<TrustedPublisher> create(Actor actor, PackageName name, JsonNode body) {
+        try {
+            return createOnce(actor, name, body);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "trust.create", "package:" + name, e, Map.of());
+        }
+    }
+
+    private List<TrustedPublisher> createOnce(Actor actor, PackageName name, JsonNode body) {
         Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
         Gate.refuse(decision);
         JsonNode items = body.isArray() ? body : Json.MAPPER.createArrayNode().add(body);
@@ -135,6 +143,14 @@ public final class TrustService {
     }
 
     public void revoke(Actor actor, PackageName name, String id) {
+        try {
+            revokeOnce(actor, name, id);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "trust.revoke", "package:" + name, e, Map.of("id", String.valueOf(id)));
+        }
+    }
+
+    private void revokeOnce(Actor actor, PackageName name, String id) {
         Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
         Gate.refuse(decision);
         TrustedPublisher t = db.read(tx -> store.find(tx, name.toString()));

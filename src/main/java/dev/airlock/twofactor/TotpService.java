@@ -195,7 +195,12 @@ public final class TotpService {
             // a valid code that was already used: a replay, not a guess; audited but not counted toward throttling
             db.write(tx -> {
                 audit.record(
-                        tx, actor, "tfa.replay", "failure", "user:" + actor.user(), Map.of("reason", "code already used"));
+                        tx,
+                        actor,
+                        "tfa.replay",
+                        "failure",
+                        "user:" + actor.user(),
+                        Map.of("reason", "code already used"));
                 return null;
             });
             throw new AirlockException(

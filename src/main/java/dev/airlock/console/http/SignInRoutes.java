@@ -73,7 +73,10 @@ final class SignInRoutes {
         String next = NextPage.of(ctx.formParam("next"));
         try {
             ConsoleService.SignIn in = console.signIn(
-                    ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.anonymous(ctx));
+                    ctx.formParam("username"),
+                    ctx.formParam("password"),
+                    ctx.formParam("otp"),
+                    Requests.anonymous(ctx));
             if (in.keyStep() != null) {
                 web.render(
                         ctx,
