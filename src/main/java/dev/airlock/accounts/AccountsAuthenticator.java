@@ -3,6 +3,7 @@ package dev.airlock.accounts;
 import dev.airlock.platform.http.Authenticator;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.RequestFacts;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +21,28 @@ public final class AccountsAuthenticator implements Authenticator {
 
     @Override
     public Actor authenticate(String authorization, String source) {
+        return authenticate(authorization, source, null);
+    }
+
+    @Override
+    public Actor authenticate(String authorization, String source, String userAgent) {
+        Actor attempt = Actor.anonymous(source).withUserAgent(userAgent);
         if (authorization == null || authorization.isBlank()) {
-            return Actor.anonymous(source);
+            return attempt;
         }
         int space = authorization.indexOf(' ');
         String scheme = space < 0 ? authorization : authorization.substring(0, space);
         String value = space < 0 ? "" : authorization.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer")) {
-            Token token = tokens.resolve(value, source);
-            return new Actor(token.user(), token.kind(), token.key(), source, null, token.scope());
+            Token token = tokens.resolve(value, attempt);
+            return new Actor(
+                    token.user(),
+                    token.kind(),
+                    token.key(),
+                    source,
+                    null,
+                    token.scope(),
+                    new RequestFacts(userAgent, TokenService.nameOf(token)));
         }
         if (scheme.equalsIgnoreCase("Basic")) {
             String decoded;
@@ -38,11 +52,13 @@ public final class AccountsAuthenticator implements Authenticator {
                 throw AirlockException.unauthorized("Malformed Basic credentials.");
             }
             int colon = decoded.indexOf(':');
-            if (colon <= 0 || !users.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1), source)) {
+            if (colon <= 0
+                    || !users.checkPassword(
+                            attempt, "user.basic-auth", decoded.substring(0, colon), decoded.substring(colon + 1))) {
                 throw new AirlockException(
                         dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
             }
-            return new Actor(decoded.substring(0, colon), "password", null, source);
+            return attempt.as(decoded.substring(0, colon), "password");
         }
         throw AirlockException.unauthorized("Unsupported authorization scheme " + scheme + ".");
     }

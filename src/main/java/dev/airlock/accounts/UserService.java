@@ -134,10 +134,31 @@ public final class UserService {
      * its address's failures. Wrong passwords for existing accounts are audited.
      */
     public boolean checkPassword(String name, String password, String source) {
+        return checkPassword(Actor.anonymous(source), "user.password-check", name, password);
+    }
+
+    /**
+     * As {@link #checkPassword(String, String, String)} for the request {@code attempt} (its address and user agent)
+     * trying to do {@code action}: a wrong or throttled password records {@code action} with outcome failure.
+     */
+    public boolean checkPassword(Actor attempt, String action, String name, String password) {
+        String source = attempt.sourceAddress();
         String from = source == null || source.isEmpty()
                 ? "unknown"
                 : source.length() > 64 ? source.substring(0, 64) : source;
-        List<UserStore.PasswordFailure> recent = throttle(name, from);
+        List<UserStore.PasswordFailure> recent;
+        try {
+            recent = throttle(name, from);
+        } catch (RateLimited e) {
+            db.write(tx -> {
+                // like wrong passwords, only attempts on existing accounts are audited (names are not a log's to keep)
+                if (store.passwordHash(tx, name) != null) {
+                    audit.record(tx, attempt, action, "failure", "user:" + name, Map.of("reason", "throttled"));
+                }
+                return null;
+            });
+            throw e;
+        }
         String hash = db.read(tx -> store.passwordHash(tx, name));
         boolean ok;
         if (hash == null) {
@@ -155,7 +176,7 @@ public final class UserService {
             db.write(tx -> {
                 store.recordPasswordFailure(tx, name, from, clock.millis());
                 if (hash != null) {
-                    audit.record(tx, Actor.anonymous(from), "user.password-failure", "user:" + name, Map.of());
+                    audit.record(tx, attempt, action, "failure", "user:" + name, Map.of("reason", "wrong password"));
                 }
                 return null;
             });
@@ -216,10 +237,10 @@ public final class UserService {
                                         : " New accounts are created by an administrator (self-registration is off)."));
             }
             add(actor, name, email, password, false);
-        } else if (!checkPassword(name, password, actor.sourceAddress())) {
+        } else if (!checkPassword(actor, "user.login", name, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
-        Actor who = new Actor(name, "password", null, actor.sourceAddress(), actor.otp());
+        Actor who = actor.as(name, "password");
         twoFactor.requireForLogin(who);
         return db.write(tx -> {
             audit.record(tx, who, "user.login", "user:" + name, Map.of());
@@ -244,7 +265,7 @@ public final class UserService {
 
     /** Requires the account's current password (two-factor changes ask for it). */
     public void requirePassword(Actor actor, String password) {
-        if (!checkPassword(actor.user(), password, actor.sourceAddress())) {
+        if (!checkPassword(actor, "user.password-check", actor.user(), password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect password.");
         }
     }
@@ -268,7 +289,7 @@ public final class UserService {
     }
 
     public void changePassword(Actor actor, String oldPassword, String newPassword) {
-        if (!checkPassword(actor.user(), oldPassword, actor.sourceAddress())) {
+        if (!checkPassword(actor, "user.password", actor.user(), oldPassword)) {
             throw AirlockException.forbidden("The current password is incorrect.");
         }
         String hash = Passwords.hash(validPassword(newPassword));

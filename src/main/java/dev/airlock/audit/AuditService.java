@@ -3,6 +3,9 @@ package dev.airlock.audit;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import dev.airlock.shared.KeyChallenge;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -50,6 +53,31 @@ public final class AuditService {
         String id = LogEntries.newId(at);
         String entry = LogEntries.build(id, at, actor, action, outcome, target, detail);
         store.insert(tx, id, at, action, outcome, actor.user(), target, entry);
+    }
+
+    /**
+     * A refused attempt: {@code action} with outcome failure and the refusal as {@code reason}, in a transaction of
+     * its own (the attempt's rolled back). Only refusals are recorded (401, 403, 409); malformed requests are not, nor
+     * a challenge for a second factor or throttling: the two-factor feature records wrong, replayed and throttled
+     * codes itself, and a missing code is npm's normal first request. Returns {@code e} for the caller to throw.
+     */
+    public AirlockException refused(
+            Actor actor, String action, String target, AirlockException e, Map<String, ?> detail) {
+        boolean refusal = e.code() == ErrorCode.UNAUTHORIZED
+                || e.code() == ErrorCode.LOGIN_FAILED
+                || e.code() == ErrorCode.IP_NOT_ALLOWED
+                || e.code() == ErrorCode.FORBIDDEN
+                || e.code() == ErrorCode.CONFLICT;
+        if (!refusal || e instanceof KeyChallenge) {
+            return e;
+        }
+        Map<String, Object> d = new TreeMap<>(detail);
+        d.put("reason", e.getMessage());
+        db.write(tx -> {
+            record(tx, actor, action, "failure", target, d);
+            return null;
+        });
+        return e;
     }
 
     /** Places pending entries in the tree; returns the log's size. */

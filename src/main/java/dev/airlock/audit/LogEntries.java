@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The canonical form of a log entry: compact JSON with every object's keys sorted, written once by the writer and
- * stored as text, so its bytes (the Merkle leaf) never depend on re-serialisation. Version 1:
- * {@code {"action","actor":{"user","credential","token"},"at","detail","id","outcome","source":{"ip"},"target","v":1}}
- * with absent values left out. Entry ids sort by time, then by their order on one node.
+ * stored as text, so its bytes (the Merkle leaf) never depend on re-serialisation. Version 1 (docs/audit.md, Events):
+ * {@code {"action","actor":{"user","credential","token":{"id","name","bypass2fa"},"ci":{…}},"at","detail","factor",
+ * "id","outcome","source":{"ip","userAgent"},"target","v":1}} with absent values left out. Entry ids sort by time, then by their order on one node.
  */
 final class LogEntries {
     private static final ObjectMapper CANONICAL =
@@ -34,29 +34,61 @@ final class LogEntries {
 
     static String build(
             String id, long at, Actor actor, String action, String outcome, String target, Map<String, ?> detail) {
-        Map<String, Object> who = new TreeMap<>();
-        put(who, "user", actor.user());
-        put(who, "credential", actor.credential());
-        if (actor.tokenKey() != null) {
-            // the token's public id (the first 16 hex digits of the SHA-256 of its secret), never the secret
-            put(
-                    who,
-                    "token",
-                    actor.tokenKey().substring(0, Math.min(16, actor.tokenKey().length())));
-        }
         Map<String, Object> e = new TreeMap<>();
         e.put("v", 1);
         e.put("id", id);
         e.put("at", at);
         e.put("action", action);
         e.put("outcome", outcome);
-        e.put("actor", who);
-        if (actor.sourceAddress() != null) {
-            e.put("source", Map.of("ip", actor.sourceAddress()));
+        e.put("actor", actor(actor));
+        String factor = factor(actor.facts().factor() != null ? actor.facts().factor() : factorIn(detail));
+        put(e, "factor", factor);
+        Map<String, Object> source = new TreeMap<>();
+        put(source, "ip", actor.sourceAddress());
+        put(source, "userAgent", actor.facts().userAgent());
+        if (!source.isEmpty()) {
+            e.put("source", source);
         }
         e.put("target", target);
-        e.put("detail", detail == null ? Map.of() : new TreeMap<>(detail));
+        e.put("detail", detail == null ? Map.of() : Redaction.clean(detail));
         return write(e);
+    }
+
+    /** {@code {"user","credential","token":{"id","name","bypass2fa"},"ci":{…}}}: who, never the secret. */
+    private static Map<String, Object> actor(Actor actor) {
+        Map<String, Object> who = new TreeMap<>();
+        put(who, "user", actor.user());
+        put(who, "credential", actor.credential());
+        if (actor.tokenKey() != null) {
+            Map<String, Object> token = new TreeMap<>();
+            // the token's public id (the first 16 hex digits of the SHA-256 of its secret), never the secret
+            token.put("id", tokenId(actor.tokenKey()));
+            put(token, "name", actor.facts().tokenName());
+            if (actor.bypasses2fa()) {
+                token.put("bypass2fa", true);
+            }
+            who.put("token", token);
+        }
+        if (actor.scope() != null && actor.scope().ciIdentity() != null) {
+            Map<String, Object> ci = new TreeMap<>(read(actor.scope().ciIdentity()));
+            ci.values().removeIf(v -> v == null);
+            who.put("ci", ci);
+        }
+        return who;
+    }
+
+    /** The public id of a token: the first 16 hex digits of its key (the SHA-256 of the secret). */
+    static String tokenId(String key) {
+        return key.substring(0, Math.min(16, key.length()));
+    }
+
+    private static String factorIn(Map<String, ?> detail) {
+        return detail != null && detail.get("factor") instanceof String f ? f : null;
+    }
+
+    /** The schema's factor names: a security key (or passkey) is {@code webauthn}. */
+    private static String factor(String f) {
+        return "security-key".equals(f) ? "webauthn" : f;
     }
 
     static String write(Map<String, Object> entry) {

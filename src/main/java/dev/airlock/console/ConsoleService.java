@@ -52,8 +52,9 @@ public final class ConsoleService {
     /** The outcome of the password step: a session, or (for a user with a security key) the key step to take. */
     public record SignIn(Opened opened, dev.airlock.twofactor.SecurityKeys.Ceremony keyStep) {}
 
-    public SignIn signIn(String user, String password, String otp, String source) {
-        if (user == null || password == null || !users.checkPassword(user, password, source)) {
+    /** The password step of console sign-in, for the request {@code attempt} (its address and user agent). */
+    public SignIn signIn(String user, String password, String otp, Actor attempt) {
+        if (user == null || password == null || !users.checkPassword(attempt, "console.sign-in", user, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
         if (otp == null || otp.isBlank()) {
@@ -62,21 +63,28 @@ public final class ConsoleService {
                 return new SignIn(null, keyStep.get());
             }
         }
-        Actor who = new Actor(user, "password", null, source, otp == null || otp.isBlank() ? null : otp.trim());
+        Actor who = attempt.withOtp(otp == null || otp.isBlank() ? null : otp.trim())
+                .as(user, "password");
         twoFactor.requireForLogin(who);
         return new SignIn(open(who, null, "console.sign-in"), null);
     }
 
     /** Sign-in with a passkey alone (discoverable credential, user verified by the authenticator). */
-    public Opened signInWithPasskey(String ceremony, String credential, String source) {
-        String user = twoFactor.keys().signInWithPasskey(ceremony, credential, source);
-        return open(new Actor(user, "password", null, source), null, "console.sign-in");
+    public Opened signInWithPasskey(String ceremony, String credential, Actor attempt) {
+        String user = twoFactor.keys().signInWithPasskey(ceremony, credential, attempt);
+        return open(keyVerified(attempt, user), null, "console.sign-in");
     }
 
     /** The key step of sign-in: the assertion names the user (the ceremony was only started after their password). */
-    public Opened signInWithKey(String ceremony, String credential, String source) {
-        String user = twoFactor.keys().signInWithKey(ceremony, credential, source);
-        return open(new Actor(user, "password", null, source), null, "console.sign-in");
+    public Opened signInWithKey(String ceremony, String credential, Actor attempt) {
+        String user = twoFactor.keys().signInWithKey(ceremony, credential, attempt);
+        return open(keyVerified(attempt, user), null, "console.sign-in");
+    }
+
+    private static Actor keyVerified(Actor attempt, String user) {
+        Actor who = attempt.as(user, "password");
+        who.facts().verified(TwoFactorService.SECURITY_KEY);
+        return who;
     }
 
     /** After a step-up (a fresh factor for an approval), the session id changes. */

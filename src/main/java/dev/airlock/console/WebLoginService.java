@@ -73,12 +73,12 @@ public final class WebLoginService {
     }
 
     /** The browser side: checks the password and the second factor, then issues the token for the CLI to collect. */
-    public void complete(String id, String user, String password, String otp, String source) {
+    public void complete(String id, String user, String password, String otp, Actor attempt) {
         WebLoginStore.Row row = pending(id);
         if (row == null || row.tokenSealed() != null) {
             throw AirlockException.notFound("This login link has expired or was already used. Run `npm login` again.");
         }
-        Actor anonymous = Actor.anonymous(source).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
+        Actor anonymous = attempt.withOtp(otp == null || otp.isBlank() ? null : otp.trim());
         IssuedToken issued = users.login(anonymous, user, password, null);
         db.write(tx -> {
             store.complete(tx, row.idHash(), user, box.seal(issued.secret(), row.idHash()));

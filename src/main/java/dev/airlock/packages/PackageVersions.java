@@ -116,7 +116,15 @@ public final class PackageVersions {
                         actor,
                         "package.publish",
                         "package:" + name,
-                        Map.of("version", v.version(), "tag", v.tag(), "integrity", v.integrity()));
+                        Map.of(
+                                "version",
+                                v.version(),
+                                "tag",
+                                v.tag(),
+                                "integrity",
+                                v.integrity(),
+                                "method",
+                                "publish"));
                 return null;
             });
         } catch (RuntimeException e) {
@@ -177,6 +185,12 @@ public final class PackageVersions {
                 .filter(v -> v.version().equals(highest))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /** Records a refused publish or stage of {@code name} (see {@code AuditService.refused}); returns {@code e}. */
+    public AirlockException refused(
+            Actor actor, String action, String name, AirlockException e, Map<String, Object> detail) {
+        return audit.refused(actor, action, "package:" + name, e, detail);
     }
 
     /** Approval: the staged version becomes published with the tag fixed at staging, in the caller's transaction. */

@@ -117,6 +117,14 @@ public final class PolicyService {
 
     /** npm access set mfa=…, and Airlock's package policies (staging required, approvals); maintainers only. */
     public void setPackage(Actor actor, PackageName name, Policy change) {
+        try {
+            setPackageOnce(actor, name, change);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "policy.set", packageSubject(name), e, describe(change));
+        }
+    }
+
+    private void setPackageOnce(Actor actor, PackageName name, Policy change) {
         String factor = gate.authorise(actor, Action.CHANGE_POLICY, name);
         if (change.require2fa() != null) {
             throw AirlockException.badRequest("\"2FA required for members\" is an org policy, not a package policy.");
@@ -124,8 +132,9 @@ public final class PolicyService {
         db.write(tx -> {
             packages.requireWritable(tx, actor, name);
             String subject = packageSubject(name);
-            store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
-            audit.record(tx, actor, "policy.set", subject, describe(change));
+            Policy old = store.find(tx, subject);
+            store.save(tx, subject, old.with(change), actor.describe(), clock.millis());
+            audit.record(tx, actor, "policy.set", subject, change(old, change));
             return factor;
         });
     }
@@ -157,6 +166,14 @@ public final class PolicyService {
     /** Changes an org's policy: org owners only (or an operator). */
     public void setOrg(Actor actor, String orgName, Policy change) {
         String org = OrgService.validName(orgName, "org");
+        try {
+            setOrgOnce(actor, org, change);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "policy.set", orgSubject(org), e, describe(change));
+        }
+    }
+
+    private void setOrgOnce(Actor actor, String org, Policy change) {
         gate.authorise(actor, Action.CHANGE_ORG_POLICY, null);
         db.write(tx -> {
             orgs.requireMember(tx, actor, org);
@@ -164,10 +181,25 @@ public final class PolicyService {
                 throw AirlockException.forbidden("Only an owner of org \"" + org + "\" can change its policies.");
             }
             String subject = orgSubject(org);
-            store.save(tx, subject, store.find(tx, subject).with(change), actor.describe(), clock.millis());
-            audit.record(tx, actor, "policy.set", subject, describe(change));
+            Policy old = store.find(tx, subject);
+            store.save(tx, subject, old.with(change), actor.describe(), clock.millis());
+            audit.record(tx, actor, "policy.set", subject, change(old, change));
             return null;
         });
+    }
+
+    /** The event detail of a policy change: the fields set (as before), and {@code old} and {@code new} values. */
+    static Map<String, Object> change(Policy old, Policy change) {
+        Map<String, Object> now = describe(change);
+        Map<String, Object> before = describe(old);
+        Map<String, Object> was = new LinkedHashMap<>();
+        for (String k : now.keySet()) {
+            was.put(k, before.get(k));
+        }
+        Map<String, Object> d = new LinkedHashMap<>(now);
+        d.put("old", was);
+        d.put("new", now);
+        return d;
     }
 
     static Map<String, Object> describe(Policy p) {

@@ -74,9 +74,23 @@ public final class PublishService {
 
     /** {@code npm publish}: validate, store the blob, ask the gate (direct publish, with which factor), commit. */
     public NewVersion publish(Actor actor, PackageName urlName, JsonNode body) {
-        NewVersion version = prepare(actor, urlName, body);
-        String factor = gate.authorise(actor, Action.PUBLISH, version.name());
-        packages.publish(actor, version, factor);
+        NewVersion version;
+        try {
+            version = prepare(actor, urlName, body);
+        } catch (AirlockException e) {
+            throw packages.refused(actor, "package.publish", urlName.toString(), e, Map.of());
+        }
+        try {
+            String factor = gate.authorise(actor, Action.PUBLISH, version.name());
+            packages.publish(actor, version, factor);
+        } catch (AirlockException e) {
+            throw packages.refused(
+                    actor,
+                    "package.publish",
+                    urlName.toString(),
+                    e,
+                    Map.of("version", version.version(), "integrity", version.integrity()));
+        }
         return version;
     }
 

@@ -4,9 +4,24 @@ package dev.airlock.shared;
  * Who is acting: a user (through a password, a login session or a token) or nobody.
  * {@code credential} names the kind of credential ("password", "session", "granular", "cli").
  * {@code otp} is the one-time password presented with this request (npm's {@code npm-otp} header), if any.
+ * {@code facts} carries what the audit log records about the request (user agent, token name, verified factor).
  */
 public record Actor(
-        String user, String credential, String tokenKey, String sourceAddress, String otp, TokenScope scope) {
+        String user,
+        String credential,
+        String tokenKey,
+        String sourceAddress,
+        String otp,
+        TokenScope scope,
+        RequestFacts facts) {
+    public Actor {
+        facts = facts == null ? new RequestFacts(null, null) : facts;
+    }
+
+    public Actor(String user, String credential, String tokenKey, String sourceAddress, String otp, TokenScope scope) {
+        this(user, credential, tokenKey, sourceAddress, otp, scope, null);
+    }
+
     public Actor(String user, String credential, String tokenKey, String sourceAddress) {
         this(user, credential, tokenKey, sourceAddress, null, null);
     }
@@ -25,7 +40,18 @@ public record Actor(
     }
 
     public Actor withOtp(String code) {
-        return new Actor(user, credential, tokenKey, sourceAddress, code, scope);
+        return new Actor(user, credential, tokenKey, sourceAddress, code, scope, facts);
+    }
+
+    /** The same actor with the request's {@code User-Agent} (keeps the token name). */
+    public Actor withUserAgent(String userAgent) {
+        return new Actor(
+                user, credential, tokenKey, sourceAddress, otp, scope, new RequestFacts(userAgent, facts.tokenName()));
+    }
+
+    /** The same request (address, user agent, verified factor) acting as another principal (e.g. after a password). */
+    public Actor as(String otherUser, String otherCredential) {
+        return new Actor(otherUser, otherCredential, null, sourceAddress, otp, null, facts);
     }
 
     public boolean isOperator() {

@@ -106,9 +106,15 @@ public final class StagingService {
 
     /** npm stage publish: the same validation as a publish, then a pending stage. Never asks for a code. */
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
-        gate.authorise(actor, Action.STAGE, name);
-        EffectivePolicy policy = policies.effective(name);
-        NewVersion v = publish.prepare(actor, name, body);
+        NewVersion v;
+        EffectivePolicy policy;
+        try {
+            gate.authorise(actor, Action.STAGE, name);
+            policy = policies.effective(name);
+            v = publish.prepare(actor, name, body);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "stage.create", "package:" + name, e, Map.of());
+        }
         long now = clock.millis();
         Stage stage = Stage.builder()
                 .id(UUID.randomUUID().toString())
@@ -241,6 +247,20 @@ public final class StagingService {
 
     /** npm stage approve: a human maintainer, 2FA enabled, a fresh code now. The N-th distinct approval publishes. */
     public Decision approve(Actor actor, String id) {
+        try {
+            return approveOnce(actor, id);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "stage.approve", targetOf(id), e, Map.of("stage", id));
+        }
+    }
+
+    /** The package a stage id names, as an audit target ({@code stage:ID} when there is no such stage). */
+    private String targetOf(String id) {
+        Stage s = db.read(tx -> store.find(tx, id));
+        return s == null ? "stage:" + id : "package:" + s.pkg();
+    }
+
+    private Decision approveOnce(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
         dev.airlock.policy.Decision decision =
@@ -318,6 +338,14 @@ public final class StagingService {
 
     /** npm stage reject: the same proof of presence as approval; the staged bytes are discarded. */
     public void reject(Actor actor, String id) {
+        try {
+            rejectOnce(actor, id);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "stage.reject", targetOf(id), e, Map.of("stage", id));
+        }
+    }
+
+    private void rejectOnce(Actor actor, String id) {
         expire();
         Stage s = view(actor, id).stage();
         dev.airlock.policy.Decision decision =

@@ -116,4 +116,27 @@ final class JdbiTokenStore implements TokenStore {
             throw new IllegalStateException("stored token restrictions are corrupt", e);
         }
     }
+
+    @Override
+    public boolean seenFrom(Tx tx, String key, String address) {
+        return tx.handle()
+                        .createQuery("SELECT COUNT(*) FROM token_addresses WHERE token_hash = :k AND address = :a")
+                        .bind("k", key)
+                        .bind("a", address)
+                        .mapTo(Integer.class)
+                        .one()
+                > 0;
+    }
+
+    @Override
+    public boolean addAddress(Tx tx, String key, String address, long at) {
+        return tx.handle()
+                        .createUpdate("INSERT INTO token_addresses (token_hash, address, first_at) VALUES (:k, :a, :at)"
+                                + " ON CONFLICT DO NOTHING")
+                        .bind("k", key)
+                        .bind("a", address)
+                        .bind("at", at)
+                        .execute()
+                == 1;
+    }
 }

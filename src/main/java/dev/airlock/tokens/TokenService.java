@@ -21,6 +21,7 @@ public final class TokenService {
     private final AuditService audit;
     private final Clock clock;
     private final Duration sessionLifetime;
+    private final TokenAddresses addresses;
 
     TokenService(Database db, TokenStore store, AuditService audit, Clock clock, Duration sessionLifetime) {
         this.db = db;
@@ -28,6 +29,12 @@ public final class TokenService {
         this.audit = audit;
         this.clock = clock;
         this.sessionLifetime = sessionLifetime;
+        this.addresses = new TokenAddresses(db, store, audit, clock);
+    }
+
+    /** What the audit log calls a token: its name, or its description (npm login tokens have only that). */
+    public static String nameOf(Token token) {
+        return token.name() != null ? token.name() : token.description();
     }
 
     public static TokenService create(Database db, AuditService audit, Clock clock, Duration sessionLifetime) {
@@ -52,13 +59,30 @@ public final class TokenService {
                 .expiresAt(now + sessionLifetime.toMillis())
                 .build();
         store.insert(tx, token);
-        audit.record(
-                tx,
-                actor,
-                "token.create",
-                "user:" + user,
-                Map.of("key", token.key().substring(0, 12), "kind", token.kind()));
+        created(tx, actor, token, Map.of());
         return new IssuedToken(secret, token);
+    }
+
+    /**
+     * Records {@code token.create} (target {@code token:ID}) and notes the address it was created from, so that only
+     * a use from elsewhere is a {@code token.use-new-address}.
+     */
+    private void created(Tx tx, Actor actor, Token token, Map<String, Object> more) {
+        if (actor.sourceAddress() != null) {
+            store.addAddress(tx, token.key(), actor.sourceAddress(), token.createdAt());
+        }
+        Map<String, Object> detail = new java.util.TreeMap<>(more);
+        detail.put("user", token.user());
+        detail.put("kind", token.kind());
+        if (nameOf(token) != null) {
+            detail.put("name", nameOf(token));
+        }
+        audit.record(tx, actor, "token.create", target(token.key()), detail);
+    }
+
+    /** An audit target naming a token by its public id (the first 16 hex digits of its key). */
+    static String target(String key) {
+        return "token:" + key.substring(0, Math.min(16, key.length()));
     }
 
     /**
@@ -90,20 +114,17 @@ public final class TokenService {
                     .scope(scope)
                     .build();
             store.insert(tx, token);
-            audit.record(
+            created(
                     tx,
                     actor,
-                    "token.create",
-                    "user:" + user,
+                    token,
                     Map.of(
-                            "key",
-                            token.key().substring(0, 12),
-                            "kind",
-                            token.kind(),
                             "bypass2fa",
                             bypass,
                             "restricted",
-                            scope != null));
+                            scope != null,
+                            "cidr",
+                            token.cidr() == null ? List.of() : token.cidr()));
             return new IssuedToken(secret, token);
         });
     }
@@ -130,12 +151,7 @@ public final class TokenService {
                 .scope(scope)
                 .build();
         store.insert(tx, token);
-        audit.record(
-                tx,
-                actor,
-                "token.create",
-                "user:" + user,
-                Map.of("key", token.key().substring(0, 12), "kind", kind));
+        created(tx, actor, token, Map.of("expiresAt", expiresAt));
         return new IssuedToken(secret, token);
     }
 
@@ -161,12 +177,7 @@ public final class TokenService {
                     return 0;
                 }
                 store.revoke(tx, t.key(), clock.millis());
-                audit.record(
-                        tx,
-                        actor,
-                        "token.revoke",
-                        "user:" + t.user(),
-                        Map.of("key", t.key().substring(0, 12), "bulk", true));
+                audit.record(tx, actor, "token.revoke", target(t.key()), Map.of("user", t.user(), "bulk", true));
                 return 1;
             });
         }
@@ -175,6 +186,15 @@ public final class TokenService {
 
     /** The live token for a presented secret, or a 401. Records last use at most once a minute. */
     public Token resolve(String secret, String source) {
+        return resolve(secret, Actor.anonymous(source));
+    }
+
+    /**
+     * As {@link #resolve(String, String)} for the request {@code attempt} (its address and user agent): the first use
+     * of a token from an address not seen before for it records {@code token.use-new-address}, once per pair.
+     */
+    public Token resolve(String secret, Actor attempt) {
+        String source = attempt.sourceAddress();
         String key = keyOf(secret);
         Token token = db.read(tx -> store.byKey(tx, key));
         long now = clock.millis();
@@ -187,6 +207,7 @@ public final class TokenService {
                     dev.airlock.shared.ErrorCode.IP_NOT_ALLOWED,
                     "This token may only be used from " + String.join(", ", token.cidr()) + ".");
         }
+        addresses.noteUse(token, attempt);
         if (token.lastUsedAt() == null || now - token.lastUsedAt() > TOUCH_INTERVAL_MS) {
             db.write(tx -> {
                 store.touch(tx, key, now, source);
@@ -212,7 +233,7 @@ public final class TokenService {
                 throw AirlockException.notFound("No such token.");
             }
             store.revoke(tx, key, clock.millis());
-            audit.record(tx, actor, "token.revoke", "user:" + token.user(), Map.of("key", key.substring(0, 12)));
+            audit.record(tx, actor, "token.revoke", target(key), Map.of("user", token.user()));
             return null;
         });
     }

@@ -15,4 +15,9 @@ interface TokenStore {
     void touch(Tx tx, String key, long at, String from);
 
     List<Token> all(Tx tx);
+
+    boolean seenFrom(Tx tx, String key, String address);
+
+    /** Notes the address; false when it was already noted (another request got there first). */
+    boolean addAddress(Tx tx, String key, String address, long at);
 }

@@ -93,6 +93,14 @@ public final class TrustService {
 
     /** npm trust github|gitlab|circleci: one relationship per package; needs 2FA and a fresh code. */
     public List<TrustedPublisher> create(Actor actor, PackageName name, JsonNode body) {
+        try {
+            return createOnce(actor, name, body);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "trust.create", "package:" + name, e, Map.of());
+        }
+    }
+
+    private List<TrustedPublisher> createOnce(Actor actor, PackageName name, JsonNode body) {
         Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
         Gate.refuse(decision);
         JsonNode items = body.isArray() ? body : Json.MAPPER.createArrayNode().add(body);
@@ -135,6 +143,14 @@ public final class TrustService {
     }
 
     public void revoke(Actor actor, PackageName name, String id) {
+        try {
+            revokeOnce(actor, name, id);
+        } catch (AirlockException e) {
+            throw audit.refused(actor, "trust.revoke", "package:" + name, e, Map.of("id", String.valueOf(id)));
+        }
+    }
+
+    private void revokeOnce(Actor actor, PackageName name, String id) {
         Decision decision = gate.decide(actor, Action.CHANGE_TRUST, name);
         Gate.refuse(decision);
         TrustedPublisher t = db.read(tx -> store.find(tx, name.toString()));
@@ -243,8 +259,8 @@ public final class TrustService {
      * The OIDC exchange npm runs before publish / stage publish. Returns a 15-minute token for {@code name} alone,
      * allowed to do what the relationship permits. Every failure is the same 401 for the caller.
      */
-    public String exchange(PackageName name, String idToken, String source) {
-        Actor ci = Actor.anonymous(source);
+    public String exchange(PackageName name, String idToken, Actor ci) {
+        String source = ci.sourceAddress();
         try {
             if (idToken == null || idToken.isBlank()) {
                 throw new OidcVerifier.Failure("no ID token");
@@ -277,7 +293,8 @@ public final class TrustService {
                     .allowed(allowed)
                     .ciIdentity(Json.write(identity))
                     .build();
-            Actor pipeline = new Actor(t.createdBy(), Token.OIDC, null, source);
+            // the pipeline acts for the relationship's creator; its CI identity goes into the token and the event
+            Actor pipeline = new Actor(t.createdBy(), Token.OIDC, null, source, null, scope, ci.facts());
             IssuedToken issued;
             try {
                 issued = db.write(tx -> {
@@ -313,7 +330,7 @@ public final class TrustService {
         } catch (OidcVerifier.Failure f) {
             LOG.warn("Trusted publishing exchange for {} from {} refused: {}", name, source, f.getMessage());
             db.write(tx -> {
-                audit.record(tx, ci, "oidc.exchange.failure", "package:" + name, Map.of("reason", f.getMessage()));
+                audit.record(tx, ci, "oidc.exchange", "failure", "package:" + name, Map.of("reason", f.getMessage()));
                 return null;
             });
             throw AirlockException.unauthorized("Trusted publishing failed: the ID token was not accepted for " + name

@@ -88,8 +88,9 @@ final class KeyCodes {
                     tx,
                     actor,
                     "tfa.failure",
+                    "failure",
                     "user:" + actor.user(),
-                    Map.of("result", "security-key code not valid here"));
+                    Map.of("reason", "security-key code not valid here"));
             return null;
         });
         throw new AirlockException(

@@ -113,20 +113,20 @@ public final class SecurityKeyService {
     }
 
     /** Verifies a sign-in assertion (the key step after the password) and returns the user whose key made it. */
-    public String signInWithKey(String ceremonyId, String credentialJson, String source) {
-        return signInAssertion(ceremonyId, credentialJson, source, "sign-in");
+    public String signInWithKey(String ceremonyId, String credentialJson, Actor attempt) {
+        return signInAssertion(ceremonyId, credentialJson, attempt, "sign-in");
     }
 
     /** Sign-in with a passkey alone: returns the user whose passkey answered (with user verification). */
-    public String signInWithPasskey(String ceremonyId, String credentialJson, String source) {
-        return signInAssertion(ceremonyId, credentialJson, source, SecurityKeys.PASSKEY_SIGN_IN);
+    public String signInWithPasskey(String ceremonyId, String credentialJson, Actor attempt) {
+        return signInAssertion(ceremonyId, credentialJson, attempt, SecurityKeys.PASSKEY_SIGN_IN);
     }
 
-    private String signInAssertion(String ceremonyId, String credentialJson, String source, String purpose) {
+    private String signInAssertion(String ceremonyId, String credentialJson, Actor attempt, String purpose) {
         try {
             return ceremonies.finishAssertion(ceremonyId, credentialJson, purpose);
         } catch (AirlockException e) {
-            auditFailure(Actor.anonymous(source), purpose, e);
+            auditFailure(attempt, purpose, e);
             throw e;
         }
     }
@@ -156,7 +156,7 @@ public final class SecurityKeyService {
 
     private void auditFailure(Actor actor, String target, AirlockException e) {
         db.write(tx -> {
-            audit.record(tx, actor, "tfa.key-failure", target, Map.of("result", e.getMessage()));
+            audit.record(tx, actor, "tfa.key-failure", "failure", target, Map.of("reason", e.getMessage()));
             return null;
         });
     }

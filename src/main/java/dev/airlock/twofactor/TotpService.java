@@ -177,7 +177,16 @@ public final class TotpService {
      * {@link RateLimited} while the account is throttled, OTP_REQUIRED for a replayed or wrong code.
      */
     String check(Actor actor, String code) {
-        throttle(actor.user());
+        try {
+            throttle(actor.user());
+        } catch (RateLimited e) {
+            db.write(tx -> {
+                audit.record(
+                        tx, actor, "tfa.throttled", "failure", "user:" + actor.user(), Map.of("reason", "throttled"));
+                return null;
+            });
+            throw e;
+        }
         TwoFactorStore.Row row = db.read(tx -> store.find(tx, actor.user()));
         if (matches(actor, row, code, true)) {
             return code.length() == 6 ? TwoFactorService.TOTP : TwoFactorService.RECOVERY_CODE;
@@ -185,7 +194,13 @@ public final class TotpService {
         if (row != null && isCurrentCode(row, code.trim())) {
             // a valid code that was already used: a replay, not a guess; audited but not counted toward throttling
             db.write(tx -> {
-                audit.record(tx, actor, "tfa.replay", "user:" + actor.user(), Map.of("result", "code already used"));
+                audit.record(
+                        tx,
+                        actor,
+                        "tfa.replay",
+                        "failure",
+                        "user:" + actor.user(),
+                        Map.of("reason", "code already used"));
                 return null;
             });
             throw new AirlockException(
@@ -219,6 +234,7 @@ public final class TotpService {
             boolean used =
                     db.write(tx -> store.useRecoveryCode(tx, actor.user(), Hashes.sha256Hex(code), clock.millis()));
             if (used) {
+                actor.facts().verified(TwoFactorService.RECOVERY_CODE);
                 db.write(tx -> {
                     audit.record(tx, actor, "tfa.recovery-code", "user:" + actor.user(), Map.of());
                     return null;
@@ -249,7 +265,7 @@ public final class TotpService {
     private AirlockException failure(Actor actor, String action) {
         db.write(tx -> {
             store.recordFailure(tx, actor.user(), clock.millis());
-            audit.record(tx, actor, action, "user:" + actor.user(), Map.of("result", "wrong or reused code"));
+            audit.record(tx, actor, action, "failure", "user:" + actor.user(), Map.of("reason", "wrong code"));
             return null;
         });
         return new AirlockException(

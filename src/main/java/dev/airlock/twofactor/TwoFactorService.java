@@ -148,6 +148,13 @@ public final class TwoFactorService {
      * 429 while wrong codes are throttled, or a refusal.
      */
     public String verify(Actor actor, String what, boolean securityKeyOnly) {
+        String factor = check(actor, what, securityKeyOnly);
+        // every event this request records from now on names the factor (the audit log's "factor")
+        actor.facts().verified(factor);
+        return factor;
+    }
+
+    private String check(Actor actor, String what, boolean securityKeyOnly) {
         String code = actor.otp() == null ? "" : actor.otp().trim();
         if (KeyCodes.isKeyCode(code)) {
             return keyCodes.redeem(actor, code, what);

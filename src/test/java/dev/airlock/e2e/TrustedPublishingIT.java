@@ -342,7 +342,8 @@ class TrustedPublishingIT {
         assertThat(exchangeWith(null).status()).isEqualTo(401);
         assertThat(tokenRows()).as("nothing issued").isEqualTo(before);
         var failures = registry.airlock.audit.forTarget("package:ci-adversary").stream()
-                .filter(ev -> ev.action().equals("oidc.exchange.failure"))
+                .filter(ev ->
+                        ev.action().equals("oidc.exchange") && ev.outcome().equals("failure"))
                 .toList();
         assertThat(failures.size()).isGreaterThanOrEqualTo(bad.size());
 

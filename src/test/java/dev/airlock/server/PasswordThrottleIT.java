@@ -79,7 +79,9 @@ class PasswordThrottleIT {
 
             // failures are audited for existing accounts, with the address
             var events = registry.airlock.audit.forTarget("user:gina").stream()
-                    .filter(e -> e.action().equals("user.password-failure"))
+                    .filter(e -> e.action().equals("user.login")
+                            && e.outcome().equals("failure")
+                            && "wrong password".equals(e.detail().get("reason")))
                     .toList();
             assertThat(events).hasSize(3);
             assertThat(events).allSatisfy(e -> assertThat(e.source()).isEqualTo("203.0.113.7"));

@@ -78,8 +78,7 @@ public final class AccountRoutes implements RouteModule {
                 body.path("password").isTextual() ? body.get("password").asText() : null;
         String email = body.path("email").isTextual() ? body.get("email").asText() : null;
         String otp = ctx.header("npm-otp");
-        Actor anonymous =
-                Actor.anonymous(Requests.source(ctx)).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
+        Actor anonymous = Requests.anonymous(ctx).withOtp(otp == null || otp.isBlank() ? null : otp.trim());
         IssuedToken issued = users.login(anonymous, name, password, email);
         Responses.json(
                 ctx,

@@ -85,7 +85,7 @@ final class ConsoleWeb {
     }
 
     Actor actor(Context ctx, ConsoleSession s) {
-        return new Actor(s.user(), "session", null, Requests.source(ctx), null);
+        return new Actor(s.user(), "session", null, Requests.source(ctx), null).withUserAgent(Requests.userAgent(ctx));
     }
 
     static void requireCsrf(Context ctx, ConsoleSession s) {

@@ -196,7 +196,7 @@ final class NpmWebRoutes {
                     ctx.formParam("username"),
                     ctx.formParam("password"),
                     ctx.formParam("otp"),
-                    Requests.source(ctx));
+                    Requests.anonymous(ctx));
             web.notice(ctx, 200, null, loggedIn());
         } catch (KeyChallenge e) {
             ctx.redirect("/-/console/login?next=/-/console/web-login/" + id);

@@ -73,7 +73,10 @@ final class SignInRoutes {
         String next = NextPage.of(ctx.formParam("next"));
         try {
             ConsoleService.SignIn in = console.signIn(
-                    ctx.formParam("username"), ctx.formParam("password"), ctx.formParam("otp"), Requests.source(ctx));
+                    ctx.formParam("username"),
+                    ctx.formParam("password"),
+                    ctx.formParam("otp"),
+                    Requests.anonymous(ctx));
             if (in.keyStep() != null) {
                 web.render(
                         ctx,
@@ -103,14 +106,14 @@ final class SignInRoutes {
 
     /** Verifies a key's answer to a sign-in ceremony (after the password, or a passkey alone) and opens a session. */
     private interface KeySignIn {
-        ConsoleService.Opened open(String ceremony, String credential, String source);
+        ConsoleService.Opened open(String ceremony, String credential, dev.airlock.shared.Actor attempt);
     }
 
     private void signInWithKey(Context ctx, KeySignIn signIn) {
         String next = NextPage.of(ctx.formParam("next"));
         try {
             ConsoleService.Opened opened =
-                    signIn.open(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.source(ctx));
+                    signIn.open(ctx.formParam("ceremony"), ctx.formParam("credential"), Requests.anonymous(ctx));
             console.signOut(web.cookie(ctx));
             web.setCookie(ctx, opened.cookie());
             ctx.redirect(next);

@@ -12,4 +12,9 @@ public interface Authenticator {
      * @throws dev.airlock.shared.AirlockException 401 when a credential is present but invalid
      */
     Actor authenticate(String authorization, String sourceAddress);
+
+    /** As {@link #authenticate(String, String)}, for a client that sent this {@code User-Agent} (may be null). */
+    default Actor authenticate(String authorization, String sourceAddress, String userAgent) {
+        return authenticate(authorization, sourceAddress).withUserAgent(userAgent);
+    }
 }

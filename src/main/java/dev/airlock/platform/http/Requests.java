@@ -28,7 +28,7 @@ public final class Requests {
         Actor actor = ctx.attribute(ACTOR);
         if (actor == null) {
             Authenticator auth = ctx.attribute(AUTHENTICATOR);
-            actor = auth.authenticate(ctx.header("Authorization"), source(ctx));
+            actor = auth.authenticate(ctx.header("Authorization"), source(ctx), userAgent(ctx));
             String otp = ctx.header("npm-otp");
             if (otp != null && !otp.isBlank()) {
                 actor = actor.withOtp(otp.trim());
@@ -36,6 +36,16 @@ public final class Requests {
             ctx.attribute(ACTOR, actor);
         }
         return actor;
+    }
+
+    /** Nobody yet (a sign-in, a login, an OIDC exchange), with the request's address and user agent. */
+    public static Actor anonymous(Context ctx) {
+        return Actor.anonymous(source(ctx)).withUserAgent(userAgent(ctx));
+    }
+
+    /** The client's {@code User-Agent} header, or null. */
+    public static String userAgent(Context ctx) {
+        return ctx.header("User-Agent");
     }
 
     /** The actor, who must be logged in. */

@@ -70,7 +70,7 @@ public final class TrustRoutes implements RouteModule {
                 ? auth.substring(7).trim()
                 : null;
         try {
-            Responses.json(ctx, Map.of("token", trust.exchange(p.name(), idToken, Requests.source(ctx))));
+            Responses.json(ctx, Map.of("token", trust.exchange(p.name(), idToken, Requests.anonymous(ctx))));
         } catch (AirlockException e) {
             // npm logs the `message` field of a failed exchange; other clients read `error`
             ErrorMapper.write(ctx, e.code().status(), e.getMessage());
