@@ -1,6 +1,5 @@
 package dev.airlock.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.crypto.Checksums;
 import dev.airlock.platform.crypto.Hashes;
@@ -38,7 +37,11 @@ final class Downloads {
 
     /** The stored tarball, when it was fetched from this route's upstream and its blob is there; else null. */
     ProxyService.Tarball stored(Route route, PackageName name, String version) {
-        ProxyStore.Tarball row = db.read(tx -> store.tarball(tx, name.toString(), version));
+        return stored(route, db.read(tx -> store.tarball(tx, name.toString(), version)));
+    }
+
+    /** The stored row as a tarball to serve, when it came from this route's upstream and its blob is there. */
+    ProxyService.Tarball stored(Route route, ProxyStore.Tarball row) {
         if (row != null && route.url().equals(row.upstream()) && blobs.exists(row.blob())) {
             return new ProxyService.Tarball(row.blob(), row.size());
         }
@@ -46,7 +49,7 @@ final class Downloads {
     }
 
     /** Fetches, verifies and stores the tarball (the caller holds its single flight). */
-    ProxyService.Tarball download(Route route, PackageName name, String version, JsonNode dist) {
+    ProxyService.Tarball download(Route route, PackageName name, String version, UpstreamScan.Dist dist) {
         ProxyService.Tarball done = stored(route, name, version);
         if (done != null) {
             return done;
@@ -58,11 +61,16 @@ final class Downloads {
                     "The upstream registry " + route.url() + " is unreachable (repeated failures) and " + id
                             + " is not cached here. Try again later.");
         }
-        String integrity = dist.path("integrity").asText(null);
-        String shasum = dist.path("shasum").asText(null);
-        try (Spool tgz = route.upstream().tarball(dist.path("tarball").asText(null), maxTarballBytes)) {
+        String integrity = dist.integrity();
+        String shasum = dist.shasum();
+        if (dist.tarball() == null) {
+            throw new AirlockException(
+                    ErrorCode.BAD_GATEWAY,
+                    "The upstream registry's packument gives no tarball URL for " + id + "; it cannot be fetched.");
+        }
+        try (Spool tgz = route.upstream().tarball(dist.tarball(), maxTarballBytes)) {
             route.success();
-            Checksums sums = Checksums.of(tgz);
+            Checksums sums = Checksums.of(tgz, Checksums.named(integrity, shasum));
             String mismatch = sums.mismatch(integrity, shasum, "upstream packument");
             if (mismatch != null) {
                 LOG.error("Refused the upstream tarball of {} from {}: {}", id, route.url(), mismatch);

@@ -15,7 +15,7 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("n", name)
                 .map((rs, c) -> new Cached(
                         rs.getString("name"),
-                        rs.getBytes("upstream_json"),
+                        upstreamGz(rs.getBytes("upstream_gz"), rs.getBytes("upstream_json")),
                         rs.getString("upstream_etag"),
                         rs.getString("upstream_last_modified"),
                         rs.getLong("fetched_at"),
@@ -32,24 +32,100 @@ final class JdbiProxyStore implements ProxyStore {
                 .orElse(null);
     }
 
+    /** Rows stored before V21 hold the upstream's document as text: compressed here, as newer rows keep it. */
+    private static byte[] upstreamGz(byte[] gz, byte[] json) {
+        if (gz != null) {
+            return gz;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(json == null ? new byte[0] : json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public Cached variant(Tx tx, String name, boolean abbreviated, boolean gzip) {
+        String kind = abbreviated ? "abbreviated" : "full";
+        String body = kind + (gzip ? "_gz" : "_json");
+        // getBytes on a text column hands over its UTF-8 bytes as stored: no decoding to a String
+        return tx.handle()
+                .createQuery("SELECT " + body + ", " + kind + "_etag, upstream_etag, upstream_last_modified,"
+                        + " fetched_at, base, hidden, recompute_at, upstream FROM proxy_packuments WHERE name = :n")
+                .bind("n", name)
+                .map((rs, c) -> {
+                    Served s = new Served(gzip ? null : rs.getBytes(1), gzip ? rs.getBytes(1) : null, rs.getString(2));
+                    Served none = new Served(null, null, null);
+                    return new Cached(
+                            name,
+                            null,
+                            rs.getString("upstream_etag"),
+                            rs.getString("upstream_last_modified"),
+                            rs.getLong("fetched_at"),
+                            rs.getString("base"),
+                            abbreviated ? none : s,
+                            abbreviated ? s : none,
+                            rs.getString("hidden"),
+                            recomputeAt(rs),
+                            rs.getString("upstream"));
+                })
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public void putDists(Tx tx, String name, Map<String, UpstreamScan.Dist> dists) {
+        tx.handle()
+                .createUpdate("DELETE FROM proxy_dists WHERE name = :n")
+                .bind("n", name)
+                .execute();
+        if (dists.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle()
+                .prepareBatch("INSERT INTO proxy_dists (name, version, integrity, shasum, tarball)"
+                        + " VALUES (:n, :v, :i, :s, :t)");
+        dists.forEach((v, d) -> batch.bind("n", name)
+                .bind("v", v)
+                .bind("i", d.integrity())
+                .bind("s", d.shasum())
+                .bind("t", d.tarball())
+                .add());
+        batch.execute();
+    }
+
+    @Override
+    public UpstreamScan.Dist dist(Tx tx, String name, String version) {
+        return tx.handle()
+                .createQuery("SELECT integrity, shasum, tarball FROM proxy_dists WHERE name = :n AND version = :v")
+                .bind("n", name)
+                .bind("v", version)
+                .map((rs, c) -> new UpstreamScan.Dist(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .findOne()
+                .orElse(null);
+    }
+
     @Override
     public void putPackument(Tx tx, Cached p) {
         tx.handle()
-                .createUpdate(
-                        "INSERT INTO proxy_packuments (name, upstream_json, upstream_etag, upstream_last_modified,"
-                                + " fetched_at, base, full_json, full_gz, full_etag, abbreviated_json, abbreviated_gz,"
-                                + " abbreviated_etag, hidden, recompute_at, upstream) VALUES (:name, :up, :etag, :lm, :at,"
-                                + " :base, :fj, :fg, :fe, :aj, :ag, :ae, :hidden, :recompute, :upstream)"
-                                + " ON CONFLICT (name) DO UPDATE SET upstream_json = excluded.upstream_json,"
-                                + " upstream_etag = excluded.upstream_etag,"
-                                + " upstream_last_modified = excluded.upstream_last_modified, fetched_at = excluded.fetched_at,"
-                                + " base = excluded.base, full_json = excluded.full_json, full_gz = excluded.full_gz,"
-                                + " full_etag = excluded.full_etag, abbreviated_json = excluded.abbreviated_json,"
-                                + " abbreviated_gz = excluded.abbreviated_gz, abbreviated_etag = excluded.abbreviated_etag,"
-                                + " hidden = excluded.hidden, recompute_at = excluded.recompute_at,"
-                                + " upstream = excluded.upstream")
+                .createUpdate("INSERT INTO proxy_packuments (name, upstream_json, upstream_gz, upstream_etag,"
+                        + " upstream_last_modified, fetched_at, base, full_json, full_gz, full_etag,"
+                        + " abbreviated_json, abbreviated_gz, abbreviated_etag, hidden, recompute_at, upstream)"
+                        + " VALUES (:name, '', :up, :etag, :lm, :at, :base, :fj, :fg, :fe, :aj, :ag, :ae, :hidden,"
+                        + " :recompute, :upstream)"
+                        + " ON CONFLICT (name) DO UPDATE SET upstream_json = excluded.upstream_json,"
+                        + " upstream_gz = excluded.upstream_gz,"
+                        + " upstream_etag = excluded.upstream_etag,"
+                        + " upstream_last_modified = excluded.upstream_last_modified, fetched_at = excluded.fetched_at,"
+                        + " base = excluded.base, full_json = excluded.full_json, full_gz = excluded.full_gz,"
+                        + " full_etag = excluded.full_etag, abbreviated_json = excluded.abbreviated_json,"
+                        + " abbreviated_gz = excluded.abbreviated_gz, abbreviated_etag = excluded.abbreviated_etag,"
+                        + " hidden = excluded.hidden, recompute_at = excluded.recompute_at,"
+                        + " upstream = excluded.upstream")
                 .bind("name", p.name())
-                .bind("up", text(p.upstreamJson()))
+                .bind("up", p.upstreamGz())
                 .bind("etag", p.upstreamEtag())
                 .bind("lm", p.upstreamLastModified())
                 .bind("at", p.fetchedAt())
@@ -81,10 +157,12 @@ final class JdbiProxyStore implements ProxyStore {
 
     @Override
     public void deletePackument(Tx tx, String name) {
-        tx.handle()
-                .createUpdate("DELETE FROM proxy_packuments WHERE name = :n")
-                .bind("n", name)
-                .execute();
+        for (String table : List.of("proxy_packuments", "proxy_dists")) {
+            tx.handle()
+                    .createUpdate("DELETE FROM " + table + " WHERE name = :n")
+                    .bind("n", name)
+                    .execute();
+        }
     }
 
     @Override
@@ -159,6 +237,33 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("n", name)
                 .map((rs, c) -> new Hidden(
                         rs.getString("base"), rs.getString("hidden"), recomputeAt(rs), rs.getString("upstream")))
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public TarballState tarballState(Tx tx, String name, String version) {
+        return tx.handle()
+                .createQuery("SELECT p.base, p.hidden, p.recompute_at, p.upstream, t.blob, t.size, t.integrity,"
+                        + " t.upstream AS tarball_upstream FROM proxy_packuments p LEFT JOIN proxy_tarballs t"
+                        + " ON t.name = p.name AND t.version = :v WHERE p.name = :n")
+                .bind("n", name)
+                .bind("v", version)
+                .map((rs, c) -> new TarballState(
+                        new Hidden(
+                                rs.getString("base"),
+                                rs.getString("hidden"),
+                                recomputeAt(rs),
+                                rs.getString("upstream")),
+                        rs.getString("blob") == null
+                                ? null
+                                : new Tarball(
+                                        name,
+                                        version,
+                                        rs.getString("blob"),
+                                        rs.getLong("size"),
+                                        rs.getString("integrity"),
+                                        rs.getString("tarball_upstream"))))
                 .findOne()
                 .orElse(null);
     }

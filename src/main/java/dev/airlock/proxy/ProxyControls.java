@@ -1,7 +1,6 @@
 package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.Actor;
@@ -99,16 +98,16 @@ public final class ProxyControls {
      * cooldown until when, blocked by which range and why, or not a version the upstream has.
      */
     public String why(Actor actor, PackageName name, String version) {
-        ObjectNode doc = proxy.upstreamDocument(actor, name);
+        UpstreamScan.Summary doc = proxy.upstreamDocument(actor, name);
         String id = name + "@" + version;
-        if (doc == null || !doc.path("versions").has(version)) {
+        if (doc == null || !doc.has(version)) {
             return id + " is not a version the upstream registry has";
         }
         String n = name.toString();
         Map<String, Long> seen = db.read(tx -> store.seen(tx, n));
         List<Release.Rule> rules = db.read(tx -> store.rules(tx, n));
         boolean excluded = copies.excluded(name);
-        JsonNode time = doc.path("time");
+        JsonNode time = doc.time();
         Release.Decision d =
                 Release.decide(version, time, seen.get(version), rules, copies.cooldown(), excluded, clock.millis());
         String ages = "published upstream " + at(d.published()) + ", first seen here " + at(d.firstSeen());

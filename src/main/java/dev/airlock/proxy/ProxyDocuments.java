@@ -1,12 +1,25 @@
 package dev.airlock.proxy;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.Corgi;
 import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.shared.PackageName;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The packuments served for an upstream package: the upstream's document with every version's {@code dist.tarball}
@@ -14,56 +27,177 @@ import java.nio.charset.StandardCharsets;
  * {@code time} kept as the upstream sent it (the clients' own release-age checks read it), and the abbreviated form
  * with the same keys as local packages. {@code dist.integrity}, {@code shasum}, {@code signatures} and
  * {@code attestations} stay as the upstream signed them: the bytes served are the upstream's, verified.
+ *
+ * <p>Built in one streaming pass over the upstream document (parser to two generators), one version's manifest in
+ * memory at a time: the versions the {@link Release.View} hides are skipped, its {@code time} and {@code dist-tags}
+ * replace the upstream's. The output goes through a spool (on disk beyond 1 MiB) while its gzip copy and ETag are
+ * computed, so the heap holds the finished bytes once.
  */
 final class ProxyDocuments {
     private ProxyDocuments() {}
 
-    /** Null when the body is not a packument of this name. */
-    static ObjectNode parse(byte[] upstream, PackageName name) {
-        JsonNode doc;
-        try {
-            doc = Json.parse(upstream);
-        } catch (RuntimeException e) {
-            return null;
-        }
-        if (!(doc instanceof ObjectNode o) || !o.path("versions").isObject()) {
-            return null;
-        }
-        String declared = o.path("name").asText(name.toString());
-        return declared.equals(name.toString()) ? o : null;
-    }
-
-    static ProxyStore.Served[] build(String base, PackageName name, ObjectNode upstream) {
-        ObjectNode full = upstream.deepCopy();
-        full.remove("_attachments");
-        full.put("name", name.toString());
-        ObjectNode abbreviatedVersions = Json.object();
-        full.withObject("/versions").properties().forEach(e -> {
-            if (!(e.getValue() instanceof ObjectNode manifest)) {
-                return;
-            }
-            manifest.withObject("/dist").put("tarball", PackumentBytes.tarballUrl(base, name, e.getKey()));
-            ObjectNode corgi = Json.object();
-            manifest.properties().forEach(f -> {
-                if (Corgi.KEYS.contains(f.getKey())) {
-                    corgi.set(f.getKey(), f.getValue());
+    /** The full and abbreviated documents for the upstream document {@code gz} (gzip) and its view. */
+    static ProxyStore.Served[] build(String base, PackageName name, byte[] gz, Release.View view, Path spoolDir) {
+        ObjectNode shown = view.doc();
+        JsonNode served = shown.path("versions");
+        try (InputStream in = UpstreamScan.open(gz);
+                JsonParser p = Json.MAPPER.getFactory().createParser(in);
+                Sink fullOut = new Sink(spoolDir);
+                Sink abbrOut = new Sink(spoolDir)) {
+            try (JsonGenerator full = Json.MAPPER.getFactory().createGenerator(fullOut, JsonEncoding.UTF8);
+                    JsonGenerator abbr = Json.MAPPER.getFactory().createGenerator(abbrOut, JsonEncoding.UTF8)) {
+                full.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                abbr.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                abbr.writeStartObject();
+                abbr.writeStringField("name", name.toString());
+                JsonNode modified = shown.path("time").path("modified");
+                if (modified.isTextual()) {
+                    abbr.writeStringField("modified", modified.asText());
                 }
-            });
-            abbreviatedVersions.set(e.getKey(), corgi);
-        });
-        ObjectNode abbreviated = Json.object();
-        abbreviated.put("name", name.toString());
-        JsonNode modified = full.path("time").path("modified");
-        if (modified.isTextual()) {
-            abbreviated.set("modified", modified);
+                abbr.writeFieldName("dist-tags");
+                abbr.writeTree(shown.path("dist-tags").isObject() ? shown.get("dist-tags") : Json.object());
+                abbr.writeObjectFieldStart("versions");
+                p.nextToken();
+                full.writeStartObject();
+                boolean named = false;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    switch (field) {
+                        case "_attachments" -> p.skipChildren();
+                        case "name" -> {
+                            p.skipChildren();
+                            full.writeStringField("name", name.toString());
+                            named = true;
+                        }
+                        case "versions" -> {
+                            full.writeObjectFieldStart("versions");
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String v = p.currentName();
+                                p.nextToken();
+                                if (!served.has(v)) {
+                                    p.skipChildren();
+                                    continue;
+                                }
+                                JsonNode manifest = Json.MAPPER.readTree(p);
+                                if (manifest instanceof ObjectNode m) {
+                                    m.withObject("/dist").put("tarball", PackumentBytes.tarballUrl(base, name, v));
+                                    ObjectNode corgi = Json.object();
+                                    m.properties().forEach(f -> {
+                                        if (Corgi.KEYS.contains(f.getKey())) {
+                                            corgi.set(f.getKey(), f.getValue());
+                                        }
+                                    });
+                                    abbr.writeFieldName(v);
+                                    abbr.writeTree(corgi);
+                                }
+                                full.writeFieldName(v);
+                                full.writeTree(manifest);
+                            }
+                            full.writeEndObject();
+                        }
+                        case "time", "dist-tags" -> {
+                            p.skipChildren();
+                            full.writeFieldName(field);
+                            full.writeTree(shown.get(field));
+                        }
+                        default -> {
+                            full.writeFieldName(field);
+                            full.writeTree(Json.MAPPER.readTree(p));
+                        }
+                    }
+                }
+                if (!named) {
+                    full.writeStringField("name", name.toString());
+                }
+                full.writeEndObject();
+                abbr.writeEndObject();
+                abbr.writeEndObject();
+            }
+            return new ProxyStore.Served[] {fullOut.finish(), abbrOut.finish()};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        abbreviated.set("dist-tags", full.path("dist-tags").isObject() ? full.get("dist-tags") : Json.object());
-        abbreviated.set("versions", abbreviatedVersions);
-        return new ProxyStore.Served[] {served(Json.write(full)), served(Json.write(abbreviated))};
     }
 
-    private static ProxyStore.Served served(String json) {
-        return new ProxyStore.Served(
-                json.getBytes(StandardCharsets.UTF_8), PackumentBytes.gzip(json), PackumentBytes.etag(json));
+    /**
+     * One version's manifest from a served full document, by version or dist-tag; null when there is none. Two
+     * streaming passes (the dist-tags, then the version), one manifest in memory.
+     */
+    static JsonNode version(byte[] full, String versionOrTag) {
+        JsonNode tags = field(full, "dist-tags", null);
+        String version = tags == null ? versionOrTag : tags.path(versionOrTag).asText(versionOrTag);
+        return field(full, "versions", version);
+    }
+
+    /** A top-level field's value, or (with {@code key}) the value of one key inside it. */
+    private static JsonNode field(byte[] json, String name, String key) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(json)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                p.nextToken();
+                if (!f.equals(name)) {
+                    p.skipChildren();
+                } else if (key == null) {
+                    return Json.MAPPER.readTree(p);
+                } else if (p.currentToken() == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String k = p.currentName();
+                        p.nextToken();
+                        if (k.equals(key)) {
+                            return Json.MAPPER.readTree(p);
+                        }
+                        p.skipChildren();
+                    }
+                    return null;
+                } else {
+                    return null;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bytes written, their gzip copy and their ETag (the SHA-256 prefix {@link PackumentBytes#etag} gives). */
+    private static final class Sink extends OutputStream {
+        private final Spool.Writer json;
+        private final ByteArrayOutputStream gzBytes = new ByteArrayOutputStream(8192);
+        private final GZIPOutputStream gz;
+        private final MessageDigest sha256 = Hashes.digest("SHA-256");
+
+        Sink(Path spoolDir) throws IOException {
+            this.json = new Spool.Writer(spoolDir, 1 << 20);
+            this.gz = new GZIPOutputStream(gzBytes, 64 * 1024);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            json.write(b, off, len);
+            gz.write(b, off, len);
+            sha256.update(b, off, len);
+        }
+
+        ProxyStore.Served finish() throws IOException {
+            gz.finish();
+            try (Spool s = json.finish();
+                    InputStream in = s.open()) {
+                byte[] bytes = s.inMemory() ? s.bytes() : in.readNBytes((int) s.size());
+                String etag = "\"" + Hashes.hex(sha256.digest()).substring(0, 40) + "\"";
+                return new ProxyStore.Served(bytes, gzBytes.toByteArray(), etag);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            json.close();
+        }
     }
 }

@@ -1,12 +1,10 @@
 package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
-import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -79,7 +77,7 @@ public final class ProxyService {
         this.clock = clock;
         this.misses = new Misses(clock, config.notFoundSeconds() * 1000L);
         this.downloads = new Downloads(db, blobs, store, clock, maxTarballBytes);
-        this.copies = new ServedCopies(db, store, base, clock, config.cooldown(), config.cooldownExclude());
+        this.copies = new ServedCopies(db, store, base, clock, spoolDir, config.cooldown(), config.cooldownExclude());
         this.controls = new ProxyControls(db, store, audit, clock, this, copies);
     }
 
@@ -125,7 +123,7 @@ public final class ProxyService {
 
     /** The packument of a name that does not exist locally, from the cache or the upstream; 404 when internal. */
     public Served packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        Fetched f = fetched(actor, name);
+        Fetched f = fetched(actor, name, abbreviated, gzip);
         ProxyStore.Served doc = abbreviated ? f.cached.abbreviated() : f.cached.full();
         String hidden = Release.summary(f.cached.hidden());
         return gzip
@@ -135,9 +133,8 @@ public final class ProxyService {
 
     /** One version's manifest, by version or dist-tag (the path /name/version). */
     public JsonNode versionManifest(Actor actor, PackageName name, String versionOrTag) {
-        JsonNode doc = Json.parse(fetched(actor, name).cached.full().json());
-        String version = doc.path("dist-tags").path(versionOrTag).asText(versionOrTag);
-        JsonNode manifest = doc.path("versions").get(version);
+        JsonNode manifest = ProxyDocuments.version(
+                fetched(actor, name, false, false).cached.full().json(), versionOrTag);
         if (manifest == null) {
             throw AirlockException.notFound("Version not found: " + name + "@" + versionOrTag);
         }
@@ -147,28 +144,45 @@ public final class ProxyService {
     /**
      * A proxied tarball: from the blob store, or fetched from the upstream the packument came from, verified against
      * the packument, then stored. A version the served packument hides (cooldown, block) answers 404 even when its
-     * tarball is stored.
+     * tarball is stored. A warm read is one query (the packument's hidden versions and the tarball's row together).
      */
     public Tarball tarball(Actor actor, PackageName name, String version) {
         Route route = upstreams.route(actor, name);
-        Set<String> hidden = copies.hiddenVersions(name, route.url());
+        String n = name.toString();
+        ProxyStore.TarballState state = db.read(tx -> store.tarballState(tx, n, version));
+        Set<String> hidden = state == null ? null : copies.hiddenVersions(name, route.url(), state.hidden());
         if (hidden != null) {
             notHidden(hidden, name, version);
-            Tarball stored = downloads.stored(route, name, version);
+            Tarball stored = state.tarball() == null ? null : downloads.stored(route, state.tarball());
             if (stored != null) {
                 return stored;
             }
         }
-        ProxyStore.Cached cached = fetched(actor, name).cached;
+        ProxyStore.Cached cached = fetched(actor, name, true, true).cached;
         notHidden(Release.hiddenVersions(cached.hidden()), name, version);
-        ObjectNode doc = ProxyDocuments.parse(cached.upstreamJson(), name);
-        JsonNode manifest = doc == null ? null : doc.path("versions").get(version);
-        if (manifest == null) {
+        UpstreamScan.Dist dist = db.read(tx -> store.dist(tx, n, version));
+        if (dist == null) {
+            dist = legacyDist(name, version);
+        }
+        if (dist == null) {
             throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
         }
-        return flights.run(
-                "tarball " + name + "@" + version,
-                () -> downloads.download(route, name, version, manifest.path("dist")));
+        UpstreamScan.Dist d = dist;
+        return flights.run("tarball " + name + "@" + version, () -> downloads.download(route, name, version, d));
+    }
+
+    /** A version's dist for a packument stored before dists were kept with it (they are stored now). */
+    private UpstreamScan.Dist legacyDist(PackageName name, String version) {
+        ProxyStore.Cached whole = db.read(tx -> store.packument(tx, name.toString()));
+        UpstreamScan.Summary doc = whole == null ? null : UpstreamScan.scan(whole.upstreamGz(), name);
+        if (doc == null || !doc.has(version)) {
+            return null;
+        }
+        db.write(tx -> {
+            store.putDists(tx, name.toString(), doc.dists());
+            return null;
+        });
+        return doc.dists().get(version);
     }
 
     private static void notHidden(Set<String> hidden, PackageName name, String version) {
@@ -184,8 +198,10 @@ public final class ProxyService {
     }
 
     /** The upstream document of a name as cached (fetched first when needed), for {@code ./airlock proxy why}. */
-    ObjectNode upstreamDocument(Actor actor, PackageName name) {
-        return ProxyDocuments.parse(fetched(actor, name).cached.upstreamJson(), name);
+    UpstreamScan.Summary upstreamDocument(Actor actor, PackageName name) {
+        fetched(actor, name, true, true);
+        ProxyStore.Cached whole = db.read(tx -> store.packument(tx, name.toString()));
+        return whole == null ? null : UpstreamScan.scan(whole.upstreamGz(), name);
     }
 
     /**
@@ -239,19 +255,31 @@ public final class ProxyService {
         return row != null && route.url().equals(row.upstream()) ? row : null;
     }
 
-    private Fetched fetched(Actor actor, PackageName name) {
+    /**
+     * The cached packument with the variant asked for (a warm read selects only that one), refreshed from the upstream
+     * first when it is older than the upstream's max age; served stale when the upstream fails.
+     */
+    private Fetched fetched(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         Route route = upstreams.route(actor, name);
-        ProxyStore.Cached cached = ours(route, db.read(tx -> store.packument(tx, name.toString())));
+        String n = name.toString();
+        ProxyStore.Cached cached = ours(route, db.read(tx -> store.variant(tx, n, abbreviated, gzip)));
         if (cached != null && fresh(route, cached)) {
             return new Fetched(copies.current(cached, name), false);
         }
-        if (cached == null && misses.known(route.url(), name.toString())) {
+        if (cached == null && misses.known(route.url(), n)) {
             throw AirlockException.notFound("Not found: " + name);
         }
         try {
-            return new Fetched(flights.run("packument " + name, () -> refresh(route, name)), false);
+            ProxyStore.Cached c = flights.run("packument " + name, () -> refresh(route, name, abbreviated, gzip));
+            ProxyStore.Served v = abbreviated ? c.abbreviated() : c.full();
+            if ((gzip ? v.gzip() : v.json()) == null) {
+                // another request led the single flight and read the variant it wanted: read this one
+                ProxyStore.Cached again = db.read(tx -> store.variant(tx, n, abbreviated, gzip));
+                c = again == null ? c : copies.current(again, name);
+            }
+            return new Fetched(c, false);
         } catch (Upstream.Failure e) {
-            ProxyStore.Cached stale = ours(route, db.read(tx -> store.packument(tx, name.toString())));
+            ProxyStore.Cached stale = ours(route, db.read(tx -> store.variant(tx, n, abbreviated, gzip)));
             if (stale != null) {
                 LOG.warn("Serving {} stale: {}", name, e.getMessage());
                 return new Fetched(copies.current(stale, name), true);
@@ -271,9 +299,9 @@ public final class ProxyService {
      * One upstream request (the caller holds the name's single flight): 200 stores, 304 refreshes, 404 forgets the
      * name and remembers the miss. A copy cached from another upstream is replaced, and its tarballs forgotten.
      */
-    private ProxyStore.Cached refresh(Route route, PackageName name) {
+    private ProxyStore.Cached refresh(Route route, PackageName name, boolean abbreviated, boolean gzip) {
         String n = name.toString();
-        ProxyStore.Cached row = db.read(tx -> store.packument(tx, n));
+        ProxyStore.Cached row = db.read(tx -> store.variant(tx, n, abbreviated, gzip));
         ProxyStore.Cached cached = ours(route, row);
         if (cached != null && fresh(route, cached)) {
             return copies.current(cached, name); // another request refreshed it while this one waited
@@ -312,7 +340,7 @@ public final class ProxyService {
             });
             return copies.current(cached, name);
         }
-        ObjectNode doc = answer.body() == null ? null : ProxyDocuments.parse(answer.body(), name);
+        UpstreamScan.Summary doc = answer.gz() == null ? null : UpstreamScan.scan(answer.gz(), name);
         if (doc == null) {
             Upstream.Failure e =
                     new Upstream.Failure(route.url() + " did not answer with a packument of " + name, false, null);
@@ -325,6 +353,6 @@ public final class ProxyService {
                 return null;
             });
         }
-        return copies.save(name, answer.body(), doc, answer.etag(), answer.lastModified(), now, route.url());
+        return copies.save(name, answer.gz(), doc, answer.etag(), answer.lastModified(), now, route.url(), true);
     }
 }

@@ -6,10 +6,12 @@ import java.util.Map;
 
 /** The proxy's cache tables ({@code proxy_packuments}, {@code proxy_tarballs}). */
 interface ProxyStore {
-    /** A cached packument: the upstream's bytes and validators, and the served copies built for {@code base}. */
+    /**
+     * A cached packument: the upstream's document (gzip) and validators, and the served copies built for {@code base}.
+     */
     record Cached(
             String name,
-            byte[] upstreamJson,
+            byte[] upstreamGz,
             String upstreamEtag,
             String upstreamLastModified,
             long fetchedAt,
@@ -34,7 +36,19 @@ interface ProxyStore {
 
     Cached packument(Tx tx, String name);
 
+    /**
+     * One served variant of a cached packument (full or abbreviated, gzip or not) with what decides whether it may be
+     * sent as it is; its {@code upstreamGz} is null and the other variant's fields are empty. Null when not cached.
+     */
+    Cached variant(Tx tx, String name, boolean abbreviated, boolean gzip);
+
     void putPackument(Tx tx, Cached packument);
+
+    /** Replaces the name's version dists (written with a new upstream document). */
+    void putDists(Tx tx, String name, java.util.Map<String, UpstreamScan.Dist> dists);
+
+    /** One version's dist; null when the stored document has no such version (or was stored before dists were). */
+    UpstreamScan.Dist dist(Tx tx, String name, String version);
 
     void touch(Tx tx, String name, long fetchedAt);
 
@@ -53,6 +67,12 @@ interface ProxyStore {
     void adopt(Tx tx, String upstream);
 
     Hidden hidden(Tx tx, String name);
+
+    /** What a tarball read needs, in one query: the packument's hidden state, and the stored tarball (or null). */
+    record TarballState(Hidden hidden, Tarball tarball) {}
+
+    /** Null when the name's packument is not cached. */
+    TarballState tarballState(Tx tx, String name, String version);
 
     /** When this registry first saw each version of the name. */
     Map<String, Long> seen(Tx tx, String name);

@@ -1,6 +1,5 @@
 package dev.airlock.proxy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.PackageName;
 import java.time.Clock;
@@ -24,6 +23,7 @@ final class ServedCopies {
     private final ProxyStore store;
     private final Supplier<String> base;
     private final Clock clock;
+    private final java.nio.file.Path spoolDir;
     private final Duration cooldown;
     private final List<String> cooldownExclude;
 
@@ -32,12 +32,14 @@ final class ServedCopies {
             ProxyStore store,
             Supplier<String> base,
             Clock clock,
+            java.nio.file.Path spoolDir,
             Duration cooldown,
             List<String> cooldownExclude) {
         this.db = db;
         this.store = store;
         this.base = base;
         this.clock = clock;
+        this.spoolDir = spoolDir;
         this.cooldown = cooldown;
         this.cooldownExclude =
                 cooldownExclude.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
@@ -45,10 +47,9 @@ final class ServedCopies {
 
     /**
      * The versions the cached packument hides (its served copies rebuilt first when due); null when it is not cached,
-     * or was fetched from another upstream than {@code upstream}.
+     * or was fetched from another upstream than {@code upstream}. {@code h} is the row's state as read with the tarball.
      */
-    Set<String> hiddenVersions(PackageName name, String upstream) {
-        ProxyStore.Hidden h = db.read(tx -> store.hidden(tx, name.toString()));
+    Set<String> hiddenVersions(PackageName name, String upstream, ProxyStore.Hidden h) {
         if (h == null || !upstream.equals(h.upstream())) {
             return null;
         }
@@ -69,18 +70,30 @@ final class ServedCopies {
 
     /**
      * The cached copy, its served documents rebuilt first (without asking the upstream) when the public URL changed
-     * since they were built, a hidden version's cooldown has ended, or an operator's decision changed them.
+     * since they were built, a hidden version's cooldown has ended, or an operator's decision changed them. A row read
+     * with {@link ProxyStore#variant} (no upstream document) is read whole first when it must be rebuilt.
      */
     ProxyStore.Cached current(ProxyStore.Cached c, PackageName name) {
         if (!due(c.base(), c.recomputeAt())) {
             return c;
         }
-        ObjectNode doc = ProxyDocuments.parse(c.upstreamJson(), name);
-        if (doc == null) {
+        ProxyStore.Cached whole = c.upstreamGz() != null ? c : db.read(tx -> store.packument(tx, name.toString()));
+        if (whole == null) {
             return c;
         }
+        UpstreamScan.Summary doc = UpstreamScan.scan(whole.upstreamGz(), name);
+        if (doc == null) {
+            return whole;
+        }
         return save(
-                name, c.upstreamJson(), doc, c.upstreamEtag(), c.upstreamLastModified(), c.fetchedAt(), c.upstream());
+                name,
+                whole.upstreamGz(),
+                doc,
+                whole.upstreamEtag(),
+                whole.upstreamLastModified(),
+                whole.fetchedAt(),
+                whole.upstream(),
+                false);
     }
 
     boolean due(String builtFor, Long recomputeAt) {
@@ -89,42 +102,43 @@ final class ServedCopies {
 
     /**
      * Stores a packument: records when each version was first seen (for versions in the first copy of a name, their
-     * upstream time, never later than now; for versions that appear later, now), then builds the served copies
-     * without the versions the cooldown or a block hides.
+     * upstream time, never later than now; for versions that appear later, now), builds the served copies without the
+     * versions the cooldown or a block hides, and writes them (and, for a document new from the upstream, each
+     * version's dist) in one transaction.
      */
     ProxyStore.Cached save(
             PackageName name,
-            byte[] body,
-            ObjectNode doc,
+            byte[] gz,
+            UpstreamScan.Summary doc,
             String etag,
             String lastModified,
             long fetchedAt,
-            String upstream) {
+            String upstream,
+            boolean fromUpstream) {
         String n = name.toString();
         long now = clock.millis();
         Map<String, Long> seen = new HashMap<>();
         List<Release.Rule> rules = new ArrayList<>();
-        db.write(tx -> {
+        db.read(tx -> {
             seen.putAll(store.seen(tx, n));
-            boolean first = seen.isEmpty();
-            Map<String, Long> added = new HashMap<>();
-            doc.path("versions").fieldNames().forEachRemaining(v -> {
-                if (!seen.containsKey(v)) {
-                    long published = Release.published(doc.path("time"), v);
-                    added.put(v, first && published > 0 ? Math.min(published, now) : now);
-                }
-            });
-            store.putSeen(tx, n, added);
-            seen.putAll(added);
             rules.addAll(store.rules(tx, n));
             return null;
         });
-        Release.View view = Release.apply(doc, seen, rules, cooldown, excluded(name), now);
+        boolean first = seen.isEmpty();
+        Map<String, Long> added = new HashMap<>();
+        for (String v : doc.dists().keySet()) {
+            if (!seen.containsKey(v)) {
+                long published = Release.published(doc.time(), v);
+                added.put(v, first && published > 0 ? Math.min(published, now) : now);
+            }
+        }
+        seen.putAll(added);
+        Release.View view = Release.apply(doc.skeleton(), seen, rules, cooldown, excluded(name), now);
         String at = base.get();
-        ProxyStore.Served[] built = ProxyDocuments.build(at, name, view.doc());
+        ProxyStore.Served[] built = ProxyDocuments.build(at, name, gz, view, spoolDir);
         ProxyStore.Cached c = new ProxyStore.Cached(
                 n,
-                body,
+                gz,
                 etag,
                 lastModified,
                 fetchedAt,
@@ -135,7 +149,11 @@ final class ServedCopies {
                 view.recomputeAt(),
                 upstream);
         db.write(tx -> {
+            store.putSeen(tx, n, added); // a version another request recorded meanwhile keeps its first instant
             store.putPackument(tx, c);
+            if (fromUpstream) {
+                store.putDists(tx, n, doc.dists());
+            }
             return null;
         });
         return c;

@@ -2,6 +2,7 @@ package dev.airlock.proxy;
 
 import dev.airlock.platform.io.Spool;
 import dev.airlock.platform.npm.RegistryClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 /** The upstream registry as the proxy asks it: conditional packument GETs and tarball downloads. */
 final class Upstream {
@@ -24,8 +26,11 @@ final class Upstream {
         }
     }
 
-    /** 200 with the body and validators, 304 (not modified) or 404 (no such package upstream). */
-    record Answer(int status, byte[] body, String etag, String lastModified) {}
+    /**
+     * 200 with the body (always gzip: as the upstream sent it, or compressed here while it was read) and validators,
+     * 304 (not modified) or 404 (no such package upstream).
+     */
+    record Answer(int status, byte[] gz, String etag, String lastModified) {}
 
     private final RegistryClient client;
     private final Path spoolDir;
@@ -42,6 +47,7 @@ final class Upstream {
     Answer packument(String name, String etag, String lastModified) {
         URI uri = client.packument(name);
         Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept-Encoding", "gzip");
         if (etag != null) {
             headers.put("If-None-Match", etag);
         }
@@ -58,9 +64,23 @@ final class Upstream {
                 if (code != 200) {
                     throw new Failure(client.status(code, uri), false, null);
                 }
+                String encoding = res.headers()
+                        .firstValue("Content-Encoding")
+                        .orElse("identity")
+                        .trim()
+                        .toLowerCase(java.util.Locale.ROOT);
+                byte[] gz;
+                if (encoding.equals("gzip") || encoding.equals("x-gzip")) {
+                    gz = body.readAllBytes(); // kept compressed: decoded while it is scanned and built
+                } else if (encoding.equals("identity")) {
+                    gz = compress(body);
+                } else {
+                    throw new Failure(
+                            uri + " answered in an encoding this registry does not read: " + encoding, false, null);
+                }
                 return new Answer(
                         200,
-                        body.readAllBytes(),
+                        gz,
                         res.headers().firstValue("ETag").orElse(null),
                         res.headers().firstValue("Last-Modified").orElse(null));
             }
@@ -69,6 +89,14 @@ final class Upstream {
         } catch (IOException e) {
             throw new Failure(e.getMessage(), false, e);
         }
+    }
+
+    private static byte[] compress(InputStream body) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            body.transferTo(gz);
+        }
+        return out.toByteArray();
     }
 
     Spool tarball(String url, long maxBytes) {

@@ -18,8 +18,38 @@ public record Checksums(String sha512, String sha1Hex, Map<String, byte[]> diges
             Map.of("sha1", "SHA-1", "sha256", "SHA-256", "sha384", "SHA-384", "sha512", "SHA-512");
 
     public static Checksums of(Spool tarball) throws IOException {
+        return of(tarball, ALGORITHMS.keySet());
+    }
+
+    /**
+     * The algorithms a declared {@code integrity} and {@code shasum} name (npm's SRI names; sha1 for a shasum), and
+     * sha512 always (blobs are keyed by it): hashing only these verifies as much as hashing every algorithm npm knows.
+     */
+    public static java.util.Set<String> named(String integrity, String shasum) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        out.add("sha512");
+        if (shasum != null && !shasum.isBlank()) {
+            out.add("sha1");
+        }
+        if (integrity != null) {
+            for (String part : integrity.trim().split("\\s+")) {
+                int dash = part.indexOf('-');
+                if (dash > 0 && ALGORITHMS.containsKey(part.substring(0, dash))) {
+                    out.add(part.substring(0, dash));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The digests of {@code algorithms} (SRI names; sha512 must be one of them). */
+    public static Checksums of(Spool tarball, java.util.Set<String> algorithms) throws IOException {
         Map<String, MessageDigest> md = new LinkedHashMap<>();
-        ALGORITHMS.forEach((sri, jca) -> md.put(sri, Hashes.digest(jca)));
+        ALGORITHMS.forEach((sri, jca) -> {
+            if (algorithms.contains(sri)) {
+                md.put(sri, Hashes.digest(jca));
+            }
+        });
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = tarball.open()) {
             for (int n; (n = in.read(buf)) > 0; ) {
@@ -30,7 +60,8 @@ public record Checksums(String sha512, String sha1Hex, Map<String, byte[]> diges
         }
         Map<String, byte[]> out = new LinkedHashMap<>();
         md.forEach((k, d) -> out.put(k, d.digest()));
-        return new Checksums(Hashes.sri("sha512", out.get("sha512")), Hashes.hex(out.get("sha1")), out);
+        byte[] sha1 = out.get("sha1");
+        return new Checksums(Hashes.sri("sha512", out.get("sha512")), sha1 == null ? null : Hashes.hex(sha1), out);
     }
 
     /** Null when {@code integrity} (an SRI string, may be null) and {@code shasum} (may be null) match; else why not. */
