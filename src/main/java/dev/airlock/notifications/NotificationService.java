@@ -170,7 +170,9 @@ public final class NotificationService implements AutoCloseable {
         return db.read(tx -> {
             List<Destination> out = new ArrayList<>();
             for (Webhook w : webhooks.values()) {
-                out.add(state(tx, "webhook:" + w.name(), w.format() + " webhook to " + w.url()));
+                // the host only: many webhook URLs carry a secret in their path
+                String host = java.net.URI.create(w.url()).getHost();
+                out.add(state(tx, "webhook:" + w.name(), w.format() + " webhook to " + host));
             }
             if (config.smtp().enabled()) {
                 out.add(state(
@@ -228,8 +230,8 @@ public final class NotificationService implements AutoCloseable {
             throw AirlockException.forbidden("Set your anti-phishing phrase on the console's account page.");
         }
         String p = phrase == null ? "" : phrase.strip();
-        if (!p.isEmpty() && (p.length() < 4 || p.length() > 64 || !p.matches("[\\p{L}\\p{N}\\p{P}\\p{Zs}]+"))) {
-            throw AirlockException.badRequest("An anti-phishing phrase is 4 to 64 letters, digits, spaces or"
+        if (!p.isEmpty() && (p.length() < 4 || p.length() > 64 || !p.matches("[\\p{L}\\p{N}\\p{P}\\p{S}\\p{Zs}]+"))) {
+            throw AirlockException.badRequest("An anti-phishing phrase is 4 to 64 letters, digits, spaces, symbols or"
                     + " punctuation on one line, something only you would choose.");
         }
         db.write(tx -> {
