@@ -16,6 +16,7 @@ import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.imports.ImportService;
 import dev.airlock.names.NameService;
+import dev.airlock.notifications.NotificationService;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
 import dev.airlock.packages.BlobSweep;
@@ -88,6 +89,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final TrustService trust;
     public final ConsoleService console;
     public final WebLoginService webLogin;
+    /** The notification outbox and its delivery worker (docs/notifications.md). */
+    public final NotificationService notifications;
+
     private HttpServer server;
     private ScheduledExecutorService scheduler;
 
@@ -158,6 +162,22 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.limits().maxTarballBytes(),
                 policies.gate(),
                 names);
+        this.notifications = NotificationService.create(
+                db,
+                config.notifications(),
+                audit,
+                clock,
+                config.server().base().replaceFirst("^[a-zA-Z]+://", ""),
+                config.server().consoleUrl() + "/-/console",
+                user -> {
+                    var u = users.find(user);
+                    return u == null ? null : u.email();
+                },
+                user -> {
+                    var u = users.find(user);
+                    return u != null && u.admin();
+                },
+                nodeName());
         this.staging = StagingService.create(
                 db,
                 packages,
@@ -166,7 +186,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 policies,
                 audit,
                 clock,
-                Duration.ofDays(config.staging().expiryDays()));
+                Duration.ofDays(config.staging().expiryDays()),
+                notifications);
         this.trust = TrustService.create(
                 db,
                 policies.gate(),
@@ -234,6 +255,18 @@ public final class AirlockAssembly implements AutoCloseable {
                 .orElse(null);
     }
 
+    /** This process among several nodes on one database: host name and a random suffix (notification claims). */
+    private static String nodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        String name = host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return name.length() > 80 ? name.substring(name.length() - 80) : name;
+    }
+
     /** Starts the HTTP server; returns the bound port. */
     public int serve() {
         Settings settings = new Settings(db);
@@ -267,7 +300,8 @@ public final class AirlockAssembly implements AutoCloseable {
                                         twoFactor,
                                         config.server().base(),
                                         config.server().consoleUrl(),
-                                        policies),
+                                        policies,
+                                        notifications),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
@@ -284,6 +318,7 @@ public final class AirlockAssembly implements AutoCloseable {
         every(audit::integrate, 1, 1, TimeUnit.SECONDS);
         every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
+        notifications.start();
         every(
                 () -> {
                     users.purgePasswordFailures();
@@ -324,6 +359,7 @@ public final class AirlockAssembly implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        notifications.close();
         if (server != null) {
             server.close();
         }

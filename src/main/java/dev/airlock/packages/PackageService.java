@@ -154,6 +154,14 @@ public final class PackageService {
         return pkg != null && access.canWrite(tx, new Actor(user, "session", null, null), pkg);
     }
 
+    /** The package's maintainers who may approve its staged versions, sorted: whom a new stage is announced to. */
+    public List<String> approvers(Tx tx, String name) {
+        return store.maintainers(tx, name).keySet().stream()
+                .filter(u -> canApprove(tx, u, name))
+                .sorted()
+                .toList();
+    }
+
     /** The revision npm must echo in /-rev/ paths. */
     public String rev(Actor actor, PackageName name) {
         return db.read(tx -> {

@@ -2,6 +2,7 @@ package dev.airlock.staging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
+import dev.airlock.notifications.NotificationService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.PackageVersions;
@@ -51,6 +52,7 @@ public final class StagingService {
     private final AuditService audit;
     private final Clock clock;
     private final Duration lifetime;
+    private final NotificationService notifications;
 
     StagingService(
             Database db,
@@ -61,7 +63,8 @@ public final class StagingService {
             PolicyService policies,
             AuditService audit,
             Clock clock,
-            Duration lifetime) {
+            Duration lifetime,
+            NotificationService notifications) {
         this.db = db;
         this.store = store;
         this.packages = packages;
@@ -72,6 +75,7 @@ public final class StagingService {
         this.audit = audit;
         this.clock = clock;
         this.lifetime = lifetime;
+        this.notifications = notifications;
     }
 
     public static StagingService create(
@@ -82,9 +86,10 @@ public final class StagingService {
             PolicyService policies,
             AuditService audit,
             Clock clock,
-            Duration lifetime) {
+            Duration lifetime,
+            NotificationService notifications) {
         return new StagingService(
-                db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime);
+                db, new JdbiStageStore(), packages, versions, publish, policies, audit, clock, lifetime, notifications);
     }
 
     /** How the stager authenticated: a human's login, an automation token, or a CI identity (trusted publishing). */
@@ -144,6 +149,8 @@ public final class StagingService {
                     detail.put("ci", dev.airlock.platform.json.Json.parse(stage.ciJson()));
                 }
                 audit.record(tx, actor, "stage.create", "package:" + name, detail);
+                // the approvers hear of it (mail) and so do webhooks, if and only if the stage commits
+                notifications.enqueue(tx, StageNotice.created(stage, actor, packages.approvers(tx, name.toString())));
                 return null;
             });
         } catch (RuntimeException e) {

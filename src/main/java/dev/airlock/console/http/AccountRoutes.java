@@ -1,6 +1,7 @@
 package dev.airlock.console.http;
 
 import dev.airlock.console.ConsoleSession;
+import dev.airlock.notifications.NotificationService;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.twofactor.TwoFactorService;
@@ -15,8 +16,15 @@ final class AccountRoutes {
     private final ConsolePages pages;
     private final TwoFactorService twoFactor;
     private final StepUp stepUp;
+    private final NotificationService notifications;
 
-    AccountRoutes(ConsoleWeb web, ConsolePages pages, TwoFactorService twoFactor, StepUp stepUp) {
+    AccountRoutes(
+            ConsoleWeb web,
+            ConsolePages pages,
+            TwoFactorService twoFactor,
+            StepUp stepUp,
+            NotificationService notifications) {
+        this.notifications = notifications;
         this.web = web;
         this.pages = pages;
         this.twoFactor = twoFactor;
@@ -83,6 +91,6 @@ final class AccountRoutes {
                 200,
                 "account.jte",
                 web.chrome("Account", s, "account"),
-                pages.account(s, secretUrl, codes, message));
+                pages.account(s, secretUrl, codes, message).withPhrase(notifications.phrase(s.user())));
     }
 }

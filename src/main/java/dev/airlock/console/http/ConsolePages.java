@@ -83,7 +83,7 @@ public final class ConsolePages {
                 "Add a security key or passkey",
                 "create");
         return new AccountPages.Account(
-                message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add);
+                message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add, null);
     }
 
     private static String keyCount(int n) {

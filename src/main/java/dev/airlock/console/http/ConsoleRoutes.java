@@ -3,6 +3,7 @@ package dev.airlock.console.http;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.view.Notice;
+import dev.airlock.notifications.NotificationService;
 import dev.airlock.packages.PackageService;
 import dev.airlock.platform.http.RouteModule;
 import dev.airlock.policy.PolicyService;
@@ -36,6 +37,7 @@ public final class ConsoleRoutes implements RouteModule {
     private final TwoFactorService twoFactor;
     private final String base;
     private final PolicyService policies;
+    private final NotificationService notifications;
 
     public ConsoleRoutes(
             ConsoleService console,
@@ -46,8 +48,10 @@ public final class ConsoleRoutes implements RouteModule {
             TwoFactorService twoFactor,
             String publicUrl,
             String consoleUrl,
-            PolicyService policies) {
+            PolicyService policies,
+            NotificationService notifications) {
         this.policies = policies;
+        this.notifications = notifications;
         this.web = new ConsoleWeb(console, consoleUrl);
         this.consoleUrl = consoleUrl;
         this.staging = staging;
@@ -106,7 +110,8 @@ public final class ConsoleRoutes implements RouteModule {
         StepUp stepUp = new StepUp(twoFactor);
         new StageRoutes(web, staging, pages, stepUp).register(routes);
         new PackageRoutes(web, packages, policies, stepUp).register(routes);
-        new AccountRoutes(web, pages, twoFactor, stepUp).register(routes);
+        new AccountRoutes(web, pages, twoFactor, stepUp, notifications).register(routes);
+        new DeliveryRoutes(web, notifications).register(routes);
         new TokenRoutes(web, pages, stepUp).register(routes);
         new OrgRoutes(web, pages, stepUp).register(routes);
         new NpmWebRoutes(web, webLogin, twoFactor, staging, stepUp, base).register(routes);

@@ -30,7 +30,14 @@ public final class AccountPages {
             KeyButton enrolKey,
             List<Key> keys,
             boolean keyOtp,
-            KeyButton addKey) {}
+            KeyButton addKey,
+            String antiPhishingPhrase) {
+        /** The same page showing the user's anti-phishing phrase (null = none set). */
+        public Account withPhrase(String phrase) {
+            return new Account(
+                    message, status, factorOn, recoveryCodes, totp, offerTotp, enrolKey, keys, keyOtp, addKey, phrase);
+        }
+    }
 
     public record TokenRow(Token token, String reaches, KeyButton revoke) {}
 

@@ -17,7 +17,8 @@ public record AirlockConfig(
         Tokens tokens,
         List<String> trustedProxies,
         List<Issuer> issuers,
-        Proxy proxy) {
+        Proxy proxy,
+        NotificationsConfig notifications) {
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -232,6 +233,7 @@ public record AirlockConfig(
                 tokens,
                 trustedProxies,
                 issuers,
-                proxy);
+                proxy,
+                notifications);
     }
 }

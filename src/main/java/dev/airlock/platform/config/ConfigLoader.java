@@ -54,6 +54,7 @@ public final class ConfigLoader {
         d.put("proxy.cooldown", "");
         d.put("proxy.cooldownExclude", "");
         d.put("proxy.notFoundSeconds", "60");
+        d.putAll(NotificationsConfig.defaults());
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -96,6 +97,10 @@ public final class ConfigLoader {
                 };
                 values.put("proxy.upstreams." + Integer.parseInt(u.group(1)) + "." + field, e.getValue());
             }
+            String webhookKey = NotificationsConfig.fromEnv(e.getKey());
+            if (webhookKey != null) {
+                values.put(webhookKey, e.getValue());
+            }
         }
         for (Map.Entry<String, String> e : flags.entrySet()) {
             if (e.getValue() != null) {
@@ -126,6 +131,8 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (prefix.equals("proxy.upstreams")) {
             upstreams(node, out, file);
+        } else if (prefix.equals("notifications.webhooks")) {
+            NotificationsConfig.entries(node, file).forEach((key, entry) -> flatten(key, entry, out, file));
         } else if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 flatten(
@@ -136,7 +143,9 @@ public final class ConfigLoader {
             }
         } else if (node instanceof java.util.List<?> list) {
             requireKnown(prefix, "key in " + file);
-            if (!LIST_KEYS.contains(prefix) && !UPSTREAM_KEY.matcher(prefix).matches()) {
+            if (!LIST_KEYS.contains(prefix)
+                    && !UPSTREAM_KEY.matcher(prefix).matches()
+                    && !NotificationsConfig.known(prefix)) {
                 throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
             }
             java.util.List<String> items = new java.util.ArrayList<>();
@@ -183,7 +192,8 @@ public final class ConfigLoader {
     private static void requireKnown(String key, String where) {
         if (!DEFAULTS.containsKey(key)
                 && !ISSUER_KEY.matcher(key).matches()
-                && !UPSTREAM_KEY.matcher(key).matches()) {
+                && !UPSTREAM_KEY.matcher(key).matches()
+                && !NotificationsConfig.known(key)) {
             throw new IllegalArgumentException(
                     "Unknown configuration " + where + ": " + key + " (see docs/configuration.md)");
         }
@@ -238,7 +248,8 @@ public final class ConfigLoader {
                         duration("proxy.cooldown", v.get("proxy.cooldown")),
                         internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude")),
                         upstreamList(v),
-                        intOf(v, "proxy.notFoundSeconds")));
+                        intOf(v, "proxy.notFoundSeconds")),
+                NotificationsConfig.from(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
