@@ -154,6 +154,11 @@ public final class ExportService implements AutoCloseable {
         });
     }
 
+    /** The running sinks' state (empty before {@link #start}). */
+    public synchronized List<SinkStatus> status() {
+        return workers.stream().map(SinkWorker::status).toList();
+    }
+
     /** Starts one delivery worker per configured sink. */
     public synchronized void start() {
         for (Sink s : sinks) {

@@ -25,11 +25,13 @@ final class SinkWorker {
     private final long maxBackoffMs;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile SinkStatus status;
 
     SinkWorker(ExportService export, Sink sink, Duration maxBackoff) {
         this.export = export;
         this.sink = sink;
         this.maxBackoffMs = Math.max(MIN_BACKOFF_MS, maxBackoff.toMillis());
+        this.status = new SinkStatus(sink.name(), null, false, null);
         this.thread = new Thread(this::run, "airlock-audit-sink-" + sink.name());
         thread.setDaemon(true);
     }
@@ -48,8 +50,13 @@ final class SinkWorker {
         }
     }
 
+    SinkStatus status() {
+        return status;
+    }
+
     private void run() {
         Cursor confirmed = export.cursor(sink.name());
+        status = new SinkStatus(sink.name(), confirmed, false, null);
         Cursor sent = confirmed;
         long backoff = MIN_BACKOFF_MS;
         boolean failing = false;
@@ -59,6 +66,7 @@ final class SinkWorker {
                 if (!sent.equals(confirmed)) {
                     export.advance(sink.name(), sent);
                     confirmed = sent;
+                    status = new SinkStatus(sink.name(), confirmed, false, null);
                 }
                 List<ExportItem> items = export.after(sent, BATCH);
                 if (items.isEmpty()) {
@@ -71,6 +79,7 @@ final class SinkWorker {
                     LOG.info("audit sink {} delivers again", sink.name());
                     failing = false;
                 }
+                status = new SinkStatus(sink.name(), confirmed, false, null);
                 backoff = MIN_BACKOFF_MS;
             } catch (IOException | RuntimeException e) {
                 if (!failing) {
@@ -80,6 +89,7 @@ final class SinkWorker {
                             e.toString());
                     failing = true;
                 }
+                status = new SinkStatus(sink.name(), confirmed, true, e.toString());
                 sink.reset();
                 sent = confirmed;
                 pause(backoff);

@@ -61,6 +61,7 @@ public final class AuditStreamRoutes implements RouteModule {
         ctx.header("X-Accel-Buffering", "no");
         try {
             OutputStream out = ctx.res().getOutputStream();
+            out.flush(); // the headers now, so a follower knows it is connected before the first entry
             export.stream(from, follow, HEARTBEAT, lines -> {
                 out.write(lines.getBytes(StandardCharsets.UTF_8));
                 out.flush();
