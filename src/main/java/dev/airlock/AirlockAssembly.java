@@ -9,6 +9,8 @@ import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
 import dev.airlock.audit.AuditService;
+import dev.airlock.audit.export.ExportService;
+import dev.airlock.audit.export.http.AuditStreamRoutes;
 import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
@@ -67,6 +69,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final Database db;
     public final BlobStore blobs;
     public final AuditService audit;
+    /** The audit log's export to a SIEM: the HTTP stream and the configured sinks (docs/audit.md, "Export"). */
+    public final ExportService auditExport;
+
     public final TokenService tokens;
     public final UserService users;
     public final OrgService orgs;
@@ -108,6 +113,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 config.dataDir().resolve("audit-log.key"),
                 logOrigin(config.server().base()));
+        this.auditExport = ExportService.create(db, clock, audit, config.auditSinks(), config.dataDir());
         // Tarball URLs in stored packuments start with the public URL of the server that serves this data directory:
         // a command run beside it (./airlock import) writes that one, whatever its own configuration says
         String served = new Settings(db).get(PACKUMENTS_BASE);
@@ -303,6 +309,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         policies,
                                         notifications),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
+                                new AuditStreamRoutes(auditExport, this::isAdmin),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
@@ -319,6 +326,7 @@ public final class AirlockAssembly implements AutoCloseable {
         every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
         notifications.start();
+        auditExport.start();
         every(
                 () -> {
                     users.purgePasswordFailures();
@@ -328,6 +336,15 @@ public final class AirlockAssembly implements AutoCloseable {
                 10,
                 TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /** A registry administrator acting as themself (never through a token from a trusted-publishing exchange). */
+    private boolean isAdmin(dev.airlock.shared.Actor actor) {
+        if (!actor.authenticated() || actor.trustedPublishing()) {
+            return false;
+        }
+        dev.airlock.accounts.User u = users.find(actor.user());
+        return u != null && u.admin();
     }
 
     /** The route table of the running server (see {@code airlock routes}). */
@@ -356,6 +373,7 @@ public final class AirlockAssembly implements AutoCloseable {
 
     @Override
     public void close() {
+        auditExport.close();
         if (scheduler != null) {
             scheduler.shutdownNow();
         }

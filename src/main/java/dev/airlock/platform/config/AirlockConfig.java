@@ -18,7 +18,53 @@ public record AirlockConfig(
         List<String> trustedProxies,
         List<Issuer> issuers,
         Proxy proxy,
-        NotificationsConfig notifications) {
+        NotificationsConfig notifications,
+        List<AuditSink> auditSinks) {
+
+    public AirlockConfig {
+        auditSinks = List.copyOf(auditSinks);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (AuditSink s : auditSinks) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("audit.sinks: two sinks are named \"" + s.name()
+                        + "\"; each needs its own name (it keys the sink's delivery cursor)");
+            }
+        }
+    }
+
+    /** Without audit export sinks. */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                List.of());
+    }
 
     public record Server(String host, int port, String publicUrl) {
         public Server {
@@ -217,6 +263,46 @@ public record AirlockConfig(
         }
     }
 
+    /**
+     * One destination of {@code audit.sinks} (docs/audit.md, "Export"): {@code syslog-tcp} or {@code syslog-tls} to a
+     * collector at {@code host:port} (TLS trusts the PEM certificates in {@code caFile}, or the JDK's trust store when
+     * empty), or {@code file}: JSON Lines at {@code path}, rotated at {@code maxBytes} keeping {@code keep} old files.
+     * {@code name} keys the sink's persisted delivery cursor.
+     */
+    public record AuditSink(
+            String name, String type, String host, int port, String caFile, String path, long maxBytes, int keep) {
+        public AuditSink {
+            String where = "audit.sinks entry \"" + name + "\"";
+            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+                throw new IllegalArgumentException(
+                        "an audit.sinks entry needs a name of letters, digits, '.', '_' or '-': got \"" + name + "\"");
+            }
+            switch (type == null ? "" : type) {
+                case "syslog-tcp", "syslog-tls" -> {
+                    if (host == null || host.isBlank() || port < 1 || port > 65535) {
+                        throw new IllegalArgumentException(where + " (" + type + ") needs host and port (1..65535)");
+                    }
+                    if (caFile != null && !caFile.isEmpty() && type.equals("syslog-tcp")) {
+                        throw new IllegalArgumentException(
+                                where + ": caFile applies to syslog-tls only; use type: syslog-tls for TLS");
+                    }
+                }
+                case "file" -> {
+                    if (path == null || path.isBlank()) {
+                        throw new IllegalArgumentException(where + " (file) needs a path");
+                    }
+                    if (maxBytes < 1024 || keep < 1) {
+                        throw new IllegalArgumentException(
+                                where + " (file): maxBytes must be at least 1024 and keep at least 1");
+                    }
+                }
+                default ->
+                    throw new IllegalArgumentException(
+                            where + " has type \"" + type + "\"; use syslog-tcp, syslog-tls or file");
+            }
+        }
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
@@ -234,6 +320,7 @@ public record AirlockConfig(
                 trustedProxies,
                 issuers,
                 proxy,
-                notifications);
+                notifications,
+                auditSinks);
     }
 }

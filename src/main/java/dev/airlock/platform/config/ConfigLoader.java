@@ -101,6 +101,18 @@ public final class ConfigLoader {
             if (webhookKey != null) {
                 values.put(webhookKey, e.getValue());
             }
+            // AIRLOCK_AUDIT_SINKS_<N>_<NAME|TYPE|HOST|PORT|CA_FILE|PATH|MAX_BYTES|KEEP> sets entry N of audit.sinks
+            var k = java.util.regex.Pattern.compile(
+                            "AIRLOCK_AUDIT_SINKS_(\\d{1,3})_(NAME|TYPE|HOST|PORT|CA_FILE|PATH|MAX_BYTES|KEEP)")
+                    .matcher(e.getKey());
+            if (k.matches()) {
+                String field = switch (k.group(2)) {
+                    case "CA_FILE" -> "caFile";
+                    case "MAX_BYTES" -> "maxBytes";
+                    default -> k.group(2).toLowerCase(Locale.ROOT);
+                };
+                values.put("audit.sinks." + Integer.parseInt(k.group(1)) + "." + field, e.getValue());
+            }
         }
         for (Map.Entry<String, String> e : flags.entrySet()) {
             if (e.getValue() != null) {
@@ -133,6 +145,8 @@ public final class ConfigLoader {
             upstreams(node, out, file);
         } else if (prefix.equals("notifications.webhooks")) {
             NotificationsConfig.entries(node, file).forEach((key, entry) -> flatten(key, entry, out, file));
+        } else if (prefix.equals("audit.sinks")) {
+            auditSinks(node, out, file);
         } else if (node instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 flatten(
@@ -189,11 +203,83 @@ public final class ConfigLoader {
         }
     }
 
+    /** An entry of audit.sinks, numbered from 1 (audit.sinks.1.type). */
+    private static final java.util.regex.Pattern SINK_KEY = java.util.regex.Pattern.compile(
+            "audit\\.sinks\\.([1-9]\\d{0,2})\\.(name|type|host|port|caFile|path|maxBytes|keep)");
+
+    /** audit.sinks in YAML: a list of mappings, flattened to audit.sinks.N.field (N from 1). */
+    private static void auditSinks(Object node, Map<String, String> out, Path file) {
+        if (node == null) {
+            return;
+        }
+        if (!(node instanceof java.util.List<?> list)) {
+            throw new IllegalArgumentException("audit.sinks in " + file + " takes a list of sinks, each with name,"
+                    + " type (syslog-tcp, syslog-tls or file) and its settings (see docs/audit.md)");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> entry)) {
+                throw new IllegalArgumentException("audit.sinks in " + file + ": entry " + (i + 1)
+                        + " is not a mapping; write \"- name: siem\" with type, host, port… under it");
+            }
+            for (Map.Entry<?, ?> e : entry.entrySet()) {
+                String key = "audit.sinks." + (i + 1) + "." + e.getKey();
+                if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof java.util.List<?>) {
+                    throw new IllegalArgumentException(key + " in " + file + " takes one value");
+                }
+                requireKnown(key, "key in " + file);
+                out.put(key, e.getValue() == null ? "" : String.valueOf(e.getValue()));
+            }
+        }
+    }
+
+    /** audit.sinks.N.*: entries numbered 1, 2, … without gaps. */
+    private static java.util.List<AirlockConfig.AuditSink> sinkList(Map<String, String> v) {
+        java.util.SortedSet<Integer> numbers = new java.util.TreeSet<>();
+        for (String key : v.keySet()) {
+            var m = SINK_KEY.matcher(key);
+            if (m.matches()) {
+                numbers.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        java.util.List<AirlockConfig.AuditSink> out = new java.util.ArrayList<>();
+        for (int n : numbers) {
+            String p = "audit.sinks." + n + ".";
+            if (n != out.size() + 1) {
+                throw new IllegalArgumentException("audit.sinks entry " + (out.size() + 1) + " is missing, but"
+                        + " there is an entry " + n + " (entries are numbered from 1 without gaps)");
+            }
+            Map<String, String> e = new java.util.HashMap<>();
+            e.put("port", "0");
+            e.put("maxBytes", String.valueOf(10L << 20));
+            e.put("keep", "5");
+            for (String f : new String[] {"name", "type", "host", "port", "caFile", "path", "maxBytes", "keep"}) {
+                if (v.containsKey(p + f)) {
+                    e.put(f, v.get(p + f).trim());
+                }
+            }
+            try {
+                out.add(new AirlockConfig.AuditSink(
+                        e.get("name"),
+                        e.get("type"),
+                        e.getOrDefault("host", ""),
+                        intOf(e, "port"),
+                        e.getOrDefault("caFile", ""),
+                        e.getOrDefault("path", ""),
+                        longOf(e, "maxBytes"),
+                        intOf(e, "keep")));
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException("audit.sinks entry " + n + ": " + x.getMessage(), x);
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
     private static void requireKnown(String key, String where) {
         if (!DEFAULTS.containsKey(key)
                 && !ISSUER_KEY.matcher(key).matches()
                 && !UPSTREAM_KEY.matcher(key).matches()
-                && !NotificationsConfig.known(key)) {
+                && !NotificationsConfig.known(key)
+                && !SINK_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException(
                     "Unknown configuration " + where + ": " + key + " (see docs/configuration.md)");
         }
@@ -249,7 +335,8 @@ public final class ConfigLoader {
                         internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude")),
                         upstreamList(v),
                         intOf(v, "proxy.notFoundSeconds")),
-                NotificationsConfig.from(v));
+                NotificationsConfig.from(v),
+                sinkList(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
