@@ -8,7 +8,9 @@ import dev.airlock.advisories.AdvisoryService;
 import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
+import dev.airlock.audit.AuditQueryService;
 import dev.airlock.audit.AuditService;
+import dev.airlock.audit.http.AuditRoutes;
 import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
@@ -66,6 +68,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final Database db;
     public final BlobStore blobs;
     public final AuditService audit;
+    /** Reading the audit log by filter, for those who may (docs/audit.md, "Query"). */
+    public final AuditQueryService auditQuery;
+
     public final TokenService tokens;
     public final UserService users;
     public final OrgService orgs;
@@ -146,6 +151,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.tokens().bypassMayPublish(),
                 config.server().consoleUrl());
         this.names = NameService.create(db, packages, audit, clock);
+        this.auditQuery = new AuditQueryService(db, audit, new AuditReaders(db, users, orgs, packageUseCases), clock);
         TarballInspector inspector = new TarballInspector(
                 config.limits().maxUnpackedBytes(), config.limits().maxEntries());
         this.imports = new ImportService(
@@ -267,8 +273,10 @@ public final class AirlockAssembly implements AutoCloseable {
                                         twoFactor,
                                         config.server().base(),
                                         config.server().consoleUrl(),
-                                        policies),
+                                        policies,
+                                        auditQuery),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
+                                new AuditRoutes(auditQuery),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),

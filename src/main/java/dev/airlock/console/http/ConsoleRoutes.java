@@ -1,5 +1,6 @@
 package dev.airlock.console.http;
 
+import dev.airlock.audit.AuditQueryService;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.view.Notice;
@@ -36,6 +37,7 @@ public final class ConsoleRoutes implements RouteModule {
     private final TwoFactorService twoFactor;
     private final String base;
     private final PolicyService policies;
+    private final AuditQueryService auditQuery;
 
     public ConsoleRoutes(
             ConsoleService console,
@@ -46,8 +48,10 @@ public final class ConsoleRoutes implements RouteModule {
             TwoFactorService twoFactor,
             String publicUrl,
             String consoleUrl,
-            PolicyService policies) {
+            PolicyService policies,
+            AuditQueryService auditQuery) {
         this.policies = policies;
+        this.auditQuery = auditQuery;
         this.web = new ConsoleWeb(console, consoleUrl);
         this.consoleUrl = consoleUrl;
         this.staging = staging;
@@ -110,6 +114,7 @@ public final class ConsoleRoutes implements RouteModule {
         new TokenRoutes(web, pages, stepUp).register(routes);
         new OrgRoutes(web, pages, stepUp).register(routes);
         new NpmWebRoutes(web, webLogin, twoFactor, staging, stepUp, base).register(routes);
+        new AuditLogRoutes(web, auditQuery).register(routes);
     }
 
     /**
