@@ -72,18 +72,11 @@ public record AuditFilter(PackageName pkg, String actor, String action, Long sin
                 time("since", blank(param.apply("since")), now),
                 time("until", blank(param.apply("until")), now),
                 whole("after", blank(param.apply("after")), 0, Long.MAX_VALUE),
-                (int) (long) orElse(whole("limit", blank(param.apply("limit")), 1, MAX_LIMIT), DEFAULT_LIMIT));
+                limit(whole("limit", blank(param.apply("limit")), 1, MAX_LIMIT)));
     }
 
     private static PackageName pkg(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            return PackageName.parse(v);
-        } catch (AirlockException | IllegalArgumentException e) {
-            throw AirlockException.badRequest("package must be a package name such as lodash or @scope/name.");
-        }
+        return v == null ? null : PackageName.parse(v);
     }
 
     private static String user(String v) {
@@ -149,8 +142,8 @@ public record AuditFilter(PackageName pkg, String actor, String action, Long sin
                 + (max == Long.MAX_VALUE ? " (0 or more)" : " from " + min + " to " + max) + ".");
     }
 
-    private static <T> T orElse(T v, T fallback) {
-        return v == null ? fallback : v;
+    private static int limit(Long v) {
+        return v == null ? DEFAULT_LIMIT : v.intValue();
     }
 
     private static String blank(String v) {
