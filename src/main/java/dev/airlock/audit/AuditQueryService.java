@@ -101,7 +101,10 @@ public final class AuditQueryService {
         }
     }
 
-    /** The detail of an event on one line ({@code version=1.0.0 tag=latest}), cut to about {@code max} characters. */
+    /**
+     * The detail of an event on one line ({@code version=1.0.0 tag=latest}), long values shortened, the line cut to
+     * about {@code max} characters.
+     */
     public static String detailLine(AuditEvent e, int max) {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Object> d : e.detail().entrySet()) {
@@ -109,7 +112,9 @@ public final class AuditQueryService {
                 b.append(' ');
             }
             Object v = d.getValue();
-            b.append(d.getKey()).append('=').append(v instanceof String || v == null ? v : Json.write(v));
+            String text = v instanceof String || v == null ? String.valueOf(v) : Json.write(v);
+            // a long value (an integrity hash) keeps its start, so the line still shows every field
+            b.append(d.getKey()).append('=').append(text.length() <= 32 ? text : text.substring(0, 24) + "…");
         }
         String line = b.toString().replaceAll("\\s+", " ");
         return line.length() <= max ? line : line.substring(0, Math.max(0, max - 1)) + "…";

@@ -56,7 +56,7 @@ class AuditLogIT {
                         actor,
                         "package.dist-tag.add",
                         "package:widget",
-                        Map.of("tag", i == 7 ? "<img src=x onerror=\"document.title='pwned'\">" : "t" + i));
+                        Map.of("tag", i == 7 ? "<img src=x onerror=alert(1)>" : "t" + i));
             }
             return null;
         });
@@ -111,8 +111,9 @@ class AuditLogIT {
         assertThat(first.get(0).getText())
                 .contains("package.publish", "package:widget", "alice (session)", "version=1.0.0");
         assertThat(browser.findElement(By.tagName("main")).getText())
-                .contains("<img src=x onerror=\"document.title='pwned'\">")
+                .contains("tag=<img src=x onerror=alert(1)>")
                 .doesNotContain("gadget", "@bob/hidden");
+        assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
         assertThat(browser.getTitle()).isEqualTo("Audit log · Airlock");
         Browser.screenshot(browser, "audit-log");
         long firstSeq = seq(first.get(0));
@@ -148,6 +149,5 @@ class AuditLogIT {
         browser.get(registry.consoleUrl() + "-/console/audit?since=yesterday");
         assertThat(browser.findElement(By.id("audit-error")).getText()).startsWith("since must be a time such as");
         assertThat(browser.findElement(By.id("f-since")).getAttribute("value")).isEqualTo("yesterday");
-        assertThat(browser.getTitle()).doesNotContain("pwned");
     }
 }
