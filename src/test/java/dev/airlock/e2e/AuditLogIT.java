@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -90,7 +91,28 @@ class AuditLogIT {
         WebElement input = browser.findElement(By.id(field));
         input.clear();
         input.sendKeys(value);
+        WebElement form = browser.findElement(By.id("audit-filter"));
         browser.findElement(By.id("apply")).click();
+        awaitNewPage(form);
+    }
+
+    /** Waits until the browser has replaced the page {@code old} was on. */
+    static void awaitNewPage(WebElement old) {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                old.isDisplayed();
+            } catch (StaleElementReferenceException gone) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("the page did not change");
     }
 
     @Test
@@ -135,7 +157,9 @@ class AuditLogIT {
         filter("f-action", "package.*");
         filter("f-package", "widget");
         assertThat(rows()).hasSize(50);
-        browser.findElement(By.id("next-page")).click();
+        WebElement page = browser.findElement(By.id("next-page"));
+        page.click();
+        awaitNewPage(page);
         assertThat(browser.getCurrentUrl()).contains("package=widget", "action=package.*", "after=");
         assertThat(rows()).hasSize(11);
 
