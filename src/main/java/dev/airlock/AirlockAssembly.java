@@ -8,9 +8,11 @@ import dev.airlock.advisories.AdvisoryService;
 import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
+import dev.airlock.audit.AuditQueryService;
 import dev.airlock.audit.AuditService;
 import dev.airlock.audit.export.ExportService;
 import dev.airlock.audit.export.http.AuditStreamRoutes;
+import dev.airlock.audit.http.AuditRoutes;
 import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
@@ -71,6 +73,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final AuditService audit;
     /** The audit log's export to a SIEM: the HTTP stream and the configured sinks (docs/audit.md, "Export"). */
     public final ExportService auditExport;
+    /** Reading the audit log by filter, for those who may (docs/audit.md, "Query"). */
+    public final AuditQueryService auditQuery;
 
     public final TokenService tokens;
     public final UserService users;
@@ -156,6 +160,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.tokens().bypassMayPublish(),
                 config.server().consoleUrl());
         this.names = NameService.create(db, packages, audit, clock);
+        this.auditQuery = new AuditQueryService(db, audit, new AuditReaders(db, users, orgs, packageUseCases), clock);
         TarballInspector inspector = new TarballInspector(
                 config.limits().maxUnpackedBytes(), config.limits().maxEntries());
         this.imports = new ImportService(
@@ -307,9 +312,11 @@ public final class AirlockAssembly implements AutoCloseable {
                                         config.server().base(),
                                         config.server().consoleUrl(),
                                         policies,
-                                        notifications),
+                                        notifications,
+                                        auditQuery),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
                                 new AuditStreamRoutes(auditExport, this::isAdmin),
+                                new AuditRoutes(auditQuery),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),

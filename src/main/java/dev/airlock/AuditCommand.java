@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "audit",
         mixinStandardHelpOptions = true,
-        description = "Verify, checkpoint and export the audit log.",
+        description = "Read, verify, checkpoint and export the audit log.",
         subcommands = {
             AuditCommand.Verify.class,
             AuditCommand.CheckpointCmd.class,
             AuditCommand.Key.class,
-            AuditCommand.Export.class
+            AuditCommand.Export.class,
+            AuditReadCommands.Tail.class,
+            AuditReadCommands.Query.class
         })
 final class AuditCommand {
 

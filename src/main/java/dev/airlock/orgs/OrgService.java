@@ -246,6 +246,11 @@ public final class OrgService {
         return user == null ? null : store.role(tx, org, user);
     }
 
+    /** The orgs the user is a member of, in any role. */
+    public List<String> orgsOf(Tx tx, String user) {
+        return user == null ? List.of() : store.orgsOf(tx, user);
+    }
+
     public boolean teamExists(Tx tx, String org, String team) {
         return store.teamExists(tx, org, team);
     }

@@ -1,5 +1,6 @@
 package dev.airlock.console.http;
 
+import dev.airlock.audit.AuditQueryService;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.view.Notice;
@@ -38,6 +39,7 @@ public final class ConsoleRoutes implements RouteModule {
     private final String base;
     private final PolicyService policies;
     private final NotificationService notifications;
+    private final AuditQueryService auditQuery;
 
     public ConsoleRoutes(
             ConsoleService console,
@@ -49,9 +51,11 @@ public final class ConsoleRoutes implements RouteModule {
             String publicUrl,
             String consoleUrl,
             PolicyService policies,
-            NotificationService notifications) {
+            NotificationService notifications,
+            AuditQueryService auditQuery) {
         this.policies = policies;
         this.notifications = notifications;
+        this.auditQuery = auditQuery;
         this.web = new ConsoleWeb(console, consoleUrl);
         this.consoleUrl = consoleUrl;
         this.staging = staging;
@@ -115,6 +119,7 @@ public final class ConsoleRoutes implements RouteModule {
         new TokenRoutes(web, pages, stepUp).register(routes);
         new OrgRoutes(web, pages, stepUp).register(routes);
         new NpmWebRoutes(web, webLogin, twoFactor, staging, stepUp, base).register(routes);
+        new AuditLogRoutes(web, auditQuery).register(routes);
     }
 
     /**
