@@ -32,40 +32,6 @@ public record AirlockConfig(
         }
     }
 
-    /** Without audit export sinks. */
-    public AirlockConfig(
-            Server server,
-            Path dataDir,
-            Database database,
-            Path blobDir,
-            Limits limits,
-            Auth auth,
-            Security security,
-            Staging staging,
-            TwoFactor twoFactor,
-            Tokens tokens,
-            List<String> trustedProxies,
-            List<Issuer> issuers,
-            Proxy proxy,
-            NotificationsConfig notifications) {
-        this(
-                server,
-                dataDir,
-                database,
-                blobDir,
-                limits,
-                auth,
-                security,
-                staging,
-                twoFactor,
-                tokens,
-                trustedProxies,
-                issuers,
-                proxy,
-                notifications,
-                List.of());
-    }
-
     public record Server(String host, int port, String publicUrl) {
         public Server {
             if (port < 0 || port > 65535) {
