@@ -162,6 +162,9 @@ public final class AuditService {
 
     /** Rows of the hash chain earlier versions kept become the log's first entries, in their order, once. */
     private void convertLegacyChain() {
+        if (!db.read(store::anyLegacyEvents)) {
+            return; // the usual case: no write transaction at every start of the server or a command
+        }
         db.write(tx -> {
             List<Map<String, Object>> old = store.legacyEvents(tx);
             for (Map<String, Object> row : old) {

@@ -200,6 +200,14 @@ final class JdbiAuditStore {
                 .execute();
     }
 
+    boolean anyLegacyEvents(Tx tx) {
+        return tx.handle()
+                .createQuery("SELECT 1 FROM audit_events LIMIT 1")
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent();
+    }
+
     /** Rows of the former hash chain (V1's audit_events), oldest first. */
     List<Map<String, Object>> legacyEvents(Tx tx) {
         return tx.handle()
