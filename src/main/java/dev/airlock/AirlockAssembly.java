@@ -216,8 +216,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.dataDir().resolve("tmp"),
                 config.limits().maxTarballBytes(),
                 config.auth().anonymousRead(),
-                org -> db.read(tx -> orgs.exists(tx, org)),
-                user -> users.find(user) != null,
+                orgs::scopeOwner,
                 packumentBase::get,
                 clock,
                 audit);

@@ -27,6 +27,17 @@ final class JdbiOrgStore implements OrgStore {
     }
 
     @Override
+    public String scopeOwner(Tx tx, String scope) {
+        // SELECT without FROM: SQLite and PostgreSQL both take it; one statement for the proxy's guard
+        return tx.handle()
+                .createQuery(
+                        "SELECT (SELECT COUNT(*) FROM orgs WHERE name = :s), (SELECT COUNT(*) FROM users WHERE name = :s)")
+                .bind("s", scope)
+                .map((rs, c) -> rs.getInt(1) > 0 ? "org" : rs.getInt(2) > 0 ? "user" : null)
+                .one();
+    }
+
+    @Override
     public void create(Tx tx, String org, long at) {
         tx.handle()
                 .createUpdate("INSERT INTO orgs (name, created_at) VALUES (:o, :at)")

@@ -242,6 +242,14 @@ public final class OrgService {
         return store.exists(tx, org);
     }
 
+    /**
+     * Whose a scope is: "org" when an org has that name, "user" when a user has it, null when neither (the proxy's
+     * guard never fetches such scopes upstream). One statement in the caller's read.
+     */
+    public String scopeOwner(Tx tx, String scope) {
+        return store.scopeOwner(tx, scope);
+    }
+
     public OrgRole role(Tx tx, String org, String user) {
         return user == null ? null : store.role(tx, org, user);
     }

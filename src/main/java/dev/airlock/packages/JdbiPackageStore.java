@@ -267,10 +267,11 @@ final class JdbiPackageStore implements PackageStore {
         String cols = abbreviated
                 ? "k.abbreviated_etag, " + (gzip ? "k.abbreviated_gz" : "k.abbreviated_json")
                 : "k.full_etag, " + (gzip ? "k.full_gz" : "k.full_json");
-        // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding to a String
+        // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding to a String.
+        // From packages, so that one row also tells "no such package" (null) from "no packument" (null etag).
         Served s = tx.handle()
-                .createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packuments k JOIN packages p"
-                        + " ON p.name = k.package WHERE k.package = :n")
+                .createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packages p LEFT JOIN packuments k"
+                        + " ON k.package = p.name WHERE p.name = :n")
                 .bind("n", name)
                 .map((rs, c) -> new Served(
                         rs.getString(1),
@@ -283,7 +284,7 @@ final class JdbiPackageStore implements PackageStore {
                         0))
                 .findOne()
                 .orElse(null);
-        if (s != null && gzip && s.body() == null) {
+        if (s != null && gzip && s.etag() != null && s.body() == null) {
             return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
         }
         return s;
@@ -293,8 +294,9 @@ final class JdbiPackageStore implements PackageStore {
     public Served servedTarball(Tx tx, String name, String version) {
         return tx.handle()
                 .createQuery(
-                        "SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM versions v"
-                                + " JOIN packages p ON p.name = v.package WHERE v.package = :n AND v.version = :v AND v.state = 'published'")
+                        "SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM packages p"
+                                + " LEFT JOIN versions v ON v.package = p.name AND v.version = :v AND v.state = 'published'"
+                                + " WHERE p.name = :n")
                 .bind("n", name)
                 .bind("v", version)
                 .map((rs, c) -> new Served(

@@ -57,9 +57,24 @@ public final class PackageService {
 
     /** The stored bytes, no decoding; one indexed row. */
     public ServedDocument served(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
+        ServedDocument doc = servedOrAbsent(actor, name, abbreviated, gzip);
+        if (doc == null) {
+            throw PackageAccess.notFound(name.toString());
+        }
+        return doc;
+    }
+
+    /**
+     * As {@link #served}, but null when no package of that name exists here in any state (the proxy may serve it):
+     * the same one indexed row answers both, so a proxied read does not ask again with {@link #visibility}.
+     */
+    public ServedDocument servedOrAbsent(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         return db.read(tx -> {
             PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
-            if (s == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            if (s == null) {
+                return null;
+            }
+            if (s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                 throw PackageAccess.notFound(name.toString());
             }
             return new ServedDocument(s.body(), s.gzip(), s.etag());
@@ -67,9 +82,21 @@ public final class PackageService {
     }
 
     public TarballRef tarball(Actor actor, PackageName name, String version) {
+        TarballRef ref = tarballOrAbsent(actor, name, version);
+        if (ref == null) {
+            throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
+        }
+        return ref;
+    }
+
+    /** As {@link #tarball}, but null when no package of that name exists here in any state; one indexed row. */
+    public TarballRef tarballOrAbsent(Actor actor, PackageName name, String version) {
         return db.read(tx -> {
             PackageStore.Served s = store.servedTarball(tx, name.toString(), version);
-            if (s == null || s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            if (s == null) {
+                return null;
+            }
+            if (s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                 throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
             }
             return new TarballRef(s.blob(), s.size(), s.etag());
@@ -179,7 +206,7 @@ public final class PackageService {
             }
             for (String n : store.search(tx, terms, size, from)) {
                 PackageStore.Served s = store.served(tx, n, false, false);
-                if (s != null && access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+                if (s != null && s.etag() != null && access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
                     out.add(dev.airlock.platform.json.Json.parse(s.body()));
                 }
             }

@@ -42,9 +42,14 @@ interface PackageStore {
     /**
      * The served document with its package's visibility: one indexed row. The body is the stored UTF-8 JSON as bytes
      * (no String round trip), or with {@code gzip} the stored gzip copy when there is one ({@link Served#gzip()}).
+     * Null when no package of that name exists in any state; a package with no packument has a null etag and body.
      */
     Served served(Tx tx, String name, boolean abbreviated, boolean gzip);
 
+    /**
+     * A published version's tarball with its package's visibility: one indexed row. Null when no package of that
+     * name exists in any state; a package without that published version has a null blob.
+     */
     Served servedTarball(Tx tx, String name, String version);
 
     String rev(Tx tx, String name);

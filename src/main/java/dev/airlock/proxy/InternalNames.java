@@ -1,9 +1,9 @@
 package dev.airlock.proxy;
 
+import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.PackageName;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Predicate;
 
 /**
  * The dependency-confusion guard's list: names never fetched from the upstream. A {@code proxy.internal} pattern is a
@@ -12,28 +12,33 @@ import java.util.function.Predicate;
  */
 final class InternalNames {
     private final List<String> patterns;
-    private final Predicate<String> orgExists;
-    private final Predicate<String> userExists;
+    private final ScopeOwners scopes;
 
-    InternalNames(List<String> patterns, Predicate<String> orgExists, Predicate<String> userExists) {
-        this.patterns = patterns.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
-        this.orgExists = orgExists;
-        this.userExists = userExists;
+    /** Whose a scope is here: "org", "user", or null when neither; one statement in the caller's read. */
+    @FunctionalInterface
+    interface ScopeOwners {
+        String owner(Tx tx, String scope);
     }
 
-    /** Why the name is internal (for the 404's sentence and the log), or null when it may be fetched. */
-    String why(PackageName name) {
+    InternalNames(List<String> patterns, ScopeOwners scopes) {
+        this.patterns = patterns.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+        this.scopes = scopes;
+    }
+
+    /**
+     * Why the name is internal (for the 404's sentence and the log), or null when it may be fetched. The scope is
+     * looked up in the caller's read, which also reads the cached copy: a warm proxied read borrows one connection.
+     */
+    String why(Tx tx, PackageName name) {
         String p = matching(patterns, name);
         if (p != null) {
             return "it matches proxy.internal \"" + p + "\"";
         }
-        if (name.scoped() && orgExists.test(name.scope())) {
-            return "its scope @" + name.scope() + " is an org of this registry";
-        }
-        if (name.scoped() && userExists.test(name.scope())) {
-            return "its scope @" + name.scope() + " is a user of this registry";
-        }
-        return null;
+        String owner = name.scoped() ? scopes.owner(tx, name.scope()) : null;
+        return owner == null
+                ? null
+                : "its scope @" + name.scope() + " is " + ("org".equals(owner) ? "an org" : "a user")
+                        + " of this registry";
     }
 
     /** The first of these lower-cased patterns ({@code name}, {@code prefix-*}, {@code @scope/*}) the name matches. */

@@ -5,6 +5,7 @@ import dev.airlock.audit.AuditService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -19,7 +20,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,8 +83,8 @@ public final class ProxyService {
     }
 
     /**
-     * Null when no upstream is configured. {@code orgExists} and {@code userExists} tell whether a scope is a local
-     * org or user (the guard); {@code base} is the public URL tarball URLs start with.
+     * Null when no upstream is configured. {@code scopeOwner} tells, in the caller's read, whether a scope is a local
+     * org's ("org") or user's ("user") or neither (null): the guard; {@code base} is the public URL tarball URLs start with.
      */
     public static ProxyService create(
             AirlockConfig.Proxy config,
@@ -92,8 +93,7 @@ public final class ProxyService {
             Path spoolDir,
             long maxTarballBytes,
             boolean anonymousRead,
-            Predicate<String> orgExists,
-            Predicate<String> userExists,
+            BiFunction<Tx, String, String> scopeOwner,
             Supplier<String> base,
             Clock clock,
             AuditService audit) {
@@ -107,7 +107,7 @@ public final class ProxyService {
                 spoolDir,
                 maxTarballBytes,
                 anonymousRead,
-                new InternalNames(config.internal(), orgExists, userExists),
+                new InternalNames(config.internal(), scopeOwner::apply),
                 base,
                 clock,
                 audit);
@@ -147,9 +147,11 @@ public final class ProxyService {
      * tarball is stored. A warm read is one query (the packument's hidden versions and the tarball's row together).
      */
     public Tarball tarball(Actor actor, PackageName name, String version) {
-        Route route = upstreams.route(actor, name);
         String n = name.toString();
-        ProxyStore.TarballState state = db.read(tx -> store.tarballState(tx, n, version));
+        Guarded<ProxyStore.TarballState> read =
+                db.read(tx -> new Guarded<>(upstreams.route(tx, actor, name), store.tarballState(tx, n, version)));
+        Route route = read.route();
+        ProxyStore.TarballState state = read.row();
         Set<String> hidden = state == null ? null : copies.hiddenVersions(name, route.url(), state.hidden());
         if (hidden != null) {
             notHidden(hidden, name, version);
@@ -209,7 +211,7 @@ public final class ProxyService {
      * is internal (never sent upstream), matches no upstream's patterns, or is not a package name.
      */
     public Optional<URI> routeFor(String name) {
-        return upstreams.client(name).map(RegistryClient::registry);
+        return clientFor(name).map(RegistryClient::registry);
     }
 
     /**
@@ -217,7 +219,7 @@ public final class ProxyService {
      * other than packuments and tarballs, such as audit; empty as for {@link #routeFor}.
      */
     public Optional<RegistryClient> clientFor(String name) {
-        return upstreams.client(name);
+        return db.read(tx -> upstreams.client(tx, name));
     }
 
     public InputStream open(Tarball tarball) {
@@ -250,6 +252,9 @@ public final class ProxyService {
 
     private record Fetched(ProxyStore.Cached cached, boolean stale) {}
 
+    /** The route the guard allowed and the cached row, read on one connection. */
+    private record Guarded<T>(Route route, T row) {}
+
     /** The cached row when it came from this route's upstream; a copy from another upstream is not served. */
     private static ProxyStore.Cached ours(Route route, ProxyStore.Cached row) {
         return row != null && route.url().equals(row.upstream()) ? row : null;
@@ -260,9 +265,11 @@ public final class ProxyService {
      * first when it is older than the upstream's max age; served stale when the upstream fails.
      */
     private Fetched fetched(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        Route route = upstreams.route(actor, name);
         String n = name.toString();
-        ProxyStore.Cached cached = ours(route, db.read(tx -> store.variant(tx, n, abbreviated, gzip)));
+        Guarded<ProxyStore.Cached> read =
+                db.read(tx -> new Guarded<>(upstreams.route(tx, actor, name), store.variant(tx, n, abbreviated, gzip)));
+        Route route = read.route();
+        ProxyStore.Cached cached = ours(route, read.row());
         if (cached != null && fresh(route, cached)) {
             return new Fetched(copies.current(cached, name), false);
         }

@@ -1,6 +1,7 @@
 package dev.airlock.proxy;
 
 import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.npm.RegistryClient;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
@@ -31,11 +32,11 @@ final class Upstreams {
     }
 
     /** The guard, then the routing: the first upstream whose patterns match the name; 404 when none may serve it. */
-    Route route(Actor actor, PackageName name) {
+    Route route(Tx tx, Actor actor, PackageName name) {
         if (!actor.authenticated() && !anonymousRead) {
             throw AirlockException.notFound("Not found: " + name);
         }
-        String why = internal.why(name);
+        String why = internal.why(tx, name);
         if (why != null) {
             throw AirlockException.notFound(
                     "Not found: " + name + " (not fetched from the upstream registry: " + why + "; publish it here)");
@@ -46,14 +47,16 @@ final class Upstreams {
     }
 
     /** The client of the upstream that serves this name; empty when the name is internal, unrouted or invalid. */
-    Optional<RegistryClient> client(String name) {
+    Optional<RegistryClient> client(Tx tx, String name) {
         PackageName parsed;
         try {
             parsed = PackageName.parse(name);
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-        return internal.why(parsed) != null ? Optional.empty() : serving(parsed).map(Route::client);
+        return internal.why(tx, parsed) != null
+                ? Optional.empty()
+                : serving(parsed).map(Route::client);
     }
 
     private Optional<Route> serving(PackageName name) {

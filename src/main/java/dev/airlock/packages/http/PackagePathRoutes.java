@@ -86,12 +86,10 @@ public final class PackagePathRoutes implements RouteModule {
         boolean corgi = accept != null && accept.contains(CORGI);
         String encodings = ctx.header("Accept-Encoding");
         boolean gzip = encodings != null && encodings.contains("gzip");
-        PackageService.ServedDocument doc;
-        try {
-            doc = packages.served(actor, name, corgi, gzip);
-        } catch (AirlockException e) {
-            if (!proxied(e, actor, name)) {
-                throw e;
+        PackageService.ServedDocument doc = packages.servedOrAbsent(actor, name, corgi, gzip);
+        if (doc == null) {
+            if (proxy == null) {
+                throw AirlockException.notFound("Package \"" + name + "\" not found.");
             }
             ProxyService.Served served = proxy.packument(actor, name, corgi, gzip);
             if (served.stale()) {
@@ -127,12 +125,10 @@ public final class PackagePathRoutes implements RouteModule {
             throw AirlockException.notFound("Tarball not found: " + file);
         }
         String version = file.substring(prefix.length(), file.length() - 4);
-        TarballRef ref;
-        try {
-            ref = packages.tarball(actor, name, version);
-        } catch (AirlockException e) {
-            if (!proxied(e, actor, name)) {
-                throw e;
+        TarballRef ref = packages.tarballOrAbsent(actor, name, version);
+        if (ref == null) {
+            if (proxy == null) {
+                throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
             }
             ProxyService.Tarball t = proxy.tarball(actor, name, version);
             sendTarball(ctx, t.blob(), t.size(), () -> proxy.open(t));
