@@ -213,6 +213,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.proxy(),
                 db,
                 blobs,
+                packages,
                 config.dataDir().resolve("tmp"),
                 config.limits().maxTarballBytes(),
                 config.auth().anonymousRead(),

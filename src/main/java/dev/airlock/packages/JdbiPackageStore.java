@@ -264,52 +264,35 @@ final class JdbiPackageStore implements PackageStore {
 
     @Override
     public Served served(Tx tx, String name, boolean abbreviated, boolean gzip) {
-        String cols = abbreviated
-                ? "k.abbreviated_etag, " + (gzip ? "k.abbreviated_gz" : "k.abbreviated_json")
-                : "k.full_etag, " + (gzip ? "k.full_gz" : "k.full_json");
-        // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding to a String.
-        // From packages, so that one row also tells "no such package" (null) from "no packument" (null etag).
-        Served s = tx.handle()
-                .createQuery("SELECT p.name, p.scope, p.access, " + cols + " FROM packages p LEFT JOIN packuments k"
-                        + " ON k.package = p.name WHERE p.name = :n")
+        // from a one-row FROM, so that the row also tells "no such package" (no name) from "no packument" (no etag);
+        // the proxy reads the same columns in its own statement (LocalRows)
+        LocalRows.Document d = tx.handle()
+                .createQuery("SELECT " + JdbiLocalRows.documentColumns(abbreviated, gzip) + " FROM (SELECT 1 AS one) q"
+                        + JdbiLocalRows.DOCUMENT_JOIN)
                 .bind("n", name)
-                .map((rs, c) -> new Served(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getBytes(5),
-                        gzip,
-                        rs.getString(4),
-                        null,
-                        0))
-                .findOne()
-                .orElse(null);
-        if (s != null && gzip && s.etag() != null && s.body() == null) {
+                .map((rs, c) -> JdbiLocalRows.document(rs, 1))
+                .one();
+        if (d == null) {
+            return null;
+        }
+        if (gzip && d.etag() != null && d.body() == null) {
             return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
         }
-        return s;
+        return new Served(d.name(), d.scope(), d.access(), d.body(), gzip, d.etag(), null, 0);
     }
 
     @Override
     public Served servedTarball(Tx tx, String name, String version) {
-        return tx.handle()
-                .createQuery(
-                        "SELECT p.name, p.scope, p.access, v.integrity, v.tarball_blob, v.tarball_size FROM packages p"
-                                + " LEFT JOIN versions v ON v.package = p.name AND v.version = :v AND v.state = 'published'"
-                                + " WHERE p.name = :n")
+        LocalRows.Tarball t = tx.handle()
+                .createQuery("SELECT " + JdbiLocalRows.TARBALL_COLUMNS + " FROM (SELECT 1 AS one) q"
+                        + JdbiLocalRows.TARBALL_JOIN)
                 .bind("n", name)
                 .bind("v", version)
-                .map((rs, c) -> new Served(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        null,
-                        false,
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getLong(6)))
-                .findOne()
-                .orElse(null);
+                .map((rs, c) -> JdbiLocalRows.tarball(rs, 1))
+                .one();
+        return t == null
+                ? null
+                : new Served(t.name(), t.scope(), t.access(), null, false, t.integrity(), t.blob(), t.size());
     }
 
     @Override

@@ -69,16 +69,19 @@ public final class PackageService {
      * the same one indexed row answers both, so a proxied read does not ask again with {@link #visibility}.
      */
     public ServedDocument servedOrAbsent(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        return db.read(tx -> {
-            PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
-            if (s == null) {
-                return null;
-            }
-            if (s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-                throw PackageAccess.notFound(name.toString());
-            }
-            return new ServedDocument(s.body(), s.gzip(), s.etag());
-        });
+        return db.read(tx -> servedOrAbsent(tx, actor, name, abbreviated, gzip));
+    }
+
+    /** {@link #servedOrAbsent} in the caller's read (the proxy reads its cached copy on the same connection). */
+    public ServedDocument servedOrAbsent(Tx tx, Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
+        PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
+        if (s == null) {
+            return null;
+        }
+        if (s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            throw PackageAccess.notFound(name.toString());
+        }
+        return new ServedDocument(s.body(), s.gzip(), s.etag());
     }
 
     public TarballRef tarball(Actor actor, PackageName name, String version) {
@@ -91,16 +94,42 @@ public final class PackageService {
 
     /** As {@link #tarball}, but null when no package of that name exists here in any state; one indexed row. */
     public TarballRef tarballOrAbsent(Actor actor, PackageName name, String version) {
-        return db.read(tx -> {
-            PackageStore.Served s = store.servedTarball(tx, name.toString(), version);
-            if (s == null) {
-                return null;
-            }
-            if (s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-                throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
-            }
-            return new TarballRef(s.blob(), s.size(), s.etag());
-        });
+        return db.read(tx -> tarballOrAbsent(tx, actor, name, version));
+    }
+
+    /** {@link #tarballOrAbsent} in the caller's read. */
+    public TarballRef tarballOrAbsent(Tx tx, Actor actor, PackageName name, String version) {
+        PackageStore.Served s = store.servedTarball(tx, name.toString(), version);
+        if (s == null) {
+            return null;
+        }
+        if (s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
+        }
+        return new TarballRef(s.blob(), s.size(), s.etag());
+    }
+
+    /**
+     * The document of a local package another feature's read found ({@link LocalRows}), when the actor may read it;
+     * 404 otherwise, exactly as {@link #servedOrAbsent}. In the caller's read.
+     */
+    public ServedDocument visibleDocument(
+            Tx tx, Actor actor, LocalRows.Document row, boolean abbreviated, boolean gzip) {
+        if (row.etag() == null || !access.canRead(tx, actor, row.name(), row.scope(), row.access())) {
+            throw PackageAccess.notFound(row.name());
+        }
+        if (gzip && row.body() == null) {
+            return servedOrAbsent(tx, actor, PackageName.parse(row.name()), abbreviated, false); // no gzip copy yet
+        }
+        return new ServedDocument(row.body(), gzip, row.etag());
+    }
+
+    /** The tarball of a local package another feature's read found, as {@link #tarballOrAbsent}. */
+    public TarballRef visibleTarball(Tx tx, Actor actor, LocalRows.Tarball row, String version) {
+        if (row.blob() == null || !access.canRead(tx, actor, row.name(), row.scope(), row.access())) {
+            throw AirlockException.notFound("Tarball not found: " + row.name() + "@" + version);
+        }
+        return new TarballRef(row.blob(), row.size(), row.integrity());
     }
 
     /** Opens the bytes of a tarball found with {@link #tarball}. */

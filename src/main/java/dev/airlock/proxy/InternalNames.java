@@ -30,15 +30,20 @@ final class InternalNames {
      * looked up in the caller's read, which also reads the cached copy: a warm proxied read borrows one connection.
      */
     String why(Tx tx, PackageName name) {
+        return why(name, name.scoped() && matching(patterns, name) == null ? scopes.owner(tx, name.scope()) : null);
+    }
+
+    /** {@link #why(Tx, PackageName)} when whose the scope is ("org", "user", or null) was read already. */
+    String why(PackageName name, String scopeOwner) {
         String p = matching(patterns, name);
         if (p != null) {
             return "it matches proxy.internal \"" + p + "\"";
         }
-        String owner = name.scoped() ? scopes.owner(tx, name.scope()) : null;
-        return owner == null
-                ? null
-                : "its scope @" + name.scope() + " is " + ("org".equals(owner) ? "an org" : "a user")
-                        + " of this registry";
+        if (!name.scoped() || scopeOwner == null) {
+            return null;
+        }
+        return "its scope @" + name.scope() + " is " + ("org".equals(scopeOwner) ? "an org" : "a user")
+                + " of this registry";
     }
 
     /** The first of these lower-cased patterns ({@code name}, {@code prefix-*}, {@code @scope/*}) the name matches. */

@@ -1,6 +1,9 @@
 package dev.airlock.proxy;
 
+import dev.airlock.packages.JdbiLocalRows;
 import dev.airlock.platform.db.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,31 +51,88 @@ final class JdbiProxyStore implements ProxyStore {
 
     @Override
     public Cached variant(Tx tx, String name, boolean abbreviated, boolean gzip) {
-        String kind = abbreviated ? "abbreviated" : "full";
-        String body = kind + (gzip ? "_gz" : "_json");
-        // getBytes on a text column hands over its UTF-8 bytes as stored: no decoding to a String
         return tx.handle()
-                .createQuery("SELECT " + body + ", " + kind + "_etag, upstream_etag, upstream_last_modified,"
-                        + " fetched_at, base, hidden, recompute_at, upstream FROM proxy_packuments WHERE name = :n")
+                .createQuery(
+                        "SELECT " + variantColumns(abbreviated, gzip) + " FROM proxy_packuments x WHERE x.name = :n")
                 .bind("n", name)
-                .map((rs, c) -> {
-                    Served s = new Served(gzip ? null : rs.getBytes(1), gzip ? rs.getBytes(1) : null, rs.getString(2));
-                    Served none = new Served(null, null, null);
-                    return new Cached(
-                            name,
-                            null,
-                            rs.getString("upstream_etag"),
-                            rs.getString("upstream_last_modified"),
-                            rs.getLong("fetched_at"),
-                            rs.getString("base"),
-                            abbreviated ? none : s,
-                            abbreviated ? s : none,
-                            rs.getString("hidden"),
-                            recomputeAt(rs),
-                            rs.getString("upstream"));
-                })
+                .map((rs, c) -> variant(rs, 1, name, abbreviated, gzip))
                 .findOne()
                 .orElse(null);
+    }
+
+    /** Eleven columns of {@code proxy_packuments x}, read by {@link #variant(ResultSet, int, String, boolean, boolean)}. */
+    private static String variantColumns(boolean abbreviated, boolean gzip) {
+        String kind = abbreviated ? "abbreviated" : "full";
+        return "x.name, x." + kind + (gzip ? "_gz" : "_json") + ", x." + kind + "_etag, x.upstream_etag,"
+                + " x.upstream_last_modified, x.fetched_at, x.base, x.hidden, x.recompute_at, x.upstream";
+    }
+
+    /** The variant from the columns starting at {@code first}; null when the name is not cached (no x.name). */
+    private static Cached variant(ResultSet rs, int first, String name, boolean abbreviated, boolean gzip)
+            throws SQLException {
+        if (rs.getString(first) == null) {
+            return null;
+        }
+        // getBytes on a text column hands over its UTF-8 bytes as stored: no decoding to a String
+        byte[] body = rs.getBytes(first + 1);
+        Served s = new Served(gzip ? null : body, gzip ? body : null, rs.getString(first + 2));
+        Served none = new Served(null, null, null);
+        long at = rs.getLong(first + 8);
+        Long recomputeAt = rs.wasNull() ? null : at;
+        return new Cached(
+                name,
+                null,
+                rs.getString(first + 3),
+                rs.getString(first + 4),
+                rs.getLong(first + 5),
+                rs.getString(first + 6),
+                abbreviated ? none : s,
+                abbreviated ? s : none,
+                rs.getString(first + 7),
+                recomputeAt,
+                rs.getString(first + 9));
+    }
+
+    /**
+     * Whose the scope {@code :s} is, asked only when no local package has the name (CASE evaluates lazily): two
+     * columns, the org count and the user count.
+     */
+    private static final String SCOPE_OWNER =
+            "CASE WHEN p.name IS NULL THEN (SELECT COUNT(*) FROM orgs o WHERE o.name = :s)"
+                    + " END, CASE WHEN p.name IS NULL THEN (SELECT COUNT(*) FROM users u WHERE u.name = :s) END";
+
+    private static String scopeOwner(ResultSet rs, int first) throws SQLException {
+        return rs.getInt(first) > 0 ? "org" : rs.getInt(first + 1) > 0 ? "user" : null;
+    }
+
+    @Override
+    public WarmPackument warmPackument(Tx tx, String name, String scope, boolean abbreviated, boolean gzip) {
+        // one statement: the local package wins (its columns first); the proxy's row is joined only when there is none
+        return tx.handle()
+                .createQuery("SELECT " + JdbiLocalRows.documentColumns(abbreviated, gzip) + ", " + SCOPE_OWNER + ", "
+                        + variantColumns(abbreviated, gzip) + " FROM (SELECT 1 AS one) q" + JdbiLocalRows.DOCUMENT_JOIN
+                        + " LEFT JOIN proxy_packuments x ON x.name = :n AND p.name IS NULL")
+                .bind("n", name)
+                .bind("s", scope)
+                .map((rs, c) -> new WarmPackument(
+                        JdbiLocalRows.document(rs, 1), scopeOwner(rs, 6), variant(rs, 8, name, abbreviated, gzip)))
+                .one();
+    }
+
+    @Override
+    public WarmTarball warmTarball(Tx tx, String name, String scope, String version) {
+        return tx.handle()
+                .createQuery(
+                        "SELECT " + JdbiLocalRows.TARBALL_COLUMNS + ", " + SCOPE_OWNER + ", " + TARBALL_STATE_COLUMNS
+                                + " FROM (SELECT 1 AS one) q" + JdbiLocalRows.TARBALL_JOIN
+                                + " LEFT JOIN proxy_packuments x ON x.name = :n AND p.name IS NULL"
+                                + " LEFT JOIN proxy_tarballs t ON t.name = x.name AND t.version = :v")
+                .bind("n", name)
+                .bind("s", scope)
+                .bind("v", version)
+                .map((rs, c) -> new WarmTarball(
+                        JdbiLocalRows.tarball(rs, 1), scopeOwner(rs, 7), tarballState(rs, 9, name, version)))
+                .one();
     }
 
     @Override
@@ -244,28 +304,38 @@ final class JdbiProxyStore implements ProxyStore {
     @Override
     public TarballState tarballState(Tx tx, String name, String version) {
         return tx.handle()
-                .createQuery("SELECT p.base, p.hidden, p.recompute_at, p.upstream, t.blob, t.size, t.integrity,"
-                        + " t.upstream AS tarball_upstream FROM proxy_packuments p LEFT JOIN proxy_tarballs t"
-                        + " ON t.name = p.name AND t.version = :v WHERE p.name = :n")
+                .createQuery("SELECT " + TARBALL_STATE_COLUMNS + " FROM proxy_packuments x LEFT JOIN proxy_tarballs t"
+                        + " ON t.name = x.name AND t.version = :v WHERE x.name = :n")
                 .bind("n", name)
                 .bind("v", version)
-                .map((rs, c) -> new TarballState(
-                        new Hidden(
-                                rs.getString("base"),
-                                rs.getString("hidden"),
-                                recomputeAt(rs),
-                                rs.getString("upstream")),
-                        rs.getString("blob") == null
-                                ? null
-                                : new Tarball(
-                                        name,
-                                        version,
-                                        rs.getString("blob"),
-                                        rs.getLong("size"),
-                                        rs.getString("integrity"),
-                                        rs.getString("tarball_upstream"))))
+                .map((rs, c) -> tarballState(rs, 1, name, version))
                 .findOne()
                 .orElse(null);
+    }
+
+    /** Nine columns of {@code proxy_packuments x} and {@code proxy_tarballs t}, read by {@link #tarballState(ResultSet, int, String, String)}. */
+    private static final String TARBALL_STATE_COLUMNS =
+            "x.name, x.base, x.hidden, x.recompute_at, x.upstream, t.blob, t.size, t.integrity, t.upstream";
+
+    /** Null when the packument is not cached (no x.name). */
+    private static TarballState tarballState(ResultSet rs, int first, String name, String version) throws SQLException {
+        if (rs.getString(first) == null) {
+            return null;
+        }
+        long at = rs.getLong(first + 3);
+        Long recomputeAt = rs.wasNull() ? null : at;
+        String blob = rs.getString(first + 5);
+        return new TarballState(
+                new Hidden(rs.getString(first + 1), rs.getString(first + 2), recomputeAt, rs.getString(first + 4)),
+                blob == null
+                        ? null
+                        : new Tarball(
+                                name,
+                                version,
+                                blob,
+                                rs.getLong(first + 6),
+                                rs.getString(first + 7),
+                                rs.getString(first + 8)));
     }
 
     @Override

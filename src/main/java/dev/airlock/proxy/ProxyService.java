@@ -2,6 +2,8 @@ package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.audit.AuditService;
+import dev.airlock.packages.PackageService;
+import dev.airlock.packages.TarballRef;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
@@ -27,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The upstream proxy (docs/proxy.md): packuments and tarballs of names that do not exist here, fetched on demand from
- * the first upstream registry whose patterns match the name, cached, and served like local ones. It is asked only for
- * names with no local package in any state (the packages adapter checks that first: a local package wins completely);
- * names the guard declares internal ({@code proxy.internal}, scopes of local orgs and users) are never fetched. A
+ * the first upstream registry whose patterns match the name, cached, and served like local ones. Packuments and
+ * tarballs are asked for local first: a name with a local package in any state is never proxied (a local package
+ * wins completely); names the guard declares internal ({@code proxy.internal}, scopes of local orgs and users) are never fetched. A
  * cached copy is served only while its name is still routed to the upstream it came from. A tarball is stored only
  * after its bytes match the packument's integrity/shasum. A cached packument is revalidated after its upstream's max
  * age; when the upstream fails it is served stale. Concurrent misses for one name or tarball make one upstream
@@ -52,6 +54,7 @@ public final class ProxyService {
 
     private final Database db;
     private final BlobStore blobs;
+    private final PackageService packages;
     private final ProxyStore store = new JdbiProxyStore();
     private final Upstreams upstreams;
     private final Clock clock;
@@ -65,6 +68,7 @@ public final class ProxyService {
             AirlockConfig.Proxy config,
             Database db,
             BlobStore blobs,
+            PackageService packages,
             Path spoolDir,
             long maxTarballBytes,
             boolean anonymousRead,
@@ -74,6 +78,7 @@ public final class ProxyService {
             AuditService audit) {
         this.db = db;
         this.blobs = blobs;
+        this.packages = packages;
         this.upstreams = new Upstreams(config, internal, anonymousRead, spoolDir, clock);
         this.clock = clock;
         this.misses = new Misses(clock, config.notFoundSeconds() * 1000L);
@@ -90,6 +95,7 @@ public final class ProxyService {
             AirlockConfig.Proxy config,
             Database db,
             BlobStore blobs,
+            PackageService packages,
             Path spoolDir,
             long maxTarballBytes,
             boolean anonymousRead,
@@ -104,6 +110,7 @@ public final class ProxyService {
                 config,
                 db,
                 blobs,
+                packages,
                 spoolDir,
                 maxTarballBytes,
                 anonymousRead,
@@ -121,9 +128,26 @@ public final class ProxyService {
         return proxy;
     }
 
-    /** The packument of a name that does not exist locally, from the cache or the upstream; 404 when internal. */
+    /**
+     * A packument to send, local first: the local package's document when the name exists here in any state (404 when
+     * the reader may not see it: a local package wins completely), else the proxied one from the cache or the
+     * upstream; 404 when internal. A warm read is one statement: the local miss, the guard's scope lookup and the
+     * cached variant are read together (docs/adr/0009-one-statement-per-warm-read.md).
+     */
     public Served packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        Fetched f = fetched(actor, name, abbreviated, gzip);
+        String n = name.toString();
+        String scope = name.scoped() ? name.scope() : null;
+        Read<ProxyStore.Cached> read = db.read(tx -> {
+            ProxyStore.WarmPackument w = store.warmPackument(tx, n, scope, abbreviated, gzip);
+            return w.local() != null
+                    ? new Read<>(packages.visibleDocument(tx, actor, w.local(), abbreviated, gzip), null, null, null)
+                    : new Read<>(null, null, upstreams.route(actor, name, w.scopeOwner()), w.cached());
+        });
+        if (read.local() != null) {
+            return new Served(
+                    read.local().body(), read.local().gzip(), read.local().etag(), false, null);
+        }
+        Fetched f = fetched(read.route(), read.row(), name, abbreviated, gzip);
         ProxyStore.Served doc = abbreviated ? f.cached.abbreviated() : f.cached.full();
         String hidden = Release.summary(f.cached.hidden());
         return gzip
@@ -142,14 +166,23 @@ public final class ProxyService {
     }
 
     /**
-     * A proxied tarball: from the blob store, or fetched from the upstream the packument came from, verified against
-     * the packument, then stored. A version the served packument hides (cooldown, block) answers 404 even when its
-     * tarball is stored. A warm read is one query (the packument's hidden versions and the tarball's row together).
+     * A tarball, local first as {@link #packument}; a proxied one from the blob store, or fetched from the upstream
+     * the packument came from, verified against the packument, then stored. A version the served packument hides
+     * (cooldown, block) answers 404 even when its tarball is stored. A warm read is one statement (the local miss,
+     * the guard's scope lookup, the packument's hidden versions and the tarball's row).
      */
     public Tarball tarball(Actor actor, PackageName name, String version) {
         String n = name.toString();
-        Guarded<ProxyStore.TarballState> read =
-                db.read(tx -> new Guarded<>(upstreams.route(tx, actor, name), store.tarballState(tx, n, version)));
+        String scope = name.scoped() ? name.scope() : null;
+        Read<ProxyStore.TarballState> read = db.read(tx -> {
+            ProxyStore.WarmTarball w = store.warmTarball(tx, n, scope, version);
+            return w.local() != null
+                    ? new Read<>(null, packages.visibleTarball(tx, actor, w.local(), version), null, null)
+                    : new Read<>(null, null, upstreams.route(actor, name, w.scopeOwner()), w.state());
+        });
+        if (read.tarball() != null) {
+            return new Tarball(read.tarball().blob(), read.tarball().size());
+        }
         Route route = read.route();
         ProxyStore.TarballState state = read.row();
         Set<String> hidden = state == null ? null : copies.hiddenVersions(name, route.url(), state.hidden());
@@ -252,8 +285,8 @@ public final class ProxyService {
 
     private record Fetched(ProxyStore.Cached cached, boolean stale) {}
 
-    /** The route the guard allowed and the cached row, read on one connection. */
-    private record Guarded<T>(Route route, T row) {}
+    /** A local document or tarball, or the route the guard allowed and the cached row: read on one connection. */
+    private record Read<T>(PackageService.ServedDocument local, TarballRef tarball, Route route, T row) {}
 
     /** The cached row when it came from this route's upstream; a copy from another upstream is not served. */
     private static ProxyStore.Cached ours(Route route, ProxyStore.Cached row) {
@@ -266,10 +299,14 @@ public final class ProxyService {
      */
     private Fetched fetched(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         String n = name.toString();
-        Guarded<ProxyStore.Cached> read =
-                db.read(tx -> new Guarded<>(upstreams.route(tx, actor, name), store.variant(tx, n, abbreviated, gzip)));
-        Route route = read.route();
-        ProxyStore.Cached cached = ours(route, read.row());
+        Read<ProxyStore.Cached> read = db.read(tx ->
+                new Read<>(null, null, upstreams.route(tx, actor, name), store.variant(tx, n, abbreviated, gzip)));
+        return fetched(read.route(), read.row(), name, abbreviated, gzip);
+    }
+
+    private Fetched fetched(Route route, ProxyStore.Cached row, PackageName name, boolean abbreviated, boolean gzip) {
+        String n = name.toString();
+        ProxyStore.Cached cached = ours(route, row);
         if (cached != null && fresh(route, cached)) {
             return new Fetched(copies.current(cached, name), false);
         }

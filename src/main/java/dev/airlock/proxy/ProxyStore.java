@@ -74,6 +74,21 @@ interface ProxyStore {
     /** Null when the name's packument is not cached. */
     TarballState tarballState(Tx tx, String name, String version);
 
+    /**
+     * A warm read in one statement: the local package of the name ({@code local}, null when none exists here in any
+     * state), and only when there is none, whose the name's scope is ({@code "org"}, {@code "user"}, or null; also
+     * null for an unscoped name) and the cached variant (null when not cached).
+     */
+    record WarmPackument(dev.airlock.packages.LocalRows.Document local, String scopeOwner, Cached cached) {}
+
+    /** {@link #variant}, read with the local package and the scope's owner: see {@link WarmPackument}. */
+    WarmPackument warmPackument(Tx tx, String name, String scope, boolean abbreviated, boolean gzip);
+
+    /** A tarball's warm read in one statement, as {@link WarmPackument}; {@code state} as {@link #tarballState}. */
+    record WarmTarball(dev.airlock.packages.LocalRows.Tarball local, String scopeOwner, TarballState state) {}
+
+    WarmTarball warmTarball(Tx tx, String name, String scope, String version);
+
     /** When this registry first saw each version of the name. */
     Map<String, Long> seen(Tx tx, String name);
 

@@ -36,7 +36,18 @@ final class Upstreams {
         if (!actor.authenticated() && !anonymousRead) {
             throw AirlockException.notFound("Not found: " + name);
         }
-        String why = internal.why(tx, name);
+        return allowed(actor, name, internal.why(tx, name));
+    }
+
+    /** {@link #route(Tx, Actor, PackageName)} when whose the name's scope is was read with the cached copy. */
+    Route route(Actor actor, PackageName name, String scopeOwner) {
+        return allowed(actor, name, internal.why(name, scopeOwner));
+    }
+
+    private Route allowed(Actor actor, PackageName name, String why) {
+        if (!actor.authenticated() && !anonymousRead) {
+            throw AirlockException.notFound("Not found: " + name);
+        }
         if (why != null) {
             throw AirlockException.notFound(
                     "Not found: " + name + " (not fetched from the upstream registry: " + why + "; publish it here)");

@@ -86,11 +86,11 @@ public final class PackagePathRoutes implements RouteModule {
         boolean corgi = accept != null && accept.contains(CORGI);
         String encodings = ctx.header("Accept-Encoding");
         boolean gzip = encodings != null && encodings.contains("gzip");
-        PackageService.ServedDocument doc = packages.servedOrAbsent(actor, name, corgi, gzip);
-        if (doc == null) {
-            if (proxy == null) {
-                throw AirlockException.notFound("Package \"" + name + "\" not found.");
-            }
+        PackageService.ServedDocument doc;
+        if (proxy == null) {
+            doc = packages.served(actor, name, corgi, gzip);
+        } else {
+            // local first, then the upstream's copy (one read for both when it is cached)
             ProxyService.Served served = proxy.packument(actor, name, corgi, gzip);
             if (served.stale()) {
                 // RFC 7234's warning: the upstream could not be asked, this is the copy cached earlier
@@ -125,15 +125,12 @@ public final class PackagePathRoutes implements RouteModule {
             throw AirlockException.notFound("Tarball not found: " + file);
         }
         String version = file.substring(prefix.length(), file.length() - 4);
-        TarballRef ref = packages.tarballOrAbsent(actor, name, version);
-        if (ref == null) {
-            if (proxy == null) {
-                throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
-            }
-            ProxyService.Tarball t = proxy.tarball(actor, name, version);
+        if (proxy != null) {
+            ProxyService.Tarball t = proxy.tarball(actor, name, version); // local first, as packuments
             sendTarball(ctx, t.blob(), t.size(), () -> proxy.open(t));
             return;
         }
+        TarballRef ref = packages.tarball(actor, name, version);
         sendTarball(ctx, ref.blob(), ref.size(), () -> packages.openTarball(ref));
     }
 
