@@ -114,9 +114,27 @@ final class DeliveryWorker {
             Thread.currentThread().interrupt();
             return "interrupted";
         } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String msg = reasons(e);
             return msg.length() > 500 ? msg.substring(0, 500) + "…" : msg;
         }
+    }
+
+    /**
+     * The failure and its causes, so the delivery log says why ("Could not convert socket to TLS: PKIX path building
+     * failed: unable to find valid certification path …" tells an operator to set notifications.smtp.caFile).
+     */
+    static String reasons(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null && out.length() < 500; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (out.indexOf(m) < 0) {
+                out.append(out.length() == 0 ? "" : ": ").append(m);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return out.toString();
     }
 
     /** How long after its {@code attempts}-th failure a delivery is tried again. */

@@ -40,6 +40,10 @@ final class MailSender {
         p.put("mail.smtp.starttls.enable", String.valueOf(!smtp.starttls().equals("off")));
         p.put("mail.smtp.starttls.required", String.valueOf(smtp.starttls().equals("required")));
         p.put("mail.smtp.ssl.checkserveridentity", "true");
+        if (!smtp.caFile().isEmpty()) {
+            // STARTTLS to a server whose certificate a private CA signed (the host name is still checked)
+            p.put("mail.smtp.ssl.socketFactory", caTrust(Path.of(smtp.caFile())));
+        }
         p.put("mail.smtp.auth", String.valueOf(!smtp.username().isEmpty()));
         String ms = String.valueOf(smtp.timeoutSeconds() * 1000L);
         p.put("mail.smtp.connectiontimeout", ms);
@@ -72,6 +76,18 @@ final class MailSender {
             Transport.send(out);
         } else {
             Transport.send(out, smtp.username(), smtp.password());
+        }
+    }
+
+    private static javax.net.ssl.SSLSocketFactory caTrust(Path caFile) {
+        try {
+            return dev.airlock.platform.crypto.TrustedCas.socketFactory(caFile);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "notifications.smtp.caFile: cannot use " + caFile + " ("
+                            + e.getMessage() + "); give a PEM file with the certificate of the CA that signed the mail"
+                            + " server's",
+                    e);
         }
     }
 

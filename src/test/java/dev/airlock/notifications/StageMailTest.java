@@ -102,6 +102,11 @@ class StageMailTest {
 
     /** The independent verifier's verdict on the raw message. */
     boolean dkimVerifies(String raw) throws Exception {
+        return dkimVerifies(dir, publicKey, raw);
+    }
+
+    /** python3-dkim's verdict on the raw message, given the base64 public key in {@code publicKey}. */
+    static boolean dkimVerifies(Path dir, Path publicKey, String raw) throws Exception {
         Path script = dir.resolve("verify.py");
         Files.writeString(script, VERIFY);
         // Debian's interpreter, where the python3-dkim package installs (a pyenv python3 on PATH lacks it)

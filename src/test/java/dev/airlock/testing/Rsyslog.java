@@ -33,7 +33,7 @@ public final class Rsyslog implements AutoCloseable {
         try {
             Rsyslog r = new Rsyslog(Files.createTempDirectory("rsyslog-test"), tls);
             if (tls) {
-                r.makeCertificates();
+                TestCertificates.make(r.dir);
             }
             r.writeConfig();
             r.start();
@@ -138,74 +138,6 @@ public final class Rsyslog implements AutoCloseable {
                         + "input(type=\"imtcp\" port=\"" + port + "\" address=\"127.0.0.1\")\n"
                         + "template(name=\"msgonly\" type=\"string\" string=\"%msg%\\n\")\n"
                         + "*.* action(type=\"omfile\" file=\"" + output() + "\" template=\"msgonly\")\n");
-    }
-
-    private void makeCertificates() throws IOException {
-        Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Airlock test CA");
-        openssl(
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                "key.pem",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "cert.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "ext.cnf");
-    }
-
-    private void openssl(String... args) throws IOException {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "openssl";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        Process p = new ProcessBuilder(argv)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -2,25 +2,18 @@ package dev.airlock.audit.export;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Syslog (RFC 5424) over TCP, or over TLS (RFC 5425), with octet-counted framing ({@code LEN SP MSG}): facility 13
@@ -49,25 +42,7 @@ final class SyslogSink implements Sink {
     /** TLS trusting the PEM certificates in {@code caFile}, or the JDK's trust store when null. */
     static SSLSocketFactory tls(String sink, Path caFile) {
         try {
-            if (caFile == null) {
-                return SSLContext.getDefault().getSocketFactory();
-            }
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int n = 0;
-            try (InputStream in = Files.newInputStream(caFile)) {
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    trust.setCertificateEntry("ca" + n++, c);
-                }
-            }
-            if (n == 0) {
-                throw new GeneralSecurityException("no certificate in it");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx.getSocketFactory();
+            return dev.airlock.platform.crypto.TrustedCas.socketFactory(caFile);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "audit.sinks entry \"" + sink + "\": cannot use caFile " + caFile + " (" + e.getMessage()

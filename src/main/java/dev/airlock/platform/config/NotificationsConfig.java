@@ -48,7 +48,8 @@ public record NotificationsConfig(
             int timeoutSeconds,
             String dkimDomain,
             String dkimSelector,
-            String dkimKeyFile) {
+            String dkimKeyFile,
+            String caFile) {
         public Smtp {
             if (!List.of("required", "optional", "off").contains(starttls)) {
                 throw new IllegalArgumentException("notifications.smtp.starttls must be required, optional or off");
@@ -140,6 +141,7 @@ public record NotificationsConfig(
         d.put("notifications.smtp.starttls", "required");
         d.put("notifications.smtp.from", "");
         d.put("notifications.smtp.timeoutSeconds", "30");
+        d.put("notifications.smtp.caFile", "");
         d.put("notifications.dkim.domain", "");
         d.put("notifications.dkim.selector", "");
         d.put("notifications.dkim.privateKeyFile", "");
@@ -192,7 +194,8 @@ public record NotificationsConfig(
                 num(v, "notifications.smtp.timeoutSeconds"),
                 v.get("notifications.dkim.domain").trim(),
                 v.get("notifications.dkim.selector").trim(),
-                v.get("notifications.dkim.privateKeyFile").trim());
+                v.get("notifications.dkim.privateKeyFile").trim(),
+                v.get("notifications.smtp.caFile").trim());
         return new NotificationsConfig(
                 num(v, "notifications.maxAttempts"),
                 num(v, "notifications.backoffSeconds"),
