@@ -203,7 +203,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 Duration.ofDays(config.staging().expiryDays()),
                 notifications);
-        this.metrics = Metrics.create(config.metrics(), audit, staging);
+        this.metrics = Metrics.create(config.metrics(), audit, staging, packages);
         this.trust = TrustService.create(
                 db,
                 policies.gate(),

@@ -1,6 +1,7 @@
 package dev.airlock.metrics;
 
 import dev.airlock.audit.AuditService;
+import dev.airlock.shared.AirlockException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.ToLongBiFunction;
 
 /**
  * The domain counters and the approval latency, from the audit events as they commit ({@link
@@ -35,9 +37,13 @@ final class AuditMetrics implements Consumer<AuditService.Recorded> {
     private final Counter expiries;
     private final Counter stages;
     private final Counter passwordFailures;
+    private final Counter publishedBytes;
+    private final ToLongBiFunction<String, String> tarballSize;
 
-    AuditMetrics(MeterRegistry registry) {
+    /** {@code tarballSize}: the size of the published tarball of (package, version), read after the commit. */
+    AuditMetrics(MeterRegistry registry, ToLongBiFunction<String, String> tarballSize) {
         this.registry = registry;
+        this.tarballSize = tarballSize;
         this.rejections = Counter.builder("airlock.rejections")
                 .description("Staged versions rejected")
                 .register(registry);
@@ -49,6 +55,10 @@ final class AuditMetrics implements Consumer<AuditService.Recorded> {
                 .register(registry);
         this.passwordFailures = Counter.builder("airlock.password.failures")
                 .description("Wrong passwords for existing accounts (login, console sign-in, password checks)")
+                .register(registry);
+        this.publishedBytes = Counter.builder("airlock.published")
+                .baseUnit("bytes")
+                .description("Tarball bytes that became installable (direct publishes and approved stages)")
                 .register(registry);
         // the labelled series exist from the start, so rate() and absent() see zeros rather than nothing
         for (String f : new String[] {"totp", "webauthn", "recovery-code"}) {
@@ -110,6 +120,15 @@ final class AuditMetrics implements Consumer<AuditService.Recorded> {
     private void published(AuditService.Recorded e) {
         boolean staged = "staged".equals(e.detail().get("method"));
         publishes(staged ? "staged" : "direct").increment();
+        String pkg = e.target().startsWith("package:") ? e.target().substring(8) : e.target();
+        Object version = e.detail().get("version");
+        if (version != null) {
+            try {
+                publishedBytes.increment((double) tarballSize.applyAsLong(pkg, version.toString()));
+            } catch (AirlockException gone) {
+                // unpublished in the meantime: nothing to count
+            }
+        }
         Object stagedAt = e.detail().get("stagedAt");
         if (staged && stagedAt != null) {
             long from;
@@ -118,7 +137,6 @@ final class AuditMetrics implements Consumer<AuditService.Recorded> {
             } catch (DateTimeParseException x) {
                 return;
             }
-            String pkg = e.target().startsWith("package:") ? e.target().substring(8) : e.target();
             Timer.builder("airlock.stage.approval.latency")
                     .description("Time from staging to the approval that published the version")
                     .tags("package", pkg, "org", org(pkg))

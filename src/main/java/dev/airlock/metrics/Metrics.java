@@ -1,8 +1,11 @@
 package dev.airlock.metrics;
 
 import dev.airlock.audit.AuditService;
+import dev.airlock.packages.PackageService;
 import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
 import dev.airlock.staging.StagingService;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.ToLongBiFunction;
 
 /**
  * Prometheus metrics (docs/metrics.md): a Micrometer registry fed by the audit events as they commit, by the HTTP
@@ -39,7 +43,11 @@ public final class Metrics implements AutoCloseable {
     private final AtomicReference<StagingService.PendingSummary> lastPending = new AtomicReference<>();
     private final JvmGcMetrics gc;
 
-    private Metrics(AirlockConfig.Metrics config, AuditService audit, Supplier<StagingService.PendingSummary> pending) {
+    private Metrics(
+            AirlockConfig.Metrics config,
+            AuditService audit,
+            Supplier<StagingService.PendingSummary> pending,
+            ToLongBiFunction<String, String> tarballSize) {
         this.pending = pending;
         if (!config.enabled()) {
             this.registry = null;
@@ -61,7 +69,7 @@ public final class Metrics implements AutoCloseable {
         });
         this.tokenHash = config.token().isEmpty() ? null : sha256(config.token());
         this.http = new HttpMetrics(registry);
-        audit.onRecorded(new AuditMetrics(registry));
+        audit.onRecorded(new AuditMetrics(registry, tarballSize));
         Gauge.builder(
                         "airlock.stages.pending",
                         lastPending,
@@ -90,9 +98,18 @@ public final class Metrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Metrics as {@code config} says: the domain counters listen to {@code audit}; the gauges ask {@code staging}. */
-    public static Metrics create(AirlockConfig.Metrics config, AuditService audit, StagingService staging) {
-        return new Metrics(config, audit, staging::pendingSummary);
+    /**
+     * Metrics as {@code config} says: the domain counters listen to {@code audit} (and ask {@code packages} the size
+     * of each published tarball); the gauges ask {@code staging}.
+     */
+    public static Metrics create(
+            AirlockConfig.Metrics config, AuditService audit, StagingService staging, PackageService packages) {
+        return new Metrics(
+                config,
+                audit,
+                staging::pendingSummary,
+                (pkg, version) -> packages.tarball(Actor.operator(), PackageName.parse(pkg), version)
+                        .size());
     }
 
     public boolean enabled() {

@@ -67,7 +67,8 @@ class MetricsIT {
             clock.advance(Duration.ofMinutes(25));
             ok(alice.run(tmp, "stage", "approve", plain, "--otp=" + app.next()));
             assertThat(registry.http.get("plain", null).status()).isEqualTo(200);
-            int tarball = registry.http.bytes("plain/-/plain-1.0.0.tgz", null).length;
+            int tarballs = registry.http.bytes("plain/-/plain-1.0.0.tgz", null).length
+                    + registry.http.bytes("@acme/lat/-/lat-1.0.0.tgz", null).length;
 
             Scrape s = scrape(registry);
             String latency = "airlock_stage_approval_latency_seconds";
@@ -96,8 +97,9 @@ class MetricsIT {
             assertThat(s.value("airlock_wrong_codes_total", "kind", "wrong")).isEqualTo(1);
             assertThat(s.value("airlock_publishes_total", "kind", "staged")).isEqualTo(2);
             assertThat(s.value("airlock_publishes_total", "kind", "direct")).isZero();
-            assertThat(s.value("airlock_reads_total", "kind", "tarball")).isEqualTo(1);
-            assertThat(s.value("airlock_served_bytes_total", "kind", "tarball")).isEqualTo(tarball);
+            assertThat(s.value("airlock_published_bytes_total")).isEqualTo(tarballs);
+            assertThat(s.value("airlock_reads_total", "kind", "tarball")).isEqualTo(2);
+            assertThat(s.value("airlock_served_bytes_total", "kind", "tarball")).isEqualTo(tarballs);
             assertThat(s.value("airlock_reads_total", "kind", "packument")).isGreaterThanOrEqualTo(1);
             // requests by family: npm's stage publish and approvals, the scrape itself
             assertThat(s.value(
@@ -135,7 +137,7 @@ class MetricsIT {
                             "GET",
                             "status",
                             "2xx"))
-                    .isEqualTo(1);
+                    .isEqualTo(2);
             assertThat(s.text)
                     .contains("jvm_memory_used_bytes{", "process_uptime_seconds ", "jvm_threads_live_threads ");
             // a real parser and linter of the exposition format
