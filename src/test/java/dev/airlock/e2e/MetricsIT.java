@@ -142,6 +142,44 @@ class MetricsIT {
                     .contains("jvm_memory_used_bytes{", "process_uptime_seconds ", "jvm_threads_live_threads ");
             // a real parser and linter of the exposition format
             promtoolAccepts(s.text);
+
+            // a rejection, an expiry, a wrong password and a refused trusted-publishing exchange
+            String doomed = stage(ci, pkg("doomed", "{\"name\":\"doomed\",\"version\":\"1.0.0\"}"), false);
+            ok(alice.run(tmp, "stage", "reject", doomed, "--otp=" + app.next()));
+            registry.stage(m.group(1), "stale", "1.0.0", false);
+            Http.Response wrong = registry.http.put(
+                    "-/user/org.couchdb.user:alice", null, "{\"name\":\"alice\",\"password\":\"nope\"}");
+            assertThat(wrong.status()).isEqualTo(401);
+            assertThat(registry.http
+                            .post("-/npm/v1/oidc/token/exchange/package/plain", "not-a-jwt", "{}")
+                            .status())
+                    .isEqualTo(401);
+            Scrape waiting = scrape(registry);
+            assertThat(waiting.value("airlock_stages_pending")).isEqualTo(1);
+            clock.advance(Duration.ofDays(8));
+            assertThat(registry.airlock.staging.expire()).isEqualTo(1);
+
+            Scrape after = scrape(registry);
+            assertThat(after.value("airlock_rejections_total")).isEqualTo(1);
+            assertThat(after.value("airlock_stage_expiries_total")).isEqualTo(1);
+            assertThat(after.value("airlock_stages_pending")).isZero();
+            assertThat(after.value("airlock_staged_versions_total")).isEqualTo(4);
+            assertThat(after.value("airlock_password_failures_total")).isEqualTo(1);
+            assertThat(after.value("airlock_oidc_exchange_denials_total", "reason", "malformed"))
+                    .isEqualTo(1);
+            // refusals are counted by what they are, not as approvals or publishes
+            assertThat(after.value("airlock_approvals_total", "factor", "totp")).isEqualTo(2);
+            assertThat(after.value("airlock_publishes_total", "kind", "staged")).isEqualTo(2);
+            assertThat(after.value(
+                            "airlock_http_server_requests_seconds_count",
+                            "family",
+                            "trust",
+                            "method",
+                            "POST",
+                            "status",
+                            "4xx"))
+                    .isEqualTo(1);
+            promtoolAccepts(after.text);
         }
     }
 
