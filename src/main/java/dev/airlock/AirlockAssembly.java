@@ -19,6 +19,8 @@ import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.imports.ImportService;
+import dev.airlock.metrics.Metrics;
+import dev.airlock.metrics.http.MetricsRoutes;
 import dev.airlock.names.NameService;
 import dev.airlock.notifications.NotificationService;
 import dev.airlock.orgs.OrgService;
@@ -100,6 +102,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final WebLoginService webLogin;
     /** The notification outbox and its delivery worker (docs/notifications.md). */
     public final NotificationService notifications;
+    /** Prometheus metrics at /-/metrics (docs/metrics.md); inert unless metrics.enabled. */
+    public final Metrics metrics;
 
     private HttpServer server;
     private ScheduledExecutorService scheduler;
@@ -199,6 +203,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 Duration.ofDays(config.staging().expiryDays()),
                 notifications);
+        this.metrics = Metrics.create(config.metrics(), audit, staging, packages);
         this.trust = TrustService.create(
                 db,
                 policies.gate(),
@@ -297,6 +302,7 @@ public final class AirlockAssembly implements AutoCloseable {
                         config.trustedProxies(),
                         new AccountsAuthenticator(users, tokens),
                         List.of(
+                                new MetricsRoutes(metrics),
                                 new AccountRoutes(users, tokens, twoFactor, policies.gate()),
                                 new OrgRoutes(orgs, policies.gate()),
                                 new PolicyRoutes(policies),
@@ -388,6 +394,7 @@ public final class AirlockAssembly implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        metrics.close();
         db.close();
     }
 }

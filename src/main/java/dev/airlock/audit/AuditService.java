@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The audit log (docs/audit.md): an append-only Merkle tree of events with signed checkpoints. {@link #record} runs
@@ -26,6 +28,20 @@ public final class AuditService {
     private final LogSequencer sequencer;
     private final Clock clock;
     private final NoteKey key;
+    private final List<Consumer<Recorded>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * An event as it was recorded, for listeners ({@link #onRecorded}): the action, its outcome, target and detail (read
+     * only), the acting user and credential kind, and the time. Never a secret: the same facts the entry holds.
+     */
+    public record Recorded(
+            long at,
+            String action,
+            String outcome,
+            String target,
+            Map<String, ?> detail,
+            String user,
+            String credential) {}
 
     AuditService(Database db, Clock clock, NoteKey key) {
         this.db = db;
@@ -53,6 +69,26 @@ public final class AuditService {
         String id = LogEntries.newId(at);
         String entry = LogEntries.build(id, at, actor, action, outcome, target, detail);
         store.insert(tx, id, at, action, outcome, actor.user(), target, entry);
+        if (!listeners.isEmpty()) {
+            Recorded r = new Recorded(
+                    at,
+                    action,
+                    outcome,
+                    target,
+                    java.util.Collections.unmodifiableMap(detail),
+                    actor.user(),
+                    actor.credential());
+            tx.afterCommit(() -> listeners.forEach(l -> l.accept(r)));
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every event recorded from now on, once the transaction that recorded it has
+     * committed (an event whose change rolled back is never seen), on the recording thread: it must be quick and
+     * must not write to the database. Metrics count events this way (docs/metrics.md).
+     */
+    public void onRecorded(Consumer<Recorded> listener) {
+        listeners.add(listener);
     }
 
     /**

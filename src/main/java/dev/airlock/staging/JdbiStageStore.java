@@ -68,6 +68,21 @@ final class JdbiStageStore implements StageStore {
     }
 
     @Override
+    public StagingService.PendingSummary pendingSummary(Tx tx, long now) {
+        // one range scan of the index stages_state (state, expires_at)
+        return tx.handle()
+                .createQuery("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM stages"
+                        + " WHERE state = 'pending' AND expires_at > :now")
+                .bind("now", now)
+                .map((rs, c) -> {
+                    long n = rs.getLong("n");
+                    long oldest = rs.getLong("oldest");
+                    return new StagingService.PendingSummary(n, n == 0 ? now : oldest, now);
+                })
+                .one();
+    }
+
+    @Override
     public void decide(Tx tx, String id, StageState state, long at, String by) {
         tx.handle()
                 .createUpdate(

@@ -13,6 +13,9 @@ interface StageStore {
 
     List<Stage> expiredPending(Tx tx, long now);
 
+    /** How many stages are pending and not past their time at {@code now}, and the oldest's creation time. */
+    StagingService.PendingSummary pendingSummary(Tx tx, long now);
+
     void decide(Tx tx, String id, StageState state, long at, String by);
 
     List<Approval> approvals(Tx tx, String id);

@@ -29,7 +29,8 @@ class ArchitectureTest {
         "dev.airlock.advisories..",
         "dev.airlock.console..",
         "dev.airlock.doctor..",
-        "dev.airlock.names.."
+        "dev.airlock.names..",
+        "dev.airlock.metrics.."
     };
     static JavaClasses classes;
 

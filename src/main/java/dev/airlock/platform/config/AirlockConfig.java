@@ -19,7 +19,44 @@ public record AirlockConfig(
         List<Issuer> issuers,
         Proxy proxy,
         NotificationsConfig notifications,
-        List<AuditSink> auditSinks) {
+        List<AuditSink> auditSinks,
+        Metrics metrics) {
+
+    /** Without the metrics endpoint (metrics.enabled false). */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                Metrics.OFF);
+    }
 
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
@@ -269,6 +306,28 @@ public record AirlockConfig(
         }
     }
 
+    /**
+     * The Prometheus endpoint {@code GET /-/metrics} (docs/metrics.md): served only when {@code enabled}; when
+     * {@code token} is not empty a scrape must send {@code Authorization: Bearer <token>}.
+     */
+    public record Metrics(boolean enabled, String token) {
+        public static final Metrics OFF = new Metrics(false, "");
+
+        public Metrics {
+            token = token == null ? "" : token.trim();
+            if (!token.isEmpty() && !token.matches("[\\x21-\\x7e]{16,}")) {
+                throw new IllegalArgumentException("metrics.token must be at least 16 printable characters without"
+                        + " spaces (e.g. the output of: openssl rand -hex 32)");
+            }
+        }
+
+        /** Never the token: configurations are logged and printed. */
+        @Override
+        public String toString() {
+            return "Metrics[enabled=" + enabled + (token.isEmpty() ? "" : ", token set") + "]";
+        }
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
@@ -287,6 +346,7 @@ public record AirlockConfig(
                 issuers,
                 proxy,
                 notifications,
-                auditSinks);
+                auditSinks,
+                metrics);
     }
 }

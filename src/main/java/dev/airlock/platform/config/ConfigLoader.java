@@ -55,6 +55,8 @@ public final class ConfigLoader {
         d.put("proxy.cooldownExclude", "");
         d.put("proxy.notFoundSeconds", "60");
         d.putAll(NotificationsConfig.defaults());
+        d.put("metrics.enabled", "false");
+        d.put("metrics.token", "");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -336,7 +338,8 @@ public final class ConfigLoader {
                         upstreamList(v),
                         intOf(v, "proxy.notFoundSeconds")),
                 NotificationsConfig.from(v),
-                sinkList(v));
+                sinkList(v),
+                new AirlockConfig.Metrics(boolOf(v, "metrics.enabled"), v.get("metrics.token")));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */

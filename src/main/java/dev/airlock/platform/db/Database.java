@@ -92,11 +92,28 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    /** Runs {@code work} in one transaction; commits if it returns, rolls back if it throws. */
+    /**
+     * Runs {@code work} in one transaction; commits if it returns, rolls back if it throws. After the commit it runs
+     * the hooks registered with {@link Tx#afterCommit}.
+     */
     public <T> T write(Function<Tx, T> work) {
-        return writer.inTransaction(
-                sqlite ? TransactionIsolationLevel.UNKNOWN : TransactionIsolationLevel.READ_COMMITTED,
-                h -> work.apply(new Tx(h, true)));
+        Tx[] opened = new Tx[1];
+        T result = writer.inTransaction(
+                sqlite ? TransactionIsolationLevel.UNKNOWN : TransactionIsolationLevel.READ_COMMITTED, h -> {
+                    opened[0] = new Tx(h, true);
+                    return work.apply(opened[0]);
+                });
+        opened[0].committed();
+        return result;
+    }
+
+    /** Runs an after-commit hook: the change is committed, so a failing hook is logged, never thrown. */
+    static void runQuietly(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Database.class).warn("an after-commit hook failed", e);
+        }
     }
 
     /** Runs {@code work} on a read handle (autocommit, no explicit transaction). */

@@ -1,5 +1,7 @@
 package dev.airlock.platform.db;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -17,10 +19,36 @@ import org.jdbi.v3.core.Handle;
 public final class Tx {
     private final Handle handle;
     private final boolean writable;
+    private List<Runnable> afterCommit;
 
     Tx(Handle handle, boolean writable) {
         this.handle = handle;
         this.writable = writable;
+    }
+
+    /**
+     * Runs {@code hook} once this transaction has committed (never when it rolls back), on the thread that opened
+     * it; a hook that throws is logged and does not affect the caller or the other hooks. On a read handle
+     * (autocommit) it runs at once.
+     */
+    public void afterCommit(Runnable hook) {
+        if (!writable) {
+            Database.runQuietly(hook);
+            return;
+        }
+        if (afterCommit == null) {
+            afterCommit = new ArrayList<>(2);
+        }
+        afterCommit.add(hook);
+    }
+
+    /** The hooks registered with {@link #afterCommit}, run by {@link Database#write} after the commit. */
+    void committed() {
+        if (afterCommit != null) {
+            for (Runnable hook : afterCommit) {
+                Database.runQuietly(hook);
+            }
+        }
     }
 
     public Handle handle() {
