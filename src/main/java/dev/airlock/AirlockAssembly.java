@@ -8,6 +8,7 @@ import dev.airlock.advisories.AdvisoryService;
 import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
+import dev.airlock.alerts.AlertService;
 import dev.airlock.audit.AuditQueryService;
 import dev.airlock.audit.AuditService;
 import dev.airlock.audit.export.ExportService;
@@ -100,6 +101,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final WebLoginService webLogin;
     /** The notification outbox and its delivery worker (docs/notifications.md). */
     public final NotificationService notifications;
+    /** The alert rules of {@code alerts.*} (docs/audit.md, "Alerts"). */
+    public final AlertService alerts;
 
     private HttpServer server;
     private ScheduledExecutorService scheduler;
@@ -199,6 +202,18 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 Duration.ofDays(config.staging().expiryDays()),
                 notifications);
+        this.alerts = AlertService.create(
+                db,
+                audit,
+                notifications,
+                staging,
+                packages,
+                () -> users.list().stream()
+                        .filter(dev.airlock.accounts.User::admin)
+                        .map(dev.airlock.accounts.User::name)
+                        .toList(),
+                config.alerts(),
+                clock);
         this.trust = TrustService.create(
                 db,
                 policies.gate(),
@@ -332,6 +347,7 @@ public final class AirlockAssembly implements AutoCloseable {
         every(audit::integrate, 1, 1, TimeUnit.SECONDS);
         every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
+        every(alerts::evaluate, alerts.intervalSeconds(), alerts.intervalSeconds(), TimeUnit.SECONDS);
         notifications.start();
         auditExport.start();
         every(

@@ -13,6 +13,9 @@ interface StageStore {
 
     List<Stage> expiredPending(Tx tx, long now);
 
+    /** Pending stages created at or before {@code before} and not yet expired at {@code now}, oldest first. */
+    List<Stage> pendingCreatedBefore(Tx tx, long before, long now);
+
     void decide(Tx tx, String id, StageState state, long at, String by);
 
     List<Approval> approvals(Tx tx, String id);

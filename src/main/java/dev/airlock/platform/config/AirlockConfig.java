@@ -19,7 +19,44 @@ public record AirlockConfig(
         List<Issuer> issuers,
         Proxy proxy,
         NotificationsConfig notifications,
-        List<AuditSink> auditSinks) {
+        List<AuditSink> auditSinks,
+        AlertsConfig alerts) {
+
+    /** Without {@code alerts}: the alert rules' defaults. */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                AlertsConfig.DEFAULT);
+    }
 
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
@@ -287,6 +324,7 @@ public record AirlockConfig(
                 issuers,
                 proxy,
                 notifications,
-                auditSinks);
+                auditSinks,
+                alerts);
     }
 }

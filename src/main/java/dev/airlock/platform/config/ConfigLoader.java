@@ -55,6 +55,7 @@ public final class ConfigLoader {
         d.put("proxy.cooldownExclude", "");
         d.put("proxy.notFoundSeconds", "60");
         d.putAll(NotificationsConfig.defaults());
+        d.putAll(AlertsConfig.defaults());
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -159,7 +160,8 @@ public final class ConfigLoader {
             requireKnown(prefix, "key in " + file);
             if (!LIST_KEYS.contains(prefix)
                     && !UPSTREAM_KEY.matcher(prefix).matches()
-                    && !NotificationsConfig.known(prefix)) {
+                    && !NotificationsConfig.known(prefix)
+                    && !AlertsConfig.isList(prefix)) {
                 throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
             }
             java.util.List<String> items = new java.util.ArrayList<>();
@@ -336,7 +338,8 @@ public final class ConfigLoader {
                         upstreamList(v),
                         intOf(v, "proxy.notFoundSeconds")),
                 NotificationsConfig.from(v),
-                sinkList(v));
+                sinkList(v),
+                AlertsConfig.from(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
