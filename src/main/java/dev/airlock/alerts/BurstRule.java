@@ -59,27 +59,21 @@ final class BurstRule {
         List<String> actions =
                 KINDS.values().stream().flatMap(List::stream).sorted().toList();
         Map<String, Integer> perAction = alerts.db().read(tx -> store.failures(tx, actions, since));
+        java.util.Set<String> firing = new java.util.HashSet<>();
+        alerts.db().read(tx -> store.firing(tx, RULE)).forEach(a -> firing.add(a.caseKey()));
         int changes = 0;
         for (Map.Entry<String, List<String>> kind : KINDS.entrySet()) {
             int count = kind.getValue().stream()
                     .mapToInt(a -> perAction.getOrDefault(a, 0))
                     .sum();
             String key = kind.getKey();
-            if (count > config.threshold()) {
+            if (count > config.threshold() && !firing.contains(key)) {
                 changes += alerts.db().write(tx -> alerts.fire(tx, firing(key, count), true) ? 1 : 0);
-            } else if (count < config.threshold()) {
+            } else if (count < config.threshold() && firing.contains(key)) {
+                String why = count + " in the last " + config.windowMinutes() + " minutes, below " + config.threshold();
                 changes += alerts.db().write(tx -> {
                     Alert a = store.find(tx, RULE, key);
-                    return a != null
-                                    && a.firing()
-                                    && alerts.resolve(
-                                            tx,
-                                            a,
-                                            Actor.operator(),
-                                            count + " in the last " + config.windowMinutes() + " minutes, below "
-                                                    + config.threshold())
-                            ? 1
-                            : 0;
+                    return a != null && alerts.resolve(tx, a, Actor.operator(), why) ? 1 : 0;
                 });
             }
         }

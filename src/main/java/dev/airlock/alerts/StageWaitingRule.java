@@ -49,11 +49,17 @@ final class StageWaitingRule {
         long remind = Duration.ofMinutes(config.remindAfterMinutes()).toMillis();
         long escalate = Duration.ofMinutes(config.escalateAfterMinutes()).toMillis();
         List<Stage> waiting = staging.waitingSince(now - remind);
+        Map<String, Alert> open = new HashMap<>();
+        alerts.db().read(tx -> store.firing(tx, RULE)).forEach(a -> open.put(a.caseKey(), a));
         Map<String, Stage> byId = new HashMap<>();
         waiting.forEach(s -> byId.put(s.id(), s));
         int changes = 0;
         for (Stage s : waiting) {
             boolean late = s.createdAt() <= now - escalate;
+            Alert known = open.get(s.id());
+            if (known != null && (!late || !"reminder".equals(known.level()))) {
+                continue; // nothing to do: the common case costs no write
+            }
             changes += alerts.db().write(tx -> {
                 Alert a = store.find(tx, RULE, s.id());
                 List<String> approvers = packages.approvers(tx, s.pkg());
@@ -66,8 +72,7 @@ final class StageWaitingRule {
                 return 0;
             });
         }
-        List<Alert> open = alerts.db().read(tx -> store.firing(tx, RULE));
-        for (Alert a : open) {
+        for (Alert a : open.values()) {
             if (byId.containsKey(a.caseKey())) {
                 continue;
             }

@@ -343,6 +343,28 @@ class AlertRulesTest {
         }
     }
 
+    @Test
+    void anotherNodeOrARestartResumesAtThePersistedCursorAndNeverFiresACaseTwice() {
+        Stage st = s.stage(bob, "widget", "1.1.0"); // a new publisher
+        s.clock.advance(Duration.ofMinutes(16));
+        assertEquals(2, s.airlock.alerts.evaluate(), "newPublisher and the reminder");
+        Map<String, String> flags = Map.of("data.dir", s.dir.toString(), "alerts.stageWaiting.escalateTo", "olga");
+        try (dev.airlock.AirlockAssembly second = new dev.airlock.AirlockAssembly(
+                dev.airlock.platform.config.ConfigLoader.load(null, Map.of(), flags), s.clock)) {
+            assertEquals(0, second.alerts.evaluate(), "the same cases, seen from a second node");
+            s.publish(alice, "widget", "1.0.1");
+            assertEquals(1, second.alerts.evaluate());
+            assertEquals(0, s.airlock.alerts.evaluate(), "the first node does not fire it again");
+            s.clock.advance(Duration.ofMinutes(15));
+            assertEquals(1, second.alerts.evaluate() + s.airlock.alerts.evaluate(), "one escalation between them");
+        }
+        assertEquals("escalation", only("stageWaiting").level());
+        assertEquals(st.id(), only("stageWaiting").caseKey());
+        assertThat(alertEvents())
+                .filteredOn(e -> e.action().equals("alert.fire"))
+                .hasSize(5);
+    }
+
     void wrongPassword() {
         try {
             s.airlock.users.login(Actor.anonymous("127.0.0.1"), "alice", "wrong-password", null);

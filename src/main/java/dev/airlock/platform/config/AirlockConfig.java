@@ -60,6 +60,7 @@ public record AirlockConfig(
 
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
+        alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
