@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
             ImportCommand.class,
             ProxyCommand.class,
             AuditCommand.class,
-            AdvisoriesCommand.class
+            AdvisoriesCommand.class,
+            AlertsCommand.class
         })
 public final class Airlock {
 

@@ -8,6 +8,7 @@ import dev.airlock.advisories.AdvisoryService;
 import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
+import dev.airlock.alerts.AlertService;
 import dev.airlock.audit.AuditQueryService;
 import dev.airlock.audit.AuditService;
 import dev.airlock.audit.export.ExportService;
@@ -104,6 +105,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final NotificationService notifications;
     /** Prometheus metrics at /-/metrics (docs/metrics.md); inert unless metrics.enabled. */
     public final Metrics metrics;
+    /** The alert rules of {@code alerts.*} (docs/audit.md, "Alerts"). */
+    public final AlertService alerts;
 
     private HttpServer server;
     private ScheduledExecutorService scheduler;
@@ -204,6 +207,18 @@ public final class AirlockAssembly implements AutoCloseable {
                 Duration.ofDays(config.staging().expiryDays()),
                 notifications);
         this.metrics = Metrics.create(config.metrics(), audit, staging, packages);
+        this.alerts = AlertService.create(
+                db,
+                audit,
+                notifications,
+                staging,
+                packages,
+                () -> users.list().stream()
+                        .filter(dev.airlock.accounts.User::admin)
+                        .map(dev.airlock.accounts.User::name)
+                        .toList(),
+                config.alerts(),
+                clock);
         this.trust = TrustService.create(
                 db,
                 policies.gate(),
@@ -338,6 +353,7 @@ public final class AirlockAssembly implements AutoCloseable {
         every(audit::integrate, 1, 1, TimeUnit.SECONDS);
         every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every(staging::expire, 1, 1, TimeUnit.MINUTES);
+        every(alerts::evaluate, alerts.intervalSeconds(), alerts.intervalSeconds(), TimeUnit.SECONDS);
         notifications.start();
         auditExport.start();
         every(

@@ -83,6 +83,17 @@ final class JdbiStageStore implements StageStore {
     }
 
     @Override
+    public List<Stage> pendingCreatedBefore(Tx tx, long before, long now) {
+        return tx.handle()
+                .createQuery("SELECT * FROM stages WHERE state = 'pending' AND created_at <= :before"
+                        + " AND expires_at > :now ORDER BY created_at, id")
+                .bind("before", before)
+                .bind("now", now)
+                .map((rs, c) -> row(rs))
+                .list();
+    }
+
+    @Override
     public void decide(Tx tx, String id, StageState state, long at, String by) {
         tx.handle()
                 .createUpdate(

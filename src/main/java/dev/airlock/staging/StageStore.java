@@ -16,6 +16,9 @@ interface StageStore {
     /** How many stages are pending and not past their time at {@code now}, and the oldest's creation time. */
     StagingService.PendingSummary pendingSummary(Tx tx, long now);
 
+    /** Pending stages created at or before {@code before} and not yet expired at {@code now}, oldest first. */
+    List<Stage> pendingCreatedBefore(Tx tx, long before, long now);
+
     void decide(Tx tx, String id, StageState state, long at, String by);
 
     List<Approval> approvals(Tx tx, String id);

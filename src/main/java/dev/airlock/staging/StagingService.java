@@ -397,6 +397,19 @@ public final class StagingService {
         return db.read(tx -> store.pendingSummary(tx, now));
     }
 
+    /**
+     * Pending stages (not expired) staged at or before {@code createdBefore}, oldest first, with no access check: for
+     * the alert rules, which run as the server itself (one indexed query).
+     */
+    public List<Stage> waitingSince(long createdBefore) {
+        return db.read(tx -> store.pendingCreatedBefore(tx, createdBefore, clock.millis()));
+    }
+
+    /** The stage with this id, or null; no access check (for the alert rules). */
+    public Stage find(String id) {
+        return db.read(tx -> store.find(tx, id));
+    }
+
     /** Expires pending stages past their time: no longer approvable, tarballs freed, an audit event each. */
     public int expire() {
         long now = clock.millis();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * is checked by an independent verifier (Debian's python3-dkim, given the public key through its DNS hook), and a
  * configured webhook receives {@code stage.created}.
  */
-class StageMailTest {
+public class StageMailTest {
     static final String VERIFY = """
             import sys, dkim
             key = open(sys.argv[1]).read().strip()
@@ -57,19 +57,8 @@ class StageMailTest {
         smtp.start();
         hook = new WebhookReceiver();
         dir = Files.createTempDirectory("dkim");
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-        gen.initialize(2048);
-        KeyPair pair = gen.generateKeyPair();
-        Path pem = dir.resolve("dkim.pem");
-        Files.writeString(
-                pem,
-                "-----BEGIN PRIVATE KEY-----\n"
-                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                                .encodeToString(pair.getPrivate().getEncoded())
-                        + "\n-----END PRIVATE KEY-----\n");
+        Path pem = dkimKeys(dir);
         publicKey = dir.resolve("dkim.pub");
-        Files.writeString(
-                publicKey, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
         Map<String, String> cfg = new HashMap<>();
         cfg.put("notifications.smtp.host", "127.0.0.1");
         cfg.put("notifications.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
@@ -94,7 +83,28 @@ class StageMailTest {
         dev.airlock.testing.Files2.deleteTree(dir);
     }
 
-    static String raw(MimeMessage m) throws Exception {
+    /**
+     * Makes a DKIM key pair in {@code dir}: the private key as {@code dkim.pem} (returned; for
+     * notifications.dkim.privateKeyFile) and the public key as {@code dkim.pub} (for {@link #dkimVerifies}).
+     */
+    public static Path dkimKeys(Path dir) throws Exception {
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+        gen.initialize(2048);
+        KeyPair pair = gen.generateKeyPair();
+        Path pem = dir.resolve("dkim.pem");
+        Files.writeString(
+                pem,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(pair.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                dir.resolve("dkim.pub"),
+                Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        return pem;
+    }
+
+    public static String raw(MimeMessage m) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         m.writeTo(out);
         return out.toString(StandardCharsets.UTF_8);
@@ -102,11 +112,12 @@ class StageMailTest {
 
     /** The independent verifier's verdict on the raw message. */
     boolean dkimVerifies(String raw) throws Exception {
-        return dkimVerifies(dir, publicKey, raw);
+        return dkimVerifies(dir, raw);
     }
 
-    /** python3-dkim's verdict on the raw message, given the base64 public key in {@code publicKey}. */
-    static boolean dkimVerifies(Path dir, Path publicKey, String raw) throws Exception {
+    /** The independent verifier's verdict, with the public key {@link #dkimKeys} wrote in {@code dir}. */
+    public static boolean dkimVerifies(Path dir, String raw) throws Exception {
+        Path publicKey = dir.resolve("dkim.pub");
         Path script = dir.resolve("verify.py");
         Files.writeString(script, VERIFY);
         // Debian's interpreter, where the python3-dkim package installs (a pyenv python3 on PATH lacks it)

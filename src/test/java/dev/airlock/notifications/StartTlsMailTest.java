@@ -14,9 +14,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +57,6 @@ class StartTlsMailTest {
     Path received;
     Process server;
     Services s;
-    Path publicKey;
     Map<String, String> cfg = new HashMap<>();
 
     @BeforeEach
@@ -88,19 +84,7 @@ class StartTlsMailTest {
         String line = out.readLine();
         assertThat(line).as("aiosmtpd started (is python3-aiosmtpd installed?)").isEqualTo("ready");
 
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-        gen.initialize(2048);
-        KeyPair pair = gen.generateKeyPair();
-        Path pem = dir.resolve("dkim.pem");
-        Files.writeString(
-                pem,
-                "-----BEGIN PRIVATE KEY-----\n"
-                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                                .encodeToString(pair.getPrivate().getEncoded())
-                        + "\n-----END PRIVATE KEY-----\n");
-        publicKey = dir.resolve("dkim.pub");
-        Files.writeString(
-                publicKey, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        Path pem = StageMailTest.dkimKeys(dir);
 
         cfg.put("notifications.smtp.host", "localhost"); // the name the certificate carries
         cfg.put("notifications.smtp.port", String.valueOf(port));
@@ -149,7 +133,7 @@ class StartTlsMailTest {
         assertEquals("tls", Files.readString(Path.of(mails.get(0) + ".tls")), "sent after STARTTLS");
         String raw = Files.readString(mails.get(0), StandardCharsets.UTF_8);
         assertThat(raw).contains("Subject: Staged for approval: widget@1.1.0").contains("DKIM-Signature:");
-        assertThat(StageMailTest.dkimVerifies(dir, publicKey, raw)).isTrue();
+        assertThat(StageMailTest.dkimVerifies(dir, raw)).isTrue();
     }
 
     @Test

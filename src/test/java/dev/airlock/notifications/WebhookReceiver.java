@@ -15,25 +15,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A webhook endpoint for tests (the JDK's HTTP server): records each request's headers and raw body and answers the
  * queued statuses first, then {@code fallback}.
  */
-final class WebhookReceiver implements AutoCloseable {
-    record Received(Map<String, List<String>> headers, byte[] body) {
-        String header(String name) {
+public final class WebhookReceiver implements AutoCloseable {
+    public record Received(Map<String, List<String>> headers, byte[] body) {
+        public String header(String name) {
             List<String> v = headers.get(name);
             return v == null ? null : v.get(0);
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
     final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
     final AtomicInteger fallback = new AtomicInteger(200);
     volatile long delayMs;
     private final HttpServer server;
 
-    WebhookReceiver() throws IOException {
+    public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
         server.createContext("/hook", exchange -> {
@@ -60,7 +60,7 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 

@@ -28,6 +28,10 @@ public final class TestRegistry implements AutoCloseable {
         Map<String, String> flags = new HashMap<>(settings);
         flags.put("data.dir", dataDir.toString());
         flags.put("server.port", String.valueOf(free));
+        // tests evaluate the alert rules themselves (airlock.alerts.evaluate()) after moving the clock; the server's
+        // own
+        // evaluation would add alert events at a moment of its choosing to tests that count events
+        flags.putIfAbsent("alerts.intervalSeconds", "86400");
         AirlockConfig config = ConfigLoader.load(null, Map.of(), flags);
         this.airlock = new AirlockAssembly(config, clock);
         this.port = airlock.serve();

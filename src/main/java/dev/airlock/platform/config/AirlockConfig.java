@@ -20,9 +20,10 @@ public record AirlockConfig(
         Proxy proxy,
         NotificationsConfig notifications,
         List<AuditSink> auditSinks,
-        Metrics metrics) {
+        Metrics metrics,
+        AlertsConfig alerts) {
 
-    /** Without the metrics endpoint (metrics.enabled false). */
+    /** Without the metrics endpoint (metrics.enabled false) and with the alert rules' defaults. */
     public AirlockConfig(
             Server server,
             Path dataDir,
@@ -55,11 +56,13 @@ public record AirlockConfig(
                 proxy,
                 notifications,
                 auditSinks,
-                Metrics.OFF);
+                Metrics.OFF,
+                AlertsConfig.DEFAULT);
     }
 
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
+        alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
@@ -347,6 +350,7 @@ public record AirlockConfig(
                 proxy,
                 notifications,
                 auditSinks,
-                metrics);
+                metrics,
+                alerts);
     }
 }

@@ -57,6 +57,7 @@ public final class ConfigLoader {
         d.putAll(NotificationsConfig.defaults());
         d.put("metrics.enabled", "false");
         d.put("metrics.token", "");
+        d.putAll(AlertsConfig.defaults());
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -161,7 +162,8 @@ public final class ConfigLoader {
             requireKnown(prefix, "key in " + file);
             if (!LIST_KEYS.contains(prefix)
                     && !UPSTREAM_KEY.matcher(prefix).matches()
-                    && !NotificationsConfig.known(prefix)) {
+                    && !NotificationsConfig.known(prefix)
+                    && !AlertsConfig.isList(prefix)) {
                 throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
             }
             java.util.List<String> items = new java.util.ArrayList<>();
@@ -339,7 +341,8 @@ public final class ConfigLoader {
                         intOf(v, "proxy.notFoundSeconds")),
                 NotificationsConfig.from(v),
                 sinkList(v),
-                new AirlockConfig.Metrics(boolOf(v, "metrics.enabled"), v.get("metrics.token")));
+                new AirlockConfig.Metrics(boolOf(v, "metrics.enabled"), v.get("metrics.token")),
+                AlertsConfig.from(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
