@@ -190,10 +190,10 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("lm", p.upstreamLastModified())
                 .bind("at", p.fetchedAt())
                 .bind("base", p.base())
-                .bind("fj", text(p.full().json()))
+                .bind("fj", text(tx, p.full().json()))
                 .bind("fg", p.full().gzip())
                 .bind("fe", p.full().etag())
-                .bind("aj", text(p.abbreviated().json()))
+                .bind("aj", text(tx, p.abbreviated().json()))
                 .bind("ag", p.abbreviated().gzip())
                 .bind("ae", p.abbreviated().etag())
                 .bind("hidden", p.hidden())
@@ -202,8 +202,25 @@ final class JdbiProxyStore implements ProxyStore {
                 .execute();
     }
 
-    private static String text(byte[] utf8) {
+    /**
+     * A served document's UTF-8 bytes as a value for a text column. SQLite takes the bytes as they are (a large
+     * packument is not copied into a String and encoded back: for a 9 MB document with non-Latin-1 characters that is
+     * 18 MB of UTF-16 and another 9 MB, more than the default heap can spare); reads use getBytes, which hands them
+     * back unchanged. PostgreSQL's text type needs a String.
+     */
+    private static Object text(Tx tx, byte[] utf8) {
+        if (utf8 == null || sqlite(tx)) {
+            return utf8;
+        }
         return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static boolean sqlite(Tx tx) {
+        try {
+            return tx.handle().getConnection().getMetaData().getURL().startsWith("jdbc:sqlite:");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A public packument as large as {@code @types/node}'s (about 10 MB, 3,000 versions) proxied by {@code ./airlock
+ * A public packument as large as {@code @types/node}'s (about 10 MB, 3,000 versions, characters beyond Latin-1)
+ * proxied by {@code ./airlock
  * serve} with the launcher's own heap ({@code -Xmx80m}): the full and abbreviated documents are answered as npm
  * expects and the server keeps answering. The upstream is a small HTTP server on loopback serving the generated
  * document as the public registry does (gzip when asked).
@@ -177,7 +178,11 @@ class ProxyLargePackumentIT {
             m.putObject("repository").put("type", "git").put("url", "https://github.com/example/types.git");
             ArrayNode contributors = m.putArray("contributors");
             for (int c = 0; c < 40; c++) {
-                contributors.addObject().put("name", "Contributor " + c).put("githubUsername", "contrib" + c);
+                // names beyond Latin-1, as @types/node's contributors have: the document is not a Latin-1 String
+                contributors
+                        .addObject()
+                        .put("name", "Contributor " + c + (c % 8 == 0 ? " Łukasz 王" : ""))
+                        .put("githubUsername", "contrib" + c);
             }
             ObjectNode deps = m.putObject("dependencies");
             for (int d = 0; d < 20; d++) {
