@@ -13,7 +13,8 @@
 # to go idle before each measurement, 20), BENCH_OUT (bench/results), BENCH_KEEP=1, AIRLOCK_CORPUS_CACHE,
 # BENCH_PROXY_WARMUP_PACKAGES (generated packages fetched through each new proxy, with the corpus versions outside
 # the tree, to warm its JIT on the cold paths before it is measured; 800), BENCH_PROXY_SKIP_READS=1 /
-# BENCH_PROXY_SKIP_INSTALLS=1 / BENCH_PROXY_SKIP_LARGE=1.
+# BENCH_PROXY_SKIP_INSTALLS=1 / BENCH_PROXY_SKIP_LARGE=1, BENCH_PROXY_LONG=1 (one long-running proxy for every
+# install, its cache purged with `./airlock proxy purge --all` before each, instead of a new proxy per install).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -225,23 +226,41 @@ for p in os.listdir(corpus):
 print("\n".join(sorted(out)))
 EOF
   echo "  measured tree: $(wc -l <"$work/tree.txt") packages; proxy JIT warm-up set: $(wc -l <"$work/jit.txt") other versions" >&2
+  cat "$work/jit.txt" "$work/synth.txt" >"$work/jit-all.txt"
+  warm_proxy() { # port: fetch every name outside the tree through it twice (its cold paths, then its warm ones)
+    "${PY[@]}" fetch --port "$1" --specs "$work/jit-all.txt" --jobs 8
+    "${PY[@]}" fetch --port "$1" --specs "$work/jit-all.txt" --jobs 8 2>/dev/null
+    sleep 3  # let the JIT's compile queue drain
+  }
+  if [[ -n "${BENCH_PROXY_LONG:-}" ]]; then
+    # one long-running proxy, as a registry in service runs: its cache is purged before each install
+    P_PORT="$(free_port)"
+    start_airlock "proxy-long" "$work/proxy-long" "$P_PORT" AIRLOCK_PROXY_UPSTREAM="$U" AIRLOCK_JAVA_OPTS="$PROXY_OPTS"
+    long_pid=$started
+    warm_proxy "$P_PORT"
+  fi
   for rep in $(seq "$REPS"); do
     log "rep $rep/$REPS: direct from the upstream"
     install direct "$U" "$rep"
-    log "rep $rep/$REPS: through a new proxying Airlock (empty cache; JIT warmed on names outside the tree)"
-    P_PORT="$(free_port)"
-    start_airlock "proxy-$rep" "$work/proxy-$rep" "$P_PORT" AIRLOCK_PROXY_UPSTREAM="$U" AIRLOCK_JAVA_OPTS="$PROXY_OPTS"
-    proxy_pid=$started
-    cat "$work/jit.txt" "$work/synth.txt" >"$work/jit-all.txt"
-    "${PY[@]}" fetch --port "$P_PORT" --specs "$work/jit-all.txt" --jobs 8
-    "${PY[@]}" fetch --port "$P_PORT" --specs "$work/jit-all.txt" --jobs 8 2>/dev/null  # and its warm paths
-    sleep 3  # let the JIT's compile queue drain
+    if [[ -n "${BENCH_PROXY_LONG:-}" ]]; then
+      log "rep $rep/$REPS: through the long-running proxying Airlock, its cache purged (./airlock proxy purge --all)"
+      AIRLOCK_PROXY_UPSTREAM="$U" java -jar "$root/target/airlock.jar" proxy purge --all --data "$work/proxy-long" >&2
+      proxy_pid=$long_pid
+      sleep 2
+    else
+      log "rep $rep/$REPS: through a new proxying Airlock (empty cache; JIT warmed on names outside the tree)"
+      P_PORT="$(free_port)"
+      start_airlock "proxy-$rep" "$work/proxy-$rep" "$P_PORT" AIRLOCK_PROXY_UPSTREAM="$U" AIRLOCK_JAVA_OPTS="$PROXY_OPTS"
+      proxy_pid=$started
+      warm_proxy "$P_PORT"
+    fi
     install proxy "http://127.0.0.1:$P_PORT/" "$rep" "$proxy_pid"
     if ((rep == REPS)); then
       { jcmd "$proxy_pid" GC.heap_info 2>&1 | tail -n +2; } >"$work/heap.txt" || true
-      last_proxy_port=$P_PORT; last_proxy_pid=$proxy_pid; last_proxy_data="$work/proxy-$rep"
+      last_proxy_port=$P_PORT; last_proxy_pid=$proxy_pid
+      if [[ -n "${BENCH_PROXY_LONG:-}" ]]; then last_proxy_data="$work/proxy-long"; else last_proxy_data="$work/proxy-$rep"; fi
       tr '\0' ' ' <"/proc/$proxy_pid/cmdline" >"$work/proxy-cmdline.txt"
-    else
+    elif [[ -z "${BENCH_PROXY_LONG:-}" ]]; then
       stop "$proxy_pid"
     fi
   done

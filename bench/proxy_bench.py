@@ -317,6 +317,9 @@ def cmd_report(a):
     if inst:
         out.append("cold install of the tree (npm %s, fresh --cache, no lockfile, --ignore-scripts --no-audit"
                    " --no-fund), seconds:" % r.get("npm", "?"))
+        out.append("proxy: " + ("one long-running Airlock, its cache purged before each install (BENCH_PROXY_LONG)"
+                                if os.environ.get("BENCH_PROXY_LONG") else
+                                "a new Airlock for each install, JIT warmed on names outside the tree"))
         out.append("%-4s %-8s %8s %8s %10s %10s %10s %10s %8s %s" % (
             "rep", "via", "wall s", "npm cpu", "proxy cpu", "upstr cpu", "other cpu", "idle", "added", "proxy RSS max/HWM MiB"))
         for i in inst:

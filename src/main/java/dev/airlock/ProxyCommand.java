@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code airlock proxy allow|block|unblock|why|rules}: the operators' decisions on upstream versions (docs/proxy.md,
+ * {@code airlock proxy allow|block|unblock|why|rules|purge}: the operators' decisions on upstream versions (docs/proxy.md,
  * "Cooldown and blocks"). Each decision is audited and applies to the served packuments and tarballs at once.
  */
 @Command(
@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
             ProxyCommand.Block.class,
             ProxyCommand.Unblock.class,
             ProxyCommand.Why.class,
-            ProxyCommand.Rules.class
+            ProxyCommand.Rules.class,
+            ProxyCommand.Purge.class
         })
 final class ProxyCommand {
 
@@ -145,6 +146,42 @@ final class ProxyCommand {
                         "No blocks or allows" + (only == null ? "" : " for " + only) + " (proxy block, proxy allow)");
             }
             rules.forEach(System.out::println);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "purge",
+            description = "Forget the cached copies of upstream packages (all with --all); the next read fetches them"
+                    + " again. Blocks, allows and cooldown times are kept (audited).")
+    static final class Purge implements Callable<Integer> {
+        @Mixin
+        Airlock.Common common;
+
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        java.util.List<String> names = new java.util.ArrayList<>();
+
+        @Option(names = "--all", description = "Forget every cached upstream package.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (all == !names.isEmpty()) {
+                throw new AirlockException(
+                        ErrorCode.BAD_REQUEST, "Name the packages to purge, or give --all (not both)");
+            }
+            java.util.List<PackageName> parsed =
+                    names.stream().map(PackageName::parse).toList();
+            try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
+                if (airlock.proxy == null) {
+                    throw new AirlockException(
+                            ErrorCode.BAD_REQUEST,
+                            "No upstream is configured (proxy.upstream or proxy.upstreams); there is nothing to purge");
+                }
+                dev.airlock.proxy.ProxyService.Purged p = airlock.proxy.purge(Actor.operator(), parsed);
+                System.out.println("Forgot " + p.packuments() + " cached packument(s) and " + p.tarballs()
+                        + " tarball(s); deleted " + p.blobFiles() + " blob file(s).");
+            }
             return 0;
         }
     }

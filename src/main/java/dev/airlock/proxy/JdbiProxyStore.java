@@ -224,6 +224,29 @@ final class JdbiProxyStore implements ProxyStore {
     }
 
     @Override
+    public Purged purge(Tx tx, String name) {
+        String where = name == null ? "" : " WHERE name = :n";
+        List<String> blobs = tx.handle()
+                .createQuery("SELECT blob FROM proxy_tarballs" + where)
+                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .mapTo(String.class)
+                .list();
+        int tarballs = tx.handle()
+                .createUpdate("DELETE FROM proxy_tarballs" + where)
+                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .execute();
+        tx.handle()
+                .createUpdate("DELETE FROM proxy_dists" + where)
+                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .execute();
+        int packuments = tx.handle()
+                .createUpdate("DELETE FROM proxy_packuments" + where)
+                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .execute();
+        return new Purged(packuments, tarballs, blobs);
+    }
+
+    @Override
     public void touch(Tx tx, String name, long fetchedAt) {
         tx.handle()
                 .createUpdate("UPDATE proxy_packuments SET fetched_at = :at WHERE name = :n")

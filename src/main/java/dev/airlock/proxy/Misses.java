@@ -50,4 +50,9 @@ final class Misses {
     void forget(String upstream, String name) {
         until.remove(upstream + " " + name);
     }
+
+    /** Forgets every remembered miss (after a purge, every name is asked for again). */
+    void clear() {
+        until.clear();
+    }
 }

@@ -46,6 +46,9 @@ public final class ProxyService {
      */
     public record Served(byte[] body, boolean gzip, String etag, boolean stale, String hidden) {}
 
+    /** What {@link #purge} forgot: cached packuments, tarballs, and blob files deleted with them. */
+    public record Purged(long packuments, long tarballs, long blobFiles) {}
+
     /** A proxied tarball in the blob store. */
     public record Tarball(String blob, long size) {}
 
@@ -63,6 +66,7 @@ public final class ProxyService {
     private final Downloads downloads;
     private final ServedCopies copies;
     private final ProxyControls controls;
+    private final AuditService audit;
 
     private ProxyService(
             AirlockConfig.Proxy config,
@@ -85,6 +89,7 @@ public final class ProxyService {
         this.downloads = new Downloads(db, blobs, store, clock, maxTarballBytes);
         this.copies = new ServedCopies(db, store, base, clock, spoolDir, config.cooldown(), config.cooldownExclude());
         this.controls = new ProxyControls(db, store, audit, clock, this, copies);
+        this.audit = audit;
     }
 
     /**
@@ -261,6 +266,52 @@ public final class ProxyService {
         } catch (IOException e) {
             throw new UncheckedIOException("tarball blob missing: " + tarball.blob(), e);
         }
+    }
+
+    /**
+     * Forgets the cached copies of these names, or of every name when {@code names} is empty (the {@code ./airlock proxy
+     * purge} command): the next read fetches them from the upstream again. Audited; the operators' blocks and allows
+     * and the first-seen times the cooldown counts from are kept. The blobs of the forgotten tarballs are deleted
+     * unless a local version or another cached tarball has the same bytes.
+     */
+    public Purged purge(Actor actor, java.util.List<PackageName> names) {
+        java.util.List<String> targets = names.isEmpty()
+                ? java.util.Collections.singletonList(null)
+                : names.stream().map(PackageName::toString).toList();
+        java.util.List<ProxyStore.Purged> done = db.write(tx -> {
+            java.util.List<ProxyStore.Purged> out = new java.util.ArrayList<>();
+            for (String n : targets) {
+                ProxyStore.Purged p = store.purge(tx, n);
+                out.add(p);
+                audit.record(
+                        tx,
+                        actor,
+                        "proxy.purge",
+                        n == null ? "registry" : "package:" + n,
+                        Map.of("packuments", p.packuments(), "tarballs", p.tarballs()));
+            }
+            return out;
+        });
+        misses.clear();
+        Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
+        kept.addAll(referencedBlobs());
+        long deleted = 0;
+        for (ProxyStore.Purged p : done) {
+            for (String blob : p.blobs()) {
+                try {
+                    if (!kept.contains(blob) && blobs.exists(blob)) {
+                        blobs.delete(blob);
+                        deleted++;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete blob " + blob, e);
+                }
+            }
+        }
+        return new Purged(
+                done.stream().mapToLong(ProxyStore.Purged::packuments).sum(),
+                done.stream().mapToLong(ProxyStore.Purged::tarballs).sum(),
+                deleted);
     }
 
     /** Blob keys of proxied tarballs (the orphan sweep keeps them). */

@@ -104,6 +104,15 @@ interface ProxyStore {
 
     boolean deleteRule(Tx tx, String name, String kind, String spec);
 
+    /** What a purge removed: the cached packuments and tarballs, and the tarballs' blob keys. */
+    record Purged(int packuments, int tarballs, List<String> blobs) {}
+
+    /**
+     * Forgets the cached copies of {@code name} (every name when null): packument, dists and tarball rows. Operators'
+     * rules and the first-seen times the cooldown counts from are kept.
+     */
+    Purged purge(Tx tx, String name);
+
     /** The served copies of the name are rebuilt on the next read. */
     void invalidate(Tx tx, String name);
 }

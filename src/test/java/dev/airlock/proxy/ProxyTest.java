@@ -158,6 +158,43 @@ class ProxyTest {
     }
 
     @Test
+    void purgeForgetsCachedCopiesAndTheirBlobsButKeepsBlocks() throws Exception {
+        publishUpstream("left-pad", "1.0.0", Map.of());
+        publishUpstream("left-pad", "1.1.0", Map.of());
+        publishUpstream("right-pad", "1.0.0", Map.of());
+        airlock.airlock.proxy.controls().block(Actor.operator(), PackageName.parse("left-pad"), "1.1.0", "bad");
+        HttpResponse<byte[]> tgz = get("left-pad/-/left-pad-1.0.0.tgz");
+        assertThat(tgz.statusCode()).isEqualTo(200);
+        String blob = Hashes.hex(MessageDigest.getInstance("SHA-512").digest(tgz.body()));
+        assertThat(get("right-pad/-/right-pad-1.0.0.tgz").statusCode()).isEqualTo(200);
+        assertThat(airlock.airlock.proxy.referencedBlobs()).hasSize(2).contains(blob);
+        assertThat(airlock.airlock.blobs.exists(blob)).isTrue();
+
+        ProxyService.Purged purged =
+                airlock.airlock.proxy.purge(Actor.operator(), List.of(PackageName.parse("left-pad")));
+        assertThat(purged).isEqualTo(new ProxyService.Purged(1, 1, 1));
+        assertThat(airlock.airlock.proxy.referencedBlobs()).hasSize(1).doesNotContain(blob);
+        assertThat(airlock.airlock.blobs.exists(blob)).isFalse();
+        assertThat(airlock.airlock.audit.forTarget("package:left-pad"))
+                .anySatisfy(e -> assertThat(e.action()).isEqualTo("proxy.purge"));
+
+        // the next read asks the upstream again; the operator's block still holds
+        assertThat(relay.count("/left-pad")).isEqualTo(1);
+        JsonNode doc = json(get("left-pad"));
+        assertThat(relay.count("/left-pad")).isEqualTo(2);
+        assertThat(doc.path("versions").has("1.0.0")).isTrue();
+        assertThat(doc.path("versions").has("1.1.0")).isFalse();
+        assertThat(get("left-pad/-/left-pad-1.0.0.tgz").statusCode()).isEqualTo(200);
+        assertThat(relay.count("/left-pad/-/left-pad-1.0.0.tgz")).isEqualTo(2);
+
+        // --all: everything cached goes, and the blob files with it
+        ProxyService.Purged all = airlock.airlock.proxy.purge(Actor.operator(), List.of());
+        assertThat(all).isEqualTo(new ProxyService.Purged(2, 2, 2));
+        assertThat(airlock.airlock.proxy.referencedBlobs()).isEmpty();
+        assertThat(airlock.airlock.sweep.sweep()).isZero();
+    }
+
+    @Test
     void localPackagesWinAndInternalNamesAreNeverFetched() {
         upstream.createOrg("acme", "bob"); // the attacker registers the scope upstream
         for (String name : List.of("@acme/utils", "billing", "corp-tools", "shared", "reserved")) {
