@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -102,13 +101,7 @@ final class StageWaitingRule {
                         : "")
                 + "Review it in the console under \"Staged\". If you did not expect this release, reject it there"
                 + " and revoke the credential that staged it.";
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("package", s.pkg());
-        data.put("version", s.version());
-        data.put("tag", s.tag());
-        data.put("stage", s.id());
-        data.put("stagedBy", s.actor());
-        data.put("actorType", s.actorType());
+        Map<String, Object> data = s.noticeData();
         data.put("stagedAt", Instant.ofEpochMilli(s.createdAt()).toString());
         data.put("waitingMinutes", minutes);
         return new Firing(

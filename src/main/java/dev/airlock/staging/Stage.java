@@ -150,4 +150,19 @@ public record Stage(
                     ciJson);
         }
     }
+
+    /**
+     * What a notification about this stage says in its structured data (webhooks): package, version, tag, stage id,
+     * who staged it and with what kind of credential. Callers add their own fields.
+     */
+    public java.util.Map<String, Object> noticeData() {
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("package", pkg);
+        data.put("version", version);
+        data.put("tag", tag);
+        data.put("stage", id);
+        data.put("stagedBy", actor);
+        data.put("actorType", actorType);
+        return data;
+    }
 }

@@ -3,7 +3,6 @@ package dev.airlock.staging;
 import dev.airlock.notifications.Notification;
 import dev.airlock.shared.Actor;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,13 +28,7 @@ final class StageNotice {
                 + "Tarball integrity: " + s.integrity() + "\n\n"
                 + "Review it in the console under \"Staged\". If you did not expect this release, reject it there"
                 + " and revoke the credential that staged it.";
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("package", s.pkg());
-        data.put("version", s.version());
-        data.put("tag", s.tag());
-        data.put("stage", s.id());
-        data.put("stagedBy", s.actor());
-        data.put("actorType", s.actorType());
+        Map<String, Object> data = s.noticeData();
         data.put("bypass2fa", actor.bypasses2fa());
         data.put("integrity", s.integrity());
         data.put("approvalsRequired", s.approvalsRequired());
