@@ -329,6 +329,31 @@ class AlertRulesTest {
     }
 
     @Test
+    void burstsOfWrongCodesAndOfOidcDenialsAreTheirOwnCases() {
+        for (int i = 0; i < 4; i++) {
+            // a wrong authenticator code from bob (TOTP enrolled), then a refused OIDC exchange (not a JWT)
+            Actor wrongCode = new Actor("bob", "session", "key-bob", "127.0.0.1", "000000");
+            try {
+                s.airlock.twoFactor.verify(wrongCode, "approve widget@1.1.0", false);
+            } catch (AirlockException expected) {
+                // refused, and recorded as tfa.failure (the throttle answers 429 after a few)
+            }
+            try {
+                s.airlock.trust.exchange(PackageName.parse("widget"), "not-a-jwt", Actor.anonymous("10.0.0." + i));
+            } catch (AirlockException expected) {
+                assertEquals(ErrorCode.UNAUTHORIZED, expected.code());
+            }
+        }
+        assertEquals(2, s.airlock.alerts.evaluate(), "one case per kind");
+        assertThat(s.airlock.alerts.list(false))
+                .filteredOn(a -> a.rule().equals("burst"))
+                .extracting(Alert::caseKey)
+                .containsExactlyInAnyOrder("wrong-codes", "oidc-denials");
+        s.clock.advance(Duration.ofMinutes(6));
+        assertEquals(2, s.airlock.alerts.evaluate(), "both windows emptied");
+    }
+
+    @Test
     void theAlertsOwnEventsAreNotReadAsCasesAndADisabledRuleNeverFires() {
         // the events alerts write (alert.fire on package:widget …) never count as cases of another rule
         s.publish(alice, "widget", "2.0.0");
