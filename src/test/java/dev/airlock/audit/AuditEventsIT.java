@@ -393,7 +393,20 @@ class AuditEventsIT {
         fromNpm(disabled);
         assertThat(disabled.path("factor").asText()).isEqualTo("totp");
 
-        // no entry of the whole run holds a password, a token, a TOTP secret or a code that was used
+        // the alert rules over this whole run: the pipeline's first stage was by a CI identity never seen for the
+        // package (alice had published it herself), and the bypass token was a weakened policy
+        registry.airlock.alerts.evaluate();
+        assertThat(registry.airlock.alerts.list(false))
+                .filteredOn(a -> a.rule().equals("newPublisher") && a.target().equals("package:audited"))
+                .extracting(dev.airlock.alerts.Alert::caseKey)
+                .anySatisfy(k -> assertThat(k)
+                        .startsWith("audited ci " + issuer.issuer() + " alice/audited workflow ")
+                        .contains("publish.yml"));
+        assertThat(registry.airlock.alerts.list(false))
+                .filteredOn(a -> a.rule().equals("policyWeakened"))
+                .isNotEmpty();
+
+        // no entry of the whole run (the alerts' own included) holds a password, a token, a TOTP secret or a code
         List<AuditEvent> all = registry.airlock.audit.all();
         assertThat(all).hasSizeGreaterThan(30);
         for (AuditEvent e : all) {
