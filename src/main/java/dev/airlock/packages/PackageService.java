@@ -57,79 +57,52 @@ public final class PackageService {
 
     /** The stored bytes, no decoding; one indexed row. */
     public ServedDocument served(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        ServedDocument doc = servedOrAbsent(actor, name, abbreviated, gzip);
-        if (doc == null) {
-            throw PackageAccess.notFound(name.toString());
-        }
-        return doc;
-    }
-
-    /**
-     * As {@link #served}, but null when no package of that name exists here in any state (the proxy may serve it):
-     * the same one indexed row answers both, so a proxied read does not ask again with {@link #visibility}.
-     */
-    public ServedDocument servedOrAbsent(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        return db.read(tx -> servedOrAbsent(tx, actor, name, abbreviated, gzip));
-    }
-
-    /** {@link #servedOrAbsent} in the caller's read (the proxy reads its cached copy on the same connection). */
-    public ServedDocument servedOrAbsent(Tx tx, Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        PackageStore.Served s = store.served(tx, name.toString(), abbreviated, gzip);
-        if (s == null) {
-            return null;
-        }
-        if (s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-            throw PackageAccess.notFound(name.toString());
-        }
-        return new ServedDocument(s.body(), s.gzip(), s.etag());
+        return db.read(
+                tx -> document(tx, actor, name.toString(), store.served(tx, name.toString(), abbreviated, gzip)));
     }
 
     public TarballRef tarball(Actor actor, PackageName name, String version) {
-        TarballRef ref = tarballOrAbsent(actor, name, version);
-        if (ref == null) {
-            throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
-        }
-        return ref;
-    }
-
-    /** As {@link #tarball}, but null when no package of that name exists here in any state; one indexed row. */
-    public TarballRef tarballOrAbsent(Actor actor, PackageName name, String version) {
-        return db.read(tx -> tarballOrAbsent(tx, actor, name, version));
-    }
-
-    /** {@link #tarballOrAbsent} in the caller's read. */
-    public TarballRef tarballOrAbsent(Tx tx, Actor actor, PackageName name, String version) {
-        PackageStore.Served s = store.servedTarball(tx, name.toString(), version);
-        if (s == null) {
-            return null;
-        }
-        if (s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-            throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
-        }
-        return new TarballRef(s.blob(), s.size(), s.etag());
+        return db.read(tx ->
+                tarballRef(tx, actor, name.toString(), version, store.servedTarball(tx, name.toString(), version)));
     }
 
     /**
      * The document of a local package another feature's read found ({@link LocalRows}), when the actor may read it;
-     * 404 otherwise, exactly as {@link #servedOrAbsent}. In the caller's read.
+     * 404 otherwise, exactly as {@link #served}. In the caller's read.
      */
     public ServedDocument visibleDocument(
             Tx tx, Actor actor, LocalRows.Document row, boolean abbreviated, boolean gzip) {
-        if (row.etag() == null || !access.canRead(tx, actor, row.name(), row.scope(), row.access())) {
-            throw PackageAccess.notFound(row.name());
-        }
-        if (gzip && row.body() == null) {
-            return servedOrAbsent(tx, actor, PackageName.parse(row.name()), abbreviated, false); // no gzip copy yet
-        }
-        return new ServedDocument(row.body(), gzip, row.etag());
+        PackageStore.Served s = gzip && row.etag() != null && row.body() == null
+                ? store.served(tx, row.name(), abbreviated, false) // not rebuilt since gzip copies were added
+                : new PackageStore.Served(row.name(), row.scope(), row.access(), row.body(), gzip, row.etag(), null, 0);
+        return document(tx, actor, row.name(), s);
     }
 
-    /** The tarball of a local package another feature's read found, as {@link #tarballOrAbsent}. */
+    /** The tarball of a local package another feature's read found, as {@link #tarball}. */
     public TarballRef visibleTarball(Tx tx, Actor actor, LocalRows.Tarball row, String version) {
-        if (row.blob() == null || !access.canRead(tx, actor, row.name(), row.scope(), row.access())) {
-            throw AirlockException.notFound("Tarball not found: " + row.name() + "@" + version);
+        return tarballRef(
+                tx,
+                actor,
+                row.name(),
+                version,
+                new PackageStore.Served(
+                        row.name(), row.scope(), row.access(), null, false, row.integrity(), row.blob(), row.size()));
+    }
+
+    /** The served row when the actor may read it; 404 when there is none, it has no packument, or it is hidden. */
+    private ServedDocument document(Tx tx, Actor actor, String name, PackageStore.Served s) {
+        if (s == null || s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            throw PackageAccess.notFound(name);
         }
-        return new TarballRef(row.blob(), row.size(), row.integrity());
+        return new ServedDocument(s.body(), s.gzip(), s.etag());
+    }
+
+    /** The tarball row when the actor may read it; 404 when there is none, the version is not published, or hidden. */
+    private TarballRef tarballRef(Tx tx, Actor actor, String name, String version, PackageStore.Served s) {
+        if (s == null || s.blob() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
+            throw AirlockException.notFound("Tarball not found: " + name + "@" + version);
+        }
+        return new TarballRef(s.blob(), s.size(), s.etag());
     }
 
     /** Opens the bytes of a tarball found with {@link #tarball}. */

@@ -26,11 +26,12 @@ final class InternalNames {
     }
 
     /**
-     * Why the name is internal (for the 404's sentence and the log), or null when it may be fetched. The scope is
-     * looked up in the caller's read, which also reads the cached copy: a warm proxied read borrows one connection.
+     * Why the name is internal (for the 404's sentence and the log), or null when it may be fetched; the scope's owner
+     * is looked up in the caller's read. (Warm packument and tarball reads read it in their own statement and call
+     * {@link #why(PackageName, String)}.)
      */
     String why(Tx tx, PackageName name) {
-        return why(name, name.scoped() && matching(patterns, name) == null ? scopes.owner(tx, name.scope()) : null);
+        return why(name, name.scoped() ? scopes.owner(tx, name.scope()) : null);
     }
 
     /** {@link #why(Tx, PackageName)} when whose the scope is ("org", "user", or null) was read already. */

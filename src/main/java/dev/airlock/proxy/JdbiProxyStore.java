@@ -77,8 +77,7 @@ final class JdbiProxyStore implements ProxyStore {
         byte[] body = rs.getBytes(first + 1);
         Served s = new Served(gzip ? null : body, gzip ? body : null, rs.getString(first + 2));
         Served none = new Served(null, null, null);
-        long at = rs.getLong(first + 8);
-        Long recomputeAt = rs.wasNull() ? null : at;
+        Long recomputeAt = nullableLong(rs, first + 8);
         return new Cached(
                 name,
                 null,
@@ -169,6 +168,7 @@ final class JdbiProxyStore implements ProxyStore {
 
     @Override
     public void putPackument(Tx tx, Cached p) {
+        boolean sqlite = sqlite(tx);
         tx.handle()
                 .createUpdate("INSERT INTO proxy_packuments (name, upstream_json, upstream_gz, upstream_etag,"
                         + " upstream_last_modified, fetched_at, base, full_json, full_gz, full_etag,"
@@ -190,10 +190,10 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("lm", p.upstreamLastModified())
                 .bind("at", p.fetchedAt())
                 .bind("base", p.base())
-                .bind("fj", text(tx, p.full().json()))
+                .bind("fj", text(sqlite, p.full().json()))
                 .bind("fg", p.full().gzip())
                 .bind("fe", p.full().etag())
-                .bind("aj", text(tx, p.abbreviated().json()))
+                .bind("aj", text(sqlite, p.abbreviated().json()))
                 .bind("ag", p.abbreviated().gzip())
                 .bind("ae", p.abbreviated().etag())
                 .bind("hidden", p.hidden())
@@ -208,8 +208,8 @@ final class JdbiProxyStore implements ProxyStore {
      * 18 MB of UTF-16 and another 9 MB, more than the default heap can spare); reads use getBytes, which hands them
      * back unchanged. PostgreSQL's text type needs a String.
      */
-    private static Object text(Tx tx, byte[] utf8) {
-        if (utf8 == null || sqlite(tx)) {
+    private static Object text(boolean sqlite, byte[] utf8) {
+        if (utf8 == null || sqlite) {
             return utf8;
         }
         return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
@@ -226,22 +226,20 @@ final class JdbiProxyStore implements ProxyStore {
     @Override
     public Purged purge(Tx tx, String name) {
         String where = name == null ? "" : " WHERE name = :n";
+        Map<String, Object> n = name == null ? Map.of() : Map.of("n", name);
         List<String> blobs = tx.handle()
                 .createQuery("SELECT blob FROM proxy_tarballs" + where)
-                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .bindMap(n)
                 .mapTo(String.class)
                 .list();
         int tarballs = tx.handle()
                 .createUpdate("DELETE FROM proxy_tarballs" + where)
-                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .bindMap(n)
                 .execute();
-        tx.handle()
-                .createUpdate("DELETE FROM proxy_dists" + where)
-                .bindMap(name == null ? Map.of() : Map.of("n", name))
-                .execute();
+        tx.handle().createUpdate("DELETE FROM proxy_dists" + where).bindMap(n).execute();
         int packuments = tx.handle()
                 .createUpdate("DELETE FROM proxy_packuments" + where)
-                .bindMap(name == null ? Map.of() : Map.of("n", name))
+                .bindMap(n)
                 .execute();
         return new Purged(packuments, tarballs, blobs);
     }
@@ -325,9 +323,13 @@ final class JdbiProxyStore implements ProxyStore {
         }
     }
 
-    private static Long recomputeAt(java.sql.ResultSet rs) throws java.sql.SQLException {
-        long at = rs.getLong("recompute_at");
-        return rs.wasNull() ? null : at;
+    private static Long recomputeAt(ResultSet rs) throws SQLException {
+        return nullableLong(rs, rs.findColumn("recompute_at"));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 
     @Override
@@ -362,8 +364,7 @@ final class JdbiProxyStore implements ProxyStore {
         if (rs.getString(first) == null) {
             return null;
         }
-        long at = rs.getLong(first + 3);
-        Long recomputeAt = rs.wasNull() ? null : at;
+        Long recomputeAt = nullableLong(rs, first + 3);
         String blob = rs.getString(first + 5);
         return new TarballState(
                 new Hidden(rs.getString(first + 1), rs.getString(first + 2), recomputeAt, rs.getString(first + 4)),

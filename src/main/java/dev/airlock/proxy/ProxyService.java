@@ -19,6 +19,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * The upstream proxy (docs/proxy.md): packuments and tarballs of names that do not exist here, fetched on demand from
  * the first upstream registry whose patterns match the name, cached, and served like local ones. Packuments and
  * tarballs are asked for local first: a name with a local package in any state is never proxied (a local package
- * wins completely); names the guard declares internal ({@code proxy.internal}, scopes of local orgs and users) are never fetched. A
- * cached copy is served only while its name is still routed to the upstream it came from. A tarball is stored only
- * after its bytes match the packument's integrity/shasum. A cached packument is revalidated after its upstream's max
- * age; when the upstream fails it is served stale. Concurrent misses for one name or tarball make one upstream
- * request; an upstream 404 is remembered for {@code proxy.notFoundSeconds}.
+ * wins completely); names the guard declares internal ({@code proxy.internal}, scopes of local orgs and users) are
+ * never fetched. A cached copy is served only while its name is still routed to the upstream it came from. A tarball
+ * is stored only after its bytes match the packument's integrity/shasum. A cached packument is revalidated after its
+ * upstream's max age; when the upstream fails it is served stale. Concurrent misses for one name or tarball make one
+ * upstream request; an upstream 404 is remembered for {@code proxy.notFoundSeconds}.
  */
 public final class ProxyService {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyService.class);
@@ -94,7 +98,8 @@ public final class ProxyService {
 
     /**
      * Null when no upstream is configured. {@code scopeOwner} tells, in the caller's read, whether a scope is a local
-     * org's ("org") or user's ("user") or neither (null): the guard; {@code base} is the public URL tarball URLs start with.
+     * org's ("org") or user's ("user") or neither (null): the guard; {@code base} is the public URL tarball URLs start
+     * with.
      */
     public static ProxyService create(
             AirlockConfig.Proxy config,
@@ -274,12 +279,12 @@ public final class ProxyService {
      * and the first-seen times the cooldown counts from are kept. The blobs of the forgotten tarballs are deleted
      * unless a local version or another cached tarball has the same bytes.
      */
-    public Purged purge(Actor actor, java.util.List<PackageName> names) {
-        java.util.List<String> targets = names.isEmpty()
-                ? java.util.Collections.singletonList(null)
+    public Purged purge(Actor actor, List<PackageName> names) {
+        List<String> targets = names.isEmpty()
+                ? Collections.singletonList(null)
                 : names.stream().map(PackageName::toString).toList();
-        java.util.List<ProxyStore.Purged> done = db.write(tx -> {
-            java.util.List<ProxyStore.Purged> out = new java.util.ArrayList<>();
+        List<ProxyStore.Purged> done = db.write(tx -> {
+            List<ProxyStore.Purged> out = new ArrayList<>();
             for (String n : targets) {
                 ProxyStore.Purged p = store.purge(tx, n);
                 out.add(p);
@@ -293,7 +298,7 @@ public final class ProxyService {
             return out;
         });
         misses.clear();
-        Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
+        Set<String> kept = new HashSet<>(packages.referencedBlobs());
         kept.addAll(referencedBlobs());
         long deleted = 0;
         for (ProxyStore.Purged p : done) {

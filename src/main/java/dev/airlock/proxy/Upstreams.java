@@ -33,9 +33,6 @@ final class Upstreams {
 
     /** The guard, then the routing: the first upstream whose patterns match the name; 404 when none may serve it. */
     Route route(Tx tx, Actor actor, PackageName name) {
-        if (!actor.authenticated() && !anonymousRead) {
-            throw AirlockException.notFound("Not found: " + name);
-        }
         return allowed(actor, name, internal.why(tx, name));
     }
 
