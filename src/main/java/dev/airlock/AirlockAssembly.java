@@ -410,6 +410,9 @@ public final class AirlockAssembly implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        if (proxy != null) {
+            proxy.stop();
+        }
         metrics.close();
         db.close();
     }

@@ -42,10 +42,19 @@ final class Downloads {
 
     /** The stored row as a tarball to serve, when it came from this route's upstream and its blob is there. */
     ProxyService.Tarball stored(Route route, ProxyStore.Tarball row) {
-        if (row != null && route.url().equals(row.upstream()) && blobs.exists(row.blob())) {
+        if (row != null && route.url().equals(row.upstream()) && whole(row)) {
             return new ProxyService.Tarball(row.blob(), row.size());
         }
         return null;
+    }
+
+    /** Whether the row's blob is there, whole: the cache writes it without waiting for the disk (putCopy). */
+    private boolean whole(ProxyStore.Tarball row) {
+        try {
+            return blobs.size(row.blob()) == row.size();
+        } catch (IOException e) {
+            return false; // absent
+        }
     }
 
     /** Fetches, verifies and stores the tarball (the caller holds its single flight). */
@@ -80,10 +89,13 @@ final class Downloads {
                                 + mismatch + "); it was not stored.");
             }
             String blob = Hashes.hex(sums.digests().get("sha512"));
+            if (blobs.exists(blob) && blobs.size(blob) != tgz.size()) {
+                blobs.delete(blob); // a copy a crash left short (putCopy does not wait for the disk)
+            }
             if (tgz.inMemory()) {
-                blobs.put(blob, tgz.bytes());
+                blobs.putCopy(blob, tgz.bytes());
             } else {
-                blobs.put(blob, tgz.open());
+                blobs.putCopy(blob, tgz.open());
             }
             ProxyStore.Tarball stored = new ProxyStore.Tarball(
                     name.toString(),
@@ -92,7 +104,7 @@ final class Downloads {
                     tgz.size(),
                     integrity != null ? integrity : sums.sha512(),
                     route.url());
-            db.write(tx -> {
+            db.writeCopy(tx -> {
                 store.putTarball(tx, stored, clock.millis());
                 return null;
             });

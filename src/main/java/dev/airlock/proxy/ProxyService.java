@@ -66,6 +66,7 @@ public final class ProxyService {
     private final Upstreams upstreams;
     private final Clock clock;
     private final SingleFlight flights = new SingleFlight();
+    private final Prefetcher prefetcher;
     private final Misses misses;
     private final Downloads downloads;
     private final ServedCopies copies;
@@ -90,6 +91,7 @@ public final class ProxyService {
         this.upstreams = new Upstreams(config, internal, anonymousRead, spoolDir, clock);
         this.clock = clock;
         this.misses = new Misses(clock, config.notFoundSeconds() * 1000L);
+        this.prefetcher = new Prefetcher(config.prefetch());
         this.downloads = new Downloads(db, blobs, store, clock, maxTarballBytes);
         this.copies = new ServedCopies(db, store, base, clock, spoolDir, config.cooldown(), config.cooldownExclude());
         this.controls = new ProxyControls(db, store, audit, clock, this, copies);
@@ -157,7 +159,7 @@ public final class ProxyService {
             return new Served(
                     read.local().body(), read.local().gzip(), read.local().etag(), false, null);
         }
-        Fetched f = fetched(read.route(), read.row(), name, abbreviated, gzip);
+        Fetched f = fetched(actor, read.route(), read.row(), name, abbreviated, gzip);
         ProxyStore.Served doc = abbreviated ? f.cached.abbreviated() : f.cached.full();
         String hidden = Release.summary(f.cached.hidden());
         return gzip
@@ -223,7 +225,7 @@ public final class ProxyService {
         if (doc == null || !doc.has(version)) {
             return null;
         }
-        db.write(tx -> {
+        db.writeCopy(tx -> {
             store.putDists(tx, name.toString(), doc.dists());
             return null;
         });
@@ -357,10 +359,11 @@ public final class ProxyService {
         String n = name.toString();
         Read<ProxyStore.Cached> read = db.read(tx ->
                 new Read<>(null, null, upstreams.route(tx, actor, name), store.variant(tx, n, abbreviated, gzip)));
-        return fetched(read.route(), read.row(), name, abbreviated, gzip);
+        return fetched(actor, read.route(), read.row(), name, abbreviated, gzip);
     }
 
-    private Fetched fetched(Route route, ProxyStore.Cached row, PackageName name, boolean abbreviated, boolean gzip) {
+    private Fetched fetched(
+            Actor actor, Route route, ProxyStore.Cached row, PackageName name, boolean abbreviated, boolean gzip) {
         String n = name.toString();
         ProxyStore.Cached cached = ours(route, row);
         if (cached != null && fresh(route, cached)) {
@@ -370,7 +373,8 @@ public final class ProxyService {
             throw AirlockException.notFound("Not found: " + name);
         }
         try {
-            ProxyStore.Cached c = flights.run("packument " + name, () -> refresh(route, name, abbreviated, gzip));
+            ProxyStore.Cached c =
+                    flights.run("packument " + name, () -> refresh(actor, route, name, abbreviated, gzip));
             ProxyStore.Served v = abbreviated ? c.abbreviated() : c.full();
             if ((gzip ? v.gzip() : v.json()) == null) {
                 // another request led the single flight and read the variant it wanted: read this one
@@ -399,7 +403,7 @@ public final class ProxyService {
      * One upstream request (the caller holds the name's single flight): 200 stores, 304 refreshes, 404 forgets the
      * name and remembers the miss. A copy cached from another upstream is replaced, and its tarballs forgotten.
      */
-    private ProxyStore.Cached refresh(Route route, PackageName name, boolean abbreviated, boolean gzip) {
+    private ProxyStore.Cached refresh(Actor actor, Route route, PackageName name, boolean abbreviated, boolean gzip) {
         String n = name.toString();
         ProxyStore.Cached row = db.read(tx -> store.variant(tx, n, abbreviated, gzip));
         ProxyStore.Cached cached = ours(route, row);
@@ -425,7 +429,7 @@ public final class ProxyService {
         if (answer.status() == 404) {
             misses.remember(route.url(), n);
             if (row != null) {
-                db.write(tx -> {
+                db.writeCopy(tx -> {
                     store.deletePackument(tx, n);
                     return null;
                 });
@@ -434,7 +438,7 @@ public final class ProxyService {
         }
         long now = clock.millis();
         if (answer.status() == 304 && cached != null) {
-            db.write(tx -> {
+            db.writeCopy(tx -> {
                 store.touch(tx, n, now);
                 return null;
             });
@@ -448,11 +452,20 @@ public final class ProxyService {
             throw e;
         }
         if (row != null && cached == null) {
-            db.write(tx -> {
+            db.writeCopy(tx -> {
                 store.deleteTarballs(tx, n); // fetched from the upstream that served the name before
                 return null;
             });
         }
-        return copies.save(name, answer.gz(), doc, answer.etag(), answer.lastModified(), now, route.url(), true);
+        ProxyStore.Cached saved =
+                copies.save(name, answer.gz(), doc, answer.etag(), answer.lastModified(), now, route.url(), true);
+        // the client resolving this package asks for these next: fetch them meanwhile, as this reader
+        prefetcher.prefetch(doc.latestDependencies(), dep -> packument(actor, dep, true, true));
+        return saved;
+    }
+
+    /** Stops the prefetch threads (the server is shutting down). */
+    public void stop() {
+        prefetcher.stop();
     }
 }

@@ -148,7 +148,7 @@ final class ServedCopies {
                 view.hidden(),
                 view.recomputeAt(),
                 upstream);
-        db.write(tx -> {
+        db.writeCopy(tx -> {
             store.putSeen(tx, n, added); // a version another request recorded meanwhile keeps its first instant
             store.putPackument(tx, c);
             if (fromUpstream) {

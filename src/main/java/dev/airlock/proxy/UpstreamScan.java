@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -23,13 +24,19 @@ import java.util.zip.GZIPInputStream;
  * null), the shape {@link Release#apply} works on.
  */
 final class UpstreamScan {
+    private static final Set<String> DEPENDENCIES = Set.of("dependencies", "optionalDependencies", "peerDependencies");
+
     private UpstreamScan() {}
 
     /** A version's {@code dist}: what its tarball is checked against, and where the upstream serves it. */
     record Dist(String integrity, String shasum, String tarball) {}
 
-    /** The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}) and every version's dist. */
-    record Summary(ObjectNode skeleton, Map<String, Dist> dists) {
+    /**
+     * The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}), every version's dist, and the names the
+     * {@code latest} version depends on (when the document gives {@code dist-tags} before {@code versions}, as
+     * registries do; else none): what a client resolving this package will most likely ask for next.
+     */
+    record Summary(ObjectNode skeleton, Map<String, Dist> dists, Set<String> latestDependencies) {
         JsonNode time() {
             return skeleton.path("time");
         }
@@ -65,6 +72,7 @@ final class UpstreamScan {
         ObjectNode skeleton = Json.object();
         Map<String, Dist> dists = new LinkedHashMap<>();
         Set<String> keys = new HashSet<>();
+        Set<String> dependencies = new LinkedHashSet<>();
         boolean versions = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -87,6 +95,7 @@ final class UpstreamScan {
                     }
                     versions = true;
                     ObjectNode keysOnly = skeleton.putObject("versions");
+                    String latest = latest(skeleton);
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String v = p.currentName();
                         if (keysOnly.has(v)) {
@@ -94,18 +103,26 @@ final class UpstreamScan {
                         }
                         keysOnly.set(v, NullNode.instance);
                         p.nextToken();
-                        dists.put(v, dist(p));
+                        dists.put(v, dist(p, v.equals(latest) ? dependencies : null));
                     }
                 }
                 case "time", "dist-tags" -> skeleton.set(field, Json.MAPPER.readTree(p));
                 default -> p.skipChildren();
             }
         }
-        return versions ? new Summary(skeleton, dists) : null;
+        return versions ? new Summary(skeleton, dists, dependencies) : null;
     }
 
-    /** The parser is on a version's value: reads its {@code dist} and skips the rest of the manifest. */
-    private static Dist dist(JsonParser p) throws IOException {
+    private static String latest(ObjectNode skeleton) {
+        JsonNode latest = skeleton.path("dist-tags").path("latest");
+        return latest.isTextual() ? latest.asText() : null;
+    }
+
+    /**
+     * The parser is on a version's value: reads its {@code dist} and skips the rest of the manifest, except, when
+     * {@code dependencies} is given, the names of its dependencies of every kind npm installs.
+     */
+    private static Dist dist(JsonParser p, Set<String> dependencies) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
             return new Dist(null, null, null);
@@ -117,6 +134,14 @@ final class UpstreamScan {
             if (field.equals("dist") && p.currentToken() == JsonToken.START_OBJECT) {
                 JsonNode d = Json.MAPPER.readTree(p);
                 found = new Dist(text(d, "integrity"), text(d, "shasum"), text(d, "tarball"));
+            } else if (dependencies != null
+                    && DEPENDENCIES.contains(field)
+                    && p.currentToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    dependencies.add(p.currentName());
+                    p.nextToken();
+                    p.skipChildren();
+                }
             } else {
                 p.skipChildren();
             }

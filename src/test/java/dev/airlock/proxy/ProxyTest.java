@@ -136,6 +136,19 @@ class ProxyTest {
                 .containsExactly(Hashes.hex(MessageDigest.getInstance("SHA-512").digest(tgz.body())));
         assertThat(airlock.airlock.sweep.sweep()).isZero();
 
+        // the cache writes its copies without waiting for the disk: a copy a crash left short is fetched again
+        String blob = Hashes.hex(MessageDigest.getInstance("SHA-512").digest(tgz.body()));
+        java.nio.file.Path file = airlock.airlock
+                .config
+                .blobDir()
+                .resolve(blob.substring(0, 2))
+                .resolve(blob.substring(2, 4))
+                .resolve(blob);
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(tgz.body(), tgz.body().length / 2));
+        assertThat(get("left-pad/-/left-pad-1.0.0.tgz").body()).isEqualTo(tgz.body());
+        assertThat(relay.count("/left-pad/-/left-pad-1.0.0.tgz")).isEqualTo(2);
+        assertThat(java.nio.file.Files.readAllBytes(file)).isEqualTo(tgz.body());
+
         // after proxy.maxAgeSeconds (300) a conditional request: 304 keeps the copy and refreshes its age
         clock.advance(Duration.ofSeconds(301));
         assertThat(get("left-pad").headers().firstValue("ETag")).hasValue(etag);
@@ -155,6 +168,37 @@ class ProxyTest {
 
         // absent upstream too: 404
         assertThat(get("no-such-package").statusCode()).isEqualTo(404);
+    }
+
+    /** Polls the relay's count of a path until it reaches {@code n} (prefetching runs in the background). */
+    private void awaitCount(String path, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (relay.count(path) < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(relay.count(path)).as(path).isEqualTo(n);
+    }
+
+    @Test
+    void theLatestVersionsDependenciesAreFetchedAheadOfTheClientThroughTheGuard() throws Exception {
+        publishUpstream("pf-c", "1.0.0", Map.of());
+        publishUpstream("pf-b", "1.0.0", Map.of("pf-c", "^1.0.0", "billing", "^1.0.0", "corp-secrets", "*"));
+        publishUpstream("pf-a", "1.0.0", Map.of());
+        publishUpstream("pf-a", "2.0.0", Map.of("pf-b", "^1.0.0"));
+
+        assertThat(get("pf-a", "Accept", CORGI).statusCode()).isEqualTo(200);
+        // the latest version's dependencies, and theirs in turn, arrive without the client asking
+        awaitCount("/pf-b", 1);
+        awaitCount("/pf-c", 1);
+        // the client's own requests are then answered from the cache
+        assertThat(json(get("pf-b", "Accept", CORGI)).path("versions").has("1.0.0"))
+                .isTrue();
+        assertThat(json(get("pf-c")).path("versions").has("1.0.0")).isTrue();
+        assertThat(relay.count("/pf-b")).isEqualTo(1);
+        assertThat(relay.count("/pf-c")).isEqualTo(1);
+        // internal names are never asked for, prefetched or not
+        assertThat(relay.count("/billing")).isZero();
+        assertThat(relay.count("/corp-secrets")).isZero();
     }
 
     @Test

@@ -12,6 +12,16 @@ public interface BlobStore {
     /** Stores what {@code in} holds (read to its end, then closed) under {@code key}, durably. */
     void put(String key, InputStream in) throws IOException;
 
+    /**
+     * Stores a copy that can be fetched again (the upstream proxy's cache) without waiting for the disk: a crash may
+     * lose it or leave it short, so readers check its size against theirs. A later {@link #put} of the same bytes
+     * makes it durable.
+     */
+    void putCopy(String key, byte[] bytes) throws IOException;
+
+    /** As {@link #putCopy(String, byte[])}, from a stream (read to its end, then closed). */
+    void putCopy(String key, InputStream in) throws IOException;
+
     /** Opens the blob; throws {@link java.nio.file.NoSuchFileException} if absent. */
     InputStream open(String key) throws IOException;
 

@@ -38,44 +38,67 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void put(String key, byte[] bytes) throws IOException {
-        write(key, ch -> {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-        });
+        write(key, bytes(bytes), true);
     }
 
     @Override
     public void put(String key, InputStream in) throws IOException {
         try (in) {
-            write(key, ch -> {
-                byte[] chunk = new byte[64 * 1024];
-                for (int n; (n = in.read(chunk)) > 0; ) {
-                    ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
-                }
-            });
+            write(key, stream(in), true);
         }
+    }
+
+    @Override
+    public void putCopy(String key, byte[] bytes) throws IOException {
+        write(key, bytes(bytes), false);
+    }
+
+    @Override
+    public void putCopy(String key, InputStream in) throws IOException {
+        try (in) {
+            write(key, stream(in), false);
+        }
+    }
+
+    private static Content bytes(byte[] bytes) {
+        return ch -> {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        };
+    }
+
+    private static Content stream(InputStream in) {
+        return ch -> {
+            byte[] chunk = new byte[64 * 1024];
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+        };
     }
 
     private interface Content {
         void writeTo(FileChannel ch) throws IOException;
     }
 
-    private void write(String key, Content content) throws IOException {
+    private void write(String key, Content content, boolean durable) throws IOException {
         Path target = path(key);
-        if (Files.exists(target)) {
+        if (!durable && Files.exists(target)) {
             return;
         }
+        // A durable write rewrites a blob that exists: it may be a copy (putCopy) that never reached the disk whole.
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(root.resolve("tmp"), key.substring(0, 16), ".part");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 content.writeTo(ch);
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

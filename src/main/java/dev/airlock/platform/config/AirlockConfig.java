@@ -199,7 +199,8 @@ public record AirlockConfig(
      * {@code timeoutSeconds} are the defaults of the list's entries. The {@code internal} name patterns are never
      * fetched ({@code @scope/*}, {@code name}, {@code prefix-*}; see docs/proxy.md); the {@code cooldown} upstream
      * versions are hidden for (zero = none) and the name patterns it does not apply to; an upstream 404 is remembered
-     * for {@code notFoundSeconds} (0 = not at all).
+     * for {@code notFoundSeconds} (0 = not at all). {@code prefetch} threads fetch, ahead of the client, the packuments
+     * a freshly fetched one's latest version depends on (0 = none).
      */
     public record Proxy(
             String upstream,
@@ -210,7 +211,8 @@ public record AirlockConfig(
             java.time.Duration cooldown,
             List<String> cooldownExclude,
             List<Upstream> upstreams,
-            int notFoundSeconds) {
+            int notFoundSeconds,
+            int prefetch) {
         public Proxy(String upstream, String token, int maxAgeSeconds, int timeoutSeconds, List<String> internal) {
             this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, java.time.Duration.ZERO, List.of());
         }
@@ -223,7 +225,7 @@ public record AirlockConfig(
                 List<String> internal,
                 java.time.Duration cooldown,
                 List<String> cooldownExclude) {
-            this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, cooldown, cooldownExclude, List.of(), 60);
+            this(upstream, token, maxAgeSeconds, timeoutSeconds, internal, cooldown, cooldownExclude, List.of(), 60, 4);
         }
 
         public Proxy {
@@ -237,6 +239,9 @@ public record AirlockConfig(
             if (maxAgeSeconds < 0 || timeoutSeconds < 1 || notFoundSeconds < 0) {
                 throw new IllegalArgumentException("proxy.maxAgeSeconds and proxy.notFoundSeconds must be 0 or more"
                         + " and proxy.timeoutSeconds at least 1");
+            }
+            if (prefetch < 0 || prefetch > 64) {
+                throw new IllegalArgumentException("proxy.prefetch must be a number of threads from 0 (off) to 64");
             }
             internal = List.copyOf(internal);
             upstreams = List.copyOf(upstreams);

@@ -54,6 +54,7 @@ public final class ConfigLoader {
         d.put("proxy.cooldown", "");
         d.put("proxy.cooldownExclude", "");
         d.put("proxy.notFoundSeconds", "60");
+        d.put("proxy.prefetch", "4");
         d.putAll(NotificationsConfig.defaults());
         d.put("metrics.enabled", "false");
         d.put("metrics.token", "");
@@ -338,7 +339,8 @@ public final class ConfigLoader {
                         duration("proxy.cooldown", v.get("proxy.cooldown")),
                         internalPatterns("proxy.cooldownExclude", v.get("proxy.cooldownExclude")),
                         upstreamList(v),
-                        intOf(v, "proxy.notFoundSeconds")),
+                        intOf(v, "proxy.notFoundSeconds"),
+                        intOf(v, "proxy.prefetch")),
                 NotificationsConfig.from(v),
                 sinkList(v),
                 new AirlockConfig.Metrics(boolOf(v, "metrics.enabled"), v.get("metrics.token")),

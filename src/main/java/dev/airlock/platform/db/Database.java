@@ -107,6 +107,35 @@ public final class Database implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Runs {@code work} in one transaction, as {@link #write}, but does not wait for the commit to reach the disk: for
+     * copies that can be fetched again (the upstream proxy's cache), never for a record. A crash may lose the last
+     * such commits, never corrupt the database (SQLite's {@code synchronous=NORMAL} in WAL mode, PostgreSQL's
+     * {@code synchronous_commit=off}); the next durable commit makes them durable too.
+     */
+    public <T> T writeCopy(Function<Tx, T> work) {
+        if (!sqlite) {
+            return write(tx -> {
+                tx.handle().execute("SET LOCAL synchronous_commit TO OFF");
+                return work.apply(tx);
+            });
+        }
+        Tx[] opened = new Tx[1];
+        T result = writer.withHandle(h -> {
+            h.execute("PRAGMA synchronous=NORMAL"); // SQLite refuses to change it inside a transaction
+            try {
+                return h.inTransaction(TransactionIsolationLevel.UNKNOWN, t -> {
+                    opened[0] = new Tx(t, true);
+                    return work.apply(opened[0]);
+                });
+            } finally {
+                h.execute("PRAGMA synchronous=FULL");
+            }
+        });
+        opened[0].committed();
+        return result;
+    }
+
     /** Runs an after-commit hook: the change is committed, so a failing hook is logged, never thrown. */
     static void runQuietly(Runnable hook) {
         try {
