@@ -223,4 +223,55 @@ class RegistrySignaturesIT {
         assertThat(r.airlock.audit.forTarget("registry").stream().map(e -> e.action()))
                 .contains("signing.key.create", "signing.key.rotate");
     }
+
+    /**
+     * {@code npm audit signatures} asks the public Sigstore TUF repository for the registry's keys first. Without a
+     * network (as in this test) that request fails and npm stops, never reaching {@code /-/npm/v1/keys}: the checks
+     * above use pacote with the keys the way npm passes them instead. docs/verification.md describes the online run.
+     */
+    @Test
+    void npmAuditSignaturesFirstAsksTheSigstoreTufRepository() throws Exception {
+        publish("gadget", "1.0.0");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(r.dataDir, "project");
+        dev.airlock.testing.Npm npm = new dev.airlock.testing.Npm(dir.resolve("home"), r.url());
+        java.nio.file.Files.writeString(
+                dir.resolve("package.json"),
+                "{\"name\":\"app\",\"version\":\"1.0.0\",\"dependencies\":{\"gadget\":\"1.0.0\"}}");
+        var install = npm.run(dir, "install", "--no-audit", "--no-fund");
+        assertThat(install.exit()).as(install.toString()).isZero();
+        var audit = npm.run(dir, "audit", "signatures");
+        if (audit.exit() != 0) {
+            // offline: the TUF repository is out of reach and npm stops there
+            assertThat(audit.stderr()).as(audit.toString()).contains("tuf-repo-cdn.sigstore.dev");
+        } else {
+            // online: TUF has no keys for this registry, so npm fetches /-/npm/v1/keys and checks every package
+            assertThat(audit.stdout()).contains("1 package has a verified registry signature");
+        }
+    }
+
+    @Test
+    void versionsFromBeforeSigningAreSignedOnceInBatches() {
+        publish("gadget", "1.0.0");
+        publish("gadget", "1.1.0");
+        publish("widget", "1.0.0");
+        // what an upgraded data directory holds: versions without signatures (and packuments without them)
+        for (String[] v : List.of(
+                new String[] {"gadget", "1.0.0"}, new String[] {"gadget", "1.1.0"}, new String[] {"widget", "1.0.0"})) {
+            ObjectNode m = (ObjectNode) Json.parse(manifestOf(v[0], v[1]));
+            m.withObject("/dist").remove("signatures");
+            sql("UPDATE versions SET manifest_json = ? WHERE package = ? AND version = ?", Json.write(m), v[0], v[1]);
+        }
+        r.airlock.packageUseCases.versions().rebuildAll();
+        JsonNode unsigned = Pacote.verify(r.url(), "gadget@1.0.0");
+        assertThat(unsigned.path("gadget@1.0.0").path("signatures").isNull()).isTrue();
+
+        assertThat(r.airlock.packageUseCases.versions().signUnsigned(1)).isEqualTo(3);
+        assertThat(r.airlock.packageUseCases.versions().signUnsigned(1)).isZero();
+
+        String keyid = r.airlock.signer.currentKeyid();
+        JsonNode result = Pacote.verify(r.url(), "gadget@1.0.0", "gadget@1.1.0", "widget@1.0.0");
+        ok(result, "gadget@1.0.0", keyid);
+        ok(result, "gadget@1.1.0", keyid);
+        ok(result, "widget@1.0.0", keyid);
+    }
 }
