@@ -47,6 +47,8 @@ import dev.airlock.proxy.ProxyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.signing.RegistrySigner;
+import dev.airlock.signing.http.KeysRoutes;
 import dev.airlock.staging.StagingService;
 import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
@@ -68,6 +70,7 @@ import org.slf4j.LoggerFactory;
 public final class AirlockAssembly implements AutoCloseable {
     private static final long BLOB_GRACE_MS = Duration.ofHours(1).toMillis();
     private static final String PACKUMENTS_BASE = "packuments.base";
+    private static final String SIGNED_ALL = "signing.versions";
     private final java.util.concurrent.atomic.AtomicReference<String> packumentBase =
             new java.util.concurrent.atomic.AtomicReference<>();
     public final AirlockConfig config;
@@ -78,6 +81,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final ExportService auditExport;
     /** Reading the audit log by filter, for those who may (docs/audit.md, "Query"). */
     public final AuditQueryService auditQuery;
+
+    /** The registry's signing key: every version's dist.signatures, /-/npm/v1/keys (docs/verification.md). */
+    public final RegistrySigner signer;
 
     public final TokenService tokens;
     public final UserService users;
@@ -154,8 +160,17 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().maxPasswordFailures(),
                 config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock);
+        String signingKey = config.security().signingKeyFile();
+        this.signer = RegistrySigner.create(
+                db,
+                audit,
+                clock,
+                signingKey.isEmpty()
+                        ? config.dataDir().resolve("signing.key")
+                        : java.nio.file.Path.of(signingKey).toAbsolutePath(),
+                !signingKey.isEmpty());
         this.packageUseCases = Packages.create(
-                db, blobs, orgs, audit, clock, packumentBase::get, config.auth().anonymousRead());
+                db, blobs, orgs, audit, clock, packumentBase::get, config.auth().anonymousRead(), signer);
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(
                 db,
@@ -309,6 +324,11 @@ public final class AirlockAssembly implements AutoCloseable {
             packageUseCases.versions().rebuildAll();
             settings.put(PACKUMENTS_BASE, base);
         }
+        if (settings.get(SIGNED_ALL) == null) {
+            // versions published before registry signatures existed are signed once
+            packageUseCases.versions().signUnsigned(100);
+            settings.put(SIGNED_ALL, "done");
+        }
         server = new HttpServer(
                         config.server().host(),
                         config.server().port(),
@@ -336,6 +356,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         notifications,
                                         auditQuery),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
+                                new KeysRoutes(signer, List::of),
                                 new AuditStreamRoutes(auditExport, this::isAdmin),
                                 new AuditRoutes(auditQuery),
                                 new PackageRoutes(packageUseCases, orgs, policies),

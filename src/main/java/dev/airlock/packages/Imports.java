@@ -118,13 +118,14 @@ public final class Imports {
                     }
                     continue;
                 }
+                ObjectNode signed = rows.sign(v.manifest().deepCopy(), pkgName, v.version(), v.integrity());
                 rows.store.insertVersion(
                         tx,
                         new VersionRecord(
                                 pkgName,
                                 v.version(),
                                 VersionState.PUBLISHED,
-                                Json.write(v.manifest()),
+                                Json.write(signed),
                                 v.readme(),
                                 v.integrity(),
                                 v.shasum(),

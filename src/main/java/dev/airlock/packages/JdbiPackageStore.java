@@ -429,6 +429,16 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
+    public void setManifest(Tx tx, String name, String version, String manifestJson) {
+        tx.handle()
+                .createUpdate("UPDATE versions SET manifest_json = :m WHERE package = :n AND version = :v")
+                .bind("n", name)
+                .bind("v", version)
+                .bind("m", manifestJson)
+                .execute();
+    }
+
+    @Override
     public void deleteStaged(Tx tx, String name, String version) {
         tx.handle()
                 .createUpdate("DELETE FROM versions WHERE package = :n AND version = :v AND state = 'staged'")

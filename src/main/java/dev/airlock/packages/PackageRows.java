@@ -1,5 +1,7 @@
 package dev.airlock.packages;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.db.Database;
@@ -7,6 +9,8 @@ import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
+import dev.airlock.signing.RegistrySigner;
+import dev.airlock.signing.SignatureRef;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,6 +30,8 @@ final class PackageRows {
     final Supplier<String> base;
 
     final BlobStore blobs;
+    /** Signs every version as it becomes visible (its {@code dist.signatures}). */
+    final RegistrySigner signer;
 
     PackageRows(
             Database db,
@@ -34,7 +40,8 @@ final class PackageRows {
             AuditService audit,
             Clock clock,
             Supplier<String> base,
-            BlobStore blobs) {
+            BlobStore blobs,
+            RegistrySigner signer) {
         this.db = db;
         this.store = store;
         this.access = access;
@@ -42,6 +49,23 @@ final class PackageRows {
         this.clock = clock;
         this.base = base;
         this.blobs = blobs;
+        this.signer = signer;
+    }
+
+    /**
+     * Sets {@code dist.signatures} of a version's manifest to the registry's signature over
+     * {@code name@version:integrity}, the integrity being the manifest's {@code dist.integrity} (set to
+     * {@code integrity} when it has none), exactly what npm verifies. Returns the manifest.
+     */
+    ObjectNode sign(ObjectNode manifest, String name, String version, String integrity) {
+        ObjectNode dist = manifest.withObject("/dist");
+        if (!dist.path("integrity").isTextual()) {
+            dist.put("integrity", integrity);
+        }
+        SignatureRef s = signer.signVersion(name, version, dist.get("integrity").asText());
+        ArrayNode list = dist.putArray("signatures");
+        list.addObject().put("keyid", s.keyid()).put("sig", s.sig());
+        return manifest;
     }
 
     PackageRecord visible(Tx tx, Actor actor, PackageName name) {

@@ -72,6 +72,9 @@ interface PackageStore {
 
     void publishStaged(Tx tx, String name, String version, long at, String authorisation);
 
+    /** Replaces a version's manifest (its registry signature is written into it). */
+    void setManifest(Tx tx, String name, String version, String manifestJson);
+
     void deleteStaged(Tx tx, String name, String version);
 
     /** Removes a reserved (never published) package row and its maintainers. */

@@ -1,8 +1,10 @@
 package dev.airlock.packages;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
+import dev.airlock.platform.json.Json;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.PackageName;
@@ -108,6 +110,7 @@ public final class PackageVersions {
                 } else if (requested != null) {
                     pkg = pkg.withAccess(requested).touchedAt(now);
                 }
+                rows.sign(v.manifest(), name, v.version(), v.integrity());
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 rows.touch(tx, pkg, now);
@@ -202,6 +205,8 @@ public final class PackageVersions {
         }
         long now = clock.millis();
         store.publishStaged(tx, name, version, now, dev.airlock.platform.json.Json.write(detail));
+        ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
+        store.setManifest(tx, name, version, Json.write(rows.sign(manifest, name, version, v.integrity())));
         store.setTag(tx, name, tag, version);
         PackageRecord pkg = store.find(tx, name);
         if (!pkg.active()) {
@@ -239,6 +244,38 @@ public final class PackageVersions {
                 AirlockException.conflict("Version " + id + " was "
                         + existing.state().wire() + " and its number cannot be reused. Bump the version number.");
         };
+    }
+
+    /**
+     * Signs every published version that has no registry signature yet (versions from before signing existed), and
+     * rewrites the packuments of the packages it changed: idempotent, one transaction per {@code batch} packages.
+     * Returns how many versions it signed.
+     */
+    public int signUnsigned(int batch) {
+        List<String> names = db.read(store::allNames);
+        int signed = 0;
+        for (int from = 0; from < names.size(); from += batch) {
+            List<String> slice = names.subList(from, Math.min(names.size(), from + batch));
+            signed += db.write(tx -> {
+                int n = 0;
+                for (String name : slice) {
+                    int before = n;
+                    for (VersionRecord v : store.versions(tx, name)) {
+                        ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
+                        if (v.published() && !manifest.path("dist").has("signatures")) {
+                            rows.sign(manifest, name, v.version(), v.integrity());
+                            store.setManifest(tx, name, v.version(), Json.write(manifest));
+                            n++;
+                        }
+                    }
+                    if (n > before) {
+                        rows.rebuild(tx, store.find(tx, name));
+                    }
+                }
+                return n;
+            });
+        }
+        return signed;
     }
 
     /** Rewrites every packument (the public URL is embedded in tarball URLs). */

@@ -4,6 +4,7 @@ import dev.airlock.audit.AuditService;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.db.Database;
+import dev.airlock.signing.RegistrySigner;
 import java.time.Clock;
 
 /**
@@ -26,10 +27,11 @@ public record Packages(
             AuditService audit,
             Clock clock,
             java.util.function.Supplier<String> publicBase,
-            boolean anonymousRead) {
+            boolean anonymousRead,
+            RegistrySigner signer) {
         JdbiPackageStore store = new JdbiPackageStore();
         PackageRows rows = new PackageRows(
-                db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs);
+                db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs, signer);
         return new Packages(
                 new PackageService(rows),
                 new PackageVersions(rows),

@@ -126,8 +126,20 @@ public record AirlockConfig(
         }
     }
 
-    /** {@code secretKey}: base64 of 32 bytes used to encrypt secrets at rest; empty = DATA/secret.key. */
-    public record Security(String secretKey) {}
+    /**
+     * {@code secretKey}: base64 of 32 bytes used to encrypt secrets at rest; empty = DATA/secret.key.
+     * {@code signingKeyFile}: the registry's ECDSA P-256 signing key (PEM, PKCS#8); empty = DATA/signing.key,
+     * generated on first start.
+     */
+    public record Security(String secretKey, String signingKeyFile) {
+        public Security {
+            signingKeyFile = signingKeyFile == null ? "" : signingKeyFile.trim();
+        }
+
+        public Security(String secretKey) {
+            this(secretKey, "");
+        }
+    }
 
     public record Staging(int expiryDays) {
         public Staging {

@@ -41,6 +41,7 @@ public final class ConfigLoader {
         d.put("auth.maxPasswordFailures", "10");
         d.put("auth.passwordFailureWindowMinutes", "15");
         d.put("security.secretKey", "");
+        d.put("security.signingKeyFile", "");
         d.put("staging.expiryDays", "7");
         d.put("twofactor.maxFailures", "5");
         d.put("twofactor.failureWindowMinutes", "15");
@@ -323,7 +324,7 @@ public final class ConfigLoader {
                         intOf(v, "auth.sessionDays"),
                         intOf(v, "auth.maxPasswordFailures"),
                         intOf(v, "auth.passwordFailureWindowMinutes")),
-                new AirlockConfig.Security(v.get("security.secretKey")),
+                new AirlockConfig.Security(v.get("security.secretKey"), v.get("security.signingKeyFile")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(
                         intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
