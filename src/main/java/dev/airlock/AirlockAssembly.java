@@ -9,6 +9,9 @@ import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
 import dev.airlock.alerts.AlertService;
+import dev.airlock.attestations.AttestationService;
+import dev.airlock.attestations.TrustedRoot;
+import dev.airlock.attestations.http.AttestationRoutes;
 import dev.airlock.audit.AuditQueryService;
 import dev.airlock.audit.AuditService;
 import dev.airlock.audit.export.ExportService;
@@ -194,7 +197,9 @@ public final class AirlockAssembly implements AutoCloseable {
                 inspector,
                 config.limits().maxTarballBytes(),
                 policies.gate(),
-                names);
+                names,
+                AttestationService.create(
+                        db, packages, policies, TrustedRoot.load(config.provenanceTrustedRoot()), clock));
         this.notifications = NotificationService.create(
                 db,
                 config.notifications(),
@@ -361,6 +366,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new AuditRoutes(auditQuery),
                                 new PackageRoutes(packageUseCases, orgs, policies),
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
+                                new AttestationRoutes(publish.attestations()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();

@@ -80,13 +80,21 @@ final class PolicyCommand {
                         "true: approving a staged version needs a security key (WebAuthn); TOTP and recovery codes are refused")
         Boolean securityKeyApproval;
 
+        @Option(
+                names = "--require-provenance",
+                description =
+                        "every release needs verified provenance built in this repository (github.com/acme/widget,"
+                                + " or github.com/acme/* for an owner); none switches an inherited requirement off")
+        String requireProvenance;
+
         @Override
         public Integer call() {
-            Policy change = new Policy(mfa, stagingRequired, approvals, require2fa, securityKeyApproval);
+            Policy change =
+                    new Policy(mfa, stagingRequired, approvals, require2fa, securityKeyApproval, requireProvenance);
             if (change.equals(Policy.EMPTY)) {
                 throw AirlockException.badRequest(
-                        "Nothing to change: give --mfa, --staging-required, --approvals, --require-2fa"
-                                + " or --security-key-approval.");
+                        "Nothing to change: give --mfa, --staging-required, --approvals, --require-2fa,"
+                                + " --security-key-approval or --require-provenance.");
             }
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 if (subject.pkg != null) {

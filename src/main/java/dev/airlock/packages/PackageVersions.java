@@ -87,6 +87,11 @@ public final class PackageVersions {
      * The caller asked the gate ({@code Action.PUBLISH}); {@code factor} is the second factor it verified, or null.
      */
     public void publish(Actor actor, NewVersion v, String factor) {
+        publish(actor, v, factor, tx -> {});
+    }
+
+    /** {@link #publish}, with {@code alsoInTx} (e.g. the version's attestations) committed in the same transaction. */
+    public void publish(Actor actor, NewVersion v, String factor, java.util.function.Consumer<Tx> alsoInTx) {
         String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
         try {
             db.write(tx -> {
@@ -113,6 +118,7 @@ public final class PackageVersions {
                 rows.sign(v.manifest(), name, v.version(), v.integrity());
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
+                alsoInTx.accept(tx);
                 rows.touch(tx, pkg, now);
                 audit.record(
                         tx,

@@ -78,6 +78,13 @@ final class PackumentBuilder {
             ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
             ObjectNode dist = manifest.withObject("/dist");
             dist.put("tarball", PackumentBytes.tarballUrl(base, name, v.version()));
+            if (dist.get("attestations") instanceof ObjectNode att) {
+                // stored without the URL, which follows the public URL like the tarball's
+                ObjectNode served = Json.object();
+                served.put("url", base + "/-/npm/v1/attestations/" + name + "@" + v.version());
+                served.setAll(att);
+                dist.set("attestations", served);
+            }
             if (v.deprecated() != null) {
                 manifest.put("deprecated", v.deprecated());
             }

@@ -15,7 +15,8 @@ final class JdbiPolicyStore implements PolicyStore {
                         bool(rs, "staging_required"),
                         integer(rs, "approvals"),
                         bool(rs, "require_2fa"),
-                        bool(rs, "security_key_approval")))
+                        bool(rs, "security_key_approval"),
+                        rs.getString("require_provenance")))
                 .findOne()
                 .orElse(Policy.EMPTY);
     }
@@ -43,13 +44,15 @@ final class JdbiPolicyStore implements PolicyStore {
         tx.handle()
                 .createUpdate(
                         "INSERT INTO policies (subject, mfa, staging_required, approvals, require_2fa, security_key_approval,"
-                                + " updated_at, updated_by) VALUES (:s, :mfa, :staging, :approvals, :tfa, :key, :at, :by)")
+                                + " require_provenance, updated_at, updated_by)"
+                                + " VALUES (:s, :mfa, :staging, :approvals, :tfa, :key, :prov, :at, :by)")
                 .bind("s", subject)
                 .bind("mfa", p.mfa())
                 .bind("staging", flag(p.stagingRequired()))
                 .bind("approvals", p.approvals())
                 .bind("tfa", flag(p.require2fa()))
                 .bind("key", flag(p.securityKeyApproval()))
+                .bind("prov", p.requireProvenance())
                 .bind("at", at)
                 .bind("by", by)
                 .execute();

@@ -5,15 +5,28 @@ package dev.airlock.policy;
  * org's value, and the default applies when neither sets it.
  */
 public record Policy(
-        String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa, Boolean securityKeyApproval) {
+        String mfa,
+        Boolean stagingRequired,
+        Integer approvals,
+        Boolean require2fa,
+        Boolean securityKeyApproval,
+        String requireProvenance) {
     public static final String MFA_NONE = "none";
     public static final String MFA_PUBLISH = "publish";
     public static final String MFA_AUTOMATION = "automation";
     /** The JSON field names, in the order they are documented. */
-    public static final java.util.List<String> FIELDS =
-            java.util.List.of("mfa", "stagingRequired", "approvals", "require2fa", "securityKeyApproval");
+    public static final java.util.List<String> FIELDS = java.util.List.of(
+            "mfa", "stagingRequired", "approvals", "require2fa", "securityKeyApproval", "requireProvenance");
+    /** {@code requireProvenance} value that switches an inherited requirement off for one package. */
+    public static final String PROVENANCE_NONE = "none";
 
-    public static final Policy EMPTY = new Policy(null, null, null, null, null);
+    public static final Policy EMPTY = new Policy(null, null, null, null, null, null);
+
+    /** A policy that does not set {@code requireProvenance}. */
+    public Policy(
+            String mfa, Boolean stagingRequired, Integer approvals, Boolean require2fa, Boolean securityKeyApproval) {
+        this(mfa, stagingRequired, approvals, require2fa, securityKeyApproval, null);
+    }
 
     public Policy {
         if (mfa != null && !mfa.equals(MFA_NONE) && !mfa.equals(MFA_PUBLISH) && !mfa.equals(MFA_AUTOMATION)) {
@@ -21,6 +34,13 @@ public record Policy(
         }
         if (approvals != null && (approvals < 1 || approvals > 10)) {
             throw dev.airlock.shared.AirlockException.badRequest("approvals must be between 1 and 10.");
+        }
+        if (requireProvenance != null
+                && !requireProvenance.equals(PROVENANCE_NONE)
+                && !requireProvenance.matches(
+                        "[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+){1,2}|[A-Za-z0-9.-]+/[A-Za-z0-9._-]+/\\*")) {
+            throw dev.airlock.shared.AirlockException.badRequest("requireProvenance must be a repository such as"
+                    + " github.com/acme/widget (or github.com/acme/* for every repository of an owner), or none.");
         }
     }
 
@@ -31,7 +51,8 @@ public record Policy(
                 change.stagingRequired != null ? change.stagingRequired : stagingRequired,
                 change.approvals != null ? change.approvals : approvals,
                 change.require2fa != null ? change.require2fa : require2fa,
-                change.securityKeyApproval != null ? change.securityKeyApproval : securityKeyApproval);
+                change.securityKeyApproval != null ? change.securityKeyApproval : securityKeyApproval,
+                change.requireProvenance != null ? change.requireProvenance : requireProvenance);
     }
 
     /** A policy change from JSON; unknown fields are an error so typos never pass silently. */
@@ -51,7 +72,11 @@ public record Policy(
             }
             approvals = body.get("approvals").asInt();
         }
-        return new Policy(mfa, staging, approvals, bool(body, "require2fa"), bool(body, "securityKeyApproval"));
+        String provenance = body.hasNonNull("requireProvenance")
+                ? body.get("requireProvenance").asText()
+                : null;
+        return new Policy(
+                mfa, staging, approvals, bool(body, "require2fa"), bool(body, "securityKeyApproval"), provenance);
     }
 
     private static Boolean bool(com.fasterxml.jackson.databind.JsonNode body, String field) {

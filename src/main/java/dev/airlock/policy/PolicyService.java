@@ -92,7 +92,8 @@ public final class PolicyService {
                 Boolean.TRUE.equals(inherited.require2fa()),
                 org,
                 // an org that requires security keys for approval is a floor: a package cannot switch it off
-                Boolean.TRUE.equals(p.securityKeyApproval()) || Boolean.TRUE.equals(inherited.securityKeyApproval()));
+                Boolean.TRUE.equals(p.securityKeyApproval()) || Boolean.TRUE.equals(inherited.securityKeyApproval()),
+                Policy.PROVENANCE_NONE.equals(p.requireProvenance()) ? null : p.requireProvenance());
     }
 
     /** The org whose policy the package inherits (the org that owns its scope), or null. */
@@ -218,6 +219,9 @@ public final class PolicyService {
         }
         if (p.securityKeyApproval() != null) {
             m.put("securityKeyApproval", p.securityKeyApproval());
+        }
+        if (p.requireProvenance() != null) {
+            m.put("requireProvenance", p.requireProvenance());
         }
         return m;
     }

@@ -15,10 +15,20 @@ public final class PolicyView {
 
     /** What applies to the package once its own and its org's policies are combined with the defaults. */
     public record Effective(
-            String mfa, boolean stagingRequired, int approvals, boolean orgRequires2fa, boolean securityKeyApproval) {
+            String mfa,
+            boolean stagingRequired,
+            int approvals,
+            boolean orgRequires2fa,
+            boolean securityKeyApproval,
+            String requireProvenance) {
         static Effective of(EffectivePolicy e) {
             return new Effective(
-                    e.mfa(), e.stagingRequired(), e.approvals(), e.orgRequires2fa(), e.securityKeyApproval());
+                    e.mfa(),
+                    e.stagingRequired(),
+                    e.approvals(),
+                    e.orgRequires2fa(),
+                    e.securityKeyApproval(),
+                    e.requireProvenance());
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.accounts.User;
 import dev.airlock.accounts.UserService;
+import dev.airlock.attestations.AttestationService;
 import dev.airlock.names.NameService;
 import dev.airlock.packages.DistTags;
 import dev.airlock.packages.NewVersion;
@@ -54,6 +55,7 @@ public final class PublishService {
     private final long maxTarballBytes;
     private final Gate gate;
     private final NameService names;
+    private final AttestationService attestations;
 
     public PublishService(
             PackageVersions packages,
@@ -62,7 +64,9 @@ public final class PublishService {
             TarballInspector inspector,
             long maxTarballBytes,
             Gate gate,
-            NameService names) {
+            NameService names,
+            AttestationService attestations) {
+        this.attestations = attestations;
         this.gate = gate;
         this.names = names;
         this.packages = packages;
@@ -75,14 +79,16 @@ public final class PublishService {
     /** {@code npm publish}: validate, store the blob, ask the gate (direct publish, with which factor), commit. */
     public NewVersion publish(Actor actor, PackageName urlName, JsonNode body) {
         NewVersion version;
+        AttestationService.Upload provenance;
         try {
             version = prepare(actor, urlName, body);
+            provenance = attestations.verifyUpload(actor, version, body);
         } catch (AirlockException e) {
             throw packages.refused(actor, "package.publish", urlName.toString(), e, Map.of());
         }
         try {
             String factor = gate.authorise(actor, Action.PUBLISH, version.name());
-            packages.publish(actor, version, factor);
+            packages.publish(actor, version, factor, tx -> attestations.store(tx, version, provenance));
         } catch (AirlockException e) {
             throw packages.refused(
                     actor,
@@ -92,6 +98,11 @@ public final class PublishService {
                     Map.of("version", version.version(), "integrity", version.integrity()));
         }
         return version;
+    }
+
+    /** Where an upload's provenance is verified and its attestations stored (stage publish uses it too). */
+    public AttestationService attestations() {
+        return attestations;
     }
 
     /** Validates the body completely and stores the tarball blob (idempotent, content-addressed). */

@@ -1,6 +1,7 @@
 package dev.airlock.staging;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.attestations.AttestationService;
 import dev.airlock.audit.AuditService;
 import dev.airlock.notifications.NotificationService;
 import dev.airlock.packages.NewVersion;
@@ -113,10 +114,12 @@ public final class StagingService {
     public Stage stage(Actor actor, PackageName name, JsonNode body) {
         NewVersion v;
         EffectivePolicy policy;
+        AttestationService.Upload provenance;
         try {
             gate.authorise(actor, Action.STAGE, name);
             policy = policies.effective(name);
             v = publish.prepare(actor, name, body);
+            provenance = publish.attestations().verifyUpload(actor, v, body);
         } catch (AirlockException e) {
             throw audit.refused(actor, "stage.create", "package:" + name, e, Map.of());
         }
@@ -133,6 +136,7 @@ public final class StagingService {
         try {
             db.write(tx -> {
                 versions.insertStaged(tx, actor, v);
+                publish.attestations().store(tx, v, provenance);
                 store.insert(tx, stage);
                 Map<String, Object> detail = new LinkedHashMap<>(Map.of(
                         "stage",
@@ -367,6 +371,7 @@ public final class StagingService {
         db.write(tx -> {
             store.decide(tx, id, StageState.REJECTED, clock.millis(), actor.user());
             versions.discardStaged(tx, s.pkg(), s.version());
+            publish.attestations().discard(tx, s.pkg(), s.version());
             audit.record(
                     tx,
                     actor,
@@ -420,6 +425,7 @@ public final class StagingService {
                 if (current.status() == StageState.PENDING) {
                     store.decide(tx, s.id(), StageState.EXPIRED, now, null);
                     versions.discardStaged(tx, s.pkg(), s.version());
+                    publish.attestations().discard(tx, s.pkg(), s.version());
                     audit.record(
                             tx,
                             Actor.operator(),

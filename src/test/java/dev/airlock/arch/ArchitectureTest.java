@@ -33,7 +33,9 @@ class ArchitectureTest {
         "dev.airlock.console..",
         "dev.airlock.doctor..",
         "dev.airlock.names..",
-        "dev.airlock.metrics.."
+        "dev.airlock.metrics..",
+        "dev.airlock.signing..",
+        "dev.airlock.attestations.."
     };
     static JavaClasses classes;
 

@@ -43,7 +43,7 @@ class PolicyTest {
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(e.getMessage())
                 .isEqualTo("Unknown policy field \"securityKey\"; use mfa, stagingRequired, approvals, require2fa,"
-                        + " securityKeyApproval.");
+                        + " securityKeyApproval, requireProvenance.");
     }
 
     @Test
@@ -62,7 +62,7 @@ class PolicyTest {
                 .containsExactly(java.util.Map.entry("securityKeyApproval", true));
         assertThat(Json.write(Policy.EMPTY))
                 .isEqualTo("{\"mfa\":null,\"stagingRequired\":null,\"approvals\":null,"
-                        + "\"require2fa\":null,\"securityKeyApproval\":null}");
+                        + "\"require2fa\":null,\"securityKeyApproval\":null,\"requireProvenance\":null}");
     }
 
     @Test
@@ -72,13 +72,15 @@ class PolicyTest {
                 new Policy(null, true, null, null, null),
                 null,
                 Policy.EMPTY,
-                new PolicyView.Effective("none", true, 1, false, false));
+                new PolicyView.Effective("none", true, 1, false, false, null));
         assertThat(Json.write(v))
                 .isEqualTo("{\"package\":\"@corp/widget\",\"own\":{\"mfa\":null,\"stagingRequired\":true,"
-                        + "\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},\"org\":null,\"inherited\":{\"mfa\":null,"
-                        + "\"stagingRequired\":null,\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null},"
+                        + "\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null,"
+                        + "\"requireProvenance\":null},\"org\":null,\"inherited\":{\"mfa\":null,"
+                        + "\"stagingRequired\":null,\"approvals\":null,\"require2fa\":null,\"securityKeyApproval\":null,"
+                        + "\"requireProvenance\":null},"
                         + "\"effective\":{\"mfa\":\"none\",\"stagingRequired\":true,\"approvals\":1,\"orgRequires2fa\":false,"
-                        + "\"securityKeyApproval\":false}}");
+                        + "\"securityKeyApproval\":false,\"requireProvenance\":null}}");
         assertThat(Json.write(new PolicyView.OfOrg("corp", Policy.EMPTY)))
                 .startsWith("{\"org\":\"corp\",\"own\":{\"mfa\":null,");
     }

@@ -21,7 +21,48 @@ public record AirlockConfig(
         NotificationsConfig notifications,
         List<AuditSink> auditSinks,
         Metrics metrics,
-        AlertsConfig alerts) {
+        AlertsConfig alerts,
+        Path provenanceTrustedRoot) {
+
+    /** With the public-good Sigstore trusted root for provenance ({@code provenance.trustedRoot} unset). */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks,
+            Metrics metrics,
+            AlertsConfig alerts) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                metrics,
+                alerts,
+                null);
+    }
 
     /** Without the metrics endpoint (metrics.enabled false) and with the alert rules' defaults. */
     public AirlockConfig(

@@ -47,6 +47,7 @@ public final class ConfigLoader {
         d.put("twofactor.failureWindowMinutes", "15");
         d.put("tokens.bypassMayPublish", "false");
         d.put("trust.defaultIssuers", "true");
+        d.put("provenance.trustedRoot", "");
         d.put("proxy.upstream", "");
         d.put("proxy.token", "");
         d.put("proxy.maxAgeSeconds", "300");
@@ -345,7 +346,10 @@ public final class ConfigLoader {
                 NotificationsConfig.from(v),
                 sinkList(v),
                 new AirlockConfig.Metrics(boolOf(v, "metrics.enabled"), v.get("metrics.token")),
-                AlertsConfig.from(v));
+                AlertsConfig.from(v),
+                v.get("provenance.trustedRoot").isBlank()
+                        ? null
+                        : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath());
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */

@@ -1,0 +1,144 @@
+package dev.airlock.attestations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.packages.NewVersion;
+import dev.airlock.packages.PackageService;
+import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.platform.json.Json;
+import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.PackageName;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Attestations of versions (docs/verification.md, "Provenance"): verifies the provenance bundle npm attaches to a
+ * publish or stage publish before anything is stored, enforces the {@code requireProvenance} policy, writes the
+ * bundle in the caller's transaction, and serves a visible version's attestations in npm's shape.
+ */
+public final class AttestationService {
+    public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+    private final Database db;
+    private final AttestationStore store;
+    private final PackageService packages;
+    private final PolicyService policies;
+    private final ProvenanceVerifier verifier;
+    private final Clock clock;
+
+    AttestationService(
+            Database db,
+            AttestationStore store,
+            PackageService packages,
+            PolicyService policies,
+            ProvenanceVerifier verifier,
+            Clock clock) {
+        this.db = db;
+        this.store = store;
+        this.packages = packages;
+        this.policies = policies;
+        this.verifier = verifier;
+        this.clock = clock;
+    }
+
+    public static AttestationService create(
+            Database db, PackageService packages, PolicyService policies, TrustedRoot root, Clock clock) {
+        return new AttestationService(
+                db, new JdbiAttestationStore(), packages, policies, new ProvenanceVerifier(root), clock);
+    }
+
+    /** A verified provenance bundle waiting for the version's transaction (or none). */
+    public record Upload(String predicateType, String bundleJson) {
+        static final Upload NONE = new Upload(null, null);
+    }
+
+    /**
+     * Verifies the upload's provenance bundle ({@code _attachments["<name>-<version>.sigstore"]}), if any, and the
+     * package's provenance policy. On success the manifest's {@code dist.attestations} is set when a bundle came.
+     */
+    public Upload verifyUpload(Actor actor, NewVersion v, JsonNode body) {
+        String name = v.name().toString();
+        JsonNode attachment = body.path("_attachments").path(name + "-" + v.version() + ".sigstore");
+        EffectivePolicy policy = policies.effective(v.name());
+        String required = policy.requireProvenance();
+        if (attachment.isMissingNode()) {
+            if (required != null) {
+                throw ProvenanceVerifier.refuse("the policy of " + name + " requires provenance built in " + required
+                        + " for every release, and this upload has none (publish from CI with --provenance)");
+            }
+            return Upload.NONE;
+        }
+        JsonNode data = attachment.path("data");
+        JsonNode bundle;
+        try {
+            bundle = data.isTextual() ? Json.parse(data.asText()) : data;
+        } catch (RuntimeException e) {
+            throw ProvenanceVerifier.refuse("the .sigstore attachment is not JSON");
+        }
+        if (!bundle.isObject()) {
+            throw ProvenanceVerifier.refuse("the .sigstore attachment holds no bundle");
+        }
+        String sha512 = dev.airlock.platform.crypto.Hashes.hex(
+                Base64.getDecoder().decode(v.integrity().substring("sha512-".length())));
+        ProvenanceVerifier.Verified verified = verifier.verify(bundle, purl(v.name(), v.version()), sha512);
+        IdentityMatch.requireUploader(actor, verified.identity());
+        if (required != null
+                && !IdentityMatch.repositoryMatches(
+                        required, verified.identity().repository())) {
+            throw ProvenanceVerifier.refuse("the policy of " + name + " requires provenance built in " + required
+                    + ", and this bundle was built in " + verified.identity().repository());
+        }
+        ObjectNode att = Json.object();
+        att.putObject("provenance").put("predicateType", verified.predicateType());
+        v.manifest().withObject("/dist").set("attestations", att);
+        return new Upload(verified.predicateType(), Json.write(bundle));
+    }
+
+    /** Writes a verified upload's bundle with its version, in the publish or stage transaction. */
+    public void store(Tx tx, NewVersion v, Upload upload) {
+        if (upload.bundleJson() != null) {
+            add(tx, v.name().toString(), v.version(), upload.predicateType(), upload.bundleJson());
+        }
+    }
+
+    /**
+     * Adds (or replaces) one attestation of a version in the caller's transaction: served by the attestations endpoint
+     * once the version is visible. {@code bundleJson} is the entry's {@code bundle} object as JSON text.
+     */
+    public void add(Tx tx, String name, String version, String predicateType, String bundleJson) {
+        store.put(tx, name, version, predicateType, bundleJson, clock.millis());
+    }
+
+    /** A staged version that is rejected or expires takes its attestations with it. */
+    public void discard(Tx tx, String name, String version) {
+        store.delete(tx, name, version);
+    }
+
+    /** {@code {"attestations":[{"predicateType","bundle"},…]}}; 404 when the version is not visible or has none. */
+    public JsonNode attestations(Actor actor, PackageName name, String version) {
+        JsonNode manifest = packages.versionManifest(actor, name, version);
+        if (!version.equals(manifest.path("version").asText())) {
+            throw AirlockException.notFound("No attestations for " + name + "@" + version + ".");
+        }
+        List<AttestationStore.Row> rows = db.read(tx -> store.list(tx, name.toString(), version));
+        if (rows.isEmpty()) {
+            throw AirlockException.notFound("No attestations for " + name + "@" + version + ".");
+        }
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("attestations");
+        for (AttestationStore.Row r : rows) {
+            list.addObject().put("predicateType", r.predicateType()).set("bundle", Json.parse(r.bundle()));
+        }
+        return out;
+    }
+
+    /** npm's purl: {@code pkg:npm/%40scope/name@version}. */
+    public static String purl(PackageName name, String version) {
+        return "pkg:npm/" + name.toString().replace("@", "%40") + "@" + version;
+    }
+}
