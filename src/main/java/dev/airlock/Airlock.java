@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
             ProxyCommand.class,
             AuditCommand.class,
             AdvisoriesCommand.class,
-            AlertsCommand.class
+            AlertsCommand.class,
+            VerifyCommand.class
         })
 public final class Airlock {
 
