@@ -139,7 +139,35 @@ function verifyCheckpoint(text, key) {
   throw new Error(`the checkpoint is not signed by the log key ${key.name}`);
 }
 
+// RFC 9162 §2.1.4.2: is the tree of `to` entries with toRoot an extension of the one of `from` entries?
+function consistent(from, to, fromRoot, toRoot, proof) {
+  if (from <= 0n || from > to) return false;
+  if (from === to) return proof.length === 0 && fromRoot.equals(toRoot);
+  if (proof.length === 0) return false;
+  const path = [...proof];
+  if ((from & (from - 1n)) === 0n) path.unshift(fromRoot);
+  let fn = from - 1n;
+  let sn = to - 1n;
+  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = sha256(Buffer.from([1]), c, fr);
+      sr = sha256(Buffer.from([1]), c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+    } else {
+      sr = sha256(Buffer.from([1]), sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && fr.equals(fromRoot) && sr.equals(toRoot);
+}
+
 module.exports = {
+  consistent,
   sha256, keyId, verifyEcdsa, verifyWithCertificate, pae, purl, sha512Hex, inclusionLeadsTo, b64, parseLogKey,
   verifyCheckpoint,
 };

@@ -193,6 +193,7 @@ class Verifier {
         }
         try {
           this.checkpoint = c.verifyCheckpoint(text, key);
+          this.logKey = key;
         } catch (e) {
           throw new Error(`${this.pinnedCheckpoint !== null ? 'the pinned checkpoint: ' : ''}${e.message}`);
         }
@@ -201,6 +202,39 @@ class Verifier {
       }
     }
     return this.checkpoint;
+  }
+
+  // A checkpoint covering index: the pinned (or fetched) one, or, for an entry after a pinned checkpoint, the
+  // registry's latest, signed by the same key and proved (RFC 9162 consistency) to extend the pinned one.
+  async checkpointFor(index) {
+    const pinned = await this.logCheckpoint();
+    if (typeof pinned === 'string' || index < pinned.size || this.pinnedCheckpoint === null) return pinned;
+    if (this.extended === undefined) {
+      try {
+        const a = await this.get('-/airlock/v1/log/checkpoint');
+        if (!a.ok) throw new Error(`the registry serves no checkpoint (HTTP ${a.status})`);
+        let latest;
+        try {
+          latest = c.verifyCheckpoint(a.body, this.logKey);
+        } catch (e) {
+          throw new Error(`the registry's checkpoint: ${e.message}`);
+        }
+        let hashes = [];
+        if (latest.size > pinned.size) {
+          const p = await this.get(`-/airlock/v1/log/proof/consistency?from=${pinned.size}&to=${latest.size}`);
+          const proof = p.ok ? parse(p.body) : null;
+          hashes = list(proof?.hashes).map((h) => c.b64(str(h)));
+        }
+        if (latest.size < pinned.size || !c.consistent(pinned.size, latest.size, pinned.root, latest.root, hashes)) {
+          throw new Error('the log is not an extension of the pinned checkpoint: no consistency proof from its '
+            + `${pinned.size} entries to the registry's ${latest.size}`);
+        }
+        this.extended = latest;
+      } catch (e) {
+        this.extended = e.message;
+      }
+    }
+    return this.extended;
   }
 
   // (4) The attestation's log entry names this package, version and envelope, and its inclusion proof leads to the
@@ -225,7 +259,7 @@ class Verifier {
     if (c.sha256(Buffer.from(payload, 'utf8')).toString('hex') !== str(entry.detail?.envelopeSha256)) {
       return fail(`log entry ${index} records another attestation envelope`);
     }
-    const cp = await this.logCheckpoint();
+    const cp = await this.checkpointFor(index);
     if (typeof cp === 'string') return fail(cp);
     if (index < 0n || index >= cp.size) {
       return fail(`log entry ${index} is not covered by the checkpoint (${cp.size} entries): use a newer checkpoint`);

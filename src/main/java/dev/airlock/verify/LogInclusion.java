@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 
 /**
  * (4) The approval attestation's record in the audit log: the log entry the registry attached names this package,
@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 final class LogInclusion {
     private LogInclusion() {}
 
-    /** {@code trust} answers the verified {@link LogCheckpoint}, or the reason there is none (a String). */
+    /** {@code trust} answers a verified {@link LogCheckpoint} for an index, or the reason there is none (a String). */
     static Report.Check check(
-            JsonNode attestation, Installed pkg, Supplier<Object> trust, RegistryHttp http, ObjectMapper json) {
+            JsonNode attestation, Installed pkg, LongFunction<Object> trust, RegistryHttp http, ObjectMapper json) {
         JsonNode log = attestation.path("log");
         if (!log.isObject()) {
             return Report.Check.fail("not yet in the log: the registry has not sequenced the approval attestation"
@@ -50,7 +50,7 @@ final class LogInclusion {
         if (!envelopeHash.equals(entry.path("detail").path("envelopeSha256").asText())) {
             return Report.Check.fail("log entry " + index + " records another attestation envelope");
         }
-        Object t = trust.get();
+        Object t = trust.apply(index);
         if (!(t instanceof LogCheckpoint cp)) {
             return Report.Check.fail(String.valueOf(t));
         }

@@ -34,8 +34,10 @@ public final class Verifier {
     private final LogCheckpoint.Key pinnedKey;
     private Map<String, AttestationChecks.RegistryKey> keys;
     private String keysProblem;
+    private LogCheckpoint.Key logKey;
     private LogCheckpoint checkpoint;
     private String logProblem;
+    private Object extended;
 
     /** Reads the consumer's files; a file that cannot be read or parsed is refused (a usage error). */
     public Verifier(Options options) {
@@ -108,7 +110,7 @@ public final class Verifier {
                     : attestations.approval(approval.path("bundle"), pkg, known, published);
             checks.put("approval", a.check());
             predicate = a.predicate();
-            checks.put("log", LogInclusion.check(approval, pkg, this::logCheckpoint, http, json));
+            checks.put("log", LogInclusion.check(approval, pkg, this::checkpointFor, http, json));
         } else if (!policy.unattestedAllowed(pkg.name())) {
             checks.put("approval", Report.Check.fail("no approval attestation: the registry serves none for it"));
         }
@@ -212,6 +214,7 @@ public final class Verifier {
                 }
                 try {
                     checkpoint = LogCheckpoint.verify(text, key);
+                    logKey = key;
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(
                             (pinnedCheckpoint != null ? "the pinned checkpoint: " : "") + e.getMessage(), e);
@@ -221,6 +224,51 @@ public final class Verifier {
             }
         }
         return checkpoint != null ? checkpoint : logProblem;
+    }
+
+    /**
+     * A checkpoint covering {@code index}: the pinned (or fetched) one, or — for an entry after a pinned checkpoint —
+     * the registry's latest, signed by the same key and proved (RFC 9162 consistency) to extend the pinned one.
+     */
+    private Object checkpointFor(long index) {
+        Object base = logCheckpoint();
+        if (!(base instanceof LogCheckpoint pinned) || index < pinned.size() || pinnedCheckpoint == null) {
+            return base;
+        }
+        if (extended == null) {
+            try {
+                RegistryHttp.Answer c = http.get("-/airlock/v1/log/checkpoint");
+                if (!c.ok()) {
+                    throw new IllegalArgumentException("the registry serves no checkpoint (HTTP " + c.status() + ")");
+                }
+                LogCheckpoint latest;
+                try {
+                    latest = LogCheckpoint.verify(c.body(), logKey);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("the registry's checkpoint: " + e.getMessage(), e);
+                }
+                List<byte[]> hashes = new ArrayList<>();
+                if (latest.size() > pinned.size()) {
+                    RegistryHttp.Answer p = http.get(
+                            "-/airlock/v1/log/proof/consistency?from=" + pinned.size() + "&to=" + latest.size());
+                    JsonNode proof = p.ok() ? parse(p.body()) : null;
+                    for (JsonNode h : proof == null ? json.createArrayNode() : proof.path("hashes")) {
+                        hashes.add(Base64.getDecoder().decode(h.asText()));
+                    }
+                }
+                if (latest.size() < pinned.size()
+                        || !VerifyCrypto.consistent(
+                                pinned.size(), latest.size(), pinned.root(), latest.root(), hashes)) {
+                    throw new IllegalArgumentException("the log is not an extension of the pinned checkpoint: no"
+                            + " consistency proof from its " + pinned.size() + " entries to the registry's "
+                            + latest.size());
+                }
+                extended = latest;
+            } catch (IllegalArgumentException e) {
+                extended = e.getMessage();
+            }
+        }
+        return extended;
     }
 
     private JsonNode parse(String body) {

@@ -160,4 +160,47 @@ final class VerifyCrypto {
         }
         return sn == 0 && MessageDigest.isEqual(r, root);
     }
+
+    /** RFC 9162 §2.1.4.2: is the tree of {@code to} entries with {@code toRoot} an extension of {@code from}? */
+    static boolean consistent(long from, long to, byte[] fromRoot, byte[] toRoot, List<byte[]> proof) {
+        if (from <= 0 || from > to) {
+            return false;
+        }
+        if (from == to) {
+            return proof.isEmpty() && MessageDigest.isEqual(fromRoot, toRoot);
+        }
+        if (proof.isEmpty()) {
+            return false;
+        }
+        List<byte[]> path = new java.util.ArrayList<>(proof);
+        if (Long.bitCount(from) == 1) {
+            path.add(0, fromRoot);
+        }
+        long fn = from - 1;
+        long sn = to - 1;
+        while ((fn & 1) == 1) {
+            fn >>= 1;
+            sn >>= 1;
+        }
+        byte[] fr = path.get(0);
+        byte[] sr = path.get(0);
+        for (byte[] c : path.subList(1, path.size())) {
+            if (sn == 0) {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn) {
+                fr = sha256(new byte[] {1}, c, fr);
+                sr = sha256(new byte[] {1}, c, sr);
+                while ((fn & 1) == 0 && fn != 0) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            } else {
+                sr = sha256(new byte[] {1}, sr, c);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && MessageDigest.isEqual(fr, fromRoot) && MessageDigest.isEqual(sr, toRoot);
+    }
 }

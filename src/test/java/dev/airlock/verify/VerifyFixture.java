@@ -306,6 +306,19 @@ final class VerifyFixture implements AutoCloseable {
                     .put("size", q.get("size"))
                     .set("hashes", hashes)
                     .toString();
+        } else if (path.equals("/-/airlock/v1/log/proof/consistency") && query != null) {
+            Map<String, Long> q = new java.util.HashMap<>();
+            for (String kv : query.split("&")) {
+                q.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+            }
+            ArrayNode hashes = json.createObjectNode().putArray("hashes");
+            MerkleTree.consistencyProof(nodes(), q.get("from"), q.get("to"))
+                    .forEach(h -> hashes.add(B64.encodeToString(h)));
+            body = json.createObjectNode()
+                    .put("from", q.get("from"))
+                    .put("to", q.get("to"))
+                    .set("hashes", hashes)
+                    .toString();
         } else if (path.startsWith("/-/npm/v1/attestations/")) {
             ObjectNode a = attestations.get(URLDecoder.decode(path.substring(23), UTF_8));
             status = a == null ? 404 : 200;

@@ -328,6 +328,25 @@ class VerifyTest {
     }
 
     @Test
+    void anEntryAfterThePinnedCheckpointIsProvedThroughAConsistencyProof() throws Exception {
+        Path cp = dir.resolve("old-checkpoint.txt");
+        Files.writeString(cp, fx.checkpoint(fx.logKey));
+        fx.release("later", "1.0.0", null, "ann", "totp");
+        for (int i = 0; i < 6; i++) {
+            fx.log.add("{\"action\":\"user.create\",\"at\":" + (100 + i) + ",\"v\":1}");
+        }
+        JsonNode r = both(0, "--checkpoint", cp.toString(), "--log-key", pinnedKey());
+        assertThat(row(r, "later").get("log").get("result").asText()).isEqualTo("ok");
+        // the registry rewrote an entry the pinned checkpoint covers: its log no longer extends what was pinned
+        fx.log.set(0, fx.log.get(0).replace("\"at\":0", "\"at\":9"));
+        r = both(1, "--checkpoint", cp.toString(), "--log-key", pinnedKey());
+        assertThat(row(r, "later").get("log").get("reason").asText())
+                .startsWith("the log is not an extension of the pinned checkpoint: no consistency proof from its");
+        // and the entries the pinned checkpoint covers no longer lead to its root either
+        assertThat(row(r, "plain").get("log").get("reason").asText()).contains("is not in the log");
+    }
+
+    @Test
     void oneApprovalWhereTwoAreRequiredFailsThePolicy() throws Exception {
         fx.release("@acme/gadget", "2.0.0", "github.com/acme/gadget", "mia", "security-key");
         fails(
