@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
             AuditCommand.class,
             AdvisoriesCommand.class,
             AlertsCommand.class,
-            KeysCommand.class
+            KeysCommand.class,
+            VerifyCommand.class
         })
 public final class Airlock {
 
@@ -92,6 +93,30 @@ public final class Airlock {
         @Option(names = "--url", description = "public URL clients use (default http://HOST:PORT)")
         String url;
 
+        @Option(
+                names = "--no-bundled-verifier",
+                description = "do not publish the consumer's verifier @airlock/verify (docs/verification.md)")
+        boolean noVerifier;
+
+        /** Publishes the bundled verifier unless that version is here already; a failure never stops the server. */
+        static void publishVerifier(AirlockAssembly airlock) {
+            try {
+                var limits = new dev.airlock.platform.tarball.TarballReader.Limits(
+                        airlock.config.limits().maxUnpackedBytes(),
+                        airlock.config.limits().maxEntries());
+                var report = dev.airlock.imports.BundledVerifier.publish(
+                        airlock.imports, limits, airlock.config.dataDir().resolve("tmp"));
+                if (report.imported() > 0) {
+                    System.err.println("Published the consumer's verifier (npx @airlock/verify)");
+                }
+                report.refused()
+                        .forEach((what, why) -> System.err.println(
+                                "airlock: the bundled verifier " + what + " was not published: " + why));
+            } catch (RuntimeException e) {
+                System.err.println("airlock: the bundled verifier was not published: " + e.getMessage());
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             common.flags.put("server.host", host);
@@ -105,6 +130,9 @@ public final class Airlock {
             AirlockConfig config = common.load();
             AirlockAssembly airlock = new AirlockAssembly(config);
             int bound = airlock.serve();
+            if (!noVerifier) {
+                publishVerifier(airlock);
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 airlock.close();

@@ -234,4 +234,19 @@ class ArchitectureTest {
                         })
                 .check(classes);
     }
+
+    /**
+     * The consumer's verifier trusts only HTTP answers, keys and pins: it reads no database and uses no registry code
+     * (docs/verification.md), so what it checks is what a consumer outside the server can check.
+     */
+    @Test
+    void theVerifierUsesNothingButTheJdkAndJackson() {
+        classes()
+                .that()
+                .resideInAPackage("dev.airlock.verify..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.airlock.verify..", "java..", "com.fasterxml.jackson..")
+                .check(classes);
+    }
 }
