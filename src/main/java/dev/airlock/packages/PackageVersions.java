@@ -27,6 +27,25 @@ public final class PackageVersions {
     private final AuditService audit;
     private final Clock clock;
 
+    /** A version that became visible: published directly or approved from staging, in the caller's transaction. */
+    public record Released(
+            Actor actor, String name, String version, String integrity, Map<String, Object> authorisation, long at) {}
+
+    /** Told of every {@link Released} version inside the transaction that releases it (an attestation, say). */
+    public interface ReleaseListener {
+        void released(Tx tx, Released released);
+    }
+
+    private volatile ReleaseListener listener = (tx, r) -> {};
+
+    /**
+     * Sets the one listener told of releases (wired once, by the assembly); it runs in the release's transaction, so
+     * what it writes commits or rolls back with the version.
+     */
+    public void onRelease(ReleaseListener l) {
+        this.listener = l;
+    }
+
     PackageVersions(PackageRows rows) {
         this.rows = rows;
         this.db = rows.db;
@@ -92,7 +111,8 @@ public final class PackageVersions {
 
     /** {@link #publish}, with {@code alsoInTx} (e.g. the version's attestations) committed in the same transaction. */
     public void publish(Actor actor, NewVersion v, String factor, java.util.function.Consumer<Tx> alsoInTx) {
-        String authorisation = dev.airlock.platform.json.Json.write(directPublish(actor, factor));
+        Map<String, Object> how = directPublish(actor, factor);
+        String authorisation = dev.airlock.platform.json.Json.write(how);
         try {
             db.write(tx -> {
                 long now = clock.millis();
@@ -119,6 +139,7 @@ public final class PackageVersions {
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 alsoInTx.accept(tx);
+                listener.released(tx, new Released(actor, name, v.version(), v.integrity(), how, now));
                 rows.touch(tx, pkg, now);
                 audit.record(
                         tx,
@@ -214,6 +235,7 @@ public final class PackageVersions {
         ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
         store.setManifest(tx, name, version, Json.write(rows.sign(manifest, name, version, v.integrity())));
         store.setTag(tx, name, tag, version);
+        listener.released(tx, new Released(approver, name, version, v.integrity(), detail, now));
         PackageRecord pkg = store.find(tx, name);
         if (!pkg.active()) {
             pkg = pkg.withState(PackageState.ACTIVE).touchedAt(now);
