@@ -28,8 +28,11 @@ final class UpstreamScan {
     /** A version's {@code dist}: what its tarball is checked against, and where the upstream serves it. */
     record Dist(String integrity, String shasum, String tarball) {}
 
-    /** The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}) and every version's dist. */
-    record Summary(ObjectNode skeleton, Map<String, Dist> dists) {
+    /**
+     * The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}), every version's dist, and the keyids its
+     * versions' {@code dist.signatures} name.
+     */
+    record Summary(ObjectNode skeleton, Map<String, Dist> dists, Set<String> keyids) {
         JsonNode time() {
             return skeleton.path("time");
         }
@@ -65,6 +68,7 @@ final class UpstreamScan {
         ObjectNode skeleton = Json.object();
         Map<String, Dist> dists = new LinkedHashMap<>();
         Set<String> keys = new HashSet<>();
+        Set<String> keyids = new HashSet<>();
         boolean versions = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -94,18 +98,21 @@ final class UpstreamScan {
                         }
                         keysOnly.set(v, NullNode.instance);
                         p.nextToken();
-                        dists.put(v, dist(p));
+                        dists.put(v, dist(p, keyids));
                     }
                 }
                 case "time", "dist-tags" -> skeleton.set(field, Json.MAPPER.readTree(p));
                 default -> p.skipChildren();
             }
         }
-        return versions ? new Summary(skeleton, dists) : null;
+        return versions ? new Summary(skeleton, dists, keyids) : null;
     }
 
-    /** The parser is on a version's value: reads its {@code dist} and skips the rest of the manifest. */
-    private static Dist dist(JsonParser p) throws IOException {
+    /**
+     * The parser is on a version's value: reads its {@code dist} (adding the keyids of its signatures to
+     * {@code keyids}) and skips the rest of the manifest.
+     */
+    private static Dist dist(JsonParser p, Set<String> keyids) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
             return new Dist(null, null, null);
@@ -117,6 +124,11 @@ final class UpstreamScan {
             if (field.equals("dist") && p.currentToken() == JsonToken.START_OBJECT) {
                 JsonNode d = Json.MAPPER.readTree(p);
                 found = new Dist(text(d, "integrity"), text(d, "shasum"), text(d, "tarball"));
+                d.path("signatures").forEach(sig -> {
+                    if (sig.path("keyid").isTextual()) {
+                        keyids.add(sig.path("keyid").asText());
+                    }
+                });
             } else {
                 p.skipChildren();
             }
