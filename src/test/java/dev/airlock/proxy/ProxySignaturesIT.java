@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.Corgi;
 import dev.airlock.signing.RegistrySigner;
+import dev.airlock.testing.Cli;
 import dev.airlock.testing.CountingUpstream;
+import dev.airlock.testing.Files2;
+import dev.airlock.testing.Npm;
 import dev.airlock.testing.Pacote;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
+import dev.airlock.testing.Verdaccio;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -233,5 +237,40 @@ class ProxySignaturesIT {
         assertThat(relay.count("/-/npm/v1/keys")).isEqualTo(2);
         assertThat(servedSignatures("forged", "1.0.0")).isEqualTo(served);
         assertThat(List.of(remembered("forged"))).containsExactly(1);
+    }
+
+    @Test
+    void aVerdaccioWithoutKeysGetsOurSignaturesAndAddsNoKey() throws Exception {
+        java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("psign-verdaccio");
+        try (Verdaccio verdaccio = Verdaccio.start()) {
+            java.nio.file.Path dir = tmp.resolve("vlib");
+            Files2.write(dir.resolve("package.json"), "{\"name\":\"vlib\",\"version\":\"1.0.0\"}");
+            Files2.write(dir.resolve("index.js"), "module.exports = 1;\n");
+            Npm npm = verdaccio.npm(tmp.resolve("npm-home"), verdaccio.addUser("vera", "correct-horse-1"));
+            Cli.Result published = npm.run(dir, "publish");
+            assertThat(published.exit()).as(published.toString()).isZero();
+            assertThat(verdaccio
+                            .packument("vlib")
+                            .path("versions")
+                            .path("1.0.0")
+                            .path("dist")
+                            .has("signatures"))
+                    .isFalse();
+
+            try (TestRegistry p = TestRegistry.start(Map.of("proxy.upstream", verdaccio.url()))) {
+                String ours = p.airlock.signer.currentKeyid();
+                verifiedBy(Pacote.verify(p.url(), "vlib@1.0.0"), "vlib@1.0.0", ours);
+                // Verdaccio has no /-/npm/v1/keys (404): it has no keys, recorded as such (not asked again today)
+                JsonNode keys = p.http.get("-/npm/v1/keys", null).json().path("keys");
+                assertThat(keys.findValuesAsText("keyid")).containsExactly(ours);
+                String stored = p.airlock.db.read(tx -> tx.handle()
+                        .createQuery("SELECT keys_json FROM upstream_keys")
+                        .mapTo(String.class)
+                        .one());
+                assertThat(stored).isEqualTo("{\"keys\":[]}");
+            }
+        } finally {
+            Files2.deleteTree(tmp);
+        }
     }
 }
