@@ -50,6 +50,7 @@ import dev.airlock.proxy.ProxyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.signing.ProxySignatures;
 import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.http.KeysRoutes;
 import dev.airlock.staging.StagingService;
@@ -260,7 +261,8 @@ public final class AirlockAssembly implements AutoCloseable {
                 orgs::scopeOwner,
                 packumentBase::get,
                 clock,
-                audit);
+                audit,
+                new ProxySignatures(signer));
         this.advisories = AdvisoryService.create(
                 db,
                 packages,
@@ -361,7 +363,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         notifications,
                                         auditQuery),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
-                                new KeysRoutes(signer, List::of),
+                                new KeysRoutes(signer, proxy == null ? List::of : proxy::upstreamKeys),
                                 new AuditStreamRoutes(auditExport, this::isAdmin),
                                 new AuditRoutes(auditQuery),
                                 new PackageRoutes(packageUseCases, orgs, policies),

@@ -18,3 +18,12 @@ CREATE TABLE proxy_signatures (
     sig       VARCHAR(200) NOT NULL,
     PRIMARY KEY (package, version, integrity)
 );
+
+-- The public keys of each upstream registry (its /-/npm/v1/keys, npm's shape, as JSON text), whose signatures proxied
+-- versions keep and which /-/npm/v1/keys serves after the registry's own. fetched_at: when they were last fetched
+-- (refreshed daily, or sooner when a packument names a key they lack); an upstream without keys has "[]".
+CREATE TABLE upstream_keys (
+    upstream   VARCHAR(2048) PRIMARY KEY,
+    keys_json  TEXT NOT NULL,
+    fetched_at BIGINT NOT NULL
+);

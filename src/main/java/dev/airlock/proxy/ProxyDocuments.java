@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.io.Spool;
@@ -12,6 +13,8 @@ import dev.airlock.platform.json.Json;
 import dev.airlock.platform.npm.Corgi;
 import dev.airlock.platform.npm.PackumentBytes;
 import dev.airlock.shared.PackageName;
+import dev.airlock.signing.ProxySignatures;
+import dev.airlock.signing.SignatureRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,14 +22,19 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * The packuments served for an upstream package: the upstream's document with every version's {@code dist.tarball}
  * pointing at this registry ({@code {base}/{name}/-/{bare}-{version}.tgz}, the shape local packages use), its
  * {@code time} kept as the upstream sent it (the clients' own release-age checks read it), and the abbreviated form
- * with the same keys as local packages. {@code dist.integrity}, {@code shasum}, {@code signatures} and
- * {@code attestations} stay as the upstream signed them: the bytes served are the upstream's, verified.
+ * with the same keys as local packages. {@code dist.integrity}, {@code shasum} and {@code attestations} stay as
+ * the upstream signed them: the bytes served are the upstream's, verified. {@code dist.signatures} keeps the
+ * upstream's signatures by keys it serves; a version without one gets this registry's (docs/adr/0010).
  *
  * <p>Built in one streaming pass over the upstream document (parser to two generators), one version's manifest in
  * memory at a time: the versions the {@link Release.View} hides are skipped, its {@code time} and {@code dist-tags}
@@ -37,7 +45,13 @@ final class ProxyDocuments {
     private ProxyDocuments() {}
 
     /** The full and abbreviated documents for the upstream document {@code gz} (gzip) and its view. */
-    static ProxyStore.Served[] build(String base, PackageName name, byte[] gz, Release.View view, Path spoolDir) {
+    static ProxyStore.Served[] build(
+            String base,
+            PackageName name,
+            byte[] gz,
+            Release.View view,
+            Path spoolDir,
+            ProxySignatures.Batch signatures) {
         ObjectNode shown = view.doc();
         JsonNode served = shown.path("versions");
         try (InputStream in = UpstreamScan.open(gz);
@@ -82,6 +96,7 @@ final class ProxyDocuments {
                                 JsonNode manifest = Json.MAPPER.readTree(p);
                                 if (manifest instanceof ObjectNode m) {
                                     m.withObject("/dist").put("tarball", PackumentBytes.tarballUrl(base, name, v));
+                                    sign(m, name, v, signatures);
                                     ObjectNode corgi = Json.object();
                                     m.properties().forEach(f -> {
                                         if (Corgi.KEYS.contains(f.getKey())) {
@@ -117,6 +132,44 @@ final class ProxyDocuments {
             return new ProxyStore.Served[] {fullOut.finish(), abbrOut.finish()};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sets a version's {@code dist.signatures} to what {@code batch} decides: the upstream's signatures by keys it
+     * serves, else this registry's over {@code name@version:integrity} (the integrity pacote computes: {@code
+     * dist.integrity}, else the sha1 of {@code dist.shasum}). pacote signs over the manifest's {@code _id}, which
+     * npm's registry always sets; it is set here when the upstream left it out.
+     */
+    private static void sign(ObjectNode m, PackageName name, String version, ProxySignatures.Batch batch) {
+        ObjectNode dist = m.withObject("/dist");
+        List<SignatureRef> upstream = new ArrayList<>();
+        for (JsonNode sig : dist.path("signatures")) {
+            if (sig.path("keyid").isTextual() && sig.path("sig").isTextual()) {
+                upstream.add(new SignatureRef(
+                        sig.get("keyid").asText(), sig.get("sig").asText()));
+            }
+        }
+        String integrity = dist.path("integrity").isTextual()
+                ? dist.get("integrity").asText()
+                : dist.path("shasum").isTextual() ? sha1(dist.get("shasum").asText()) : null;
+        List<SignatureRef> chosen = batch.signatures(version, integrity, upstream);
+        if (chosen.isEmpty()) {
+            dist.remove("signatures");
+            return;
+        }
+        if (!m.has("_id")) {
+            m.put("_id", name + "@" + version);
+        }
+        ArrayNode out = dist.putArray("signatures");
+        chosen.forEach(sig -> out.addObject().put("keyid", sig.keyid()).put("sig", sig.sig()));
+    }
+
+    private static String sha1(String hex) {
+        try {
+            return "sha1-" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

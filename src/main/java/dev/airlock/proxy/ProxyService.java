@@ -13,6 +13,7 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.PackageName;
+import dev.airlock.signing.ProxySignatures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,6 +73,7 @@ public final class ProxyService {
     private final ServedCopies copies;
     private final ProxyControls controls;
     private final AuditService audit;
+    private final UpstreamKeys upstreamKeys;
 
     private ProxyService(
             AirlockConfig.Proxy config,
@@ -84,7 +86,8 @@ public final class ProxyService {
             InternalNames internal,
             Supplier<String> base,
             Clock clock,
-            AuditService audit) {
+            AuditService audit,
+            ProxySignatures signatures) {
         this.db = db;
         this.blobs = blobs;
         this.packages = packages;
@@ -93,7 +96,9 @@ public final class ProxyService {
         this.misses = new Misses(clock, config.notFoundSeconds() * 1000L);
         this.prefetcher = new Prefetcher(config.prefetch());
         this.downloads = new Downloads(db, blobs, store, clock, maxTarballBytes);
-        this.copies = new ServedCopies(db, store, base, clock, spoolDir, config.cooldown(), config.cooldownExclude());
+        this.copies = new ServedCopies(
+                db, store, base, clock, spoolDir, config.cooldown(), config.cooldownExclude(), signatures);
+        this.upstreamKeys = new UpstreamKeys(db, signatures, clock);
         this.controls = new ProxyControls(db, store, audit, clock, this, copies);
         this.audit = audit;
     }
@@ -101,7 +106,7 @@ public final class ProxyService {
     /**
      * Null when no upstream is configured. {@code scopeOwner} tells, in the caller's read, whether a scope is a local
      * org's ("org") or user's ("user") or neither (null): the guard; {@code base} is the public URL tarball URLs start
-     * with.
+     * with; {@code signatures} signs the versions upstreams left unsigned and keeps their keys (docs/adr/0010).
      */
     public static ProxyService create(
             AirlockConfig.Proxy config,
@@ -114,7 +119,8 @@ public final class ProxyService {
             BiFunction<Tx, String, String> scopeOwner,
             Supplier<String> base,
             Clock clock,
-            AuditService audit) {
+            AuditService audit,
+            ProxySignatures signatures) {
         if (!config.enabled()) {
             return null;
         }
@@ -129,7 +135,8 @@ public final class ProxyService {
                 new InternalNames(config.internal(), scopeOwner::apply),
                 base,
                 clock,
-                audit);
+                audit,
+                signatures);
         if (config.upstreams().isEmpty()) {
             // the short form: copies cached before their upstream was recorded came from this one
             db.write(tx -> {
@@ -457,6 +464,7 @@ public final class ProxyService {
                 return null;
             });
         }
+        upstreamKeys.refresh(route, doc.keyids());
         ProxyStore.Cached saved =
                 copies.save(name, answer.gz(), doc, answer.etag(), answer.lastModified(), now, route.url(), true);
         // the client resolving this package asks for these next: fetch them meanwhile, as this reader
@@ -467,5 +475,10 @@ public final class ProxyService {
     /** Stops the prefetch threads (the server is shutting down). */
     public void stop() {
         prefetcher.stop();
+    }
+
+    /** The registry keys of the configured upstreams, for {@code /-/npm/v1/keys} after this registry's own. */
+    public List<dev.airlock.signing.RegistryKey> upstreamKeys() {
+        return upstreamKeys.served(upstreams.all());
     }
 }

@@ -2,6 +2,7 @@ package dev.airlock.proxy;
 
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.PackageName;
+import dev.airlock.signing.ProxySignatures;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ final class ServedCopies {
     private final java.nio.file.Path spoolDir;
     private final Duration cooldown;
     private final List<String> cooldownExclude;
+    private final ProxySignatures signatures;
 
     ServedCopies(
             Database db,
@@ -34,7 +36,8 @@ final class ServedCopies {
             Clock clock,
             java.nio.file.Path spoolDir,
             Duration cooldown,
-            List<String> cooldownExclude) {
+            List<String> cooldownExclude,
+            ProxySignatures signatures) {
         this.db = db;
         this.store = store;
         this.base = base;
@@ -43,6 +46,7 @@ final class ServedCopies {
         this.cooldown = cooldown;
         this.cooldownExclude =
                 cooldownExclude.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+        this.signatures = signatures;
     }
 
     /**
@@ -119,10 +123,10 @@ final class ServedCopies {
         long now = clock.millis();
         Map<String, Long> seen = new HashMap<>();
         List<Release.Rule> rules = new ArrayList<>();
-        db.read(tx -> {
+        ProxySignatures.Batch sigs = db.read(tx -> {
             seen.putAll(store.seen(tx, n));
             rules.addAll(store.rules(tx, n));
-            return null;
+            return signatures.begin(tx, n, upstream);
         });
         boolean first = seen.isEmpty();
         Map<String, Long> added = new HashMap<>();
@@ -135,7 +139,7 @@ final class ServedCopies {
         seen.putAll(added);
         Release.View view = Release.apply(doc.skeleton(), seen, rules, cooldown, excluded(name), now);
         String at = base.get();
-        ProxyStore.Served[] built = ProxyDocuments.build(at, name, gz, view, spoolDir);
+        ProxyStore.Served[] built = ProxyDocuments.build(at, name, gz, view, spoolDir, sigs);
         ProxyStore.Cached c = new ProxyStore.Cached(
                 n,
                 gz,
@@ -151,6 +155,7 @@ final class ServedCopies {
         db.writeCopy(tx -> {
             store.putSeen(tx, n, added); // a version another request recorded meanwhile keeps its first instant
             store.putPackument(tx, c);
+            sigs.save(tx); // the signatures made for versions the upstream left unsigned (docs/adr/0010)
             if (fromUpstream) {
                 store.putDists(tx, n, doc.dists());
             }

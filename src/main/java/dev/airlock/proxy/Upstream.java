@@ -91,6 +91,27 @@ final class Upstream {
         }
     }
 
+    /** The upstream's {@code /-/npm/v1/keys} document; null when it has none (404). */
+    byte[] keys() {
+        URI uri = client.registry().resolve("-/npm/v1/keys");
+        try {
+            HttpResponse<InputStream> res = client.get(uri, "application/json");
+            try (InputStream body = res.body()) {
+                if (res.statusCode() == 404) {
+                    return null;
+                }
+                if (res.statusCode() != 200) {
+                    throw new Failure(client.status(res.statusCode(), uri), false, null);
+                }
+                return body.readNBytes(1 << 20);
+            }
+        } catch (HttpTimeoutException e) {
+            throw new Failure(e.getMessage(), true, e);
+        } catch (IOException e) {
+            throw new Failure(e.getMessage(), false, e);
+        }
+    }
+
     private static byte[] compress(InputStream body) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {

@@ -32,11 +32,12 @@ final class UpstreamScan {
     record Dist(String integrity, String shasum, String tarball) {}
 
     /**
-     * The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}), every version's dist, and the names the
-     * {@code latest} version depends on (when the document gives {@code dist-tags} before {@code versions}, as
-     * registries do; else none): what a client resolving this package will most likely ask for next.
+     * The skeleton ({@code versions} keys, {@code time}, {@code dist-tags}), every version's dist, the keyids its
+     * versions' {@code dist.signatures} name, and the names the {@code latest} version depends on (when the document
+     * gives {@code dist-tags} before {@code versions}, as registries do; else none): what a client resolving this
+     * package will most likely ask for next.
      */
-    record Summary(ObjectNode skeleton, Map<String, Dist> dists, Set<String> latestDependencies) {
+    record Summary(ObjectNode skeleton, Map<String, Dist> dists, Set<String> keyids, Set<String> latestDependencies) {
         JsonNode time() {
             return skeleton.path("time");
         }
@@ -73,6 +74,7 @@ final class UpstreamScan {
         Map<String, Dist> dists = new LinkedHashMap<>();
         Set<String> keys = new HashSet<>();
         Set<String> dependencies = new LinkedHashSet<>();
+        Set<String> keyids = new HashSet<>();
         boolean versions = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -103,14 +105,14 @@ final class UpstreamScan {
                         }
                         keysOnly.set(v, NullNode.instance);
                         p.nextToken();
-                        dists.put(v, dist(p, v.equals(latest) ? dependencies : null));
+                        dists.put(v, dist(p, keyids, v.equals(latest) ? dependencies : null));
                     }
                 }
                 case "time", "dist-tags" -> skeleton.set(field, Json.MAPPER.readTree(p));
                 default -> p.skipChildren();
             }
         }
-        return versions ? new Summary(skeleton, dists, dependencies) : null;
+        return versions ? new Summary(skeleton, dists, keyids, dependencies) : null;
     }
 
     private static String latest(ObjectNode skeleton) {
@@ -119,10 +121,11 @@ final class UpstreamScan {
     }
 
     /**
-     * The parser is on a version's value: reads its {@code dist} and skips the rest of the manifest, except, when
-     * {@code dependencies} is given, the names of its dependencies of every kind npm installs.
+     * The parser is on a version's value: reads its {@code dist} (adding the keyids of its signatures to
+     * {@code keyids}) and skips the rest of the manifest, except, when {@code dependencies} is given, the names of its
+     * dependencies of every kind npm installs.
      */
-    private static Dist dist(JsonParser p, Set<String> dependencies) throws IOException {
+    private static Dist dist(JsonParser p, Set<String> keyids, Set<String> dependencies) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
             return new Dist(null, null, null);
@@ -134,6 +137,11 @@ final class UpstreamScan {
             if (field.equals("dist") && p.currentToken() == JsonToken.START_OBJECT) {
                 JsonNode d = Json.MAPPER.readTree(p);
                 found = new Dist(text(d, "integrity"), text(d, "shasum"), text(d, "tarball"));
+                d.path("signatures").forEach(sig -> {
+                    if (sig.path("keyid").isTextual()) {
+                        keyids.add(sig.path("keyid").asText());
+                    }
+                });
             } else if (dependencies != null
                     && DEPENDENCIES.contains(field)
                     && p.currentToken() == JsonToken.START_OBJECT) {

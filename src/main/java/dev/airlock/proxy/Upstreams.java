@@ -94,6 +94,11 @@ final class Upstreams {
         return out;
     }
 
+    /** Every upstream, in their order. */
+    List<Route> all() {
+        return routes;
+    }
+
     String describe() {
         return routes.stream().map(Route::url).collect(Collectors.joining(", "));
     }

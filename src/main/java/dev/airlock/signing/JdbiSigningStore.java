@@ -62,4 +62,27 @@ final class JdbiSigningStore {
                 .bind("s", sig.sig())
                 .execute();
     }
+
+    /** The stored keys of an upstream ({@code [keys JSON, fetched_at]}); null when they were never fetched. */
+    StoredKeys upstreamKeys(Tx tx, String upstream) {
+        return tx.handle()
+                .createQuery("SELECT keys_json, fetched_at FROM upstream_keys WHERE upstream = :u")
+                .bind("u", upstream)
+                .map((rs, ctx) -> new StoredKeys(rs.getString(1), rs.getLong(2)))
+                .findOne()
+                .orElse(null);
+    }
+
+    record StoredKeys(String json, long fetchedAt) {}
+
+    void putUpstreamKeys(Tx tx, String upstream, String json, long fetchedAt) {
+        tx.handle()
+                .createUpdate("INSERT INTO upstream_keys (upstream, keys_json, fetched_at) VALUES (:u, :j, :f)"
+                        + " ON CONFLICT (upstream) DO UPDATE SET keys_json = excluded.keys_json,"
+                        + " fetched_at = excluded.fetched_at")
+                .bind("u", upstream)
+                .bind("j", json)
+                .bind("f", fetchedAt)
+                .execute();
+    }
 }
