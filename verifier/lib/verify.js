@@ -94,7 +94,7 @@ class Verifier {
     const published = instant(packument?.time?.[pkg.version]);
     checks.signature = await this.signature(pkg, manifest, published);
 
-    const answer = await this.get(`-/npm/v1/attestations/${pkg.name}@${pkg.version}`);
+    const answer = await this.get(`-/airlock/v1/attestations/${pkg.name}@${pkg.version}`);
     const doc2 = answer.ok ? parse(answer.body) : null;
     if (answer.status !== 404 && !Array.isArray(doc2?.attestations)) {
       checks.approval = fail(`the attestations endpoint answered ${answer.status === 0 ? answer.body : `HTTP ${answer.status}`}`);

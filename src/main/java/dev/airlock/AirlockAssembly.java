@@ -9,6 +9,7 @@ import dev.airlock.advisories.AdvisorySource;
 import dev.airlock.advisories.RegistryAdvisories;
 import dev.airlock.advisories.http.AdvisoryRoutes;
 import dev.airlock.alerts.AlertService;
+import dev.airlock.attestations.ApprovalAttestations;
 import dev.airlock.attestations.AttestationService;
 import dev.airlock.attestations.TrustedRoot;
 import dev.airlock.attestations.http.AttestationRoutes;
@@ -200,7 +201,12 @@ public final class AirlockAssembly implements AutoCloseable {
                 policies.gate(),
                 names,
                 AttestationService.create(
-                        db, packages, policies, TrustedRoot.load(config.provenanceTrustedRoot()), clock));
+                        db, packages, policies, TrustedRoot.load(config.provenanceTrustedRoot()), clock, audit));
+        // every version that becomes visible gets its approval attestation, in the same transaction
+        packageUseCases
+                .versions()
+                .onRelease(new ApprovalAttestations(
+                        publish.attestations(), signer, audit, policies, packages, packumentBase::get));
         this.notifications = NotificationService.create(
                 db,
                 config.notifications(),

@@ -3,6 +3,8 @@ package dev.airlock.attestations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.audit.AuditEvent;
+import dev.airlock.audit.AuditService;
 import dev.airlock.packages.NewVersion;
 import dev.airlock.packages.PackageService;
 import dev.airlock.platform.db.Database;
@@ -30,6 +32,7 @@ public final class AttestationService {
     private final PolicyService policies;
     private final ProvenanceVerifier verifier;
     private final Clock clock;
+    private final AuditService audit;
 
     AttestationService(
             Database db,
@@ -37,19 +40,26 @@ public final class AttestationService {
             PackageService packages,
             PolicyService policies,
             ProvenanceVerifier verifier,
-            Clock clock) {
+            Clock clock,
+            AuditService audit) {
         this.db = db;
         this.store = store;
         this.packages = packages;
         this.policies = policies;
         this.verifier = verifier;
         this.clock = clock;
+        this.audit = audit;
     }
 
     public static AttestationService create(
-            Database db, PackageService packages, PolicyService policies, TrustedRoot root, Clock clock) {
+            Database db,
+            PackageService packages,
+            PolicyService policies,
+            TrustedRoot root,
+            Clock clock,
+            AuditService audit) {
         return new AttestationService(
-                db, new JdbiAttestationStore(), packages, policies, new ProvenanceVerifier(root), clock);
+                db, new JdbiAttestationStore(), packages, policies, new ProvenanceVerifier(root), clock, audit);
     }
 
     /** A verified provenance bundle waiting for the version's transaction (or none). */
@@ -119,13 +129,67 @@ public final class AttestationService {
         store.delete(tx, name, version);
     }
 
-    /** {@code {"attestations":[{"predicateType","bundle"},…]}}; 404 when the version is not visible or has none. */
+    /**
+     * npm's endpoint: {@code {"attestations":[{"predicateType","bundle"},…]}} with the attestations npm's client can
+     * verify (provenance); 404 when the version is not visible or has none. The approval attestation is not among
+     * them: npm verifies every attestation signed with a registry key against a Rekor entry under the public Sigstore
+     * root, which a self-hosted registry's attestation cannot have (docs/adr/0013-approval-attestations.md).
+     */
     public JsonNode attestations(Actor actor, PackageName name, String version) {
+        return answer(
+                name,
+                version,
+                rows(actor, name, version).stream()
+                        .filter(r -> !r.predicateType().equals(ApprovalAttestations.PREDICATE_TYPE))
+                        .toList());
+    }
+
+    /**
+     * Airlock's endpoint: every attestation of a visible version, the approval attestation with {@code log}: its
+     * audit-log entry ({@code index}, the exact {@code entry} text) for an inclusion proof; 404 as npm's.
+     */
+    public JsonNode all(Actor actor, PackageName name, String version) {
+        ObjectNode out = answer(name, version, rows(actor, name, version));
+        for (JsonNode a : out.path("attestations")) {
+            if (ApprovalAttestations.PREDICATE_TYPE.equals(
+                    a.path("predicateType").asText())) {
+                String payload =
+                        a.path("bundle").path("dsseEnvelope").path("payload").asText();
+                logged(name, version, payload)
+                        .ifPresent(e -> ((ObjectNode) a)
+                                .putObject("log")
+                                .put("index", e.seq())
+                                .put("entry", e.entry()));
+            }
+        }
+        return out;
+    }
+
+    /** The audit-log entry that recorded this approval attestation, once the log has sequenced it. */
+    private java.util.Optional<AuditEvent> logged(PackageName name, String version, String payload) {
+        String digest = dev.airlock.platform.crypto.Hashes.sha256Hex(payload);
+        List<AuditEvent> events = audit.forTarget("package:" + name);
+        for (int i = events.size() - 1; i >= 0; i--) {
+            AuditEvent e = events.get(i);
+            if (ApprovalAttestations.ACTION.equals(e.action())
+                    && e.seq() != null
+                    && version.equals(e.detail().get("version"))
+                    && digest.equals(e.detail().get("envelopeSha256"))) {
+                return java.util.Optional.of(e);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private List<AttestationStore.Row> rows(Actor actor, PackageName name, String version) {
         JsonNode manifest = packages.versionManifest(actor, name, version);
         if (!version.equals(manifest.path("version").asText())) {
             throw AirlockException.notFound("No attestations for " + name + "@" + version + ".");
         }
-        List<AttestationStore.Row> rows = db.read(tx -> store.list(tx, name.toString(), version));
+        return db.read(tx -> store.list(tx, name.toString(), version));
+    }
+
+    private static ObjectNode answer(PackageName name, String version, List<AttestationStore.Row> rows) {
         if (rows.isEmpty()) {
             throw AirlockException.notFound("No attestations for " + name + "@" + version + ".");
         }

@@ -78,7 +78,7 @@ public final class Verifier {
         Instant published = instant(packument.path("time").path(pkg.version()).asText(null));
         checks.put("signature", signature(pkg, manifest, published));
 
-        RegistryHttp.Answer att = http.get("-/npm/v1/attestations/" + pkg.name() + "@" + pkg.version());
+        RegistryHttp.Answer att = http.get("-/airlock/v1/attestations/" + pkg.name() + "@" + pkg.version());
         JsonNode list = att.ok() ? parse(att.body()) : null;
         if (att.status() != 404 && (list == null || !list.path("attestations").isArray())) {
             String why =

@@ -238,6 +238,124 @@ class SecurityKeysIT {
         ok(npm.run(app, "install", "gadget@1.1.1"));
         assertThat(Files.readString(app.resolve("node_modules/gadget/package.json")))
                 .contains("\"1.1.1\"");
+        approvalAttestationNamesKimAndTheKeyAndTheInstallVerifies(app);
+    }
+
+    /**
+     * Issue 14 §3/§4: the approval attestation of gadget@1.1.1 names the approver and the security key, is signed with
+     * a key the registry serves, and the consumer's verifier (Java and Node) passes on the install's lockfile with a
+     * policy asking for a security-key approval, and fails on a lockfile whose integrity was changed.
+     */
+    static void approvalAttestationNamesKimAndTheKeyAndTheInstallVerifies(Path app) throws Exception {
+        JsonNode all = registry.http
+                .get("-/airlock/v1/attestations/gadget@1.1.1", null)
+                .json();
+        JsonNode approval = null;
+        for (JsonNode a : all.path("attestations")) {
+            if (a.path("predicateType").asText().equals("https://airlock.dev/attestation/approval/v1")) {
+                approval = a;
+            }
+        }
+        assertThat(approval).as(all.toString()).isNotNull();
+        JsonNode envelope = approval.path("bundle").path("dsseEnvelope");
+        byte[] payload =
+                java.util.Base64.getDecoder().decode(envelope.path("payload").asText());
+        JsonNode statement = Json.parse(payload);
+        JsonNode predicate = statement.path("predicate");
+        assertThat(predicate.path("approvals")).hasSize(1);
+        assertThat(predicate.path("approvals").get(0).path("user").asText()).isEqualTo("kim");
+        assertThat(predicate.path("approvals").get(0).path("factor").asText()).isEqualTo("security-key");
+        assertThat(predicate.path("direct").asBoolean()).isFalse();
+        assertThat(statement.path("subject").get(0).path("name").asText()).isEqualTo("pkg:npm/gadget@1.1.1");
+        JsonNode lock = Json.parse(Files.readAllBytes(app.resolve("package-lock.json")));
+        String integrity = lock.path("packages")
+                .path("node_modules/gadget")
+                .path("integrity")
+                .asText();
+        assertThat(statement
+                        .path("subject")
+                        .get(0)
+                        .path("digest")
+                        .path("sha512")
+                        .asText())
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.util.Base64.getDecoder().decode(integrity.substring("sha512-".length()))));
+        // the DSSE signature (over the pre-authentication encoding) verifies with the key the registry serves
+        String keyid = envelope.path("signatures").get(0).path("keyid").asText();
+        String spki = null;
+        for (JsonNode k : registry.http.get("-/npm/v1/keys", null).json().path("keys")) {
+            if (k.path("keyid").asText().equals(keyid)) {
+                spki = k.path("key").asText();
+            }
+        }
+        assertThat(spki).isNotNull();
+        byte[] type = "application/vnd.in-toto+json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream pae = new java.io.ByteArrayOutputStream();
+        pae.writeBytes(("DSSEv1 " + type.length + " application/vnd.in-toto+json " + payload.length + " ")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        pae.writeBytes(payload);
+        assertThat(dev.airlock.signing.RegistrySigner.verifies(
+                        spki,
+                        pae.toByteArray(),
+                        envelope.path("signatures").get(0).path("sig").asText()))
+                .isTrue();
+        assertThat(approval.path("log").path("entry").asText()).contains("attestation.approval");
+        // npm's own endpoint leaves it out: npm would look for it in the public Rekor log
+        assertThat(registry.http.get("-/npm/v1/attestations/gadget@1.1.1", null).status())
+                .isEqualTo(404);
+
+        Path policy = tmp.resolve("policy.json");
+        Files.writeString(
+                policy,
+                "{\"rules\":[{\"packages\":\"gadget\",\"approvals\":{\"min\":1,\"factor\":\"security-key\"}}]}");
+        List<String> args = List.of(
+                "--registry",
+                registry.url(),
+                "--lockfile",
+                app.resolve("package-lock.json").toString(),
+                "--policy",
+                policy.toString());
+        Cli.Result inJava = verifyInProcess(args);
+        assertThat(inJava.exit()).as(inJava.toString()).isZero();
+        assertThat(inJava.stdout()).contains("gadget");
+        Cli.Result node = Cli.run(
+                tmp,
+                Cli.baseEnv(tmp),
+                java.util.stream.Stream.concat(
+                                java.util.stream.Stream.of(
+                                        "node",
+                                        Path.of("verifier/bin/airlock-verify.js")
+                                                .toAbsolutePath()
+                                                .toString()),
+                                args.stream())
+                        .toList(),
+                java.util.Map.of(),
+                120);
+        assertThat(node.exit()).as(node.toString()).isZero();
+
+        // a lockfile whose integrity was changed (another tarball) fails, naming the package and the check
+        Path forged = tmp.resolve("forged-lock.json");
+        Files.writeString(
+                forged,
+                Files.readString(app.resolve("package-lock.json"))
+                        .replace(integrity, "sha512-" + "A".repeat(86) + "=="));
+        List<String> forgedArgs =
+                List.of("--registry", registry.url(), "--lockfile", forged.toString(), "--policy", policy.toString());
+        Cli.Result bad = verifyInProcess(forgedArgs);
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.stdout()).contains("FAIL gadget@1.1.1 signature");
+    }
+
+    static Cli.Result verifyInProcess(List<String> args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        var cli = dev.airlock.Airlock.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        cli.setErr(new java.io.PrintWriter(err));
+        List<String> all = new java.util.ArrayList<>(List.of("verify"));
+        all.addAll(args);
+        int code = cli.execute(all.toArray(String[]::new));
+        return new Cli.Result(code, out.toString(), err.toString());
     }
 
     @Test

@@ -319,8 +319,9 @@ final class VerifyFixture implements AutoCloseable {
                     .put("to", q.get("to"))
                     .set("hashes", hashes)
                     .toString();
-        } else if (path.startsWith("/-/npm/v1/attestations/")) {
-            ObjectNode a = attestations.get(URLDecoder.decode(path.substring(23), UTF_8));
+        } else if (path.startsWith("/-/airlock/v1/attestations/")) {
+            ObjectNode a =
+                    attestations.get(URLDecoder.decode(path.substring("/-/airlock/v1/attestations/".length()), UTF_8));
             status = a == null ? 404 : 200;
             body = a == null ? "{\"error\":\"no attestations\"}" : a.toString();
         } else {

@@ -1,0 +1,179 @@
+package dev.airlock.attestations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.audit.AuditService;
+import dev.airlock.packages.PackageService;
+import dev.airlock.packages.PackageVersions;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.db.Tx;
+import dev.airlock.platform.json.Json;
+import dev.airlock.policy.EffectivePolicy;
+import dev.airlock.policy.PolicyService;
+import dev.airlock.shared.PackageName;
+import dev.airlock.signing.RegistrySigner;
+import dev.airlock.signing.SignatureRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The approval attestation (docs/verification.md, "Approval attestations"): when a version becomes visible — approved
+ * from staging, or published directly where policy allows — an in-toto statement about its tarball records who
+ * uploaded it, who approved it, when and with which factor, the rule and the policy in force; it is signed with the
+ * registry key in a DSSE envelope, stored with the version and appended to the audit log, all in the release's
+ * transaction.
+ */
+public final class ApprovalAttestations implements PackageVersions.ReleaseListener {
+    public static final String PREDICATE_TYPE = "https://airlock.dev/attestation/approval/v1";
+    static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
+    static final String ACTION = "attestation.approval";
+    private final AttestationService attestations;
+    private final RegistrySigner signer;
+    private final AuditService audit;
+    private final PolicyService policies;
+    private final PackageService packages;
+    private final Supplier<String> registry;
+
+    public ApprovalAttestations(
+            AttestationService attestations,
+            RegistrySigner signer,
+            AuditService audit,
+            PolicyService policies,
+            PackageService packages,
+            Supplier<String> registry) {
+        this.attestations = attestations;
+        this.signer = signer;
+        this.audit = audit;
+        this.policies = policies;
+        this.packages = packages;
+        this.registry = registry;
+    }
+
+    @Override
+    public void released(Tx tx, PackageVersions.Released r) {
+        PackageName name = PackageName.parse(r.name());
+        byte[] statement = Json.write(statement(tx, name, r)).getBytes(StandardCharsets.UTF_8);
+        SignatureRef sig = signer.sign(pae(PAYLOAD_TYPE, statement));
+        String payload = Base64.getEncoder().encodeToString(statement);
+        ObjectNode bundle = Json.object();
+        bundle.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json");
+        ObjectNode material = bundle.putObject("verificationMaterial");
+        material.putObject("publicKey").put("hint", sig.keyid());
+        material.putArray("tlogEntries");
+        ObjectNode envelope = bundle.putObject("dsseEnvelope");
+        envelope.put("payloadType", PAYLOAD_TYPE);
+        envelope.put("payload", payload);
+        envelope.putArray("signatures").addObject().put("keyid", sig.keyid()).put("sig", sig.sig());
+        attestations.add(tx, r.name(), r.version(), PREDICATE_TYPE, Json.write(bundle));
+        audit.record(
+                tx,
+                r.actor(),
+                ACTION,
+                "package:" + r.name(),
+                Map.of("version", r.version(), "envelopeSha256", Hashes.sha256Hex(payload)));
+    }
+
+    /** DSSE's pre-authentication encoding: what the envelope's signature covers. */
+    static byte[] pae(String payloadType, byte[] payload) {
+        byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + payload.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(payload, 0, out, head.length, payload.length);
+        return out;
+    }
+
+    private ObjectNode statement(Tx tx, PackageName name, PackageVersions.Released r) {
+        ObjectNode s = Json.object();
+        s.put("_type", "https://in-toto.io/Statement/v1");
+        ObjectNode subject = s.putArray("subject").addObject();
+        subject.put("name", AttestationService.purl(name, r.version()));
+        subject.putObject("digest")
+                .put(
+                        "sha512",
+                        Hashes.hex(Base64.getDecoder().decode(r.integrity().substring("sha512-".length()))));
+        s.put("predicateType", PREDICATE_TYPE);
+        ObjectNode p = s.putObject("predicate");
+        p.put("registry", registry.get());
+        Map<String, Object> how = r.authorisation();
+        boolean direct = "publish".equals(how.get("method"));
+        p.set("uploader", uploader(r, how, direct));
+        ArrayNode approvals = p.putArray("approvals");
+        if (!direct && how.get("approvedBy") instanceof Iterable<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> a) {
+                    approvals
+                            .addObject()
+                            .put("user", String.valueOf(a.get("name")))
+                            .put("at", String.valueOf(a.get("at")))
+                            .put("factor", String.valueOf(a.get("factor")));
+                }
+            }
+        }
+        ObjectNode rule = p.putObject("rule");
+        int required = how.get("approvalsRequired") instanceof Integer n ? n : 0;
+        rule.put("approvalsRequired", required);
+        rule.put("maintainers", packages.approvers(tx, r.name()).size());
+        EffectivePolicy policy = policies.effective(tx, name);
+        ObjectNode pol = p.putObject("policy");
+        pol.put("staging", policy.stagingRequired());
+        pol.put("mfa", policy.mfa());
+        pol.put("approvals", policy.approvals());
+        pol.put("requireSecurityKey", policy.securityKeyApproval());
+        if (policy.requireProvenance() != null) {
+            pol.put("requireProvenance", policy.requireProvenance());
+        }
+        p.put("direct", direct);
+        p.put("publishedAt", Instant.ofEpochMilli(r.at()).toString());
+        return s;
+    }
+
+    /** Who or what uploaded the version: a user, a token (its public id, whether it bypasses 2FA), or a CI identity. */
+    private static ObjectNode uploader(PackageVersions.Released r, Map<String, Object> how, boolean direct) {
+        ObjectNode u = Json.object();
+        String via = String.valueOf(how.get(direct ? "via" : "stagedVia"));
+        u.put(
+                "kind",
+                switch (via) {
+                    case "oidc" -> "ci";
+                    case "token" -> "token";
+                    default -> "user";
+                });
+        Object who = how.get(direct ? "publishedBy" : "stagedBy");
+        if (who != null && !"oidc".equals(via)) {
+            u.put("user", who.toString());
+        }
+        String token = direct
+                ? (r.actor().tokenKey() == null
+                        ? null
+                        : r.actor()
+                                .tokenKey()
+                                .substring(0, Math.min(16, r.actor().tokenKey().length())))
+                : (String) how.get("stagedWithToken");
+        if (token != null && !"oidc".equals(via)) {
+            u.put("tokenId", token);
+            if (direct) {
+                u.put("bypass2fa", Boolean.TRUE.equals(how.get("bypass2fa")));
+            }
+        }
+        if (direct && how.get("secondFactor") != null) {
+            u.put("factor", how.get("secondFactor").toString());
+        }
+        Object ci = how.get("ci");
+        if (ci != null) {
+            JsonNode node = ci instanceof JsonNode j ? j : Json.MAPPER.valueToTree(ci);
+            ObjectNode c = u.putObject("ci");
+            node.properties().forEach(e -> {
+                if (!e.getValue().isNull()) {
+                    c.set(e.getKey(), e.getValue());
+                }
+            });
+        }
+        return u;
+    }
+}
