@@ -249,8 +249,8 @@ class Verifier {
     }
     const index = BigInt(log.index);
     const entry = parse(log.entry);
-    if (!isObject(entry) || entry.action !== 'attestation.approval') {
-      return fail(`log entry ${index} is not the record of an approval attestation`);
+    if (!isObject(entry) || entry.action !== 'package.publish') {
+      return fail(`log entry ${index} is not the record of a release`);
     }
     if (`package:${pkg.name}` !== str(entry.target) || pkg.version !== str(entry.detail?.version)) {
       return fail(`log entry ${index} records ${str(entry.target)} ${str(entry.detail?.version)}, not this package and version`);

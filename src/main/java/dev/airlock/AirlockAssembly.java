@@ -206,7 +206,7 @@ public final class AirlockAssembly implements AutoCloseable {
         packageUseCases
                 .versions()
                 .onRelease(new ApprovalAttestations(
-                        publish.attestations(), signer, audit, policies, packages, packumentBase::get));
+                        publish.attestations(), signer, policies, packages, packumentBase::get));
         this.notifications = NotificationService.create(
                 db,
                 config.notifications(),

@@ -3,7 +3,6 @@ package dev.airlock.attestations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.airlock.audit.AuditService;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.PackageVersions;
 import dev.airlock.platform.crypto.Hashes;
@@ -24,16 +23,18 @@ import java.util.function.Supplier;
  * The approval attestation (docs/verification.md, "Approval attestations"): when a version becomes visible — approved
  * from staging, or published directly where policy allows — an in-toto statement about its tarball records who
  * uploaded it, who approved it, when and with which factor, the rule and the policy in force; it is signed with the
- * registry key in a DSSE envelope, stored with the version and appended to the audit log, all in the release's
- * transaction.
+ * registry key in a DSSE envelope and stored with the version, and the release's audit event records its digest, all
+ * in the release's transaction.
  */
 public final class ApprovalAttestations implements PackageVersions.ReleaseListener {
     public static final String PREDICATE_TYPE = "https://airlock.dev/attestation/approval/v1";
     static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
-    static final String ACTION = "attestation.approval";
+    /** The key of the release's audit event ({@code package.publish}) that records the envelope's digest. */
+    static final String DETAIL = "envelopeSha256";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApprovalAttestations.class);
     private final AttestationService attestations;
     private final RegistrySigner signer;
-    private final AuditService audit;
     private final PolicyService policies;
     private final PackageService packages;
     private final Supplier<String> registry;
@@ -41,22 +42,35 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
     public ApprovalAttestations(
             AttestationService attestations,
             RegistrySigner signer,
-            AuditService audit,
             PolicyService policies,
             PackageService packages,
             Supplier<String> registry) {
         this.attestations = attestations;
         this.signer = signer;
-        this.audit = audit;
         this.policies = policies;
         this.packages = packages;
         this.registry = registry;
     }
 
+    /**
+     * Signs and stores the version's approval attestation; answers what the release's {@code package.publish} audit
+     * event records with it: {@code envelopeSha256}, the SHA-256 (hex) of the envelope's base64 payload, so the log
+     * entry of the release proves the attestation (docs/verification.md). A version whose integrity is not a sha512
+     * (never one Airlock computed) gets none.
+     */
     @Override
-    public void released(Tx tx, PackageVersions.Released r) {
+    public Map<String, Object> released(Tx tx, PackageVersions.Released r) {
+        byte[] digest = sha512(r.integrity());
+        if (digest == null) {
+            LOG.warn(
+                    "{}@{} has no sha512 integrity ({}); no approval attestation",
+                    r.name(),
+                    r.version(),
+                    r.integrity());
+            return Map.of();
+        }
         PackageName name = PackageName.parse(r.name());
-        byte[] statement = Json.write(statement(tx, name, r)).getBytes(StandardCharsets.UTF_8);
+        byte[] statement = Json.write(statement(tx, name, r, digest)).getBytes(StandardCharsets.UTF_8);
         SignatureRef sig = signer.sign(pae(PAYLOAD_TYPE, statement));
         String payload = Base64.getEncoder().encodeToString(statement);
         ObjectNode bundle = Json.object();
@@ -69,12 +83,19 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
         envelope.put("payload", payload);
         envelope.putArray("signatures").addObject().put("keyid", sig.keyid()).put("sig", sig.sig());
         attestations.add(tx, r.name(), r.version(), PREDICATE_TYPE, Json.write(bundle));
-        audit.record(
-                tx,
-                r.actor(),
-                ACTION,
-                "package:" + r.name(),
-                Map.of("version", r.version(), "envelopeSha256", Hashes.sha256Hex(payload)));
+        return Map.of(DETAIL, Hashes.sha256Hex(payload));
+    }
+
+    private static byte[] sha512(String integrity) {
+        if (integrity == null || !integrity.startsWith("sha512-")) {
+            return null;
+        }
+        try {
+            byte[] d = Base64.getDecoder().decode(integrity.substring("sha512-".length()));
+            return d.length == 64 ? d : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** DSSE's pre-authentication encoding: what the envelope's signature covers. */
@@ -88,15 +109,12 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
         return out;
     }
 
-    private ObjectNode statement(Tx tx, PackageName name, PackageVersions.Released r) {
+    private ObjectNode statement(Tx tx, PackageName name, PackageVersions.Released r, byte[] sha512) {
         ObjectNode s = Json.object();
         s.put("_type", "https://in-toto.io/Statement/v1");
         ObjectNode subject = s.putArray("subject").addObject();
         subject.put("name", AttestationService.purl(name, r.version()));
-        subject.putObject("digest")
-                .put(
-                        "sha512",
-                        Hashes.hex(Base64.getDecoder().decode(r.integrity().substring("sha512-".length()))));
+        subject.putObject("digest").put("sha512", Hashes.hex(sha512));
         s.put("predicateType", PREDICATE_TYPE);
         ObjectNode p = s.putObject("predicate");
         p.put("registry", registry.get());

@@ -165,16 +165,16 @@ public final class AttestationService {
         return out;
     }
 
-    /** The audit-log entry that recorded this approval attestation, once the log has sequenced it. */
+    /** The release's audit-log entry, which records this approval attestation, once the log has sequenced it. */
     private java.util.Optional<AuditEvent> logged(PackageName name, String version, String payload) {
         String digest = dev.airlock.platform.crypto.Hashes.sha256Hex(payload);
         List<AuditEvent> events = audit.forTarget("package:" + name);
         for (int i = events.size() - 1; i >= 0; i--) {
             AuditEvent e = events.get(i);
-            if (ApprovalAttestations.ACTION.equals(e.action())
+            if ("package.publish".equals(e.action())
                     && e.seq() != null
                     && version.equals(e.detail().get("version"))
-                    && digest.equals(e.detail().get("envelopeSha256"))) {
+                    && digest.equals(e.detail().get(ApprovalAttestations.DETAIL))) {
                 return java.util.Optional.of(e);
             }
         }

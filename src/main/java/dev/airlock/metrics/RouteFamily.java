@@ -21,6 +21,7 @@ public enum RouteFamily {
     TRUST,
     ADVISORIES,
     AUDIT,
+    VERIFICATION,
     CONSOLE,
     METRICS,
     OTHER;
@@ -74,6 +75,11 @@ public enum RouteFamily {
         }
         if (pattern.startsWith("/-/airlock/v1/audit") || pattern.startsWith("/-/airlock/v1/log/")) {
             return AUDIT;
+        }
+        if (pattern.equals("/-/npm/v1/keys")
+                || pattern.startsWith("/-/npm/v1/attestations/")
+                || pattern.startsWith("/-/airlock/v1/attestations/")) {
+            return VERIFICATION;
         }
         if (pattern.startsWith("/-/console") || pattern.startsWith("/-/airlock/v1/confirm/")) {
             return CONSOLE;

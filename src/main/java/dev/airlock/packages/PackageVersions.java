@@ -31,12 +31,15 @@ public final class PackageVersions {
     public record Released(
             Actor actor, String name, String version, String integrity, Map<String, Object> authorisation, long at) {}
 
-    /** Told of every {@link Released} version inside the transaction that releases it (an attestation, say). */
+    /**
+     * Told of every {@link Released} version inside the transaction that releases it (an attestation, say); answers
+     * what the release's audit event ({@code package.publish}) records besides (e.g. the attestation's digest).
+     */
     public interface ReleaseListener {
-        void released(Tx tx, Released released);
+        Map<String, Object> released(Tx tx, Released released);
     }
 
-    private volatile ReleaseListener listener = (tx, r) -> {};
+    private volatile ReleaseListener listener = (tx, r) -> Map.of();
 
     /**
      * Sets the one listener told of releases (wired once, by the assembly); it runs in the release's transaction, so
@@ -139,22 +142,14 @@ public final class PackageVersions {
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 alsoInTx.accept(tx);
-                listener.released(tx, new Released(actor, name, v.version(), v.integrity(), how, now));
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("version", v.version());
+                event.put("tag", v.tag());
+                event.put("integrity", v.integrity());
+                event.put("method", "publish");
+                event.putAll(listener.released(tx, new Released(actor, name, v.version(), v.integrity(), how, now)));
                 rows.touch(tx, pkg, now);
-                audit.record(
-                        tx,
-                        actor,
-                        "package.publish",
-                        "package:" + name,
-                        Map.of(
-                                "version",
-                                v.version(),
-                                "tag",
-                                v.tag(),
-                                "integrity",
-                                v.integrity(),
-                                "method",
-                                "publish"));
+                audit.record(tx, actor, "package.publish", "package:" + name, event);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -235,7 +230,8 @@ public final class PackageVersions {
         ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
         store.setManifest(tx, name, version, Json.write(rows.sign(manifest, name, version, v.integrity())));
         store.setTag(tx, name, tag, version);
-        listener.released(tx, new Released(approver, name, version, v.integrity(), detail, now));
+        Map<String, Object> attested =
+                listener.released(tx, new Released(approver, name, version, v.integrity(), detail, now));
         PackageRecord pkg = store.find(tx, name);
         if (!pkg.active()) {
             pkg = pkg.withState(PackageState.ACTIVE).touchedAt(now);
@@ -245,6 +241,7 @@ public final class PackageVersions {
         d.put("version", version);
         d.put("tag", tag);
         d.put("integrity", v.integrity());
+        d.putAll(attested);
         audit.record(tx, approver, "package.publish", "package:" + name, d);
     }
 

@@ -35,8 +35,8 @@ final class LogInclusion {
         } catch (IOException e) {
             entry = null;
         }
-        if (entry == null || !"attestation.approval".equals(entry.path("action").asText())) {
-            return Report.Check.fail("log entry " + index + " is not the record of an approval attestation");
+        if (entry == null || !"package.publish".equals(entry.path("action").asText())) {
+            return Report.Check.fail("log entry " + index + " is not the record of a release");
         }
         if (!("package:" + pkg.name()).equals(entry.path("target").asText())
                 || !pkg.version().equals(entry.path("detail").path("version").asText())) {

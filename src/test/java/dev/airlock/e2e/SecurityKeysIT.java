@@ -299,7 +299,9 @@ class SecurityKeysIT {
                         pae.toByteArray(),
                         envelope.path("signatures").get(0).path("sig").asText()))
                 .isTrue();
-        assertThat(approval.path("log").path("entry").asText()).contains("attestation.approval");
+        assertThat(approval.path("log").path("entry").asText())
+                .contains("package.publish")
+                .contains("envelopeSha256");
         // npm's own endpoint leaves it out: npm would look for it in the public Rekor log
         assertThat(registry.http.get("-/npm/v1/attestations/gadget@1.1.1", null).status())
                 .isEqualTo(404);

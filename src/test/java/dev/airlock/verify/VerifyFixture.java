@@ -168,7 +168,7 @@ final class VerifyFixture implements AutoCloseable {
     /** Appends the audit-log entry of an approval attestation and answers the attestation's {@code log} object. */
     ObjectNode logEntry(String name, String version, String payload) {
         String hash = HexFormat.of().formatHex(VerifyCrypto.sha256(payload.getBytes(UTF_8)));
-        String entry = "{\"action\":\"attestation.approval\",\"actor\":{\"credential\":\"cli\",\"user\":\"@cli\"},"
+        String entry = "{\"action\":\"package.publish\",\"actor\":{\"credential\":\"cli\",\"user\":\"@cli\"},"
                 + "\"at\":1767225600000,\"detail\":{\"envelopeSha256\":\"" + hash + "\",\"version\":\"" + version
                 + "\"},\"outcome\":\"success\",\"target\":\"package:" + name + "\",\"v\":1}";
         log.add(entry);
