@@ -70,6 +70,8 @@ class RequireProvenanceCommandTest {
 
     @Test
     void anOrgRequirementCoversItsPackagesAndAPackageCanOptOut() {
+        assertThat(AirlockCommand.run("", "org", "create", "acme", "--owner", "mia", "--data", data))
+                .startsWith("exit=0\n");
         s.publish(mia, "@acme/one", "1.0.0");
         String out = AirlockCommand.run(
                 "", "policy", "set", "--org", "acme", "--require-provenance", "github.com/acme/*", "--data", data);
