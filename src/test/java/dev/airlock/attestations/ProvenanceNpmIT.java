@@ -231,7 +231,7 @@ class ProvenanceNpmIT {
     void npmPublishWithProvenanceIsVerifiedServedAndChecksWithSigstoreJs() throws Exception {
         job("release.yml");
         int before = sigstore.logged.size();
-        Cli.Result r = ok(pipeline(pkg(PKG, "1.0.0"), false, "publish", "--provenance"));
+        Cli.Result r = ok(pipeline(pkg(PKG, "1.0.0"), false, "publish", "--provenance", "--tag=ci"));
         assertThat(r.stderr())
                 .contains("oidc Successfully retrieved and set token")
                 .contains("Signed provenance statement with source and build information from GitHub Actions")
@@ -258,10 +258,54 @@ class ProvenanceNpmIT {
     }
 
     @Test
+    void aBrokenAuditPathIsRefusedByBothAndAMissingSctOnlyBySigstoreJs() throws Exception {
+        job("release.yml");
+        ok(pipeline(pkg(PKG, "1.2.0"), false, "publish", "--provenance", "--tag=ci"));
+        JsonNode bundle = servedBundle(PKG, "1.2.0");
+        ObjectNode broken = bundle.deepCopy();
+        ObjectNode proof = (ObjectNode)
+                broken.path("verificationMaterial").path("tlogEntries").get(0).path("inclusionProof");
+        com.fasterxml.jackson.databind.node.ArrayNode hashes =
+                (com.fasterxml.jackson.databind.node.ArrayNode) proof.path("hashes");
+        byte[] h = Base64.getDecoder().decode(hashes.get(0).asText());
+        h[0] ^= 1;
+        hashes.set(0, Base64.getEncoder().encodeToString(h));
+        JsonNode js = sigstoreJs(broken);
+        assertThat(js.path("ok").asBoolean()).as(js.toString()).isFalse();
+        assertThat(js.path("code").asText()).isEqualTo("TLOG_INCLUSION_PROOF_ERROR");
+        String purl = AttestationService.purl(dev.airlock.shared.PackageName.parse(PKG), "1.2.0");
+        String sha512 = bundleSha512(bundle);
+        ProvenanceVerifier airlock = new ProvenanceVerifier(TrustedRoot.load(trustedRoot));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> airlock.verify(broken, purl, sha512))
+                .hasMessageContaining("inclusion proof does not lead to the logged root hash");
+
+        // the difference between the two verifiers: a certificate without an SCT (TestSigstore.bundle's) passes
+        // Airlock, which does not check SCTs, and fails sigstore-js's default policy
+        ObjectNode noSct = SIGSTORE.bundle(
+                purl,
+                sha512,
+                new TestSigstore.Build(
+                        issuer.issuer(), "acme/gadget", ".github/workflows/release.yml", "refs/heads/main"),
+                SIGSTORE.ca);
+        assertThat(airlock.verify(noSct, purl, sha512).identity().repository()).isEqualTo("github.com/acme/gadget");
+        JsonNode strict = sigstoreJs(noSct);
+        assertThat(strict.path("ok").asBoolean()).as(strict.toString()).isFalse();
+        assertThat(strict.path("message").asText()).isEqualTo("expected 1 SCTs, got 0");
+    }
+
+    static String bundleSha512(JsonNode bundle) {
+        JsonNode statement = Json.parse(new String(
+                Base64.getDecoder()
+                        .decode(bundle.path("dsseEnvelope").path("payload").asText()),
+                StandardCharsets.UTF_8));
+        return statement.path("subject").get(0).path("digest").path("sha512").asText();
+    }
+
+    @Test
     void anIntotoEntryFromSigstoreJsLegacyModeIsVerifiedToo() throws Exception {
         job("release.yml");
         int before = sigstore.logged.size();
-        ok(pipeline(pkg(PKG, "1.1.0"), true, "publish", "--provenance"));
+        ok(pipeline(pkg(PKG, "1.1.0"), true, "publish", "--provenance", "--tag=ci"));
         assertThat(sigstore.logged.get(before).path("kind").asText()).isEqualTo("intoto");
         assertThat(sigstore.logged.get(before).path("apiVersion").asText()).isEqualTo("0.0.2");
         JsonNode bundle = servedBundle(PKG, "1.1.0");
@@ -296,7 +340,7 @@ class ProvenanceNpmIT {
     void aCertificateFromAnotherWorkflowIsRefusedAndNpmSaysWhy() throws Exception {
         // the job ran a reusable workflow: Fulcio names it (job_workflow_ref), the trusted publisher names release.yml
         job("sneaky.yml");
-        Cli.Result r = pipeline(pkg(PKG, "2.0.0"), false, "publish", "--provenance");
+        Cli.Result r = pipeline(pkg(PKG, "2.0.0"), false, "publish", "--provenance", "--tag=ci");
         assertThat(r.exit()).as(r.toString()).isNotZero();
         assertThat(r.stderr())
                 .contains("422")
