@@ -343,8 +343,10 @@ class ProvenanceNpmIT {
         Cli.Result r = pipeline(pkg(PKG, "2.0.0"), false, "publish", "--provenance", "--tag=ci");
         assertThat(r.exit()).as(r.toString()).isNotZero();
         assertThat(r.stderr())
-                .contains("422")
-                .contains("Provenance refused: the provenance does not match the trusted publisher")
+                .contains("npm error 422 Unprocessable Entity - PUT " + registry.url() + "@alice%2fgadget - Provenance"
+                        + " refused: the provenance does not match the trusted publisher: it was signed by workflow"
+                        + " https://github.com/acme/gadget/.github/workflows/sneaky.yml@refs/heads/main, but the upload"
+                        + " came from acme/gadget/.github/workflows/release.yml@refs/heads/main")
                 .contains("sneaky.yml");
         assertThat(http.get("/" + encoded(PKG) + "/2.0.0", token).status()).isEqualTo(404);
         assertThat(attestations(PKG, "2.0.0").status()).isEqualTo(404);
