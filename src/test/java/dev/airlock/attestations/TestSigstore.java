@@ -37,6 +37,8 @@ final class TestSigstore {
     final X509Certificate caCert;
     final KeyPair rekor = ec();
     final String logId;
+    /** The certificate-transparency log whose SCTs the test Fulcio embeds (sigstore-js requires one by default). */
+    final KeyPair ct = ec();
 
     TestSigstore() {
         caCert = cert(new X500Name("CN=test fulcio"), ca.getPublic(), ca.getPrivate(), true, null, null, null, null);
@@ -55,6 +57,15 @@ final class TestSigstore {
                 .put("rawBytes", b64(rekor.getPublic().getEncoded()))
                 .put("keyDetails", "PKIX_ECDSA_P256_SHA_256");
         log.putObject("logId").put("keyId", logId);
+        ObjectNode ctlog = root.putArray("ctlogs").addObject();
+        ctlog.put("baseUrl", "http://ct.test");
+        ctlog.put("hashAlgorithm", "SHA2_256");
+        ctlog.putObject("publicKey")
+                .put("rawBytes", b64(ct.getPublic().getEncoded()))
+                .put("keyDetails", "PKIX_ECDSA_P256_SHA_256")
+                .putObject("validFor")
+                .put("start", "2000-01-01T00:00:00Z");
+        ctlog.putObject("logId").put("keyId", b64(sha256(ct.getPublic().getEncoded())));
         Files.writeString(file, Json.write(root));
         return file;
     }
@@ -152,29 +163,92 @@ final class TestSigstore {
             String repository,
             String ref) {
         try {
-            long now = System.currentTimeMillis();
-            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-                    issuer,
-                    BigInteger.valueOf(now),
-                    new Date(now - 3_600_000),
-                    new Date(now + 3_600_000),
-                    ca ? issuer : new X500Name(""),
-                    key);
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            if (san != null) {
-                b.addExtension(
-                        Extension.subjectAlternativeName,
-                        true,
-                        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, san)));
-                b.addExtension(fulcio("8"), false, new DERUTF8String(oidcIssuer));
-                b.addExtension(fulcio("12"), false, new DERUTF8String(repository));
-                b.addExtension(fulcio("14"), false, new DERUTF8String(ref));
-            }
-            return new JcaX509CertificateConverter()
-                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+            return sign(builder(System.currentTimeMillis(), issuer, key, ca, san, oidcIssuer, repository, ref), signer);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A Fulcio leaf certificate as the public Fulcio issues it: the build identity in the SAN and extensions, and an
+     * embedded SCT (RFC 6962 precertificate timestamp) signed by this test's CT log key over the certificate's TBS
+     * without the SCT extension, which is what sigstore-js verifies.
+     */
+    X509Certificate fulcioLeaf(
+            java.security.PublicKey key, String san, String oidcIssuer, String repository, String ref)
+            throws Exception {
+        long now = System.currentTimeMillis();
+        X500Name issuer = new X500Name("CN=test fulcio");
+        byte[] tbs = sign(builder(now, issuer, key, false, san, oidcIssuer, repository, ref), ca.getPrivate())
+                .getTBSCertificate();
+        java.io.ByteArrayOutputStream signed = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(signed);
+        d.writeByte(0); // v1
+        d.writeByte(0); // certificate_timestamp
+        d.writeLong(now);
+        d.writeShort(1); // precert_entry
+        d.write(sha256(ca.getPublic().getEncoded()));
+        d.writeByte(tbs.length >> 16);
+        d.writeShort(tbs.length & 0xffff);
+        d.write(tbs);
+        d.writeShort(0); // no extensions
+        byte[] sig = sign(ct.getPrivate(), signed.toByteArray());
+        java.io.ByteArrayOutputStream sct = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream o = new java.io.DataOutputStream(sct);
+        o.writeByte(0);
+        o.write(sha256(ct.getPublic().getEncoded()));
+        o.writeLong(now);
+        o.writeShort(0);
+        o.writeByte(4); // sha256
+        o.writeByte(3); // ecdsa
+        o.writeShort(sig.length);
+        o.write(sig);
+        java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream l = new java.io.DataOutputStream(list);
+        l.writeShort(sct.size() + 2);
+        l.writeShort(sct.size());
+        l.write(sct.toByteArray());
+        JcaX509v3CertificateBuilder b = builder(now, issuer, key, false, san, oidcIssuer, repository, ref);
+        b.addExtension(
+                new ASN1ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2"),
+                false,
+                new org.bouncycastle.asn1.DEROctetString(list.toByteArray()));
+        return sign(b, ca.getPrivate());
+    }
+
+    private static JcaX509v3CertificateBuilder builder(
+            long now,
+            X500Name issuer,
+            java.security.PublicKey key,
+            boolean ca,
+            String san,
+            String oidcIssuer,
+            String repository,
+            String ref)
+            throws Exception {
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(now),
+                new Date(now - 3_600_000),
+                new Date(now + 3_600_000),
+                ca ? issuer : new X500Name(""),
+                key);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+        if (san != null) {
+            b.addExtension(
+                    Extension.subjectAlternativeName,
+                    true,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, san)));
+            b.addExtension(fulcio("8"), false, new DERUTF8String(oidcIssuer));
+            b.addExtension(fulcio("12"), false, new DERUTF8String(repository));
+            b.addExtension(fulcio("14"), false, new DERUTF8String(ref));
+        }
+        return b;
+    }
+
+    private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey signer) throws Exception {
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     }
 
     private static ASN1ObjectIdentifier fulcio(String arc) {
