@@ -102,12 +102,15 @@ public final class AuditQueryService {
     }
 
     /**
-     * The detail of an event on one line ({@code version=1.0.0 tag=latest}), long values shortened, the line cut to
-     * about {@code max} characters.
+     * The detail of an event on one line ({@code version=1.0.0 tag=latest}), the version first (what a reader looks
+     * for), long values shortened, the line cut to about {@code max} characters.
      */
     public static String detailLine(AuditEvent e, int max) {
         StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, Object> d : e.detail().entrySet()) {
+        List<Map.Entry<String, Object>> fields =
+                new java.util.ArrayList<>(e.detail().entrySet());
+        fields.sort(java.util.Comparator.comparing(d -> !"version".equals(d.getKey()))); // stable: the rest keep order
+        for (Map.Entry<String, Object> d : fields) {
             if (b.length() > 0) {
                 b.append(' ');
             }
