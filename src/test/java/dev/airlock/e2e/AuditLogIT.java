@@ -140,15 +140,22 @@ class AuditLogIT {
                             kept.toString()))
                     .startsWith("exit=0\n");
 
+            // the entry that added bob (after the signing key's creation and alice) is edited
+            long bob = own.airlock.db.read(tx -> tx.handle()
+                    .createQuery("SELECT seq FROM audit_log WHERE entry LIKE '%user.create%' AND entry LIKE '%bob%'")
+                    .mapTo(Long.class)
+                    .one());
+            assertThat(bob).isPositive();
             own.airlock.db.write(tx -> tx.handle()
-                    .createUpdate("UPDATE audit_log SET entry = replace(entry, 'bob', 'eve') WHERE seq = 1")
+                    .createUpdate("UPDATE audit_log SET entry = replace(entry, 'bob', 'eve') WHERE seq = :s")
+                    .bind("s", bob)
                     .execute());
             String out = AirlockCommand.run(
                     "", "audit", "verify", "--data", dir.toString(), "--checkpoint", kept.toString());
             assertThat(out)
                     .startsWith("exit=1\n")
-                    .contains("index 1: the entry is not the one that was logged")
-                    .contains("first bad index: 1");
+                    .contains("index " + bob + ": the entry is not the one that was logged")
+                    .contains("first bad index: " + bob);
         }
     }
 
