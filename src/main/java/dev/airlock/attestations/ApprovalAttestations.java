@@ -10,6 +10,7 @@ import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.json.Json;
 import dev.airlock.policy.EffectivePolicy;
 import dev.airlock.policy.PolicyService;
+import dev.airlock.shared.Actor;
 import dev.airlock.shared.PackageName;
 import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.SignatureRef;
@@ -28,7 +29,7 @@ import java.util.function.Supplier;
  */
 public final class ApprovalAttestations implements PackageVersions.ReleaseListener {
     public static final String PREDICATE_TYPE = "https://airlock.dev/attestation/approval/v1";
-    static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
+    static final String PAYLOAD_TYPE = ProvenanceVerifier.INTOTO;
     /** The key of the release's audit event ({@code package.publish}) that records the envelope's digest. */
     static final String DETAIL = "envelopeSha256";
 
@@ -60,7 +61,7 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
      */
     @Override
     public Map<String, Object> released(Tx tx, PackageVersions.Released r) {
-        byte[] digest = sha512(r.integrity());
+        byte[] digest = AttestationService.sha512(r.integrity());
         if (digest == null) {
             LOG.warn(
                     "{}@{} has no sha512 integrity ({}); no approval attestation",
@@ -71,7 +72,7 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
         }
         PackageName name = PackageName.parse(r.name());
         byte[] statement = Json.write(statement(tx, name, r, digest)).getBytes(StandardCharsets.UTF_8);
-        SignatureRef sig = signer.sign(pae(PAYLOAD_TYPE, statement));
+        SignatureRef sig = signer.sign(ProvenanceVerifier.pae(statement));
         String payload = Base64.getEncoder().encodeToString(statement);
         ObjectNode bundle = Json.object();
         bundle.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json");
@@ -84,29 +85,6 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
         envelope.putArray("signatures").addObject().put("keyid", sig.keyid()).put("sig", sig.sig());
         attestations.add(tx, r.name(), r.version(), PREDICATE_TYPE, Json.write(bundle));
         return Map.of(DETAIL, Hashes.sha256Hex(payload));
-    }
-
-    private static byte[] sha512(String integrity) {
-        if (integrity == null || !integrity.startsWith("sha512-")) {
-            return null;
-        }
-        try {
-            byte[] d = Base64.getDecoder().decode(integrity.substring("sha512-".length()));
-            return d.length == 64 ? d : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** DSSE's pre-authentication encoding: what the envelope's signature covers. */
-    static byte[] pae(String payloadType, byte[] payload) {
-        byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[head.length + payload.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(payload, 0, out, head.length, payload.length);
-        return out;
     }
 
     private ObjectNode statement(Tx tx, PackageName name, PackageVersions.Released r, byte[] sha512) {
@@ -167,11 +145,7 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
             u.put("user", who.toString());
         }
         String token = direct
-                ? (r.actor().tokenKey() == null
-                        ? null
-                        : r.actor()
-                                .tokenKey()
-                                .substring(0, Math.min(16, r.actor().tokenKey().length())))
+                ? (r.actor().tokenKey() == null ? null : Actor.tokenId(r.actor().tokenKey()))
                 : (String) how.get("stagedWithToken");
         if (token != null && !"oidc".equals(via)) {
             u.put("tokenId", token);

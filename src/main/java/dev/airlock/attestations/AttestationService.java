@@ -93,8 +93,7 @@ public final class AttestationService {
         if (!bundle.isObject()) {
             throw ProvenanceVerifier.refuse("the .sigstore attachment holds no bundle");
         }
-        String sha512 = dev.airlock.platform.crypto.Hashes.hex(
-                Base64.getDecoder().decode(v.integrity().substring("sha512-".length())));
+        String sha512 = dev.airlock.platform.crypto.Hashes.hex(sha512(v.integrity()));
         ProvenanceVerifier.Verified verified = verifier.verify(bundle, purl(v.name(), v.version()), sha512);
         IdentityMatch.requireUploader(actor, verified.identity());
         if (required != null
@@ -199,6 +198,19 @@ public final class AttestationService {
             list.addObject().put("predicateType", r.predicateType()).set("bundle", Json.parse(r.bundle()));
         }
         return out;
+    }
+
+    /** The digest of a {@code sha512-…} integrity (what an in-toto subject names), or null when it is not one. */
+    static byte[] sha512(String integrity) {
+        if (integrity == null || !integrity.startsWith("sha512-")) {
+            return null;
+        }
+        try {
+            byte[] d = Base64.getDecoder().decode(integrity.substring("sha512-".length()));
+            return d.length == 64 ? d : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** npm's purl: {@code pkg:npm/%40scope/name@version}. */

@@ -62,7 +62,7 @@ final class LogEntries {
         if (actor.tokenKey() != null) {
             Map<String, Object> token = new TreeMap<>();
             // the token's public id (the first 16 hex digits of the SHA-256 of its secret), never the secret
-            token.put("id", tokenId(actor.tokenKey()));
+            token.put("id", Actor.tokenId(actor.tokenKey()));
             put(token, "name", actor.facts().tokenName());
             if (actor.bypasses2fa()) {
                 token.put("bypass2fa", true);
@@ -75,11 +75,6 @@ final class LogEntries {
             who.put("ci", ci);
         }
         return who;
-    }
-
-    /** The public id of a token: the first 16 hex digits of its key (the SHA-256 of the secret). */
-    static String tokenId(String key) {
-        return key.substring(0, Math.min(16, key.length()));
     }
 
     private static String factorIn(Map<String, ?> detail) {

@@ -42,16 +42,16 @@ final class Downloads {
 
     /** The stored row as a tarball to serve, when it came from this route's upstream and its blob is there. */
     ProxyService.Tarball stored(Route route, ProxyStore.Tarball row) {
-        if (row != null && route.url().equals(row.upstream()) && whole(row)) {
+        if (row != null && route.url().equals(row.upstream()) && whole(row.blob(), row.size())) {
             return new ProxyService.Tarball(row.blob(), row.size());
         }
         return null;
     }
 
-    /** Whether the row's blob is there, whole: the cache writes it without waiting for the disk (putCopy). */
-    private boolean whole(ProxyStore.Tarball row) {
+    /** Whether the blob is there, whole: the cache writes it without waiting for the disk (putCopy). */
+    private boolean whole(String blob, long size) {
         try {
-            return blobs.size(row.blob()) == row.size();
+            return blobs.size(blob) == size;
         } catch (IOException e) {
             return false; // absent
         }
@@ -89,7 +89,7 @@ final class Downloads {
                                 + mismatch + "); it was not stored.");
             }
             String blob = Hashes.hex(sums.digests().get("sha512"));
-            if (blobs.exists(blob) && blobs.size(blob) != tgz.size()) {
+            if (blobs.exists(blob) && !whole(blob, tgz.size())) {
                 blobs.delete(blob); // a copy a crash left short (putCopy does not wait for the disk)
             }
             if (tgz.inMemory()) {

@@ -30,6 +30,11 @@ public record Actor(
         this(user, credential, tokenKey, sourceAddress, otp, null);
     }
 
+    /** A token's public id: the first 16 hex digits of its key (the SHA-256 of its secret), never the secret. */
+    public static String tokenId(String key) {
+        return key.substring(0, Math.min(16, key.length()));
+    }
+
     public static Actor anonymous(String sourceAddress) {
         return new Actor(null, "none", null, sourceAddress);
     }

@@ -318,9 +318,7 @@ public final class StagingService {
                 release.put("stagedVia", s.actorType());
                 if (s.tokenKey() != null) {
                     // the token's public id (as the audit log gives it), never the secret
-                    release.put(
-                            "stagedWithToken",
-                            s.tokenKey().substring(0, Math.min(16, s.tokenKey().length())));
+                    release.put("stagedWithToken", Actor.tokenId(s.tokenKey()));
                 }
                 release.put("approvalsRequired", s.approvalsRequired());
                 release.put(

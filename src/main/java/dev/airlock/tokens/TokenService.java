@@ -82,7 +82,7 @@ public final class TokenService {
 
     /** An audit target naming a token by its public id (the first 16 hex digits of its key). */
     static String target(String key) {
-        return "token:" + key.substring(0, Math.min(16, key.length()));
+        return "token:" + Actor.tokenId(key);
     }
 
     /**
