@@ -71,10 +71,18 @@ public final class Airlock {
         @Option(names = "--data", description = "data directory (default ./data)")
         String data;
 
+        @Option(
+                names = "--database",
+                description = "database JDBC URL (default: SQLite in the data directory; see database.url)")
+        String database;
+
         Map<String, String> flags = new HashMap<>();
 
         public AirlockConfig load() {
             flags.put("data.dir", data);
+            if (database != null) {
+                flags.put("database.url", database);
+            }
             return ConfigLoader.load(config, System.getenv(), flags);
         }
     }

@@ -315,7 +315,7 @@ class ImportIT {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-jar",
                 Path.of("target/airlock.jar").toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
+        cmd.addAll(List.of(dev.airlock.testing.AirlockCommand.onTestDatabase(args)));
         Map<String, String> env = Cli.baseEnv(tmp.resolve("operator"));
         env.putAll(extraEnv);
         return Cli.run(tmp, env, cmd, Map.<String, String>of(), 120);

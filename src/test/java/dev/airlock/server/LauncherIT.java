@@ -56,6 +56,7 @@ class LauncherIT {
         pb.environment().remove("AIRLOCK_JAVA_OPTS"); // the launcher's defaults, as a user gets them
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("MALLOC_ARENA_MAX");
+        pb.environment().putAll(dev.airlock.testing.TestDatabase.envFor(data));
         Process server = pb.start();
         try {
             String url = awaitListening(server);

@@ -75,6 +75,7 @@ class ProxyLargePackumentIT {
                 .redirectErrorStream(true);
         pb.environment().remove("AIRLOCK_JAVA_OPTS"); // the launcher's defaults (-Xmx80m), as a user gets them
         pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(dev.airlock.testing.TestDatabase.envFor(tmp.resolve("data")));
         pb.environment()
                 .put(
                         "AIRLOCK_PROXY_UPSTREAM",

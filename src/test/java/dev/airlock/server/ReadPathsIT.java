@@ -214,6 +214,7 @@ class ReadPathsIT {
             }
             Map<String, String> flags =
                     new java.util.HashMap<>(Map.of("data.dir", data.toString(), "server.port", String.valueOf(port)));
+            flags.putAll(dev.airlock.testing.TestDatabase.settingsFor(data));
             try (AirlockAssembly first = new AirlockAssembly(ConfigLoader.load(null, Map.of(), flags))) {
                 first.serve();
                 Http http = new Http("http://127.0.0.1:" + port + "/");
@@ -243,6 +244,7 @@ class ReadPathsIT {
                         .isEqualTo("https://npm.example.com/registry/moving/-/moving-1.0.0.tgz");
             }
         } finally {
+            dev.airlock.testing.TestDatabase.drop(data);
             Files2.deleteTree(data);
         }
     }

@@ -27,6 +27,9 @@ public final class TestRegistry implements AutoCloseable {
         int free = freePort();
         Map<String, String> flags = new HashMap<>(settings);
         flags.put("data.dir", dataDir.toString());
+        if (!settings.containsKey("database.url")) {
+            flags.putAll(TestDatabase.settingsFor(dataDir));
+        }
         flags.put("server.port", String.valueOf(free));
         // tests evaluate the alert rules themselves (airlock.alerts.evaluate()) after moving the clock; the server's
         // own
@@ -191,6 +194,7 @@ public final class TestRegistry implements AutoCloseable {
     @Override
     public void close() {
         airlock.close();
+        TestDatabase.drop(dataDir);
         Files2.deleteTree(dataDir);
     }
 }
