@@ -153,7 +153,7 @@ public final class PackageVersions {
                 return null;
             });
         } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e, "versions")) {
                 throw AirlockException.conflict("Cannot publish " + v.name() + "@" + v.version()
                         + ": that version was published at the same moment by another request.");
             }

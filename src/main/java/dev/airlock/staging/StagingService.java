@@ -158,7 +158,7 @@ public final class StagingService {
                 return null;
             });
         } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e, "versions")) {
                 throw AirlockException.conflict("Cannot stage " + name + "@" + v.version()
                         + ": that version was published or staged at the same moment by another request.");
             }

@@ -134,7 +134,7 @@ public final class TrustService {
                 return null;
             });
         } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e, "trusted_publishers")) {
                 throw AirlockException.conflict("Package " + name + " already has a trust configuration.");
             }
             throw e;
@@ -321,7 +321,7 @@ public final class TrustService {
             } catch (ReplayException e) {
                 throw new OidcVerifier.Failure("ID token " + v.jti() + " was already used");
             } catch (RuntimeException e) {
-                if (Database.isUniqueViolation(e)) {
+                if (Database.isUniqueViolation(e, "oidc_jti")) {
                     throw new OidcVerifier.Failure("ID token " + v.jti() + " was already used");
                 }
                 throw e;

@@ -69,6 +69,15 @@ public final class TestDatabase {
         return url(name);
     }
 
+    /** Drops a database {@link #fresh} made (after every node on it closed). */
+    public static synchronized void drop(String url) {
+        DATABASES.values().removeIf(name -> url.contains("/" + name + "?") || url.endsWith("/" + name));
+        String name = url.replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
+        if (name.startsWith(PREFIX)) {
+            admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
     /** Drops {@code dataDir}'s database, if it has one (after the registry on it closed). */
     public static synchronized void drop(Path dataDir) {
         String name = DATABASES.remove(dataDir.toAbsolutePath().normalize());

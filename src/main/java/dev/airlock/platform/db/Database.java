@@ -95,16 +95,102 @@ public final class Database implements AutoCloseable {
     /**
      * Runs {@code work} in one transaction; commits if it returns, rolls back if it throws. After the commit it runs
      * the hooks registered with {@link Tx#afterCommit}.
+     *
+     * <p>Transactions are serializable on both databases: SQLite has one writer, and PostgreSQL runs them at
+     * {@code SERIALIZABLE}, so code that reads and then writes sees what a one-at-a-time execution would have seen. On
+     * PostgreSQL a transaction that lost such a conflict (a serialization failure, a deadlock, or a unique index
+     * another transaction filled first) is rolled back and run again from the start. The first {@value #OPTIMISTIC}
+     * attempts run beside other writers; the last runs alone (it takes the exclusive side of an advisory lock whose
+     * shared side every write holds), so it cannot conflict again: a transaction ends in a commit or in the refusal a
+     * serial execution would give, never in a conflict error. {@code work} must do nothing outside the transaction
+     * but register after-commit hooks (a failed attempt's hooks are dropped).
      */
     public <T> T write(Function<Tx, T> work) {
+        if (sqlite) {
+            return once(work, TransactionIsolationLevel.UNKNOWN, null);
+        }
+        for (int attempt = 1; ; attempt++) {
+            boolean alone = attempt > OPTIMISTIC;
+            try {
+                return once(work, TransactionIsolationLevel.SERIALIZABLE, alone ? "" : "_shared");
+            } catch (RuntimeException e) {
+                if (alone || !isConflict(e)) {
+                    throw e;
+                }
+                retries.incrementAndGet();
+                backOff(attempt);
+            }
+        }
+    }
+
+    /** Attempts that run beside other writers before one runs alone. */
+    private static final int OPTIMISTIC = 4;
+
+    /** The advisory lock every write transaction holds shared (an arbitrary constant: "airlock" in ASCII). */
+    private static final long WRITERS = 0x6169726c6f636bL;
+
+    private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many transactions ran again after a conflict (PostgreSQL), since this node started. */
+    public long retries() {
+        return retries.get();
+    }
+
+    /**
+     * One attempt. On PostgreSQL the advisory lock ({@code mode} "_shared" or "" for exclusive) is taken on the
+     * session before the transaction begins, so the snapshot is taken after any wait for it.
+     */
+    private <T> T once(Function<Tx, T> work, TransactionIsolationLevel level, String mode) {
         Tx[] opened = new Tx[1];
-        T result = writer.inTransaction(
-                sqlite ? TransactionIsolationLevel.UNKNOWN : TransactionIsolationLevel.READ_COMMITTED, h -> {
-                    opened[0] = new Tx(h, true);
+        T result = writer.withHandle(h -> {
+            if (mode != null) {
+                h.createQuery("SELECT pg_advisory_lock" + mode + "(" + WRITERS + ")")
+                        .map((rs, ctx) -> 1)
+                        .list();
+            }
+            try {
+                return h.inTransaction(level, t -> {
+                    opened[0] = new Tx(t, true);
                     return work.apply(opened[0]);
                 });
+            } finally {
+                if (mode != null) {
+                    h.createQuery("SELECT pg_advisory_unlock" + mode + "(" + WRITERS + ")")
+                            .map((rs, ctx) -> 1)
+                            .list();
+                }
+            }
+        });
         opened[0].committed();
         return result;
+    }
+
+    /** A few milliseconds, growing and jittered, so that the transactions that collided do not collide again. */
+    private static void backOff(int attempt) {
+        long max = Math.min(50, 1L << attempt);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, max + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying a transaction", e);
+        }
+    }
+
+    /**
+     * Whether PostgreSQL rolled a transaction back because a concurrent one won: serialization failure (40001),
+     * deadlock (40P01), or a unique index the other filled (23505; the new attempt finds the row and answers as a
+     * serial execution would).
+     */
+    static boolean isConflict(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if ("40001".equals(state) || "40P01".equals(state) || "23505".equals(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -150,15 +236,21 @@ public final class Database implements AutoCloseable {
         return reader.withHandle(h -> work.apply(new Tx(h, false)));
     }
 
-    /** Whether a failure is the unique-index violation that decides a race. */
-    public static boolean isUniqueViolation(Throwable t) {
+    /**
+     * Whether a failure is a violation of a unique index on {@code table}: the index that decides a race (one version
+     * per package, one use per token id). A violation on any other table is not that race and must not be reported
+     * as it.
+     */
+    public static boolean isUniqueViolation(Throwable t, String table) {
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                // PostgreSQL names the index: <table>_pkey, or <table>_<columns> as our migrations name them
+                return String.valueOf(sql.getMessage()).contains("unique constraint \"" + table + "_");
+            }
             if (c instanceof SQLException sql) {
-                String state = sql.getSQLState();
                 String msg = String.valueOf(sql.getMessage());
-                if ("23505".equals(state)
-                        || msg.contains("UNIQUE constraint failed")
-                        || msg.contains("PRIMARY KEY constraint")) {
+                if (msg.contains("UNIQUE constraint failed: " + table + ".")
+                        || msg.contains("PRIMARY KEY constraint failed: " + table + ".")) {
                     return true;
                 }
             }
