@@ -43,7 +43,10 @@ import picocli.CommandLine.Parameters;
             AdvisoriesCommand.class,
             AlertsCommand.class,
             KeysCommand.class,
-            VerifyCommand.class
+            VerifyCommand.class,
+            BackupCommand.class,
+            BackupCommand.RestoreCommand.class,
+            MigrateCommand.class
         })
 public final class Airlock {
 
