@@ -104,23 +104,29 @@ public final class Cluster implements AutoCloseable {
         return r.json().path("token").asText();
     }
 
-    /** A P-256 key in a PKCS#8 PEM file, what {@code openssl genpkey} writes: the one key every node signs with. */
+    /** A P-256 key pair in a PEM file (PKCS#8 private key, then the public key): the one key every node signs with. */
     private static Path signingKey(Path file) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
-            byte[] pkcs8 = g.generateKeyPair().getPrivate().getEncoded();
-            String pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                            .encodeToString(pkcs8)
-                    + "\n-----END PRIVATE KEY-----\n";
-            Files.writeString(file, pem);
+            java.security.KeyPair pair = g.generateKeyPair();
+            Files.writeString(
+                    file,
+                    pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+                            + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     static int freePort() {
@@ -193,8 +199,8 @@ public final class Cluster implements AutoCloseable {
         }
 
         /**
-         * Ready: {@code /-/health/ready} answers 200; where the node has no health endpoints yet (404), {@code
-         * /-/ping} answering 200 is taken instead.
+         * Ready: {@code /-/health/ready} answers 200; where the node has no health endpoints yet (it answers neither
+         * 200 nor 503), {@code /-/ping} answering 200 is taken instead.
          */
         private void awaitReady() {
             HttpClient client = HttpClient.newBuilder()
@@ -207,7 +213,7 @@ public final class Cluster implements AutoCloseable {
                 }
                 try {
                     int ready = status(client, "-/health/ready");
-                    if (ready == 200 || ready == 404 && status(client, "-/ping") == 200) {
+                    if (ready == 200 || ready != 503 && status(client, "-/ping") == 200) {
                         return;
                     }
                 } catch (IOException notYet) {
