@@ -78,8 +78,13 @@ public final class Cluster implements AutoCloseable {
     public static Cluster start(Path dir, int size, Map<String, String> settings) {
         try {
             Cluster c = new Cluster(dir, size, settings);
-            for (Node n : c.nodes) {
-                n.start();
+            try {
+                for (Node n : c.nodes) {
+                    n.start();
+                }
+            } catch (RuntimeException e) {
+                c.close(); // no nginx or node outlives a failed start
+                throw e;
             }
             return c;
         } catch (IOException e) {
