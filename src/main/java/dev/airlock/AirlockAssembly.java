@@ -437,14 +437,15 @@ public final class AirlockAssembly implements AutoCloseable {
 
     @Override
     public void close() {
+        // first stop taking requests and let those in flight finish, while what they use is still open
+        if (server != null) {
+            server.close();
+        }
         auditExport.close();
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
         notifications.close();
-        if (server != null) {
-            server.close();
-        }
         if (proxy != null) {
             proxy.stop();
         }

@@ -18,10 +18,18 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 
-/** The HTTP server: Javalin on Jetty, JSON errors everywhere, routes from the feature modules. */
+/**
+ * The HTTP server: Javalin on Jetty, JSON errors everywhere, routes from the feature modules. {@link #close} is
+ * graceful: the port closes at once (a load balancer sends new requests to another node) and requests in flight get
+ * up to {@link #DRAIN_MILLIS} to finish.
+ */
 public final class HttpServer implements AutoCloseable {
+    /** How long a stopping server lets requests in flight finish (a publish of a large tarball included). */
+    static final long DRAIN_MILLIS = 30_000;
+
     private final Javalin app;
     private final List<Route> routes = new ArrayList<>();
 
@@ -42,7 +50,12 @@ public final class HttpServer implements AutoCloseable {
             config.http.maxRequestSize = maxBodyBytes;
             config.http.generateEtags = false;
             config.concurrency.useVirtualThreads = false;
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // stop() waits for the requests in flight (rolling restarts behind a load balancer)
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(DRAIN_MILLIS);
+            });
             // npm escapes scoped names as @scope%2fname: allow an encoded slash in a segment; the router decodes.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
             config.routes.before(ctx -> {
