@@ -173,7 +173,8 @@ final class JdbiProxyStore implements ProxyStore {
                 .createUpdate("INSERT INTO proxy_packuments (name, upstream_json, upstream_gz, upstream_etag,"
                         + " upstream_last_modified, fetched_at, base, full_json, full_gz, full_etag,"
                         + " abbreviated_json, abbreviated_gz, abbreviated_etag, hidden, recompute_at, upstream)"
-                        + " VALUES (:name, '', :up, :etag, :lm, :at, :base, :fj, :fg, :fe, :aj, :ag, :ae, :hidden,"
+                        + " VALUES (:name, '', :up, :etag, :lm, :at, :base, " + text(sqlite, "fj") + ", :fg, :fe, "
+                        + text(sqlite, "aj") + ", :ag, :ae, :hidden,"
                         + " :recompute, :upstream)"
                         + " ON CONFLICT (name) DO UPDATE SET upstream_json = excluded.upstream_json,"
                         + " upstream_gz = excluded.upstream_gz,"
@@ -190,10 +191,10 @@ final class JdbiProxyStore implements ProxyStore {
                 .bind("lm", p.upstreamLastModified())
                 .bind("at", p.fetchedAt())
                 .bind("base", p.base())
-                .bind("fj", text(sqlite, p.full().json()))
+                .bind("fj", p.full().json())
                 .bind("fg", p.full().gzip())
                 .bind("fe", p.full().etag())
-                .bind("aj", text(sqlite, p.abbreviated().json()))
+                .bind("aj", p.abbreviated().json())
                 .bind("ag", p.abbreviated().gzip())
                 .bind("ae", p.abbreviated().etag())
                 .bind("hidden", p.hidden())
@@ -203,16 +204,13 @@ final class JdbiProxyStore implements ProxyStore {
     }
 
     /**
-     * A served document's UTF-8 bytes as a value for a text column. SQLite takes the bytes as they are (a large
-     * packument is not copied into a String and encoded back: for a 9 MB document with non-Latin-1 characters that is
-     * 18 MB of UTF-16 and another 9 MB, more than the default heap can spare); reads use getBytes, which hands them
-     * back unchanged. PostgreSQL's text type needs a String.
+     * The SQL value of a served document's UTF-8 bytes bound as {@code :param}, for a text column. The bytes are sent
+     * as they are, never copied into a String and encoded back (for a 9 MB document with non-Latin-1 characters that
+     * is 18 MB of UTF-16 and another 9 MB, more than the default heap can spare): SQLite stores them as given (reads
+     * use getBytes, which hands them back unchanged); PostgreSQL receives bytea and converts it to text itself.
      */
-    private static Object text(boolean sqlite, byte[] utf8) {
-        if (utf8 == null || sqlite) {
-            return utf8;
-        }
-        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+    private static String text(boolean sqlite, String param) {
+        return sqlite ? ":" + param : "convert_from(:" + param + ", 'UTF8')";
     }
 
     private static boolean sqlite(Tx tx) {
