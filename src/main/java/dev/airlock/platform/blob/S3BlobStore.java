@@ -41,8 +41,11 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * <p>S3 has no cheaper, non-durable write: {@code putCopy} is {@code put}.
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
-    /** The size of one part of a multipart upload (S3 needs at least 5 MiB for every part but the last). */
-    static final int PART_BYTES = 8 << 20;
+    /**
+     * The size of one part of a multipart upload: S3's smallest (every part but the last must have 5 MiB), because an
+     * upload in flight holds one part in the heap, and the launcher's default heap is small.
+     */
+    static final int PART_BYTES = 5 << 20;
     /** An existing blob older than this has its modification time refreshed when put again. */
     static final Duration TOUCH_AFTER = Duration.ofMinutes(5);
 

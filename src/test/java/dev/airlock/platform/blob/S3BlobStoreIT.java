@@ -143,7 +143,7 @@ class S3BlobStoreIT {
                 int n = super.read(b, off, len);
                 read += Math.max(n, 0);
                 if (read > (20L << 20) && inFlight.isEmpty()) {
-                    // two parts are uploaded and the third is being read: the server holds an open upload
+                    // parts are uploaded and the next is being read: the server holds an open upload
                     raw.listMultipartUploads(l -> l.bucket(server.bucket())).uploads().stream()
                             .filter(u -> u.key().equals("blobs/" + key))
                             .forEach(u -> inFlight.add(u.uploadId()));
@@ -245,7 +245,7 @@ class S3BlobStoreIT {
                 .isInstanceOf(IOException.class);
         assertThat(store.exists(key)).isFalse();
 
-        long size = 17L << 20; // three parts: the mismatch is known only after two were uploaded
+        long size = 17L << 20; // four parts: the mismatch is known only after three were uploaded
         String bigKey = sha512(generated(7, size));
         assertThatThrownBy(() -> store.put(bigKey, generated(8, size)))
                 .isInstanceOf(IOException.class)
