@@ -36,7 +36,8 @@ import dev.airlock.packages.Packages;
 import dev.airlock.packages.http.PackagePathRoutes;
 import dev.airlock.packages.http.PackageRoutes;
 import dev.airlock.platform.blob.BlobStore;
-import dev.airlock.platform.blob.FileSystemBlobStore;
+import dev.airlock.platform.blob.BlobStores;
+import dev.airlock.platform.blob.S3BlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.crypto.SecretBox;
 import dev.airlock.platform.crypto.SecretKeys;
@@ -129,7 +130,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public AirlockAssembly(AirlockConfig config, Clock clock) {
         this.config = config;
         this.db = Database.open(config.database());
-        this.blobs = new FileSystemBlobStore(config.blobDir());
+        this.blobs = BlobStores.open(config);
         this.audit = AuditService.create(
                 db,
                 clock,
@@ -284,6 +285,7 @@ public final class AirlockAssembly implements AutoCloseable {
                     }
                     return kept;
                 },
+                key -> packages.referencesBlob(key) || (proxy != null && proxy.referencesBlob(key)),
                 blobs,
                 clock,
                 BLOB_GRACE_MS);
@@ -451,5 +453,8 @@ public final class AirlockAssembly implements AutoCloseable {
         }
         metrics.close();
         db.close();
+        if (blobs instanceof S3BlobStore s3) {
+            s3.close();
+        }
     }
 }

@@ -2,27 +2,46 @@ package dev.airlock.packages;
 
 import dev.airlock.platform.blob.BlobStore;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes blobs nothing references (no version, no proxied tarball). A blob is written before its version row commits, so young blobs are spared:
- * their publish may still be in flight.
+ * Deletes blobs nothing references (no version, no proxied tarball). Safe with several nodes on one database and one
+ * blob store:
+ *
+ * <ul>
+ *   <li>A blob is written before the row that refers to it commits, so blobs younger than the grace period are
+ *       spared: their publish may still be in flight on any node. A store refreshes the write time of a blob that is
+ *       put again (the filesystem rewrites it; S3 touches an old object), so re-publishing the bytes of an old orphan
+ *       makes it young again.
+ *   <li>The snapshot of referenced keys is taken once, but each candidate is checked again in the database right
+ *       before it is deleted: a row that committed since the snapshot (on this node or another) keeps its blob.
+ * </ul>
  */
 public final class BlobSweep {
     private static final Logger LOG = LoggerFactory.getLogger(BlobSweep.class);
     /** Every blob key still referenced (by versions here, and by the proxy's cached tarballs). */
-    private final java.util.function.Supplier<Set<String>> referenced;
+    private final Supplier<Set<String>> referenced;
+    /** Whether one key is referenced now (asked of the database right before a delete). */
+    private final Predicate<String> stillReferenced;
 
     private final BlobStore blobs;
     private final Clock clock;
     private final long graceMillis;
 
     public BlobSweep(
-            java.util.function.Supplier<Set<String>> referenced, BlobStore blobs, Clock clock, long graceMillis) {
+            Supplier<Set<String>> referenced,
+            Predicate<String> stillReferenced,
+            BlobStore blobs,
+            Clock clock,
+            long graceMillis) {
         this.referenced = referenced;
+        this.stillReferenced = stillReferenced;
         this.blobs = blobs;
         this.clock = clock;
         this.graceMillis = graceMillis;
@@ -34,8 +53,7 @@ public final class BlobSweep {
             Set<String> referenced = this.referenced.get();
             int deleted = 0;
             for (String key : blobs.keys()) {
-                if (!referenced.contains(key) && clock.millis() - blobs.writtenAt(key) > graceMillis) {
-                    blobs.delete(key);
+                if (!referenced.contains(key) && deleteIfOrphan(key)) {
                     deleted++;
                 }
             }
@@ -47,5 +65,20 @@ public final class BlobSweep {
             LOG.warn("Blob sweep failed: {}", e.toString());
             return 0;
         }
+    }
+
+    private boolean deleteIfOrphan(String key) throws IOException {
+        try {
+            if (clock.millis() - blobs.writtenAt(key) <= graceMillis) {
+                return false;
+            }
+        } catch (NoSuchFileException e) {
+            return false; // deleted meanwhile (another node's sweep)
+        }
+        if (stillReferenced.test(key)) {
+            return false;
+        }
+        blobs.delete(key);
+        return true;
     }
 }

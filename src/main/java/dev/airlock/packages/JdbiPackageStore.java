@@ -417,6 +417,16 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
+    public boolean referencesBlob(Tx tx, String key) {
+        return tx.handle()
+                .createQuery("SELECT 1 FROM versions WHERE tarball_blob = :b LIMIT 1")
+                .bind("b", key)
+                .mapTo(Integer.class)
+                .findFirst()
+                .isPresent();
+    }
+
+    @Override
     public void publishStaged(Tx tx, String name, String version, long at, String authorisation) {
         tx.handle()
                 .createUpdate("UPDATE versions SET state = 'published', published_at = :at, authorisation_json = :a"

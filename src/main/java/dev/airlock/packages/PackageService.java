@@ -228,4 +228,9 @@ public final class PackageService {
     public Set<String> referencedBlobs() {
         return db.read(tx -> Set.copyOf(store.referencedBlobs(tx)));
     }
+
+    /** Whether a version refers to the blob {@code key} now (the sweep's check right before it deletes). */
+    public boolean referencesBlob(String key) {
+        return db.read(tx -> store.referencesBlob(tx, key));
+    }
 }

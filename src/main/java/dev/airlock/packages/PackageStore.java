@@ -84,6 +84,9 @@ interface PackageStore {
 
     List<String> referencedBlobs(Tx tx);
 
+    /** Whether any version (in any state) refers to the blob {@code key}. */
+    boolean referencesBlob(Tx tx, String key);
+
     /** Names of packages in any state whose lowercase spelling is {@code lowercase}. */
     List<String> namesIgnoringCase(Tx tx, String lowercase);
 

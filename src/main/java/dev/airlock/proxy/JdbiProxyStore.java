@@ -304,6 +304,16 @@ final class JdbiProxyStore implements ProxyStore {
     }
 
     @Override
+    public boolean referencesBlob(Tx tx, String key) {
+        return tx.handle()
+                .createQuery("SELECT 1 FROM proxy_tarballs WHERE blob = :b LIMIT 1")
+                .bind("b", key)
+                .mapTo(Integer.class)
+                .findFirst()
+                .isPresent();
+    }
+
+    @Override
     public void deleteTarballs(Tx tx, String name) {
         tx.handle()
                 .createUpdate("DELETE FROM proxy_tarballs WHERE name = :n")

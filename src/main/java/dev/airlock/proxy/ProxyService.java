@@ -333,6 +333,11 @@ public final class ProxyService {
         return db.read(tx -> Set.copyOf(store.blobs(tx)));
     }
 
+    /** Whether a cached tarball refers to the blob {@code key} now (the sweep's check right before it deletes). */
+    public boolean referencesBlob(String key) {
+        return db.read(tx -> store.referencesBlob(tx, key));
+    }
+
     /** All upstreams together: failures summed, the longest run of failures, whether any breaker is open. */
     public Health health() {
         return upstreams.health();

@@ -60,6 +60,9 @@ interface ProxyStore {
 
     List<String> blobs(Tx tx);
 
+    /** Whether a cached tarball refers to the blob {@code key}. */
+    boolean referencesBlob(Tx tx, String key);
+
     /** Forgets the name's stored tarballs (they came from an upstream that no longer serves the name). */
     void deleteTarballs(Tx tx, String name);
 

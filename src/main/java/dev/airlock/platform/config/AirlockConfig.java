@@ -22,7 +22,50 @@ public record AirlockConfig(
         List<AuditSink> auditSinks,
         Metrics metrics,
         AlertsConfig alerts,
-        Path provenanceTrustedRoot) {
+        Path provenanceTrustedRoot,
+        S3Config s3) {
+
+    /** With tarballs in {@code blobDir} ({@code blobs.s3.bucket} unset). */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks,
+            Metrics metrics,
+            AlertsConfig alerts,
+            Path provenanceTrustedRoot) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                metrics,
+                alerts,
+                provenanceTrustedRoot,
+                S3Config.NONE);
+    }
 
     /** With the public-good Sigstore trusted root for provenance ({@code provenance.trustedRoot} unset). */
     public AirlockConfig(
@@ -104,6 +147,7 @@ public record AirlockConfig(
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
         alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
+        s3 = s3 == null ? S3Config.NONE : s3;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
@@ -409,6 +453,8 @@ public record AirlockConfig(
                 notifications,
                 auditSinks,
                 metrics,
-                alerts);
+                alerts,
+                provenanceTrustedRoot,
+                s3);
     }
 }

@@ -31,6 +31,7 @@ public final class ConfigLoader {
         d.put("database.password", "");
         d.put("database.poolSize", "8");
         d.put("blobs.dir", "");
+        d.putAll(S3Config.defaults());
         d.put("limits.maxBodyBytes", String.valueOf(64L << 20));
         d.put("limits.maxTarballBytes", String.valueOf(32L << 20));
         d.put("limits.maxUnpackedBytes", String.valueOf(256L << 20));
@@ -349,7 +350,8 @@ public final class ConfigLoader {
                 AlertsConfig.from(v),
                 v.get("provenance.trustedRoot").isBlank()
                         ? null
-                        : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath());
+                        : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath(),
+                S3Config.from(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
