@@ -217,12 +217,16 @@ class NodesOnPostgresIT {
         int max = a.airlock.config.auth().maxPasswordFailures();
         for (int i = 0; i < max; i++) {
             Http.Response wrong = node(i).put(
-                    "-/user/org.couchdb.user:guessed", null, "{\"name\":\"guessed\",\"password\":\"guess-" + i + "\"}");
+                            "-/user/org.couchdb.user:guessed",
+                            null,
+                            "{\"name\":\"guessed\",\"password\":\"guess-" + i + "\"}");
             assertThat(wrong.status()).as(wrong.body()).isEqualTo(401);
         }
         for (int i = 0; i < 2; i++) {
             Http.Response blocked = node(i).put(
-                    "-/user/org.couchdb.user:guessed", null, "{\"name\":\"guessed\",\"password\":\"guessed-password\"}");
+                            "-/user/org.couchdb.user:guessed",
+                            null,
+                            "{\"name\":\"guessed\",\"password\":\"guessed-password\"}");
             assertThat(blocked.status()).as("node " + i + ": " + blocked.body()).isEqualTo(429);
         }
     }
