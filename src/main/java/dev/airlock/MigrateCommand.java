@@ -3,16 +3,14 @@ package dev.airlock;
 import dev.airlock.audit.LogVerifier;
 import dev.airlock.ops.Backup;
 import dev.airlock.ops.BlobCopy;
-import dev.airlock.ops.Migration;
-import dev.airlock.ops.Snapshots;
+import dev.airlock.ops.JdbiMigration;
+import dev.airlock.ops.JdbiSnapshots;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.blob.FileSystemBlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.AirlockException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -63,21 +61,16 @@ final class MigrateCommand implements Callable<Integer> {
             throw AirlockException.unprocessable("the audit log of " + source.dataDir() + " does not verify (first"
                     + " bad index " + before.firstBadIndex() + "): run ./airlock audit verify; nothing was copied");
         }
-        try (Connection pg = DriverManager.getConnection(to)) {
-            Migration.requireEmpty(pg); // reads only: a refused target is left as it was
-        }
+        JdbiMigration.requireEmpty(to); // reads only: a refused target is left as it was
         Database.open(new AirlockConfig.Database(to, "", "", 2)).close(); // Flyway: the same schema version
 
         BlobStore from = new FileSystemBlobStore(source.blobDir());
         BlobStore into = blobs == null ? from : blobTarget(blobs);
-        Map<String, Long> copied;
-        SortedSet<String> keys;
-        try (Connection sqlite = DriverManager.getConnection(source.database().url());
-                Connection pg = DriverManager.getConnection(to)) {
-            sqlite.setAutoCommit(false); // the blob list and the rows come from one snapshot
-            keys = Snapshots.referencedBlobs(sqlite);
-            copied = Migration.copy(sqlite, pg, line -> System.out.println("  " + line));
-        }
+        // the blob list and the rows come from one snapshot of the source
+        JdbiMigration.Copied migrated =
+                JdbiMigration.copy(source.database().url(), to, line -> System.out.println("  " + line));
+        Map<String, Long> copied = migrated.tables();
+        SortedSet<String> keys = migrated.blobs();
         for (String key : keys) {
             if (into == from) {
                 BlobCopy.check(from, key);
@@ -87,11 +80,9 @@ final class MigrateCommand implements Callable<Integer> {
         }
 
         // the verification pass, on the target as the new nodes will read it
-        try (Connection pg = DriverManager.getConnection(to)) {
-            Map<String, Long> there = Snapshots.counts(pg, List.copyOf(copied.keySet()));
-            if (!there.equals(copied)) {
-                throw AirlockException.unprocessable("row counts differ: copied " + copied + ", target holds " + there);
-            }
+        Map<String, Long> there = JdbiSnapshots.counts(to, List.copyOf(copied.keySet()));
+        if (!there.equals(copied)) {
+            throw AirlockException.unprocessable("row counts differ: copied " + copied + ", target holds " + there);
         }
         for (String key : keys) {
             BlobCopy.check(into, key);

@@ -9,9 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,31 +36,28 @@ public final class Backup {
 
     private Backup() {}
 
-    public static Result run(Database db, BlobStore blobs, Path dataDir, Path target, Clock clock)
-            throws IOException, SQLException {
+    public static Result run(Database db, BlobStore blobs, Path dataDir, Path target, Clock clock) throws IOException {
         if (!db.sqlite()) {
             throw AirlockException.badRequest(ON_POSTGRES);
         }
         requireEmpty(target, "the backup directory");
         Files.createDirectories(target);
         Path file = target.resolve(DATABASE).toAbsolutePath();
-        db.read(tx -> tx.handle().execute("VACUUM INTO '" + file.toString().replace("'", "''") + "'"));
+        JdbiSnapshots.vacuumInto(db, file);
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("format", "airlock-backup/1");
         manifest.put("createdAt", clock.instant().toString());
         manifest.put("database", Map.of("file", DATABASE, "sha512", BackupFiles.sha512(file)));
-        Map<String, Long> tables;
+        JdbiSnapshots.Summary snapshot = JdbiSnapshots.summary(file);
+        Map<String, Long> tables = snapshot.tables();
         Map<String, Long> copied = new LinkedHashMap<>();
         long bytes = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            tables = Snapshots.counts(c, Snapshots.tables(c));
-            BlobStore into = new FileSystemBlobStore(target.resolve(BLOBS));
-            for (String key : Snapshots.referencedBlobs(c)) {
-                long size = BlobCopy.copy(blobs, into, key);
-                copied.put(key, size);
-                bytes += size;
-            }
+        BlobStore into = new FileSystemBlobStore(target.resolve(BLOBS));
+        for (String key : snapshot.blobs()) {
+            long size = BlobCopy.copy(blobs, into, key);
+            copied.put(key, size);
+            bytes += size;
         }
         BackupFiles.deleteEmptyDir(target.resolve(BLOBS).resolve("tmp"));
         Map<String, String> files = new LinkedHashMap<>();

@@ -8,9 +8,6 @@ import dev.airlock.shared.AirlockException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +23,7 @@ public final class Restore {
 
     private Restore() {}
 
-    public static Result run(Path backup, Path dataDir, Path databaseFile, Path blobDir)
-            throws IOException, SQLException {
+    public static Result run(Path backup, Path dataDir, Path databaseFile, Path blobDir) throws IOException {
         Path manifestFile = backup.resolve(Backup.MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
             throw AirlockException.badRequest(backup + " is not a backup: it has no " + Backup.MANIFEST);
@@ -70,14 +66,12 @@ public final class Restore {
         for (String key : keys) {
             BlobCopy.copy(from, into, key);
         }
-        Map<String, Long> tables;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + databaseFile)) {
-            tables = Snapshots.counts(c, Snapshots.tables(c));
-            for (String key : Snapshots.referencedBlobs(c)) {
-                if (!into.exists(key)) {
-                    throw AirlockException.unprocessable(
-                            "the restored database refers to blob " + key + ", which the backup does not hold");
-                }
+        JdbiSnapshots.Summary restored = JdbiSnapshots.summary(databaseFile);
+        Map<String, Long> tables = restored.tables();
+        for (String key : restored.blobs()) {
+            if (!into.exists(key)) {
+                throw AirlockException.unprocessable(
+                        "the restored database refers to blob " + key + ", which the backup does not hold");
             }
         }
         Map<String, Long> expected = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.airlock.ops;
 
 import dev.airlock.shared.AirlockException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.function.Consumer;
 
 /**
@@ -23,12 +25,40 @@ import java.util.function.Consumer;
  * once). The schema declares the same types on both (TEXT/VARCHAR/CHAR, BIGINT, INTEGER, DOUBLE PRECISION, BYTEA;
  * booleans are INTEGER 0/1): each value is read as the target column's type.
  */
-public final class Migration {
+public final class JdbiMigration {
     private static final int BATCH = 500;
     /** Rows the migrations themselves insert: the only rows an empty target holds. */
     private static final Set<String> SEEDED = Set.of("audit_head", "alert_cursor");
 
-    private Migration() {}
+    /** What {@link #copy(String, String, Consumer)} copied: rows per table, and the blobs those rows refer to. */
+    public record Copied(Map<String, Long> tables, SortedSet<String> blobs) {}
+
+    private JdbiMigration() {}
+
+    /** {@link #requireEmpty(Connection)} on the database at the JDBC {@code url}. Reads only. */
+    public static void requireEmpty(String url) {
+        try (Connection pg = DriverManager.getConnection(url)) {
+            requireEmpty(pg);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the target database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies the embedded database at {@code sqliteUrl} into the PostgreSQL database at {@code pgUrl}: the list of
+     * referenced blobs and the rows come from one snapshot of the source.
+     */
+    public static Copied copy(String sqliteUrl, String pgUrl, Consumer<String> progress) {
+        try (Connection sqlite = DriverManager.getConnection(sqliteUrl);
+                Connection pg = DriverManager.getConnection(pgUrl)) {
+            sqlite.setAutoCommit(false); // the blob list and the rows come from one snapshot
+            SortedSet<String> keys = JdbiSnapshots.referencedBlobs(sqlite);
+            Map<String, Long> copied = copy(sqlite, pg, progress);
+            return new Copied(copied, keys);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the copy failed: " + e.getMessage(), e);
+        }
+    }
 
     /** The tables of the target's current schema, lower-case. */
     static List<String> targetTables(Connection pg) throws SQLException {
@@ -45,17 +75,17 @@ public final class Migration {
      * Refuses a target that holds anything: tables of another application, or any Airlock row beyond those the
      * migrations insert. Reads only.
      */
-    public static void requireEmpty(Connection pg) throws SQLException {
+    static void requireEmpty(Connection pg) throws SQLException {
         List<String> tables = targetTables(pg);
         if (tables.isEmpty()) {
             return;
         }
-        if (!tables.contains(Snapshots.FLYWAY)) {
+        if (!tables.contains(JdbiSnapshots.FLYWAY)) {
             throw AirlockException.badRequest("the target database is not empty (it holds tables such as "
                     + tables.get(0) + "): migrate into a new, empty database");
         }
         for (String t : tables) {
-            if (t.equals(Snapshots.FLYWAY) || SEEDED.contains(t)) {
+            if (t.equals(JdbiSnapshots.FLYWAY) || SEEDED.contains(t)) {
                 continue;
             }
             try (Statement s = pg.createStatement();
@@ -72,12 +102,11 @@ public final class Migration {
      * Copies every table (in foreign-key order) from {@code sqlite} to {@code pg}; commits on {@code pg}. Returns the
      * rows copied per table.
      */
-    public static Map<String, Long> copy(Connection sqlite, Connection pg, Consumer<String> progress)
-            throws SQLException {
+    static Map<String, Long> copy(Connection sqlite, Connection pg, Consumer<String> progress) throws SQLException {
         sqlite.setAutoCommit(false); // one read transaction: a snapshot
         pg.setAutoCommit(false);
         try {
-            List<String> tables = Snapshots.tables(sqlite);
+            List<String> tables = JdbiSnapshots.tables(sqlite);
             Set<String> present = Set.copyOf(targetTables(pg));
             for (String t : tables) {
                 if (!present.contains(t)) {
