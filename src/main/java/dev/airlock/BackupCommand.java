@@ -3,7 +3,6 @@ package dev.airlock;
 import dev.airlock.audit.LogVerifier;
 import dev.airlock.ops.Backup;
 import dev.airlock.ops.Restore;
-import dev.airlock.platform.blob.FileSystemBlobStore;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.shared.AirlockException;
@@ -34,8 +33,8 @@ final class BackupCommand implements Callable<Integer> {
             throw AirlockException.badRequest(Backup.ON_POSTGRES);
         }
         try (Database db = Database.open(config.database())) {
-            Backup.Result r =
-                    Backup.run(db, new FileSystemBlobStore(config.blobDir()), config.dataDir(), dir, Clock.systemUTC());
+            Backup.Result r = Backup.run(
+                    db, dev.airlock.platform.blob.BlobStores.open(config), config.dataDir(), dir, Clock.systemUTC());
             long rows = r.tables().values().stream().mapToLong(Long::longValue).sum();
             System.out.printf(
                     "Backed up %d rows in %d tables, %d blobs (%d bytes) and %s to %s%n",

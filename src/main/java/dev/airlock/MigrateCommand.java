@@ -64,7 +64,7 @@ final class MigrateCommand implements Callable<Integer> {
         JdbiMigration.requireEmpty(to); // reads only: a refused target is left as it was
         Database.open(new AirlockConfig.Database(to, "", "", 2)).close(); // Flyway: the same schema version
 
-        BlobStore from = new FileSystemBlobStore(source.blobDir());
+        BlobStore from = dev.airlock.platform.blob.BlobStores.open(source);
         BlobStore into = blobs == null ? from : blobTarget(blobs);
         // the blob list and the rows come from one snapshot of the source
         JdbiMigration.Copied migrated =
@@ -88,7 +88,17 @@ final class MigrateCommand implements Callable<Integer> {
             BlobCopy.check(into, key);
         }
         common.flags.put("database.url", to);
-        if (blobs != null && !blobs.startsWith("s3://")) {
+        if (blobs != null && blobs.startsWith("s3://")) {
+            dev.airlock.platform.config.S3Config s3 =
+                    dev.airlock.platform.config.S3Config.fromUrl(blobs, System.getenv());
+            common.flags.put("blobs.s3.bucket", s3.bucket());
+            common.flags.put("blobs.s3.endpoint", s3.endpoint());
+            common.flags.put("blobs.s3.region", s3.region());
+            common.flags.put("blobs.s3.pathStyle", String.valueOf(s3.pathStyle()));
+            common.flags.put("blobs.s3.accessKey", s3.accessKey());
+            common.flags.put("blobs.s3.secretKey", s3.secretKey());
+            common.flags.put("blobs.s3.prefix", s3.prefix());
+        } else if (blobs != null) {
             common.flags.put("blobs.dir", blobs);
         }
         LogVerifier.Report after;
@@ -112,24 +122,15 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     /**
-     * The blob store {@code --blobs} names. A directory today; {@code s3://BUCKET[/PREFIX]?endpoint=URL&region=R&
-     * pathStyle=true} (credentials from AIRLOCK_BLOBS_S3_ACCESS_KEY / AIRLOCK_BLOBS_S3_SECRET_KEY) is parsed by
-     * {@link #s3}.
+     * The blob store {@code --blobs} names: a directory, or {@code s3://BUCKET[/PREFIX]?endpoint=URL&region=R&
+     * pathStyle=true} (credentials from AIRLOCK_BLOBS_S3_ACCESS_KEY / AIRLOCK_BLOBS_S3_SECRET_KEY, or the AWS SDK's
+     * default chain).
      */
     static BlobStore blobTarget(String spec) {
         if (spec.startsWith("s3://")) {
-            return s3(spec);
+            return dev.airlock.platform.blob.BlobStores.s3(
+                    dev.airlock.platform.config.S3Config.fromUrl(spec, System.getenv()));
         }
         return new FileSystemBlobStore(Path.of(spec).toAbsolutePath());
-    }
-
-    /**
-     * MERGE POINT: turn the s3:// URL into the {@code blobs.s3.*} keys and open them with {@code
-     * BlobStores.open(AirlockConfig)} once the S3 blob store is in the build.
-     */
-    @SuppressWarnings("DoNotCallSuggester") // it throws only until the merge point is wired
-    static BlobStore s3(String spec) {
-        throw AirlockException.badRequest("this build has no S3 blob store yet: migrate the blobs to a directory"
-                + " (--blobs DIR) and copy them into the bucket under their keys, or use a build with S3 support");
     }
 }

@@ -10,6 +10,7 @@ import dev.airlock.testing.Http;
 import dev.airlock.testing.MutableClock;
 import dev.airlock.testing.TestDatabase;
 import dev.airlock.testing.TestRegistry;
+import dev.airlock.testing.TestS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -111,6 +112,62 @@ class MigrateIT {
                         "npm-otp",
                         filled.ownerApp().now());
                 assertThat(reused.status()).isEqualTo(401);
+            }
+        } finally {
+            Files2.deleteTree(work);
+        }
+    }
+
+    @Test
+    void theTarballsCanMoveIntoAnS3BucketOnTheWay() throws Exception {
+        assumeTrue(TestDatabase.postgres(), "needs the PostgreSQL server of the PostgreSQL execution");
+        MutableClock clock = new MutableClock();
+        Path sourceDir = Files.createTempDirectory("airlock-source");
+        Path work = Files.createTempDirectory("airlock-migrated");
+        Path nodeDir = work.resolve("node");
+        String sqlite = "jdbc:sqlite:" + sourceDir.resolve("airlock.db");
+        try (TestS3 s3 = TestS3.start();
+                TestRegistry original = TestRegistry.startOn(sourceDir, Map.of("database.url", sqlite), clock)) {
+            RegistryContent.fill(original);
+            String target = TestDatabase.fresh();
+            // as an operator runs it: the bucket's credentials in the environment, not on the command line
+            ProcessBuilder pb = new ProcessBuilder(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-jar",
+                            Path.of("target/airlock.jar").toAbsolutePath().toString(),
+                            "migrate",
+                            "--to",
+                            target,
+                            "--data",
+                            sourceDir.toString(),
+                            "--database",
+                            sqlite,
+                            "--blobs",
+                            "s3://" + s3.bucket() + "/npm?endpoint=" + s3.endpoint() + "&pathStyle=true")
+                    .redirectErrorStream(true);
+            pb.environment().put("AIRLOCK_BLOBS_S3_ACCESS_KEY", s3.accessKey());
+            pb.environment().put("AIRLOCK_BLOBS_S3_SECRET_KEY", s3.secretKey());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("Migrated").contains("audit log");
+
+            Files.createDirectories(nodeDir);
+            for (String key : List.of("secret.key", "audit-log.key", "signing.key")) {
+                Files.copy(sourceDir.resolve(key), nodeDir.resolve(key));
+            }
+            Map<String, String> settings = new java.util.HashMap<>(s3.settings());
+            settings.put("blobs.s3.prefix", "npm/");
+            settings.put("database.url", target);
+            settings.put("server.publicUrl", "http://127.0.0.1:" + original.port);
+            try (TestRegistry migrated = TestRegistry.startOn(nodeDir, settings, clock)) {
+                List<String> names = RegistryContent.names(migrated);
+                assertThat(names).isEqualTo(RegistryContent.names(original));
+                assertThat(RegistryContent.assertSameContent(original, migrated, names))
+                        .isEqualTo(4);
+                // nothing of the migrated registry's tarballs lies on its disk: they are in the bucket
+                Path disk = nodeDir.resolve("blobs");
+                assertThat(Files.exists(disk) ? Files2.countFiles(disk) : 0).isZero();
             }
         } finally {
             Files2.deleteTree(work);

@@ -114,7 +114,13 @@ public record S3Config(
                 Boolean.parseBoolean(q.getOrDefault("pathStyle", "false")),
                 env.getOrDefault("AIRLOCK_BLOBS_S3_ACCESS_KEY", ""),
                 env.getOrDefault("AIRLOCK_BLOBS_S3_SECRET_KEY", ""),
-                uri.getPath() == null ? "" : uri.getPath());
+                prefixOf(uri.getPath()));
+    }
+
+    /** {@code /team/npm} → {@code team/npm/}: a key prefix has no leading slash and ends at a folder. */
+    static String prefixOf(String path) {
+        String p = path == null ? "" : path.replaceAll("^/+", "");
+        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
     }
 
     /** Never the secret key: configurations are logged and printed. */
