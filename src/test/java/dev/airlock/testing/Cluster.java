@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Several real Airlock nodes ({@code java -jar target/airlock.jar serve}, each its own JVM and data directory) on one
- * fresh PostgreSQL database and one blob store, behind a real nginx that balances round robin over them. The nodes
+ * fresh PostgreSQL database and one S3 bucket (a real S3 API server), behind a real nginx that balances round robin over them. The nodes
  * share what a clustered deployment shares through configuration: the database URL, the blob store, the key that
  * seals secrets at rest ({@code security.secretKey}), the registry signing key file and the public URL (the
  * balancer's).
@@ -37,11 +37,14 @@ public final class Cluster implements AutoCloseable {
     public final Http http;
 
     private final Map<String, String> env = new HashMap<>();
+    /** The blob store every node uses: a real S3 API server. */
+    private final TestS3 s3;
 
     private Cluster(Path dir, int size, Map<String, String> settings) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
         this.databaseUrl = TestDatabase.fresh();
+        this.s3 = TestS3.start();
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             ports.add(freePort());
@@ -65,13 +68,9 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /**
-     * The blob store every node uses. THE ONE PLACE TO SWITCH TO S3: until {@code TestS3} is on this branch the nodes
-     * share one {@code blobs.dir}; with it, start a {@code TestS3} here (closed in {@link #close}) and return its
-     * {@code env()}.
-     */
+    /** The blob store every node uses: one bucket on a real S3 API server. */
     private Map<String, String> blobStore() {
-        return Map.of("AIRLOCK_BLOBS_DIR", dir.resolve("blobs").toString());
+        return s3.env();
     }
 
     /** Starts {@code size} nodes one after the other (the first applies the migrations), each ready before the next. */
@@ -148,6 +147,7 @@ public final class Cluster implements AutoCloseable {
             n.kill();
         }
         nginx.close();
+        s3.close();
         TestDatabase.drop(Path.of("/nonexistent/" + databaseUrl.replaceAll(".*/([^/?]+)(\\?.*)?$", "$1")));
     }
 
