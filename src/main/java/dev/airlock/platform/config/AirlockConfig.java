@@ -22,7 +22,50 @@ public record AirlockConfig(
         List<AuditSink> auditSinks,
         Metrics metrics,
         AlertsConfig alerts,
-        Path provenanceTrustedRoot) {
+        Path provenanceTrustedRoot,
+        Cluster cluster) {
+
+    /** With the default {@code cluster.*} settings. */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks,
+            Metrics metrics,
+            AlertsConfig alerts,
+            Path provenanceTrustedRoot) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                metrics,
+                alerts,
+                provenanceTrustedRoot,
+                Cluster.DEFAULT);
+    }
 
     /** With the public-good Sigstore trusted root for provenance ({@code provenance.trustedRoot} unset). */
     public AirlockConfig(
@@ -104,6 +147,7 @@ public record AirlockConfig(
     public AirlockConfig {
         auditSinks = List.copyOf(auditSinks);
         alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
+        cluster = cluster == null ? Cluster.DEFAULT : cluster;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
@@ -179,6 +223,22 @@ public record AirlockConfig(
 
         public Security(String secretKey) {
             this(secretKey, "");
+        }
+    }
+
+    /**
+     * Several nodes on one database (docs/deployment.md): {@code nodeId} names this node (empty = host name and
+     * process id); {@code leaseSeconds} is how long a node that stopped answering keeps a queue it drained (an audit
+     * sink) before another node takes it over.
+     */
+    public record Cluster(String nodeId, int leaseSeconds) {
+        public static final Cluster DEFAULT = new Cluster("", 30);
+
+        public Cluster {
+            nodeId = nodeId == null ? "" : nodeId.strip();
+            if (leaseSeconds < 5) {
+                throw new IllegalArgumentException("cluster.leaseSeconds must be at least 5");
+            }
         }
     }
 
