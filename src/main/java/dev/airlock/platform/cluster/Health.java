@@ -25,7 +25,8 @@ public final class Health {
     private final byte[] probe;
     private final String probeKey;
     private final LongSupplier clock;
-    private long checkedAt = Long.MIN_VALUE;
+    private boolean checked;
+    private long checkedAt;
     private String slowProblem;
 
     public Health(Database db, BlobStore blobs, String nodeHolder) {
@@ -49,9 +50,10 @@ public final class Health {
         }
         synchronized (this) {
             long now = clock.getAsLong();
-            if (now - checkedAt >= SLOW_CHECK_MS || now < checkedAt) {
+            if (!checked || now - checkedAt >= SLOW_CHECK_MS || now < checkedAt) {
                 slowProblem = slowChecks();
                 checkedAt = now;
+                checked = true;
             }
             return slowProblem;
         }
