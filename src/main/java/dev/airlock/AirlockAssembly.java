@@ -38,6 +38,12 @@ import dev.airlock.packages.http.PackageRoutes;
 import dev.airlock.platform.blob.BlobStore;
 import dev.airlock.platform.blob.BlobStores;
 import dev.airlock.platform.blob.S3BlobStore;
+import dev.airlock.platform.cluster.ClusterNode;
+import dev.airlock.platform.cluster.Health;
+import dev.airlock.platform.cluster.Invalidations;
+import dev.airlock.platform.cluster.Leases;
+import dev.airlock.platform.cluster.SharedKeys;
+import dev.airlock.platform.cluster.http.HealthRoutes;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.crypto.SecretBox;
 import dev.airlock.platform.crypto.SecretKeys;
@@ -82,6 +88,13 @@ public final class AirlockAssembly implements AutoCloseable {
     public final AirlockConfig config;
     public final Database db;
     public final BlobStore blobs;
+    /** This node among those sharing the database, and the leases that make background jobs run once per cluster. */
+    public final ClusterNode node;
+
+    public final Leases leases;
+    /** Cross-node notice that something a node keeps in memory changed (docs/deployment.md). */
+    public final Invalidations invalidations;
+
     public final AuditService audit;
     /** The audit log's export to a SIEM: the HTTP stream and the configured sinks (docs/audit.md, "Export"). */
     public final ExportService auditExport;
@@ -131,6 +144,11 @@ public final class AirlockAssembly implements AutoCloseable {
         this.config = config;
         this.db = Database.open(config.database());
         this.blobs = BlobStores.open(config);
+        this.node = ClusterNode.start(config.cluster().nodeId());
+        this.leases = Leases.on(db, node.holder());
+        this.invalidations = new Invalidations(config.database(), db);
+        SharedKeys sharedKeys = new SharedKeys(db);
+        NodeKeys.share(config, sharedKeys, db.sqlite());
         this.audit = AuditService.create(
                 db,
                 clock,
@@ -223,7 +241,7 @@ public final class AirlockAssembly implements AutoCloseable {
                     var u = users.find(user);
                     return u != null && u.admin();
                 },
-                nodeName());
+                node.holder());
         this.staging = StagingService.create(
                 db,
                 packages,
@@ -289,6 +307,19 @@ public final class AirlockAssembly implements AutoCloseable {
                 blobs,
                 clock,
                 BLOB_GRACE_MS);
+        if (!db.sqlite() && signingKey.isEmpty()) {
+            // a rotation on any node (or by ./airlock keys rotate) becomes every node's key
+            java.nio.file.Path keyFile = config.dataDir().resolve("signing.key");
+            signer.onRotated(f -> {
+                sharedKeys.publish(NodeKeys.SIGNING, f);
+                invalidations.publish("signing.key");
+            });
+            invalidations.subscribe("signing.key", () -> sharedKeys.refresh(NodeKeys.SIGNING, keyFile));
+        }
+        if (proxy != null) {
+            proxy.onPurged(() -> invalidations.publish("proxy.misses"));
+            invalidations.subscribe("proxy.misses", proxy::forgetMisses);
+        }
     }
 
     /**
@@ -316,18 +347,6 @@ public final class AirlockAssembly implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** This process among several nodes on one database: host name and a random suffix (notification claims). */
-    private static String nodeName() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "node";
-        }
-        String name = host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        return name.length() > 80 ? name.substring(name.length() - 80) : name;
-    }
-
     /** Starts the HTTP server; returns the bound port. */
     public int serve() {
         Settings settings = new Settings(db);
@@ -352,6 +371,7 @@ public final class AirlockAssembly implements AutoCloseable {
                         config.trustedProxies(),
                         new AccountsAuthenticator(users, tokens),
                         List.of(
+                                new HealthRoutes(new Health(db, blobs, node.holder())),
                                 new MetricsRoutes(metrics),
                                 new AccountRoutes(users, tokens, twoFactor, policies.gate()),
                                 new OrgRoutes(orgs, policies.gate()),
@@ -385,15 +405,24 @@ public final class AirlockAssembly implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        every(sweep::sweep, 1, 60, TimeUnit.MINUTES);
+        invalidations.start();
+        // each job runs once per period across the nodes sharing the database (a lease per job; none on SQLite)
+        every("blob-sweep", sweep::sweep, 1, 60, TimeUnit.MINUTES);
         // entries are placed in the log within a second, and a checkpoint is signed each minute the log grew
-        every(audit::integrate, 1, 1, TimeUnit.SECONDS);
-        every(audit::checkpoint, 5, 60, TimeUnit.SECONDS);
-        every(staging::expire, 1, 1, TimeUnit.MINUTES);
-        every(alerts::evaluate, alerts.intervalSeconds(), alerts.intervalSeconds(), TimeUnit.SECONDS);
-        notifications.start();
-        auditExport.start();
+        every("audit-integrate", audit::integrate, 1, 1, TimeUnit.SECONDS);
+        every("audit-checkpoint", audit::checkpoint, 5, 60, TimeUnit.SECONDS);
+        every("staging-expire", staging::expire, 1, 1, TimeUnit.MINUTES);
         every(
+                "alerts-evaluate",
+                alerts::evaluate,
+                alerts.intervalSeconds(),
+                alerts.intervalSeconds(),
+                TimeUnit.SECONDS);
+        // each delivery is claimed by one node (notification_deliveries.claimed_by); each sink has a lease
+        notifications.start();
+        auditExport.start(leases, Duration.ofSeconds(config.cluster().leaseSeconds()));
+        every(
+                "failure-purge",
                 () -> {
                     users.purgePasswordFailures();
                     twoFactor.totp().purgeFailures();
@@ -422,11 +451,12 @@ public final class AirlockAssembly implements AutoCloseable {
      * Runs a maintenance job periodically. A failure is logged and the job runs again next time (a periodic task
      * that throws is never run again, and its exception sits unseen in the future); close() cancels the jobs.
      */
-    private void every(Runnable job, long initialDelay, long delay, TimeUnit unit) {
+    private void every(String name, Runnable job, long initialDelay, long delay, TimeUnit unit) {
+        Runnable once = leases.once(name, Duration.of(delay, unit.toChronoUnit()), job);
         Future<?> unused = scheduler.scheduleWithFixedDelay(
                 () -> {
                     try {
-                        job.run();
+                        once.run();
                     } catch (RuntimeException e) {
                         LoggerFactory.getLogger(AirlockAssembly.class)
                                 .error("maintenance job failed; it runs again later", e);
@@ -444,6 +474,7 @@ public final class AirlockAssembly implements AutoCloseable {
             server.close();
         }
         auditExport.close();
+        invalidations.close();
         if (scheduler != null) {
             scheduler.shutdownNow();
         }

@@ -115,8 +115,9 @@ final class MigrateCommand implements Callable<Integer> {
                 "Migrated %d rows in %d tables and %d blobs; counts, blob hashes and the audit log (%d entries, same"
                         + " root) verify on the target.%n",
                 rows, copied.size(), keys.size(), after.size());
-        System.out.println("Next: set database.url (and the blob store) on every node, and give each node the key"
-                + " files " + String.join(", ", Backup.KEY_FILES) + " of " + source.dataDir()
+        System.out.println("Next: set database.url (and the blob store) on every node. The keys of " + source.dataDir()
+                + " (" + String.join(", ", Backup.KEY_FILES) + ") are in the target database now, and every node"
+                + " takes them from there; keys set in the configuration must be set on every node"
                 + " (docs/deployment.md).");
         return 0;
     }

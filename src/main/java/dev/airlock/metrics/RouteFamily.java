@@ -24,6 +24,7 @@ public enum RouteFamily {
     VERIFICATION,
     CONSOLE,
     METRICS,
+    HEALTH,
     OTHER;
 
     private final String label = name().toLowerCase(Locale.ROOT);
@@ -40,6 +41,9 @@ public enum RouteFamily {
         }
         if (pattern.equals("/-/metrics")) {
             return METRICS;
+        }
+        if (pattern.startsWith("/-/health/")) {
+            return HEALTH;
         }
         if (pattern.startsWith("/-/stage") || pattern.startsWith("/-/airlock/v1/stage/")) {
             return STAGE;

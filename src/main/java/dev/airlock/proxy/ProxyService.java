@@ -74,6 +74,7 @@ public final class ProxyService {
     private final ProxyControls controls;
     private final AuditService audit;
     private final UpstreamKeys upstreamKeys;
+    private volatile Runnable onPurged = () -> {};
 
     private ProxyService(
             AirlockConfig.Proxy config,
@@ -288,6 +289,16 @@ public final class ProxyService {
      * and the first-seen times the cooldown counts from are kept. The blobs of the forgotten tarballs are deleted
      * unless a local version or another cached tarball has the same bytes.
      */
+    /** Runs {@code hook} after each purge (the assembly tells the other nodes to forget their misses too). */
+    public void onPurged(Runnable hook) {
+        this.onPurged = hook;
+    }
+
+    /** Forgets the upstream 404s remembered in this node's memory (a purge on another node). */
+    public void forgetMisses() {
+        misses.clear();
+    }
+
     public Purged purge(Actor actor, List<PackageName> names) {
         List<String> targets = names.isEmpty()
                 ? Collections.singletonList(null)
@@ -307,6 +318,7 @@ public final class ProxyService {
             return out;
         });
         misses.clear();
+        onPurged.run();
         Set<String> kept = new HashSet<>(packages.referencedBlobs());
         kept.addAll(referencedBlobs());
         long deleted = 0;

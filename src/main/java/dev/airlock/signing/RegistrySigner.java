@@ -37,6 +37,7 @@ public final class RegistrySigner {
     private final Path file;
     private final boolean operatorSupplied;
     private volatile Loaded loaded;
+    private volatile java.util.function.Consumer<Path> onRotated = f -> {};
 
     private record Loaded(KeyFile key, Object fileKey, Instant modified, long size) {}
 
@@ -119,7 +120,14 @@ public final class RegistrySigner {
         // the file first: a version signed by a server beside us after this point uses the new key, which the
         // database knows a moment later; one signed before it was published before the old key expires
         next.write(file);
-        return register(next, "rotate", actor);
+        RegistryKey added = register(next, "rotate", actor);
+        onRotated.accept(file);
+        return added;
+    }
+
+    /** Runs {@code hook} with the key file after a rotation (the assembly shares the new key with the other nodes). */
+    public void onRotated(java.util.function.Consumer<Path> hook) {
+        this.onRotated = hook;
     }
 
     private RegistryKey register(KeyFile key, String reason) {

@@ -128,7 +128,7 @@ class MigrateIT {
         String sqlite = "jdbc:sqlite:" + sourceDir.resolve("airlock.db");
         try (TestS3 s3 = TestS3.start();
                 TestRegistry original = TestRegistry.startOn(sourceDir, Map.of("database.url", sqlite), clock)) {
-            RegistryContent.fill(original);
+            Filled filled = RegistryContent.fill(original);
             String target = TestDatabase.fresh();
             // as an operator runs it: the bucket's credentials in the environment, not on the command line
             ProcessBuilder pb = new ProcessBuilder(
@@ -152,10 +152,8 @@ class MigrateIT {
             assertThat(p.waitFor()).as(out).isZero();
             assertThat(out).contains("Migrated").contains("audit log");
 
+            // a new node with an empty data directory: the old installation's keys come from the database
             Files.createDirectories(nodeDir);
-            for (String key : List.of("secret.key", "audit-log.key", "signing.key")) {
-                Files.copy(sourceDir.resolve(key), nodeDir.resolve(key));
-            }
             Map<String, String> settings = new java.util.HashMap<>(s3.settings());
             settings.put("blobs.s3.prefix", "npm/");
             settings.put("database.url", target);
@@ -166,6 +164,17 @@ class MigrateIT {
                 assertThat(RegistryContent.assertSameContent(original, migrated, names))
                         .isEqualTo(4);
                 // nothing of the migrated registry's tarballs lies on its disk: they are in the bucket
+                // the TOTP seed sealed with the old secret key still opens, and the checkpoints verify
+                Http.Response withCode = migrated.http.send(
+                        "PUT",
+                        "-/package/alpha/dist-tags/moved",
+                        filled.ownerToken(),
+                        "\"1.1.0\"",
+                        "npm-otp",
+                        filled.ownerApp().next());
+                assertThat(withCode.status()).as(withCode.body()).isEqualTo(201);
+                var audit = migrated.airlock.audit.verify(List.of(), null);
+                assertThat(audit.ok()).as(audit.findings().toString()).isTrue();
                 Path disk = nodeDir.resolve("blobs");
                 assertThat(Files.exists(disk) ? Files2.countFiles(disk) : 0).isZero();
             }

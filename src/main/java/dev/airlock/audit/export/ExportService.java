@@ -1,6 +1,8 @@
 package dev.airlock.audit.export;
 
 import dev.airlock.audit.AuditService;
+import dev.airlock.platform.cluster.Lease;
+import dev.airlock.platform.cluster.Leases;
 import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.platform.db.Database;
 import dev.airlock.platform.json.Json;
@@ -159,10 +161,19 @@ public final class ExportService implements AutoCloseable {
         return workers.stream().map(SinkWorker::status).toList();
     }
 
-    /** Starts one delivery worker per configured sink. */
+    /** Starts one delivery worker per configured sink (one node: no leases). */
     public synchronized void start() {
+        start(null, Duration.ZERO);
+    }
+
+    /**
+     * Starts one delivery worker per configured sink; with several nodes, each sink is delivered by the node holding
+     * its lease {@code audit-sink:NAME} in {@code leases} (null: always this node), kept for {@code ttl}.
+     */
+    public synchronized void start(Leases leases, Duration ttl) {
         for (Sink s : sinks) {
-            SinkWorker w = new SinkWorker(this, s, maxBackoff);
+            Lease lease = leases == null ? Lease.ALWAYS : leases.lease("audit-sink:" + s.name(), ttl);
+            SinkWorker w = new SinkWorker(this, s, maxBackoff, lease);
             workers.add(w);
             w.start();
         }

@@ -52,6 +52,9 @@ public final class MetricsRoutes implements RouteModule {
         RouteFamily family = "/<path>".equals(pattern)
                 ? RouteFamily.ofPackagePath(method.equals("GET") || method.equals("HEAD"), ctx.path())
                 : RouteFamily.ofPattern(pattern);
+        if (family == RouteFamily.HEALTH) {
+            return; // load balancers' probes: neither traffic nor, when a node is not ready, an error
+        }
         metrics.request(family, method, ctx.statusCode(), nanos, bodyLength(ctx));
     }
 

@@ -23,9 +23,10 @@ public record AirlockConfig(
         Metrics metrics,
         AlertsConfig alerts,
         Path provenanceTrustedRoot,
-        S3Config s3) {
+        S3Config s3,
+        Cluster cluster) {
 
-    /** With tarballs in {@code blobDir} ({@code blobs.s3.bucket} unset). */
+    /** With tarballs in {@code blobDir} ({@code blobs.s3.bucket} unset) and the default {@code cluster.*} settings. */
     public AirlockConfig(
             Server server,
             Path dataDir,
@@ -64,7 +65,8 @@ public record AirlockConfig(
                 metrics,
                 alerts,
                 provenanceTrustedRoot,
-                S3Config.NONE);
+                S3Config.NONE,
+                Cluster.DEFAULT);
     }
 
     /** With the public-good Sigstore trusted root for provenance ({@code provenance.trustedRoot} unset). */
@@ -148,6 +150,7 @@ public record AirlockConfig(
         auditSinks = List.copyOf(auditSinks);
         alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
         s3 = s3 == null ? S3Config.NONE : s3;
+        cluster = cluster == null ? Cluster.DEFAULT : cluster;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
@@ -223,6 +226,22 @@ public record AirlockConfig(
 
         public Security(String secretKey) {
             this(secretKey, "");
+        }
+    }
+
+    /**
+     * Several nodes on one database (docs/deployment.md): {@code nodeId} names this node (empty = host name and
+     * process id); {@code leaseSeconds} is how long a node that stopped answering keeps a queue it drained (an audit
+     * sink) before another node takes it over.
+     */
+    public record Cluster(String nodeId, int leaseSeconds) {
+        public static final Cluster DEFAULT = new Cluster("", 30);
+
+        public Cluster {
+            nodeId = nodeId == null ? "" : nodeId.strip();
+            if (leaseSeconds < 5) {
+                throw new IllegalArgumentException("cluster.leaseSeconds must be at least 5");
+            }
         }
     }
 
@@ -455,6 +474,7 @@ public record AirlockConfig(
                 metrics,
                 alerts,
                 provenanceTrustedRoot,
-                s3);
+                s3,
+                cluster);
     }
 }

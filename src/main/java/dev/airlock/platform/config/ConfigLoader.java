@@ -43,6 +43,8 @@ public final class ConfigLoader {
         d.put("auth.passwordFailureWindowMinutes", "15");
         d.put("security.secretKey", "");
         d.put("security.signingKeyFile", "");
+        d.put("cluster.nodeId", "");
+        d.put("cluster.leaseSeconds", "30");
         d.put("staging.expiryDays", "7");
         d.put("twofactor.maxFailures", "5");
         d.put("twofactor.failureWindowMinutes", "15");
@@ -351,7 +353,8 @@ public final class ConfigLoader {
                 v.get("provenance.trustedRoot").isBlank()
                         ? null
                         : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath(),
-                S3Config.from(v));
+                S3Config.from(v),
+                new AirlockConfig.Cluster(v.get("cluster.nodeId"), intOf(v, "cluster.leaseSeconds")));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */

@@ -258,6 +258,23 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /** Asks the database {@code SELECT 1} (a readiness probe); throws when it does not answer. */
+    public void ping() {
+        reader.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+    }
+
+    /** The versions of the migrations this build has and the database has not applied (a readiness probe). */
+    public java.util.List<String> pendingMigrations() {
+        return java.util.Arrays.stream(Flyway.configure()
+                        .dataSource(readPool)
+                        .locations("classpath:db/migration")
+                        .load()
+                        .info()
+                        .pending())
+                .map(m -> String.valueOf(m.getVersion()))
+                .toList();
+    }
+
     public boolean sqlite() {
         return sqlite;
     }

@@ -1,0 +1,59 @@
+package dev.airlock.platform.cluster;
+
+import dev.airlock.platform.config.AirlockConfig;
+import dev.airlock.platform.db.Database;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Tells every node that something a node keeps in memory changed (docs/deployment.md, "What each node keeps"): {@link
+ * #publish} a topic, and every node's handlers for it run. On PostgreSQL it travels by {@code NOTIFY} (and comes back
+ * to the sender too); on SQLite there is one node, so the handlers run at once.
+ */
+public final class Invalidations implements AutoCloseable {
+    private final Map<String, List<Runnable>> handlers = new ConcurrentHashMap<>();
+    private final JdbiNotifyChannel channel;
+    private boolean started;
+
+    /** The invalidations of {@code db}: by {@code NOTIFY} on PostgreSQL (received once {@link #start}ed), local on SQLite. */
+    public Invalidations(AirlockConfig.Database config, Database db) {
+        this.channel = db.sqlite() ? null : new JdbiNotifyChannel(config, db, this::run);
+    }
+
+    /** Starts receiving other nodes' notifications (a server does; a one-off command only sends). */
+    public synchronized void start() {
+        if (channel != null && !started) {
+            channel.start();
+            started = true;
+        }
+    }
+
+    /** Runs {@code handler} (quick, never throwing on purpose) on every node whenever {@code topic} is published. */
+    public void subscribe(String topic, Runnable handler) {
+        handlers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
+    }
+
+    /** Runs the handlers of {@code topic} on every node; call it after the change is committed. */
+    public void publish(String topic) {
+        if (channel == null) {
+            run(topic);
+        } else {
+            channel.send(topic);
+        }
+    }
+
+    private void run(String topic) {
+        for (Runnable r : handlers.getOrDefault(topic, List.of())) {
+            r.run();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null && started) {
+            channel.close();
+        }
+    }
+}
