@@ -84,7 +84,8 @@ public final class Airlock {
         public AirlockConfig load() {
             flags.put("data.dir", data);
             if (database != null) {
-                flags.put("database.url", database);
+                // a command that points itself elsewhere afterwards (migrate's verification pass) keeps its choice
+                flags.putIfAbsent("database.url", database);
             }
             return ConfigLoader.load(config, System.getenv(), flags);
         }

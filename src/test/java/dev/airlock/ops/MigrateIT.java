@@ -151,6 +151,16 @@ class MigrateIT {
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as(out).isZero();
             assertThat(out).contains("Migrated").contains("audit log");
+            try (Connection c = DriverManager.getConnection(target);
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE key = 'cluster.key.secret'")) {
+                assertThat(rs.next())
+                        .as("the old secret key is in the target database")
+                        .isTrue();
+                assertThat(rs.getString(1))
+                        .isEqualTo(Files.readString(sourceDir.resolve("secret.key"))
+                                .strip());
+            }
 
             // a new node with an empty data directory: the old installation's keys come from the database
             Files.createDirectories(nodeDir);
