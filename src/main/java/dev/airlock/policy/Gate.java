@@ -199,13 +199,18 @@ public final class Gate {
                                         "This token cannot publish " + name + ": it is limited to other packages or is"
                                                 + " read-only. Create a token that selects this package with read-write permission.");
             case HIDDEN -> notFound(name);
+            // the package may have been created between the two reads (a concurrent first publish that
+            // committed): asked again, a maintainer of the new package is allowed, and the write's own
+            // transaction then refuses the version that exists
             case VISIBLE ->
-                !actor.reaches(name, true)
-                        ? Decision.forbidden(
-                                "This token cannot change \"" + name + "\": it is limited to other"
-                                        + " packages or is read-only. Create a token that selects it with read-write permission.")
-                        : Decision.forbidden(
-                                "You do not have permission to change \"" + name + "\": you are not one of its"
+                packages.canWrite(actor, name)
+                        ? Decision.Allowed.INSTANCE
+                        : !actor.reaches(name, true)
+                                ? Decision.forbidden(
+                                        "This token cannot change \"" + name + "\": it is limited to other"
+                                                + " packages or is read-only. Create a token that selects it with read-write permission.")
+                                : Decision.forbidden("You do not have permission to change \"" + name
+                                        + "\": you are not one of its"
                                         + " maintainers. Ask a maintainer to run `npm owner add <you> " + name + "`.");
         };
     }

@@ -54,4 +54,40 @@ class PublishRaceIT {
             assertThat(description).startsWith("attempt ");
         }
     }
+
+    @Test
+    void exactlyOneConcurrentFirstPublishOfAPackageWins() throws Exception {
+        try (TestRegistry registry = TestRegistry.start()) {
+            String token = registry.userWithToken("creator");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                for (int round = 0; round < 40; round++) {
+                    String name = "new-pkg-" + round;
+                    List<Future<Http.Response>> results = new ArrayList<>();
+                    for (int i = 0; i < 8; i++) {
+                        var manifest = Tarballs.manifest(name, "1.0.0");
+                        manifest.put("description", "attempt " + i);
+                        String body =
+                                Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
+                        results.add(pool.submit(() -> registry.http.put(name, token, body)));
+                    }
+                    int won = 0;
+                    for (Future<Http.Response> f : results) {
+                        Http.Response r = f.get();
+                        if (r.status() == 201) {
+                            won++;
+                        } else {
+                            // never "you are not one of its maintainers": the loser is its maintainer by now
+                            assertThat(r.status())
+                                    .as("round " + round + ": " + r.body())
+                                    .isEqualTo(409);
+                        }
+                    }
+                    assertThat(won).as("round " + round).isEqualTo(1);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }
