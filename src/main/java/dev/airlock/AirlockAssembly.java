@@ -252,7 +252,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 Duration.ofDays(config.staging().expiryDays()),
                 notifications);
-        this.metrics = Metrics.create(config.metrics(), audit, staging, packages);
+        this.metrics = Metrics.create(config.metrics(), audit, staging, packages, db::retries);
         this.alerts = AlertService.create(
                 db,
                 audit,
@@ -477,6 +477,14 @@ public final class AirlockAssembly implements AutoCloseable {
         invalidations.close();
         if (scheduler != null) {
             scheduler.shutdownNow();
+            // a job already running finishes before the database it writes to closes
+            try {
+                if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LoggerFactory.getLogger(AirlockAssembly.class).warn("a maintenance job did not stop in 10 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         notifications.close();
         if (proxy != null) {

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongBiFunction;
 
@@ -47,7 +48,8 @@ public final class Metrics implements AutoCloseable {
             AirlockConfig.Metrics config,
             AuditService audit,
             Supplier<StagingService.PendingSummary> pending,
-            ToLongBiFunction<String, String> tarballSize) {
+            ToLongBiFunction<String, String> tarballSize,
+            LongSupplier writeRetries) {
         this.pending = pending;
         if (!config.enabled()) {
             this.registry = null;
@@ -83,6 +85,10 @@ public final class Metrics implements AutoCloseable {
                 .baseUnit("seconds")
                 .description("How long the oldest pending staged version has waited; 0 when none waits")
                 .register(registry);
+        FunctionCounter.builder("airlock.db.write.retries", writeRetries, LongSupplier::getAsLong)
+                .description(
+                        "Write transactions run again after losing a conflict (PostgreSQL), since this node started")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         this.gc = new JvmGcMetrics();
         gc.bindTo(registry);
@@ -100,16 +106,22 @@ public final class Metrics implements AutoCloseable {
 
     /**
      * Metrics as {@code config} says: the domain counters listen to {@code audit} (and ask {@code packages} the size
-     * of each published tarball); the gauges ask {@code staging}.
+     * of each published tarball); the gauges ask {@code staging}; {@code writeRetries} counts the database's retried
+     * write transactions.
      */
     public static Metrics create(
-            AirlockConfig.Metrics config, AuditService audit, StagingService staging, PackageService packages) {
+            AirlockConfig.Metrics config,
+            AuditService audit,
+            StagingService staging,
+            PackageService packages,
+            LongSupplier writeRetries) {
         return new Metrics(
                 config,
                 audit,
                 staging::pendingSummary,
                 (pkg, version) -> packages.tarball(Actor.operator(), PackageName.parse(pkg), version)
-                        .size());
+                        .size(),
+                writeRetries);
     }
 
     public boolean enabled() {

@@ -48,7 +48,7 @@ public final class Restore {
         }
         List<String> keys = new ArrayList<>();
         manifest.path("blobs").fieldNames().forEachRemaining(keys::add);
-        BlobStore from = new ReadOnlyBlobs(backup.resolve(Backup.BLOBS));
+        BlobStore from = FileSystemBlobStore.readOnly(backup.resolve(Backup.BLOBS));
         for (String key : keys) {
             if (!from.exists(key)) {
                 throw AirlockException.unprocessable("the backup lacks blob " + key);

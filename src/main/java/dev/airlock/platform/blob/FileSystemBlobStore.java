@@ -19,13 +19,31 @@ import java.util.stream.Stream;
 public final class FileSystemBlobStore implements BlobStore {
     private static final Pattern KEY = Pattern.compile("[0-9a-f]{128}");
     private final Path root;
+    private final boolean readOnly;
 
     public FileSystemBlobStore(Path root) {
         this.root = root;
+        this.readOnly = false;
         try {
             Files.createDirectories(root.resolve("tmp"));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create blob directory " + root, e);
+        }
+    }
+
+    private FileSystemBlobStore(Path root, boolean readOnly) {
+        this.root = root;
+        this.readOnly = readOnly;
+    }
+
+    /** A store in this layout (a backup's blobs, say) that is read and never written: writes and deletes throw. */
+    public static FileSystemBlobStore readOnly(Path root) {
+        return new FileSystemBlobStore(root, true);
+    }
+
+    private void requireWritable() {
+        if (readOnly) {
+            throw new UnsupportedOperationException("blob directory " + root + " is read only");
         }
     }
 
@@ -86,6 +104,7 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     private void write(String key, Content content, boolean durable) throws IOException {
+        requireWritable();
         Path target = path(key);
         if (!durable && Files.exists(target)) {
             return;
@@ -129,6 +148,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void delete(String key) throws IOException {
+        requireWritable();
         Files.deleteIfExists(path(key));
     }
 

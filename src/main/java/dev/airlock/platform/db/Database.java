@@ -85,11 +85,14 @@ public final class Database implements AutoCloseable {
     }
 
     private void migrate() {
-        Flyway.configure()
-                .dataSource(writePool)
+        flyway(writePool).migrate();
+    }
+
+    private static Flyway flyway(javax.sql.DataSource pool) {
+        return Flyway.configure()
+                .dataSource(pool)
                 .locations("classpath:db/migration")
-                .load()
-                .migrate();
+                .load();
     }
 
     /**
@@ -247,12 +250,10 @@ public final class Database implements AutoCloseable {
                 // PostgreSQL names the index: <table>_pkey, or <table>_<columns> as our migrations name them
                 return String.valueOf(sql.getMessage()).contains("unique constraint \"" + table + "_");
             }
-            if (c instanceof SQLException sql) {
-                String msg = String.valueOf(sql.getMessage());
-                if (msg.contains("UNIQUE constraint failed: " + table + ".")
-                        || msg.contains("PRIMARY KEY constraint failed: " + table + ".")) {
-                    return true;
-                }
+            // SQLite reports primary keys as UNIQUE constraints too
+            if (c instanceof SQLException sql
+                    && String.valueOf(sql.getMessage()).contains("UNIQUE constraint failed: " + table + ".")) {
+                return true;
             }
         }
         return false;
@@ -265,12 +266,7 @@ public final class Database implements AutoCloseable {
 
     /** The versions of the migrations this build has and the database has not applied (a readiness probe). */
     public java.util.List<String> pendingMigrations() {
-        return java.util.Arrays.stream(Flyway.configure()
-                        .dataSource(readPool)
-                        .locations("classpath:db/migration")
-                        .load()
-                        .info()
-                        .pending())
+        return java.util.Arrays.stream(flyway(readPool).info().pending())
                 .map(m -> String.valueOf(m.getVersion()))
                 .toList();
     }
