@@ -72,6 +72,7 @@ EOF
   echo "[{\"Config\":\"config.json\",\"RepoTags\":[\"airlock-base:$suite-$hash\"],\"Layers\":[\"layer.tar.gz\"]}]" \
     > "$work/image/manifest.json"
   tar -C "$work/image" -cf "$work/base.tar" manifest.json config.json layer.tar.gz
+  rm -f "$cache"/base-image-*.tar # the bases of earlier versions of this script
   mv "$work/base.tar" "$tar"
   echo "base-image.sh: built $tar ($(du -h "$tar" | cut -f1))"
 fi

@@ -62,8 +62,7 @@ class ImageIT {
     @AfterAll
     static void stop() throws InterruptedException {
         if (server != null && server.isAlive()) {
-            server.destroyForcibly();
-            server.waitFor(30, TimeUnit.SECONDS);
+            ContainerImage.kill(server);
         }
         TestDatabase.drop(image == null ? tmp : image.root.resolve("data"));
     }
@@ -95,7 +94,7 @@ class ImageIT {
         ProcessBuilder add =
                 image.command(List.of("user", "add", "alice", "--email", "alice@example.com", "--password-stdin"), db);
         add.redirectErrorStream(true);
-        Process p = add.start();
+        Process p = image.start(add);
         p.getOutputStream().write("alice-password\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -107,7 +106,7 @@ class ImageIT {
         serverLog = tmp.resolve("server.log");
         ProcessBuilder serve = image.command(List.of(), merge(db, Map.of("AIRLOCK_SERVER_PORT", String.valueOf(port))));
         serve.redirectErrorStream(true).redirectOutput(serverLog.toFile());
-        server = serve.start();
+        server = image.start(serve);
         String url = "http://127.0.0.1:" + port + "/";
         awaitReady(url);
 
@@ -154,9 +153,9 @@ class ImageIT {
         }
         assertThat(image.owner(root(blob))).isEqualTo(image.user());
 
-        // a runtime's stop (SIGTERM) ends it
-        server.destroy();
-        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
+        // a runtime's stop (SIGTERM to the container's first process, the JVM) ends it, and its namespace with it
+        assertThat(ContainerImage.stop(server, 60)).as(log()).isTrue();
+        assertThat(jvm.isAlive()).isFalse();
     }
 
     private static void awaitReady(String url) throws Exception {

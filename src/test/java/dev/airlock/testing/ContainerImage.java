@@ -173,9 +173,38 @@ public final class ContainerImage {
     }
 
     /**
+     * Starts what a runtime starts for {@code docker run [-e K=V…] IMAGE [ARGS…]} (see {@link #command}); the process
+     * returned is the outer {@code unshare}. Stop it with {@link #stop} or {@link #kill}, not {@code destroy}: the
+     * outer {@code unshare} ignores SIGTERM, and its death does not reach the image's process (which changed user).
+     * Whatever is still running when the JVM exits is killed.
+     */
+    public Process start(ProcessBuilder pb) throws IOException {
+        Process p = pb.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> kill(p)));
+        return p;
+    }
+
+    /** {@code docker stop}: SIGTERM to the container's first process; whether everything ended within the time. */
+    public static boolean stop(Process container, long seconds) throws InterruptedException {
+        container.children().forEach(ProcessHandle::destroy);
+        return container.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    /** {@code docker kill}: SIGKILL to the container's first process, which ends its PID namespace, and to unshare. */
+    public static void kill(Process container) {
+        container.children().forEach(ProcessHandle::destroyForcibly);
+        container.destroyForcibly();
+        try {
+            container.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * The process a runtime starts for {@code docker run [-e K=V…] IMAGE [ARGS…]}: the entry point with ARGS (the
      * image's Cmd when there are none), the image's environment with {@code env} over it, in its WorkingDir, as its
-     * User. The process started is the outer {@code unshare}; stopping it sends SIGTERM to the image's process.
+     * User; start it with {@link #start}.
      */
     public ProcessBuilder command(List<String> args, Map<String, String> env) {
         List<String> program = new ArrayList<>(entrypoint());
