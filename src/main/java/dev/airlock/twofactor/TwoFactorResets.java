@@ -177,8 +177,8 @@ public final class TwoFactorResets {
             keys.delete(tx, r.user(), c.credentialId());
         }
         Map<String, Object> detail = detail(r);
-        detail.put("totp", app != null);
-        detail.put("keys", creds.size());
+        detail.put("authenticatorApp", app != null);
+        detail.put("securityKeys", creds.size());
         Actor system = Actor.operator();
         audit.record(tx, system, "tfa.reset.apply", "user:" + r.user(), detail);
         notify(tx, system, r, ResetNotices.applied(r, now, everyone(tx, r.user())));

@@ -202,6 +202,7 @@ class TwoFactorResetIT {
                 alice.run(tmp, "token", "create", "--password=alice-password", "--otp=" + app.next()),
                 alice.run(tmp, "access", "set", "mfa=publish", "widget", "--otp=" + app.next()))) {
             fails(r, "A reset of this account's second factor is pending until");
+            System.out.println("HELD: " + r.all());
             assertThat(r.all()).contains("cancel it at").contains("/-/console/account");
         }
         // the org policy (owners only) and the held account's other writes: the hold covers policy changes only
@@ -255,7 +256,7 @@ class TwoFactorResetIT {
         assertThat(actions("alice"))
                 .containsSubsequence("tfa.reset.request", "tfa.reset.notify", "tfa.reset.cancel", "tfa.reset.notify");
         AuditEvent request = last("alice", "tfa.reset.request");
-        assertThat(request.actor()).isEqualTo("@cli");
+        assertThat(request.actor()).startsWith("@cli");
         assertThat(request.detail())
                 .containsEntry("reason", "lost phone, ticket 4711")
                 .containsEntry("requestedBy", "admin root");
@@ -337,7 +338,8 @@ class TwoFactorResetIT {
         AuditEvent applied = last("erin", "tfa.reset.apply");
         assertThat(applied.detail())
                 .containsEntry("reason", "lost phone and recovery codes")
-                .containsEntry("totp", true);
+                .containsEntry("authenticatorApp", true)
+                .containsEntry("securityKeys", 0);
         assertThat(applied.detail().get("requestedBy").toString()).startsWith("operator ");
         assertThat(actions("erin")).containsSubsequence("tfa.reset.request", "tfa.reset.notify", "tfa.reset.apply");
         assertThat(mails("Second factor of erin reset", 1)).containsOnlyKeys("erin@example.com");
