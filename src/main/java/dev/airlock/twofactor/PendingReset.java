@@ -1,6 +1,7 @@
 package dev.airlock.twofactor;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * An admin-assisted second-factor reset waiting for its time (docs/recovery.md): who asked for it and why, and when it
@@ -8,11 +9,12 @@ import java.time.Instant;
  */
 public record PendingReset(
         String id, String user, String reason, String requestedBy, long requestedAt, long effectiveAt) {
+    /** When it takes effect, to the second (as messages and notices show it). */
     public Instant effective() {
-        return Instant.ofEpochMilli(effectiveAt);
+        return Instant.ofEpochMilli(effectiveAt).truncatedTo(ChronoUnit.SECONDS);
     }
 
     public Instant requested() {
-        return Instant.ofEpochMilli(requestedAt);
+        return Instant.ofEpochMilli(requestedAt).truncatedTo(ChronoUnit.SECONDS);
     }
 }

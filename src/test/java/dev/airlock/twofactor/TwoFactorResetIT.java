@@ -202,7 +202,6 @@ class TwoFactorResetIT {
                 alice.run(tmp, "token", "create", "--password=alice-password", "--otp=" + app.next()),
                 alice.run(tmp, "access", "set", "mfa=publish", "widget", "--otp=" + app.next()))) {
             fails(r, "A reset of this account's second factor is pending until");
-            System.out.println("HELD: " + r.all());
             assertThat(r.all()).contains("cancel it at").contains("/-/console/account");
         }
         // the org policy (owners only) and the held account's other writes: the hold covers policy changes only
@@ -320,6 +319,17 @@ class TwoFactorResetIT {
     void aResetWhoseTimeHasComeRemovesEveryFactor() throws Exception {
         String out = cli("user", "reset-2fa", "erin", "--reason", "lost phone and recovery codes");
         assertThat(out).startsWith("exit=0");
+        // erin also has a security key (stored as the console's registration stores one)
+        registry.airlock.db.write(tx -> {
+            new JdbiSecurityKeyStore()
+                    .insert(
+                            tx,
+                            new SecurityKeyStore.Credential("cred-erin-1", "erin", "handle-erin", "pQECAyYgAQ", 0),
+                            "YubiKey",
+                            registry.clock.millis());
+            return null;
+        });
+        assertThat(registry.airlock.twoFactor.keys().any("erin")).isTrue();
         assertThat(registry.airlock.resets.applyDue()).as("not before its time").isZero();
         assertThat(registry.airlock.twoFactor.enabled("erin")).isTrue();
 
@@ -339,7 +349,8 @@ class TwoFactorResetIT {
         assertThat(applied.detail())
                 .containsEntry("reason", "lost phone and recovery codes")
                 .containsEntry("authenticatorApp", true)
-                .containsEntry("securityKeys", 0);
+                .containsEntry("securityKeys", 1);
+        assertThat(registry.airlock.twoFactor.keys().any("erin")).isFalse();
         assertThat(applied.detail().get("requestedBy").toString()).startsWith("operator ");
         assertThat(actions("erin")).containsSubsequence("tfa.reset.request", "tfa.reset.notify", "tfa.reset.apply");
         assertThat(mails("Second factor of erin reset", 1)).containsOnlyKeys("erin@example.com");
