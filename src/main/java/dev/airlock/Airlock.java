@@ -160,7 +160,7 @@ public final class Airlock {
     @Command(
             name = "user",
             description = "Manage users.",
-            subcommands = {UserAdd.class, UserList.class})
+            subcommands = {UserAdd.class, UserList.class, ResetCommands.Reset2fa.class, ResetCommands.Cancel.class})
     static final class UserCmd {}
 
     @Command(name = "add", description = "Create a user; the password is read from standard input.")

@@ -66,6 +66,7 @@ import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
 import dev.airlock.trust.TrustService;
 import dev.airlock.trust.http.TrustRoutes;
+import dev.airlock.twofactor.TwoFactorResets;
 import dev.airlock.twofactor.TwoFactorService;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,6 +122,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final AdvisoryService advisories;
 
     public final TwoFactorService twoFactor;
+    /** Admin-assisted second-factor resets with a waiting period (docs/recovery.md). */
+    public final TwoFactorResets resets;
+
     public final PolicyService policies;
     public final StagingService staging;
     public final TrustService trust;
@@ -242,6 +246,8 @@ public final class AirlockAssembly implements AutoCloseable {
                     return u != null && u.admin();
                 },
                 node.holder());
+        this.resets = TwoFactorResets.create(
+                db, twoFactor, notifications, audit, clock, config.twoFactor().resetDelay());
         this.staging = StagingService.create(
                 db,
                 packages,
@@ -382,7 +388,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                         console,
                                         staging,
                                         packages,
-                                        new ConsolePages(tokens, twoFactor, orgs, policies, users),
+                                        new ConsolePages(tokens, twoFactor, orgs, policies, users, resets),
                                         webLogin,
                                         twoFactor,
                                         config.server().base(),
@@ -412,6 +418,8 @@ public final class AirlockAssembly implements AutoCloseable {
         every("audit-integrate", audit::integrate, 1, 1, TimeUnit.SECONDS);
         every("audit-checkpoint", audit::checkpoint, 5, 60, TimeUnit.SECONDS);
         every("staging-expire", staging::expire, 1, 1, TimeUnit.MINUTES);
+        // a second-factor reset takes effect once, on one node, when its waiting period is over
+        every("tfa-reset-apply", resets::applyDue, 1, 1, TimeUnit.MINUTES);
         every(
                 "alerts-evaluate",
                 alerts::evaluate,

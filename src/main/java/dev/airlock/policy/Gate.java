@@ -22,6 +22,8 @@ import dev.airlock.twofactor.TwoFactorService;
  * request from outside its ranges never becomes an actor).
  */
 public final class Gate {
+    private static final java.util.Set<Action> HELD_BY_RESET =
+            java.util.EnumSet.of(Action.APPROVE, Action.CREATE_TOKEN, Action.CHANGE_POLICY, Action.CHANGE_ORG_POLICY);
     private final PolicyService policies;
     private final TwoFactorService twoFactor;
     private final PackageService packages;
@@ -86,6 +88,14 @@ public final class Gate {
                                     + " list, view, download, approve or reject staged versions.";
                         default -> "A token from trusted publishing can only publish or stage its package.";
                     });
+        }
+        if (HELD_BY_RESET.contains(action)) {
+            // an account whose second factor is about to be reset approves, creates tokens and changes policies no
+            // more until the reset is cancelled or done (docs/recovery.md)
+            var pending = twoFactor.resetHold().refusalFor(actor);
+            if (pending.isPresent()) {
+                return Decision.forbidden(pending.get());
+            }
         }
         return switch (action) {
             case PUBLISH -> PublishRules.directPublish(this, actor, name);
@@ -257,6 +267,14 @@ public final class Gate {
 
     static Decision orElse(Decision first, java.util.function.Supplier<Decision> next) {
         return first.refused() ? first : next.get();
+    }
+
+    /**
+     * Inside the transaction of an approval or a policy change: refuses an account whose second factor has a pending
+     * admin-assisted reset (asked again there, so a reset requested meanwhile holds the change too).
+     */
+    public void refuseIfResetPending(dev.airlock.platform.db.Tx tx, Actor actor) {
+        twoFactor.resetHold().refuseIfPending(tx, actor);
     }
 
     /** For callers that need the refusal as an exception without a factor (e.g. showing a form). */

@@ -131,6 +131,7 @@ public final class PolicyService {
             throw AirlockException.badRequest("\"2FA required for members\" is an org policy, not a package policy.");
         }
         db.write(tx -> {
+            gate.refuseIfResetPending(tx, actor);
             packages.requireWritable(tx, actor, name);
             String subject = packageSubject(name);
             Policy old = store.find(tx, subject);
@@ -177,6 +178,7 @@ public final class PolicyService {
     private void setOrgOnce(Actor actor, String org, Policy change) {
         gate.authorise(actor, Action.CHANGE_ORG_POLICY, null);
         db.write(tx -> {
+            gate.refuseIfResetPending(tx, actor);
             orgs.requireMember(tx, actor, org);
             if (!actor.isOperator() && orgs.role(tx, org, actor.user()) != OrgRole.OWNER) {
                 throw AirlockException.forbidden("Only an owner of org \"" + org + "\" can change its policies.");

@@ -289,6 +289,7 @@ public final class StagingService {
         }
         String factor = gate.enforce(actor, decision);
         return db.write(tx -> {
+            gate.refuseIfResetPending(tx, actor);
             Stage current = store.find(tx, id);
             if (!current.pendingAt(clock.millis())) {
                 throw AirlockException.conflict("Staged package " + id + " was decided while you approved it: it is "

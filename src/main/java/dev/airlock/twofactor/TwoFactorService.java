@@ -29,6 +29,7 @@ public final class TwoFactorService {
     private final WebOtpService webOtp;
     private final KeyCodes keyCodes;
     private final String consoleUrl;
+    private final ResetHold resetHold;
 
     TwoFactorService(
             Database db,
@@ -50,6 +51,7 @@ public final class TwoFactorService {
         this.totp = new TotpService(
                 db, store, box, audit, clock, maxFailures, windowMillis, keys, keyStore, fresh, this.consoleUrl);
         this.webOtp = new WebOtpService(db, keyStore, keys, box, audit, clock, registry, this.consoleUrl);
+        this.resetHold = new ResetHold(db, new JdbiResetStore(), this.consoleUrl);
     }
 
     /**
@@ -88,6 +90,11 @@ public final class TwoFactorService {
     /** The user's security keys and passkeys. */
     public SecurityKeyService keys() {
         return keys;
+    }
+
+    /** The hold on accounts with a pending admin-assisted reset (docs/recovery.md). */
+    public ResetHold resetHold() {
+        return resetHold;
     }
 
     /** npm's web OTP: commands confirmed with a security key in the browser. */

@@ -75,6 +75,13 @@ final class AccountRoutes {
                     account(ctx, rotated, null, codes.isEmpty() ? null : codes, "Security key added.");
                 }));
         routes.post(
+                "/-/console/account/2fa-reset/cancel",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    pages.cancelReset(web.actor(ctx, s), s.user());
+                    account(ctx, s, null, null, "The reset of your second factor is cancelled.");
+                }));
+        routes.post(
                 "/-/console/account/keys/remove",
                 ctx -> web.guarded(ctx, s -> {
                     ConsoleWeb.requireCsrf(ctx, s);

@@ -12,6 +12,7 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.tokens.Token;
 import dev.airlock.tokens.TokenService;
+import dev.airlock.twofactor.TwoFactorResets;
 import dev.airlock.twofactor.TwoFactorService;
 import dev.airlock.twofactor.TwoFactorStatus;
 import java.util.ArrayList;
@@ -27,13 +28,16 @@ public final class ConsolePages {
     private final PolicyService policies;
     private final dev.airlock.accounts.UserService users;
     private final StepUp stepUp;
+    private final TwoFactorResets resets;
 
     public ConsolePages(
             TokenService tokens,
             TwoFactorService twoFactor,
             OrgService orgs,
             PolicyService policies,
-            dev.airlock.accounts.UserService users) {
+            dev.airlock.accounts.UserService users,
+            TwoFactorResets resets) {
+        this.resets = resets;
         this.users = users;
         this.stepUp = new StepUp(twoFactor);
         this.tokens = tokens;
@@ -83,7 +87,18 @@ public final class ConsolePages {
                 "Add a security key or passkey",
                 "create");
         return new AccountPages.Account(
-                message, words, app || !keys.isEmpty(), recoveryCodes, totp, offerTotp, enrolKey, rows, otp, add, null);
+                message,
+                words,
+                app || !keys.isEmpty(),
+                recoveryCodes,
+                totp,
+                offerTotp,
+                enrolKey,
+                rows,
+                otp,
+                add,
+                null,
+                resets.pending(s.user()).orElse(null));
     }
 
     private static String keyCount(int n) {
@@ -153,7 +168,15 @@ public final class ConsolePages {
                 Boolean.TRUE.equals(p.securityKeyApproval()),
                 p.mfa() == null ? "none" : p.mfa(),
                 List.of("none", "publish", "automation"),
-                stepUp.key(s, "org-policy:" + org, "save-policy-key", "Save with security key"));
+                stepUp.key(s, "org-policy:" + org, "save-policy-key", "Save with security key"),
+                members.get(s.user()) == OrgRole.OWNER
+                        ? List.copyOf(resets.pendingOf(members.keySet()).values())
+                        : List.of());
+    }
+
+    /** Cancels the pending second-factor reset of {@code user}: the user, or an owner of one of the user's orgs. */
+    void cancelReset(Actor actor, String user) {
+        resets.cancel(actor, user == null ? "" : user);
     }
 
     void setOrgPolicy(

@@ -3,7 +3,10 @@ package dev.airlock.console.http;
 import dev.airlock.shared.Actor;
 import io.javalin.config.RoutesConfig;
 
-/** An org's page: its members and roles, and its policies (owners change them with a fresh factor). */
+/**
+ * An org's page: its members and roles, its policies (owners change them with a fresh factor), and the members'
+ * pending second-factor resets (owners cancel them).
+ */
 final class OrgRoutes {
     private final ConsoleWeb web;
     private final ConsolePages pages;
@@ -40,6 +43,13 @@ final class OrgRoutes {
                             ctx.formParam("mfa"),
                             ctx.formParam("securityKeyApproval"));
                     ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=saved");
+                }));
+        routes.post(
+                "/-/console/orgs/{org}/2fa-reset/cancel",
+                ctx -> web.guarded(ctx, s -> {
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    pages.cancelReset(web.actor(ctx, s), ctx.formParam("user"));
+                    ctx.redirect("/-/console/orgs/" + ctx.pathParam("org") + "?done=reset-cancelled");
                 }));
     }
 }

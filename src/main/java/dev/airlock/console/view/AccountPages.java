@@ -1,6 +1,7 @@
 package dev.airlock.console.view;
 
 import dev.airlock.tokens.Token;
+import dev.airlock.twofactor.PendingReset;
 import dev.airlock.twofactor.SecurityKey;
 import java.util.List;
 
@@ -19,6 +20,7 @@ public final class AccountPages {
     /**
      * {@code status}: what protects the account, in words; {@code factorOn} false only when nothing does.
      * {@code offerTotp}: the form to set up an app is shown (with {@code enrolKey} when a key must confirm it).
+     * {@code reset}: the pending admin-assisted reset of the user's second factor, with its Cancel button (or null).
      */
     public record Account(
             String message,
@@ -31,11 +33,23 @@ public final class AccountPages {
             List<Key> keys,
             boolean keyOtp,
             KeyButton addKey,
-            String antiPhishingPhrase) {
+            String antiPhishingPhrase,
+            PendingReset reset) {
         /** The same page showing the user's anti-phishing phrase (null = none set). */
         public Account withPhrase(String phrase) {
             return new Account(
-                    message, status, factorOn, recoveryCodes, totp, offerTotp, enrolKey, keys, keyOtp, addKey, phrase);
+                    message,
+                    status,
+                    factorOn,
+                    recoveryCodes,
+                    totp,
+                    offerTotp,
+                    enrolKey,
+                    keys,
+                    keyOtp,
+                    addKey,
+                    phrase,
+                    reset);
         }
     }
 
@@ -45,6 +59,7 @@ public final class AccountPages {
 
     public record Member(String user, String role) {}
 
+    /** {@code resets}: the members' pending second-factor resets, shown to the org's owners (who may cancel them). */
     public record Org(
             String org,
             String done,
@@ -55,5 +70,6 @@ public final class AccountPages {
             boolean securityKeyApproval,
             String mfa,
             List<String> mfaChoices,
-            KeyButton key) {}
+            KeyButton key,
+            List<PendingReset> resets) {}
 }

@@ -253,7 +253,20 @@ public record AirlockConfig(
         }
     }
 
-    public record TwoFactor(int maxFailures, int failureWindowMinutes) {}
+    /**
+     * {@code resetDelay}: how long an admin-assisted second-factor reset waits before it takes effect (docs/recovery.md).
+     */
+    public record TwoFactor(int maxFailures, int failureWindowMinutes, java.time.Duration resetDelay) {
+        public TwoFactor {
+            if (resetDelay.isNegative()) {
+                throw new IllegalArgumentException("twofactor.resetDelay must not be negative");
+            }
+        }
+
+        public TwoFactor(int maxFailures, int failureWindowMinutes) {
+            this(maxFailures, failureWindowMinutes, java.time.Duration.ofDays(3));
+        }
+    }
 
     /**
      * An OIDC issuer trusted for trusted publishing. {@code type}: github | gitlab | circleci (which claims identify

@@ -48,6 +48,7 @@ public final class ConfigLoader {
         d.put("staging.expiryDays", "7");
         d.put("twofactor.maxFailures", "5");
         d.put("twofactor.failureWindowMinutes", "15");
+        d.put("twofactor.resetDelay", "PT72H");
         d.put("tokens.bypassMayPublish", "false");
         d.put("trust.defaultIssuers", "true");
         d.put("provenance.trustedRoot", "");
@@ -331,7 +332,9 @@ public final class ConfigLoader {
                 new AirlockConfig.Security(v.get("security.secretKey"), v.get("security.signingKeyFile")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(
-                        intOf(v, "twofactor.maxFailures"), intOf(v, "twofactor.failureWindowMinutes")),
+                        intOf(v, "twofactor.maxFailures"),
+                        intOf(v, "twofactor.failureWindowMinutes"),
+                        isoDuration("twofactor.resetDelay", v.get("twofactor.resetDelay"))),
                 new AirlockConfig.Tokens(boolOf(v, "tokens.bypassMayPublish")),
                 proxies(v.get("server.trustedProxies")),
                 issuers(v),
@@ -431,6 +434,16 @@ public final class ConfigLoader {
             out.put(name, new AirlockConfig.Issuer(name, type, issuer, jwks));
         }
         return java.util.List.copyOf(out.values());
+    }
+
+    /** An ISO-8601 duration such as PT72H or P3D (twofactor.resetDelay). */
+    private static java.time.Duration isoDuration(String key, String raw) {
+        try {
+            return java.time.Duration.parse(raw.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    key + " takes an ISO-8601 duration, e.g. PT72H or P3D; got \"" + raw + "\"", e);
+        }
     }
 
     /** proxy.cooldown: empty (none) or a number with a unit: 30m, 72h, 3d (also s and w). */
