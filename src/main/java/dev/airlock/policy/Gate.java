@@ -22,8 +22,13 @@ import dev.airlock.twofactor.TwoFactorService;
  * request from outside its ranges never becomes an actor).
  */
 public final class Gate {
-    private static final java.util.Set<Action> HELD_BY_RESET =
-            java.util.EnumSet.of(Action.APPROVE, Action.CREATE_TOKEN, Action.CHANGE_POLICY, Action.CHANGE_ORG_POLICY);
+    private static final java.util.Set<Action> HELD_BY_RESET = java.util.EnumSet.of(
+            Action.APPROVE,
+            Action.CREATE_TOKEN,
+            Action.CHANGE_POLICY,
+            Action.CHANGE_ORG_POLICY,
+            Action.CHANGE_TRUST,
+            Action.CHANGE_OWNERS);
     private final PolicyService policies;
     private final TwoFactorService twoFactor;
     private final PackageService packages;

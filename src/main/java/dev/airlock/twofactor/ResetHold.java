@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The hold on an account whose second factor an administrator asked to reset (docs/recovery.md): until the reset
- * takes effect or is cancelled, the account cannot approve staged releases, create tokens or change policies. A reset
+ * takes effect or is cancelled, the account cannot approve staged releases, create tokens, or change policies, owners or trusted publishers. A reset
  * is how someone who talked an administrator into it would get around 2FA, so the waiting period must not let the
  * account do what 2FA guards in the meantime. Services ask {@link #refuseIfPending(Tx, Actor)} inside the transaction
  * of the change; the gate asks {@link #refuseIfPending(Actor)} before it asks for a factor.
@@ -64,7 +64,8 @@ public final class ResetHold {
     public AirlockException refusal(PendingReset r) {
         return AirlockException.forbidden("A reset of this account's second factor is pending until " + r.effective()
                 + " (requested by " + r.requestedBy() + "). Until then this account cannot approve releases, create"
-                + " tokens or change policies. If you did not ask for it, cancel it at " + consoleUrl
+                + " tokens, or change policies, owners or trusted publishers. If you did not ask for it, cancel it at "
+                + consoleUrl
                 + "/-/console/account; an owner of one of your orgs can also cancel it on the org's console page.");
     }
 }

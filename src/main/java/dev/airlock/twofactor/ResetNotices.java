@@ -25,7 +25,7 @@ final class ResetNotices {
                 + " removed, so it can sign in with its password alone and set up a new factor.\n\n"
                 + "Reason given: " + r.reason() + "\n\n"
                 + "The reset takes effect at " + r.effective() + ". Until then the account cannot approve releases,"
-                + " create tokens or change policies.\n\n"
+                + " create tokens, or change policies, owners or trusted publishers.\n\n"
                 + "If " + r.user() + " did not ask for this, cancel it before then in the Airlock console: "
                 + r.user() + " on the account page (Account, \"Pending second-factor reset\", Cancel), an owner of"
                 + " one of " + r.user() + "'s orgs on the org's page. Cancelling needs a console sign-in.\n\n"

@@ -200,7 +200,18 @@ class TwoFactorResetIT {
         for (Cli.Result r : List.of(
                 alice.run(tmp, "stage", "approve", stage, "--otp=" + app.next()),
                 alice.run(tmp, "token", "create", "--password=alice-password", "--otp=" + app.next()),
-                alice.run(tmp, "access", "set", "mfa=publish", "widget", "--otp=" + app.next()))) {
+                alice.run(tmp, "access", "set", "mfa=publish", "widget", "--otp=" + app.next()),
+                alice.run(tmp, "owner", "add", "bob", "widget", "--otp=" + app.next()),
+                alice.run(
+                        tmp,
+                        "trust",
+                        "github",
+                        "widget",
+                        "--file=publish.yml",
+                        "--repository=alice/widget",
+                        "--allow-publish",
+                        "--yes",
+                        "--otp=" + app.next()))) {
             fails(r, "A reset of this account's second factor is pending until");
             assertThat(r.all()).contains("cancel it at").contains("/-/console/account");
         }
