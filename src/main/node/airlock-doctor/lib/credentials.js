@@ -53,7 +53,9 @@ function registryOf (ctx, key) {
   if (!m) {
     return ctx.registry
   }
-  const known = ctx.registries.find(r => r.url.replace(/^https?:/, '').replace(/\/?$/, '/') === m[1])
+  // the scheme of a configured registry on the same host (the key itself has none)
+  const host = u => u.replace(/^https?:/, '').split('/')[2]
+  const known = ctx.registries.concat([{ url: ctx.registry }]).find(r => host(r.url) === host(m[1]))
   return (known ? known.url.replace(/\/\/.*$/, '') : 'https:') + m[1]
 }
 

@@ -70,7 +70,9 @@ function npmLayers (project, env) {
   if (env.npm_execpath) {
     // under npm (npx, npm exec) npm exports its settings from the files as npm_config_*: blame the file instead
     for (const [key, e] of [...envEntries]) {
-      if (layers.some(l => l.entries.has(key) && String(l.entries.get(key).value) === e.value)) {
+      // npm exports false as an empty value
+      const exported = v => String(v) === 'false' ? '' : String(v)
+      if (layers.some(l => l.entries.has(key) && exported(l.entries.get(key).value) === e.value)) {
         envEntries.delete(key)
       }
     }

@@ -92,6 +92,8 @@ class DoctorIT {
                 "node",
                 Clients.root().resolve("node_modules/npm/bin/npx-cli.js").toString(),
                 "--yes",
+                // past the machine's own release-age cooldown (docs/doctor.md): the served doctor is new
+                "--before=2999-01-01",
                 "--registry",
                 registry.url(),
                 "airlock-doctor"));
@@ -100,7 +102,9 @@ class DoctorIT {
     }
 
     static JsonNode json(Cli.Result r) throws Exception {
-        return new ObjectMapper().readTree(r.stdout());
+        JsonNode report = new ObjectMapper().readTree(r.stdout());
+        assertThat(report.path("findings").isArray()).as(r.toString()).isTrue();
+        return report;
     }
 
     static List<String> ids(JsonNode report, String severity) {
@@ -118,7 +122,6 @@ class DoctorIT {
         npm(m, "config", "set", "registry=" + registry.url(), "--location=user");
         npm(m, "config", "set", "ignore-scripts=true", "--location=user");
         npm(m, "config", "set", "min-release-age=3", "--location=user");
-        npm(m, "config", "set", "min-release-age-exclude=airlock-doctor", "--location=user");
         for (String k : List.of("allow-git", "allow-remote", "allow-file", "allow-directory")) {
             npm(m, "config", "set", k + "=root", "--location=user");
         }
@@ -148,7 +151,9 @@ class DoctorIT {
         npm(m, "config", "set", "@evil:registry=http://registry.example.com/", "--location=project");
         npm(m, "config", "set", "cafile=/etc/ssl/certs/ca-certificates.crt", "--location=user");
         npm(m, "config", "set", "allow-git=all", "--location=project");
-        Files2.write(m.userconfig(), Files2.read(m.userconfig()) + "_auth=ZG9yYTpkb3JhLXBhc3N3b3Jk\n");
+        Files2.write(
+                m.userconfig(),
+                Files2.read(m.userconfig()) + "//registry.example.com/:_auth=ZG9yYTpkb3JhLXBhc3N3b3Jk\n");
         Files2.write(m.project().resolve("package-lock.json"), """
                 {"name":"gaps","lockfileVersion":3,"packages":{
                   "":{"name":"gaps"},
@@ -191,6 +196,7 @@ class DoctorIT {
                 "node",
                 Clients.root().resolve("node_modules/npm/bin/npx-cli.js").toString(),
                 "--yes",
+                "--before=2999-01-01",
                 "--registry",
                 registry.url(),
                 "airlock-doctor",
@@ -241,13 +247,30 @@ class DoctorIT {
                 hostPath + ":_authToken=" + ro.json().path("token").asText(),
                 "--location=user");
         npm(m, "config", "set", hostPath + "elsewhere/:_authToken=npm_someoneelses", "--location=user");
-        JsonNode second = json(doctor(m, "--json"));
+        // a registry that is not an Airlock answers 404 to the introspection
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", x -> {
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        other.start();
+        String otherHost = "//127.0.0.1:" + other.getAddress().getPort() + "/";
+        npm(m, "config", "set", "@other:registry=http:" + otherHost, "--location=user");
+        npm(m, "config", "set", otherHost + ":_authToken=npm_foreign", "--location=user");
+        JsonNode second;
+        try {
+            second = json(doctor(m, "--json"));
+        } finally {
+            other.stop(0);
+        }
         List<String> messages = new ArrayList<>();
         second.path("findings")
                 .forEach(f -> messages.add(
                         f.path("id").asText() + " " + f.path("message").asText()));
         assertThat(messages).anyMatch(s -> s.startsWith("plaintext-token") && s.contains("read-only"));
         assertThat(messages).anyMatch(s -> s.startsWith("plaintext-token") && s.contains("not an Airlock"));
+        assertThat(messages).anyMatch(s -> s.startsWith("dead-token") && s.contains("/elsewhere/"));
         assertThat(ids(second, "error")).doesNotContain("bypass-token");
     }
 
