@@ -46,7 +46,8 @@ import picocli.CommandLine.Parameters;
             VerifyCommand.class,
             BackupCommand.class,
             BackupCommand.RestoreCommand.class,
-            MigrateCommand.class
+            MigrateCommand.class,
+            DoctorCommand.class
         })
 public final class Airlock {
 
@@ -129,6 +130,23 @@ public final class Airlock {
             }
         }
 
+        /** Serves the client doctor, npx airlock-doctor (docs/doctor.md); a failure never stops the server. */
+        static void publishDoctor(AirlockAssembly airlock) {
+            try {
+                var report = dev.airlock.doctor.BundledDoctor.publish(
+                        airlock.imports,
+                        new dev.airlock.platform.tarball.TarballReader.Limits(
+                                airlock.config.limits().maxUnpackedBytes(),
+                                airlock.config.limits().maxEntries()),
+                        airlock.config.dataDir().resolve("tmp"));
+                report.refused()
+                        .forEach((what, why) -> System.err.println(
+                                "airlock: the client doctor " + what + " was not published: " + why));
+            } catch (RuntimeException e) {
+                System.err.println("airlock: the client doctor was not published: " + e.getMessage());
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             common.flags.put("server.host", host);
@@ -145,6 +163,7 @@ public final class Airlock {
             if (!noVerifier) {
                 publishVerifier(airlock);
             }
+            publishDoctor(airlock);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 airlock.close();

@@ -380,6 +380,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new HealthRoutes(new Health(db, blobs, node.holder())),
                                 new MetricsRoutes(metrics),
                                 new AccountRoutes(users, tokens, twoFactor, policies.gate()),
+                                new dev.airlock.tokens.http.TokenIntrospectionRoutes(tokens),
                                 new OrgRoutes(orgs, policies.gate()),
                                 new PolicyRoutes(policies),
                                 new StagingRoutes(staging),

@@ -35,12 +35,21 @@ public final class BundledVerifier {
 
     /** Imports the bundled verifier unless that version is present; answers the import's outcome. */
     public static ImportService.Report publish(ImportService imports, TarballReader.Limits limits, Path tmp) {
+        return publish(imports, limits, tmp, RESOURCE);
+    }
+
+    /**
+     * Imports the package bundled in the classpath under {@code resource} (packed as the verifier is) unless that
+     * version is present: the client doctor, {@code airlock-doctor}, is served this way too (docs/doctor.md).
+     */
+    public static ImportService.Report publish(
+            ImportService imports, TarballReader.Limits limits, Path tmp, String resource) {
         try {
             Files.createDirectories(tmp);
             Path dir = Files.createTempDirectory(tmp, "verifier");
             try {
                 try (OutputStream out = Files.newOutputStream(dir.resolve("verifier.tgz"))) {
-                    pack(out);
+                    pack(out, resource);
                 }
                 TarballDirectorySource source = new TarballDirectorySource(dir, limits);
                 List<Wanted> wanted = source.names().stream().map(Wanted::all).toList();
@@ -63,9 +72,14 @@ public final class BundledVerifier {
 
     /** Writes the verifier as an npm package tarball. */
     static void pack(OutputStream target) throws IOException {
-        URL marker = BundledVerifier.class.getClassLoader().getResource(RESOURCE + "/package.json");
+        pack(target, RESOURCE);
+    }
+
+    /** Writes the package bundled under {@code resource} as an npm package tarball. */
+    static void pack(OutputStream target, String resource) throws IOException {
+        URL marker = BundledVerifier.class.getClassLoader().getResource(resource + "/package.json");
         if (marker == null) {
-            throw new IOException("the build did not bundle the verifier (" + RESOURCE + "/package.json)");
+            throw new IOException("the build did not bundle " + resource + " (" + resource + "/package.json)");
         }
         URI uri;
         try {
@@ -132,8 +146,13 @@ public final class BundledVerifier {
 
     /** For tests: the packed bytes. */
     static byte[] packed() {
+        return packed(RESOURCE);
+    }
+
+    /** For tests: the packed bytes of the package bundled under {@code resource}. */
+    public static byte[] packed(String resource) {
         try (var out = new java.io.ByteArrayOutputStream()) {
-            pack(out);
+            pack(out, resource);
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -49,6 +49,22 @@ public final class NameService {
         return new NameService(db, new JdbiAllowedNameStore(), packages, audit, clock);
     }
 
+    /** The name of the client doctor every Airlock serves itself (docs/doctor.md): nobody publishes it. */
+    public static final String DOCTOR = "airlock-doctor";
+
+    /** Whether the name belongs to the registry itself: never published by a client, never fetched upstream. */
+    public static boolean reserved(PackageName name) {
+        return name.toString().equalsIgnoreCase(DOCTOR);
+    }
+
+    /** Refuses (403) a client's publish or stage of a reserved name; imports by the registry itself pass. */
+    public static void refuseReserved(PackageName name, Origin origin) {
+        if (origin == Origin.CLIENT && reserved(name)) {
+            throw AirlockException.forbidden("The name " + DOCTOR + " is reserved: every Airlock serves its own client"
+                    + " doctor under it (npx airlock-doctor). Publish your package under another name.");
+        }
+    }
+
     /** Refuses (400, saying how to proceed) a new package whose name npm allows only for existing packages. */
     public void requirePublishable(PackageName name, Origin origin) {
         if (origin == Origin.EXISTING_ELSEWHERE) {

@@ -36,6 +36,9 @@ final class InternalNames {
 
     /** {@link #why(Tx, PackageName)} when whose the scope is ("org", "user", or null) was read already. */
     String why(PackageName name, String scopeOwner) {
+        if (dev.airlock.names.NameService.reserved(name)) {
+            return "it is the client doctor this registry serves itself";
+        }
         String p = matching(patterns, name);
         if (p != null) {
             return "it matches proxy.internal \"" + p + "\"";

@@ -112,6 +112,7 @@ public final class PublishService {
 
     /** {@link #prepare}; {@code origin} says which rules a new package's name follows (see {@link NameService.Origin}). */
     public NewVersion prepare(Actor actor, PackageName urlName, JsonNode body, NameService.Origin origin) {
+        NameService.refuseReserved(urlName, origin);
         String name = urlName.toString();
         if (!name.equals(body.path("name").asText(null))) {
             throw AirlockException.badRequest("The package name in the body ("

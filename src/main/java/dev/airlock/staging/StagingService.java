@@ -116,6 +116,7 @@ public final class StagingService {
         EffectivePolicy policy;
         AttestationService.Upload provenance;
         try {
+            dev.airlock.names.NameService.refuseReserved(name, dev.airlock.names.NameService.Origin.CLIENT);
             gate.authorise(actor, Action.STAGE, name);
             policy = policies.effective(name);
             v = publish.prepare(actor, name, body);

@@ -217,6 +217,19 @@ public final class TokenService {
         return token;
     }
 
+    /**
+     * What the bearer token this actor presented is (GET /-/airlock/v1/token); 401 for any other credential. The
+     * request's authentication already checked it is live and counted the use.
+     */
+    public TokenIntrospection introspect(Actor actor) {
+        Token token = actor.tokenKey() == null ? null : db.read(tx -> store.byKey(tx, actor.tokenKey()));
+        if (token == null || !token.activeAt(clock.millis())) {
+            throw AirlockException.unauthorized(
+                    "Present the token to inspect as Authorization: Bearer TOKEN; only tokens can be inspected.");
+        }
+        return TokenIntrospection.of(token);
+    }
+
     public List<Token> list(String user) {
         long now = clock.millis();
         return db.read(tx -> store.byUser(tx, user)).stream()
