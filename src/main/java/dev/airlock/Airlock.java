@@ -46,7 +46,8 @@ import picocli.CommandLine.Parameters;
             VerifyCommand.class,
             BackupCommand.class,
             BackupCommand.RestoreCommand.class,
-            MigrateCommand.class
+            MigrateCommand.class,
+            DoctorCommand.class
         })
 public final class Airlock {
 
