@@ -52,8 +52,9 @@ public final class MailCheckService {
         if (!config.domain().isEmpty()) {
             out.put(config.domain(), "sending domain");
         }
-        maintainerDomains.get().forEach((d, n) -> out.merge(
-                d, n + (n == 1 ? " maintainer" : " maintainers"), (a, b) -> a + ", " + b));
+        maintainerDomains
+                .get()
+                .forEach((d, n) -> out.merge(d, n + (n == 1 ? " maintainer" : " maintainers"), (a, b) -> a + ", " + b));
         return out;
     }
 

@@ -32,8 +32,7 @@ final class MtaSts {
                             + " and serve the policy at " + url);
         }
         if (MailRules.tags(records.get(0)).getOrDefault("id", "").isEmpty()) {
-            return Check.fail(
-                    "mta-sts", records.get(0) + " has no id=", "add id=<version> to the record at " + name);
+            return Check.fail("mta-sts", records.get(0) + " has no id=", "add id=<version> to the record at " + name);
         }
         if (policy == null) {
             return Check.fail(
@@ -44,7 +43,9 @@ final class MtaSts {
         Map<String, List<String>> p = MailRules.policy(policy);
         if (!p.getOrDefault("version", List.of()).contains("STSv1")) {
             return Check.fail(
-                    "mta-sts", "the policy at " + url + " has no \"version: STSv1\"", "start the policy with version: STSv1");
+                    "mta-sts",
+                    "the policy at " + url + " has no \"version: STSv1\"",
+                    "start the policy with version: STSv1");
         }
         String mode = p.getOrDefault("mode", List.of("")).get(0).toLowerCase(Locale.ROOT);
         List<String> patterns = p.getOrDefault("mx", List.of());
@@ -54,7 +55,8 @@ final class MtaSts {
         if (mode.equals("none") || mode.isEmpty()) {
             return Check.fail(
                     "mta-sts",
-                    "the policy's mode is " + (mode.isEmpty() ? "missing" : "none") + ": senders may deliver without TLS",
+                    "the policy's mode is " + (mode.isEmpty() ? "missing" : "none")
+                            + ": senders may deliver without TLS",
                     "set mode: enforce in the policy at " + url + " (and change the record's id)");
         }
         if (!mode.equals("enforce") && !mode.equals("testing")) {

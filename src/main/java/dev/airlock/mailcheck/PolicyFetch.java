@@ -145,7 +145,8 @@ final class PolicyFetch {
                 if (eol < 0) {
                     throw new IOException("a chunked policy response was cut short");
                 }
-                int size = Integer.parseInt(body.substring(i, eol).replaceAll(";.*", "").trim(), 16);
+                int size = Integer.parseInt(
+                        body.substring(i, eol).replaceAll(";.*", "").trim(), 16);
                 if (size == 0) {
                     break;
                 }

@@ -22,25 +22,29 @@ final class MailCheckRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get(PATH, ctx -> web.guarded(ctx, s -> {
-            requireAdmin(s);
-            web.render(
-                    ctx,
-                    200,
-                    "admin-mail.jte",
-                    web.chrome("Mail domains", s, "admin-mail"),
-                    new MailCheckPage(mailCheck.domains(), null));
-        }));
-        routes.post(PATH, ctx -> web.guarded(ctx, s -> {
-            requireAdmin(s);
-            ConsoleWeb.requireCsrf(ctx, s);
-            web.render(
-                    ctx,
-                    200,
-                    "admin-mail.jte",
-                    web.chrome("Mail domains", s, "admin-mail"),
-                    new MailCheckPage(mailCheck.domains(), mailCheck.check(List.of())));
-        }));
+        routes.get(
+                PATH,
+                ctx -> web.guarded(ctx, s -> {
+                    requireAdmin(s);
+                    web.render(
+                            ctx,
+                            200,
+                            "admin-mail.jte",
+                            web.chrome("Mail domains", s, "admin-mail"),
+                            new MailCheckPage(mailCheck.domains(), null));
+                }));
+        routes.post(
+                PATH,
+                ctx -> web.guarded(ctx, s -> {
+                    requireAdmin(s);
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    web.render(
+                            ctx,
+                            200,
+                            "admin-mail.jte",
+                            web.chrome("Mail domains", s, "admin-mail"),
+                            new MailCheckPage(mailCheck.domains(), mailCheck.check(List.of())));
+                }));
     }
 
     private void requireAdmin(ConsoleSession s) {

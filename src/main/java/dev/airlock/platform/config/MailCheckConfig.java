@@ -36,8 +36,8 @@ public record MailCheckConfig(
         }
         if (!dnsServer.isEmpty() && !dnsServer.matches("[A-Za-z0-9.-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+](:\\d{1,5})?")) {
             throw new IllegalArgumentException(
-                    "mail.check.dnsServer must be a host or host:port (an IPv6 address in brackets), got \""
-                            + dnsServer + "\"");
+                    "mail.check.dnsServer must be a host or host:port (an IPv6 address in brackets), got \"" + dnsServer
+                            + "\"");
         }
     }
 
