@@ -90,8 +90,14 @@ final class PolicyFetch {
 
     private String fetchFrom(String host, InetAddress address) throws IOException {
         Socket plain = new Socket();
-        plain.connect(new InetSocketAddress(address, port), timeoutMillis);
-        plain.setSoTimeout(timeoutMillis);
+        try {
+            plain.connect(new InetSocketAddress(address, port), timeoutMillis);
+            plain.setSoTimeout(timeoutMillis);
+        } catch (IOException e) {
+            plain.close();
+            throw new IOException("could not connect to " + host + " (" + address.getHostAddress() + ") port " + port
+                    + ": " + e.getMessage(), e);
+        }
         try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true)) {
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(host)));
