@@ -95,8 +95,10 @@ final class PolicyFetch {
             plain.setSoTimeout(timeoutMillis);
         } catch (IOException e) {
             plain.close();
-            throw new IOException("could not connect to " + host + " (" + address.getHostAddress() + ") port " + port
-                    + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "could not connect to " + host + " (" + address.getHostAddress() + ") port " + port + ": "
+                            + e.getMessage(),
+                    e);
         }
         try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true)) {
             SSLParameters p = s.getSSLParameters();

@@ -22,7 +22,8 @@ class MailRulesTest {
         assertThat(MailRules.spf("x.example", List.of("v=spf1 mx ?all")).verdict())
                 .isEqualTo(Verdict.FAIL);
         assertThat(MailRules.spf("x.example", List.of("v=spf1 mx")).verdict()).isEqualTo(Verdict.FAIL);
-        assertThat(MailRules.spf("x.example", List.of("v=spf1 redirect=_spf.example")).verdict())
+        assertThat(MailRules.spf("x.example", List.of("v=spf1 redirect=_spf.example"))
+                        .verdict())
                 .isEqualTo(Verdict.WARN);
         assertThat(MailRules.spf("x.example", List.of("google-site-verification=abc", "v=spf1 mx ~all"))
                         .verdict())
@@ -51,14 +52,25 @@ class MailRulesTest {
                                 List.of("mx.d.example"))
                         .verdict())
                 .isEqualTo(Verdict.FAIL);
-        assertThat(MtaSts.verdict("d.example", List.of("v=STSv1"), null, null, List.of()).found())
+        assertThat(MtaSts.verdict("d.example", List.of("v=STSv1"), null, null, List.of())
+                        .found())
                 .contains("has no id=");
     }
 
     @Test
     void chunkedAndRedirectedPolicyResponses() throws Exception {
-        String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "f\r\nversion: STSv1\n\r\n" + "e\r\nmode: enforce\n\r\n0\r\n\r\n";
+        String chunked = String.join(
+                "\r\n",
+                "HTTP/1.1 200 OK",
+                "Transfer-Encoding: chunked",
+                "",
+                "f",
+                "version: STSv1\n",
+                "e",
+                "mode: enforce\n",
+                "0",
+                "",
+                "");
         assertThat(PolicyFetch.response(new ByteArrayInputStream(chunked.getBytes(StandardCharsets.US_ASCII))))
                 .isEqualTo("version: STSv1\nmode: enforce\n");
         String redirect = "HTTP/1.1 301 Moved\r\nLocation: https://elsewhere/\r\n\r\n";
