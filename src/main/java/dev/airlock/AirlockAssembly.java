@@ -132,6 +132,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final WebLoginService webLogin;
     /** The notification outbox and its delivery worker (docs/notifications.md). */
     public final NotificationService notifications;
+    /** The mail-domain check of the admins' console page (docs/mail-check.md). */
+    public final dev.airlock.mailcheck.MailCheckService mailCheck;
     /** Prometheus metrics at /-/metrics (docs/metrics.md); inert unless metrics.enabled. */
     public final Metrics metrics;
     /** The alert rules of {@code alerts.*} (docs/audit.md, "Alerts"). */
@@ -230,6 +232,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 .versions()
                 .onRelease(new ApprovalAttestations(
                         publish.attestations(), signer, policies, packages, packumentBase::get));
+        this.mailCheck = dev.airlock.mailcheck.MailCheckService.create(config.mailCheck(), db);
         this.notifications = NotificationService.create(
                 db,
                 config.notifications(),
@@ -396,7 +399,8 @@ public final class AirlockAssembly implements AutoCloseable {
                                         config.server().consoleUrl(),
                                         policies,
                                         notifications,
-                                        auditQuery),
+                                        auditQuery,
+                                        mailCheck),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
                                 new KeysRoutes(signer, proxy == null ? List::of : proxy::upstreamKeys),
                                 new AuditStreamRoutes(auditExport, this::isAdmin),

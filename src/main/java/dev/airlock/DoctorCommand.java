@@ -15,10 +15,11 @@ import picocli.CommandLine.Unmatched;
 /**
  * {@code airlock doctor [ARGS…]}: runs the client doctor (the Node program every Airlock serves as {@code
  * airlock-doctor}, docs/doctor.md) with the system {@code node}, the arguments passed through and its exit code passed
- * back. Without subcommands it runs itself; {@code doctor mail} can be added as a subcommand.
+ * back. {@code airlock doctor mail} checks mail domains instead (docs/mail-check.md).
  */
 @Command(
         name = "doctor",
+        subcommands = {MailDoctorCommand.class},
         description = "Check this machine's npm, pnpm, yarn and bun configuration (airlock doctor --help for the"
                 + " doctor's options).")
 final class DoctorCommand implements Callable<Integer> {

@@ -7,13 +7,19 @@ import java.nio.file.Path;
 
 /**
  * A test CA and a server certificate it signed, made with the openssl command line in {@code dir}: {@code ca.pem}
- * (what the client trusts), {@code cert.pem} and {@code key.pem} (the server's, for 127.0.0.1 and localhost).
+ * (what the client trusts), {@code cert.pem} and {@code key.pem} (the server's, for 127.0.0.1, localhost and any
+ * {@code names} given), and {@code server.p12} (the same key and certificate for a JDK server, password
+ * {@code changeit}).
  */
 public final class TestCertificates {
     private TestCertificates() {}
 
-    public static void make(Path dir) throws IOException {
-        Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    public static void make(Path dir, String... names) throws IOException {
+        StringBuilder san = new StringBuilder("subjectAltName=IP:127.0.0.1,DNS:localhost");
+        for (String n : names) {
+            san.append(",DNS:").append(n);
+        }
+        Files.writeString(dir.resolve("ext.cnf"), san + "\n");
         openssl(
                 dir,
                 "req",
@@ -62,6 +68,18 @@ public final class TestCertificates {
                 "2",
                 "-extfile",
                 "ext.cnf");
+        openssl(
+                dir,
+                "pkcs12",
+                "-export",
+                "-in",
+                "cert.pem",
+                "-inkey",
+                "key.pem",
+                "-out",
+                "server.p12",
+                "-passout",
+                "pass:changeit");
     }
 
     private static void openssl(Path dir, String... args) throws IOException {

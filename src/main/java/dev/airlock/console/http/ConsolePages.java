@@ -46,6 +46,12 @@ public final class ConsolePages {
         this.policies = policies;
     }
 
+    /** Whether {@code user} is a registry administrator (the admin pages). */
+    boolean admin(String user) {
+        var u = users.find(user);
+        return u != null && u.admin();
+    }
+
     /** The account page: what protects the account, TOTP enrolment (the secret shown once, then a code), the keys. */
     AccountPages.Account account(ConsoleSession s, String secretUrl, List<String> recoveryCodes, String message) {
         Optional<TwoFactorStatus> status = twoFactor.totp().status(s.user());

@@ -4,6 +4,7 @@ import dev.airlock.audit.AuditQueryService;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
 import dev.airlock.console.view.Notice;
+import dev.airlock.mailcheck.MailCheckService;
 import dev.airlock.notifications.NotificationService;
 import dev.airlock.packages.PackageService;
 import dev.airlock.platform.http.RouteModule;
@@ -40,6 +41,7 @@ public final class ConsoleRoutes implements RouteModule {
     private final PolicyService policies;
     private final NotificationService notifications;
     private final AuditQueryService auditQuery;
+    private final MailCheckService mailCheck;
 
     public ConsoleRoutes(
             ConsoleService console,
@@ -52,11 +54,13 @@ public final class ConsoleRoutes implements RouteModule {
             String consoleUrl,
             PolicyService policies,
             NotificationService notifications,
-            AuditQueryService auditQuery) {
+            AuditQueryService auditQuery,
+            MailCheckService mailCheck) {
+        this.mailCheck = mailCheck;
         this.policies = policies;
         this.notifications = notifications;
         this.auditQuery = auditQuery;
-        this.web = new ConsoleWeb(console, consoleUrl);
+        this.web = new ConsoleWeb(console, consoleUrl, pages::admin);
         this.consoleUrl = consoleUrl;
         this.staging = staging;
         this.packages = packages;
@@ -120,6 +124,7 @@ public final class ConsoleRoutes implements RouteModule {
         new OrgRoutes(web, pages, stepUp).register(routes);
         new NpmWebRoutes(web, webLogin, twoFactor, staging, stepUp, base).register(routes);
         new AuditLogRoutes(web, auditQuery).register(routes);
+        new MailCheckRoutes(web, mailCheck).register(routes);
     }
 
     /**

@@ -34,7 +34,14 @@ final class ConsoleWeb {
     private final boolean https;
     private final String cookieName;
 
+    private final java.util.function.Predicate<String> admin;
+
     ConsoleWeb(ConsoleService console, String consoleUrl) {
+        this(console, consoleUrl, user -> false);
+    }
+
+    ConsoleWeb(ConsoleService console, String consoleUrl, java.util.function.Predicate<String> admin) {
+        this.admin = admin;
         this.console = console;
         this.consoleUrl = consoleUrl;
         this.https = consoleUrl.startsWith("https:");
@@ -123,7 +130,13 @@ final class ConsoleWeb {
                 s == null ? null : s.csrf(),
                 section,
                 console.now(),
-                assets.version);
+                assets.version,
+                s != null && admin.test(s.user()));
+    }
+
+    /** Whether the signed-in user is a registry administrator. */
+    boolean admin(ConsoleSession s) {
+        return admin.test(s.user());
     }
 
     void render(Context ctx, int status, String template, Chrome chrome, Object page) {

@@ -24,7 +24,54 @@ public record AirlockConfig(
         AlertsConfig alerts,
         Path provenanceTrustedRoot,
         S3Config s3,
-        Cluster cluster) {
+        Cluster cluster,
+        MailCheckConfig mailCheck) {
+
+    /** Without {@code mail.check.*} settings (the mail-domain check's defaults). */
+    public AirlockConfig(
+            Server server,
+            Path dataDir,
+            Database database,
+            Path blobDir,
+            Limits limits,
+            Auth auth,
+            Security security,
+            Staging staging,
+            TwoFactor twoFactor,
+            Tokens tokens,
+            List<String> trustedProxies,
+            List<Issuer> issuers,
+            Proxy proxy,
+            NotificationsConfig notifications,
+            List<AuditSink> auditSinks,
+            Metrics metrics,
+            AlertsConfig alerts,
+            Path provenanceTrustedRoot,
+            S3Config s3,
+            Cluster cluster) {
+        this(
+                server,
+                dataDir,
+                database,
+                blobDir,
+                limits,
+                auth,
+                security,
+                staging,
+                twoFactor,
+                tokens,
+                trustedProxies,
+                issuers,
+                proxy,
+                notifications,
+                auditSinks,
+                metrics,
+                alerts,
+                provenanceTrustedRoot,
+                s3,
+                cluster,
+                MailCheckConfig.DEFAULT);
+    }
 
     /** With tarballs in {@code blobDir} ({@code blobs.s3.bucket} unset) and the default {@code cluster.*} settings. */
     public AirlockConfig(
@@ -151,6 +198,7 @@ public record AirlockConfig(
         alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
         s3 = s3 == null ? S3Config.NONE : s3;
         cluster = cluster == null ? Cluster.DEFAULT : cluster;
+        mailCheck = mailCheck == null ? MailCheckConfig.DEFAULT : mailCheck;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (AuditSink s : auditSinks) {
             if (!names.add(s.name())) {
@@ -488,6 +536,7 @@ public record AirlockConfig(
                 alerts,
                 provenanceTrustedRoot,
                 s3,
-                cluster);
+                cluster,
+                mailCheck);
     }
 }

@@ -65,6 +65,7 @@ public final class ConfigLoader {
         d.put("metrics.enabled", "false");
         d.put("metrics.token", "");
         d.putAll(AlertsConfig.defaults());
+        d.putAll(MailCheckConfig.defaults());
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -357,7 +358,8 @@ public final class ConfigLoader {
                         ? null
                         : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath(),
                 S3Config.from(v),
-                new AirlockConfig.Cluster(v.get("cluster.nodeId"), intOf(v, "cluster.leaseSeconds")));
+                new AirlockConfig.Cluster(v.get("cluster.nodeId"), intOf(v, "cluster.leaseSeconds")),
+                MailCheckConfig.from(v));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */
