@@ -16,7 +16,8 @@ import dev.airlock.shared.PackageName;
  *
  * <p>What it reveals: a package the caller can see (or maintains) is answered with {@code exists: true}. A name
  * nobody holds is answered ({@code exists: false}, with the policy a new package of that name would get) only to a
- * caller who could create it; everyone else gets the same 404 as for a package they cannot see. A caller who could
+ * caller the names rule lets create it (a logged-in user in their own or their org's scope, or any user for an
+ * unscoped name, with a token that reaches it); everyone else gets the same 404 as for a package they cannot see. A caller who could
  * create a name learns from a 404 that it is held by someone else — exactly what {@code npm publish} would tell them.
  */
 public final class PublishPreflight {
@@ -60,7 +61,9 @@ public final class PublishPreflight {
                 exists = true;
             }
             default -> {
-                if ("none".equals(caller.publish())) {
+                // answered only to a caller the names rule lets create it (the gate may still refuse, e.g. an org
+                // that requires 2FA): the answer then says why
+                if (!actor.authenticated() || packages.publishRefusal(actor, name) != null) {
                     throw notFound(name);
                 }
                 exists = false;
