@@ -60,7 +60,7 @@ public final class AdoptionService {
         }
         return db.read(tx -> {
             List<AdoptionReport> out = new ArrayList<>();
-            for (String org : AdoptionQueries.orgs(tx)) {
+            for (String org : JdbiAdoptionQueries.orgs(tx)) {
                 out.add(section(tx, org));
             }
             out.add(section(tx, null));
@@ -116,8 +116,8 @@ public final class AdoptionService {
     private AdoptionReport section(Tx tx, String org) {
         long now = clock.millis();
         List<AdoptionReport.Member> members = new ArrayList<>();
-        Map<String, String> roles = org == null ? null : AdoptionQueries.members(tx, org);
-        List<String> users = org == null ? AdoptionQueries.usersWithoutOrg(tx) : List.copyOf(roles.keySet());
+        Map<String, String> roles = org == null ? null : JdbiAdoptionQueries.members(tx, org);
+        List<String> users = org == null ? JdbiAdoptionQueries.usersWithoutOrg(tx) : List.copyOf(roles.keySet());
         for (String user : users) {
             boolean totp = twoFactor.totp().status(user).map(s -> s.enabled()).orElse(false);
             int keys = twoFactor.keys().list(user).size();
@@ -127,7 +127,7 @@ public final class AdoptionService {
             members.add(new AdoptionReport.Member(
                     user, roles == null ? null : roles.get(user).toLowerCase(java.util.Locale.ROOT), kind, totp, keys));
         }
-        List<String> names = AdoptionQueries.packages(tx, org);
+        List<String> names = JdbiAdoptionQueries.packages(tx, org);
         List<AdoptionReport.PackageRow> packages = new ArrayList<>();
         for (String name : names) {
             PackageName pn = PackageName.parse(name);
@@ -137,9 +137,9 @@ public final class AdoptionService {
                     ? "package"
                     : policies.inherited(tx, pn).stagingRequired() != null ? "org" : "default";
             packages.add(new AdoptionReport.PackageRow(
-                    name, e.stagingRequired(), setBy, e.mfa(), AdoptionQueries.trustedPublisher(tx, name)));
+                    name, e.stagingRequired(), setBy, e.mfa(), JdbiAdoptionQueries.trustedPublisher(tx, name)));
         }
-        List<AdoptionReport.BypassToken> tokens = AdoptionQueries.bypassTokens(tx, users, now).stream()
+        List<AdoptionReport.BypassToken> tokens = JdbiAdoptionQueries.bypassTokens(tx, users, now).stream()
                 .map(t -> new AdoptionReport.BypassToken(
                         t.user(),
                         t.name(),
@@ -151,7 +151,8 @@ public final class AdoptionService {
                         t.lastUsedFrom()))
                 .toList();
         List<AdoptionReport.Release> releases = new ArrayList<>();
-        for (AdoptionQueries.VersionRow v : AdoptionQueries.publishedSince(tx, names, now - RECENT.toMillis())) {
+        for (JdbiAdoptionQueries.VersionRow v :
+                JdbiAdoptionQueries.publishedSince(tx, names, now - RECENT.toMillis())) {
             var how = v.authorisation() == null ? null : Json.parse(v.authorisation());
             // "publish": npm publish straight in; "staged": approved by maintainers; "import": brought in by the
             // operator (airlock import), not a release by anyone

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /** The read-only queries of the adoption report (plain SQL that SQLite and PostgreSQL share). */
-final class AdoptionQueries {
-    private AdoptionQueries() {}
+final class JdbiAdoptionQueries {
+    private JdbiAdoptionQueries() {}
 
     /** Org members and their roles, by name. */
     static Map<String, String> members(Tx tx, String org) {
