@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
             Airlock.UserCmd.class,
             Airlock.OrgCmd.class,
             PolicyCommand.class,
+            ReportCommand.class,
             TokensCommand.class,
             RoutesCommand.class,
             NamesCommand.class,

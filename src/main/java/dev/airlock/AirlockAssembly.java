@@ -3,6 +3,7 @@ package dev.airlock;
 import dev.airlock.accounts.AccountsAuthenticator;
 import dev.airlock.accounts.UserService;
 import dev.airlock.accounts.http.AccountRoutes;
+import dev.airlock.adoption.AdoptionService;
 import dev.airlock.advisories.AdvisoryRouting;
 import dev.airlock.advisories.AdvisoryService;
 import dev.airlock.advisories.AdvisorySource;
@@ -21,6 +22,7 @@ import dev.airlock.audit.http.AuditRoutes;
 import dev.airlock.audit.http.LogRoutes;
 import dev.airlock.console.ConsoleService;
 import dev.airlock.console.WebLoginService;
+import dev.airlock.console.http.AdoptionRoutes;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
 import dev.airlock.imports.ImportService;
@@ -138,6 +140,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final Metrics metrics;
     /** The alert rules of {@code alerts.*} (docs/audit.md, "Alerts"). */
     public final AlertService alerts;
+    /** The adoption report and the org-wide "require 2FA and staging" action (docs/adoption.md). */
+    public final AdoptionService adoption;
 
     private HttpServer server;
     private ScheduledExecutorService scheduler;
@@ -283,6 +287,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 clock,
                 config.server().base());
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
+        this.adoption = new AdoptionService(db, orgs, policies, twoFactor, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.proxy = ProxyService.create(
                 config.proxy(),
@@ -401,6 +406,11 @@ public final class AirlockAssembly implements AutoCloseable {
                                         notifications,
                                         auditQuery,
                                         mailCheck),
+                                new AdoptionRoutes(
+                                        console,
+                                        adoption,
+                                        twoFactor,
+                                        config.server().consoleUrl()),
                                 new LogRoutes(audit, config.auth().anonymousRead()),
                                 new KeysRoutes(signer, proxy == null ? List::of : proxy::upstreamKeys),
                                 new AuditStreamRoutes(auditExport, this::isAdmin),

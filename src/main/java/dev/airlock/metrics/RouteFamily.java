@@ -65,7 +65,7 @@ public enum RouteFamily {
         if (pattern.startsWith("/-/npm/v1/oidc/") || pattern.endsWith("/trust") || pattern.endsWith("/trust/{id}")) {
             return TRUST;
         }
-        if (pattern.startsWith("/-/airlock/v1/policy/")) {
+        if (pattern.startsWith("/-/airlock/v1/policy/") || pattern.startsWith("/-/airlock/v1/package/")) {
             return POLICY;
         }
         if (pattern.startsWith("/-/package/")

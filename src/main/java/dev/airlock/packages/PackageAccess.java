@@ -105,6 +105,25 @@ final class PackageAccess {
         }
     }
 
+    /**
+     * May {@code actor} put a version of this package in (publish or stage)? A new name follows the create rule, an
+     * unpublished one only its maintainers, an active one the write rule. The publish path and the policy endpoint
+     * (what a credential could do) both ask this.
+     */
+    void requirePublish(Tx tx, Actor actor, PackageName name, PackageRecord pkg) {
+        if (pkg == null) {
+            requireCreate(tx, actor, name);
+        } else if (!pkg.active()) {
+            // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
+            // only they may bring the name into use
+            if (!canWrite(tx, actor, pkg)) {
+                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
+            }
+        } else {
+            requireWrite(tx, actor, pkg);
+        }
+    }
+
     /** May {@code actor} create a new package with this name? */
     void requireCreate(Tx tx, Actor actor, PackageName name) {
         if (operator(actor)) {

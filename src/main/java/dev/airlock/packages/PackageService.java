@@ -166,6 +166,21 @@ public final class PackageService {
         return v != null && v.published();
     }
 
+    /**
+     * Why the actor could not put a version of this package in (the create rule for a new name, the write rule
+     * otherwise: the same check a publish or stage makes), or null when it could.
+     */
+    public AirlockException publishRefusal(Actor actor, PackageName name) {
+        return db.read(tx -> {
+            try {
+                access.requirePublish(tx, actor, name, store.find(tx, name.toString()));
+                return null;
+            } catch (AirlockException e) {
+                return e;
+            }
+        });
+    }
+
     /** The write check inside a caller's unit of work (the policy feature changes a package's policy this way). */
     public void requireWritable(Tx tx, Actor actor, PackageName name) {
         rows.writable(tx, actor, name);

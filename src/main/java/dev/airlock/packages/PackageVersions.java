@@ -89,17 +89,7 @@ public final class PackageVersions {
             throw AirlockException.badRequest("Unscoped packages cannot be restricted; publish with --access public.");
         }
         PackageRecord pkg = store.find(tx, name.toString());
-        if (pkg == null) {
-            access.requireCreate(tx, actor, name);
-        } else if (!pkg.active()) {
-            // a whole-package unpublish (or a name reserved by staging) keeps its maintainers:
-            // only they may bring the name into use
-            if (!access.canWrite(tx, actor, pkg)) {
-                throw AirlockException.forbidden("You do not have permission to publish \"" + name + "\".");
-            }
-        } else {
-            access.requireWrite(tx, actor, pkg);
-        }
+        access.requirePublish(tx, actor, name, pkg);
         refuseReuse(store.version(tx, name.toString(), version), name + "@" + version);
         return pkg;
     }

@@ -128,14 +128,18 @@ public final class Gate {
 
     /**
      * The fence around trusted-publishing tokens for a raw HTTP request (registered before every route): they may
-     * read packages, publish (PUT /name) and stage (POST /-/stage/package/name), nothing else.
+     * read packages (and ask a package's pre-flight policy), publish (PUT /name) and stage (POST
+     * /-/stage/package/name), nothing else.
      */
     public Decision decideRequest(Actor actor, String method, String path) {
         if (!actor.trustedPublishing() || path.startsWith("/-/npm/v1/oidc/")) {
             return Decision.Allowed.INSTANCE;
         }
         boolean packagePath = !path.startsWith("/-/");
-        boolean ok = ("GET".equals(method) || "HEAD".equals(method)) && (packagePath || path.endsWith("/visibility"))
+        boolean ok = ("GET".equals(method) || "HEAD".equals(method))
+                        && (packagePath
+                                || path.endsWith("/visibility")
+                                || path.startsWith("/-/airlock/v1/package/") && path.endsWith("/policy"))
                 || "PUT".equals(method) && packagePath
                 || "POST".equals(method) && path.startsWith("/-/stage/package/");
         return ok

@@ -72,6 +72,11 @@ public final class PolicyService {
         return gate;
     }
 
+    /** The pre-flight answer of GET /-/airlock/v1/package/NAME/policy (policy and what a credential could do). */
+    public PublishPreflight preflight() {
+        return new PublishPreflight(this, packages);
+    }
+
     static String packageSubject(PackageName name) {
         return "package:" + name;
     }

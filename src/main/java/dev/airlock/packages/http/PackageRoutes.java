@@ -123,8 +123,15 @@ public final class PackageRoutes implements RouteModule {
                 }
                 Responses.json(ctx, packages.distTags(actor, p.name()));
             }
-            case "visibility" ->
-                Responses.json(ctx, Map.of("public", useCases.ownership().isPublic(actor, p.name())));
+            case "visibility" -> {
+                boolean isPublic = useCases.ownership().isPublic(actor, p.name());
+                // npm access get status prints this header as "npm notice …": the pre-flight answer (docs/preflight.md)
+                String notice = policies.preflight().notice(actor, p.name());
+                if (notice != null) {
+                    ctx.header("npm-notice", notice);
+                }
+                Responses.json(ctx, Map.of("public", isPublic));
+            }
             case "collaborators" ->
                 Responses.json(ctx, useCases.ownership().collaborators(Requests.user(ctx), p.name(), orgs));
             default -> throw AirlockException.notFound("Not found");
