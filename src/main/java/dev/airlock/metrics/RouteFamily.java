@@ -56,7 +56,9 @@ public enum RouteFamily {
                 || pattern.startsWith("/-/user/{id}")) {
             return LOGIN;
         }
-        if (pattern.startsWith("/-/npm/v1/tokens") || pattern.startsWith("/-/user/token/")) {
+        if (pattern.startsWith("/-/npm/v1/tokens")
+                || pattern.startsWith("/-/user/token/")
+                || pattern.equals("/-/airlock/v1/token")) {
             return TOKEN;
         }
         if (pattern.startsWith("/-/npm/v1/user") || pattern.equals("/-/whoami") || pattern.equals("/-/ping")) {
