@@ -63,7 +63,7 @@ class NotificationConsoleIT {
         browser.get(registry.consoleUrl() + "-/console/account");
         assertThat(browser.findElement(By.id("no-phrase")).getText()).contains("No phrase yet");
         browser.findElement(By.id("phrase-input")).sendKeys("<b>purple</b> otters juggle");
-        browser.findElement(By.id("save-phrase")).click();
+        Browser.submit(browser.findElement(By.id("save-phrase")));
         assertThat(browser.findElement(By.id("phrase-input")).getAttribute("value"))
                 .isEqualTo("<b>purple</b> otters juggle");
         assertThat(browser.findElements(By.id("no-phrase"))).isEmpty();

@@ -73,4 +73,27 @@ public final class Browser {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /**
+     * Clicks {@code submit} (a form's button) and waits until the page it was on is gone, so that what is looked up
+     * next is on the answer page, not the old one (a loaded machine may not have navigated when click returns).
+     */
+    public static void submit(org.openqa.selenium.WebElement submit) {
+        submit.click();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                submit.isEnabled();
+            } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+                return;
+            }
+            try {
+                Thread.sleep(20); // a poll of the condition, not a fixed wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("the page did not change within 30 s of the click");
+    }
 }
