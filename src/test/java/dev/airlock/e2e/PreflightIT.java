@@ -294,18 +294,6 @@ class PreflightIT {
     /** The pipeline: npm with GitHub Actions' environment and no npm token at all (it exchanges its own). */
     static Cli.Result pipeline(Path cwd, String... args) {
         Npm ci = new Npm(tmp.resolve("pipeline-" + System.nanoTime()), registry.url());
-        Map<String, String> env = Map.of(
-                "GITHUB_ACTIONS",
-                "true",
-                "CI",
-                "true",
-                "ACTIONS_ID_TOKEN_REQUEST_URL",
-                issuer.requestUrl(),
-                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                TestOidcIssuer.REQUEST_TOKEN);
-        String[] all = new String[args.length + 1];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--provenance=false";
-        return ci.runWithEnv(cwd, env, List.of(), all);
+        return issuer.githubActionsRun(ci, cwd, List.of(), args);
     }
 }

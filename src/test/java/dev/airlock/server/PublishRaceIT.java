@@ -15,36 +15,14 @@ import org.junit.jupiter.api.Test;
 
 /** The unique index decides concurrent publishes of one version: exactly one wins, every time. */
 class PublishRaceIT {
+    private static final int RACERS = 8;
+
     @Test
     void exactlyOneConcurrentPublishOfAVersionWins() throws Exception {
         try (TestRegistry registry = TestRegistry.start()) {
             String token = registry.userWithToken("racer");
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                for (int round = 0; round < 20; round++) {
-                    String version = "1.0." + round;
-                    List<Future<Http.Response>> results = new ArrayList<>();
-                    for (int i = 0; i < 8; i++) {
-                        // different bytes each time (a different description), same version number
-                        var manifest = Tarballs.manifest("race-pkg", version);
-                        manifest.put("description", "attempt " + i);
-                        String body =
-                                Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
-                        results.add(pool.submit(() -> registry.http.put("race-pkg", token, body)));
-                    }
-                    int won = 0;
-                    for (Future<Http.Response> f : results) {
-                        Http.Response r = f.get();
-                        if (r.status() == 201) {
-                            won++;
-                        } else {
-                            assertThat(r.status()).as(r.body()).isEqualTo(409);
-                        }
-                    }
-                    assertThat(won).as("round " + round).isEqualTo(1);
-                }
-            } finally {
-                pool.shutdownNow();
+            for (int round = 0; round < 20; round++) {
+                race(registry, token, "race-pkg", "1.0." + round, "round " + round);
             }
             var doc = registry.http.get("race-pkg", null).json();
             assertThat(doc.path("versions").size()).isEqualTo(20);
@@ -59,35 +37,40 @@ class PublishRaceIT {
     void exactlyOneConcurrentFirstPublishOfAPackageWins() throws Exception {
         try (TestRegistry registry = TestRegistry.start()) {
             String token = registry.userWithToken("creator");
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                for (int round = 0; round < 40; round++) {
-                    String name = "new-pkg-" + round;
-                    List<Future<Http.Response>> results = new ArrayList<>();
-                    for (int i = 0; i < 8; i++) {
-                        var manifest = Tarballs.manifest(name, "1.0.0");
-                        manifest.put("description", "attempt " + i);
-                        String body =
-                                Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
-                        results.add(pool.submit(() -> registry.http.put(name, token, body)));
-                    }
-                    int won = 0;
-                    for (Future<Http.Response> f : results) {
-                        Http.Response r = f.get();
-                        if (r.status() == 201) {
-                            won++;
-                        } else {
-                            // never "you are not one of its maintainers": the loser is its maintainer by now
-                            assertThat(r.status())
-                                    .as("round " + round + ": " + r.body())
-                                    .isEqualTo(409);
-                        }
-                    }
-                    assertThat(won).as("round " + round).isEqualTo(1);
-                }
-            } finally {
-                pool.shutdownNow();
+            for (int round = 0; round < 40; round++) {
+                // never "you are not one of its maintainers" for a loser: the loser is its maintainer by now
+                race(registry, token, "new-pkg-" + round, "1.0.0", "round " + round);
             }
+        }
+    }
+
+    /**
+     * {@value #RACERS} clients publish {@code name@version} at once, each with different bytes (a different
+     * description): exactly one gets 201, every other one 409.
+     */
+    private static void race(TestRegistry registry, String token, String name, String version, String round)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        try {
+            List<Future<Http.Response>> results = new ArrayList<>();
+            for (int i = 0; i < RACERS; i++) {
+                var manifest = Tarballs.manifest(name, version);
+                manifest.put("description", "attempt " + i);
+                String body = Json.write(Tarballs.publishBody(manifest, Tarballs.packageTgz(manifest), "latest"));
+                results.add(pool.submit(() -> registry.http.put(name, token, body)));
+            }
+            int won = 0;
+            for (Future<Http.Response> f : results) {
+                Http.Response r = f.get();
+                if (r.status() == 201) {
+                    won++;
+                } else {
+                    assertThat(r.status()).as(round + ": " + r.body()).isEqualTo(409);
+                }
+            }
+            assertThat(won).as(round).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

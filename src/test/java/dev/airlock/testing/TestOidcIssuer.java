@@ -91,6 +91,27 @@ public final class TestOidcIssuer implements AutoCloseable {
         return issuer() + "/token?api-version=2.0";
     }
 
+    /**
+     * Runs {@code npm} as a GitHub Actions job would, with no npm token at all: it asks this issuer for an ID token
+     * and exchanges it at the registry itself. Provenance is off (it would need Sigstore); {@code extra} follows
+     * {@code args}.
+     */
+    public Cli.Result githubActionsRun(Npm npm, java.nio.file.Path cwd, java.util.List<String> extra, String... args) {
+        Map<String, String> env = Map.of(
+                "GITHUB_ACTIONS",
+                "true",
+                "CI",
+                "true",
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                requestUrl(),
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                REQUEST_TOKEN);
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.add("--provenance=false");
+        all.addAll(extra);
+        return npm.runWithEnv(cwd, env, java.util.List.of(), all.toArray(String[]::new));
+    }
+
     /** Configuration keys that make a registry trust this issuer as a provider of the given type. */
     public Map<String, String> config(String type) {
         return Map.of(
