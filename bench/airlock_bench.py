@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Helpers for bench/run.sh: load packages into Airlock, export them for nginx, prepare publish bodies for wrk,
-measure sequential latency, and render the results table. Standard library only; talks to 127.0.0.1 only.
+"""Helpers for bench/run.sh: load packages into Airlock or Verdaccio, compare the two, export Airlock's documents
+for nginx, prepare publish bodies for wrk, and render the results table. Standard library only; talks to 127.0.0.1
+only.
 
 Subcommands (all take --port and most --token):
   login      print a bearer token for a user (npm's couch login flow)
-  load       publish ~N packages x a few versions, plus one package with many versions
+  load       publish ~N packages x a few versions, plus one package with many versions (each publish timed)
+  tree       publish the install tree (200 packages with dependencies between them) and write the app's package.json
+  compare    check that two registries serve the same packages (versions, dist-tags, digests, tarballs)
   export     copy every packument (full and abbreviated) and tarball into a static directory for nginx
   urls       write URL lists for the wrk Lua scripts
   bodies     pre-generate publish bodies (unique versions) for the wrk publish script
