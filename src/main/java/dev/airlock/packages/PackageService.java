@@ -114,6 +114,11 @@ public final class PackageService {
         }
     }
 
+    /** The local file of a tarball blob (sent without copying through the heap), or null when blobs are remote. */
+    public java.nio.file.Path tarballFile(String blob) {
+        return blobs.file(blob);
+    }
+
     /** One version's manifest, by version or dist-tag (other clients fetch /name/version). */
     public JsonNode versionManifest(Actor actor, PackageName name, String versionOrTag) {
         JsonNode doc = packument(actor, name, false);

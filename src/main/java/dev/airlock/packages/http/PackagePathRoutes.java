@@ -134,16 +134,10 @@ public final class PackagePathRoutes implements RouteModule {
         sendTarball(ctx, ref.blob(), ref.size(), () -> packages.openTarball(ref));
     }
 
-    private static void sendTarball(
+    private void sendTarball(
             Context ctx, String blob, long size, java.util.function.Supplier<java.io.InputStream> open) {
-        String etag = "\"" + blob.substring(0, 40) + "\"";
-        ctx.header("ETag", etag);
         ctx.header("Cache-Control", "private, max-age=300");
-        if (etag.equals(ctx.header("If-None-Match"))) {
-            ctx.status(304);
-            return;
-        }
-        Responses.tarball(ctx, open.get(), size);
+        Responses.tarball(ctx, "\"" + blob.substring(0, 40) + "\"", size, packages.tarballFile(blob), open);
     }
 
     private void delete(Context ctx) {

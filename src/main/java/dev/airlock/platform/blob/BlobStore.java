@@ -27,6 +27,14 @@ public interface BlobStore {
 
     long size(String key) throws IOException;
 
+    /**
+     * The local file holding the blob, for stores that keep blobs as files (sent to clients without copying through
+     * the heap); null for remote stores, whose blobs are read with {@link #open}. The file may be absent.
+     */
+    default java.nio.file.Path file(String key) {
+        return null;
+    }
+
     boolean exists(String key);
 
     void delete(String key) throws IOException;

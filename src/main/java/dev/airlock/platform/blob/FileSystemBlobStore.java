@@ -55,6 +55,11 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public Path file(String key) {
+        return path(key);
+    }
+
+    @Override
     public void put(String key, byte[] bytes) throws IOException {
         write(key, bytes(bytes), true);
     }

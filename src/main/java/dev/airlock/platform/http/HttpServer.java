@@ -58,12 +58,9 @@ public final class HttpServer implements AutoCloseable {
             });
             // npm escapes scoped names as @scope%2fname: allow an encoded slash in a segment; the router decodes.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
-            config.routes.before(ctx -> {
-                ctx.attribute(Requests.AUTHENTICATOR, authenticator);
-                ctx.attribute(Requests.TRUSTED_PROXIES, trustedProxies);
-                ctx.attribute(Requests.MAX_BODY, maxBodyBytes);
-                ctx.attribute(Requests.SPOOL_DIR, spoolDir);
-            });
+            // the server's settings for Requests: app data, not a before-handler setting attributes on every request
+            config.appData(
+                    Requests.SETTINGS, new Requests.Settings(authenticator, trustedProxies, maxBodyBytes, spoolDir));
             // after-handlers run also when the handler failed
             config.routes.after(Requests::closeSpools);
             config.routes.exception(AirlockException.class, ErrorMapper::handle);

@@ -15,11 +15,15 @@ import java.util.Locale;
 /** Request helpers shared by every adapter: the acting principal, the JSON body, the source address. */
 public final class Requests {
     static final String ACTOR = "airlock.actor";
-    static final String AUTHENTICATOR = "airlock.authenticator";
-    static final String TRUSTED_PROXIES = "airlock.trustedProxies";
-    static final String MAX_BODY = "airlock.maxBody";
-    static final String SPOOL_DIR = "airlock.spoolDir";
     static final String SPOOLS = "airlock.spools";
+    static final io.javalin.config.Key<Settings> SETTINGS = new io.javalin.config.Key<>("airlock.requests");
+
+    /** What the server was configured with, shared by all its requests (Javalin app data). */
+    record Settings(
+            Authenticator authenticator,
+            java.util.List<String> trustedProxies,
+            long maxBodyBytes,
+            java.nio.file.Path spoolDir) {}
 
     private Requests() {}
 
@@ -27,7 +31,7 @@ public final class Requests {
     public static Actor actor(Context ctx) {
         Actor actor = ctx.attribute(ACTOR);
         if (actor == null) {
-            Authenticator auth = ctx.attribute(AUTHENTICATOR);
+            Authenticator auth = ctx.appData(SETTINGS).authenticator();
             actor = auth.authenticate(ctx.header("Authorization"), source(ctx), userAgent(ctx));
             String otp = ctx.header("npm-otp");
             if (otp != null && !otp.isBlank()) {
@@ -64,9 +68,12 @@ public final class Requests {
      */
     public static String source(Context ctx) {
         String peer = ctx.req().getRemoteAddr();
-        java.util.List<String> trusted = ctx.attribute(TRUSTED_PROXIES);
+        java.util.List<String> trusted = ctx.appData(SETTINGS).trustedProxies();
+        if (trusted == null || trusted.isEmpty()) {
+            return peer; // no header lookup when no proxy is trusted
+        }
         String forwarded = ctx.header("X-Forwarded-For");
-        if (trusted == null || trusted.isEmpty() || forwarded == null || !isTrusted(peer, trusted)) {
+        if (forwarded == null || !isTrusted(peer, trusted)) {
             return peer;
         }
         String[] hops = forwarded.split(",");
@@ -108,15 +115,14 @@ public final class Requests {
                     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Expected a JSON body (Content-Type: application/json), got " + type);
         }
-        Long max = ctx.attribute(MAX_BODY);
-        long limit = max == null ? Long.MAX_VALUE : max;
+        long limit = ctx.appData(SETTINGS).maxBodyBytes();
         if (ctx.req().getContentLengthLong() > limit) {
             throw tooLarge(limit);
         }
         try (InputStream in = new Limited(ctx.bodyInputStream(), limit)) {
             java.util.List<dev.airlock.platform.io.Spool> spools = new java.util.ArrayList<>();
             ctx.attribute(SPOOLS, spools); // closed when the request is done (HttpServer)
-            JsonNode node = BodyTree.read(in, ctx.attribute(SPOOL_DIR), spools);
+            JsonNode node = BodyTree.read(in, ctx.appData(SETTINGS).spoolDir(), spools);
             if (node == null || node.isMissingNode()) {
                 throw AirlockException.badRequest("The request body is empty; expected JSON.");
             }
