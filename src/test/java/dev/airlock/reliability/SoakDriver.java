@@ -82,8 +82,13 @@ public final class SoakDriver {
         ops.setUp(4, 8, approvers);
         out.println("soak: users and packages set up; load starts");
         out.flush();
-        ThreadPoolExecutor workers =
-                new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), daemons("soak-"));
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(
+                SoakFigures.MAX_CLIENT_CONNECTIONS,
+                SoakFigures.MAX_CLIENT_CONNECTIONS,
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(256),
+                daemons("soak-"));
         ScheduledExecutorService ticks = Executors.newScheduledThreadPool(3, daemons("soak-tick-"));
         AtomicInteger dropped = new AtomicInteger();
         AtomicInteger next = new AtomicInteger();

@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * per window and a final summary; {@link #verdict} applies the criteria.
  */
 final class SoakFigures {
-    /** One finished operation: kind, start (ms since the soak started), latency (µs), whether it was as expected. */
-    record Op(String kind, long atMs, long micros, boolean ok) {}
+    /** One finished operation: kind, start and end (ms since the soak started), latency (µs), as expected or not. */
+    record Op(String kind, long atMs, long endMs, long micros, boolean ok) {}
 
-    /** One reading of the server process. */
-    record Sample(long atMs, double rssMiB, int fds, int threads) {}
+    /** One reading of the server process: descriptors other than sockets ({@code fds}) and sockets apart. */
+    record Sample(long atMs, double rssMiB, int fds, int sockets, int threads) {}
 
     /** The figures of a finished soak, and which criteria failed (empty when all held). */
     record Result(
@@ -33,11 +33,18 @@ final class SoakFigures {
             double rssSlopeMiBPer10Min,
             double rssGrowthMiB,
             int fdGrowth,
+            int socketGrowth,
             int threadGrowth,
             Map<String, double[]> p99FirstLast,
             List<String> failures) {}
 
     private volatile long started = System.currentTimeMillis();
+    /**
+     * The most connections the driver holds open (its workers; the real npm install closes its own): its client keeps
+     * idle connections, so the server's socket floor may rise by that much without a leak.
+     */
+    static final int MAX_CLIENT_CONNECTIONS = 16;
+
     private final long pid;
     private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
@@ -60,7 +67,8 @@ final class SoakFigures {
 
     void record(String kind, long startNanos, boolean ok) {
         long micros = (System.nanoTime() - startNanos) / 1000;
-        ops.add(new Op(kind, elapsedMs() - micros / 1000, micros, ok));
+        long end = elapsedMs();
+        ops.add(new Op(kind, end - micros / 1000, end, micros, ok));
     }
 
     /** An operation whose answer was not the expected one: counted, and its first lines kept for the report. */
@@ -84,11 +92,24 @@ final class SoakFigures {
                     threads = Integer.parseInt(line.replaceAll("[^0-9]", ""));
                 }
             }
-            int fds;
+            int fds = 0;
+            int sockets = 0;
             try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-                fds = (int) s.count();
+                for (Path fd : (Iterable<Path>) s::iterator) {
+                    String target;
+                    try {
+                        target = Files.readSymbolicLink(fd).toString();
+                    } catch (IOException closed) {
+                        continue; // closed while listed
+                    }
+                    if (target.startsWith("socket:")) {
+                        sockets++;
+                    } else {
+                        fds++;
+                    }
+                }
             }
-            samples.add(new Sample(elapsedMs(), rssKiB / 1024, fds, threads - compilerThreads()));
+            samples.add(new Sample(elapsedMs(), rssKiB / 1024, fds, sockets, threads - compilerThreads()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/" + pid + " (has the server exited?)", e);
         }
@@ -116,18 +137,20 @@ final class SoakFigures {
 
     /** The block printed at the end of each window: ops/s, p50 and p99 per kind, and the process's last reading. */
     void window(long fromMs, long toMs) {
-        List<Op> in =
-                ops.stream().filter(o -> o.atMs() >= fromMs && o.atMs() < toMs).toList();
+        List<Op> in = ops.stream()
+                .filter(o -> o.endMs() >= fromMs && o.endMs() < toMs)
+                .toList();
         Sample last = samples.stream().reduce((a, b) -> b).orElse(null);
         double secs = (toMs - fromMs) / 1000.0;
         out.printf(
                 Locale.ROOT,
-                "-- %5.0f s  %6.1f ops/s  errors %d  rss %s MiB  fds %s  threads %s%n",
+                "-- %5.0f s  %6.1f ops/s  errors %d  rss %s MiB  fds %s (+ %s sockets)  threads %s%n",
                 toMs / 1000.0,
                 in.size() / secs,
                 in.stream().filter(o -> !o.ok()).count(),
                 last == null ? "?" : String.format(Locale.ROOT, "%.1f", last.rssMiB()),
                 last == null ? "?" : last.fds(),
+                last == null ? "?" : last.sockets(),
                 last == null ? "?" : last.threads());
         table(in, secs);
         out.flush();
@@ -153,8 +176,8 @@ final class SoakFigures {
 
     /**
      * The summary and the criteria, over the samples and operations after {@code warmupMs}: zero errors; the least
-     * squares slope of RSS under {@code maxSlope} MiB per 10 minutes (when {@code maxSlope} > 0); the lowest fd and
-     * thread counts of the last third of the run at most {@code fdSlack}/{@code threadSlack} above those of the first
+     * squares slope of RSS under {@code maxSlope} MiB per 10 minutes (when {@code maxSlope} > 0); the lowest counts of
+     * descriptors other than sockets and of threads of the last third of the run at most {@code fdSlack}/{@code threadSlack} above those of the first
      * third (the lowest, because connections and pool threads come and go with the load: a leak raises the floor);
      * each kind's p99 in the last third at most {@code p99Factor} × the first third's + 20 ms (when p99Factor > 0 and
      * the kind has at least 50 operations in each third); and whatever the driver itself saw fail.
@@ -182,6 +205,7 @@ final class SoakFigures {
         double slope = Double.NaN;
         double growth = Double.NaN;
         int fdGrowth = 0;
+        int socketGrowth = 0;
         int threadGrowth = 0;
         if (after.size() >= 6) {
             slope = slopePerMs(after) * 600_000;
@@ -189,20 +213,23 @@ final class SoakFigures {
             int third = after.size() / 3;
             List<Sample> first = after.subList(0, third);
             List<Sample> last = after.subList(after.size() - third, after.size());
-            fdGrowth = min(last, true) - min(first, true);
-            threadGrowth = min(last, false) - min(first, false);
+            fdGrowth = min(last, Sample::fds) - min(first, Sample::fds);
+            socketGrowth = min(last, Sample::sockets) - min(first, Sample::sockets);
+            threadGrowth = min(last, Sample::threads) - min(first, Sample::threads);
             out.printf(
                     Locale.ROOT,
                     "process after warm-up: rss %.1f -> %.1f MiB (slope %.2f MiB/10 min, %d samples),"
-                            + " fds floor %d -> %d, threads floor %d -> %d%n",
+                            + " fds floor %d -> %d, sockets floor %d -> %d, threads floor %d -> %d%n",
                     after.get(0).rssMiB(),
                     after.get(after.size() - 1).rssMiB(),
                     slope,
                     after.size(),
-                    min(first, true),
-                    min(last, true),
-                    min(first, false),
-                    min(last, false));
+                    min(first, Sample::fds),
+                    min(last, Sample::fds),
+                    min(first, Sample::sockets),
+                    min(last, Sample::sockets),
+                    min(first, Sample::threads),
+                    min(last, Sample::threads));
             if (maxSlope > 0 && slope >= maxSlope) {
                 failures.add(
                         String.format(Locale.ROOT, "rss: slope %.2f MiB per 10 minutes, limit %.2f", slope, maxSlope));
@@ -213,6 +240,10 @@ final class SoakFigures {
             }
             if (fdGrowth > fdSlack) {
                 failures.add("fds: the floor of open descriptors grew by " + fdGrowth + " (allowed " + fdSlack + ")");
+            }
+            if (socketGrowth > MAX_CLIENT_CONNECTIONS) {
+                failures.add("sockets: the floor of open sockets grew by " + socketGrowth + ", more than the "
+                        + MAX_CLIENT_CONNECTIONS + " connections the driver can hold open");
             }
             if (threadGrowth > threadSlack) {
                 failures.add(
@@ -239,7 +270,7 @@ final class SoakFigures {
             out.println("PASS every criterion held");
         }
         out.flush();
-        return new Result(all.size(), errorCount, slope, growth, fdGrowth, threadGrowth, p99s, failures);
+        return new Result(all.size(), errorCount, slope, growth, fdGrowth, socketGrowth, threadGrowth, p99s, failures);
     }
 
     /** p99 of each kind in the first and the last third after warm-up (kinds with ≥ 50 operations in each). */
@@ -274,8 +305,8 @@ final class SoakFigures {
         return sxx == 0 ? 0 : sxy / sxx;
     }
 
-    private static int min(List<Sample> s, boolean fds) {
-        return s.stream().mapToInt(x -> fds ? x.fds() : x.threads()).min().orElse(0);
+    private static int min(List<Sample> s, java.util.function.ToIntFunction<Sample> f) {
+        return s.stream().mapToInt(f).min().orElse(0);
     }
 
     private static long[] micros(List<Op> list) {

@@ -84,6 +84,7 @@ class SoakIT {
             assertThat(r.errors()).as(report).isZero();
             assertThat(report).contains("npm-install");
             assertThat(r.fdGrowth()).as(report).isLessThanOrEqualTo(0);
+            assertThat(r.socketGrowth()).as(report).isLessThanOrEqualTo(SoakFigures.MAX_CLIENT_CONNECTIONS);
             assertThat(r.threadGrowth()).as(report).isLessThanOrEqualTo(0);
             assertThat(r.failures()).as(report).isEmpty();
         } finally {
