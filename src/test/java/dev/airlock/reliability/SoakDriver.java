@@ -42,7 +42,8 @@ public final class SoakDriver {
             double maxGrowth,
             int fdSlack,
             int threadSlack,
-            double p99Factor) {}
+            double p99Factor,
+            int approvers) {}
 
     /** The mix: kind and weight (out of 100). Approvals equal stages, so staged versions do not pile up. */
     private static final String[] KINDS = {
@@ -69,7 +70,9 @@ public final class SoakDriver {
         SoakFigures figures = new SoakFigures(o.pid(), out);
         SoakOps ops = new SoakOps(new SoakHttp(o.url()), figures);
         // each approver has one fresh code per 30 s: enough approvers for the approval rate, with room to spare
-        int approvers = (int) Math.max(4, Math.ceil(o.rate() * WEIGHTS[3] / 100.0 * 30 * 1.6));
+        int approvers = o.approvers() > 0
+                ? o.approvers()
+                : (int) Math.max(4, Math.ceil(o.rate() * WEIGHTS[3] / 100.0 * 30 * 1.6));
         out.printf(
                 Locale.ROOT,
                 "soak: %s, %d s at %.1f ops/s (warm-up %d s), server pid %d, %d approvers with TOTP%n",
@@ -239,7 +242,8 @@ public final class SoakDriver {
                 Double.parseDouble(a.getOrDefault("max-rss-growth", "0")),
                 Integer.parseInt(a.getOrDefault("fd-slack", "0")),
                 Integer.parseInt(a.getOrDefault("thread-slack", "0")),
-                Double.parseDouble(a.getOrDefault("p99-factor", "2")));
+                Double.parseDouble(a.getOrDefault("p99-factor", "2")),
+                Integer.parseInt(a.getOrDefault("approvers", "0")));
     }
 
     private static void delete(Path dir) {
