@@ -56,9 +56,30 @@ final class SoakFigures {
         this.out = out;
     }
 
+    /** The server's threads by name (digits dropped) when the load started, to say at the end which ones grew. */
+    private Map<String, Integer> threadsAtStart = Map.of();
+
     /** The load starts: times count from now. */
     void start() {
         started = System.currentTimeMillis();
+        threadsAtStart = threadNames();
+    }
+
+    /** The server's thread names ({@code /proc/PID/task/N/comm}, digits dropped) and how many of each. */
+    private Map<String, Integer> threadNames() {
+        Map<String, Integer> names = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    names.merge(Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "N"), 1, Integer::sum);
+                } catch (IOException gone) {
+                    // the thread ended while listed
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return names;
     }
 
     long elapsedMs() {
@@ -252,6 +273,18 @@ final class SoakFigures {
         } else {
             failures.add("too few process samples after warm-up (" + after.size() + "): run longer");
         }
+        Map<String, Integer> threadsNow = threadNames();
+        java.util.Set<String> names = new java.util.TreeSet<>(threadsNow.keySet());
+        names.addAll(threadsAtStart.keySet());
+        StringBuilder changed = new StringBuilder();
+        for (String n : names) {
+            int was = threadsAtStart.getOrDefault(n, 0);
+            int now = threadsNow.getOrDefault(n, 0);
+            if (was != now) {
+                changed.append(String.format(Locale.ROOT, "  %s %d -> %d;", n, was, now));
+            }
+        }
+        out.println("server threads by name, load start -> end:" + (changed.length() == 0 ? " unchanged" : changed));
         Map<String, double[]> p99s = p99s(all, warmupMs, end);
         p99s.forEach((kind, fl) -> {
             out.printf(Locale.ROOT, "p99 %-14s first third %8.1f ms, last third %8.1f ms%n", kind, fl[0], fl[1]);
