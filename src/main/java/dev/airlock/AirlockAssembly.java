@@ -204,7 +204,15 @@ public final class AirlockAssembly implements AutoCloseable {
                         : java.nio.file.Path.of(signingKey).toAbsolutePath(),
                 !signingKey.isEmpty());
         this.packageUseCases = Packages.create(
-                db, blobs, orgs, audit, clock, packumentBase::get, config.auth().anonymousRead(), signer);
+                db,
+                blobs,
+                orgs,
+                audit,
+                clock,
+                packumentBase::get,
+                config.auth().anonymousRead(),
+                signer,
+                config.cache().packumentBytes());
         this.packages = packageUseCases.reads();
         this.policies = PolicyService.create(
                 db,
@@ -330,6 +338,13 @@ public final class AirlockAssembly implements AutoCloseable {
             });
             invalidations.subscribe("signing.key", () -> sharedKeys.refresh(NodeKeys.SIGNING, keyFile));
         }
+        // every node forgets a package's packuments held in memory once a change to it commits (on this node at once)
+        packages.onChange(name -> {
+            if (!db.sqlite()) {
+                invalidations.publish("packument", name);
+            }
+        });
+        invalidations.subscribe("packument", packages::forget);
         if (proxy != null) {
             proxy.onPurged(() -> invalidations.publish("proxy.misses"));
             invalidations.subscribe("proxy.misses", proxy::forgetMisses);
@@ -365,7 +380,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public int serve() {
         Settings settings = new Settings(db);
         // the stored format changes (e.g. gzip copies) and the public URL both require rebuilt packuments
-        String base = config.server().base() + "|format=2";
+        String base = config.server().base() + "|format=3";
         packumentBase.set(config.server().base());
         if (!base.equals(settings.get(PACKUMENTS_BASE))) {
             // tarball URLs inside stored packuments follow the public URL: rebuild them when it changed

@@ -49,7 +49,8 @@ public final class Metrics implements AutoCloseable {
             AuditService audit,
             Supplier<StagingService.PendingSummary> pending,
             ToLongBiFunction<String, String> tarballSize,
-            LongSupplier writeRetries) {
+            LongSupplier writeRetries,
+            Supplier<long[]> packumentCache) {
         this.pending = pending;
         if (!config.enabled()) {
             this.registry = null;
@@ -89,6 +90,16 @@ public final class Metrics implements AutoCloseable {
                 .description(
                         "Write transactions run again after losing a conflict (PostgreSQL), since this node started")
                 .register(registry);
+        FunctionCounter.builder("airlock.packument.cache.hits", packumentCache, c -> c.get()[0])
+                .description("Packument reads answered from memory, since this node started")
+                .register(registry);
+        FunctionCounter.builder("airlock.packument.cache.misses", packumentCache, c -> c.get()[1])
+                .description("Packument reads that assembled the document from the database, since this node started")
+                .register(registry);
+        Gauge.builder("airlock.packument.cache", packumentCache, c -> c.get()[2])
+                .baseUnit("bytes")
+                .description("Bytes of packument bodies held in memory (cache.packumentBytes bounds them)")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         this.gc = new JvmGcMetrics();
         gc.bindTo(registry);
@@ -121,7 +132,8 @@ public final class Metrics implements AutoCloseable {
                 staging::pendingSummary,
                 (pkg, version) -> packages.tarball(Actor.operator(), PackageName.parse(pkg), version)
                         .size(),
-                writeRetries);
+                writeRetries,
+                packages::cacheFigures);
     }
 
     public boolean enabled() {

@@ -45,7 +45,7 @@ public final class Deprecation {
                 }
             }
             if (!changed.isEmpty()) {
-                rows.touch(tx, pkg, clock.millis());
+                rows.touchVersions(tx, pkg, clock.millis(), changed.keySet(), 0);
                 audit.record(tx, actor, "package.deprecate", "package:" + pkg.name(), Map.of("versions", changed));
             }
             return null;

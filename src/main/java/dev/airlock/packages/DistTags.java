@@ -50,7 +50,7 @@ public final class DistTags {
                         + " does not exist; a tag must point at a published version.");
             }
             store.setTag(tx, pkg.name(), tag, version);
-            rows.touch(tx, pkg, clock.millis());
+            rows.touchHead(tx, pkg, clock.millis());
             audit.record(tx, actor, "dist-tag.set", "package:" + pkg.name(), Map.of("tag", tag, "version", version));
             return null;
         });
@@ -66,7 +66,7 @@ public final class DistTags {
                 throw AirlockException.notFound("Tag \"" + tag + "\" is not set on " + name + ".");
             }
             store.removeTag(tx, pkg.name(), tag);
-            rows.touch(tx, pkg, clock.millis());
+            rows.touchHead(tx, pkg, clock.millis());
             audit.record(tx, actor, "dist-tag.remove", "package:" + pkg.name(), Map.of("tag", tag));
             return null;
         });

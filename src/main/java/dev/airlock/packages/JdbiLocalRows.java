@@ -10,15 +10,18 @@ import java.sql.SQLException;
 public final class JdbiLocalRows {
     private JdbiLocalRows() {}
 
-    /** Five columns of a served document variant, read by {@link #document}: from {@link #DOCUMENT_JOIN}. */
+    /**
+     * Five columns read by {@link #document}, from {@link #DOCUMENT_JOIN}: the package's name, scope and access, no
+     * body (documents are assembled from their parts and kept in memory by the packages feature) and its head's
+     * revision, null when it has nothing published. The same for every variant.
+     */
     public static String documentColumns(boolean abbreviated, boolean gzip) {
-        String kind = abbreviated ? "abbreviated" : "full";
-        return "p.name, p.scope, p.access, k." + kind + (gzip ? "_gz" : "_json") + ", k." + kind + "_etag";
+        return "p.name, p.scope, p.access, NULL, k.rev";
     }
 
-    /** The package row named {@code :n} and its packument, when any (LEFT JOINs after a one-row FROM). */
+    /** The package row named {@code :n} and its packument's head, when any (LEFT JOINs after a one-row FROM). */
     public static final String DOCUMENT_JOIN =
-            " LEFT JOIN packages p ON p.name = :n LEFT JOIN packuments k ON k.package = p.name";
+            " LEFT JOIN packages p ON p.name = :n LEFT JOIN packument_heads k ON k.package = p.name";
 
     /** Six columns of a published version's tarball, read by {@link #tarball}: from {@link #TARBALL_JOIN}. */
     public static final String TARBALL_COLUMNS =
@@ -28,7 +31,10 @@ public final class JdbiLocalRows {
     public static final String TARBALL_JOIN = " LEFT JOIN packages p ON p.name = :n LEFT JOIN versions v"
             + " ON v.package = p.name AND v.version = :v AND v.state = 'published'";
 
-    /** The document read from the five columns starting at {@code first}; null when no package has the name. */
+    /**
+     * The document read from the five columns starting at {@code first} (its body null, its etag the head's revision);
+     * null when no package has the name.
+     */
     public static LocalRows.Document document(ResultSet rs, int first) throws SQLException {
         String name = rs.getString(first);
         // getBytes on a text column hands over its UTF-8 bytes as stored (SQLite, PostgreSQL): no decoding

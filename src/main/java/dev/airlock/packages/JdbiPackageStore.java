@@ -217,68 +217,142 @@ final class JdbiPackageStore implements PackageStore {
     }
 
     @Override
-    public void savePackument(
-            Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText) {
+    public void saveFragment(Tx tx, String name, PackumentParts.Fragment f) {
         int n = tx.handle()
-                .createUpdate("UPDATE packuments SET full_json = :f, abbreviated_json = :a, full_etag = :fe,"
-                        + " abbreviated_etag = :ae, rev = :rev, modified_at = :m, search_text = :s, full_gz = :fgz,"
-                        + " abbreviated_gz = :agz WHERE package = :n")
+                .createUpdate("UPDATE packument_versions SET full_json = :f, corgi_json = :c"
+                        + " WHERE package = :n AND version = :v")
                 .bind("n", name)
-                .bind("f", full.json())
-                .bind("a", abbreviated.json())
-                .bind("fe", full.etag())
-                .bind("ae", abbreviated.etag())
-                .bind("rev", rev)
-                .bind("m", modified)
-                .bind("s", searchText)
-                .bind("fgz", full.gzip())
-                .bind("agz", abbreviated.gzip())
+                .bind("v", f.version())
+                .bind("f", f.full())
+                .bind("c", f.corgi())
                 .execute();
         if (n == 0) {
             tx.handle()
-                    .createUpdate(
-                            "INSERT INTO packuments (package, full_json, abbreviated_json, full_etag, abbreviated_etag,"
-                                    + " rev, modified_at, search_text, full_gz, abbreviated_gz) VALUES (:n, :f, :a, :fe, :ae, :rev, :m, :s,"
-                                    + " :fgz, :agz)")
+                    .createUpdate("INSERT INTO packument_versions (package, version, full_json, corgi_json)"
+                            + " VALUES (:n, :v, :f, :c)")
                     .bind("n", name)
-                    .bind("f", full.json())
-                    .bind("a", abbreviated.json())
-                    .bind("fe", full.etag())
-                    .bind("ae", abbreviated.etag())
-                    .bind("rev", rev)
-                    .bind("m", modified)
-                    .bind("s", searchText)
-                    .bind("fgz", full.gzip())
-                    .bind("agz", abbreviated.gzip())
+                    .bind("v", f.version())
+                    .bind("f", f.full())
+                    .bind("c", f.corgi())
                     .execute();
         }
     }
 
     @Override
-    public void deletePackument(Tx tx, String name) {
+    public void deleteFragments(Tx tx, String name) {
         tx.handle()
-                .createUpdate("DELETE FROM packuments WHERE package = :n")
+                .createUpdate("DELETE FROM packument_versions WHERE package = :n")
                 .bind("n", name)
                 .execute();
     }
 
     @Override
-    public Served served(Tx tx, String name, boolean abbreviated, boolean gzip) {
-        // from a one-row FROM, so that the row also tells "no such package" (no name) from "no packument" (no etag);
-        // the proxy reads the same columns in its own statement (LocalRows)
-        LocalRows.Document d = tx.handle()
-                .createQuery("SELECT " + JdbiLocalRows.documentColumns(abbreviated, gzip) + " FROM (SELECT 1 AS one) q"
-                        + JdbiLocalRows.DOCUMENT_JOIN)
+    public PackumentParts.Head head(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT head_json, rev, latest, search_text FROM packument_heads WHERE package = :n")
                 .bind("n", name)
-                .map((rs, c) -> JdbiLocalRows.document(rs, 1))
+                .map((rs, c) -> new PackumentParts.Head(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        PackumentParts.count(rs.getString(1)),
+                        rs.getString(4)))
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public void saveHead(Tx tx, String name, PackumentParts.Head head, long modified) {
+        int n = tx.handle()
+                .createUpdate("UPDATE packument_heads SET head_json = :h, rev = :rev, latest = :l, modified_at = :m,"
+                        + " search_text = :s WHERE package = :n")
+                .bind("n", name)
+                .bind("h", head.json())
+                .bind("rev", head.rev())
+                .bind("l", head.latest())
+                .bind("m", modified)
+                .bind("s", head.searchText())
+                .execute();
+        if (n == 0) {
+            tx.handle()
+                    .createUpdate("INSERT INTO packument_heads (package, head_json, rev, latest, modified_at,"
+                            + " search_text) VALUES (:n, :h, :rev, :l, :m, :s)")
+                    .bind("n", name)
+                    .bind("h", head.json())
+                    .bind("rev", head.rev())
+                    .bind("l", head.latest())
+                    .bind("m", modified)
+                    .bind("s", head.searchText())
+                    .execute();
+        }
+    }
+
+    @Override
+    public void deleteHead(Tx tx, String name) {
+        tx.handle()
+                .createUpdate("DELETE FROM packument_heads WHERE package = :n")
+                .bind("n", name)
+                .execute();
+    }
+
+    @Override
+    public List<String> publishedVersions(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT version FROM versions WHERE package = :n AND state = 'published'")
+                .bind("n", name)
+                .mapTo(String.class)
+                .list();
+    }
+
+    @Override
+    public int countPublished(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT COUNT(*) FROM versions WHERE package = :n AND state = 'published'")
+                .bind("n", name)
+                .mapTo(Integer.class)
                 .one();
-        if (d == null) {
-            return null;
-        }
-        if (gzip && d.etag() != null && d.body() == null) {
-            return served(tx, name, abbreviated, false); // not rebuilt since gzip copies were added
-        }
-        return new Served(d.name(), d.scope(), d.access(), d.body(), gzip, d.etag(), null, 0);
+    }
+
+    /** Part 0: the package row and its head; part 1: its version rows with time entries, in publication order. */
+    private static final String ASSEMBLY = "SELECT 0 AS part, p.name, p.scope, p.access, p.state, h.head_json, h.rev,"
+            + " NULL AS version, NULL AS vstate, NULL AS published_at, NULL AS full_json, NULL AS corgi_json,"
+            + " 0 AS created_at FROM packages p LEFT JOIN packument_heads h ON h.package = p.name WHERE p.name = :n"
+            + " UNION ALL SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, v.version, v.state, v.published_at,"
+            + " f.full_json, f.corgi_json, v.created_at FROM versions v LEFT JOIN packument_versions f"
+            + " ON f.package = v.package AND f.version = v.version"
+            + " WHERE v.package = :n AND v.state IN ('published', 'unpublished')"
+            + " ORDER BY part, created_at, version";
+
+    @Override
+    public Assembly assembly(Tx tx, String name) {
+        // one statement, so that the head and the fragments are one consistent snapshot (a read handle autocommits)
+        Assembly[] pkg = new Assembly[1];
+        tx.handle()
+                .createQuery(ASSEMBLY)
+                .bind("n", name)
+                .map((rs, c) -> {
+                    if (rs.getInt(1) == 0) {
+                        pkg[0] = new Assembly(
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                PackageState.fromWire(rs.getString(5)),
+                                rs.getString(6),
+                                rs.getString(7),
+                                new java.util.ArrayList<>());
+                    } else if (pkg[0] != null) {
+                        pkg[0].rows()
+                                .add(new PackumentParts.Row(
+                                        rs.getString(8),
+                                        VersionState.fromWire(rs.getString(9)),
+                                        dev.airlock.platform.db.Rows.nullableLong(rs, "published_at"),
+                                        rs.getString(11),
+                                        rs.getString(12)));
+                    }
+                    return 0;
+                })
+                .forEach(x -> {});
+        return pkg[0];
     }
 
     @Override
@@ -298,7 +372,7 @@ final class JdbiPackageStore implements PackageStore {
     @Override
     public String rev(Tx tx, String name) {
         return tx.handle()
-                .createQuery("SELECT rev FROM packuments WHERE package = :n")
+                .createQuery("SELECT rev FROM packument_heads WHERE package = :n")
                 .bind("n", name)
                 .mapTo(String.class)
                 .findOne()
@@ -372,7 +446,7 @@ final class JdbiPackageStore implements PackageStore {
 
     @Override
     public List<String> search(Tx tx, List<String> terms, int limit, int offset) {
-        StringBuilder sql = new StringBuilder("SELECT package FROM packuments WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT package FROM packument_heads WHERE 1 = 1");
         for (int i = 0; i < terms.size(); i++) {
             sql.append(" AND search_text LIKE :t").append(i).append(" ESCAPE '!'");
         }

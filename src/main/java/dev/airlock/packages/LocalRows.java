@@ -10,7 +10,10 @@ package dev.airlock.packages;
 public final class LocalRows {
     private LocalRows() {}
 
-    /** The package's name, scope and access, and its served document's body and ETag (null when it has none). */
+    /**
+     * The package's name, scope and access; {@code etag} is non-null when it has a packument (its revision), {@code
+     * body} is always null: {@link PackageService#visibleDocument} assembles or finds the document in memory.
+     */
     public record Document(String name, String scope, String access, byte[] body, String etag) {}
 
     /** The package's name, scope and access, and one published version's tarball (blob null when no such version). */

@@ -82,7 +82,7 @@ public final class Ownership {
         db.write(tx -> {
             PackageRecord pkg = rows.writable(tx, actor, name);
             if (!pkg.access().equals(level)) {
-                rows.touch(tx, pkg.withAccess(level), clock.millis());
+                rows.touchHead(tx, pkg.withAccess(level), clock.millis());
                 audit.record(tx, actor, "package.access", "package:" + pkg.name(), Map.of("access", level));
             }
             return null;
@@ -139,7 +139,7 @@ public final class Ownership {
                         "Teams of org \"" + org + "\" can only be granted packages in the @" + org + " scope.");
             }
             store.grant(tx, org, team, pkg.name(), permission);
-            rows.touch(tx, pkg, clock.millis());
+            rows.touchHead(tx, pkg, clock.millis());
             audit.record(
                     tx,
                     actor,
@@ -155,7 +155,7 @@ public final class Ownership {
             orgs.requireTeamAdmin(tx, actor, org, team);
             PackageRecord pkg = rows.writable(tx, actor, name);
             store.revoke(tx, org, team, pkg.name());
-            rows.touch(tx, pkg, clock.millis());
+            rows.touchHead(tx, pkg, clock.millis());
             audit.record(tx, actor, "access.revoke", "package:" + pkg.name(), Map.of("team", org + ":" + team));
             return null;
         });

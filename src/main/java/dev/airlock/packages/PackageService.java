@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reading the registry's packages: packuments as stored (one row per read), version documents, tarballs, dist-tags,
+ * Reading the registry's packages: packuments (from memory, else assembled from their stored parts in one
+ * statement), version documents, tarballs, dist-tags,
  * search — each visible only to those who may see it (restricted packages answer 404) — and the facts the policy
  * gate decides on (visibility, write access, whether a version is published). The changes are separate use cases:
  * {@link PackageVersions}, {@link DistTags}, {@link Deprecation}, {@link Unpublish}, {@link Ownership}; {@link Packages}
@@ -29,6 +30,7 @@ public final class PackageService {
     private final PackageAccess access;
     private final java.util.function.Supplier<String> base;
     private final BlobStore blobs;
+    private final PackumentCache cache;
 
     PackageService(PackageRows rows) {
         this.rows = rows;
@@ -37,6 +39,25 @@ public final class PackageService {
         this.access = rows.access;
         this.base = rows.base;
         this.blobs = rows.blobs;
+        this.cache = rows.cache;
+    }
+
+    /**
+     * Tells {@code listener} the name of every package changed, after its commit (the assembly publishes it to the
+     * other nodes, whose {@link #forget} it calls).
+     */
+    public void onChange(java.util.function.Consumer<String> listener) {
+        rows.onChange = listener;
+    }
+
+    /** Forgets the documents of {@code name} held in memory (another node changed it). */
+    public void forget(String name) {
+        cache.invalidate(name);
+    }
+
+    /** The packument memory's hits, misses and bytes held, for the metrics. */
+    public long[] cacheFigures() {
+        return new long[] {cache.hits(), cache.misses(), cache.bytes()};
     }
 
     public String base() {
@@ -52,13 +73,77 @@ public final class PackageService {
                 served(actor, name, abbreviated, false).body());
     }
 
-    /** A packument as stored, to send: its UTF-8 bytes, or with {@code gzip} the gzip copy when there is one. */
-    public record ServedDocument(byte[] body, boolean gzip, String etag) {}
+    /**
+     * A packument to send: its UTF-8 bytes, or with {@code gzip} its gzip bytes, read-only (a direct buffer when it
+     * comes from memory). {@link #body()} copies them into an array.
+     */
+    public record ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag) {
+        public byte[] body() {
+            byte[] out = new byte[content.remaining()];
+            content.duplicate().get(out);
+            return out;
+        }
+    }
 
-    /** The stored bytes, no decoding; one indexed row. */
+    /**
+     * The document from memory when it is there, else assembled from its stored parts in one statement and kept.
+     * A hit on a public package costs no database row; a restricted one asks who may read it.
+     */
     public ServedDocument served(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
-        return db.read(
-                tx -> document(tx, actor, name.toString(), store.served(tx, name.toString(), abbreviated, gzip)));
+        ServedDocument hot = cached(actor, name, abbreviated, gzip);
+        if (hot != null) {
+            return hot;
+        }
+        String n = name.toString();
+        long generation = cache.generation(n);
+        return db.read(tx -> assembled(tx, actor, n, generation, abbreviated, gzip));
+    }
+
+    /**
+     * The document when memory holds it (null when it does not); 404 when it holds it but the actor may not read
+     * it. The proxy asks this first: a local package wins completely.
+     */
+    public ServedDocument cached(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
+        return hot(null, actor, name.toString(), abbreviated, gzip);
+    }
+
+    /** {@link #cached}, asking about a restricted package in {@code tx} (or its own read when null). */
+    private ServedDocument hot(Tx tx, Actor actor, String n, boolean abbreviated, boolean gzip) {
+        PackumentCache.Entry e = cache.get(n, abbreviated);
+        if (e == null) {
+            return null;
+        }
+        boolean readable = PackageRecord.PUBLIC.equals(e.access)
+                ? access.canRead(null, actor, n, e.scope, e.access) // public: decided without the database
+                : tx != null
+                        ? access.canRead(tx, actor, n, e.scope, e.access)
+                        : db.read(t -> access.canRead(t, actor, n, e.scope, e.access));
+        if (!readable) {
+            throw PackageAccess.notFound(n);
+        }
+        return serve(e, gzip);
+    }
+
+    private ServedDocument serve(PackumentCache.Entry e, boolean gzip) {
+        return gzip
+                ? new ServedDocument(cache.gzip(e).duplicate(), true, e.etag)
+                : new ServedDocument(e.identity.duplicate(), false, e.etag);
+    }
+
+    /** Both documents of {@code name} assembled from their parts in one statement, kept, and the asked one served. */
+    private ServedDocument assembled(
+            Tx tx, Actor actor, String name, long generation, boolean abbreviated, boolean gzip) {
+        PackageStore.Assembly a = store.assembly(tx, name);
+        if (a == null
+                || a.rev() == null
+                || a.state() != PackageState.ACTIVE
+                || !access.canRead(tx, actor, a.name(), a.scope(), a.access())) {
+            throw PackageAccess.notFound(name);
+        }
+        PackumentParts.Assembled docs = PackumentParts.assemble(a.name(), a.headJson(), a.rev(), a.rows());
+        PackumentCache.Entry[] both =
+                cache.put(a.name(), generation, a.scope(), a.access(), docs.full(), docs.abbreviated());
+        return serve(both[abbreviated ? 1 : 0], gzip);
     }
 
     public TarballRef tarball(Actor actor, PackageName name, String version) {
@@ -72,10 +157,16 @@ public final class PackageService {
      */
     public ServedDocument visibleDocument(
             Tx tx, Actor actor, LocalRows.Document row, boolean abbreviated, boolean gzip) {
-        PackageStore.Served s = gzip && row.etag() != null && row.body() == null
-                ? store.served(tx, row.name(), abbreviated, false) // not rebuilt since gzip copies were added
-                : new PackageStore.Served(row.name(), row.scope(), row.access(), row.body(), gzip, row.etag(), null, 0);
-        return document(tx, actor, row.name(), s);
+        if (row.etag() == null || !access.canRead(tx, actor, row.name(), row.scope(), row.access())) {
+            throw PackageAccess.notFound(row.name());
+        }
+        ServedDocument hot = hot(tx, actor, row.name(), abbreviated, gzip);
+        if (hot != null) {
+            return hot;
+        }
+        // the generation before the assembling statement: a change committed after it is not put back in memory
+        long generation = cache.generation(row.name());
+        return assembled(tx, actor, row.name(), generation, abbreviated, gzip);
     }
 
     /** The tarball of a local package another feature's read found, as {@link #tarball}. */
@@ -87,14 +178,6 @@ public final class PackageService {
                 version,
                 new PackageStore.Served(
                         row.name(), row.scope(), row.access(), null, false, row.integrity(), row.blob(), row.size()));
-    }
-
-    /** The served row when the actor may read it; 404 when there is none, it has no packument, or it is hidden. */
-    private ServedDocument document(Tx tx, Actor actor, String name, PackageStore.Served s) {
-        if (s == null || s.etag() == null || !access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-            throw PackageAccess.notFound(name);
-        }
-        return new ServedDocument(s.body(), s.gzip(), s.etag());
     }
 
     /** The tarball row when the actor may read it; 404 when there is none, the version is not published, or hidden. */
@@ -227,9 +310,12 @@ public final class PackageService {
                 return out;
             }
             for (String n : store.search(tx, terms, size, from)) {
-                PackageStore.Served s = store.served(tx, n, false, false);
-                if (s != null && s.etag() != null && access.canRead(tx, actor, s.name(), s.scope(), s.access())) {
-                    out.add(dev.airlock.platform.json.Json.parse(s.body()));
+                try {
+                    ServedDocument hot = hot(tx, actor, n, false, false);
+                    ServedDocument doc = hot != null ? hot : assembled(tx, actor, n, cache.generation(n), false, false);
+                    out.add(dev.airlock.platform.json.Json.parse(doc.body()));
+                } catch (AirlockException hidden) {
+                    // not visible to this actor: left out
                 }
             }
             return out;

@@ -34,17 +34,38 @@ interface PackageStore {
 
     void removeMaintainer(Tx tx, String name, String user);
 
-    void savePackument(
-            Tx tx, String name, Document full, Document abbreviated, String rev, long modified, String searchText);
+    /** Writes (or rewrites) one published version's rendered fragments. */
+    void saveFragment(Tx tx, String name, PackumentParts.Fragment fragment);
 
-    void deletePackument(Tx tx, String name);
+    void deleteFragments(Tx tx, String name);
+
+    /** The package's stored head, or null when it has none (nothing published). */
+    PackumentParts.Head head(Tx tx, String name);
+
+    void saveHead(Tx tx, String name, PackumentParts.Head head, long modified);
+
+    void deleteHead(Tx tx, String name);
+
+    /** The published version numbers (for the rare changes that must find the highest). */
+    List<String> publishedVersions(Tx tx, String name);
+
+    int countPublished(Tx tx, String name);
 
     /**
-     * The served document with its package's visibility: one indexed row. The body is the stored UTF-8 JSON as bytes
-     * (no String round trip), or with {@code gzip} the stored gzip copy when there is one ({@link Served#gzip()}).
-     * Null when no package of that name exists in any state; a package with no packument has a null etag and body.
+     * Everything the served documents of {@code name} are assembled from, read in one statement: the package row,
+     * its head (null fields when none) and its published and unpublished versions' rows in publication order. Null
+     * when no package has the name.
      */
-    Served served(Tx tx, String name, boolean abbreviated, boolean gzip);
+    Assembly assembly(Tx tx, String name);
+
+    record Assembly(
+            String name,
+            String scope,
+            String access,
+            PackageState state,
+            String headJson,
+            String rev,
+            List<PackumentParts.Row> rows) {}
 
     /**
      * A published version's tarball with its package's visibility: one indexed row. Null when no package of that

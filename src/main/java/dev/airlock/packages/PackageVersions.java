@@ -138,7 +138,7 @@ public final class PackageVersions {
                 event.put("integrity", v.integrity());
                 event.put("method", "publish");
                 event.putAll(listener.released(tx, new Released(actor, name, v.version(), v.integrity(), how, now)));
-                rows.touch(tx, pkg, now);
+                rows.touchVersions(tx, pkg, now, List.of(v.version()), 1);
                 audit.record(tx, actor, "package.publish", "package:" + name, event);
                 return null;
             });
@@ -226,7 +226,7 @@ public final class PackageVersions {
         if (!pkg.active()) {
             pkg = pkg.withState(PackageState.ACTIVE).touchedAt(now);
         }
-        rows.touch(tx, pkg, now);
+        rows.touchVersions(tx, pkg, now, List.of(version), 1);
         Map<String, Object> d = new LinkedHashMap<>(detail);
         d.put("version", version);
         d.put("tag", tag);

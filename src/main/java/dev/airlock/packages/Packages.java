@@ -28,10 +28,19 @@ public record Packages(
             Clock clock,
             java.util.function.Supplier<String> publicBase,
             boolean anonymousRead,
-            RegistrySigner signer) {
+            RegistrySigner signer,
+            long packumentCacheBytes) {
         JdbiPackageStore store = new JdbiPackageStore();
         PackageRows rows = new PackageRows(
-                db, store, new PackageAccess(store, orgs, anonymousRead), audit, clock, publicBase, blobs, signer);
+                db,
+                store,
+                new PackageAccess(store, orgs, anonymousRead),
+                audit,
+                clock,
+                publicBase,
+                blobs,
+                signer,
+                new PackumentCache(packumentCacheBytes, PackumentCache.MAX_AGE));
         return new Packages(
                 new PackageService(rows),
                 new PackageVersions(rows),

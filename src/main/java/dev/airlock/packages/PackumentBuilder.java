@@ -22,12 +22,19 @@ final class PackumentBuilder {
     /** Keys of the abbreviated format (registry docs + arborist's lockfile keys). */
     static final Set<String> CORGI_KEYS = dev.airlock.platform.npm.Corgi.KEYS;
 
-    private static final List<String> TOP_LEVEL_FROM_LATEST =
+    static final List<String> TOP_LEVEL_FROM_LATEST =
             List.of("description", "keywords", "license", "homepage", "repository", "bugs", "author");
 
     record Built(Document full, Document abbreviated, String rev, String searchText) {}
 
     private PackumentBuilder() {}
+
+    /** The {@code _rev} npm echoes in /-rev/ paths: the revision number and a hash of what it stands for. */
+    static String rev(PackageRecord pkg, int publishedCount) {
+        String modified = Instant.ofEpochMilli(pkg.modifiedAt()).toString();
+        String seed = pkg.revSeq() + ":" + modified + ":" + publishedCount;
+        return pkg.revSeq() + "-" + Hashes.sha256Hex(seed).substring(0, 16);
+    }
 
     static String highest(List<String> versions) {
         String best = null;
@@ -39,6 +46,54 @@ final class PackumentBuilder {
         return best;
     }
 
+    /**
+     * A published version's manifest as the full packument serves it: the stored manifest with its tarball URL (and
+     * attestations URL) under {@code base}, its deprecation, the package's maintainers and how it was authorised.
+     */
+    static ObjectNode served(String base, PackageName name, VersionRecord v, ArrayNode maintainerList) {
+        ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
+        ObjectNode dist = manifest.withObject("/dist");
+        dist.put("tarball", PackumentBytes.tarballUrl(base, name, v.version()));
+        if (dist.get("attestations") instanceof ObjectNode att) {
+            // stored without the URL, which follows the public URL like the tarball's
+            ObjectNode servedAtt = Json.object();
+            servedAtt.put("url", base + "/-/npm/v1/attestations/" + name + "@" + v.version());
+            servedAtt.setAll(att);
+            dist.set("attestations", servedAtt);
+        }
+        if (v.deprecated() != null) {
+            manifest.put("deprecated", v.deprecated());
+        }
+        manifest.set("maintainers", maintainerList);
+        if (v.authorisation() != null) {
+            // how this version was authorised: staged by whom or what, approved by whom, with which factor
+            manifest.set("airlock", Json.parse(v.authorisation()));
+        }
+        return manifest;
+    }
+
+    /** The abbreviated (corgi) form of a served manifest: its {@link #CORGI_KEYS}, in the manifest's order. */
+    static ObjectNode corgi(ObjectNode manifest) {
+        ObjectNode corgi = Json.object();
+        manifest.properties().forEach(e -> {
+            if (CORGI_KEYS.contains(e.getKey())) {
+                corgi.set(e.getKey(), e.getValue());
+            }
+        });
+        return corgi;
+    }
+
+    /** The maintainers as every document lists them: {@code [{name, email}]} in the order they were added. */
+    static ArrayNode maintainerList(Map<String, String> maintainers) {
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        maintainers.forEach((user, email) -> list.addObject().put("name", user).put("email", email));
+        return list;
+    }
+
+    /**
+     * Both documents built from every row at once: the reference the incremental form ({@link PackumentParts}) is
+     * assembled to equal, byte for byte (PackumentPartsTest).
+     */
     static Built build(
             String base,
             PackageRecord pkg,
@@ -50,9 +105,7 @@ final class PackumentBuilder {
         ObjectNode abbreviatedVersions = Json.object();
         ObjectNode versions = Json.object();
         ObjectNode time = Json.object();
-        ArrayNode maintainerList = Json.MAPPER.createArrayNode();
-        maintainers.forEach(
-                (user, email) -> maintainerList.addObject().put("name", user).put("email", email));
+        ArrayNode maintainerList = maintainerList(maintainers);
 
         String modified = Instant.ofEpochMilli(pkg.modifiedAt()).toString();
         time.put("created", Instant.ofEpochMilli(pkg.createdAt()).toString());
@@ -75,31 +128,9 @@ final class PackumentBuilder {
             if (!v.published()) {
                 continue;
             }
-            ObjectNode manifest = (ObjectNode) Json.parse(v.manifestJson());
-            ObjectNode dist = manifest.withObject("/dist");
-            dist.put("tarball", PackumentBytes.tarballUrl(base, name, v.version()));
-            if (dist.get("attestations") instanceof ObjectNode att) {
-                // stored without the URL, which follows the public URL like the tarball's
-                ObjectNode served = Json.object();
-                served.put("url", base + "/-/npm/v1/attestations/" + name + "@" + v.version());
-                served.setAll(att);
-                dist.set("attestations", served);
-            }
-            if (v.deprecated() != null) {
-                manifest.put("deprecated", v.deprecated());
-            }
-            manifest.set("maintainers", maintainerList);
-            if (v.authorisation() != null) {
-                // how this version was authorised: staged by whom or what, approved by whom, with which factor
-                manifest.set("airlock", Json.parse(v.authorisation()));
-            }
+            ObjectNode manifest = served(base, name, v, maintainerList);
             versions.set(v.version(), manifest);
-            ObjectNode corgi = Json.object();
-            manifest.properties().forEach(e -> {
-                if (CORGI_KEYS.contains(e.getKey())) {
-                    corgi.set(e.getKey(), e.getValue());
-                }
-            });
+            ObjectNode corgi = corgi(manifest);
             abbreviatedVersions.set(v.version(), corgi);
             if (v.version().equals(latestVersion)) {
                 latest = v;
@@ -110,8 +141,7 @@ final class PackumentBuilder {
         tags.forEach(distTags::put);
 
         full.put("_id", name.toString());
-        String etagSeed = pkg.revSeq() + ":" + modified + ":" + versions.size();
-        String rev = pkg.revSeq() + "-" + Hashes.sha256Hex(etagSeed).substring(0, 16);
+        String rev = rev(pkg, versions.size());
         full.put("_rev", rev);
         full.put("name", name.toString());
         StringBuilder search = new StringBuilder(name.toString());

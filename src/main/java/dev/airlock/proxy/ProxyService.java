@@ -155,6 +155,10 @@ public final class ProxyService {
      * cached variant are read together (docs/adr/0009-one-statement-per-warm-read.md).
      */
     public Served packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
+        PackageService.ServedDocument hot = packages.cached(actor, name, abbreviated, gzip); // local, in memory
+        if (hot != null) {
+            return new Served(hot.body(), hot.gzip(), hot.etag(), false, null);
+        }
         String n = name.toString();
         String scope = name.scoped() ? name.scope() : null;
         Read<ProxyStore.Cached> read = db.read(tx -> {

@@ -481,6 +481,60 @@ class TwoNodeIT {
         assertComplete(victim, "tn-kill");
     }
 
+    // ----------------------------------------------------------------------------------- packuments in memory
+
+    /**
+     * Each node keeps packuments in memory: a publish or a dist-tag change on one node is seen by the other at once
+     * (NOTIFY with the package name), in both forms, although it held the previous document.
+     */
+    @Test
+    @Order(8)
+    void aChangeOnOneNodeIsSeenOnTheOtherThoughItHeldThePackumentInMemory() {
+        Cluster.Node a = cluster.node(0);
+        Cluster.Node b = cluster.node(1);
+        publishOn(a, "tn-hot", "1.0.0");
+        for (Cluster.Node n : cluster.nodes) {
+            for (int i = 0; i < 2; i++) { // the second read comes from memory
+                assertThat(n.http.get("tn-hot", null).body()).contains("\"1.0.0\"");
+                assertThat(n.http.get("tn-hot", null, "Accept", "application/vnd.npm.install-v1+json")
+                                .body())
+                        .contains("\"1.0.0\"");
+            }
+        }
+        publishOn(a, "tn-hot", "1.1.0");
+        assertThat(latestOn(a, false)).isEqualTo("1.1.0"); // the publishing node: in its own commit's wake
+        awaitLatest(b, "1.1.0");
+        Http.Response tag = b.http.put("-/package/tn-hot/dist-tags/latest", publisher, "\"1.0.0\"");
+        assertThat(tag.status()).as(tag.body()).isBetween(200, 201);
+        assertThat(latestOn(b, true)).isEqualTo("1.0.0");
+        awaitLatest(a, "1.0.0");
+    }
+
+    static void publishOn(Cluster.Node n, String name, String version) {
+        ObjectNode m = Tarballs.manifest(name, version);
+        Http.Response r =
+                n.http.put(name, publisher, Json.write(Tarballs.publishBody(m, Tarballs.packageTgz(m), "latest")));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    static String latestOn(Cluster.Node n, boolean corgi) {
+        Http.Response r = corgi
+                ? n.http.get("tn-hot", null, "Accept", "application/vnd.npm.install-v1+json")
+                : n.http.get("tn-hot", null);
+        return r.json().path("dist-tags").path("latest").asText();
+    }
+
+    /** Both forms on {@code n} show {@code latest} within the time a notification takes (a few seconds at most). */
+    static void awaitLatest(Cluster.Node n, String latest) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!(latestOn(n, false).equals(latest) && latestOn(n, true).equals(latest))) {
+            assertThat(System.nanoTime())
+                    .as(n.name + " still serves the old packument")
+                    .isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------- rolling restart
 
     /** Both nodes restarted one after the other (SIGTERM, start, ready) while clients install: no request fails. */

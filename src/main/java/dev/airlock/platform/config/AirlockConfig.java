@@ -25,9 +25,11 @@ public record AirlockConfig(
         Path provenanceTrustedRoot,
         S3Config s3,
         Cluster cluster,
-        MailCheckConfig mailCheck) {
+        MailCheckConfig mailCheck,
+        Cache cache) {
 
     public AirlockConfig {
+        cache = cache == null ? Cache.DEFAULT : cache;
         auditSinks = List.copyOf(auditSinks);
         alerts = alerts == null ? AlertsConfig.DEFAULT : alerts;
         s3 = s3 == null ? S3Config.NONE : s3;
@@ -343,6 +345,20 @@ public record AirlockConfig(
         }
     }
 
+    /**
+     * What is kept in memory: {@code packumentBytes} bytes of assembled packument bodies (both forms, identity and
+     * gzip) at most; 0 keeps none.
+     */
+    public record Cache(long packumentBytes) {
+        public static final Cache DEFAULT = new Cache(32L << 20);
+
+        public Cache {
+            if (packumentBytes < 0) {
+                throw new IllegalArgumentException("cache.packumentBytes must be 0 (off) or a number of bytes");
+            }
+        }
+    }
+
     /** A copy whose public URL follows the port actually bound (for --port 0 and tests). */
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
@@ -367,6 +383,7 @@ public record AirlockConfig(
                 provenanceTrustedRoot,
                 s3,
                 cluster,
-                mailCheck);
+                mailCheck,
+                cache);
     }
 }

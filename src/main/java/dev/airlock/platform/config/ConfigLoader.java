@@ -64,6 +64,7 @@ public final class ConfigLoader {
         d.putAll(NotificationsConfig.defaults());
         d.put("metrics.enabled", "false");
         d.put("metrics.token", "");
+        d.put("cache.packumentBytes", Long.toString(32L << 20));
         d.putAll(AlertsConfig.defaults());
         d.putAll(MailCheckConfig.defaults());
         return java.util.Collections.unmodifiableMap(d);
@@ -359,7 +360,8 @@ public final class ConfigLoader {
                         : Path.of(v.get("provenance.trustedRoot")).toAbsolutePath(),
                 S3Config.from(v),
                 new AirlockConfig.Cluster(v.get("cluster.nodeId"), intOf(v, "cluster.leaseSeconds")),
-                MailCheckConfig.from(v));
+                MailCheckConfig.from(v),
+                new AirlockConfig.Cache(longOf(v, "cache.packumentBytes")));
     }
 
     /** proxy.upstreams.N.*: entries numbered 1, 2, … without gaps, each with a url; the others default to proxy.*. */

@@ -1,0 +1,217 @@
+package dev.airlock.packages;
+
+import dev.airlock.platform.npm.PackumentBytes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Assembled packuments kept in memory (docs/adr/0017-incremental-packuments.md): both forms of a package, their
+ * identity bytes and, made on the first gzip read, their gzip bytes, in direct buffers (outside the small heap),
+ * bounded in bytes, least recently used first out. Filled on read; {@link #invalidate}d after the commit of every
+ * change to the package on every node. With each entry go the package's scope and access, so that a hit still
+ * answers 404 to whoever may not read it.
+ *
+ * <p>No race between a read and a change: a reader takes the name's {@link #generation} before its one-statement
+ * read, and {@link #put} refuses the entry when an invalidation of that name happened since (generations are striped
+ * by name hash, so an unrelated invalidation may at worst cost a put).
+ */
+final class PackumentCache {
+    private static final int STRIPES = 1024;
+    /** How long an entry is served before it is assembled again, whatever happened. */
+    static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(10);
+
+    /** One form of one package: identity bytes, its entity tag, and the gzip bytes once asked for. */
+    static final class Entry {
+        final String key;
+        final String scope;
+        final String access;
+        final String etag;
+        final ByteBuffer identity;
+        final long born = System.nanoTime();
+        private volatile ByteBuffer gzip;
+
+        Entry(String key, String scope, String access, String etag, ByteBuffer identity) {
+            this.key = key;
+            this.scope = scope;
+            this.access = access;
+            this.etag = etag;
+            this.identity = identity;
+        }
+
+        ByteBuffer gzip() {
+            return gzip;
+        }
+
+        long bytes() {
+            ByteBuffer g = gzip;
+            return (long) identity.capacity() + (g == null ? 0 : g.capacity());
+        }
+    }
+
+    private final long maxBytes;
+    private final long maxAgeNanos;
+    private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private long bytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /**
+     * A cache of at most {@code maxBytes} bytes of bodies (0 keeps nothing), each kept at most {@code maxAge}: the
+     * bound on staleness when a change comes from elsewhere than this process's transactions and the cluster's
+     * notifications (a one-off command beside a SQLite server, a notification lost while the listener reconnected).
+     */
+    PackumentCache(long maxBytes, java.time.Duration maxAge) {
+        this.maxBytes = maxBytes;
+        this.maxAgeNanos = maxAge.toNanos();
+    }
+
+    private static String key(String name, boolean abbreviated) {
+        return (abbreviated ? "a:" : "f:") + name;
+    }
+
+    private static int stripe(String name) {
+        return (name.hashCode() & 0x7fffffff) % STRIPES;
+    }
+
+    /** The entry of one form of a package, or null (counted as a hit or a miss). */
+    Entry get(String name, boolean abbreviated) {
+        Entry e;
+        synchronized (this) {
+            e = maxBytes == 0 ? null : entries.get(key(name, abbreviated));
+            if (e != null && System.nanoTime() - e.born > maxAgeNanos) {
+                entries.remove(e.key);
+                bytes -= e.bytes();
+                e = null;
+            }
+        }
+        (e == null ? misses : hits).increment();
+        return e;
+    }
+
+    /** Taken before the read whose result is {@link #put}. */
+    long generation(String name) {
+        return generations.get(stripe(name));
+    }
+
+    /** A direct buffer holding {@code bytes}, read-only. */
+    static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length);
+        b.put(bytes).flip();
+        return b.asReadOnlyBuffer();
+    }
+
+    /**
+     * Keeps both forms read under {@code generation}, unless the name was invalidated since (or an entry is larger
+     * than the whole cache). Returns the entries, kept or not, for the reader to serve.
+     */
+    Entry[] put(String name, long generation, String scope, String access, String full, String abbreviated) {
+        Entry f = new Entry(
+                key(name, false),
+                scope,
+                access,
+                PackumentBytes.etag(full),
+                direct(full.getBytes(StandardCharsets.UTF_8)));
+        Entry a = new Entry(
+                key(name, true),
+                scope,
+                access,
+                PackumentBytes.etag(abbreviated),
+                direct(abbreviated.getBytes(StandardCharsets.UTF_8)));
+        synchronized (this) {
+            if (maxBytes > 0 && generations.get(stripe(name)) == generation) {
+                store(f);
+                store(a);
+                evict();
+            }
+        }
+        return new Entry[] {f, a};
+    }
+
+    private void store(Entry e) {
+        if (e.bytes() > maxBytes) {
+            return;
+        }
+        Entry old = entries.put(e.key, e);
+        bytes += e.bytes() - (old == null ? 0 : old.bytes());
+    }
+
+    /** The gzip bytes of an entry, made now when it has none yet (and counted in the bound if it is still kept). */
+    ByteBuffer gzip(Entry e) {
+        ByteBuffer g = e.gzip;
+        if (g != null) {
+            return g;
+        }
+        byte[] identity = new byte[e.identity.capacity()];
+        e.identity.duplicate().get(identity);
+        g = direct(gzip(identity));
+        synchronized (this) {
+            if (e.gzip != null) {
+                return e.gzip;
+            }
+            e.gzip = g;
+            if (entries.get(e.key) == e) {
+                bytes += g.capacity();
+                evict();
+            }
+        }
+        return g;
+    }
+
+    private static byte[] gzip(byte[] identity) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(identity.length / 4 + 64);
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(identity);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private void evict() {
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            bytes -= it.next().getValue().bytes();
+            it.remove();
+        }
+    }
+
+    /** Forgets both forms of {@code name}; a read under an earlier generation will not put them back. */
+    void invalidate(String name) {
+        synchronized (this) {
+            generations.incrementAndGet(stripe(name));
+            for (boolean abbreviated : new boolean[] {false, true}) {
+                Entry e = entries.remove(key(name, abbreviated));
+                if (e != null) {
+                    bytes -= e.bytes();
+                }
+            }
+        }
+    }
+
+    /** Forgets everything (e.g. after every packument was rebuilt). */
+    synchronized void clear() {
+        for (int i = 0; i < STRIPES; i++) {
+            generations.incrementAndGet(i);
+        }
+        entries.clear();
+        bytes = 0;
+    }
+
+    long hits() {
+        return hits.sum();
+    }
+
+    long misses() {
+        return misses.sum();
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+}

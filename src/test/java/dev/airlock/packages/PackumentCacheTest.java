@@ -1,0 +1,99 @@
+package dev.airlock.packages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+
+/** The packument byte cache: bounded in bytes, least recently used out, no stale put after an invalidation. */
+class PackumentCacheTest {
+    static final Duration LONG = Duration.ofHours(1);
+
+    static String doc(int bytes) {
+        return "{\"x\":\"" + "a".repeat(bytes - 8) + "\"}";
+    }
+
+    @Test
+    void staysWithinItsByteBoundAndDropsTheLeastRecentlyUsed() {
+        PackumentCache cache = new PackumentCache(10_000, LONG);
+        for (int i = 0; i < 20; i++) {
+            String name = "p" + i;
+            cache.put(name, cache.generation(name), null, "public", doc(2_000), doc(1_000));
+            assertTrue(cache.bytes() <= 10_000, "bytes held: " + cache.bytes());
+            cache.get("p0", false); // kept warm: used after every put
+        }
+        assertNotNull(cache.get("p0", false));
+        assertNull(cache.get("p1", false));
+        assertNotNull(cache.get("p19", true));
+        // the gzip form counts in the bound too
+        for (int i = 15; i < 20; i++) {
+            PackumentCache.Entry e = cache.get("p" + i, false);
+            if (e != null) {
+                cache.gzip(e);
+            }
+            assertTrue(cache.bytes() <= 10_000, "bytes held: " + cache.bytes());
+        }
+        // an entry larger than the whole cache is served but not kept
+        PackumentCache.Entry[] big = cache.put("huge", cache.generation("huge"), null, "public", doc(20_000), doc(50));
+        assertEquals(20_000, big[0].identity.remaining());
+        assertNull(cache.get("huge", false));
+        assertTrue(cache.bytes() <= 10_000);
+    }
+
+    @Test
+    void aReadThatStartedBeforeAnInvalidationDoesNotPutItsOldBytesBack() {
+        PackumentCache cache = new PackumentCache(1 << 20, LONG);
+        long before = cache.generation("pkg");
+        cache.invalidate("pkg"); // a change committed while the read was under way
+        PackumentCache.Entry[] served = cache.put("pkg", before, null, "public", doc(100), doc(50));
+        assertNotNull(served[0]); // the reader still answers with what it read
+        assertNull(cache.get("pkg", false));
+        assertEquals(0, cache.bytes());
+        cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50));
+        assertNotNull(cache.get("pkg", true));
+        cache.invalidate("pkg");
+        assertNull(cache.get("pkg", false));
+        assertNull(cache.get("pkg", true));
+        assertEquals(0, cache.bytes());
+    }
+
+    @Test
+    void gzipIsMadeOnTheFirstGzipReadAndDecodesToTheIdentityBytes() throws IOException {
+        PackumentCache cache = new PackumentCache(1 << 20, LONG);
+        cache.put("pkg", cache.generation("pkg"), "acme", "restricted", doc(5_000), doc(500));
+        PackumentCache.Entry e = cache.get("pkg", false);
+        assertNull(e.gzip());
+        long before = cache.bytes();
+        ByteBuffer gz = cache.gzip(e);
+        assertEquals(before + gz.remaining(), cache.bytes());
+        assertEquals(gz, cache.gzip(e));
+        byte[] bytes = new byte[gz.remaining()];
+        gz.duplicate().get(bytes);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            assertEquals(doc(5_000), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals("restricted", e.access);
+        assertEquals("acme", e.scope);
+        assertTrue(e.identity.isDirect());
+    }
+
+    @Test
+    void offKeepsNothingAndAnOldEntryIsAssembledAgain() {
+        PackumentCache off = new PackumentCache(0, LONG);
+        off.put("pkg", off.generation("pkg"), null, "public", doc(100), doc(50));
+        assertNull(off.get("pkg", false));
+        assertEquals(0, off.bytes());
+        PackumentCache young = new PackumentCache(1 << 20, Duration.ZERO);
+        young.put("pkg", young.generation("pkg"), null, "public", doc(100), doc(50));
+        assertNull(young.get("pkg", false));
+        assertEquals(2, young.misses() + off.misses());
+    }
+}
