@@ -234,12 +234,15 @@ def median(xs):
 def load_big(a):
     """The package with a.big_versions versions, published one at a time by one client (the publish cost as history
     grows: each publish's latency is recorded). --big-mode=http publishes every version over HTTP. The default (seed)
-    publishes the first --big-http versions over HTTP, writes the middle ones straight into the server's storage
-    (Airlock: SQLite rows copied from the server's own row for version 0.0.1, with real tarball blobs; Verdaccio: its
-    package.json and tarball files, the entry copied from its own for 0.0.1), and publishes the last version over
+    (Verdaccio only) publishes the first --big-http versions over HTTP, writes the middle ones straight into its
+    storage (its package.json and tarball files, the entry copied from its own for 0.0.1), and publishes the last version over
     HTTP, so the server itself handles the publish that makes the 5,000-version packument."""
     big = BIG
     n = a.big_versions
+    if a.big_mode != "http" and a.server != "verdaccio":
+        # Airlock stores each published version's rendered packument rows with it (docs/adr/0017): rows written
+        # around the server would be versions it never rendered, so its big package always goes over HTTP
+        sys.exit("--big-mode=seed is for Verdaccio only: publish Airlock's big package over HTTP (BENCH_BIG_MODE=http)")
     out = {"big_name": big, "big_versions": n, "big_mode": a.big_mode}
     http_count = n - 2 if a.big_mode == "http" else max(0, min(a.big_http, n - 2))
     lat = []  # (publish number, 1-based; ms)
@@ -261,7 +264,7 @@ def load_big(a):
     http_seconds = time.perf_counter() - t0
     seeded = 0
     if http_count < n - 2:
-        seed = seed_big_verdaccio if a.server == "verdaccio" else seed_big
+        seed = seed_big_verdaccio
         seeded = seed(a, big, http_count + 1, n - 1)
     # the last version over HTTP, alone, tagged latest
     t1 = time.perf_counter()
@@ -285,36 +288,6 @@ def load_big(a):
     out["big_publish_ms_last"] = window(n - 10, n) if a.big_mode == "http" else None
     out["big_publish_latencies_ms"] = [round(ms, 2) for _, ms in lat] if a.big_mode == "http" else None
     return out
-
-
-def seed_big(a, big, first, end):
-    """Inserts versions [first, end) of `big` into Airlock's SQLite as the server would have stored them."""
-    import sqlite3
-    db = sqlite3.connect(os.path.join(a.data_dir, "airlock.db"), timeout=60, isolation_level=None)
-    db.execute("PRAGMA busy_timeout=60000")
-    tmpl = db.execute("SELECT manifest_json, readme, published_by, created_at FROM versions WHERE package = ? AND"
-                      " version = ?", (big, big_version(1))).fetchone()
-    if tmpl is None:
-        sys.exit("seed: template version " + big_version(1) + " of " + big + " not found")
-    base = json.loads(tmpl[0])
-    rows = []
-    blob_root = os.path.join(a.data_dir, "blobs")
-    start = int(time.time() * 1000) - (end - first)  # in the past, increasing, before the final publish
-    for i, m, tgz, integrity, shasum in seeded_versions(big, base, first, end):
-        key = hashlib.sha512(tgz).hexdigest()
-        d = os.path.join(blob_root, key[:2], key[2:4])
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, key), "wb") as f:
-            f.write(tgz)
-        rows.append((big, m["version"], "published", json.dumps(m, separators=(",", ":")), tmpl[1], integrity, shasum,
-                     key, len(tgz), start + i - first, start + i - first, tmpl[2]))
-    db.execute("BEGIN IMMEDIATE")
-    db.executemany("INSERT INTO versions (package, version, state, manifest_json, readme, integrity, shasum,"
-                   " tarball_blob, tarball_size, created_at, published_at, published_by) VALUES"
-                   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    db.execute("COMMIT")
-    db.close()
-    return len(rows)
 
 
 def seeded_versions(big, base, first, end):

@@ -6,9 +6,9 @@
 # stopped at exit. See docs/benchmarks.md. Knobs (environment): BENCH_DURATION (s per wrk run, 12), BENCH_WARMUP (s
 # before each run, 2), BENCH_JIT_WARMUP (s of each read workload against Airlock and Verdaccio before any
 # measurement, 6), BENCH_CONNECTIONS (64), BENCH_PUBLISH_CLIENTS (8), BENCH_PACKAGES (300), BENCH_BIG_VERSIONS
-# (5000), BENCH_BIG_MODE (seed | http: publish every big-package version over HTTP, one client, each latency
-# recorded), BENCH_BIG_HTTP (in seed mode, how many versions go over HTTP before the rest is written into storage,
-# 500), BENCH_VERDACCIO_BIG_MODE (the same for Verdaccio; default seed), BENCH_TREE_PACKAGES (200),
+# (5000), BENCH_BIG_MODE (Airlock's big package: http, every version over HTTP, one client, each latency recorded;
+# the only mode since packuments are stored per version), BENCH_VERDACCIO_BIG_MODE (seed: BENCH_BIG_HTTP versions,
+# 500, over HTTP, the rest written into its storage; or http), BENCH_TREE_PACKAGES (200),
 # BENCH_INSTALL_REPS (cold installs from each server, 5; 0 skips them), BENCH_OUT (bench/results), BENCH_QUIET_WAIT
 # (s to wait for other processes to go idle before each run, 30), AIRLOCK_JAVA_OPTS (passed to the launcher, which
 # has its own defaults: see ./airlock and docs/configuration.md).
@@ -26,7 +26,7 @@ CONNS="${BENCH_CONNECTIONS:-64}"
 PUB_CLIENTS="${BENCH_PUBLISH_CLIENTS:-8}"
 PACKAGES="${BENCH_PACKAGES:-300}"
 BIG_VERSIONS="${BENCH_BIG_VERSIONS:-5000}"
-BIG_MODE="${BENCH_BIG_MODE:-seed}"
+BIG_MODE="${BENCH_BIG_MODE:-http}"
 BIG_HTTP="${BENCH_BIG_HTTP:-500}"
 # Verdaccio rewrites its whole package.json on every publish: 5,000 over HTTP take it tens of minutes here (about 10
 # publishes/s by version 1,000 and falling), so by default its big package is seeded (first 500 over HTTP)

@@ -117,9 +117,8 @@ public final class PackagePathRoutes implements RouteModule {
             // the gzip copy kept in memory with the document: no compression work per read
             ctx.header("Content-Encoding", "gzip");
         }
-        // the bytes held in memory (a direct buffer), streamed to the response without an array copy of their own
-        ctx.header("Content-Length", Integer.toString(doc.content().remaining()));
-        ctx.result(new ByteBufferInputStream(doc.content()));
+        // the bytes held in memory (a direct buffer), written to the socket as they are
+        Responses.bytes(ctx, doc.content());
     }
 
     private void tarball(Context ctx, Actor actor, PackageName name, String file) {

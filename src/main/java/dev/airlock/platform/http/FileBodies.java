@@ -74,6 +74,24 @@ final class FileBodies {
         }
     }
 
+    /** Sends what {@code content} holds (moving its position): written as is by Jetty, no heap copy. */
+    static void send(Context ctx, ByteBuffer content) {
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            if (out instanceof HttpOutput jetty) {
+                jetty.write(content);
+            } else if (content.hasArray()) {
+                out.write(content.array(), content.arrayOffset() + content.position(), content.remaining());
+            } else {
+                byte[] copy = new byte[content.remaining()];
+                content.get(copy);
+                out.write(copy);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The {@code length} bytes of {@code in} from {@code start} (for a range of a streamed blob). */
     static InputStream slice(InputStream in, long start, long length) {
         try {

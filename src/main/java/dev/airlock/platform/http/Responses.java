@@ -76,6 +76,19 @@ public final class Responses {
         }
     }
 
+    /**
+     * Bytes held in memory (a packument from the cache, in a direct buffer) as the body, with their exact length and
+     * no compression: Jetty writes the buffer to the socket as it is, with no copy into the heap. The buffer is not
+     * moved (a duplicate is written). HEAD gets the headers only.
+     */
+    public static void bytes(Context ctx, java.nio.ByteBuffer content) {
+        ctx.disableCompression();
+        ctx.header("Content-Length", Integer.toString(content.remaining()));
+        if (!"HEAD".equals(ctx.req().getMethod())) {
+            FileBodies.send(ctx, content.duplicate());
+        }
+    }
+
     /** Adds a line the npm CLI prints as "npm notice ...". */
     public static void notice(Context ctx, String message) {
         ctx.header("npm-notice", message);
