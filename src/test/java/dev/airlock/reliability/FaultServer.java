@@ -77,16 +77,8 @@ final class FaultServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(jvm);
-        cmd.addAll(List.of(
-                "-jar",
-                JAR.toString(),
-                "serve",
-                "--data",
-                data.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "" + port));
+        cmd.addAll(launch());
+        cmd.addAll(List.of("serve", "--data", data.toString(), "--host", "127.0.0.1", "--port", "" + port));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -152,7 +144,8 @@ final class FaultServer implements AutoCloseable {
 
     /** Runs an operator command on this data directory ({@code --data} is added); returns exit code and output. */
     Cli cli(String stdin, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx192m", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx192m", "-XX:+UseSerialGC"));
+        cmd.addAll(launch());
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--data", data.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -180,6 +173,14 @@ final class FaultServer implements AutoCloseable {
         boolean ok() {
             return exit == 0;
         }
+    }
+
+    /** {@code -jar JAR}, or with {@code -Dairlock.classes=DIR} those classes before the jar's (a quick dev loop). */
+    private static List<String> launch() {
+        String classes = System.getProperty("airlock.classes", "");
+        return classes.isEmpty()
+                ? List.of("-jar", JAR.toString())
+                : List.of("-cp", classes + java.io.File.pathSeparator + JAR, "dev.airlock.Airlock");
     }
 
     private void clean(ProcessBuilder pb) {
