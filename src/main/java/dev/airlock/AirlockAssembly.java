@@ -371,6 +371,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(
                         config.server().host(),
                         config.server().port(),
+                        config.server().limits(),
                         config.limits().maxBodyBytes(),
                         config.dataDir().resolve("tmp"),
                         config.trustedProxies(),
