@@ -48,7 +48,8 @@ import picocli.CommandLine.Parameters;
             BackupCommand.class,
             BackupCommand.RestoreCommand.class,
             MigrateCommand.class,
-            DoctorCommand.class
+            DoctorCommand.class,
+            BlobsCommand.class
         })
 public final class Airlock {
 

@@ -118,6 +118,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final NameService names;
     public final ImportService imports;
     public final BlobSweep sweep;
+    private final Clock clock;
     /** The upstream proxy; null when proxy.upstream is not configured. */
     public final ProxyService proxy;
     /** npm audit: the local advisory store, and forwarding to the upstream (docs/advisories.md). */
@@ -151,6 +152,7 @@ public final class AirlockAssembly implements AutoCloseable {
     }
 
     public AirlockAssembly(AirlockConfig config, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.db = Database.open(config.database());
         this.blobs = BlobStores.open(config);
@@ -317,18 +319,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 audit,
                 clock,
                 config.auth().anonymousRead());
-        this.sweep = new BlobSweep(
-                () -> {
-                    java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
-                    if (proxy != null) {
-                        kept.addAll(proxy.referencedBlobs());
-                    }
-                    return kept;
-                },
-                key -> packages.referencesBlob(key) || (proxy != null && proxy.referencesBlob(key)),
-                blobs,
-                clock,
-                BLOB_GRACE_MS);
+        this.sweep = sweep(Duration.ofMillis(BLOB_GRACE_MS));
         if (!db.sqlite() && signingKey.isEmpty()) {
             // a rotation on any node (or by ./airlock keys rotate) becomes every node's key
             java.nio.file.Path keyFile = config.dataDir().resolve("signing.key");
@@ -395,6 +386,7 @@ public final class AirlockAssembly implements AutoCloseable {
         server = new HttpServer(
                         config.server().host(),
                         config.server().port(),
+                        config.server().limits(),
                         config.limits().maxBodyBytes(),
                         config.dataDir().resolve("tmp"),
                         config.trustedProxies(),
@@ -469,6 +461,22 @@ public final class AirlockAssembly implements AutoCloseable {
                 10,
                 TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /** An orphan sweep that spares blobs younger than {@code grace} ({@code ./airlock blobs sweep}). */
+    public BlobSweep sweep(Duration grace) {
+        return new BlobSweep(
+                () -> {
+                    java.util.Set<String> kept = new java.util.HashSet<>(packages.referencedBlobs());
+                    if (proxy != null) {
+                        kept.addAll(proxy.referencedBlobs());
+                    }
+                    return kept;
+                },
+                key -> packages.referencesBlob(key) || (proxy != null && proxy.referencesBlob(key)),
+                blobs,
+                clock,
+                grace.toMillis());
     }
 
     /** A registry administrator acting as themself (never through a token from a trusted-publishing exchange). */

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes blobs nothing references (no version, no proxied tarball). Safe with several nodes on one database and one
+ * Deletes blobs nothing references (no version, no proxied tarball), and the temporary files of writes a killed
+ * process never finished, once they are older than the grace period. Safe with several nodes on one database and one
  * blob store:
  *
  * <ul>
@@ -57,8 +58,9 @@ public final class BlobSweep {
                     deleted++;
                 }
             }
-            if (deleted > 0) {
-                LOG.info("Swept {} orphaned blob(s)", deleted);
+            int unfinished = blobs.deleteUnfinishedWrites(clock.millis() - graceMillis);
+            if (deleted > 0 || unfinished > 0) {
+                LOG.info("Swept {} orphaned blob(s) and {} unfinished write(s)", deleted, unfinished);
             }
             return deleted;
         } catch (IOException e) {

@@ -23,7 +23,9 @@ public enum ErrorCode {
     /** The upstream registry could not be reached, or answered with something that cannot be served. */
     BAD_GATEWAY(502),
     /** The upstream registry did not answer in time. */
-    GATEWAY_TIMEOUT(504);
+    GATEWAY_TIMEOUT(504),
+    /** The registry's disk (or database) is full: nothing was stored; the request can be repeated once space returns. */
+    INSUFFICIENT_STORAGE(507);
 
     private final int status;
 

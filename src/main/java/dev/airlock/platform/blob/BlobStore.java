@@ -44,4 +44,12 @@ public interface BlobStore {
 
     /** When the blob was written, epoch millis (the sweep spares young blobs whose publish may be in flight). */
     long writtenAt(String key) throws IOException;
+
+    /**
+     * Deletes the temporary files of writes that never finished (a process killed mid-write) last modified before
+     * {@code beforeMillis}; returns how many. Stores without such files (S3) have nothing to do.
+     */
+    default int deleteUnfinishedWrites(long beforeMillis) throws IOException {
+        return 0;
+    }
 }

@@ -170,6 +170,30 @@ public final class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public int deleteUnfinishedWrites(long beforeMillis) throws IOException {
+        requireWritable();
+        Path dir = root.resolve("tmp");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                try {
+                    if (p.getFileName().toString().endsWith(".part")
+                            && Files.getLastModifiedTime(p).toMillis() < beforeMillis
+                            && Files.deleteIfExists(p)) {
+                        deleted++;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // finished (moved into place) or deleted meanwhile
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
     public long writtenAt(String key) throws IOException {
         return Files.getLastModifiedTime(path(key)).toMillis();
     }

@@ -44,7 +44,7 @@ public record AirlockConfig(
         }
     }
 
-    public record Server(String host, int port, String publicUrl) {
+    public record Server(String host, int port, String publicUrl, ServerLimits limits) {
         public Server {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("server.port must be 0..65535");
@@ -68,6 +68,24 @@ public record AirlockConfig(
     public record Database(String url, String user, String password, int poolSize) {
         public boolean sqlite() {
             return url.startsWith("jdbc:sqlite:");
+        }
+    }
+
+    /**
+     * What one client may hold of the server ({@code server.limits.*}, docs/configuration.md): open connections in all,
+     * how long a connection may stay silent, the largest request head, and the slowest request body accepted.
+     */
+    public record ServerLimits(
+            int maxConnections, java.time.Duration idleTimeout, int maxHeaderBytes, long minRequestBytesPerSecond) {
+        public ServerLimits {
+            if (maxConnections <= 0 || maxHeaderBytes < 1024 || minRequestBytesPerSecond < 0) {
+                throw new IllegalArgumentException("server.limits.maxConnections must be positive,"
+                        + " server.limits.maxHeaderBytes at least 1024, server.limits.minRequestBytesPerSecond 0 or"
+                        + " more");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("server.limits.idleTimeout must be positive");
+            }
         }
     }
 
@@ -363,7 +381,7 @@ public record AirlockConfig(
     public AirlockConfig withBoundPort(int port, boolean publicUrlWasDefault) {
         String url = publicUrlWasDefault ? "http://" + server.host() + ":" + port : server.publicUrl();
         return new AirlockConfig(
-                new Server(server.host(), port, url),
+                new Server(server.host(), port, url, server.limits()),
                 dataDir,
                 database,
                 blobDir,

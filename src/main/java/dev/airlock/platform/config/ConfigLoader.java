@@ -25,6 +25,10 @@ public final class ConfigLoader {
         d.put("server.port", "4873");
         d.put("server.publicUrl", "");
         d.put("server.trustedProxies", "");
+        d.put("server.limits.maxConnections", "10000");
+        d.put("server.limits.idleTimeout", "PT30S");
+        d.put("server.limits.maxHeaderBytes", "16384");
+        d.put("server.limits.minRequestBytesPerSecond", "1024");
         d.put("data.dir", "data");
         d.put("database.url", "");
         d.put("database.user", "");
@@ -315,7 +319,15 @@ public final class ConfigLoader {
                 ? data.resolve("blobs")
                 : Path.of(v.get("blobs.dir")).toAbsolutePath();
         return new AirlockConfig(
-                new AirlockConfig.Server(host, port, publicUrl),
+                new AirlockConfig.Server(
+                        host,
+                        port,
+                        publicUrl,
+                        new AirlockConfig.ServerLimits(
+                                intOf(v, "server.limits.maxConnections"),
+                                isoDuration("server.limits.idleTimeout", v.get("server.limits.idleTimeout")),
+                                intOf(v, "server.limits.maxHeaderBytes"),
+                                longOf(v, "server.limits.minRequestBytesPerSecond"))),
                 data,
                 new AirlockConfig.Database(
                         dbUrl, v.get("database.user"), v.get("database.password"), intOf(v, "database.poolSize")),

@@ -40,6 +40,11 @@ public final class ErrorMapper {
     }
 
     public static void unexpected(Exception e, Context ctx) {
+        if (StorageFull.causes(e)) {
+            LOG.warn("{} {} refused: the disk is full ({})", ctx.method(), ctx.path(), e.toString());
+            handle(new AirlockException(ErrorCode.INSUFFICIENT_STORAGE, StorageFull.MESSAGE), ctx);
+            return;
+        }
         LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
         write(ctx, 500, "Internal server error. The server log has the details.");
     }

@@ -1,5 +1,6 @@
 package dev.airlock.platform.http;
 
+import dev.airlock.platform.config.AirlockConfig;
 import dev.airlock.shared.AirlockException;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -37,6 +38,7 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(
             String host,
             int port,
+            AirlockConfig.ServerLimits limits,
             long maxBodyBytes,
             Path spoolDir,
             List<String> trustedProxies,
@@ -55,9 +57,13 @@ public final class HttpServer implements AutoCloseable {
                 // stop() waits for the requests in flight (rolling restarts behind a load balancer)
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(DRAIN_MILLIS);
+                ClientLimits.apply(server, limits);
             });
             // npm escapes scoped names as @scope%2fname: allow an encoded slash in a segment; the router decodes.
-            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setUriCompliance(UriCompliance.LEGACY);
+                ClientLimits.apply(http, limits);
+            });
             // the server's settings for Requests: app data, not a before-handler setting attributes on every request
             config.appData(
                     Requests.SETTINGS, new Requests.Settings(authenticator, trustedProxies, maxBodyBytes, spoolDir));
@@ -122,7 +128,12 @@ public final class HttpServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             int status = response.getStatus() <= 0 ? 500 : response.getStatus();
-            String message = status == 400 ? "Bad request: the URL or headers are malformed." : "HTTP " + status;
+            String message = switch (status) {
+                case 400 -> "Bad request: the URL or headers are malformed.";
+                case 431 ->
+                    "The request's headers are larger than this registry accepts (server.limits.maxHeaderBytes).";
+                default -> "HTTP " + status;
+            };
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);

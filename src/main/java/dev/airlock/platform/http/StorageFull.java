@@ -1,0 +1,33 @@
+package dev.airlock.platform.http;
+
+import java.util.Locale;
+
+/**
+ * Recognises a write that failed because the disk is full: the filesystem's ENOSPC (blob files, spooled bodies, the
+ * SQLite WAL), SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100). Such a request stored nothing (the blob's
+ * temporary file is deleted, the transaction rolled back), so the client is told to try again once space returns.
+ */
+final class StorageFull {
+    static final String MESSAGE = "The registry's disk is full, so nothing was stored. Ask the registry's operator to"
+            + " free space; then repeat this request (no restart is needed).";
+
+    private StorageFull() {}
+
+    static boolean causes(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("no space left on device")
+                    || m.contains("disk quota exceeded")
+                    || m.contains("sqlite_full")
+                    || m.contains("database or disk is full")) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (causes(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
