@@ -146,9 +146,25 @@ public final class PackageService {
         return serve(both[abbreviated ? 1 : 0], gzip);
     }
 
+    /**
+     * Where a published version's tarball is, when the actor may read it; 404 otherwise. A public package's row is kept
+     * in memory with its packuments (and forgotten with them): a hit costs no database row.
+     */
     public TarballRef tarball(Actor actor, PackageName name, String version) {
-        return db.read(tx ->
-                tarballRef(tx, actor, name.toString(), version, store.servedTarball(tx, name.toString(), version)));
+        String n = name.toString();
+        TarballRef hot = access.anonymousAllowed(actor) ? cache.tarball(n, version) : null;
+        if (hot != null) {
+            return hot;
+        }
+        long generation = cache.generation(n);
+        return db.read(tx -> {
+            PackageStore.Served s = store.servedTarball(tx, n, version);
+            TarballRef ref = tarballRef(tx, actor, n, version, s);
+            if (PackageRecord.PUBLIC.equals(s.access())) {
+                cache.putTarball(n, version, generation, ref);
+            }
+            return ref;
+        });
     }
 
     /**

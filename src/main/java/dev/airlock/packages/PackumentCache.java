@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Assembled packuments kept in memory (docs/adr/0017-incremental-packuments.md): both forms of a package, their
+ * Assembled packuments kept in memory (docs/adr/0017-incremental-packuments.md), and where the tarballs of public
+ * packages' published versions are (a tarball read then costs no row either): both forms of a package, their
  * identity bytes and, made on the first gzip read, their gzip bytes, in direct buffers (outside the small heap),
  * bounded in bytes, least recently used first out. Filled on read; {@link #invalidate}d after the commit of every
  * change to the package on every node. With each entry go the package's scope and access, so that a hit still
@@ -53,8 +54,18 @@ final class PackumentCache {
         }
     }
 
+    /** Tarball rows of public packages' published versions kept at most (each a few hundred bytes). */
+    static final int MAX_TARBALLS = 50_000;
+
+    /** Where a public package's published version's tarball is, and since when this is known. */
+    private record Tarball(TarballRef ref, long born) {}
+
     private final long maxBytes;
     private final long maxAgeNanos;
+    /** name → version → tarball row: invalidated with the package's packuments, cleared whole when full. */
+    private final java.util.HashMap<String, java.util.HashMap<String, Tarball>> tarballs = new java.util.HashMap<>();
+
+    private int tarballCount;
     private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
@@ -181,10 +192,45 @@ final class PackumentCache {
         }
     }
 
+    /** The tarball row of a public package's published version when memory holds it, else null. */
+    synchronized TarballRef tarball(String name, String version) {
+        java.util.HashMap<String, Tarball> versions = tarballs.get(name);
+        Tarball t = versions == null ? null : versions.get(version);
+        if (t == null) {
+            return null;
+        }
+        if (System.nanoTime() - t.born > maxAgeNanos) {
+            versions.remove(version);
+            tarballCount--;
+            return null;
+        }
+        return t.ref;
+    }
+
+    /** Keeps the tarball row of a public package's published version read under {@code generation} (as {@link #put}). */
+    synchronized void putTarball(String name, String version, long generation, TarballRef ref) {
+        if (maxBytes == 0 || generations.get(stripe(name)) != generation) {
+            return;
+        }
+        if (tarballCount >= MAX_TARBALLS) {
+            tarballs.clear();
+            tarballCount = 0;
+        }
+        if (tarballs.computeIfAbsent(name, n -> new java.util.HashMap<>())
+                        .put(version, new Tarball(ref, System.nanoTime()))
+                == null) {
+            tarballCount++;
+        }
+    }
+
     /** Forgets both forms of {@code name}; a read under an earlier generation will not put them back. */
     void invalidate(String name) {
         synchronized (this) {
             generations.incrementAndGet(stripe(name));
+            java.util.HashMap<String, Tarball> versions = tarballs.remove(name);
+            if (versions != null) {
+                tarballCount -= versions.size();
+            }
             for (boolean abbreviated : new boolean[] {false, true}) {
                 Entry e = entries.remove(key(name, abbreviated));
                 if (e != null) {
@@ -201,6 +247,8 @@ final class PackumentCache {
         }
         entries.clear();
         bytes = 0;
+        tarballs.clear();
+        tarballCount = 0;
     }
 
     long hits() {

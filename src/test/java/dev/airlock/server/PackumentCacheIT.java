@@ -208,6 +208,33 @@ class PackumentCacheIT {
     }
 
     @Test
+    void aTarballHeldInMemoryGoesWithItsVersionOrItsPublicAccess() {
+        String erin = registry.userWithToken("erin");
+        publish(erin, "@erin/tar-hot", "1.0.0", "latest");
+        publish(erin, "@erin/tar-hot", "1.1.0", "latest");
+        String old = "@erin%2ftar-hot/-/tar-hot-1.0.0.tgz";
+        String kept = "@erin%2ftar-hot/-/tar-hot-1.1.0.tgz";
+        for (int i = 0; i < 3; i++) { // the first read keeps the rows, the next ones are served from memory
+            assertThat(registry.http.get(old, null).status()).isEqualTo(200);
+            assertThat(registry.http.get(kept, null).status()).isEqualTo(200);
+        }
+        registry.airlock
+                .packageUseCases
+                .unpublish()
+                .unpublishVersion(OPERATOR, dev.airlock.shared.PackageName.parse("@erin/tar-hot"), "1.0.0");
+        assertThat(registry.http.get(old, null).status()).isEqualTo(404);
+        assertThat(registry.http.get(kept, null).status()).isEqualTo(200);
+
+        // made restricted: no longer anyone's from memory
+        Http.Response access =
+                registry.http.post("-/package/@erin%2ftar-hot/access", erin, "{\"access\":\"restricted\"}");
+        assertThat(access.status()).as(access.body()).isEqualTo(200);
+        assertThat(registry.http.get(kept, null).status()).isEqualTo(404);
+        assertThat(registry.http.get(kept, bob).status()).isEqualTo(404);
+        assertThat(registry.http.get(kept, erin).status()).isEqualTo(200);
+    }
+
+    @Test
     void aStagedVersionNeverAppearsUntilApproved() {
         String dave = registry.userWithToken("dave");
         publish(dave, "staged-hot", "1.0.0", "latest");
