@@ -19,7 +19,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * {@code idleTimeout} is closed (a slowloris trickling its head byte by byte is bounded by the whole-head size and the
  * connection cap instead); at {@code maxConnections} open connections Jetty stops accepting until one closes (and
  * closes idle ones sooner); a head over {@code maxHeaderBytes} is answered 431; a body arriving slower than
- * {@code minRequestBytesPerSecond} (averaged from the request's start, so a slow start is forgiven) is cut off.
+ * {@code minRequestBytesPerSecond} (averaged over the request's body since it was first read, after a one-second grace)
+ * is cut off (400).
  */
 final class ClientLimits {
     private ClientLimits() {}
