@@ -1,12 +1,17 @@
 package dev.airlock.platform.http;
 
 import dev.airlock.platform.config.AirlockConfig;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
@@ -14,7 +19,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * {@code idleTimeout} is closed (a slowloris trickling its head byte by byte is bounded by the whole-head size and the
  * connection cap instead); at {@code maxConnections} open connections Jetty stops accepting until one closes (and
  * closes idle ones sooner); a head over {@code maxHeaderBytes} is answered 431; a body arriving slower than
- * {@code minRequestBytesPerSecond} (averaged from the request's start, so a slow start is forgiven) is cut off.
+ * {@code minRequestBytesPerSecond} (averaged over the request's body since it was first read, after a one-second grace)
+ * is cut off (400).
  */
 final class ClientLimits {
     private ClientLimits() {}
@@ -27,7 +33,7 @@ final class ClientLimits {
         server.addBean(cap);
         if (limits.minRequestBytesPerSecond() > 0) {
             // responses are not held to a rate: a client on a slow link may read a large tarball slowly
-            server.insertHandler(new MinimumDataRateHandler(limits.minRequestBytesPerSecond(), 0));
+            server.insertHandler(new MinimumBodyRate(limits.minRequestBytesPerSecond()));
         }
         // the connectors exist once Javalin starts the server: set their idle timeout then
         server.addEventListener(new LifeCycle.Listener() {
@@ -44,5 +50,51 @@ final class ClientLimits {
 
     static void apply(HttpConfiguration http, AirlockConfig.ServerLimits limits) {
         http.setRequestHeaderSize(limits.maxHeaderBytes());
+    }
+
+    /**
+     * Cuts off a request body arriving slower than {@code min} bytes/s, averaged over this request since its body was
+     * first read, after a one-second grace. (Jetty's MinimumDataRateHandler divides the bytes of every request the
+     * handler has seen by this request's time, so on a busy server it never cuts anything off.)
+     */
+    static final class MinimumBodyRate extends Handler.Wrapper {
+        private static final long GRACE_NANOS = 1_000_000_000L;
+        private final long min;
+
+        MinimumBodyRate(long min) {
+            this.min = min;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return super.handle(
+                    new Request.Wrapper(request) {
+                        private long start;
+                        private long bytes;
+
+                        @Override
+                        public Content.Chunk read() {
+                            long now = System.nanoTime();
+                            if (start == 0) {
+                                start = now;
+                            }
+                            Content.Chunk chunk = super.read();
+                            if (chunk != null && !Content.Chunk.isFailure(chunk)) {
+                                bytes += chunk.remaining();
+                                long elapsed = now - start;
+                                if (!chunk.isLast()
+                                        && elapsed > GRACE_NANOS
+                                        && bytes * 1_000_000_000L / elapsed < min) {
+                                    chunk.release();
+                                    return Content.Chunk.from(new TimeoutException(
+                                            "the request body arrived slower than " + min + " bytes/s"));
+                                }
+                            }
+                            return chunk;
+                        }
+                    },
+                    response,
+                    callback);
+        }
     }
 }
