@@ -13,6 +13,8 @@ public enum ErrorCode {
     IP_NOT_ALLOWED(401),
     FORBIDDEN(403),
     NOT_FOUND(404),
+    /** The request body arrived slower than the server's minimum rate: nothing was stored; send it again. */
+    REQUEST_TIMEOUT(408),
     CONFLICT(409),
     GONE(410),
     PAYLOAD_TOO_LARGE(413),

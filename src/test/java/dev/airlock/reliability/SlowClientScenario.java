@@ -172,6 +172,10 @@ final class SlowClientScenario {
                     answers.add(b.answer);
                 }
                 expect(b.cutMs >= 0 && b.cutMs <= closeBound, "a slow body was cut after " + b.cutMs + " ms");
+                // 408 with the error sentence, or the connection closed when the answer could not be written
+                expect(
+                        b.answer.startsWith("HTTP/1.1 408") || b.answer.equals("closed"),
+                        "a slow body was answered " + b.answer + " (expected 408)");
             }
             Collections.sort(cut);
             out.printf(

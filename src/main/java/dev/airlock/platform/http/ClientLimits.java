@@ -52,6 +52,20 @@ final class ClientLimits {
         http.setRequestHeaderSize(limits.maxHeaderBytes());
     }
 
+    private static final String TOO_SLOW = "the request body arrived slower than ";
+
+    /** Whether reading a body failed because {@link MinimumBodyRate} cut it off. */
+    static boolean tooSlow(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException
+                    && t.getMessage() != null
+                    && t.getMessage().startsWith(TOO_SLOW)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Cuts off a request body arriving slower than {@code min} bytes/s, averaged over this request since its body was
      * first read, after a one-second grace. (Jetty's MinimumDataRateHandler divides the bytes of every request the
@@ -86,8 +100,7 @@ final class ClientLimits {
                                         && elapsed > GRACE_NANOS
                                         && bytes * 1_000_000_000L / elapsed < min) {
                                     chunk.release();
-                                    return Content.Chunk.from(new TimeoutException(
-                                            "the request body arrived slower than " + min + " bytes/s"));
+                                    return Content.Chunk.from(new TimeoutException(TOO_SLOW + min + " bytes/s"));
                                 }
                             }
                             return chunk;

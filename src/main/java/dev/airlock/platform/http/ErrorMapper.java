@@ -45,8 +45,29 @@ public final class ErrorMapper {
             handle(new AirlockException(ErrorCode.INSUFFICIENT_STORAGE, StorageFull.MESSAGE), ctx);
             return;
         }
+        if (clientGone(e)) {
+            // the client closed the connection mid-response (a cancelled install): nothing to answer, nothing wrong
+            LOG.debug("{} {}: the client went away ({})", ctx.method(), ctx.path(), e.toString());
+            return;
+        }
         LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
         write(ctx, 500, "Internal server error. The server log has the details.");
+    }
+
+    /** Whether {@code e} is the client closing its connection while the response was being written. */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.io.EofException) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (t instanceof java.io.IOException
+                    && m != null
+                    && (m.contains("Broken pipe") || m.contains("Connection reset by peer"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void write(Context ctx, int status, String message) {

@@ -134,6 +134,13 @@ public final class Requests {
         } catch (JsonProcessingException e) {
             throw AirlockException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
+            if (ClientLimits.tooSlow(e)) {
+                throw new AirlockException(
+                        ErrorCode.REQUEST_TIMEOUT,
+                        "The request body arrived too slowly (under server.limits.minRequestBytesPerSecond), so the"
+                                + " registry stopped reading it and stored nothing. Send it again over a faster"
+                                + " connection.");
+            }
             throw AirlockException.badRequest("Could not read the request body: " + e.getMessage());
         }
     }
