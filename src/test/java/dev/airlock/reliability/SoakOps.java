@@ -25,7 +25,7 @@ final class SoakOps {
     private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     /** A registry user: name, password, login-session token, console cookie, TOTP codes (approvers only). */
-    record User(String name, String password, String token, String cookie, SoakCodes codes) {}
+    record User(String name, String password, String token, String cookie, dev.airlock.testing.RealTimeCodes codes) {}
 
     /** A published version installs can fetch, with the SHA-1 of the tarball that was sent. */
     record Published(String name, String version, String sha1) {}
@@ -88,8 +88,8 @@ final class SoakOps {
                 "Authorization",
                 "Bearer " + u.token());
         expect(start.status() == 200, start.describe("enable 2fa " + u.name()));
-        SoakCodes codes =
-                new SoakCodes(start.json().path("tfa").asText().replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"));
+        dev.airlock.testing.RealTimeCodes codes = new dev.airlock.testing.RealTimeCodes(
+                start.json().path("tfa").asText().replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"));
         SoakHttp.Answer confirm = http.send(
                 "POST",
                 "/-/npm/v1/user",
@@ -376,7 +376,8 @@ final class SoakOps {
         return "Bearer " + u.token();
     }
 
-    private static String couch(String name, String password) {
+    /** The body of {@code npm adduser} / {@code npm login} (CouchDB user document). */
+    static String couch(String name, String password) {
         return Json.write(Map.of(
                 "_id",
                 "org.couchdb.user:" + name,

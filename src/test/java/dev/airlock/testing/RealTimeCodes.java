@@ -19,19 +19,31 @@ public final class RealTimeCodes {
     /** A code no request of this user used yet, valid for at least a few more seconds. */
     public synchronized String next() {
         while (true) {
+            String code = tryNext();
+            if (code != null) {
+                return code;
+            }
             long t = System.currentTimeMillis();
-            long now = t / STEP;
-            long k = Math.max(last + 1, now - 1);
-            if (k == now - 1 && (k + 2) * STEP - t < MARGIN) {
-                k = now;
-            }
-            if (k > now + 1) {
-                sleep((k - 1) * STEP + 500 - t);
-                continue;
-            }
-            last = k;
-            return app.code(k);
+            sleep(last * STEP + 500 - t); // until step last + 1 is inside the window (now + 1)
         }
+    }
+
+    /**
+     * As {@link #next}, but null instead of waiting when this user has used up the window (a load driver then asks
+     * another user).
+     */
+    public synchronized String tryNext() {
+        long t = System.currentTimeMillis();
+        long now = t / STEP;
+        long k = Math.max(last + 1, now - 1);
+        if (k == now - 1 && (k + 2) * STEP - t < MARGIN) {
+            k = now; // now-1 is about to leave the window
+        }
+        if (k > now + 1) {
+            return null;
+        }
+        last = k;
+        return app.code(k);
     }
 
     private static void sleep(long ms) {
