@@ -30,6 +30,7 @@ import dev.airlock.metrics.Metrics;
 import dev.airlock.metrics.http.MetricsRoutes;
 import dev.airlock.names.NameService;
 import dev.airlock.notifications.NotificationService;
+import dev.airlock.orgs.GroupSync;
 import dev.airlock.orgs.OrgService;
 import dev.airlock.orgs.http.OrgRoutes;
 import dev.airlock.packages.BlobSweep;
@@ -110,6 +111,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final TokenService tokens;
     public final UserService users;
     public final OrgService orgs;
+    public final GroupSync groupSync;
     public final PackageService packages;
     /** Every use case of the packages feature ({@link #packages} is its reads). */
     public final Packages packageUseCases;
@@ -196,6 +198,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().maxPasswordFailures(),
                 config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock);
+        this.groupSync = GroupSync.none();
         String signingKey = config.security().signingKeyFile();
         this.signer = RegistrySigner.create(
                 db,
