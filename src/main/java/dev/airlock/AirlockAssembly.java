@@ -248,7 +248,7 @@ public final class AirlockAssembly implements AutoCloseable {
         packageUseCases
                 .versions()
                 .onRelease(new ApprovalAttestations(
-                        publish.attestations(), signer, policies, packages, packumentBase::get));
+                        db, publish.attestations(), signer, policies, packages, packumentBase::get));
         this.mailCheck = dev.airlock.mailcheck.MailCheckService.create(config.mailCheck(), db);
         this.notifications = NotificationService.create(
                 db,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.packages.PackageService;
 import dev.airlock.packages.PackageVersions;
 import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.db.Database;
 import dev.airlock.platform.db.Tx;
 import dev.airlock.platform.json.Json;
 import dev.airlock.policy.EffectivePolicy;
@@ -16,8 +17,10 @@ import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.SignatureRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -39,8 +42,10 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
     private final PolicyService policies;
     private final PackageService packages;
     private final Supplier<String> registry;
+    private final Database db;
 
     public ApprovalAttestations(
+            Database db,
             AttestationService attestations,
             RegistrySigner signer,
             PolicyService policies,
@@ -51,6 +56,7 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
         this.policies = policies;
         this.packages = packages;
         this.registry = registry;
+        this.db = db;
     }
 
     /**
@@ -61,6 +67,37 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
      */
     @Override
     public Map<String, Object> released(Tx tx, PackageVersions.Released r) {
+        byte[] digest = digest(r);
+        if (digest == null) {
+            return Map.of();
+        }
+        byte[] statement = statement(tx, r, digest);
+        return store(tx, r, statement, signer.sign(ProvenanceVerifier.pae(statement)));
+    }
+
+    /**
+     * Signs the statement as it reads before the transaction; inside it, the statement is built again and the
+     * signature kept when both are the same bytes (signed again otherwise: a policy or maintainer changed between).
+     */
+    @Override
+    public Function<Tx, Map<String, Object>> prepare(PackageVersions.Released r) {
+        byte[] digest = digest(r);
+        if (digest == null) {
+            return tx -> Map.of();
+        }
+        byte[] early = db.read(tx -> statement(tx, r, digest));
+        SignatureRef signed = signer.sign(ProvenanceVerifier.pae(early));
+        return tx -> {
+            byte[] statement = statement(tx, r, digest);
+            return store(
+                    tx,
+                    r,
+                    statement,
+                    Arrays.equals(statement, early) ? signed : signer.sign(ProvenanceVerifier.pae(statement)));
+        };
+    }
+
+    private static byte[] digest(PackageVersions.Released r) {
         byte[] digest = AttestationService.sha512(r.integrity());
         if (digest == null) {
             LOG.warn(
@@ -68,11 +105,15 @@ public final class ApprovalAttestations implements PackageVersions.ReleaseListen
                     r.name(),
                     r.version(),
                     r.integrity());
-            return Map.of();
         }
-        PackageName name = PackageName.parse(r.name());
-        byte[] statement = Json.write(statement(tx, name, r, digest)).getBytes(StandardCharsets.UTF_8);
-        SignatureRef sig = signer.sign(ProvenanceVerifier.pae(statement));
+        return digest;
+    }
+
+    private byte[] statement(Tx tx, PackageVersions.Released r, byte[] digest) {
+        return Json.write(statement(tx, PackageName.parse(r.name()), r, digest)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Map<String, Object> store(Tx tx, PackageVersions.Released r, byte[] statement, SignatureRef sig) {
         String payload = Base64.getEncoder().encodeToString(statement);
         ObjectNode bundle = Json.object();
         bundle.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json");

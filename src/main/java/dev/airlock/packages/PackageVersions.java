@@ -37,6 +37,15 @@ public final class PackageVersions {
      */
     public interface ReleaseListener {
         Map<String, Object> released(Tx tx, Released released);
+
+        /**
+         * The work of {@link #released} that can be done before the releasing transaction starts (signing, say), so
+         * that the one writer holds its lock for less; answers what is left to do inside it, which must give the
+         * same result as {@link #released} would there. By default everything is left for the transaction.
+         */
+        default java.util.function.Function<Tx, Map<String, Object>> prepare(Released released) {
+            return tx -> released(tx, released);
+        }
     }
 
     private volatile ReleaseListener listener = (tx, r) -> Map.of();
@@ -106,10 +115,15 @@ public final class PackageVersions {
     public void publish(Actor actor, NewVersion v, String factor, java.util.function.Consumer<Tx> alsoInTx) {
         Map<String, Object> how = directPublish(actor, factor);
         String authorisation = dev.airlock.platform.json.Json.write(how);
+        long now = clock.millis();
+        String name = v.name().toString();
+        // the signatures are made before the write transaction: they need nothing it reads, and the one writer is
+        // the publish path's narrowest point
+        rows.sign(v.manifest(), name, v.version(), v.integrity());
+        java.util.function.Function<Tx, Map<String, Object>> release =
+                listener.prepare(new Released(actor, name, v.version(), v.integrity(), how, now));
         try {
             db.write(tx -> {
-                long now = clock.millis();
-                String name = v.name().toString();
                 PackageRecord pkg = checkPublish(tx, actor, v.name(), v.version(), v.access());
                 String requested = v.access();
                 if (pkg == null) {
@@ -128,7 +142,6 @@ public final class PackageVersions {
                 } else if (requested != null) {
                     pkg = pkg.withAccess(requested).touchedAt(now);
                 }
-                rows.sign(v.manifest(), name, v.version(), v.integrity());
                 store.insertVersion(tx, VersionRecord.of(v, VersionState.PUBLISHED, now, actor.user(), authorisation));
                 store.setTag(tx, name, v.tag(), v.version());
                 alsoInTx.accept(tx);
@@ -137,7 +150,7 @@ public final class PackageVersions {
                 event.put("tag", v.tag());
                 event.put("integrity", v.integrity());
                 event.put("method", "publish");
-                event.putAll(listener.released(tx, new Released(actor, name, v.version(), v.integrity(), how, now)));
+                event.putAll(release.apply(tx));
                 rows.touchVersions(tx, pkg, now, List.of(v.version()), 1);
                 audit.record(tx, actor, "package.publish", "package:" + name, event);
                 return null;
