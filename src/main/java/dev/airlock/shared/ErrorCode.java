@@ -24,6 +24,8 @@ public enum ErrorCode {
     INTERNAL(500),
     /** The upstream registry could not be reached, or answered with something that cannot be served. */
     BAD_GATEWAY(502),
+    /** The database stayed locked by another process beyond the wait: nothing was changed; repeat shortly. */
+    SERVICE_UNAVAILABLE(503),
     /** The upstream registry did not answer in time. */
     GATEWAY_TIMEOUT(504),
     /** The registry's disk (or database) is full: nothing was stored; the request can be repeated once space returns. */

@@ -70,8 +70,9 @@ final class DiskFullScenario {
                     "disk: tmpfs of %s, filled with %d MiB; free now %d KiB%n",
                     MOUNT_SIZE, filled >> 20, Files.getFileStore(mnt).getUsableSpace() >> 10);
             List<String> answers = new ArrayList<>();
-            for (int i = 1; i <= 4; i++) {
-                Sent s = FaultUsers.body("disk-full", "1.0." + i, i == 1 ? 512 : 256 * 1024);
+            // small bodies, and one over 1 MiB, which is spooled to DATA/tmp while it is decoded
+            for (int i = 1; i <= 5; i++) {
+                Sent s = FaultUsers.body("disk-full", "1.0." + i, i == 1 ? 512 : i == 5 ? 2 << 20 : 256 * 1024);
                 Attempt a = ledger.add(Kind.PUBLISH, s, u.token(), null);
                 Http.Response r = http.put(s.name(), u.token(), s.json());
                 a.acked = r.status() / 100 == 2;

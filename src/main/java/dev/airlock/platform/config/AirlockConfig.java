@@ -65,7 +65,12 @@ public record AirlockConfig(
         }
     }
 
-    public record Database(String url, String user, String password, int poolSize) {
+    public record Database(String url, String user, String password, int poolSize, java.time.Duration busyTimeout) {
+        /** With SQLite's default wait for a lock another process holds (30 s). */
+        public Database(String url, String user, String password, int poolSize) {
+            this(url, user, password, poolSize, java.time.Duration.ofSeconds(30));
+        }
+
         public boolean sqlite() {
             return url.startsWith("jdbc:sqlite:");
         }

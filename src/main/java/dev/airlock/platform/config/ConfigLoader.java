@@ -34,6 +34,7 @@ public final class ConfigLoader {
         d.put("database.user", "");
         d.put("database.password", "");
         d.put("database.poolSize", "8");
+        d.put("database.busyTimeout", "PT30S");
         d.put("blobs.dir", "");
         d.putAll(S3Config.defaults());
         d.put("limits.maxBodyBytes", String.valueOf(64L << 20));
@@ -330,7 +331,11 @@ public final class ConfigLoader {
                                 longOf(v, "server.limits.minRequestBytesPerSecond"))),
                 data,
                 new AirlockConfig.Database(
-                        dbUrl, v.get("database.user"), v.get("database.password"), intOf(v, "database.poolSize")),
+                        dbUrl,
+                        v.get("database.user"),
+                        v.get("database.password"),
+                        intOf(v, "database.poolSize"),
+                        isoDuration("database.busyTimeout", v.get("database.busyTimeout"))),
                 blobs,
                 new AirlockConfig.Limits(
                         longOf(v, "limits.maxBodyBytes"),

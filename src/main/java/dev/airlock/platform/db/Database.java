@@ -77,7 +77,9 @@ public final class Database implements AutoCloseable {
             hc.addDataSourceProperty("journal_mode", "WAL");
             // Durable commits: every acknowledged write is fsynced to the WAL.
             hc.addDataSourceProperty("synchronous", "FULL");
-            hc.addDataSourceProperty("busy_timeout", "30000");
+            // how long a write waits for a lock another process holds (a backup, an import) before giving up
+            hc.addDataSourceProperty(
+                    "busy_timeout", Long.toString(cfg.busyTimeout().toMillis()));
             hc.addDataSourceProperty("foreign_keys", "true");
             hc.setConnectionInitSql("PRAGMA journal_mode=WAL");
         }
@@ -151,21 +153,41 @@ public final class Database implements AutoCloseable {
                         .map((rs, ctx) -> 1)
                         .list();
             }
+            RuntimeException failed = null;
             try {
                 return h.inTransaction(level, t -> {
                     opened[0] = new Tx(t, true);
                     return work.apply(opened[0]);
                 });
+            } catch (RuntimeException e) {
+                failed = e;
+                throw e;
             } finally {
                 if (mode != null) {
-                    h.createQuery("SELECT pg_advisory_unlock" + mode + "(" + WRITERS + ")")
-                            .map((rs, ctx) -> 1)
-                            .list();
+                    unlock(h, mode, failed);
                 }
             }
         });
         opened[0].committed();
         return result;
+    }
+
+    /**
+     * Releases the session's advisory lock. When that fails (the connection broke: the server restarted, say), the
+     * connection is evicted from the pool, so its session ends and the lock with it; the transaction's own failure,
+     * if any, is what the caller sees, and a transaction that committed stays a success.
+     */
+    private void unlock(org.jdbi.v3.core.Handle h, String mode, RuntimeException failed) {
+        try {
+            h.createQuery("SELECT pg_advisory_unlock" + mode + "(" + WRITERS + ")")
+                    .map((rs, ctx) -> 1)
+                    .list();
+        } catch (RuntimeException e) {
+            writePool.evictConnection(h.getConnection());
+            if (failed != null) {
+                failed.addSuppressed(e);
+            }
+        }
     }
 
     /** A few milliseconds, growing and jittered, so that the transactions that collided do not collide again. */
@@ -257,6 +279,36 @@ public final class Database implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code t} comes from SQLite's lock staying taken beyond {@code busy_timeout} (SQLITE_BUSY or
+     * SQLITE_LOCKED): another process, such as a backup, an import or a database shell, holds the write lock. The
+     * transaction was rolled back.
+     */
+    public static boolean isBusy(Throwable t) {
+        return dev.airlock.shared.Throwables.anyCause(
+                t,
+                c -> c instanceof SQLException sql
+                        && (sql.getErrorCode() == 5
+                                || sql.getErrorCode() == 6 // SQLITE_BUSY, SQLITE_LOCKED
+                                || String.valueOf(sql.getMessage()).contains("SQLITE_BUSY")
+                                || String.valueOf(sql.getMessage()).contains("SQLITE_LOCKED")));
+    }
+
+    /**
+     * Whether {@code t} comes from the database server being out of reach: a connection failure or a server shutting
+     * down (PostgreSQL's SQLSTATE classes 08 and 57P), or no pooled connection to be had in time. A transaction cut
+     * off so may or may not have committed.
+     */
+    public static boolean isUnavailable(Throwable t) {
+        return dev.airlock.shared.Throwables.anyCause(
+                t,
+                c -> c instanceof java.sql.SQLTransientConnectionException
+                        || (c instanceof SQLException sql
+                                && sql.getSQLState() != null
+                                && (sql.getSQLState().startsWith("08")
+                                        || sql.getSQLState().startsWith("57P"))));
     }
 
     /** Asks the database {@code SELECT 1} (a readiness probe); throws when it does not answer. */

@@ -56,14 +56,11 @@ final class ClientLimits {
 
     /** Whether reading a body failed because {@link MinimumBodyRate} cut it off. */
     static boolean tooSlow(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException
-                    && t.getMessage() != null
-                    && t.getMessage().startsWith(TOO_SLOW)) {
-                return true;
-            }
-        }
-        return false;
+        return dev.airlock.shared.Throwables.anyCause(
+                e,
+                t -> t instanceof TimeoutException
+                        && t.getMessage() != null
+                        && t.getMessage().startsWith(TOO_SLOW));
     }
 
     /**

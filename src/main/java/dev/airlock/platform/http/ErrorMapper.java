@@ -1,9 +1,11 @@
 package dev.airlock.platform.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.airlock.platform.db.Database;
 import dev.airlock.platform.json.Json;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
+import dev.airlock.shared.Throwables;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +13,13 @@ import org.slf4j.LoggerFactory;
 /** The one place where failures become npm-shaped responses: {@code {"error": "..."}} with the right status. */
 public final class ErrorMapper {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    static final String BUSY = "The registry's database is locked by another process (a backup, an import or a"
+            + " database shell), so nothing was changed. Repeat this request in a few seconds.";
+
+    static final String UNREACHABLE = "The registry cannot reach its database right now, so this request may not have"
+            + " been carried out. Repeat it in a few seconds (a publish that did go through answers that the version"
+            + " exists).";
 
     private ErrorMapper() {}
 
@@ -45,6 +54,19 @@ public final class ErrorMapper {
             handle(new AirlockException(ErrorCode.INSUFFICIENT_STORAGE, StorageFull.MESSAGE), ctx);
             return;
         }
+        if (Database.isBusy(e)) {
+            // another process held SQLite's write lock for longer than busy_timeout (a backup, an import, a shell)
+            LOG.warn("{} {} refused: the database stayed locked ({})", ctx.method(), ctx.path(), e.toString());
+            ctx.header("Retry-After", "5");
+            handle(new AirlockException(ErrorCode.SERVICE_UNAVAILABLE, BUSY), ctx);
+            return;
+        }
+        if (Database.isUnavailable(e)) {
+            LOG.warn("{} {} failed: the database cannot be reached ({})", ctx.method(), ctx.path(), e.toString());
+            ctx.header("Retry-After", "5");
+            handle(new AirlockException(ErrorCode.SERVICE_UNAVAILABLE, UNREACHABLE), ctx);
+            return;
+        }
         if (clientGone(e)) {
             // the client closed the connection mid-response (a cancelled install): nothing to answer, nothing wrong
             LOG.debug("{} {}: the client went away ({})", ctx.method(), ctx.path(), e.toString());
@@ -56,18 +78,13 @@ public final class ErrorMapper {
 
     /** Whether {@code e} is the client closing its connection while the response was being written. */
     static boolean clientGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.eclipse.jetty.io.EofException) {
-                return true;
-            }
+        return Throwables.anyCause(e, t -> {
             String m = t.getMessage();
-            if (t instanceof java.io.IOException
-                    && m != null
-                    && (m.contains("Broken pipe") || m.contains("Connection reset by peer"))) {
-                return true;
-            }
-        }
-        return false;
+            return t instanceof org.eclipse.jetty.io.EofException
+                    || (t instanceof java.io.IOException
+                            && m != null
+                            && (m.contains("Broken pipe") || m.contains("Connection reset by peer")));
+        });
     }
 
     public static void write(Context ctx, int status, String message) {

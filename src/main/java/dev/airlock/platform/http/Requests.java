@@ -141,6 +141,10 @@ public final class Requests {
                                 + " registry stopped reading it and stored nothing. Send it again over a faster"
                                 + " connection.");
             }
+            if (StorageFull.causes(e)) {
+                // spooling a large body to DATA/tmp ran out of space: the server's problem, not the request's
+                throw new AirlockException(ErrorCode.INSUFFICIENT_STORAGE, StorageFull.MESSAGE);
+            }
             throw AirlockException.badRequest("Could not read the request body: " + e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package dev.airlock.platform.http;
 
+import dev.airlock.shared.Throwables;
 import java.util.Locale;
 
 /**
@@ -14,20 +15,12 @@ final class StorageFull {
     private StorageFull() {}
 
     static boolean causes(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return Throwables.anyCause(e, t -> {
             String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-            if (m.contains("no space left on device")
+            return m.contains("no space left on device")
                     || m.contains("disk quota exceeded")
                     || m.contains("sqlite_full")
-                    || m.contains("database or disk is full")) {
-                return true;
-            }
-            for (Throwable s : t.getSuppressed()) {
-                if (causes(s)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+                    || m.contains("database or disk is full");
+        });
     }
 }
