@@ -5,7 +5,7 @@
 #       a fixed mixed rate (R ops/s, 20) for N minutes (30) against a fresh Airlock process: installs, publishes,
 #       stages, approvals with TOTP, couch and web logins, token use, console pages, and a real npm install every
 #       S seconds (60). Prints figures every minute and at the end; exits 1 when a criterion fails.
-#   reliability/run.sh kill|disk|slow|db [ARGS]   the fault scenarios (reliability/<scenario>.sh)
+#   reliability/run.sh kill|disk|slow|db|pg [ARGS]   the fault scenarios (reliability/<scenario>.sh)
 #   reliability/run.sh all                        every scenario's short form, one after the other
 #
 # Everything runs on 127.0.0.1 with a random free port and a temp directory; everything started here is stopped at
@@ -116,15 +116,15 @@ cmd="${1:-}"
 shift
 case "$cmd" in
   soak) soak "$@" ;;
-  kill | disk | slow | db) scenario "$cmd" "$@" ;;
+  kill | disk | slow | db | pg) scenario "$cmd" "$@" ;;
   all)
     # the short forms: a 3-minute soak (1 of warm-up), then each fault scenario (kill with 3 rounds, not 50)
     failed=()
     bash "${BASH_SOURCE[0]}" soak --minutes 3 --warmup 60 --npm-every 30 || failed+=(soak)
-    for s in kill disk slow db; do
+    for s in kill disk slow db pg; do
       echo "== $s" >&2
       src=0
-      if [[ "$s" == kill ]]; then scenario kill --rounds 3 || src=$?; else scenario "$s" || src=$?; fi
+      if [[ "$s" == kill ]]; then scenario kill --rounds 3 || src=$?; elif [[ "$s" == pg ]]; then scenario pg --rounds 2 || src=$?; else scenario "$s" || src=$?; fi
       if ((src == 3)); then echo "   (skipped: not present)" >&2; elif ((src != 0)); then failed+=("$s"); fi
     done
     if ((${#failed[@]})); then echo "FAIL scenarios: ${failed[*]}" >&2; exit 1; fi

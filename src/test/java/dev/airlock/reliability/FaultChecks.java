@@ -65,8 +65,13 @@ final class FaultChecks {
 
     /** Blob keys on disk that no version row refers to. */
     static Set<String> orphans(Path data) {
-        Set<String> referenced = new HashSet<>(
-                sqlite(data, "SELECT DISTINCT tarball_blob FROM versions WHERE tarball_blob IS NOT NULL"));
+        return orphans(data, new HashSet<>(sqlite(data, REFERENCED)));
+    }
+
+    static final String REFERENCED = "SELECT DISTINCT tarball_blob FROM versions WHERE tarball_blob IS NOT NULL";
+
+    /** Blob keys on disk not in {@code referenced}. */
+    static Set<String> orphans(Path data, Set<String> referenced) {
         Set<String> orphans = new HashSet<>();
         try (Stream<Path> files = Files.walk(data.resolve("blobs"))) {
             files.filter(Files::isRegularFile)
