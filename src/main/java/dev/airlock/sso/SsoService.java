@@ -210,7 +210,13 @@ public final class SsoService {
         } catch (OidcClient.Failure e) {
             throw refused(attempt, flow.provider(), e.getMessage(), FAILED);
         }
-        String user = signIn(client, issuer, verified, attempt);
+        String user;
+        try {
+            user = signIn(client, issuer, verified, attempt);
+        } catch (AirlockException e) {
+            // no account for this person (a name already taken, or no usable name): recorded, nothing stored
+            throw refused(attempt, flow.provider(), e.getMessage(), e.getMessage());
+        }
         groups.apply(user, "oidc:" + flow.provider(), groupsOf(verified.claims().get(client.config.groupsClaim())));
         return new SignedIn(user, flow.provider(), flow.nextPage());
     }

@@ -262,6 +262,16 @@ class SsoIT {
                             Map.of("username", "frank", "password", "frank-password", "next", "/-/console/"));
             assertThat(posted.statusCode()).isEqualTo(401);
             assertThat(posted.body()).contains("Password sign-in is turned off");
+            var basic = ssoOnly.http.get(
+                    "-/whoami",
+                    null,
+                    "Authorization",
+                    "Basic "
+                            + java.util.Base64.getEncoder()
+                                    .encodeToString(
+                                            "frank:frank-password".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(basic.status()).isEqualTo(401);
+            assertThat(basic.error()).contains("Password sign-in is turned off");
             Npm npm = new Npm(tmp.resolve("frank-home"), ssoOnly.url());
             Cli.Result refused = npm.run(
                     tmp,
