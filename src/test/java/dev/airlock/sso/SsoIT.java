@@ -76,7 +76,8 @@ class SsoIT {
                         "bob-sub", claims("bob"),
                         "carol-sub", claims("carol", "eng"),
                         "dora-sub", claims("dora"),
-                        "erin-sub", claims("erin")));
+                        "erin-sub", claims("erin"),
+                        "grace-sub", claims("Grace@corp.example")));
     }
 
     static Map<String, Object> claims(String name, String... groups) {
@@ -188,6 +189,15 @@ class SsoIT {
         assertThat(registry.airlock.sso.linked("bob")).isFalse();
         assertThat(registry.airlock.users.checkPassword("bob", "bob-password", "127.0.0.1"))
                 .isTrue();
+    }
+
+    @Test
+    void aUserNameThatIsNotAnNpmNameMakesNoAccount() {
+        Agent agent = new Agent();
+        HttpResponse<String> r = agent.get(throughProvider(agent, "corp", "/-/console/", "grace-sub"));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("is not a valid npm user name").contains("auth.oidc.corp.usernameClaim");
+        assertThat(registry.airlock.users.list().stream().map(u -> u.name())).noneMatch(n -> n.startsWith("grace"));
     }
 
     @Test
