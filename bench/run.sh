@@ -62,7 +62,7 @@ if [[ ! -x "$NPM" || ! -f "$VERDACCIO" ]]; then
   pin() { sed -n "s:.*<clients\.$1>\(.*\)</clients\.$1>.*:\1:p" "$root/pom.xml"; }
   bash "$root/scripts/install-clients.sh" "$CLIENTS" "npm@$(pin npm)" "pnpm@$(pin pnpm)" \
     "@yarnpkg/cli-dist@$(pin yarnBerry)" "yarn-classic@npm:yarn@$(pin yarnClassic)" "bun@$(pin bun)" \
-    "verdaccio@$(pin verdaccio)" >&2
+    "verdaccio@$(pin verdaccio)" "oidc-provider@$(pin oidcProvider)" >&2
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned real clients (npm, pnpm, yarn berry + classic, bun) from the npm
-# registry into DIR, isolated from the machine's own npm configuration.
+# Installs the pinned real clients (npm, pnpm, yarn berry + classic, bun, Verdaccio, and the oidc-provider the
+# single sign-on tests run) from the npm registry into DIR, isolated from the machine's own npm configuration.
 # Usage: install-clients.sh DIR SPEC...
 set -euo pipefail
 dir=$1; shift

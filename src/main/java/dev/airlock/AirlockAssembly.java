@@ -64,6 +64,7 @@ import dev.airlock.publish.http.PublishRoutes;
 import dev.airlock.signing.ProxySignatures;
 import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.http.KeysRoutes;
+import dev.airlock.sso.SsoService;
 import dev.airlock.staging.StagingService;
 import dev.airlock.staging.http.StagingRoutes;
 import dev.airlock.tokens.TokenService;
@@ -135,6 +136,7 @@ public final class AirlockAssembly implements AutoCloseable {
     public final TrustService trust;
     public final ConsoleService console;
     public final WebLoginService webLogin;
+    public final SsoService sso;
     /** The notification outbox and its delivery worker (docs/notifications.md). */
     public final NotificationService notifications;
     /** The mail-domain check of the admins' console page (docs/mail-check.md). */
@@ -197,6 +199,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 twoFactor,
                 config.auth().maxPasswordFailures(),
                 config.auth().passwordFailureWindowMinutes());
+        users.passwordSignIn(config.auth().passwordSignIn());
         this.orgs = OrgService.create(db, audit, clock);
         this.groupSync = GroupSync.none();
         String signingKey = config.security().signingKeyFile();
@@ -302,6 +305,16 @@ public final class AirlockAssembly implements AutoCloseable {
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.adoption = new AdoptionService(db, orgs, policies, twoFactor, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
+        this.sso = SsoService.create(
+                db,
+                users,
+                audit,
+                groupSync,
+                secrets,
+                clock,
+                config.server().consoleUrl(),
+                config.auth().oidc(),
+                config.auth().passwordSignIn());
         this.proxy = ProxyService.create(
                 config.proxy(),
                 db,
@@ -404,18 +417,19 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new StagingRoutes(staging),
                                 new TrustRoutes(trust, policies.gate()),
                                 new ConsoleRoutes(
-                                        console,
-                                        staging,
-                                        packages,
-                                        new ConsolePages(tokens, twoFactor, orgs, policies, users, resets),
-                                        webLogin,
-                                        twoFactor,
-                                        config.server().base(),
-                                        config.server().consoleUrl(),
-                                        policies,
-                                        notifications,
-                                        auditQuery,
-                                        mailCheck),
+                                                console,
+                                                staging,
+                                                packages,
+                                                new ConsolePages(tokens, twoFactor, orgs, policies, users, resets),
+                                                webLogin,
+                                                twoFactor,
+                                                config.server().base(),
+                                                config.server().consoleUrl(),
+                                                policies,
+                                                notifications,
+                                                auditQuery,
+                                                mailCheck)
+                                        .withSso(sso),
                                 new AdoptionRoutes(
                                         console,
                                         adoption,

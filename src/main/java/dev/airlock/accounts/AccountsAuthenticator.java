@@ -52,6 +52,10 @@ public final class AccountsAuthenticator implements Authenticator {
                 throw AirlockException.unauthorized("Malformed Basic credentials.");
             }
             int colon = decoded.indexOf(':');
+            if (colon > 0) {
+                // password sign-in turned off, or an account that signs in with single sign-on: say so
+                users.requirePasswordSignIn(decoded.substring(0, colon));
+            }
             if (colon <= 0
                     || !users.checkPassword(
                             attempt, "user.basic-auth", decoded.substring(0, colon), decoded.substring(colon + 1))) {

@@ -28,6 +28,10 @@ public final class UserService {
     private final TwoFactorService twoFactor;
     private final int maxPasswordFailures;
     private final long failureWindowMillis;
+    /** The password hash of accounts made from outside (single sign-on): it never verifies. */
+    static final String NO_PASSWORD = "!";
+
+    private volatile boolean passwordSignIn = true;
 
     UserService(
             Database db,
@@ -69,6 +73,55 @@ public final class UserService {
                 twoFactor,
                 maxPasswordFailures,
                 failureWindowMinutes);
+    }
+
+    /**
+     * {@code auth.passwordSignIn}: false = no password signs anyone in (console, npm login), people sign in only
+     * through single sign-on (docs/sso.md). Set once by the assembly.
+     */
+    public UserService passwordSignIn(boolean on) {
+        this.passwordSignIn = on;
+        return this;
+    }
+
+    /**
+     * Refuses a password sign-in (console, npm login with a password) when password sign-in is off, or for an account
+     * that signs in through single sign-on, saying what to do instead.
+     */
+    public void requirePasswordSignIn(String name) {
+        if (!passwordSignIn) {
+            throw new AirlockException(
+                    ErrorCode.LOGIN_FAILED,
+                    "Password sign-in is turned off on this registry: sign in with single sign-on. For npm, run"
+                            + " `npm login` (the web login, without --auth-type=legacy).");
+        }
+        if (name != null && NO_PASSWORD.equals(db.read(tx -> store.passwordHash(tx, name)))) {
+            throw new AirlockException(
+                    ErrorCode.LOGIN_FAILED,
+                    "The account \"" + name + "\" signs in with single sign-on and has no password. For npm, run"
+                            + " `npm login` (the web login, without --auth-type=legacy); in the console, use the"
+                            + " \"Sign in with\" button.");
+        }
+    }
+
+    /** Whether an account of that name exists (inside the caller's transaction). */
+    public boolean exists(dev.airlock.platform.db.Tx tx, String name) {
+        return store.byName(tx, name) != null;
+    }
+
+    /**
+     * An account made from outside (single sign-on on first sign-in, inside the caller's transaction): no password
+     * (the hash is a marker that never verifies), the e-mail address when the provider gave a valid one.
+     */
+    public User addExternal(dev.airlock.platform.db.Tx tx, Actor actor, String name, String email, String source) {
+        validName(name);
+        String mail =
+                email != null && email.length() <= 254 && EMAIL.matcher(email).matches() ? email : "";
+        long now = clock.millis();
+        User user = new User(name, mail, false, null, null, null, null, null, now, now);
+        store.insert(tx, user, NO_PASSWORD);
+        audit.record(tx, actor, "user.create", "user:" + name, Map.of("admin", false, "source", source));
+        return user;
     }
 
     public static String validName(String name) {
@@ -225,6 +278,7 @@ public final class UserService {
         if (name == null || password == null) {
             throw AirlockException.badRequest("Both a user name and a password are required.");
         }
+        requirePasswordSignIn(name);
         User existing = find(name);
         if (existing == null) {
             // user names are not secret (packuments name maintainers and publishers): say why adduser is refused

@@ -54,6 +54,7 @@ public final class ConsoleService {
 
     /** The password step of console sign-in, for the request {@code attempt} (its address and user agent). */
     public SignIn signIn(String user, String password, String otp, Actor attempt) {
+        users.requirePasswordSignIn(user);
         if (user == null || password == null || !users.checkPassword(attempt, "console.sign-in", user, password)) {
             throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
         }
@@ -85,6 +86,14 @@ public final class ConsoleService {
         Actor who = attempt.as(user, "password");
         who.facts().verified(TwoFactorService.SECURITY_KEY);
         return who;
+    }
+
+    /**
+     * Sign-in through an identity provider (the sso feature verified it): the provider vouches for the person and for
+     * whatever factors it asked for; a new session.
+     */
+    public Opened signInWithSso(String user, Actor attempt) {
+        return open(attempt.as(user, "sso"), null, "console.sign-in");
     }
 
     /** After a step-up (a fresh factor for an approval), the session id changes. */

@@ -70,6 +70,12 @@ public final class ConsoleRoutes implements RouteModule {
         this.base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
+    /** Adds single sign-on: the "Sign in with …" buttons and the routes under /-/console/sso/. */
+    public ConsoleRoutes withSso(dev.airlock.sso.SsoService sso) {
+        web.sso = sso;
+        return this;
+    }
+
     @Override
     public void register(RoutesConfig routes) {
         routes.before("/-/console/*", ctx -> {
@@ -114,7 +120,11 @@ public final class ConsoleRoutes implements RouteModule {
             }
         });
         web.assets.register(routes);
-        new SignInRoutes(web, twoFactor).register(routes);
+        SignInRoutes signIn = new SignInRoutes(web, twoFactor);
+        signIn.register(routes);
+        if (web.sso != null) {
+            new SsoRoutes(web, web.sso, signIn).register(routes);
+        }
         StepUp stepUp = new StepUp(twoFactor);
         new StageRoutes(web, staging, pages, stepUp).register(routes);
         new PackageRoutes(web, packages, policies, stepUp).register(routes);

@@ -36,6 +36,9 @@ final class ConsoleWeb {
 
     private final java.util.function.Predicate<String> admin;
 
+    /** Single sign-on (null: none configured in this wiring, e.g. a test that builds the console alone). */
+    dev.airlock.sso.SsoService sso;
+
     ConsoleWeb(ConsoleService console, String consoleUrl) {
         this(console, consoleUrl, user -> false);
     }
@@ -132,6 +135,25 @@ final class ConsoleWeb {
                 console.now(),
                 assets.version,
                 s != null && admin.test(s.user()));
+    }
+
+    /** The "Sign in with …" buttons, each returning to {@code next} after the provider. */
+    java.util.List<dev.airlock.console.view.SignInPage.SsoButton> ssoButtons(String next) {
+        if (sso == null) {
+            return java.util.List.of();
+        }
+        return sso.providers().stream()
+                .map(p -> new dev.airlock.console.view.SignInPage.SsoButton(
+                        p.name(),
+                        p.label(),
+                        "/-/console/sso/" + p.name() + "/start?next="
+                                + URLEncoder.encode(next, StandardCharsets.UTF_8)))
+                .toList();
+    }
+
+    /** Whether the sign-in pages offer the password form. */
+    boolean passwords() {
+        return sso == null || sso.passwordSignIn();
     }
 
     /** Whether the signed-in user is a registry administrator. */

@@ -185,7 +185,9 @@ final class NpmWebRoutes {
                         signedIn
                                 ? stepUp.key(s, "web-login:" + id, "continue-key", "Continue with security key")
                                 : null,
-                        "/-/console/login?next=/-/console/web-login/" + id));
+                        "/-/console/login?next=/-/console/web-login/" + id,
+                        web.ssoButtons("/-/console/web-login/" + id),
+                        web.passwords()));
     }
 
     private void completeWebLogin(Context ctx) {

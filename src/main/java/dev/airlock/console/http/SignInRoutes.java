@@ -56,7 +56,7 @@ final class SignInRoutes {
         });
     }
 
-    private void loginPage(Context ctx, int status, String error, String next) {
+    void loginPage(Context ctx, int status, String error, String next) {
         web.render(
                 ctx,
                 status,
@@ -66,7 +66,9 @@ final class SignInRoutes {
                         error,
                         next,
                         "/-/console/login/passkey?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8),
-                        null));
+                        null,
+                        web.ssoButtons(next),
+                        web.passwords()));
     }
 
     private void signIn(Context ctx) {

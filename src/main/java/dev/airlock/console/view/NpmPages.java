@@ -20,7 +20,13 @@ public final class NpmPages {
             String user,
             boolean showOtp,
             KeyButton key,
-            String keySignInHref) {}
+            String keySignInHref,
+            java.util.List<SignInPage.SsoButton> sso,
+            boolean passwords) {
+        public WebLogin {
+            sso = sso == null ? java.util.List.of() : java.util.List.copyOf(sso);
+        }
+    }
 
     /** The staged release a confirmation approves or rejects: exactly these bytes, their review, a link to it. */
     public record Target(Stage stage, ReviewView review, String reviewHref) {}

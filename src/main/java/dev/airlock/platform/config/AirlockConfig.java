@@ -105,15 +105,19 @@ public record AirlockConfig(
     /**
      * {@code maxPasswordFailures}: wrong passwords one source address may try on one account within
      * {@code passwordFailureWindowMinutes}; an account refuses every password for the rest of the window after ten
-     * times that many from all sources together.
+     * times that many from all sources together. {@code passwordSignIn}: false = people sign in only through the
+     * {@code oidc} providers (docs/sso.md).
      */
     public record Auth(
             boolean anonymousRead,
             boolean allowSignup,
             int sessionDays,
             int maxPasswordFailures,
-            int passwordFailureWindowMinutes) {
+            int passwordFailureWindowMinutes,
+            boolean passwordSignIn,
+            List<OidcConfig.Provider> oidc) {
         public Auth {
+            oidc = List.copyOf(oidc);
             if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
                 throw new IllegalArgumentException(
                         "auth.maxPasswordFailures and auth.passwordFailureWindowMinutes must be positive");

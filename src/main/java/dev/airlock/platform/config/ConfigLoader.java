@@ -46,6 +46,7 @@ public final class ConfigLoader {
         d.put("auth.sessionDays", "30");
         d.put("auth.maxPasswordFailures", "10");
         d.put("auth.passwordFailureWindowMinutes", "15");
+        d.put("auth.passwordSignIn", "true");
         d.put("security.secretKey", "");
         d.put("security.signingKeyFile", "");
         d.put("cluster.nodeId", "");
@@ -114,6 +115,11 @@ public final class ConfigLoader {
                 };
                 values.put("proxy.upstreams." + Integer.parseInt(u.group(1)) + "." + field, e.getValue());
             }
+            // AIRLOCK_AUTH_OIDC_<NAME>_<ISSUER|CLIENT_ID|...> sets auth.oidc.NAME.*
+            String oidcKey = OidcConfig.fromEnv(e.getKey());
+            if (oidcKey != null) {
+                values.put(oidcKey, e.getValue());
+            }
             String webhookKey = NotificationsConfig.fromEnv(e.getKey());
             if (webhookKey != null) {
                 values.put(webhookKey, e.getValue());
@@ -177,6 +183,7 @@ public final class ConfigLoader {
             if (!LIST_KEYS.contains(prefix)
                     && !UPSTREAM_KEY.matcher(prefix).matches()
                     && !NotificationsConfig.known(prefix)
+                    && !OidcConfig.known(prefix)
                     && !AlertsConfig.isList(prefix)) {
                 throw new IllegalArgumentException(prefix + " in " + file + " takes one value, not a list");
             }
@@ -297,6 +304,7 @@ public final class ConfigLoader {
                 && !ISSUER_KEY.matcher(key).matches()
                 && !UPSTREAM_KEY.matcher(key).matches()
                 && !NotificationsConfig.known(key)
+                && !OidcConfig.known(key)
                 && !SINK_KEY.matcher(key).matches()) {
             throw new IllegalArgumentException(
                     "Unknown configuration " + where + ": " + key + " (see docs/configuration.md)");
@@ -347,7 +355,9 @@ public final class ConfigLoader {
                         boolOf(v, "auth.allowSignup"),
                         intOf(v, "auth.sessionDays"),
                         intOf(v, "auth.maxPasswordFailures"),
-                        intOf(v, "auth.passwordFailureWindowMinutes")),
+                        intOf(v, "auth.passwordFailureWindowMinutes"),
+                        boolOf(v, "auth.passwordSignIn"),
+                        OidcConfig.providers(v)),
                 new AirlockConfig.Security(v.get("security.secretKey"), v.get("security.signingKeyFile")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(

@@ -1,0 +1,326 @@
+package dev.airlock.sso;
+
+import dev.airlock.accounts.UserService;
+import dev.airlock.audit.AuditService;
+import dev.airlock.orgs.GroupSync;
+import dev.airlock.platform.config.OidcConfig;
+import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.platform.crypto.SecretBox;
+import dev.airlock.platform.crypto.Secrets;
+import dev.airlock.platform.db.Database;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.AirlockException;
+import dev.airlock.shared.ErrorCode;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single sign-on with OpenID Connect providers (docs/sso.md). A sign-in starts here (state, nonce and PKCE verifier
+ * made, only their hashes, and the verifier encrypted, stored with a ten-minute expiry, bound to the browser by a
+ * cookie secret), goes through the provider, and comes back to whichever node receives the callback: the flow is
+ * taken from the database once, the code exchanged, the ID token verified. The account is the one linked to the
+ * token's (issuer, subject); on a first sign-in it is created and linked, unless the name the provider gives is
+ * already an account: accounts are never joined by name or e-mail.
+ */
+public final class SsoService {
+    private static final Logger LOG = LoggerFactory.getLogger(SsoService.class);
+    static final Duration FLOW_LIFETIME = Duration.ofMinutes(10);
+    private static final String FAILED =
+            "Single sign-on did not complete; nothing was signed in. Start again from the sign-in page.";
+    private final Database db;
+    private final SsoStore store;
+    private final UserService users;
+    private final AuditService audit;
+    private final GroupSync groups;
+    private final SecretBox box;
+    private final Clock clock;
+    private final URI callback;
+    private final Map<String, OidcClient> providers = new LinkedHashMap<>();
+    private final boolean passwordSignIn;
+
+    SsoService(
+            Database db,
+            SsoStore store,
+            UserService users,
+            AuditService audit,
+            GroupSync groups,
+            SecretBox box,
+            Clock clock,
+            String consoleUrl,
+            List<OidcConfig.Provider> configured,
+            boolean passwordSignIn) {
+        this.passwordSignIn = passwordSignIn;
+        this.db = db;
+        this.store = store;
+        this.users = users;
+        this.audit = audit;
+        this.groups = groups;
+        this.box = box;
+        this.clock = clock;
+        String base = consoleUrl.endsWith("/") ? consoleUrl.substring(0, consoleUrl.length() - 1) : consoleUrl;
+        this.callback = URI.create(base + "/-/console/sso/callback");
+        for (OidcConfig.Provider p : configured) {
+            providers.put(p.name(), new OidcClient(p, clock));
+        }
+    }
+
+    public static SsoService create(
+            Database db,
+            UserService users,
+            AuditService audit,
+            GroupSync groups,
+            SecretBox box,
+            Clock clock,
+            String consoleUrl,
+            List<OidcConfig.Provider> configured,
+            boolean passwordSignIn) {
+        return new SsoService(
+                db, new JdbiSsoStore(), users, audit, groups, box, clock, consoleUrl, configured, passwordSignIn);
+    }
+
+    /** Whether the sign-in pages offer the password form ({@code auth.passwordSignIn}). */
+    public boolean passwordSignIn() {
+        return passwordSignIn;
+    }
+
+    /** A sign-in button: the provider's name (in the URL) and what the button says after "Sign in with". */
+    public record Provider(String name, String label) {}
+
+    /** The configured providers, in configuration order. */
+    public List<Provider> providers() {
+        return providers.values().stream()
+                .map(c -> new Provider(c.config.name(), c.config.label()))
+                .toList();
+    }
+
+    /** The redirect URI registered with every provider. */
+    public String callbackUrl() {
+        return callback.toString();
+    }
+
+    /**
+     * A started sign-in: where to send the browser, and the secret to keep in the browser's cookie (the callback is
+     * accepted only from the browser that started it).
+     */
+    public record Started(String authorizationUrl, String browserSecret) {}
+
+    /** Starts a sign-in with {@code provider}; {@code next} is the console page to return to afterwards. */
+    public Started start(String provider, String next) {
+        OidcClient client = client(provider);
+        String state = Secrets.base62(43);
+        String nonce = Secrets.base62(43);
+        String verifier = Secrets.base62(64);
+        String browser = Secrets.base62(43);
+        URI url;
+        try {
+            url = client.authorizationUri(callback, state, nonce, verifier, false);
+        } catch (OidcClient.Failure e) {
+            LOG.warn("single sign-on with {} cannot start: {}", provider, e.getMessage());
+            throw new AirlockException(
+                    ErrorCode.BAD_GATEWAY,
+                    "The identity provider " + client.config.label()
+                            + " cannot be reached right now; try again in a minute or tell the registry's operator.");
+        }
+        long now = clock.millis();
+        String stateHash = Hashes.sha256Hex(state);
+        db.write(tx -> {
+            store.insertFlow(
+                    tx,
+                    new SsoStore.Flow(
+                            stateHash,
+                            provider,
+                            Hashes.sha256Hex(nonce),
+                            Hashes.sha256Hex(browser),
+                            box.seal(verifier, stateHash),
+                            next,
+                            now,
+                            now + FLOW_LIFETIME.toMillis()),
+                    now);
+            return null;
+        });
+        return new Started(url.toString(), browser);
+    }
+
+    /** A completed sign-in: the account, the provider it came through, and the page to go on to. */
+    public record SignedIn(String user, String provider, String next) {}
+
+    /**
+     * The provider sent the browser back with {@code params} (the callback's query); {@code browserSecret} is the
+     * cookie the start set. The flow is used up whatever happens next.
+     */
+    public SignedIn complete(Map<String, String> params, String browserSecret, Actor attempt) {
+        String state = params.get("state");
+        if (state == null || state.length() != 43) {
+            throw refused(attempt, null, "no state or a malformed one", FAILED);
+        }
+        String stateHash = Hashes.sha256Hex(state);
+        SsoStore.Flow flow = db.write(tx -> store.takeFlow(tx, stateHash));
+        if (flow == null || flow.expiresAt() <= clock.millis()) {
+            throw refused(
+                    attempt,
+                    flow == null ? null : flow.provider(),
+                    flow == null ? "unknown or used state" : "expired flow",
+                    "This sign-in link has expired or was already used. Start again from the sign-in page.");
+        }
+        OidcClient client = providers.get(flow.provider());
+        if (client == null) {
+            throw refused(attempt, flow.provider(), "provider no longer configured", FAILED);
+        }
+        if (browserSecret == null || !Hashes.same(Hashes.sha256Hex(browserSecret), flow.browserHash())) {
+            throw refused(
+                    attempt,
+                    flow.provider(),
+                    "callback from another browser",
+                    "This sign-in was started in another browser (or its cookie is gone). Start again from the"
+                            + " sign-in page in this browser.");
+        }
+        if (params.get("error") != null) {
+            throw refused(
+                    attempt,
+                    flow.provider(),
+                    "the provider answered " + cut(params.get("error")),
+                    client.config.label() + " did not sign you in (" + cut(params.get("error"))
+                            + "). Start again from the sign-in page.");
+        }
+        String code = params.get("code");
+        if (code == null || code.isEmpty() || code.length() > 4096) {
+            throw refused(attempt, flow.provider(), "no code", FAILED);
+        }
+        OidcClient.Verified verified;
+        String issuer;
+        try {
+            issuer = client.issuer();
+            // RFC 9207: a provider that names itself in the response must name the one this flow went to
+            String iss = params.get("iss");
+            if (iss != null && !iss.equals(issuer)) {
+                throw new OidcClient.Failure("the response names issuer " + cut(iss));
+            }
+            String verifier = box.open(flow.verifierSealed(), stateHash);
+            verified = client.redeem(callback, code, verifier, flow.nonceHash());
+        } catch (OidcClient.Failure e) {
+            throw refused(attempt, flow.provider(), e.getMessage(), FAILED);
+        }
+        String user;
+        try {
+            user = signIn(client, issuer, verified, attempt);
+        } catch (AirlockException e) {
+            // no account for this person (a name already taken, or no usable name): recorded, nothing stored
+            throw refused(attempt, flow.provider(), e.getMessage(), e.getMessage());
+        }
+        groups.apply(user, "oidc:" + flow.provider(), groupsOf(verified.claims().get(client.config.groupsClaim())));
+        return new SignedIn(user, flow.provider(), flow.nextPage());
+    }
+
+    private String signIn(OidcClient client, String issuer, OidcClient.Verified v, Actor attempt) {
+        String subject = v.idToken().getSubject().getValue();
+        OidcConfig.Provider p = client.config;
+        return db.write(tx -> {
+            long now = clock.millis();
+            String linked = store.linkedUser(tx, issuer, subject);
+            String user;
+            if (linked != null) {
+                user = linked;
+                store.seen(tx, issuer, subject, now);
+            } else {
+                Object claimed = v.claims().get(p.usernameClaim());
+                if (!(claimed instanceof String s) || s.isBlank()) {
+                    throw new AirlockException(
+                            ErrorCode.LOGIN_FAILED,
+                            p.label() + " did not say your user name (claim \"" + p.usernameClaim()
+                                    + "\"), so no account can be made for you. Tell the registry's operator: "
+                                    + "auth.oidc." + p.name() + ".usernameClaim must name a claim the provider sends.");
+                }
+                user = s.trim().toLowerCase(Locale.ROOT);
+                try {
+                    UserService.validName(user);
+                } catch (AirlockException e) {
+                    throw new AirlockException(
+                            ErrorCode.LOGIN_FAILED,
+                            "The user name " + p.label() + " gives you (\"" + cut(s)
+                                    + "\") is not a valid npm user name. Tell the registry's operator to choose"
+                                    + " another claim (auth.oidc." + p.name() + ".usernameClaim).");
+                }
+                if (users.exists(tx, user)) {
+                    throw new AirlockException(
+                            ErrorCode.LOGIN_FAILED,
+                            "The account \"" + user + "\" already exists on this registry and is not linked to your "
+                                    + p.label() + " identity; Airlock never joins accounts by name or e-mail, so"
+                                    + " nobody was signed in. The registry's operator can rename or remove that"
+                                    + " account (or give your " + p.label() + " account another user name) and you"
+                                    + " can then sign in again.");
+                }
+                Object email = v.claims().get("email");
+                users.addExternal(tx, attempt, user, email instanceof String e ? e : "", "oidc:" + p.name());
+                store.link(tx, issuer, subject, user, p.name(), now);
+            }
+            audit.record(
+                    tx,
+                    attempt.as(user, "sso"),
+                    "sso.sign-in",
+                    "user:" + user,
+                    Map.of("provider", p.name(), "linked", linked != null));
+            return user;
+        });
+    }
+
+    /** Whether {@code user} signs in through a provider (has a linked identity). */
+    public boolean linked(String user) {
+        return db.read(tx -> store.anyLink(tx, user));
+    }
+
+    private OidcClient client(String provider) {
+        OidcClient client = provider == null ? null : providers.get(provider);
+        if (client == null) {
+            throw AirlockException.notFound("There is no identity provider named \"" + cut(provider) + "\" here.");
+        }
+        return client;
+    }
+
+    private AirlockException refused(Actor attempt, String provider, String reason, String message) {
+        LOG.warn("single sign-on refused ({}): {}", provider == null ? "unknown flow" : provider, reason);
+        db.write(tx -> {
+            audit.record(
+                    tx,
+                    attempt,
+                    "sso.sign-in",
+                    "failure",
+                    "sso:" + (provider == null ? "unknown" : provider),
+                    Map.of("reason", cut(reason)));
+            return null;
+        });
+        return new AirlockException(ErrorCode.LOGIN_FAILED, message);
+    }
+
+    /** The groups claim: a list of names, or one name; anything else counts as no groups. */
+    static Set<String> groupsOf(Object claim) {
+        Set<String> out = new LinkedHashSet<>();
+        if (claim instanceof String s) {
+            out.add(s);
+        } else if (claim instanceof Collection<?> c) {
+            for (Object o : c) {
+                if (o instanceof String s && !s.isEmpty()) {
+                    out.add(s);
+                }
+            }
+        }
+        return Set.copyOf(out);
+    }
+
+    private static String cut(String s) {
+        if (s == null) {
+            return "";
+        }
+        String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return clean.length() > 100 ? clean.substring(0, 100) : clean;
+    }
+}
