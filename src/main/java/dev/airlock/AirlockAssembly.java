@@ -25,6 +25,7 @@ import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.AdoptionRoutes;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
+import dev.airlock.deprovisioning.DeprovisioningService;
 import dev.airlock.imports.ImportService;
 import dev.airlock.metrics.Metrics;
 import dev.airlock.metrics.http.MetricsRoutes;
@@ -112,6 +113,9 @@ public final class AirlockAssembly implements AutoCloseable {
     public final UserService users;
     public final OrgService orgs;
     public final GroupSync groupSync;
+    /** Deactivating someone who left (docs/deprovisioning.md): the command line and SCIM share it. */
+    public final DeprovisioningService deprovisioning;
+
     public final PackageService packages;
     /** Every use case of the packages feature ({@link #packages} is its reads). */
     public final Packages packageUseCases;
@@ -198,7 +202,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().maxPasswordFailures(),
                 config.auth().passwordFailureWindowMinutes());
         this.orgs = OrgService.create(db, audit, clock);
-        this.groupSync = GroupSync.none();
+        this.groupSync = GroupSync.create(db, audit, config.auth().groups());
         String signingKey = config.security().signingKeyFile();
         this.signer = RegistrySigner.create(
                 db,
@@ -302,6 +306,8 @@ public final class AirlockAssembly implements AutoCloseable {
         this.console = ConsoleService.create(db, users, twoFactor, audit, clock);
         this.adoption = new AdoptionService(db, orgs, policies, twoFactor, clock);
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
+        this.deprovisioning =
+                new DeprovisioningService(db, users, tokens, console, webLogin, orgs, groupSync, audit, clock);
         this.proxy = ProxyService.create(
                 config.proxy(),
                 db,

@@ -3,6 +3,7 @@ package dev.airlock.accounts;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.crypto.Passwords;
 import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -114,6 +115,10 @@ public final class UserService {
         return db.read(store::all);
     }
 
+    public User find(Tx tx, String name) {
+        return store.byName(tx, name);
+    }
+
     public User find(String name) {
         return db.read(tx -> store.byName(tx, name));
     }
@@ -166,6 +171,10 @@ public final class UserService {
             ok = false;
         } else {
             ok = Passwords.verify(password, hash);
+        }
+        if (ok && db.read(tx -> store.deactivatedAt(tx, name)) != null) {
+            // said only to whoever knows the password: a guesser learns nothing about the account
+            throw deactivated(name);
         }
         if (ok && recent.stream().anyMatch(f -> f.source().equals(from))) {
             db.write(tx -> {
@@ -243,6 +252,7 @@ public final class UserService {
         Actor who = actor.as(name, "password");
         twoFactor.requireForLogin(who);
         return db.write(tx -> {
+            requireActive(tx, name);
             audit.record(tx, who, "user.login", "user:" + name, Map.of());
             return tokens.issueSession(tx, who, name);
         });
@@ -258,6 +268,7 @@ public final class UserService {
         }
         twoFactor.requireForLogin(actor);
         return db.write(tx -> {
+            requireActive(tx, actor.user());
             audit.record(tx, actor, "user.login", "user:" + actor.user(), Map.of("via", "console"));
             return tokens.issueSession(tx, actor, actor.user());
         });
@@ -298,5 +309,35 @@ public final class UserService {
             audit.record(tx, actor, "user.password", "user:" + actor.user(), Map.of());
             return null;
         });
+    }
+
+    // ---- deactivation (docs/deprovisioning.md); deprovisioning.DeprovisioningService revokes the rest ----
+
+    private static AirlockException deactivated(String name) {
+        return new AirlockException(
+                ErrorCode.LOGIN_FAILED,
+                "The account \"" + name + "\" is deactivated and can no longer sign in."
+                        + " Ask a registry administrator if this is a mistake.");
+    }
+
+    /** Refuses, in the caller's transaction, to let a deactivated account sign in or be issued anything. */
+    public void requireActive(Tx tx, String name) {
+        if (store.deactivatedAt(tx, name) != null) {
+            throw deactivated(name);
+        }
+    }
+
+    /** When the account was deactivated, or null while it is active (or does not exist). */
+    public Long deactivatedAt(Tx tx, String name) {
+        return store.deactivatedAt(tx, name);
+    }
+
+    public boolean isDeactivated(String name) {
+        return db.read(tx -> store.deactivatedAt(tx, name)) != null;
+    }
+
+    /** Marks the account deactivated at {@code at}, or active again ({@code null}), in the caller's transaction. */
+    public void setDeactivated(Tx tx, String name, Long at) {
+        store.setDeactivated(tx, name, at, clock.millis());
     }
 }
