@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
             Airlock.Serve.class,
             Airlock.UserCmd.class,
             Airlock.OrgCmd.class,
+            ScimCommand.class,
             PolicyCommand.class,
             ReportCommand.class,
             TokensCommand.class,

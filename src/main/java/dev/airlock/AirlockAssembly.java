@@ -62,6 +62,8 @@ import dev.airlock.proxy.ProxyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.scim.ScimService;
+import dev.airlock.scim.http.ScimRoutes;
 import dev.airlock.signing.ProxySignatures;
 import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.http.KeysRoutes;
@@ -115,6 +117,8 @@ public final class AirlockAssembly implements AutoCloseable {
     public final GroupSync groupSync;
     /** Deactivating someone who left (docs/deprovisioning.md): the command line and SCIM share it. */
     public final DeprovisioningService deprovisioning;
+    /** SCIM 2.0 provisioning from an identity provider under /scim/v2 (docs/deprovisioning.md, "SCIM"). */
+    public final ScimService scim;
 
     public final PackageService packages;
     /** Every use case of the packages feature ({@link #packages} is its reads). */
@@ -308,6 +312,8 @@ public final class AirlockAssembly implements AutoCloseable {
         this.webLogin = WebLoginService.create(db, users, secrets, clock);
         this.deprovisioning =
                 new DeprovisioningService(db, users, tokens, console, webLogin, orgs, groupSync, audit, clock);
+        this.scim = new ScimService(
+                db, users, deprovisioning, groupSync, clock, config.server().base());
         this.proxy = ProxyService.create(
                 config.proxy(),
                 db,
@@ -435,6 +441,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new AttestationRoutes(publish.attestations()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
+                                new ScimRoutes(scim, config.server().base()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

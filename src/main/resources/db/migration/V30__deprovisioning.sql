@@ -33,8 +33,11 @@ CREATE TABLE scim_tokens (
 );
 
 -- SCIM resource ids: users (one per account the identity provider manages) and groups with their members.
+-- scim_name is the userName the identity provider uses (lower-cased; often an e-mail address), user_name the account
+-- it names (an e-mail address's local part).
 CREATE TABLE scim_users (
     id          VARCHAR(36) PRIMARY KEY,
+    scim_name   VARCHAR(320) NOT NULL UNIQUE,
     user_name   VARCHAR(214) NOT NULL UNIQUE REFERENCES users(name),
     external_id TEXT,
     version     BIGINT NOT NULL,

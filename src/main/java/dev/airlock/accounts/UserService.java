@@ -340,4 +340,30 @@ public final class UserService {
     public void setDeactivated(Tx tx, String name, Long at) {
         store.setDeactivated(tx, name, at, clock.millis());
     }
+
+    /**
+     * An account pushed by an identity provider (SCIM), in the caller's transaction: no usable password (the marker
+     * {@code !} never verifies; the person signs in through single sign-on). Audited as {@code user.create} with
+     * {@code via}.
+     */
+    public User addProvisioned(Tx tx, Actor actor, String name, String email, String via) {
+        validName(name);
+        if (email != null && !email.isEmpty()) {
+            validEmail(email);
+        }
+        if (store.byName(tx, name) != null) {
+            throw AirlockException.conflict("User \"" + name + "\" already exists.");
+        }
+        long now = clock.millis();
+        User user = new User(name, email == null ? "" : email, false, null, null, null, null, null, now, now);
+        store.insert(tx, user, "!");
+        audit.record(tx, actor, "user.create", "user:" + name, Map.of("admin", false, "via", via));
+        return user;
+    }
+
+    /** Sets the account's e-mail address from an identity provider, in the caller's transaction. */
+    public void setEmail(Tx tx, String name, String email) {
+        validEmail(email);
+        store.updateProfile(tx, name, Map.of("email", email), clock.millis());
+    }
 }
