@@ -146,6 +146,10 @@ class DeactivateIT {
         assertThatThrownBy(() -> registry.airlock.console.signIn(
                         "leaver", "leaver-password", null, Actor.anonymous("127.0.0.1")))
                 .hasMessageContaining("is deactivated");
+        // every console session is opened in one place (password, security key, passkey, step-up): it refuses too
+        assertThatThrownBy(
+                        () -> registry.airlock.console.rotate(new Actor("leaver", "password", null, "127.0.0.1"), null))
+                .hasMessageContaining("is deactivated");
         assertThat(registry.http
                         .put(
                                 "-/user/org.couchdb.user:leaver",
