@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
             Airlock.Serve.class,
             Airlock.UserCmd.class,
             Airlock.OrgCmd.class,
+            ScimCommand.class,
             PolicyCommand.class,
             ReportCommand.class,
             TokensCommand.class,
@@ -181,7 +182,14 @@ public final class Airlock {
     @Command(
             name = "user",
             description = "Manage users.",
-            subcommands = {UserAdd.class, UserList.class, ResetCommands.Reset2fa.class, ResetCommands.Cancel.class})
+            subcommands = {
+                UserAdd.class,
+                UserList.class,
+                ResetCommands.Reset2fa.class,
+                ResetCommands.Cancel.class,
+                DeprovisioningCommands.Deactivate.class,
+                DeprovisioningCommands.Reactivate.class
+            })
     static final class UserCmd {}
 
     @Command(name = "add", description = "Create a user; the password is read from standard input.")
@@ -227,7 +235,8 @@ public final class Airlock {
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
                 for (User u : airlock.users.list()) {
-                    System.out.println(u.name() + "\t" + u.email() + (u.admin() ? "\tadmin" : ""));
+                    System.out.println(u.name() + "\t" + u.email() + (u.admin() ? "\tadmin" : "")
+                            + (airlock.users.isDeactivated(u.name()) ? "\tdeactivated" : ""));
                 }
             }
             return 0;

@@ -25,6 +25,7 @@ import dev.airlock.console.WebLoginService;
 import dev.airlock.console.http.AdoptionRoutes;
 import dev.airlock.console.http.ConsolePages;
 import dev.airlock.console.http.ConsoleRoutes;
+import dev.airlock.deprovisioning.DeprovisioningService;
 import dev.airlock.imports.ImportService;
 import dev.airlock.metrics.Metrics;
 import dev.airlock.metrics.http.MetricsRoutes;
@@ -61,6 +62,8 @@ import dev.airlock.proxy.ProxyService;
 import dev.airlock.publish.PublishService;
 import dev.airlock.publish.TarballInspector;
 import dev.airlock.publish.http.PublishRoutes;
+import dev.airlock.scim.ScimService;
+import dev.airlock.scim.http.ScimRoutes;
 import dev.airlock.signing.ProxySignatures;
 import dev.airlock.signing.RegistrySigner;
 import dev.airlock.signing.http.KeysRoutes;
@@ -113,6 +116,11 @@ public final class AirlockAssembly implements AutoCloseable {
     public final UserService users;
     public final OrgService orgs;
     public final GroupSync groupSync;
+    /** Deactivating someone who left (docs/deprovisioning.md): the command line and SCIM share it. */
+    public final DeprovisioningService deprovisioning;
+    /** SCIM 2.0 provisioning from an identity provider under /scim/v2 (docs/deprovisioning.md, "SCIM"). */
+    public final ScimService scim;
+
     public final PackageService packages;
     /** Every use case of the packages feature ({@link #packages} is its reads). */
     public final Packages packageUseCases;
@@ -201,7 +209,7 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.auth().passwordFailureWindowMinutes());
         users.passwordSignIn(config.auth().passwordSignIn());
         this.orgs = OrgService.create(db, audit, clock);
-        this.groupSync = GroupSync.none();
+        this.groupSync = GroupSync.create(db, audit, config.auth().groups());
         String signingKey = config.security().signingKeyFile();
         this.signer = RegistrySigner.create(
                 db,
@@ -315,6 +323,10 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.server().consoleUrl(),
                 config.auth().oidc(),
                 config.auth().passwordSignIn());
+        this.deprovisioning =
+                new DeprovisioningService(db, users, tokens, console, webLogin, orgs, groupSync, audit, clock);
+        this.scim = new ScimService(
+                db, users, deprovisioning, groupSync, clock, config.server().base());
         this.proxy = ProxyService.create(
                 config.proxy(),
                 db,
@@ -443,6 +455,7 @@ public final class AirlockAssembly implements AutoCloseable {
                                 new PublishRoutes(publish, packageUseCases, policies.gate()),
                                 new AttestationRoutes(publish.attestations()),
                                 new AdvisoryRoutes(advisories, config.limits().maxBodyBytes()),
+                                new ScimRoutes(scim, config.server().base()),
                                 new PackagePathRoutes(packageUseCases, policies.gate(), proxy)))
                 .start();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -34,7 +34,22 @@ public final class AccountsAuthenticator implements Authenticator {
         String scheme = space < 0 ? authorization : authorization.substring(0, space);
         String value = space < 0 ? "" : authorization.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer")) {
-            Token token = tokens.resolve(value, attempt);
+            Token token;
+            try {
+                token = tokens.resolve(value, attempt);
+            } catch (AirlockException e) {
+                String owner = e.code() == dev.airlock.shared.ErrorCode.UNAUTHORIZED ? tokens.ownerOf(value) : null;
+                if (owner != null && users.isDeactivated(owner)) {
+                    // the holder of a deactivated account's token is told why it stopped working: without a
+                    // WWW-Authenticate: Bearer challenge npm prints the message instead of its own "token invalid"
+                    throw new AirlockException(
+                            dev.airlock.shared.ErrorCode.LOGIN_FAILED,
+                            "The account \"" + owner
+                                    + "\" is deactivated: its tokens no longer work. Ask a registry administrator if this"
+                                    + " is a mistake.");
+                }
+                throw e;
+            }
             return new Actor(
                     token.user(),
                     token.kind(),

@@ -115,6 +115,26 @@ final class JdbiUserStore implements UserStore {
                 .execute();
     }
 
+    @Override
+    public Long deactivatedAt(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT deactivated_at FROM users WHERE name = :n AND deactivated_at IS NOT NULL")
+                .bind("n", name)
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public void setDeactivated(Tx tx, String name, Long deactivatedAt, long at) {
+        tx.handle()
+                .createUpdate("UPDATE users SET deactivated_at = :d, updated_at = :at WHERE name = :n")
+                .bind("d", deactivatedAt)
+                .bind("at", at)
+                .bind("n", name)
+                .execute();
+    }
+
     private static User row(ResultSet rs) throws SQLException {
         return new User(
                 rs.getString("name"),

@@ -3,6 +3,7 @@ package dev.airlock.accounts;
 import dev.airlock.audit.AuditService;
 import dev.airlock.platform.crypto.Passwords;
 import dev.airlock.platform.db.Database;
+import dev.airlock.platform.db.Tx;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
@@ -110,18 +111,38 @@ public final class UserService {
     }
 
     /**
-     * An account made from outside (single sign-on on first sign-in, inside the caller's transaction): no password
-     * (the hash is a marker that never verifies), the e-mail address when the provider gave a valid one.
+     * An account made from outside, in the caller's transaction: by single sign-on on a first sign-in, or pushed by
+     * an identity provider (SCIM). No usable password (the hash is a marker that never verifies; the person signs in
+     * through single sign-on). Audited as {@code user.create} with its {@code source} ({@code oidc:NAME},
+     * {@code scim}).
      */
-    public User addExternal(dev.airlock.platform.db.Tx tx, Actor actor, String name, String email, String source) {
+    public User addExternal(Tx tx, Actor actor, String name, String email, String source) {
         validName(name);
-        String mail =
-                email != null && email.length() <= 254 && EMAIL.matcher(email).matches() ? email : "";
+        if (email != null && !email.isEmpty()) {
+            validEmail(email);
+        }
+        if (store.byName(tx, name) != null) {
+            throw AirlockException.conflict("User \"" + name + "\" already exists.");
+        }
         long now = clock.millis();
-        User user = new User(name, mail, false, null, null, null, null, null, now, now);
+        User user = new User(name, email == null ? "" : email, false, null, null, null, null, null, now, now);
         store.insert(tx, user, NO_PASSWORD);
         audit.record(tx, actor, "user.create", "user:" + name, Map.of("admin", false, "source", source));
         return user;
+    }
+
+    /**
+     * Whether {@code name} is an account made from outside, without a password. One that no identity is linked to yet
+     * was pushed by the identity provider (SCIM: accounts made by single sign-on are linked as they are made): the
+     * one kind of existing account a first single sign-on may take.
+     */
+    public boolean external(Tx tx, String name) {
+        return NO_PASSWORD.equals(store.passwordHash(tx, name));
+    }
+
+    /** Whether {@code email} is an address accounts accept. */
+    public static boolean isEmail(String email) {
+        return email != null && email.length() <= 254 && EMAIL.matcher(email).matches();
     }
 
     public static String validName(String name) {
@@ -133,7 +154,7 @@ public final class UserService {
     }
 
     private static String validEmail(String email) {
-        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+        if (!isEmail(email)) {
             throw AirlockException.badRequest("Invalid email address \"" + email + "\".");
         }
         return email;
@@ -165,6 +186,10 @@ public final class UserService {
 
     public List<User> list() {
         return db.read(store::all);
+    }
+
+    public User find(Tx tx, String name) {
+        return store.byName(tx, name);
     }
 
     public User find(String name) {
@@ -219,6 +244,10 @@ public final class UserService {
             ok = false;
         } else {
             ok = Passwords.verify(password, hash);
+        }
+        if (ok && db.read(tx -> store.deactivatedAt(tx, name)) != null) {
+            // said only to whoever knows the password: a guesser learns nothing about the account
+            throw deactivated(name);
         }
         if (ok && recent.stream().anyMatch(f -> f.source().equals(from))) {
             db.write(tx -> {
@@ -297,6 +326,7 @@ public final class UserService {
         Actor who = actor.as(name, "password");
         twoFactor.requireForLogin(who);
         return db.write(tx -> {
+            requireActive(tx, name);
             audit.record(tx, who, "user.login", "user:" + name, Map.of());
             return tokens.issueSession(tx, who, name);
         });
@@ -312,6 +342,7 @@ public final class UserService {
         }
         twoFactor.requireForLogin(actor);
         return db.write(tx -> {
+            requireActive(tx, actor.user());
             audit.record(tx, actor, "user.login", "user:" + actor.user(), Map.of("via", "console"));
             return tokens.issueSession(tx, actor, actor.user());
         });
@@ -352,5 +383,41 @@ public final class UserService {
             audit.record(tx, actor, "user.password", "user:" + actor.user(), Map.of());
             return null;
         });
+    }
+
+    // ---- deactivation (docs/deprovisioning.md); deprovisioning.DeprovisioningService revokes the rest ----
+
+    private static AirlockException deactivated(String name) {
+        return new AirlockException(
+                ErrorCode.LOGIN_FAILED,
+                "The account \"" + name + "\" is deactivated and can no longer sign in."
+                        + " Ask a registry administrator if this is a mistake.");
+    }
+
+    /** Refuses, in the caller's transaction, to let a deactivated account sign in or be issued anything. */
+    public void requireActive(Tx tx, String name) {
+        if (store.deactivatedAt(tx, name) != null) {
+            throw deactivated(name);
+        }
+    }
+
+    /** When the account was deactivated, or null while it is active (or does not exist). */
+    public Long deactivatedAt(Tx tx, String name) {
+        return store.deactivatedAt(tx, name);
+    }
+
+    public boolean isDeactivated(String name) {
+        return db.read(tx -> store.deactivatedAt(tx, name)) != null;
+    }
+
+    /** Marks the account deactivated at {@code at}, or active again ({@code null}), in the caller's transaction. */
+    public void setDeactivated(Tx tx, String name, Long at) {
+        store.setDeactivated(tx, name, at, clock.millis());
+    }
+
+    /** Sets the account's e-mail address from an identity provider, in the caller's transaction. */
+    public void setEmail(Tx tx, String name, String email) {
+        validEmail(email);
+        store.updateProfile(tx, name, Map.of("email", email), clock.millis());
     }
 }

@@ -26,5 +26,10 @@ interface UserStore {
 
     int purgePasswordFailures(Tx tx, long before);
 
+    /** When the account was deactivated; null while active or when there is no such account. */
+    Long deactivatedAt(Tx tx, String name);
+
+    void setDeactivated(Tx tx, String name, Long deactivatedAt, long at);
+
     record PasswordFailure(String source, long at) {}
 }

@@ -107,6 +107,7 @@ public final class ConsoleService {
         long now = clock.millis();
         ConsoleSession session = new ConsoleSession(actor.user(), csrf, now + LIFETIME.toMillis());
         db.write(tx -> {
+            users.requireActive(tx, actor.user());
             if (oldCookie != null) {
                 store.delete(tx, Hashes.sha256Hex(oldCookie));
             }
@@ -134,6 +135,11 @@ public final class ConsoleService {
             return null;
         }
         return db.read(tx -> store.find(tx, Hashes.sha256Hex(cookie), clock.millis()));
+    }
+
+    /** Ends every console session of {@code user} in the caller's transaction (deactivation); how many ended. */
+    public int endSessionsOf(dev.airlock.platform.db.Tx tx, String user) {
+        return store.deleteFor(tx, user);
     }
 
     public void signOut(String cookie) {

@@ -20,7 +20,10 @@ final class JdbiSessionStore implements SessionStore {
     public ConsoleSession find(Tx tx, String idHash, long now) {
         return tx.handle()
                 .createQuery(
-                        "SELECT user_name, csrf, expires_at FROM console_sessions WHERE id_hash = :id AND expires_at > :now")
+                        "SELECT user_name, csrf, expires_at FROM console_sessions WHERE id_hash = :id AND expires_at > :now"
+                                // a deactivated account's sessions are deleted with it; this closes the race too
+                                + " AND NOT EXISTS (SELECT 1 FROM users WHERE users.name = console_sessions.user_name"
+                                + " AND users.deactivated_at IS NOT NULL)")
                 .bind("id", idHash)
                 .bind("now", now)
                 .map((rs, c) -> new ConsoleSession(rs.getString(1), rs.getString(2), rs.getLong(3)))
@@ -33,6 +36,14 @@ final class JdbiSessionStore implements SessionStore {
         tx.handle()
                 .createUpdate("DELETE FROM console_sessions WHERE id_hash = :id")
                 .bind("id", idHash)
+                .execute();
+    }
+
+    @Override
+    public int deleteFor(Tx tx, String user) {
+        return tx.handle()
+                .createUpdate("DELETE FROM console_sessions WHERE user_name = :u")
+                .bind("u", user)
                 .execute();
     }
 }

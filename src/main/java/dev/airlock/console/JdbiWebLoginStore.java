@@ -57,4 +57,12 @@ final class JdbiWebLoginStore implements WebLoginStore {
                         .execute()
                 == 1;
     }
+
+    @Override
+    public int deleteFor(Tx tx, String user) {
+        return tx.handle()
+                .createUpdate("DELETE FROM web_logins WHERE user_name = :u")
+                .bind("u", user)
+                .execute();
+    }
 }

@@ -8,4 +8,6 @@ interface SessionStore {
     ConsoleSession find(Tx tx, String idHash, long now);
 
     void delete(Tx tx, String idHash);
+
+    int deleteFor(Tx tx, String user);
 }

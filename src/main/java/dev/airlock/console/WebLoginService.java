@@ -99,6 +99,11 @@ public final class WebLoginService {
         });
     }
 
+    /** Drops the web logins completed for {@code user} whose token npm has not collected yet (deactivation). */
+    public int dropFor(dev.airlock.platform.db.Tx tx, String user) {
+        return store.deleteFor(tx, user);
+    }
+
     /** The CLI's poll: null while pending; the token once; a 404 for unknown or expired sessions. */
     public String poll(String id) {
         WebLoginStore.Row row = pending(id);

@@ -20,4 +20,7 @@ interface WebLoginStore {
 
     /** True when this call removed the row (the token is handed out once). */
     boolean delete(Tx tx, String idHash);
+
+    /** Removes the logins completed for {@code user} and not collected yet; how many. */
+    int deleteFor(Tx tx, String user);
 }

@@ -61,7 +61,10 @@ public enum RouteFamily {
                 || pattern.equals("/-/airlock/v1/token")) {
             return TOKEN;
         }
-        if (pattern.startsWith("/-/npm/v1/user") || pattern.equals("/-/whoami") || pattern.equals("/-/ping")) {
+        if (pattern.startsWith("/-/npm/v1/user")
+                || pattern.equals("/-/whoami")
+                || pattern.equals("/-/ping")
+                || pattern.startsWith("/scim/v2/")) {
             return ACCOUNT;
         }
         if (pattern.startsWith("/-/npm/v1/oidc/") || pattern.endsWith("/trust") || pattern.endsWith("/trust/{id}")) {

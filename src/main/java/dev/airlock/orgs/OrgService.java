@@ -147,6 +147,36 @@ public final class OrgService {
         });
     }
 
+    /**
+     * Removes {@code user} from every team and org in the caller's transaction (deactivation), each audited as the
+     * same change made with {@code npm team rm} and {@code npm org rm}. A last owner is removed too (someone who left
+     * must lose access): the orgs left without an owner are returned, and their removal events say {@code
+     * lastOwner}, so the operator can name a new owner with {@code ./airlock org add ORG USER --role owner}.
+     */
+    public List<String> removeFromAll(Tx tx, Actor actor, String user) {
+        List<String> ownerless = new java.util.ArrayList<>();
+        for (String org : store.orgsOf(tx, user)) {
+            for (String team : store.teams(tx, org)) {
+                if (store.teamMembers(tx, org, team).contains(user)) {
+                    store.removeTeamMember(tx, org, team, user);
+                    audit.record(tx, actor, "team.member.remove", "team:" + org + ":" + team, Map.of("user", user));
+                }
+            }
+            boolean lastOwner = store.role(tx, org, user) == OrgRole.OWNER && owners(tx, org) == 1;
+            store.removeMember(tx, org, user);
+            audit.record(
+                    tx,
+                    actor,
+                    "org.member.remove",
+                    "org:" + org,
+                    lastOwner ? Map.of("user", user, "lastOwner", true) : Map.of("user", user));
+            if (lastOwner) {
+                ownerless.add(org);
+            }
+        }
+        return ownerless;
+    }
+
     public Map<String, OrgRole> members(Actor actor, String orgName) {
         String org = validName(orgName, "org");
         return db.read(tx -> {

@@ -230,6 +230,7 @@ public final class SsoService {
             String user;
             if (linked != null) {
                 user = linked;
+                users.requireActive(tx, user); // deprovisioned: the provider still knows them, the registry does not
                 store.seen(tx, issuer, subject, now);
             } else {
                 Object claimed = v.claims().get(p.usernameClaim());
@@ -250,6 +251,18 @@ public final class SsoService {
                                     + "\") is not a valid npm user name. Tell the registry's operator to choose"
                                     + " another claim (auth.oidc." + p.name() + ".usernameClaim).");
                 }
+                if (users.exists(tx, user) && users.external(tx, user) && !store.anyLink(tx, user)) {
+                    // pushed by the identity provider (SCIM) and never signed in: this sign-in claims it
+                    users.requireActive(tx, user);
+                    store.link(tx, issuer, subject, user, p.name(), now);
+                    audit.record(
+                            tx,
+                            attempt.as(user, "sso"),
+                            "sso.sign-in",
+                            "user:" + user,
+                            Map.of("provider", p.name(), "linked", false, "claimed", true));
+                    return user;
+                }
                 if (users.exists(tx, user)) {
                     throw new AirlockException(
                             ErrorCode.LOGIN_FAILED,
@@ -260,7 +273,12 @@ public final class SsoService {
                                     + " can then sign in again.");
                 }
                 Object email = v.claims().get("email");
-                users.addExternal(tx, attempt, user, email instanceof String e ? e : "", "oidc:" + p.name());
+                users.addExternal(
+                        tx,
+                        attempt,
+                        user,
+                        email instanceof String e && UserService.isEmail(e) ? e : "",
+                        "oidc:" + p.name());
                 store.link(tx, issuer, subject, user, p.name(), now);
             }
             audit.record(

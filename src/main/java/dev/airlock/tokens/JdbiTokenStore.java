@@ -35,9 +35,22 @@ final class JdbiTokenStore implements TokenStore {
     @Override
     public Token byKey(Tx tx, String key) {
         return tx.handle()
-                .createQuery("SELECT * FROM tokens WHERE token_hash = :k")
+                .createQuery("SELECT * FROM tokens WHERE token_hash = :k"
+                        // deactivation revokes the tokens too; this also covers one issued while it committed
+                        + " AND NOT EXISTS (SELECT 1 FROM users WHERE users.name = tokens.user_name"
+                        + " AND users.deactivated_at IS NOT NULL)")
                 .bind("k", key)
                 .map((rs, c) -> row(rs))
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public String ownerOf(Tx tx, String key) {
+        return tx.handle()
+                .createQuery("SELECT user_name FROM tokens WHERE token_hash = :k")
+                .bind("k", key)
+                .mapTo(String.class)
                 .findOne()
                 .orElse(null);
     }

@@ -237,6 +237,25 @@ public final class TokenService {
                 .toList();
     }
 
+    /**
+     * Revokes every live token of {@code user} (npm tokens, granular tokens, login sessions) in the caller's
+     * transaction, each audited as {@code token.revoke}; how many (deactivation, docs/deprovisioning.md).
+     */
+    public int revokeAllOf(Tx tx, Actor actor, String user, String reason) {
+        int n = 0;
+        for (Token t : store.byUser(tx, user)) {
+            store.revoke(tx, t.key(), clock.millis());
+            audit.record(tx, actor, "token.revoke", target(t.key()), Map.of("user", user, "reason", reason));
+            n++;
+        }
+        return n;
+    }
+
+    /** Whose token a presented secret is (live or not), or null: to explain a refusal, never to authenticate. */
+    public String ownerOf(String secret) {
+        return secret == null ? null : db.read(tx -> store.ownerOf(tx, keyOf(secret)));
+    }
+
     /** Revokes by key (as listed) or by the full secret; only the owner's own tokens. */
     public void revoke(Actor actor, String keyOrSecret) {
         String key = keyOrSecret.startsWith("npm_") ? keyOf(keyOrSecret) : keyOrSecret;

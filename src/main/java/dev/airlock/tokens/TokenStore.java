@@ -6,7 +6,11 @@ import java.util.List;
 interface TokenStore {
     void insert(Tx tx, Token token);
 
+    /** The token with this key, unless its user is deactivated (then none: it authenticates nothing). */
     Token byKey(Tx tx, String key);
+
+    /** The user a token with this key belongs to, whatever its state; null when there is none. */
+    String ownerOf(Tx tx, String key);
 
     List<Token> byUser(Tx tx, String user);
 

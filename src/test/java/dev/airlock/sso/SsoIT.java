@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jwt.JWTParser;
 import dev.airlock.platform.config.OidcConfig;
 import dev.airlock.platform.crypto.Hashes;
+import dev.airlock.shared.Actor;
 import dev.airlock.testing.Browser;
 import dev.airlock.testing.Cli;
 import dev.airlock.testing.MutableClock;
@@ -77,6 +78,7 @@ class SsoIT {
                         "carol-sub", claims("carol", "eng"),
                         "dora-sub", claims("dora"),
                         "erin-sub", claims("erin"),
+                        "hana-sub", claims("hana"),
                         "grace-sub", claims("Grace@corp.example")));
     }
 
@@ -189,6 +191,24 @@ class SsoIT {
         assertThat(registry.airlock.sso.linked("bob")).isFalse();
         assertThat(registry.airlock.users.checkPassword("bob", "bob-password", "127.0.0.1"))
                 .isTrue();
+    }
+
+    @Test
+    void anAccountTheProviderPushedIsClaimedByItsFirstSignInAndADeactivatedOneIsRefused() {
+        // SCIM made "hana" (no password, no identity yet): her first sign-in takes it, her next ones find it linked
+        registry.airlock.db.write(tx -> registry.airlock.users.addExternal(tx, Actor.operator(), "hana", "", "scim"));
+        Agent agent = new Agent();
+        HttpResponse<String> first = agent.get(throughProvider(agent, "corp", "/-/console/", "hana-sub"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(registry.airlock.sso.linked("hana")).isTrue();
+
+        // deprovisioned in the registry (CLI or SCIM): the provider still signs her in, the registry refuses
+        registry.airlock.deprovisioning.deactivate(Actor.operator(), "hana");
+        Agent later = new Agent();
+        HttpResponse<String> refused = later.get(throughProvider(later, "corp", "/-/console/", "hana-sub"));
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("The account \"hana\" is deactivated");
+        assertThat(later.get(registry.consoleUrl() + "-/console/").statusCode()).isEqualTo(302);
     }
 
     @Test

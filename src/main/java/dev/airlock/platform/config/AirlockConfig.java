@@ -115,13 +115,55 @@ public record AirlockConfig(
             int maxPasswordFailures,
             int passwordFailureWindowMinutes,
             boolean passwordSignIn,
-            List<OidcConfig.Provider> oidc) {
+            List<OidcConfig.Provider> oidc,
+            List<GroupRule> groups) {
         public Auth {
             oidc = List.copyOf(oidc);
             if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
                 throw new IllegalArgumentException(
                         "auth.maxPasswordFailures and auth.passwordFailureWindowMinutes must be positive");
             }
+            groups = groups == null ? List.of() : List.copyOf(groups);
+        }
+
+        public Auth(
+                boolean anonymousRead,
+                boolean allowSignup,
+                int sessionDays,
+                int maxPasswordFailures,
+                int passwordFailureWindowMinutes) {
+            this(
+                    anonymousRead,
+                    allowSignup,
+                    sessionDays,
+                    maxPasswordFailures,
+                    passwordFailureWindowMinutes,
+                    true,
+                    List.of(),
+                    List.of());
+        }
+    }
+
+    /**
+     * One entry of {@code auth.groups} (docs/deprovisioning.md): members of the identity provider's {@code group}
+     * get {@code role} (owner, admin or developer) in {@code org}, or, with a {@code team}, membership of that team
+     * (and of the org as a developer at least).
+     */
+    public record GroupRule(String group, String org, String role, String team) {
+        public GroupRule {
+            if (group == null || group.isBlank() || org == null || org.isBlank()) {
+                throw new IllegalArgumentException("needs a group and an org");
+            }
+            role = role == null || role.isBlank() ? "" : role.trim();
+            team = team == null || team.isBlank() ? "" : team.trim();
+            if (role.isEmpty() == team.isEmpty()) {
+                throw new IllegalArgumentException("give either a role (owner, admin or developer) or a team, not "
+                        + (role.isEmpty() ? "neither" : "both"));
+            }
+            if (!role.isEmpty() && !role.matches("owner|admin|developer")) {
+                throw new IllegalArgumentException("role must be owner, admin or developer, not \"" + role + "\"");
+            }
+            org = org.trim().startsWith("@") ? org.trim().substring(1) : org.trim();
         }
     }
 

@@ -120,6 +120,15 @@ public final class ConfigLoader {
             if (oidcKey != null) {
                 values.put(oidcKey, e.getValue());
             }
+            // AIRLOCK_AUTH_GROUPS_<N>_<GROUP|ORG|ROLE|TEAM> sets entry N of auth.groups
+            var g = java.util.regex.Pattern.compile("AIRLOCK_AUTH_GROUPS_(\\d{1,3})_(GROUP|ORG|ROLE|TEAM)")
+                    .matcher(e.getKey());
+            if (g.matches()) {
+                values.put(
+                        "auth.groups." + Integer.parseInt(g.group(1)) + "."
+                                + g.group(2).toLowerCase(Locale.ROOT),
+                        e.getValue());
+            }
             String webhookKey = NotificationsConfig.fromEnv(e.getKey());
             if (webhookKey != null) {
                 values.put(webhookKey, e.getValue());
@@ -166,6 +175,8 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (prefix.equals("proxy.upstreams")) {
             upstreams(node, out, file);
+        } else if (prefix.equals("auth.groups")) {
+            groupRules(node, out, file);
         } else if (prefix.equals("notifications.webhooks")) {
             NotificationsConfig.entries(node, file).forEach((key, entry) -> flatten(key, entry, out, file));
         } else if (prefix.equals("audit.sinks")) {
@@ -226,6 +237,54 @@ public final class ConfigLoader {
             }
             flatten("proxy.upstreams." + (i + 1), entry, out, file);
         }
+    }
+
+    /** An entry of auth.groups, numbered from 1 (auth.groups.1.group). */
+    private static final java.util.regex.Pattern GROUP_KEY =
+            java.util.regex.Pattern.compile("auth\\.groups\\.([1-9]\\d{0,2})\\.(group|org|role|team)");
+
+    /** auth.groups in YAML: a list of mappings, flattened to auth.groups.N.field (N from 1). */
+    private static void groupRules(Object node, Map<String, String> out, Path file) {
+        if (node == null) {
+            return;
+        }
+        if (!(node instanceof java.util.List<?> list)) {
+            throw new IllegalArgumentException("auth.groups in " + file + " takes a list of entries, each with group,"
+                    + " org and a role or a team (see docs/deprovisioning.md)");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> entry)) {
+                throw new IllegalArgumentException("auth.groups in " + file + ": entry " + (i + 1)
+                        + " is not a mapping; write \"- group: …\" with org and role or team under it");
+            }
+            flatten("auth.groups." + (i + 1), entry, out, file);
+        }
+    }
+
+    /** auth.groups.N.*: entries numbered 1, 2, … without gaps. */
+    private static java.util.List<AirlockConfig.GroupRule> groupRuleList(Map<String, String> v) {
+        java.util.SortedSet<Integer> numbers = new java.util.TreeSet<>();
+        for (String key : v.keySet()) {
+            var m = GROUP_KEY.matcher(key);
+            if (m.matches()) {
+                numbers.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        java.util.List<AirlockConfig.GroupRule> out = new java.util.ArrayList<>();
+        for (int n : numbers) {
+            if (n != out.size() + 1) {
+                throw new IllegalArgumentException("auth.groups entry " + (out.size() + 1) + " is missing, but there is"
+                        + " an entry " + n + " (entries are numbered from 1 without gaps)");
+            }
+            String p = "auth.groups." + n + ".";
+            try {
+                out.add(new AirlockConfig.GroupRule(
+                        v.get(p + "group"), v.get(p + "org"), v.get(p + "role"), v.get(p + "team")));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("auth.groups entry " + n + ": " + e.getMessage(), e);
+            }
+        }
+        return java.util.List.copyOf(out);
     }
 
     /** An entry of audit.sinks, numbered from 1 (audit.sinks.1.type). */
@@ -303,6 +362,7 @@ public final class ConfigLoader {
         if (!DEFAULTS.containsKey(key)
                 && !ISSUER_KEY.matcher(key).matches()
                 && !UPSTREAM_KEY.matcher(key).matches()
+                && !GROUP_KEY.matcher(key).matches()
                 && !NotificationsConfig.known(key)
                 && !OidcConfig.known(key)
                 && !SINK_KEY.matcher(key).matches()) {
@@ -357,7 +417,8 @@ public final class ConfigLoader {
                         intOf(v, "auth.maxPasswordFailures"),
                         intOf(v, "auth.passwordFailureWindowMinutes"),
                         boolOf(v, "auth.passwordSignIn"),
-                        OidcConfig.providers(v)),
+                        OidcConfig.providers(v),
+                        groupRuleList(v)),
                 new AirlockConfig.Security(v.get("security.secretKey"), v.get("security.signingKeyFile")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(
