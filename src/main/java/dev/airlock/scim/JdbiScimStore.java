@@ -30,12 +30,7 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public TokenRow tokenByHash(Tx tx, String hash) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_tokens WHERE token_hash = :h")
-                .bind("h", hash)
-                .map((rs, c) -> token(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_tokens", "token_hash", hash, JdbiScimStore::token);
     }
 
     @Override
@@ -93,50 +88,27 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public UserRow userById(Tx tx, String id) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_users WHERE id = :id")
-                .bind("id", id)
-                .map((rs, c) -> user(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_users", "id", id, JdbiScimStore::user);
     }
 
     @Override
     public UserRow userByName(Tx tx, String userName) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_users WHERE user_name = :u")
-                .bind("u", userName)
-                .map((rs, c) -> user(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_users", "user_name", userName, JdbiScimStore::user);
     }
 
     @Override
     public UserRow userByScimName(Tx tx, String scimName) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_users WHERE scim_name = :s")
-                .bind("s", scimName)
-                .map((rs, c) -> user(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_users", "scim_name", scimName, JdbiScimStore::user);
     }
 
     @Override
     public List<UserRow> users(Tx tx, int offset, int limit) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_users ORDER BY created_at, id LIMIT :l OFFSET :o")
-                .bind("l", limit)
-                .bind("o", offset)
-                .map((rs, c) -> user(rs))
-                .list();
+        return page(tx, "scim_users", offset, limit, JdbiScimStore::user);
     }
 
     @Override
     public int userCount(Tx tx) {
-        return tx.handle()
-                .createQuery("SELECT COUNT(*) FROM scim_users")
-                .mapTo(Integer.class)
-                .one();
+        return count(tx, "scim_users");
     }
 
     @Override
@@ -184,40 +156,22 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public GroupRow groupById(Tx tx, String id) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_groups WHERE id = :id")
-                .bind("id", id)
-                .map((rs, c) -> group(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_groups", "id", id, JdbiScimStore::group);
     }
 
     @Override
     public GroupRow groupByName(Tx tx, String displayName) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_groups WHERE display_name = :n")
-                .bind("n", displayName)
-                .map((rs, c) -> group(rs))
-                .findOne()
-                .orElse(null);
+        return one(tx, "scim_groups", "display_name", displayName, JdbiScimStore::group);
     }
 
     @Override
     public List<GroupRow> groups(Tx tx, int offset, int limit) {
-        return tx.handle()
-                .createQuery("SELECT * FROM scim_groups ORDER BY created_at, id LIMIT :l OFFSET :o")
-                .bind("l", limit)
-                .bind("o", offset)
-                .map((rs, c) -> group(rs))
-                .list();
+        return page(tx, "scim_groups", offset, limit, JdbiScimStore::group);
     }
 
     @Override
     public int groupCount(Tx tx) {
-        return tx.handle()
-                .createQuery("SELECT COUNT(*) FROM scim_groups")
-                .mapTo(Integer.class)
-                .one();
+        return count(tx, "scim_groups");
     }
 
     @Override
@@ -294,5 +248,36 @@ final class JdbiScimStore implements ScimStore {
                 .bind("u", userId)
                 .execute();
         return groups;
+    }
+
+    /** The row of {@code table} whose {@code column} is {@code value} (table and column are ours, never input). */
+    private static <T> T one(Tx tx, String table, String column, String value, Row<T> row) {
+        return tx.handle()
+                .createQuery("SELECT * FROM " + table + " WHERE " + column + " = :v")
+                .bind("v", value)
+                .map((rs, c) -> row.map(rs))
+                .findOne()
+                .orElse(null);
+    }
+
+    private static <T> List<T> page(Tx tx, String table, int offset, int limit, Row<T> row) {
+        return tx.handle()
+                .createQuery("SELECT * FROM " + table + " ORDER BY created_at, id LIMIT :l OFFSET :o")
+                .bind("l", limit)
+                .bind("o", offset)
+                .map((rs, c) -> row.map(rs))
+                .list();
+    }
+
+    private static int count(Tx tx, String table) {
+        return tx.handle()
+                .createQuery("SELECT COUNT(*) FROM " + table)
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
     }
 }
