@@ -106,7 +106,7 @@ public record AirlockConfig(
      * {@code maxPasswordFailures}: wrong passwords one source address may try on one account within
      * {@code passwordFailureWindowMinutes}; an account refuses every password for the rest of the window after ten
      * times that many from all sources together. {@code passwordSignIn}: false = people sign in only through the
-     * {@code oidc} providers (docs/sso.md).
+     * {@code oidc} providers (docs/sso.md). {@code ldap}: the directory passwords are checked against (null: none).
      */
     public record Auth(
             boolean anonymousRead,
@@ -115,7 +115,28 @@ public record AirlockConfig(
             int maxPasswordFailures,
             int passwordFailureWindowMinutes,
             boolean passwordSignIn,
-            List<OidcConfig.Provider> oidc) {
+            List<OidcConfig.Provider> oidc,
+            LdapConfig ldap) {
+        /** Without a directory ({@code auth.ldap.url} empty). */
+        public Auth(
+                boolean anonymousRead,
+                boolean allowSignup,
+                int sessionDays,
+                int maxPasswordFailures,
+                int passwordFailureWindowMinutes,
+                boolean passwordSignIn,
+                List<OidcConfig.Provider> oidc) {
+            this(
+                    anonymousRead,
+                    allowSignup,
+                    sessionDays,
+                    maxPasswordFailures,
+                    passwordFailureWindowMinutes,
+                    passwordSignIn,
+                    oidc,
+                    null);
+        }
+
         public Auth {
             oidc = List.copyOf(oidc);
             if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
