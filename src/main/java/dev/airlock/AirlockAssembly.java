@@ -210,6 +210,8 @@ public final class AirlockAssembly implements AutoCloseable {
         users.passwordSignIn(config.auth().passwordSignIn());
         this.orgs = OrgService.create(db, audit, clock);
         this.groupSync = GroupSync.create(db, audit, config.auth().groups());
+        users.directory(dev.airlock.ldap.LdapSignIn.create(
+                db, users, audit, groupSync, clock, config.auth().ldap()));
         String signingKey = config.security().signingKeyFile();
         this.signer = RegistrySigner.create(
                 db,

@@ -31,8 +31,15 @@ public final class UserService {
     private final long failureWindowMillis;
     /** The password hash of accounts made from outside (single sign-on): it never verifies. */
     static final String NO_PASSWORD = "!";
+    /**
+     * The sign-ins a password directory answers for: the console, npm login (legacy and the web login's form), and a
+     * password asked again (token creation, two-factor changes); not HTTP Basic credentials on every request.
+     */
+    private static final java.util.Set<String> DIRECTORY_ACTIONS =
+            java.util.Set.of("console.sign-in", "user.login", "user.password-check");
 
     private volatile boolean passwordSignIn = true;
+    private volatile PasswordDirectory directory;
 
     UserService(
             Database db,
@@ -86,6 +93,20 @@ public final class UserService {
     }
 
     /**
+     * {@code auth.ldap.*}: the directory that checks the passwords of names that are not local accounts with a
+     * password (docs/sso.md, "LDAP"). Set once by the assembly; null = none.
+     */
+    public UserService directory(PasswordDirectory directory) {
+        this.directory = directory;
+        return this;
+    }
+
+    /** Whether a password directory is configured. */
+    public boolean hasDirectory() {
+        return directory != null;
+    }
+
+    /**
      * Refuses a password sign-in (console, npm login with a password) when password sign-in is off, or for an account
      * that signs in through single sign-on, saying what to do instead.
      */
@@ -96,7 +117,7 @@ public final class UserService {
                     "Password sign-in is turned off on this registry: sign in with single sign-on. For npm, run"
                             + " `npm login` (the web login, without --auth-type=legacy).");
         }
-        if (name != null && NO_PASSWORD.equals(db.read(tx -> store.passwordHash(tx, name)))) {
+        if (name != null && directory == null && NO_PASSWORD.equals(db.read(tx -> store.passwordHash(tx, name)))) {
             throw new AirlockException(
                     ErrorCode.LOGIN_FAILED,
                     "The account \"" + name + "\" signs in with single sign-on and has no password. For npm, run"
@@ -239,7 +260,11 @@ public final class UserService {
         }
         String hash = db.read(tx -> store.passwordHash(tx, name));
         boolean ok;
-        if (hash == null) {
+        PasswordDirectory dir = directory;
+        if ((hash == null || NO_PASSWORD.equals(hash)) && dir != null && DIRECTORY_ACTIONS.contains(action)) {
+            // a local account with a password is checked here; any other name is the directory's to check
+            ok = dir.verify(attempt, name, password);
+        } else if (hash == null) {
             Passwords.verify(password, Passwords.hash("timing-equaliser"));
             ok = false;
         } else {
@@ -309,7 +334,12 @@ public final class UserService {
         }
         requirePasswordSignIn(name);
         User existing = find(name);
-        if (existing == null) {
+        if (existing == null && directory != null) {
+            // maybe a directory user: the directory decides (and makes the account on a first sign-in)
+            if (!checkPassword(actor, "user.login", name, password)) {
+                throw new AirlockException(ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
+            }
+        } else if (existing == null) {
             // user names are not secret (packuments name maintainers and publishers): say why adduser is refused
             if (!allowSignup || email == null) {
                 throw new AirlockException(

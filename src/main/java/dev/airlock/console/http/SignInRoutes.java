@@ -98,7 +98,9 @@ final class SignInRoutes {
         } catch (AirlockException e) {
             loginPage(
                     ctx,
-                    e.code() == ErrorCode.TOO_MANY_REQUESTS ? 429 : 401,
+                    e.code() == ErrorCode.TOO_MANY_REQUESTS
+                            ? 429
+                            : e.code() == ErrorCode.SERVICE_UNAVAILABLE ? 503 : 401,
                     e.code() == ErrorCode.OTP_REQUIRED
                             ? "This account uses two-factor authentication: enter the current one-time password."
                             : e.getMessage(),

@@ -106,7 +106,7 @@ public record AirlockConfig(
      * {@code maxPasswordFailures}: wrong passwords one source address may try on one account within
      * {@code passwordFailureWindowMinutes}; an account refuses every password for the rest of the window after ten
      * times that many from all sources together. {@code passwordSignIn}: false = people sign in only through the
-     * {@code oidc} providers (docs/sso.md).
+     * {@code oidc} providers (docs/sso.md). {@code ldap}: the directory passwords are checked against (null: none).
      */
     public record Auth(
             boolean anonymousRead,
@@ -116,7 +116,8 @@ public record AirlockConfig(
             int passwordFailureWindowMinutes,
             boolean passwordSignIn,
             List<OidcConfig.Provider> oidc,
-            List<GroupRule> groups) {
+            List<GroupRule> groups,
+            LdapConfig ldap) {
         public Auth {
             oidc = List.copyOf(oidc);
             if (maxPasswordFailures <= 0 || passwordFailureWindowMinutes <= 0) {
@@ -140,7 +141,8 @@ public record AirlockConfig(
                     passwordFailureWindowMinutes,
                     true,
                     List.of(),
-                    List.of());
+                    List.of(),
+                    null);
         }
     }
 

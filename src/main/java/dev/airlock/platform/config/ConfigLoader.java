@@ -47,6 +47,7 @@ public final class ConfigLoader {
         d.put("auth.maxPasswordFailures", "10");
         d.put("auth.passwordFailureWindowMinutes", "15");
         d.put("auth.passwordSignIn", "true");
+        d.putAll(LdapConfig.defaults());
         d.put("security.secretKey", "");
         d.put("security.signingKeyFile", "");
         d.put("cluster.nodeId", "");
@@ -418,7 +419,8 @@ public final class ConfigLoader {
                         intOf(v, "auth.passwordFailureWindowMinutes"),
                         boolOf(v, "auth.passwordSignIn"),
                         OidcConfig.providers(v),
-                        groupRuleList(v)),
+                        groupRuleList(v),
+                        LdapConfig.from(v)),
                 new AirlockConfig.Security(v.get("security.secretKey"), v.get("security.signingKeyFile")),
                 new AirlockConfig.Staging(intOf(v, "staging.expiryDays")),
                 new AirlockConfig.TwoFactor(
