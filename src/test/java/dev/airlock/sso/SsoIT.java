@@ -352,6 +352,8 @@ class SsoIT {
                 "",
                 List.of(),
                 List.of(),
+                List.of(),
+                List.of(),
                 null);
     }
 
