@@ -20,7 +20,10 @@ const configuration = {
     token_endpoint_auth_method: 'client_secret_basic',
   })),
   claims: {
-    openid: ['sub'],
+    // how the person signed in (amr, acr) goes into every ID token, as Okta, Entra ID and Keycloak send it
+    auth_time: null,
+    sid: null,
+    openid: ['sub', 'amr', 'acr'],
     profile: ['preferred_username', 'name', 'groups'],
     email: ['email', 'email_verified'],
   },
@@ -58,8 +61,36 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
-// amr / acr of the configured user on every sign-in (the test controls how "strongly" they signed in)
-provider.on('interaction.ended', () => {});
+// How an account's next sign-ins happened, as the test says (how "strongly", and how long ago): set with
+// GET /test/login?account=alice&amr=hwk,pwd&acr=...&age=SECONDS (amr comma-separated; all optional; "age" makes
+// auth_time that many seconds old). Without a setting, a sign-in carries no amr or acr, as before.
+const logins = new Map();
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/login') {
+    const q = ctx.query;
+    logins.set(String(q.account), {
+      amr: q.amr ? String(q.amr).split(',') : undefined,
+      acr: q.acr ? String(q.acr) : undefined,
+      age: q.age ? Number(q.age) : 0,
+    });
+    ctx.body = 'ok';
+    return;
+  }
+  await next();
+});
+const loginAccount = provider.Session.prototype.loginAccount;
+provider.Session.prototype.loginAccount = function login(details) {
+  const set = logins.get(details.accountId);
+  if (!set) {
+    return loginAccount.call(this, details);
+  }
+  return loginAccount.call(this, {
+    ...details,
+    amr: set.amr,
+    acr: set.acr,
+    loginTs: Math.floor(Date.now() / 1000) - set.age,
+  });
+};
 const server = provider.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write('listening\n');
 });

@@ -254,6 +254,11 @@ public final class Gate {
 
     /** Proof of presence: 2FA enabled and a fresh factor now; with {@code keyOnly} a security key and nothing else. */
     Decision presence(Actor actor, String what, boolean keyOnly) {
+        if (twoFactor.presentsExternalFactor(actor)) {
+            // a re-authentication at a trusted identity provider (docs/sso.md): verified, and for keyOnly required to
+            // be phishing-resistant, by the same verify as any factor; no local factor needed
+            return keyOnly ? new Decision.NeedsSecurityKey(what) : new Decision.NeedsOtp(what);
+        }
         if (!twoFactor.enabled(actor.user())) {
             return Decision.forbidden("You must enable two-factor authentication to " + what
                     + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl

@@ -144,15 +144,25 @@ public final class SsoService {
                             box.seal(verifier, stateHash),
                             next,
                             now,
-                            now + FLOW_LIFETIME.toMillis()),
+                            now + FLOW_LIFETIME.toMillis(),
+                            null,
+                            null),
                     now);
             return null;
         });
         return new Started(url.toString(), browser);
     }
 
-    /** A completed sign-in: the account, the provider it came through, and the page to go on to. */
-    public record SignedIn(String user, String provider, String next) {}
+    /**
+     * A completed sign-in: the account, the provider it came through, and the page to go on to; for a presence
+     * confirmation ({@link #startPresence}) no one is signed in and {@code presenceSecret} is what the browser keeps
+     * to use the confirmation once.
+     */
+    public record SignedIn(String user, String provider, String next, String presenceSecret) {
+        public boolean presence() {
+            return presenceSecret != null;
+        }
+    }
 
     /**
      * The provider sent the browser back with {@code params} (the callback's query); {@code browserSecret} is the
@@ -210,6 +220,10 @@ public final class SsoService {
         } catch (OidcClient.Failure e) {
             throw refused(attempt, flow.provider(), e.getMessage(), FAILED);
         }
+        if (flow.purpose() != null) {
+            String secret = confirmPresence(client, issuer, verified, flow, attempt);
+            return new SignedIn(flow.user(), flow.provider(), flow.nextPage(), secret);
+        }
         String user;
         try {
             user = signIn(client, issuer, verified, attempt);
@@ -218,7 +232,235 @@ public final class SsoService {
             throw refused(attempt, flow.provider(), e.getMessage(), e.getMessage());
         }
         groups.apply(user, "oidc:" + flow.provider(), groupsOf(verified.claims().get(client.config.groupsClaim())));
-        return new SignedIn(user, flow.provider(), flow.nextPage());
+        return new SignedIn(user, flow.provider(), flow.nextPage(), null);
+    }
+
+    /** How long a confirmation that passed stays usable for its one operation. */
+    static final Duration PRESENCE_LIFETIME = Duration.ofMinutes(5);
+    /** How old the provider's authentication ({@code auth_time}) may be when the confirmation comes back. */
+    static final Duration PRESENCE_MAX_AGE = Duration.ofMinutes(5);
+
+    /** A provider that can confirm {@code user}'s presence: linked to the user, with presenceAmr or presenceAcr set. */
+    public List<Provider> presenceProviders(String user) {
+        if (user == null || providers.isEmpty()) {
+            return List.of();
+        }
+        List<String> linked = db.read(tx -> store.linkedProviders(tx, user));
+        return linked.stream()
+                .map(providers::get)
+                .filter(c -> c != null
+                        && (!c.config.presenceAmr().isEmpty()
+                                || !c.config.presenceAcr().isEmpty()))
+                .map(c -> new Provider(c.config.name(), c.config.label()))
+                .toList();
+    }
+
+    /**
+     * Starts a re-authentication of {@code user} at {@code provider} ({@code prompt=login}, {@code max_age=0}) as the
+     * fresh factor for one operation, {@code purpose} (e.g. approving one staged version with one digest).
+     */
+    public Started startPresence(String user, String provider, String purpose, String next) {
+        OidcClient client = client(provider);
+        if (presenceProviders(user).stream().noneMatch(p -> p.name().equals(provider))) {
+            throw AirlockException.forbidden("Your account is not linked to " + client.config.label()
+                    + ", or the registry does not accept a re-authentication there as a proof of presence.");
+        }
+        String state = Secrets.base62(43);
+        String nonce = Secrets.base62(43);
+        String verifier = Secrets.base62(64);
+        String browser = Secrets.base62(43);
+        URI url;
+        try {
+            url = client.authorizationUri(callback, state, nonce, verifier, true);
+        } catch (OidcClient.Failure e) {
+            LOG.warn("re-authentication with {} cannot start: {}", provider, e.getMessage());
+            throw new AirlockException(
+                    ErrorCode.BAD_GATEWAY,
+                    "The identity provider " + client.config.label()
+                            + " cannot be reached right now; try again in a minute or use another factor.");
+        }
+        long now = clock.millis();
+        String stateHash = Hashes.sha256Hex(state);
+        db.write(tx -> {
+            store.insertFlow(
+                    tx,
+                    new SsoStore.Flow(
+                            stateHash,
+                            provider,
+                            Hashes.sha256Hex(nonce),
+                            Hashes.sha256Hex(browser),
+                            box.seal(verifier, stateHash),
+                            next,
+                            now,
+                            now + FLOW_LIFETIME.toMillis(),
+                            user,
+                            purpose),
+                    now);
+            return null;
+        });
+        return new Started(url.toString(), browser);
+    }
+
+    /**
+     * The re-authentication came back verified: it must be the flow's user's linked identity, recent, and show a
+     * factor the configuration counts. Returns the secret that uses the confirmation once.
+     */
+    private String confirmPresence(
+            OidcClient client, String issuer, OidcClient.Verified v, SsoStore.Flow flow, Actor attempt) {
+        OidcConfig.Provider p = client.config;
+        Actor actor = attempt.as(flow.user(), "sso");
+        String subject = v.idToken().getSubject().getValue();
+        String linked = db.read(tx -> store.linkedUser(tx, issuer, subject));
+        if (!flow.user().equals(linked)) {
+            throw presenceRefused(
+                    actor,
+                    p.name(),
+                    "the re-authentication was by another identity",
+                    "You confirmed as another " + p.label() + " identity than the one linked to your account ("
+                            + flow.user() + "); nothing was approved. Confirm again as yourself.");
+        }
+        java.util.Date authTime = v.idToken().getAuthenticationTime();
+        long now = clock.millis();
+        long skew = OidcClient.MAX_CLOCK_SKEW_SECONDS * 1000L;
+        if (authTime == null
+                || authTime.getTime() < now - PRESENCE_MAX_AGE.toMillis()
+                || authTime.getTime() > now + skew) {
+            throw presenceRefused(
+                    actor,
+                    p.name(),
+                    authTime == null ? "no auth_time" : "auth_time not fresh",
+                    p.label() + " did not sign you in again just now (its answer shows an older sign-in), so it is"
+                            + " no proof of presence; nothing was approved. Confirm again, or use your security key"
+                            + " or authenticator app.");
+        }
+        List<String> amr = amrOf(v.claims().get("amr"));
+        Object acrClaim = v.claims().get("acr");
+        String acr = acrClaim instanceof String a ? a : null;
+        String matched =
+                amr.stream().filter(p.presenceAmr()::contains).findFirst().orElse(null);
+        if (matched == null && acr != null && p.presenceAcr().contains(acr)) {
+            matched = acr;
+        }
+        if (matched == null) {
+            throw presenceRefused(
+                    actor,
+                    p.name(),
+                    "amr " + cut(String.join(",", amr)) + ", acr " + cut(acr) + " not accepted",
+                    "You signed in again at " + p.label() + " with a method this registry does not accept as a proof"
+                            + " of presence (" + cut(describe(amr, acr)) + "; accepted: "
+                            + cut(describe(
+                                    p.presenceAmr(),
+                                    p.presenceAcr().isEmpty() ? null : String.join(" ", p.presenceAcr())))
+                            + "); nothing was approved. Sign in there with a stronger method, or use your security"
+                            + " key or authenticator app.");
+        }
+        String resistant = amr.stream()
+                .filter(p.phishingResistantAmr()::contains)
+                .findFirst()
+                .orElse(acr != null && p.phishingResistantAcr().contains(acr) ? acr : null);
+        String value = resistant != null ? resistant : matched;
+        String factor = factorName(p.name(), value);
+        String secret = Secrets.base62(43);
+        String hash = Hashes.sha256Hex(secret);
+        db.write(tx -> {
+            store.insertPresence(
+                    tx,
+                    new SsoStore.Presence(
+                            hash,
+                            flow.user(),
+                            flow.purpose(),
+                            p.name(),
+                            factor,
+                            resistant != null,
+                            now,
+                            now + PRESENCE_LIFETIME.toMillis()),
+                    now);
+            audit.record(
+                    tx,
+                    actor,
+                    "sso.presence",
+                    "user:" + flow.user(),
+                    Map.of(
+                            "provider",
+                            p.name(),
+                            "factor",
+                            factor,
+                            "phishingResistant",
+                            resistant != null,
+                            "amr",
+                            cut(String.join(" ", amr)),
+                            "acr",
+                            cut(acr)));
+            return null;
+        });
+        return secret;
+    }
+
+    /** A confirmation used for one operation: the factor name to record, and whether it is phishing-resistant. */
+    public record Presence(String provider, String factor, boolean phishingResistant) {}
+
+    /**
+     * Uses the confirmation {@code secret} (from this browser's cookie) for {@code purpose}, by {@code actor}: once,
+     * by the user it was made for, for exactly that operation, before it expires. Refusals are audited.
+     */
+    public Presence usePresence(Actor actor, String secret, String purpose) {
+        long now = clock.millis();
+        SsoStore.Presence p = secret == null || secret.length() != 43
+                ? null
+                : db.write(tx -> store.usePresence(tx, Hashes.sha256Hex(secret), now));
+        if (p == null || !p.user().equals(actor.user()) || !p.purpose().equals(purpose) || p.expiresAt() <= now) {
+            throw presenceRefused(
+                    actor,
+                    p == null ? null : p.provider(),
+                    p == null ? "unknown or used confirmation" : "confirmation not valid here",
+                    "That confirmation at your identity provider is not valid here: it works once, for the"
+                            + " approval it was made for, by the person who made it, within "
+                            + PRESENCE_LIFETIME.toMinutes() + " minutes. Confirm again.");
+        }
+        return new Presence(p.provider(), p.factor(), p.phishingResistant());
+    }
+
+    /**
+     * The factor recorded with the approval: {@code idp:NAME:VALUE}; approvals keep at most 20 characters, so a long
+     * one is shortened to {@code idp:VALUE} (the audit event {@code sso.presence} names the provider in full).
+     */
+    static String factorName(String provider, String value) {
+        String v = value.replaceAll("[^A-Za-z0-9._:-]", "_");
+        String full = "idp:" + provider + ":" + v;
+        if (full.length() <= 20) {
+            return full;
+        }
+        String shortName = "idp:" + v;
+        return shortName.length() <= 20 ? shortName : shortName.substring(0, 20);
+    }
+
+    private static String describe(List<String> amr, String acr) {
+        return "amr " + (amr.isEmpty() ? "none" : String.join(" ", amr)) + ", acr " + (acr == null ? "none" : acr);
+    }
+
+    static List<String> amrOf(Object claim) {
+        if (claim instanceof Collection<?> c) {
+            return c.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .toList();
+        }
+        return claim instanceof String s ? List.of(s) : List.of();
+    }
+
+    private AirlockException presenceRefused(Actor actor, String provider, String reason, String message) {
+        LOG.warn("presence confirmation refused ({}): {}", provider == null ? "unknown" : provider, reason);
+        db.write(tx -> {
+            audit.record(
+                    tx,
+                    actor,
+                    "sso.presence",
+                    "failure",
+                    "sso:" + (provider == null ? "unknown" : provider),
+                    Map.of("reason", cut(reason)));
+            return null;
+        });
+        return AirlockException.forbidden(message);
     }
 
     private String signIn(OidcClient client, String issuer, OidcClient.Verified v, Actor attempt) {

@@ -28,5 +28,26 @@ interface SsoStore {
             String verifierSealed,
             String nextPage,
             long createdAt,
+            long expiresAt,
+            String user,
+            String purpose) {}
+
+    /** The providers whose subjects are linked to {@code user}. */
+    java.util.List<String> linkedProviders(Tx tx, String user);
+
+    /** Stores a passed re-authentication, dropping those that expired before {@code now}. */
+    void insertPresence(Tx tx, Presence p, long now);
+
+    /** Marks the presence used (once): null when there is none with that hash, or it was already used. */
+    Presence usePresence(Tx tx, String codeHash, long now);
+
+    record Presence(
+            String codeHash,
+            String user,
+            String purpose,
+            String provider,
+            String factor,
+            boolean phishingResistant,
+            long createdAt,
             long expiresAt) {}
 }

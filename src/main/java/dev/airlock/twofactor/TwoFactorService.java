@@ -30,6 +30,13 @@ public final class TwoFactorService {
     private final KeyCodes keyCodes;
     private final String consoleUrl;
     private final ResetHold resetHold;
+    private final Clock clock;
+    private final java.util.Map<String, External> external = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Codes standing for a fresh factor proven elsewhere start with this. */
+    static final String EXTERNAL_PREFIX = "airlock-ext-";
+
+    private record External(String user, String factor, boolean phishingResistant, long expiresAt) {}
 
     TwoFactorService(
             Database db,
@@ -52,6 +59,28 @@ public final class TwoFactorService {
                 db, store, box, audit, clock, maxFailures, windowMillis, keys, keyStore, fresh, this.consoleUrl);
         this.webOtp = new WebOtpService(db, keyStore, keys, box, audit, clock, registry, this.consoleUrl);
         this.resetHold = new ResetHold(db, new JdbiResetStore(), this.consoleUrl);
+        this.clock = clock;
+    }
+
+    /** Does the actor present a factor proven outside this package ({@link #externalFactor})? */
+    public boolean presentsExternalFactor(Actor actor) {
+        return actor.otp() != null && actor.otp().trim().startsWith(EXTERNAL_PREFIX);
+    }
+
+    /**
+     * A fresh factor proven outside this package (a re-authentication at an identity provider, docs/sso.md): a code
+     * for the actor's user that the same request then presents like any other factor. It lives in this node's
+     * memory only, works once, within a minute; {@code factor} is what approvals and audit events record, and only
+     * a {@code phishingResistant} one satisfies a "security key required" policy.
+     */
+    public String externalFactor(Actor actor, String factor, boolean phishingResistant) {
+        long now = clock.millis();
+        external.values().removeIf(e -> e.expiresAt() < now);
+        String code = EXTERNAL_PREFIX + dev.airlock.platform.crypto.Secrets.base62(32);
+        external.put(
+                dev.airlock.platform.crypto.Hashes.sha256Hex(code),
+                new External(actor.user(), factor, phishingResistant, now + KeyCodes.STEP_UP_MILLIS));
+        return code;
     }
 
     /**
@@ -165,6 +194,20 @@ public final class TwoFactorService {
         String code = actor.otp() == null ? "" : actor.otp().trim();
         if (KeyCodes.isKeyCode(code)) {
             return keyCodes.redeem(actor, code, what);
+        }
+        if (code.startsWith(EXTERNAL_PREFIX)) {
+            External e = external.remove(dev.airlock.platform.crypto.Hashes.sha256Hex(code));
+            if (e == null || !e.user().equals(actor.user()) || e.expiresAt() < clock.millis()) {
+                throw new AirlockException(
+                        ErrorCode.OTP_REQUIRED, "That confirmation is not valid for this request; confirm again.");
+            }
+            if (securityKeyOnly && !e.phishingResistant()) {
+                throw AirlockException.forbidden("To " + what + " you need a security key: this package's policy"
+                        + " accepts only a phishing-resistant factor, and your identity provider's confirmation ("
+                        + e.factor() + ") is not one. Confirm there with a security key or passkey, or use your own"
+                        + " security key here.");
+            }
+            return e.factor();
         }
         boolean hasKey = keys.any(actor.user());
         if (securityKeyOnly) {

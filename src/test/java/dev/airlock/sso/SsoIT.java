@@ -372,6 +372,8 @@ class SsoIT {
                 "",
                 List.of(),
                 List.of(),
+                List.of(),
+                List.of(),
                 null);
     }
 

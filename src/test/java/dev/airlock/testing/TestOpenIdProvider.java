@@ -119,6 +119,27 @@ public final class TestOpenIdProvider implements AutoCloseable {
         }
     }
 
+    /**
+     * How {@code account}'s sign-ins from now on happen: the {@code amr} values (comma-separated, or null for none),
+     * the {@code acr} (or null), and how many seconds ago ({@code auth_time}).
+     */
+    public void nextLogin(String account, String amr, String acr, int ageSeconds) {
+        StringBuilder q = new StringBuilder("/test/login?account=")
+                .append(URLEncoder.encode(account, StandardCharsets.UTF_8))
+                .append("&age=")
+                .append(ageSeconds);
+        if (amr != null) {
+            q.append("&amr=").append(URLEncoder.encode(amr, StandardCharsets.UTF_8));
+        }
+        if (acr != null) {
+            q.append("&acr=").append(URLEncoder.encode(acr, StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> r = new Agent().get(issuer() + q);
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the provider did not take the login setting: " + r.statusCode());
+        }
+    }
+
     public String issuer() {
         return issuerFor(port);
     }
@@ -142,14 +163,42 @@ public final class TestOpenIdProvider implements AutoCloseable {
      */
     public static final class Agent {
         private final HttpClient http;
+        private final CookieManager cookies;
 
         public Agent() {
-            CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+            this.cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
             this.http = HttpClient.newBuilder()
                     .cookieHandler(cookies)
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
+        }
+
+        /** The value of this browser's cookie {@code name}, or null. */
+        public String cookie(String name) {
+            return cookies.getCookieStore().getCookies().stream()
+                    .filter(c -> c.getName().equals(name))
+                    .map(java.net.HttpCookie::getValue)
+                    .findFirst()
+                    .orElse(null);
+        }
+
+        /** Forgets this browser's session at the provider (oidc-provider's cookies start with "_"). */
+        public void signOutAtProvider() {
+            var store = cookies.getCookieStore();
+            for (java.net.HttpCookie c : List.copyOf(store.getCookies())) {
+                if (c.getName().startsWith("_")) {
+                    store.getURIs().forEach(u -> store.remove(u, c));
+                }
+            }
+        }
+
+        /** Puts a cookie into this browser, for {@code url}'s host (a cookie moved from another browser). */
+        public void setCookie(String url, String name, String value) {
+            java.net.HttpCookie c = new java.net.HttpCookie(name, value);
+            c.setPath("/");
+            c.setVersion(0);
+            cookies.getCookieStore().add(URI.create(url), c);
         }
 
         public HttpResponse<String> get(String url) {

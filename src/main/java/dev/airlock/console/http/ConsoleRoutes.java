@@ -125,7 +125,7 @@ public final class ConsoleRoutes implements RouteModule {
         if (web.sso != null) {
             new SsoRoutes(web, web.sso, signIn).register(routes);
         }
-        StepUp stepUp = new StepUp(twoFactor);
+        StepUp stepUp = new StepUp(twoFactor, web.sso, web.consoleUrl.startsWith("https:"));
         new StageRoutes(web, staging, pages, stepUp).register(routes);
         new PackageRoutes(web, packages, policies, stepUp).register(routes);
         new AccountRoutes(web, pages, twoFactor, stepUp, notifications).register(routes);

@@ -43,14 +43,7 @@ final class SsoRoutes {
         String next = NextPage.of(ctx.queryParam("next"));
         try {
             SsoService.Started started = sso.start(ctx.pathParam("provider"), next);
-            Cookie c = new Cookie(cookieName, started.browserSecret());
-            c.setPath("/");
-            c.setHttpOnly(true);
-            c.setSecure(https);
-            c.setSameSite(SameSite.LAX);
-            c.setMaxAge(600);
-            ctx.cookie(c);
-            ctx.redirect(started.authorizationUrl());
+            go(ctx, started, https);
         } catch (AirlockException e) {
             web.notice(
                     ctx,
@@ -58,6 +51,18 @@ final class SsoRoutes {
                     null,
                     new Notice("Sign in", e.getMessage(), "error", "sso-error", "/-/console/login", "Back to sign-in"));
         }
+    }
+
+    /** Sends the browser to the provider, with the cookie that binds the flow to it. */
+    static void go(Context ctx, SsoService.Started started, boolean https) {
+        Cookie c = new Cookie(https ? "__Host-airlock-sso" : "airlock-sso", started.browserSecret());
+        c.setPath("/");
+        c.setHttpOnly(true);
+        c.setSecure(https);
+        c.setSameSite(SameSite.LAX);
+        c.setMaxAge(600);
+        ctx.cookie(c);
+        ctx.redirect(started.authorizationUrl());
     }
 
     private void callback(Context ctx) {
@@ -73,6 +78,29 @@ final class SsoRoutes {
             SsoService.SignedIn in = sso.complete(params, browser, Requests.anonymous(ctx));
             // (kept after a refusal: a forged callback must not spoil the sign-in this browser has under way)
             ctx.removeCookie(cookieName, "/");
+            if (in.presence()) {
+                // a re-authentication for one operation: no session is opened; its form uses the confirmation
+                Cookie c = new Cookie(StepUp.presenceCookieName(https), in.presenceSecret());
+                c.setPath("/");
+                c.setHttpOnly(true);
+                c.setSecure(https);
+                c.setSameSite(SameSite.STRICT);
+                c.setMaxAge(300);
+                ctx.cookie(c);
+                web.notice(
+                        ctx,
+                        200,
+                        null,
+                        new Notice(
+                                "Confirmed",
+                                "You confirmed your presence at your identity provider. Continue to finish the"
+                                        + " approval.",
+                                "ok",
+                                "sso-presence-done",
+                                in.next(),
+                                "Continue"));
+                return;
+            }
             ConsoleService.Opened opened = web.console.signInWithSso(in.user(), Requests.anonymous(ctx));
             web.console.signOut(web.cookie(ctx));
             web.setCookie(ctx, opened.cookie());
@@ -89,6 +117,16 @@ final class SsoRoutes {
                             in.next(),
                             "Continue"));
         } catch (AirlockException e) {
+            if (e.code() == ErrorCode.FORBIDDEN) {
+                // a re-authentication for presence that does not count: nobody was signed out or in
+                web.notice(
+                        ctx,
+                        403,
+                        null,
+                        new Notice(
+                                "Not confirmed", e.getMessage(), "error", "sso-presence-error", "/-/console/", "Back"));
+                return;
+            }
             signIn.loginPage(ctx, e.code() == ErrorCode.NOT_FOUND ? 404 : 401, e.getMessage(), NextPage.HOME);
         }
     }

@@ -9,6 +9,7 @@ import dev.airlock.platform.json.Json;
 import dev.airlock.review.ReleaseReview;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.sso.SsoService;
 import dev.airlock.staging.Stage;
 import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
@@ -38,6 +39,7 @@ final class StageRoutes {
                 ctx -> web.guarded(ctx, s -> stagePage(ctx, s, ctx.pathParam("id"), ctx.queryParam("done"))));
         routes.post("/-/console/stage/{id}/approve", ctx -> web.guarded(ctx, s -> decide(ctx, s, true)));
         routes.post("/-/console/stage/{id}/reject", ctx -> web.guarded(ctx, s -> decide(ctx, s, false)));
+        routes.post("/-/console/stage/{id}/confirm", ctx -> web.guarded(ctx, s -> confirm(ctx, s)));
     }
 
     private void home(Context ctx, ConsoleSession s) {
@@ -103,7 +105,37 @@ final class StageRoutes {
                                         "reject:" + st.id() + ":" + st.integrity(),
                                         "reject-key",
                                         "Reject with security key")
-                                : null));
+                                : null,
+                        pending
+                                ? stepUp.idps(s.user()).stream()
+                                        .map(p -> new StagePages.Idp(p.name(), p.label()))
+                                        .toList()
+                                : List.of(),
+                        pending && stepUp.idpConfirmed(ctx)));
+    }
+
+    /**
+     * "Confirm with <IdP>": a re-authentication at the identity provider as the fresh factor for approving this
+     * version with these bytes (docs/sso.md, "Presence"); the provider sends the browser back to the stage page.
+     */
+    private void confirm(Context ctx, ConsoleSession s) {
+        ConsoleWeb.requireCsrf(ctx, s);
+        String id = ctx.pathParam("id");
+        Actor actor = web.actor(ctx, s);
+        Stage st = staging.view(actor, id).stage();
+        if (!Hashes.same(ctx.formParam("integrity"), st.integrity())) {
+            throw AirlockException.conflict(
+                    "The staged bytes are not the ones you reviewed; reload the page and review again.");
+        }
+        if (web.sso == null) {
+            throw AirlockException.notFound("There is no identity provider here.");
+        }
+        SsoService.Started started = web.sso.startPresence(
+                s.user(),
+                ctx.formParam("provider"),
+                "approve:" + id + ":" + st.integrity(),
+                "/-/console/stage/" + id + "#decide");
+        SsoRoutes.go(ctx, started, web.consoleUrl.startsWith("https:"));
     }
 
     /** Approve or reject: CSRF, the digest that was reviewed, a fresh factor; then the session id rotates. */

@@ -24,6 +24,9 @@ public final class StagePages {
      * The review page. {@code review} is null once the stage is decided; the key buttons are null for a user
      * without a key; {@code showOtp} says whether the one-time-password field is offered.
      */
+    /** An identity provider that can confirm the approval ("Confirm with " + label). */
+    public record Idp(String name, String label) {}
+
     public record Review(
             Stage stage,
             int approvals,
@@ -32,7 +35,9 @@ public final class StagePages {
             List<Fact> stagedBy,
             boolean showOtp,
             KeyButton approveKey,
-            KeyButton rejectKey) {
+            KeyButton rejectKey,
+            List<Idp> idps,
+            boolean idpConfirmed) {
         public boolean pending() {
             return stage.status() == StageState.PENDING;
         }

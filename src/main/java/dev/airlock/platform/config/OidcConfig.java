@@ -18,16 +18,26 @@ import java.util.regex.Pattern;
 public final class OidcConfig {
     private static final Pattern KEY = Pattern.compile(
             "auth\\.oidc\\.([a-z0-9-]{1,40})\\.(issuer|clientId|clientSecret|scopes|usernameClaim|groupsClaim"
-                    + "|displayName|presenceAmr|presenceAcr|maxSessionAge)");
+                    + "|displayName|presenceAmr|presenceAcr|phishingResistantAmr|phishingResistantAcr|maxSessionAge)");
     private static final Pattern ENV = Pattern.compile(
             "AIRLOCK_AUTH_OIDC_([A-Z0-9]{1,40})_(ISSUER|CLIENT_ID|CLIENT_SECRET|SCOPES|USERNAME_CLAIM|GROUPS_CLAIM"
-                    + "|DISPLAY_NAME|PRESENCE_AMR|PRESENCE_ACR|MAX_SESSION_AGE)");
+                    + "|DISPLAY_NAME|PRESENCE_AMR|PRESENCE_ACR|PHISHING_RESISTANT_AMR|PHISHING_RESISTANT_ACR"
+                    + "|MAX_SESSION_AGE)");
 
     private OidcConfig() {}
 
     /**
+     * The {@code amr} values that, by default, count as phishing-resistant (for the "security key required" policy):
+     * RFC 8176's hardware-key proof of possession (Okta's FIDO2/WebAuthn), Okta's phishing-resistant ones, and Entra
+     * ID's FIDO2 key.
+     */
+    public static final String PHISHING_RESISTANT_AMR = "hwk phr phrh fido";
+
+    /**
      * One provider. {@code scopes} always contains {@code openid}; {@code presenceAmr} / {@code presenceAcr}: the
      * {@code amr} / {@code acr} values that count as a fresh proof of presence (empty: none does);
+     * {@code phishingResistantAmr} / {@code phishingResistantAcr}: those that also satisfy a 'security key
+     * required' policy;
      * {@code maxSessionAge}: how long a console session opened through this provider lasts (null: the default).
      */
     public record Provider(
@@ -41,6 +51,8 @@ public final class OidcConfig {
             String displayName,
             List<String> presenceAmr,
             List<String> presenceAcr,
+            List<String> phishingResistantAmr,
+            List<String> phishingResistantAcr,
             Duration maxSessionAge) {
         public Provider {
             String at = "auth.oidc." + name;
@@ -59,6 +71,8 @@ public final class OidcConfig {
             scopes = List.copyOf(scopes);
             presenceAmr = List.copyOf(presenceAmr);
             presenceAcr = List.copyOf(presenceAcr);
+            phishingResistantAmr = List.copyOf(phishingResistantAmr);
+            phishingResistantAcr = List.copyOf(phishingResistantAcr);
         }
 
         /** What the sign-in button says: "Sign in with " + this. */
@@ -114,6 +128,8 @@ public final class OidcConfig {
                     v.getOrDefault(p + "displayName", "").trim(),
                     words(v.getOrDefault(p + "presenceAmr", "")),
                     words(v.getOrDefault(p + "presenceAcr", "")),
+                    words(v.getOrDefault(p + "phishingResistantAmr", PHISHING_RESISTANT_AMR)),
+                    words(v.getOrDefault(p + "phishingResistantAcr", "")),
                     age.isEmpty() ? null : duration(p + "maxSessionAge", age)));
         }
         return List.copyOf(out);

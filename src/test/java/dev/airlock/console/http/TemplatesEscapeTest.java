@@ -74,7 +74,9 @@ class TemplatesEscapeTest {
                                 List.of(new StagePages.Fact("By", "ci" + EVIL)),
                                 true,
                                 null,
-                                null));
+                                null,
+                                List.of(new StagePages.Idp("corp", "Corp" + EVIL)),
+                                true));
         assertThat(html).doesNotContain("<script>alert").doesNotContain("<img src=x");
         // in an attribute the quotes cannot close it
         assertThat(html)

@@ -1,0 +1,280 @@
+package dev.airlock.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.airlock.policy.Policy;
+import dev.airlock.shared.Actor;
+import dev.airlock.shared.PackageName;
+import dev.airlock.staging.Approval;
+import dev.airlock.testing.TestOpenIdProvider;
+import dev.airlock.testing.TestOpenIdProvider.Agent;
+import dev.airlock.testing.TestRegistry;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 18 section 5 against the real oidc-provider: a maintainer who signs in through the identity provider and has
+ * no local second factor approves a staged release with a fresh re-authentication there ({@code prompt=login},
+ * {@code max_age=0}), accepted only for the configured amr/acr values, recent, by the identity linked to them, once,
+ * for that one approval; the "security key required" policy takes only a phishing-resistant one.
+ */
+class PresenceIT {
+    static final String SECRET = "airlock-client-secret";
+    static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+    static TestOpenIdProvider idp;
+    static TestRegistry registry;
+    static String kimToken;
+
+    @BeforeAll
+    static void start() {
+        int port = TestOpenIdProvider.reservePort();
+        String issuer = TestOpenIdProvider.issuerFor(port);
+        registry = TestRegistry.start(Map.of(
+                "auth.oidc.corp.issuer", issuer,
+                "auth.oidc.corp.clientId", "airlock",
+                "auth.oidc.corp.clientSecret", SECRET,
+                "auth.oidc.corp.displayName", "Corp SSO",
+                "auth.oidc.corp.presenceAmr", "otp hwk",
+                "auth.oidc.corp.presenceAcr", "urn:corp:loa:mfa"));
+        String callback = registry.consoleUrl() + "-/console/sso/callback";
+        idp = new TestOpenIdProvider(
+                port,
+                List.of(new TestOpenIdProvider.Client("airlock", SECRET, List.of(callback))),
+                Map.of(
+                        "alice-sub", Map.of("preferred_username", "alice", "email", "alice@corp.example"),
+                        "mallory-sub", Map.of("preferred_username", "mallory", "email", "mallory@corp.example")));
+        kimToken = registry.userWithToken("kim");
+        // both accounts are made (just in time) by a first sign-in
+        signedIn("alice-sub");
+        signedIn("mallory-sub");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (idp != null) {
+            idp.close();
+        }
+    }
+
+    /** A console session for {@code subject}, signed in through the provider (made just in time the first time). */
+    static Agent signedIn(String subject) {
+        idp.nextLogin(subject, "pwd", null, 0);
+        Agent agent = new Agent();
+        HttpResponse<String> start = agent.get(registry.consoleUrl() + "-/console/sso/corp/start?next=/-/console/");
+        String back = agent.signInAt(Agent.location(start), subject, idp.issuer());
+        HttpResponse<String> done = agent.get(back);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        return agent;
+    }
+
+    /** kim publishes {@code pkg} with alice and mallory as maintainers, and stages {@code version} of it. */
+    static String staged(String pkg, String version, boolean securityKey) {
+        if (registry.airlock.packages.isPublished(PackageName.parse(pkg), "1.0.0")) {
+            return registry.stage(kimToken, pkg, version, false);
+        }
+        var m = dev.airlock.testing.Tarballs.manifest(pkg, "1.0.0");
+        assertThat(registry.http
+                        .send(
+                                "PUT",
+                                pkg,
+                                kimToken,
+                                dev.airlock.platform.json.Json.write(dev.airlock.testing.Tarballs.publishBody(
+                                        m, dev.airlock.testing.Tarballs.packageTgz(m), "latest")))
+                        .status())
+                .isEqualTo(201);
+        Actor kim = new Actor("kim", "session", "key-kim", "127.0.0.1");
+        registry.airlock
+                .packageUseCases
+                .ownership()
+                .setMaintainers(kim, PackageName.parse(pkg), null, List.of("kim", "alice", "mallory"));
+        if (securityKey) {
+            registry.airlock.policies.setPackage(
+                    Actor.operator(), PackageName.parse(pkg), new Policy(null, null, null, null, true));
+        }
+        return registry.stage(kimToken, pkg, version, false);
+    }
+
+    record Page(String csrf, String integrity, String body) {}
+
+    static Page stagePage(Agent agent, String id) {
+        HttpResponse<String> r = agent.get(registry.consoleUrl() + "-/console/stage/" + id);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Matcher c = CSRF.matcher(r.body());
+        assertThat(c.find()).isTrue();
+        Matcher i = Pattern.compile("name=\"integrity\" value=\"([^\"]+)\"").matcher(r.body());
+        assertThat(i.find()).isTrue();
+        return new Page(c.group(1), i.group(1), r.body());
+    }
+
+    /**
+     * Presses "Confirm with Corp SSO" on the stage page and signs in at the provider as {@code subject}; returns the
+     * callback URL the provider sends the browser to (not yet visited).
+     */
+    static String confirmAt(Agent agent, String id, String subject) {
+        Page page = stagePage(agent, id);
+        assertThat(page.body()).contains("Confirm with Corp SSO");
+        HttpResponse<String> start = agent.post(
+                registry.consoleUrl() + "-/console/stage/" + id + "/confirm",
+                Map.of("csrf", page.csrf(), "integrity", page.integrity(), "provider", "corp"));
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(302);
+        String authorize = Agent.location(start);
+        assertThat(authorize)
+                .startsWith(idp.issuer() + "/auth?")
+                .contains("prompt=login")
+                .contains("max_age=0");
+        return agent.signInAt(authorize, subject, idp.issuer());
+    }
+
+    static HttpResponse<String> approveWithIdp(Agent agent, String id) {
+        Page page = stagePage(agent, id);
+        return agent.post(
+                registry.consoleUrl() + "-/console/stage/" + id + "/approve",
+                Map.of("csrf", page.csrf(), "integrity", page.integrity(), "idp", "1"));
+    }
+
+    static List<Approval> approvals(String id) {
+        return registry.airlock.staging.view(Actor.operator(), id).approvals();
+    }
+
+    @Test
+    void aFreshReauthenticationWithAnAcceptedAmrApprovesAndIsRecordedAsTheFactor() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "1.1.0", false);
+        idp.nextLogin("alice-sub", "pwd,otp", null, 0);
+        String back = confirmAt(alice, id, "alice-sub");
+        HttpResponse<String> done = alice.get(back);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(done.body()).contains("sso-presence-done");
+        assertThat(stagePage(alice, id).body()).contains("id=\"approve-idp\"");
+
+        HttpResponse<String> approved = approveWithIdp(alice, id);
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(302);
+        assertThat(approvals(id))
+                .extracting(Approval::user, Approval::factor)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "idp:corp:otp"));
+        assertThat(registry.airlock.packages.isPublished(PackageName.parse("gizmo"), "1.1.0"))
+                .isTrue();
+
+        // replaying the provider's callback: the flow was used
+        assertThat(alice.get(back).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void anAcrFromTheListCountsToo() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "1.2.0", false);
+        idp.nextLogin("alice-sub", null, "urn:corp:loa:mfa", 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        assertThat(approveWithIdp(alice, id).statusCode()).isEqualTo(302);
+        assertThat(approvals(id)).extracting(Approval::factor).containsExactly("idp:urn:corp:loa:mfa");
+    }
+
+    @Test
+    void anAmrNotInTheListIsRefusedWithAClearMessage() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "1.3.0", false);
+        idp.nextLogin("alice-sub", "pwd", "urn:corp:loa:password", 0);
+        HttpResponse<String> r = alice.get(confirmAt(alice, id, "alice-sub"));
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body())
+                .contains("does not accept as a proof of presence")
+                .contains("amr pwd")
+                .contains("accepted: amr otp hwk");
+        assertThat(alice.cookie("airlock-presence")).isNull();
+        HttpResponse<String> approve = approveWithIdp(alice, id);
+        assertThat(approve.statusCode()).isEqualTo(403);
+        assertThat(approvals(id)).isEmpty();
+    }
+
+    @Test
+    void aStaleAuthenticationIsRefused() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "1.4.0", false);
+        // the provider answers with a sign-in from fifteen minutes ago (it did not prompt again)
+        idp.nextLogin("alice-sub", "otp", null, 900);
+        HttpResponse<String> r = alice.get(confirmAt(alice, id, "alice-sub"));
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("did not sign you in again just now");
+        assertThat(approvals(id)).isEmpty();
+    }
+
+    @Test
+    void anotherUsersIdentityAtTheProviderIsRefused() {
+        signedIn("mallory-sub");
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "1.5.0", false);
+        idp.nextLogin("mallory-sub", "hwk", null, 0);
+        // mallory's credentials typed at the provider in alice's browser
+        alice.signOutAtProvider();
+        HttpResponse<String> r = alice.get(confirmAt(alice, id, "mallory-sub"));
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("another Corp SSO identity");
+        assertThat(approvals(id)).isEmpty();
+    }
+
+    @Test
+    void aConfirmationWorksOnceForItsOneApprovalAndNeverForAnotherUser() {
+        Agent alice = signedIn("alice-sub");
+        Agent mallory = signedIn("mallory-sub");
+        String id = staged("gizmo", "1.6.0", false);
+        String other = staged("gizmo", "1.7.0", false);
+        idp.nextLogin("alice-sub", "otp", null, 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        String secret = alice.cookie("airlock-presence");
+        assertThat(secret).isNotNull();
+
+        // mallory with alice's confirmation (the cookie moved to her browser): refused, and it is used up
+        mallory.setCookie(registry.consoleUrl(), "airlock-presence", secret);
+        HttpResponse<String> stolen = approveWithIdp(mallory, id);
+        assertThat(stolen.statusCode()).isEqualTo(403);
+        assertThat(stolen.body()).contains("not valid here");
+        assertThat(approvals(id)).isEmpty();
+
+        // a fresh one for 1.6.0 does not approve 1.7.0
+        idp.nextLogin("alice-sub", "otp", null, 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        String second = alice.cookie("airlock-presence");
+        HttpResponse<String> elsewhere = approveWithIdp(alice, other);
+        assertThat(elsewhere.statusCode()).isEqualTo(403);
+        assertThat(approvals(other)).isEmpty();
+
+        // and once used, it is gone (put back into the browser, it is refused)
+        idp.nextLogin("alice-sub", "otp", null, 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        String third = alice.cookie("airlock-presence");
+        assertThat(approveWithIdp(alice, id).statusCode()).isEqualTo(302);
+        assertThat(approvals(id)).extracting(Approval::user).containsExactly("alice");
+        alice.setCookie(registry.consoleUrl(), "airlock-presence", third);
+        assertThat(approveWithIdp(alice, other).statusCode()).isEqualTo(403);
+        alice.setCookie(registry.consoleUrl(), "airlock-presence", second);
+        assertThat(approveWithIdp(alice, other).statusCode()).isEqualTo(403);
+        assertThat(approvals(other)).isEmpty();
+    }
+
+    @Test
+    void theSecurityKeyPolicyTakesOnlyAPhishingResistantFactor() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("vault", "1.1.0", true);
+        idp.nextLogin("alice-sub", "pwd,otp", null, 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = approveWithIdp(alice, id);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("phishing-resistant").contains("idp:corp:otp");
+        assertThat(approvals(id)).isEmpty();
+
+        idp.nextLogin("alice-sub", "hwk,user", null, 0);
+        assertThat(alice.get(confirmAt(alice, id, "alice-sub")).statusCode()).isEqualTo(200);
+        HttpResponse<String> ok = approveWithIdp(alice, id);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(302);
+        assertThat(approvals(id)).extracting(Approval::factor).containsExactly("idp:corp:hwk");
+    }
+}
