@@ -5,6 +5,7 @@ import dev.airlock.platform.db.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 final class JdbiScimStore implements ScimStore {
     @Override
@@ -30,7 +31,7 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public TokenRow tokenByHash(Tx tx, String hash) {
-        return one(tx, "scim_tokens", "token_hash", hash, JdbiScimStore::token);
+        return one(tx, "scim_tokens", "token_hash", hash, (rs, c) -> token(rs));
     }
 
     @Override
@@ -88,22 +89,22 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public UserRow userById(Tx tx, String id) {
-        return one(tx, "scim_users", "id", id, JdbiScimStore::user);
+        return one(tx, "scim_users", "id", id, (rs, c) -> user(rs));
     }
 
     @Override
     public UserRow userByName(Tx tx, String userName) {
-        return one(tx, "scim_users", "user_name", userName, JdbiScimStore::user);
+        return one(tx, "scim_users", "user_name", userName, (rs, c) -> user(rs));
     }
 
     @Override
     public UserRow userByScimName(Tx tx, String scimName) {
-        return one(tx, "scim_users", "scim_name", scimName, JdbiScimStore::user);
+        return one(tx, "scim_users", "scim_name", scimName, (rs, c) -> user(rs));
     }
 
     @Override
     public List<UserRow> users(Tx tx, int offset, int limit) {
-        return page(tx, "scim_users", offset, limit, JdbiScimStore::user);
+        return page(tx, "scim_users", offset, limit, (rs, c) -> user(rs));
     }
 
     @Override
@@ -156,17 +157,17 @@ final class JdbiScimStore implements ScimStore {
 
     @Override
     public GroupRow groupById(Tx tx, String id) {
-        return one(tx, "scim_groups", "id", id, JdbiScimStore::group);
+        return one(tx, "scim_groups", "id", id, (rs, c) -> group(rs));
     }
 
     @Override
     public GroupRow groupByName(Tx tx, String displayName) {
-        return one(tx, "scim_groups", "display_name", displayName, JdbiScimStore::group);
+        return one(tx, "scim_groups", "display_name", displayName, (rs, c) -> group(rs));
     }
 
     @Override
     public List<GroupRow> groups(Tx tx, int offset, int limit) {
-        return page(tx, "scim_groups", offset, limit, JdbiScimStore::group);
+        return page(tx, "scim_groups", offset, limit, (rs, c) -> group(rs));
     }
 
     @Override
@@ -251,21 +252,21 @@ final class JdbiScimStore implements ScimStore {
     }
 
     /** The row of {@code table} whose {@code column} is {@code value} (table and column are ours, never input). */
-    private static <T> T one(Tx tx, String table, String column, String value, Row<T> row) {
+    private static <T> T one(Tx tx, String table, String column, String value, RowMapper<T> row) {
         return tx.handle()
                 .createQuery("SELECT * FROM " + table + " WHERE " + column + " = :v")
                 .bind("v", value)
-                .map((rs, c) -> row.map(rs))
+                .map(row)
                 .findOne()
                 .orElse(null);
     }
 
-    private static <T> List<T> page(Tx tx, String table, int offset, int limit, Row<T> row) {
+    private static <T> List<T> page(Tx tx, String table, int offset, int limit, RowMapper<T> row) {
         return tx.handle()
                 .createQuery("SELECT * FROM " + table + " ORDER BY created_at, id LIMIT :l OFFSET :o")
                 .bind("l", limit)
                 .bind("o", offset)
-                .map((rs, c) -> row.map(rs))
+                .map(row)
                 .list();
     }
 
@@ -274,10 +275,5 @@ final class JdbiScimStore implements ScimStore {
                 .createQuery("SELECT COUNT(*) FROM " + table)
                 .mapTo(Integer.class)
                 .one();
-    }
-
-    @FunctionalInterface
-    private interface Row<T> {
-        T map(ResultSet rs) throws SQLException;
     }
 }
