@@ -116,20 +116,27 @@ public final class SsoService {
 
     /** Starts a sign-in with {@code provider}; {@code next} is the console page to return to afterwards. */
     public Started start(String provider, String next) {
-        OidcClient client = client(provider);
+        return begin(client(provider), next, null, null, "try again in a minute or tell the registry's operator.");
+    }
+
+    /**
+     * Stores a new flow with {@code client} (a sign-in, or with {@code user} and {@code purpose} a re-authentication
+     * that must be fresh) and answers where to send the browser.
+     */
+    private Started begin(OidcClient client, String next, String user, String purpose, String unreachable) {
+        String provider = client.config.name();
         String state = Secrets.base62(43);
         String nonce = Secrets.base62(43);
         String verifier = Secrets.base62(64);
         String browser = Secrets.base62(43);
         URI url;
         try {
-            url = client.authorizationUri(callback, state, nonce, verifier, false);
+            url = client.authorizationUri(callback, state, nonce, verifier, user != null);
         } catch (OidcClient.Failure e) {
             LOG.warn("single sign-on with {} cannot start: {}", provider, e.getMessage());
             throw new AirlockException(
                     ErrorCode.BAD_GATEWAY,
-                    "The identity provider " + client.config.label()
-                            + " cannot be reached right now; try again in a minute or tell the registry's operator.");
+                    "The identity provider " + client.config.label() + " cannot be reached right now; " + unreachable);
         }
         long now = clock.millis();
         String stateHash = Hashes.sha256Hex(state);
@@ -145,8 +152,8 @@ public final class SsoService {
                             next,
                             now,
                             now + FLOW_LIFETIME.toMillis(),
-                            null,
-                            null),
+                            user,
+                            purpose),
                     now);
             return null;
         });
@@ -265,40 +272,7 @@ public final class SsoService {
             throw AirlockException.forbidden("Your account is not linked to " + client.config.label()
                     + ", or the registry does not accept a re-authentication there as a proof of presence.");
         }
-        String state = Secrets.base62(43);
-        String nonce = Secrets.base62(43);
-        String verifier = Secrets.base62(64);
-        String browser = Secrets.base62(43);
-        URI url;
-        try {
-            url = client.authorizationUri(callback, state, nonce, verifier, true);
-        } catch (OidcClient.Failure e) {
-            LOG.warn("re-authentication with {} cannot start: {}", provider, e.getMessage());
-            throw new AirlockException(
-                    ErrorCode.BAD_GATEWAY,
-                    "The identity provider " + client.config.label()
-                            + " cannot be reached right now; try again in a minute or use another factor.");
-        }
-        long now = clock.millis();
-        String stateHash = Hashes.sha256Hex(state);
-        db.write(tx -> {
-            store.insertFlow(
-                    tx,
-                    new SsoStore.Flow(
-                            stateHash,
-                            provider,
-                            Hashes.sha256Hex(nonce),
-                            Hashes.sha256Hex(browser),
-                            box.seal(verifier, stateHash),
-                            next,
-                            now,
-                            now + FLOW_LIFETIME.toMillis(),
-                            user,
-                            purpose),
-                    now);
-            return null;
-        });
-        return new Started(url.toString(), browser);
+        return begin(client, next, user, purpose, "try again in a minute or use another factor.");
     }
 
     /**
