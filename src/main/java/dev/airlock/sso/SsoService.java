@@ -424,17 +424,22 @@ public final class SsoService {
 
     private AirlockException presenceRefused(Actor actor, String provider, String reason, String message) {
         LOG.warn("presence confirmation refused ({}): {}", provider == null ? "unknown" : provider, reason);
+        auditFailure(actor, "sso.presence", provider, reason);
+        return AirlockException.forbidden(message);
+    }
+
+    /** Records a refused sign-in or confirmation ({@code action}) with its reason, in a transaction of its own. */
+    private void auditFailure(Actor actor, String action, String provider, String reason) {
         db.write(tx -> {
             audit.record(
                     tx,
                     actor,
-                    "sso.presence",
+                    action,
                     "failure",
                     "sso:" + (provider == null ? "unknown" : provider),
                     Map.of("reason", cut(reason)));
             return null;
         });
-        return AirlockException.forbidden(message);
     }
 
     private String signIn(OidcClient client, String issuer, OidcClient.Verified v, Actor attempt) {
@@ -522,16 +527,7 @@ public final class SsoService {
 
     private AirlockException refused(Actor attempt, String provider, String reason, String message) {
         LOG.warn("single sign-on refused ({}): {}", provider == null ? "unknown flow" : provider, reason);
-        db.write(tx -> {
-            audit.record(
-                    tx,
-                    attempt,
-                    "sso.sign-in",
-                    "failure",
-                    "sso:" + (provider == null ? "unknown" : provider),
-                    Map.of("reason", cut(reason)));
-            return null;
-        });
+        auditFailure(attempt, "sso.sign-in", provider, reason);
         return new AirlockException(ErrorCode.LOGIN_FAILED, message);
     }
 
