@@ -86,6 +86,13 @@ public final class Browser {
                 submit.isEnabled();
             } catch (org.openqa.selenium.StaleElementReferenceException gone) {
                 return;
+            } catch (org.openqa.selenium.WebDriverException navigating) {
+                // Chromium answers "Node with given id does not belong to the document" (an unknown error, not a
+                // stale reference) when it is asked about the element while the next document replaces this one
+                if (String.valueOf(navigating.getMessage()).contains("does not belong to the document")) {
+                    return;
+                }
+                throw navigating;
             }
             try {
                 Thread.sleep(20); // a poll of the condition, not a fixed wait
