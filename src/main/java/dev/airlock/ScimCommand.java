@@ -1,6 +1,6 @@
 package dev.airlock;
 
-import dev.airlock.scim.ScimService;
+import dev.airlock.scim.ScimTokens;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +31,7 @@ final class ScimCommand {
         @Override
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
-                ScimService.Created c = airlock.scim.createToken(description);
+                ScimTokens.Created c = airlock.scim.clientTokens().create(description);
                 System.out.println(c.secret());
                 System.err.println("SCIM token " + c.id() + " created: give it to the identity provider as the bearer"
                         + " token of " + airlock.config.server().base() + "/scim/v2 (it is not shown again).");
@@ -48,7 +48,7 @@ final class ScimCommand {
         @Override
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
-                for (ScimService.TokenInfo t : airlock.scim.tokens()) {
+                for (ScimTokens.TokenInfo t : airlock.scim.clientTokens().list()) {
                     System.out.println(t.id() + "\t" + Instant.ofEpochMilli(t.createdAt()) + "\t"
                             + (t.revokedAt() != null
                                     ? "revoked"
@@ -73,7 +73,7 @@ final class ScimCommand {
         @Override
         public Integer call() {
             try (AirlockAssembly airlock = new AirlockAssembly(common.load())) {
-                airlock.scim.revokeToken(id);
+                airlock.scim.clientTokens().revoke(id);
                 System.out.println("Revoked SCIM token " + id);
             }
             return 0;

@@ -56,19 +56,20 @@ public final class Invalidations implements AutoCloseable {
      * PostgreSQL by {@code NOTIFY}, payload under 7,000 bytes); call it after the change is committed.
      */
     public void publish(String topic, String payload) {
-        if (channel == null) {
-            run(topic + SEPARATOR + payload);
-        } else {
-            channel.send(topic + SEPARATOR + payload);
-        }
+        send(topic + SEPARATOR + payload);
     }
 
     /** Runs the handlers of {@code topic} on every node; call it after the change is committed. */
     public void publish(String topic) {
+        send(topic);
+    }
+
+    /** This node at once (SQLite: it is the only one), or every node through the channel (PostgreSQL). */
+    private void send(String message) {
         if (channel == null) {
-            run(topic);
+            run(message);
         } else {
-            channel.send(topic);
+            channel.send(message);
         }
     }
 

@@ -34,7 +34,7 @@ public final class ScimRoutes implements RouteModule {
     private io.javalin.http.Handler scim(int status, Handler h) {
         return ctx -> {
             try {
-                scim.authenticate(ctx.header("Authorization"));
+                scim.clientTokens().authenticate(ctx.header("Authorization"));
                 Object out = h.handle(ctx);
                 if (out == null) {
                     ctx.status(204);
@@ -125,16 +125,17 @@ public final class ScimRoutes implements RouteModule {
                 "/scim/v2/Groups",
                 scim(
                         200,
-                        ctx -> scim.listGroups(
-                                ctx.queryParam("filter"),
-                                intParam(ctx, "startIndex", 1),
-                                intParam(ctx, "count", 100))));
-        routes.post("/scim/v2/Groups", scim(201, ctx -> scim.createGroup(body(ctx))));
-        routes.get("/scim/v2/Groups/{id}", scim(200, ctx -> scim.getGroup(ctx.pathParam("id"))));
-        routes.put("/scim/v2/Groups/{id}", scim(200, ctx -> scim.replaceGroup(ctx.pathParam("id"), body(ctx))));
-        routes.patch("/scim/v2/Groups/{id}", scim(200, ctx -> scim.patchGroup(ctx.pathParam("id"), body(ctx))));
+                        ctx -> scim.groups()
+                                .list(
+                                        ctx.queryParam("filter"),
+                                        intParam(ctx, "startIndex", 1),
+                                        intParam(ctx, "count", 100))));
+        routes.post("/scim/v2/Groups", scim(201, ctx -> scim.groups().create(body(ctx))));
+        routes.get("/scim/v2/Groups/{id}", scim(200, ctx -> scim.groups().get(ctx.pathParam("id"))));
+        routes.put("/scim/v2/Groups/{id}", scim(200, ctx -> scim.groups().replace(ctx.pathParam("id"), body(ctx))));
+        routes.patch("/scim/v2/Groups/{id}", scim(200, ctx -> scim.groups().patch(ctx.pathParam("id"), body(ctx))));
         routes.delete("/scim/v2/Groups/{id}", scim(204, ctx -> {
-            scim.deleteGroup(ctx.pathParam("id"));
+            scim.groups().delete(ctx.pathParam("id"));
             return null;
         }));
     }
