@@ -17,6 +17,16 @@ final class JdbiOrgStore implements OrgStore {
     }
 
     @Override
+    public boolean userDeactivated(Tx tx, String user) {
+        return tx.handle()
+                        .createQuery("SELECT COUNT(*) FROM users WHERE name = :u AND deactivated_at IS NOT NULL")
+                        .bind("u", user)
+                        .mapTo(Integer.class)
+                        .one()
+                > 0;
+    }
+
+    @Override
     public boolean userExists(Tx tx, String user) {
         return tx.handle()
                         .createQuery("SELECT COUNT(*) FROM users WHERE name = :u")

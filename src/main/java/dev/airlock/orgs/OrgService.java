@@ -66,6 +66,10 @@ public final class OrgService {
         if (user == null || !store.userExists(tx, user)) {
             throw AirlockException.notFound("User \"" + user + "\" not found.");
         }
+        if (store.userDeactivated(tx, user)) {
+            throw AirlockException.conflict("The account \"" + user + "\" is deactivated: it cannot own or join an org."
+                    + " Reactivate it first (./airlock user reactivate " + user + ").");
+        }
     }
 
     private void requireOrgVisible(Tx tx, Actor actor, String org) {

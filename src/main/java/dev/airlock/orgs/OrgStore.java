@@ -9,6 +9,9 @@ interface OrgStore {
 
     boolean userExists(Tx tx, String user);
 
+    /** Whether the account exists and is deactivated (docs/deprovisioning.md). */
+    boolean userDeactivated(Tx tx, String user);
+
     /** "org" when the name is an org's, "user" when it is a user's, null when neither: one statement. */
     String scopeOwner(Tx tx, String scope);
 

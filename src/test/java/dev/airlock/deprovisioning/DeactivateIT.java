@@ -118,6 +118,11 @@ class DeactivateIT {
         assertThat(actions("org:shared")).contains("org.member.remove");
         assertThat(actions("team:shared:core")).endsWith("team.member.remove");
         assertThat(actions("user:leaver")).endsWith("user.deactivate");
+        // and nobody can put the account back into an org (npm org set) while it is deactivated
+        assertThatThrownBy(
+                        () -> registry.airlock.orgs.setMember(Actor.operator(), "shared", "leaver", OrgRole.DEVELOPER))
+                .hasMessageContaining("\"leaver\" is deactivated");
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "shared")).containsOnlyKeys("stays");
 
         // every sign-in path says why, once the password is right; a wrong password learns nothing
         Npm fresh = new Npm(tmp.resolve("fresh-home"), registry.url());
