@@ -64,6 +64,7 @@ const provider = new Provider(issuer, configuration);
 // How an account's next sign-ins happened, as the test says (how "strongly", and how long ago): set with
 // GET /test/login?account=alice&amr=hwk,pwd&acr=...&age=SECONDS (amr comma-separated; all optional; "age" makes
 // auth_time that many seconds old). Without a setting, a sign-in carries no amr or acr, as before.
+// GET /test/groups changes an account's groups, as a directory administrator would.
 const logins = new Map();
 provider.use(async (ctx, next) => {
   if (ctx.path === '/test/login') {
@@ -73,6 +74,17 @@ provider.use(async (ctx, next) => {
       acr: q.acr ? String(q.acr) : undefined,
       age: q.age ? Number(q.age) : 0,
     });
+    ctx.body = 'ok';
+    return;
+  }
+  // GET /test/groups?account=hana&groups=eng,release: the account's groups claim from now on (empty: none)
+  if (ctx.path === '/test/groups') {
+    const user = setup.users[String(ctx.query.account)];
+    if (!user) {
+      ctx.status = 404;
+      return;
+    }
+    user.claims = { ...user.claims, groups: ctx.query.groups ? String(ctx.query.groups).split(',') : [] };
     ctx.body = 'ok';
     return;
   }

@@ -325,6 +325,10 @@ public final class AirlockAssembly implements AutoCloseable {
                 config.server().consoleUrl(),
                 config.auth().oidc(),
                 config.auth().passwordSignIn());
+        if (!config.auth().oidc().isEmpty()) {
+            // people linked to a provider trusted for presence approve with a fresh re-authentication there too
+            twoFactor.confirmsElsewhere(user -> !sso.presenceProviders(user).isEmpty());
+        }
         this.deprovisioning =
                 new DeprovisioningService(db, users, tokens, console, webLogin, orgs, groupSync, audit, clock);
         this.scim = new ScimService(
@@ -474,6 +478,10 @@ public final class AirlockAssembly implements AutoCloseable {
         every("staging-expire", staging::expire, 1, 1, TimeUnit.MINUTES);
         // a second-factor reset takes effect once, on one node, when its waiting period is over
         every("tfa-reset-apply", resets::applyDue, 1, 1, TimeUnit.MINUTES);
+        if (!config.auth().oidc().isEmpty()) {
+            // a lapsed single sign-on (auth.oidc.NAME.maxSessionAge) is recorded within seconds
+            every("sso-lapses", sso::recordLapses, 5, 5, TimeUnit.SECONDS);
+        }
         every(
                 "alerts-evaluate",
                 alerts::evaluate,

@@ -48,6 +48,13 @@ public final class AccountsAuthenticator implements Authenticator {
                                     + "\" is deactivated: its tokens no longer work. Ask a registry administrator if this"
                                     + " is a mistake.");
                 }
+                if (owner != null && users.ssoLapsed(owner)) {
+                    throw new AirlockException(
+                            dev.airlock.shared.ErrorCode.LOGIN_FAILED,
+                            "The single sign-on of \"" + owner + "\" has lapsed: this registry asks you to sign in"
+                                    + " through your identity provider again after a set time. Run `npm login`;"
+                                    + " this token works again once you have.");
+                }
                 throw e;
             }
             return new Actor(
@@ -74,8 +81,14 @@ public final class AccountsAuthenticator implements Authenticator {
             if (colon <= 0
                     || !users.checkPassword(
                             attempt, "user.basic-auth", decoded.substring(0, colon), decoded.substring(colon + 1))) {
+                // HTTP Basic is checked against local passwords only (a directory bind on every request would put
+                // the company directory on the hot path); the same sentence for every failure names nobody
                 throw new AirlockException(
-                        dev.airlock.shared.ErrorCode.LOGIN_FAILED, "Incorrect username or password.");
+                        dev.airlock.shared.ErrorCode.LOGIN_FAILED,
+                        users.usesDirectory()
+                                ? "Incorrect username or password. Company directory (LDAP) accounts cannot use HTTP"
+                                        + " Basic: run `npm login` and use the token it gives."
+                                : "Incorrect username or password.");
             }
             return attempt.as(decoded.substring(0, colon), "password");
         }

@@ -135,6 +135,46 @@ final class JdbiUserStore implements UserStore {
                 .execute();
     }
 
+    @Override
+    public void setSsoUntil(Tx tx, String name, Long until) {
+        tx.handle()
+                .createUpdate("UPDATE users SET sso_until = :u, sso_lapsed_at = NULL WHERE name = :n")
+                .bind("u", until)
+                .bind("n", name)
+                .execute();
+    }
+
+    @Override
+    public Long ssoUntil(Tx tx, String name) {
+        return tx.handle()
+                .createQuery("SELECT sso_until FROM users WHERE name = :n AND sso_until IS NOT NULL")
+                .bind("n", name)
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
+    public List<String> ssoLapsedUnnoted(Tx tx, long now) {
+        return tx.handle()
+                .createQuery("SELECT name FROM users WHERE sso_until <= :now AND sso_lapsed_at IS NULL"
+                        + " AND deactivated_at IS NULL ORDER BY name")
+                .bind("now", now)
+                .mapTo(String.class)
+                .list();
+    }
+
+    @Override
+    public boolean noteSsoLapsed(Tx tx, String name, long now) {
+        return tx.handle()
+                        .createUpdate("UPDATE users SET sso_lapsed_at = :now WHERE name = :n AND sso_until <= :now"
+                                + " AND sso_lapsed_at IS NULL")
+                        .bind("n", name)
+                        .bind("now", now)
+                        .execute()
+                == 1;
+    }
+
     private static User row(ResultSet rs) throws SQLException {
         return new User(
                 rs.getString("name"),

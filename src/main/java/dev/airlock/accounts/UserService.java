@@ -110,6 +110,11 @@ public final class UserService {
      * Refuses a password sign-in (console, npm login with a password) when password sign-in is off, or for an account
      * that signs in through single sign-on, saying what to do instead.
      */
+    /** Whether passwords of names without a local password are checked by a directory (LDAP). */
+    public boolean usesDirectory() {
+        return directory != null;
+    }
+
     public void requirePasswordSignIn(String name) {
         if (!passwordSignIn) {
             throw new AirlockException(
@@ -443,6 +448,33 @@ public final class UserService {
     /** Marks the account deactivated at {@code at}, or active again ({@code null}), in the caller's transaction. */
     public void setDeactivated(Tx tx, String name, Long at) {
         store.setDeactivated(tx, name, at, clock.millis());
+    }
+
+    // ---- how long a single sign-on lasts (auth.oidc.NAME.maxSessionAge, docs/sso.md) ----
+
+    /**
+     * After a sign-in through an identity provider, in its transaction: every credential of the account (console
+     * sessions, npm and granular tokens) is honoured until {@code until} (null: without a limit), when the person
+     * must sign in through the provider again.
+     */
+    public void honourUntil(Tx tx, String name, Long until) {
+        store.setSsoUntil(tx, name, until);
+    }
+
+    /** Whether the account's single sign-on lapsed: its credentials wait for a new sign-in through the provider. */
+    public boolean ssoLapsed(String name) {
+        Long until = db.read(tx -> store.ssoUntil(tx, name));
+        return until != null && until <= clock.millis();
+    }
+
+    /** Active accounts whose single sign-on lapsed and whose lapse is not recorded yet. */
+    public List<String> ssoLapsedUnnoted(Tx tx, long now) {
+        return store.ssoLapsedUnnoted(tx, now);
+    }
+
+    /** Records the account's lapse once: true when this call did. */
+    public boolean noteSsoLapsed(Tx tx, String name, long now) {
+        return store.noteSsoLapsed(tx, name, now);
     }
 
     /** Sets the account's e-mail address from an identity provider, in the caller's transaction. */

@@ -31,5 +31,16 @@ interface UserStore {
 
     void setDeactivated(Tx tx, String name, Long deactivatedAt, long at);
 
+    /** Until when the account's credentials are honoured without a new single sign-on (null: no limit). */
+    void setSsoUntil(Tx tx, String name, Long until);
+
+    Long ssoUntil(Tx tx, String name);
+
+    /** Active accounts whose single sign-on lapsed by {@code now} and whose lapse is not recorded yet. */
+    java.util.List<String> ssoLapsedUnnoted(Tx tx, long now);
+
+    /** Records the lapse once: true when this call did (several nodes may run the re-check). */
+    boolean noteSsoLapsed(Tx tx, String name, long now);
+
     record PasswordFailure(String source, long at) {}
 }

@@ -21,9 +21,10 @@ final class JdbiSessionStore implements SessionStore {
         return tx.handle()
                 .createQuery(
                         "SELECT user_name, csrf, expires_at FROM console_sessions WHERE id_hash = :id AND expires_at > :now"
-                                // a deactivated account's sessions are deleted with it; this closes the race too
+                                // a deactivated account's sessions are deleted with it; this closes the race too,
+                                // and refuses them while the account's single sign-on has lapsed (maxSessionAge)
                                 + " AND NOT EXISTS (SELECT 1 FROM users WHERE users.name = console_sessions.user_name"
-                                + " AND users.deactivated_at IS NOT NULL)")
+                                + " AND (users.deactivated_at IS NOT NULL OR users.sso_until <= :now))")
                 .bind("id", idHash)
                 .bind("now", now)
                 .map((rs, c) -> new ConsoleSession(rs.getString(1), rs.getString(2), rs.getLong(3)))

@@ -240,7 +240,7 @@ public final class Gate {
 
     /** Members of an org that requires 2FA must have it enabled to publish, stage or approve its packages. */
     Decision orgTwoFactor(Actor actor, EffectivePolicy policy, String what) {
-        if (policy.orgRequires2fa() && !actor.isOperator() && !twoFactor.enabled(actor.user())) {
+        if (policy.orgRequires2fa() && !actor.isOperator() && !twoFactor.canProvePresence(actor.user())) {
             return Decision.forbidden("Org \"" + policy.org() + "\" requires two-factor authentication for its members:"
                     + " you cannot " + what + " until you run `npm profile enable-2fa auth-and-writes`.");
         }
@@ -259,12 +259,12 @@ public final class Gate {
             // be phishing-resistant, by the same verify as any factor; no local factor needed
             return keyOnly ? new Decision.NeedsSecurityKey(what) : new Decision.NeedsOtp(what);
         }
-        if (!twoFactor.enabled(actor.user())) {
+        if (!twoFactor.canProvePresence(actor.user())) {
             return Decision.forbidden("You must enable two-factor authentication to " + what
                     + ". Run `npm profile enable-2fa auth-and-writes`, or add a security key at " + consoleUrl
                     + "/-/console/account.");
         }
-        if (keyOnly && !twoFactor.keys().any(actor.user())) {
+        if (keyOnly && !twoFactor.keys().any(actor.user()) && !twoFactor.canConfirmElsewhere(actor.user())) {
             return Decision.forbidden("To " + what + " you need a security key (this package's policy does not accept"
                     + " codes from an authenticator app). Add one at " + consoleUrl + "/-/console/account.");
         }

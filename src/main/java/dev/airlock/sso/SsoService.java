@@ -307,7 +307,7 @@ public final class SsoService {
                             + " no proof of presence; nothing was approved. Confirm again, or use your security key"
                             + " or authenticator app.");
         }
-        List<String> amr = amrOf(v.claims().get("amr"));
+        List<String> amr = strings(v.claims().get("amr"));
         Object acrClaim = v.claims().get("acr");
         String acr = acrClaim instanceof String a ? a : null;
         String matched =
@@ -412,16 +412,6 @@ public final class SsoService {
         return "amr " + (amr.isEmpty() ? "none" : String.join(" ", amr)) + ", acr " + (acr == null ? "none" : acr);
     }
 
-    static List<String> amrOf(Object claim) {
-        if (claim instanceof Collection<?> c) {
-            return c.stream()
-                    .filter(String.class::isInstance)
-                    .map(String.class::cast)
-                    .toList();
-        }
-        return claim instanceof String s ? List.of(s) : List.of();
-    }
-
     private AirlockException presenceRefused(Actor actor, String provider, String reason, String message) {
         LOG.warn("presence confirmation refused ({}): {}", provider == null ? "unknown" : provider, reason);
         auditFailure(actor, "sso.presence", provider, reason);
@@ -476,6 +466,7 @@ public final class SsoService {
                     // pushed by the identity provider (SCIM) and never signed in: this sign-in claims it
                     users.requireActive(tx, user);
                     store.link(tx, issuer, subject, user, p.name(), now);
+                    users.honourUntil(tx, user, honouredUntil(p, now));
                     audit.record(
                             tx,
                             attempt.as(user, "sso"),
@@ -502,6 +493,7 @@ public final class SsoService {
                         "oidc:" + p.name());
                 store.link(tx, issuer, subject, user, p.name(), now);
             }
+            users.honourUntil(tx, user, honouredUntil(p, now));
             audit.record(
                     tx,
                     attempt.as(user, "sso"),
@@ -510,6 +502,32 @@ public final class SsoService {
                     Map.of("provider", p.name(), "linked", linked != null));
             return user;
         });
+    }
+
+    /** Until when a sign-in through {@code p} at {@code now} is honoured: its maxSessionAge later, or null. */
+    private static Long honouredUntil(OidcConfig.Provider p, long now) {
+        return p.maxSessionAge() == null ? null : now + p.maxSessionAge().toMillis();
+    }
+
+    /**
+     * The periodic re-check of auth.oidc.NAME.maxSessionAge (docs/sso.md): each account whose single sign-on lapsed
+     * since the last run is recorded once in the audit log ({@code sso.lapsed}). Its credentials already stopped
+     * working at the moment it lapsed (the token and session lookups compare the time); they work again after the
+     * person signs in through the provider, which is where a person the provider deactivated is refused.
+     */
+    public int recordLapses() {
+        long now = clock.millis();
+        int n = 0;
+        for (String user : db.read(tx -> users.ssoLapsedUnnoted(tx, now))) {
+            n += db.write(tx -> {
+                if (!users.noteSsoLapsed(tx, user, now)) {
+                    return 0; // another node recorded it
+                }
+                audit.record(tx, Actor.operator(), "sso.lapsed", "user:" + user, Map.of());
+                return 1;
+            });
+        }
+        return n;
     }
 
     /** Whether {@code user} signs in through a provider (has a linked identity). */
@@ -533,8 +551,13 @@ public final class SsoService {
 
     /** The groups claim: a list of names, or one name; anything else counts as no groups. */
     static Set<String> groupsOf(Object claim) {
+        return Set.copyOf(strings(claim));
+    }
+
+    /** A claim that is a list of strings or one string (groups, amr): its non-empty strings, in order, once each. */
+    static List<String> strings(Object claim) {
         Set<String> out = new LinkedHashSet<>();
-        if (claim instanceof String s) {
+        if (claim instanceof String s && !s.isEmpty()) {
             out.add(s);
         } else if (claim instanceof Collection<?> c) {
             for (Object o : c) {
@@ -543,7 +566,7 @@ public final class SsoService {
                 }
             }
         }
-        return Set.copyOf(out);
+        return List.copyOf(out);
     }
 
     private static String cut(String s) {

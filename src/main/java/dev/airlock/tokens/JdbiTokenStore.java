@@ -46,6 +46,21 @@ final class JdbiTokenStore implements TokenStore {
     }
 
     @Override
+    public Token usable(Tx tx, String key, long now) {
+        return tx.handle()
+                .createQuery("SELECT * FROM tokens WHERE token_hash = :k"
+                        // a deactivated account's tokens, and those of an account whose single sign-on lapsed
+                        // (auth.oidc.NAME.maxSessionAge) until its person signs in through the provider again
+                        + " AND NOT EXISTS (SELECT 1 FROM users WHERE users.name = tokens.user_name"
+                        + " AND (users.deactivated_at IS NOT NULL OR users.sso_until <= :now))")
+                .bind("k", key)
+                .bind("now", now)
+                .map((rs, c) -> row(rs))
+                .findOne()
+                .orElse(null);
+    }
+
+    @Override
     public String ownerOf(Tx tx, String key) {
         return tx.handle()
                 .createQuery("SELECT user_name FROM tokens WHERE token_hash = :k")

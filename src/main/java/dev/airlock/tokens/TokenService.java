@@ -196,8 +196,8 @@ public final class TokenService {
     public Token resolve(String secret, Actor attempt) {
         String source = attempt.sourceAddress();
         String key = keyOf(secret);
-        Token token = db.read(tx -> store.byKey(tx, key));
         long now = clock.millis();
+        Token token = db.read(tx -> store.usable(tx, key, now));
         if (token == null || !token.activeAt(now)) {
             throw AirlockException.unauthorized(
                     "Your token is invalid, expired or revoked. Run `npm login` to get a new one.");

@@ -9,6 +9,12 @@ interface TokenStore {
     /** The token with this key, unless its user is deactivated (then none: it authenticates nothing). */
     Token byKey(Tx tx, String key);
 
+    /**
+     * The token a request presents, when its account may use it at {@code now}: not deactivated, and its single
+     * sign-on (if limited) not lapsed. Validity of the token itself ({@link Token#activeAt}) is the caller's check.
+     */
+    Token usable(Tx tx, String key, long now);
+
     /** The user a token with this key belongs to, whatever its state; null when there is none. */
     String ownerOf(Tx tx, String key);
 

@@ -8,7 +8,7 @@ import java.util.List;
 final class JdbiSecurityKeyStore implements SecurityKeyStore {
     private static final String CODE_COLUMNS =
             "auth_id, user_name, token_key, operation, source, created_at, expires_at, code_hash,"
-                    + " code_sealed, used_at";
+                    + " code_sealed, used_at, factor, phishing_resistant";
 
     @Override
     public List<SecurityKey> list(Tx tx, String user) {
@@ -166,7 +166,7 @@ final class JdbiSecurityKeyStore implements SecurityKeyStore {
                 .execute();
         tx.handle()
                 .createUpdate("INSERT INTO key_codes (" + CODE_COLUMNS
-                        + ", done_hash) VALUES (:a, :u, :t, :o, :s, :c, :e, :h, :sealed," + " NULL, :d)")
+                        + ", done_hash) VALUES (:a, :u, :t, :o, :s, :c, :e, :h, :sealed, NULL, NULL, NULL, :d)")
                 .bind("a", k.authId())
                 .bind("u", k.user())
                 .bind("t", k.tokenKey())
@@ -194,7 +194,9 @@ final class JdbiSecurityKeyStore implements SecurityKeyStore {
                         rs.getLong(7),
                         rs.getString(8),
                         rs.getString(9),
-                        rs.getObject(10) == null ? null : rs.getLong(10)))
+                        rs.getObject(10) == null ? null : rs.getLong(10),
+                        rs.getString(11),
+                        rs.getInt(12) == 1))
                 .findOne()
                 .orElse(null);
     }
@@ -215,15 +217,23 @@ final class JdbiSecurityKeyStore implements SecurityKeyStore {
     }
 
     @Override
-    public boolean confirm(Tx tx, String authId, String codeHash, String codeSealed, long expiresAt) {
+    public boolean confirm(
+            Tx tx,
+            String authId,
+            String codeHash,
+            String codeSealed,
+            long expiresAt,
+            String factor,
+            boolean phishingResistant) {
         return tx.handle()
-                        .createUpdate(
-                                "UPDATE key_codes SET code_hash = :h, code_sealed = :s, expires_at = :e WHERE auth_id = :a"
-                                        + " AND code_hash IS NULL")
+                        .createUpdate("UPDATE key_codes SET code_hash = :h, code_sealed = :s, expires_at = :e,"
+                                + " factor = :f, phishing_resistant = :pr WHERE auth_id = :a AND code_hash IS NULL")
                         .bind("a", authId)
                         .bind("h", codeHash)
                         .bind("s", codeSealed)
                         .bind("e", expiresAt)
+                        .bind("f", factor)
+                        .bind("pr", factor == null ? null : phishingResistant ? 1 : 0)
                         .execute()
                 == 1;
     }

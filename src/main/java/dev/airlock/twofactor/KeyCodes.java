@@ -57,31 +57,41 @@ final class KeyCodes {
                             actor.sourceAddress(),
                             now,
                             now + STEP_UP_MILLIS,
-                            Hashes.sha256Hex(code),
-                            null,
-                            null),
+                            Hashes.sha256Hex(code)),
                     Hashes.sha256Hex(Secrets.base62(32)));
             return null;
         });
         return code;
     }
 
-    /** Uses the code for {@code what}: returns the factor name, or audits and throws OTP_REQUIRED. */
-    String redeem(Actor actor, String code, String what) {
+    /**
+     * Uses the code for {@code what}: returns the factor name (a security key, or the identity provider's factor that
+     * confirmed a web-OTP request), or audits and throws OTP_REQUIRED. With {@code securityKeyOnly} an identity
+     * provider's confirmation that is not phishing-resistant is refused (and used up: it was for this request).
+     */
+    String redeem(Actor actor, String code, String what, boolean securityKeyOnly) {
         String hash = Hashes.sha256Hex(code);
         long now = clock.millis();
-        boolean ok = db.write(tx -> {
+        SecurityKeyStore.KeyCode used = db.write(tx -> {
             SecurityKeyStore.KeyCode k = store.codeByHash(tx, hash);
             return k != null
-                    && k.user().equals(actor.user())
-                    && k.usedAt() == null
-                    && k.expiresAt() >= now
-                    && (k.operation() == null || k.operation().equals(what))
-                    && Objects.equals(k.tokenKey(), actor.tokenKey())
-                    && store.use(tx, hash, now);
+                            && k.user().equals(actor.user())
+                            && k.usedAt() == null
+                            && k.expiresAt() >= now
+                            && (k.operation() == null || k.operation().equals(what))
+                            && Objects.equals(k.tokenKey(), actor.tokenKey())
+                            && store.use(tx, hash, now)
+                    ? k
+                    : null;
         });
-        if (ok) {
+        if (used != null && used.factor() == null) {
             return TwoFactorService.SECURITY_KEY;
+        }
+        if (used != null) {
+            if (securityKeyOnly && !used.phishingResistant()) {
+                throw TwoFactorService.notPhishingResistant(what, used.factor());
+            }
+            return used.factor();
         }
         db.write(tx -> {
             audit.record(

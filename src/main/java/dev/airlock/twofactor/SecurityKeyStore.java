@@ -18,7 +18,22 @@ interface SecurityKeyStore {
             long expiresAt,
             String codeHash,
             String codeSealed,
-            Long usedAt) {}
+            Long usedAt,
+            String factor,
+            boolean phishingResistant) {
+        /** A code for a step-up or a web-OTP request, before anyone confirmed it. */
+        KeyCode(
+                String authId,
+                String user,
+                String tokenKey,
+                String operation,
+                String source,
+                long createdAt,
+                long expiresAt,
+                String codeHash) {
+            this(authId, user, tokenKey, operation, source, createdAt, expiresAt, codeHash, null, null, null, false);
+        }
+    }
 
     List<SecurityKey> list(Tx tx, String user);
 
@@ -51,8 +66,18 @@ interface SecurityKeyStore {
 
     KeyCode codeByHash(Tx tx, String codeHash);
 
-    /** Records the confirmed code once: true when this call set it. */
-    boolean confirm(Tx tx, String authId, String codeHash, String codeSealed, long expiresAt);
+    /**
+     * Records the confirmed code once: true when this call set it. {@code factor}: null for a security key, else the
+     * identity provider's factor that confirmed it.
+     */
+    boolean confirm(
+            Tx tx,
+            String authId,
+            String codeHash,
+            String codeSealed,
+            long expiresAt,
+            String factor,
+            boolean phishingResistant);
 
     /** The poll collected the sealed code: forget it. */
     void collected(Tx tx, String authId);

@@ -8,6 +8,7 @@ import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What spans an account's second factors: whether it has one, what {@code npm profile} shows, and verifying the
@@ -38,6 +39,8 @@ public final class TwoFactorService {
 
     private record External(String user, String factor, boolean phishingResistant, long expiresAt) {}
 
+    private volatile Predicate<String> elsewhere = user -> false;
+
     TwoFactorService(
             Database db,
             TwoFactorStore store,
@@ -60,6 +63,32 @@ public final class TwoFactorService {
         this.webOtp = new WebOtpService(db, keyStore, keys, box, audit, clock, registry, this.consoleUrl);
         this.resetHold = new ResetHold(db, new JdbiResetStore(), this.consoleUrl);
         this.clock = clock;
+    }
+
+    /**
+     * Who can confirm their presence at an identity provider (docs/sso.md, "Presence"): such a user gets npm's web
+     * OTP (the browser page offers "Confirm with …") and counts as having a second factor for approvals and the
+     * org's "2FA required" rule. Set once by the composition root when single sign-on is configured.
+     */
+    public void confirmsElsewhere(Predicate<String> canConfirm) {
+        this.elsewhere = canConfirm;
+    }
+
+    /** Can this user confirm their presence at an identity provider the registry trusts for it? */
+    public boolean canConfirmElsewhere(String user) {
+        return user != null && elsewhere.test(user);
+    }
+
+    /** Has the user a way to prove presence: a local second factor, or an identity provider's re-authentication? */
+    public boolean canProvePresence(String user) {
+        return enabled(user) || canConfirmElsewhere(user);
+    }
+
+    /** A "security key required" refusal of an identity provider's confirmation that is not phishing-resistant. */
+    static AirlockException notPhishingResistant(String what, String factor) {
+        return AirlockException.forbidden("To " + what + " you need a security key: this package's policy accepts"
+                + " only a phishing-resistant factor, and your identity provider's confirmation (" + factor
+                + ") is not one. Confirm there with a security key or passkey, or use your own security key here.");
     }
 
     /** Does the actor present a factor proven outside this package ({@link #externalFactor})? */
@@ -193,7 +222,7 @@ public final class TwoFactorService {
     private String check(Actor actor, String what, boolean securityKeyOnly) {
         String code = actor.otp() == null ? "" : actor.otp().trim();
         if (KeyCodes.isKeyCode(code)) {
-            return keyCodes.redeem(actor, code, what);
+            return keyCodes.redeem(actor, code, what, securityKeyOnly);
         }
         if (code.startsWith(EXTERNAL_PREFIX)) {
             External e = external.remove(dev.airlock.platform.crypto.Hashes.sha256Hex(code));
@@ -202,15 +231,20 @@ public final class TwoFactorService {
                         ErrorCode.OTP_REQUIRED, "That confirmation is not valid for this request; confirm again.");
             }
             if (securityKeyOnly && !e.phishingResistant()) {
-                throw AirlockException.forbidden("To " + what + " you need a security key: this package's policy"
-                        + " accepts only a phishing-resistant factor, and your identity provider's confirmation ("
-                        + e.factor() + ") is not one. Confirm there with a security key or passkey, or use your own"
-                        + " security key here.");
+                throw notPhishingResistant(what, e.factor());
             }
             return e.factor();
         }
         boolean hasKey = keys.any(actor.user());
+        boolean idp = canConfirmElsewhere(actor.user());
         if (securityKeyOnly) {
+            if (!hasKey && idp) {
+                throw webOtp.challenge(
+                        actor,
+                        what,
+                        "To " + what + ", confirm in the browser with your identity provider (with a security key or"
+                                + " passkey there): this package's policy accepts only a phishing-resistant factor.");
+            }
             if (!hasKey) {
                 throw AirlockException.forbidden("To " + what
                         + " you need a security key (this package's policy does not accept"
@@ -223,6 +257,16 @@ public final class TwoFactorService {
                             + " accept codes from an authenticator app.");
         }
         if (code.isEmpty()) {
+            if (!hasKey && idp) {
+                throw webOtp.challenge(
+                        actor,
+                        what,
+                        "This operation requires a one-time password: to " + what + ", confirm in the browser with"
+                                + " your identity provider"
+                                + (totp.enabled(actor.user())
+                                        ? ", or pass --otp=<code> from your authenticator app."
+                                        : "."));
+            }
             if (hasKey) {
                 throw webOtp.challenge(
                         actor,

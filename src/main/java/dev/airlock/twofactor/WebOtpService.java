@@ -74,8 +74,6 @@ public final class WebOtpService {
                             actor.sourceAddress(),
                             now,
                             now + CHALLENGE_MILLIS,
-                            null,
-                            null,
                             null),
                     Hashes.sha256Hex(doneId));
             return null;
@@ -102,20 +100,52 @@ public final class WebOtpService {
      * code waits for the CLI's poll.
      */
     public void confirmWithKey(Actor actor, String authId, String ceremonyId, String credentialJson) {
+        PendingConfirmation p = unconfirmed(actor, authId);
+        keys.assertedBy(actor, ceremonyId, credentialJson, "confirm:" + authId);
+        confirmed(actor, authId, p, null, false);
+    }
+
+    /**
+     * The user confirmed a web-OTP request with a fresh re-authentication at their identity provider (docs/sso.md,
+     * "Presence"), which the caller checked was made for {@code "confirm:" + authId}: the code waits for the CLI's
+     * poll and, when used, counts as {@code factor}.
+     */
+    public void confirmWithIdentityProvider(Actor actor, String authId, String factor, boolean phishingResistant) {
+        confirmed(actor, authId, unconfirmed(actor, authId), factor, phishingResistant);
+    }
+
+    private PendingConfirmation unconfirmed(Actor actor, String authId) {
         PendingConfirmation p = pendingConfirmation(actor.user(), authId)
                 .orElseThrow(() -> AirlockException.notFound(
                         "This confirmation has expired or is not yours. Run the command again."));
         if (p.confirmed()) {
             throw AirlockException.conflict("This request was already confirmed.");
         }
-        keys.assertedBy(actor, ceremonyId, credentialJson, "confirm:" + authId);
+        return p;
+    }
+
+    private void confirmed(
+            Actor actor, String authId, PendingConfirmation p, String factor, boolean phishingResistant) {
         String code = KeyCodes.newCode();
         db.write(tx -> {
             if (!keyStore.confirm(
-                    tx, authId, Hashes.sha256Hex(code), box.seal(code, authId), clock.millis() + CODE_MILLIS)) {
+                    tx,
+                    authId,
+                    Hashes.sha256Hex(code),
+                    box.seal(code, authId),
+                    clock.millis() + CODE_MILLIS,
+                    factor,
+                    phishingResistant)) {
                 throw AirlockException.conflict("This request was already confirmed.");
             }
-            audit.record(tx, actor, "tfa.key-confirm", "user:" + actor.user(), Map.of("operation", p.operation()));
+            audit.record(
+                    tx,
+                    actor,
+                    factor == null ? "tfa.key-confirm" : "tfa.idp-confirm",
+                    "user:" + actor.user(),
+                    factor == null
+                            ? Map.of("operation", p.operation())
+                            : Map.of("operation", p.operation(), "factor", factor));
             return null;
         });
     }

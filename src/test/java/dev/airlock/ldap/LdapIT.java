@@ -2,6 +2,11 @@ package dev.airlock.ldap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import dev.airlock.audit.AuditEvent;
+import dev.airlock.orgs.OrgRole;
+import dev.airlock.shared.Actor;
 import dev.airlock.testing.Cli;
 import dev.airlock.testing.Http;
 import dev.airlock.testing.Npm;
@@ -36,6 +41,13 @@ class LdapIT {
         directory = new TestDirectory(Files.createDirectories(tmp.resolve("pki")));
         Map<String, String> settings = new HashMap<>(directory.settings());
         settings.put("auth.maxPasswordFailures", "3");
+        // the group mapping, fed by the directory's groups at every sign-in
+        settings.put("auth.groups.1.group", "eng");
+        settings.put("auth.groups.1.org", "corp");
+        settings.put("auth.groups.1.role", "developer");
+        settings.put("auth.groups.2.group", "release");
+        settings.put("auth.groups.2.org", "corp");
+        settings.put("auth.groups.2.team", "release");
         registry = TestRegistry.start(settings);
     }
 
@@ -197,5 +209,70 @@ class LdapIT {
             down.addUser("local", "local-password");
             assertThat(couchLogin(down, "local", "local-password").status()).isEqualTo(201);
         }
+    }
+
+    static void changeGroup(String group, ModificationType change, String attribute, String member) throws Exception {
+        directory.server.modify(
+                "cn=" + group + ",ou=groups,dc=corp,dc=example", new Modification(change, attribute, member));
+    }
+
+    @Test
+    void directoryGroupsBecomeOrgAndTeamMembershipsAtEverySignIn() throws Exception {
+        registry.addUser("corp-owner", "corp-owner-password");
+        registry.createOrg("corp", "corp-owner");
+        registry.airlock.orgs.createTeam(Actor.operator(), "corp", "release", "release managers");
+        String gina = "uid=gina,ou=people,dc=corp,dc=example";
+        changeGroup("eng", ModificationType.ADD, "member", gina);
+        changeGroup("release", ModificationType.ADD, "uniqueMember", gina);
+
+        Npm npm = new Npm(tmp.resolve("gina-home"), registry.url());
+        Cli.Result login = npm.run(
+                tmp, Cli.answers("Username:", "gina", "Password:", "gina-ldap-pass"), "login", "--auth-type=legacy");
+        assertThat(login.exit()).as(login.all()).isZero();
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "corp")).containsEntry("gina", OrgRole.DEVELOPER);
+        assertThat(registry.airlock.orgs.teamMembers(Actor.operator(), "corp", "release"))
+                .contains("gina");
+        Cli.Result teams = npm.run(tmp, "team", "ls", "corp:release");
+        assertThat(teams.stdout()).contains("gina");
+
+        // the directory takes gina out of release, then out of eng: each next sign-in follows
+        changeGroup("release", ModificationType.DELETE, "uniqueMember", gina);
+        assertThat(couchLogin(registry, "gina", "gina-ldap-pass").status()).isEqualTo(201);
+        assertThat(registry.airlock.orgs.teamMembers(Actor.operator(), "corp", "release"))
+                .doesNotContain("gina");
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "corp")).containsEntry("gina", OrgRole.DEVELOPER);
+        changeGroup("eng", ModificationType.DELETE, "member", gina);
+        Agent console = new Agent();
+        HttpResponse<String> signIn = console.post(
+                registry.consoleUrl() + "-/console/login",
+                Map.of("username", "gina", "password", "gina-ldap-pass", "next", "/-/console/"));
+        assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(302);
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "corp")).doesNotContainKey("gina");
+
+        // audited like npm org / npm team changes, naming the directory as the source
+        var org = registry.airlock.audit.forTarget("org:corp").stream()
+                .filter(e -> "gina".equals(String.valueOf(e.detail().get("user"))))
+                .toList();
+        assertThat(org.stream().map(AuditEvent::action)).containsExactly("org.member.set", "org.member.remove");
+        assertThat(org.get(0).detail()).containsEntry("via", "group-sync").containsEntry("source", "ldap");
+        assertThat(registry.airlock.audit.forTarget("team:corp:release").stream()
+                        .filter(e -> "gina".equals(String.valueOf(e.detail().get("user"))))
+                        .map(AuditEvent::action))
+                .containsExactly("team.member.add", "team.member.remove");
+    }
+
+    @Test
+    void httpBasicIsForLocalAccountsAndSaysWhatDirectoryUsersDoInstead() {
+        Http.Response basic = registry.http.get(
+                "-/whoami",
+                null,
+                "Authorization",
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString("dan:dan-ldap-pass".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(basic.status()).isEqualTo(401);
+        assertThat(basic.error())
+                .contains("directory (LDAP) accounts cannot use HTTP Basic")
+                .contains("npm login");
     }
 }

@@ -6,10 +6,17 @@ import dev.airlock.policy.Policy;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.PackageName;
 import dev.airlock.staging.Approval;
+import dev.airlock.staging.StageState;
+import dev.airlock.testing.Browser;
+import dev.airlock.testing.Cli;
+import dev.airlock.testing.Http;
+import dev.airlock.testing.Npm;
 import dev.airlock.testing.TestOpenIdProvider;
 import dev.airlock.testing.TestOpenIdProvider.Agent;
 import dev.airlock.testing.TestRegistry;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,6 +24,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * Issue 18 section 5 against the real oidc-provider: a maintainer who signs in through the identity provider and has
@@ -30,6 +40,9 @@ class PresenceIT {
     static TestOpenIdProvider idp;
     static TestRegistry registry;
     static String kimToken;
+
+    @TempDir
+    static Path tmp;
 
     @BeforeAll
     static void start() {
@@ -106,7 +119,11 @@ class PresenceIT {
     record Page(String csrf, String integrity, String body) {}
 
     static Page stagePage(Agent agent, String id) {
-        HttpResponse<String> r = agent.get(registry.consoleUrl() + "-/console/stage/" + id);
+        return stagePage(agent, id, "");
+    }
+
+    static Page stagePage(Agent agent, String id, String query) {
+        HttpResponse<String> r = agent.get(registry.consoleUrl() + "-/console/stage/" + id + query);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         Matcher c = CSRF.matcher(r.body());
         assertThat(c.find()).isTrue();
@@ -125,8 +142,8 @@ class PresenceIT {
         HttpResponse<String> start = agent.post(
                 registry.consoleUrl() + "-/console/stage/" + id + "/confirm",
                 Map.of("csrf", page.csrf(), "integrity", page.integrity(), "provider", "corp"));
-        assertThat(start.statusCode()).as(start.body()).isEqualTo(302);
-        String authorize = Agent.location(start);
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
+        String authorize = Agent.refreshTarget(start);
         assertThat(authorize)
                 .startsWith(idp.issuer() + "/auth?")
                 .contains("prompt=login")
@@ -276,5 +293,221 @@ class PresenceIT {
         HttpResponse<String> ok = approveWithIdp(alice, id);
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(302);
         assertThat(approvals(id)).extracting(Approval::factor).containsExactly("idp:corp:hwk");
+    }
+
+    static final Pattern AUTH_URL = Pattern.compile("(http://\\S+/-/console/confirm/[A-Za-z0-9]+)");
+
+    /** A login token for {@code user} (as npm's web login through the provider would give). */
+    static String tokenOf(String user) {
+        return registry.airlock
+                .db
+                .write(tx -> registry.airlock.tokens.issueSession(tx, Actor.operator(), user))
+                .secret();
+    }
+
+    /**
+     * The person at the terminal opens npm's web-OTP page (authUrl), presses "Confirm with Corp SSO", signs in there
+     * again (the provider reports {@code amr}), comes back and confirms.
+     */
+    static void confirmNpmAtProvider(Agent agent, String authUrl, String subject, String amr) {
+        HttpResponse<String> page = agent.get(authUrl);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("Confirm it is you")
+                .contains("Confirm with Corp SSO")
+                .doesNotContain("id=\"confirm-key\"");
+        Matcher csrf = CSRF.matcher(page.body());
+        assertThat(csrf.find()).isTrue();
+        idp.nextLogin(subject, amr, null, 0);
+        HttpResponse<String> start = agent.post(authUrl + "/idp", Map.of("csrf", csrf.group(1), "provider", "corp"));
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
+        assertThat(Agent.refreshTarget(start)).contains("prompt=login").contains("max_age=0");
+        HttpResponse<String> back = agent.get(agent.signInAt(Agent.refreshTarget(start), subject, idp.issuer()));
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        HttpResponse<String> again = agent.get(authUrl);
+        assertThat(again.body()).contains("id=\"confirm-idp\"");
+        Matcher csrf2 = CSRF.matcher(again.body());
+        assertThat(csrf2.find()).isTrue();
+        Map<String, String> form = new HashMap<>(Map.of("csrf", csrf2.group(1), "idp", "1"));
+        Matcher integrity =
+                Pattern.compile("name=\"integrity\" value=\"([^\"]+)\"").matcher(again.body());
+        if (integrity.find()) {
+            form.put("integrity", integrity.group(1));
+        }
+        HttpResponse<String> confirmed = agent.post(authUrl, form);
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(confirmed.body()).contains("Return to your terminal");
+    }
+
+    @Test
+    void npmStageApproveInATerminalIsConfirmedAtTheProvider() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "2.0.0", false);
+        Npm npm = Npm.withToken(tmp.resolve("alice-terminal"), registry.url(), tokenOf("alice"));
+        Cli.Result approve = npm.runInTerminal(
+                tmp,
+                List.of(new Cli.Answer("Press ENTER to open in the browser", out -> {
+                    Matcher m = AUTH_URL.matcher(out);
+                    assertThat(m.find()).as(out).isTrue();
+                    confirmNpmAtProvider(alice, m.group(1), "alice-sub", "pwd,otp");
+                    return null; // type nothing: npm's poll picks the code up
+                })),
+                "stage",
+                "approve",
+                id);
+        assertThat(approve.exit()).as(approve.toString()).isZero();
+        assertThat(approve.stdout()).contains("approved and published successfully");
+        assertThat(approvals(id))
+                .extracting(Approval::user, Approval::factor)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "idp:corp:otp"));
+        assertThat(registry.airlock.audit.forTarget("user:alice").stream().map(dev.airlock.audit.AuditEvent::action))
+                .contains("tfa.idp-confirm");
+
+        // without a terminal npm cannot open the page: it fails and prints where to confirm
+        String other = staged("gizmo", "2.0.1", false);
+        Cli.Result batch = npm.run(tmp, "stage", "approve", other);
+        assertThat(batch.exit()).isNotZero();
+        assertThat(batch.all())
+                .contains("This operation requires a one-time password")
+                .contains("/-/console/confirm/");
+        assertThat(approvals(other)).isEmpty();
+    }
+
+    @Test
+    void npmsConfirmationAtTheProviderCarriesItsFactorToTheSecurityKeyPolicy() {
+        Agent alice = signedIn("alice-sub");
+        String token = tokenOf("alice");
+        String id = staged("vault", "1.2.0", true);
+        Http.Response challenge = registry.http.send("POST", "-/stage/" + id + "/approve", token, null);
+        assertThat(challenge.status()).as(challenge.body()).isEqualTo(401);
+        assertThat(challenge.error()).contains("identity provider").contains("phishing-resistant");
+        confirmNpmAtProvider(alice, challenge.json().path("authUrl").asText(), "alice-sub", "pwd,otp");
+        String done = challenge
+                .json()
+                .path("doneUrl")
+                .asText()
+                .substring(registry.url().length());
+        String code = registry.http.get(done, token).json().path("token").asText();
+        Http.Response refused = registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", code);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.error()).contains("phishing-resistant").contains("idp:corp:otp");
+        assertThat(approvals(id)).isEmpty();
+
+        Http.Response again = registry.http.send("POST", "-/stage/" + id + "/approve", token, null);
+        assertThat(again.status()).isEqualTo(401);
+        confirmNpmAtProvider(alice, again.json().path("authUrl").asText(), "alice-sub", "hwk");
+        String done2 =
+                again.json().path("doneUrl").asText().substring(registry.url().length());
+        String code2 = registry.http.get(done2, token).json().path("token").asText();
+        Http.Response approved =
+                registry.http.send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", code2);
+        assertThat(approved.status()).as(approved.body()).isLessThan(300);
+        assertThat(approvals(id)).extracting(Approval::factor).containsExactly("idp:corp:hwk");
+        // the code worked once
+        assertThat(registry.http
+                        .send("POST", "-/stage/" + id + "/approve", token, null, "npm-otp", code2)
+                        .status())
+                .isGreaterThanOrEqualTo(400);
+    }
+
+    @Test
+    void aRejectionIsConfirmedAtTheProviderToo() {
+        Agent alice = signedIn("alice-sub");
+        String id = staged("gizmo", "2.1.0", false);
+        Page page = stagePage(alice, id);
+        // alice has neither an app nor a key: no one-time-password field she could not fill
+        assertThat(page.body()).contains("Confirm with Corp SSO to reject").doesNotContain("id=\"reject-otp\"");
+        idp.nextLogin("alice-sub", "otp", null, 0);
+        HttpResponse<String> start = alice.post(
+                registry.consoleUrl() + "-/console/stage/" + id + "/confirm",
+                Map.of("csrf", page.csrf(), "integrity", page.integrity(), "provider", "corp", "decision", "reject"));
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
+        HttpResponse<String> back = alice.get(alice.signInAt(Agent.refreshTarget(start), "alice-sub", idp.issuer()));
+        assertThat(back.statusCode()).isEqualTo(200);
+        assertThat(back.body()).contains("confirmed=reject");
+        Page confirmed = stagePage(alice, id, "?confirmed=reject");
+        assertThat(confirmed.body()).contains("id=\"reject-idp\"").doesNotContain("id=\"approve-idp\"");
+        // a confirmation for rejecting does not approve
+        assertThat(approveWithIdp(alice, id).statusCode()).isEqualTo(403);
+        assertThat(approvals(id)).isEmpty();
+        idp.nextLogin("alice-sub", "otp", null, 0);
+        HttpResponse<String> start2 = alice.post(
+                registry.consoleUrl() + "-/console/stage/" + id + "/confirm",
+                Map.of("csrf", page.csrf(), "integrity", page.integrity(), "provider", "corp", "decision", "reject"));
+        assertThat(alice.get(alice.signInAt(Agent.refreshTarget(start2), "alice-sub", idp.issuer()))
+                        .statusCode())
+                .isEqualTo(200);
+        Page ready = stagePage(alice, id, "?confirmed=reject");
+        HttpResponse<String> rejected = alice.post(
+                registry.consoleUrl() + "-/console/stage/" + id + "/reject",
+                Map.of("csrf", ready.csrf(), "integrity", ready.integrity(), "idp", "1"));
+        assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(302);
+        assertThat(registry.airlock.staging.view(Actor.operator(), id).stage().status())
+                .isEqualTo(StageState.REJECTED);
+    }
+
+    /** Polls {@code condition} (a page that navigates by itself); fails after 30 s. */
+    static void until(ChromeDriver browser, java.util.function.Predicate<ChromeDriver> condition, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!condition.test(browser)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within 30 s: " + what + " (at " + browser.getCurrentUrl() + ")");
+            }
+            Thread.sleep(20); // a poll of the condition, not a fixed wait
+        }
+    }
+
+    /** The provider's own sign-in form, filled in as {@code subject}. */
+    static void atProvider(ChromeDriver browser, String subject) throws InterruptedException {
+        until(browser, b -> b.getCurrentUrl().startsWith(idp.issuer() + "/interaction/"), "the provider's form");
+        browser.findElement(By.name("login")).sendKeys(subject);
+        browser.findElement(By.name("password")).sendKeys("any");
+        Browser.submit(browser.findElement(By.cssSelector("button[type=submit]")));
+    }
+
+    @Test
+    void chromiumSignsInAndApprovesWithTheProvidersConfirmation() throws InterruptedException {
+        String id = staged("gizmo", "3.0.0", false);
+        String token = tokenOf("alice");
+        ChromeDriver browser = Browser.start(tmp.resolve("chromium"));
+        try {
+            idp.nextLogin("alice-sub", "pwd", null, 0);
+            browser.get(registry.consoleUrl() + "-/console/stage/" + id);
+            until(browser, b -> b.getCurrentUrl().contains("/-/console/login"), "the sign-in page");
+            Browser.screenshot(browser, "console-login-sso");
+            browser.findElement(By.id("sso-corp")).click();
+            atProvider(browser, "alice-sub");
+            until(browser, b -> b.getCurrentUrl().contains("/-/console/stage/" + id), "the stage page");
+            // no one-time-password field alice could not fill: the provider confirms instead
+            assertThat(browser.findElements(By.id("approve-otp"))).isEmpty();
+            assertThat(browser.findElement(By.id("confirm-corp")).getText())
+                    .isEqualTo("Confirm with Corp SSO to approve");
+            Browser.screenshot(browser, "console-stage-confirm-with-idp");
+
+            idp.nextLogin("alice-sub", "pwd,otp", null, 0);
+            browser.findElement(By.id("confirm-corp")).click();
+            atProvider(browser, "alice-sub");
+            until(browser, b -> !b.findElements(By.id("sso-presence-done")).isEmpty(), "the confirmation");
+            Browser.screenshot(browser, "console-idp-confirmed");
+            browser.findElement(By.linkText("Continue")).click();
+            until(browser, b -> !b.findElements(By.id("approve-idp")).isEmpty(), "the approve button");
+            Browser.submit(browser.findElement(By.id("approve-idp")));
+            assertThat(approvals(id))
+                    .extracting(Approval::user, Approval::factor)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "idp:corp:otp"));
+
+            // the page npm's web OTP opens offers the provider too
+            String other = staged("gizmo", "3.0.1", false);
+            Http.Response challenge = registry.http.send("POST", "-/stage/" + other + "/approve", token, null);
+            assertThat(challenge.status()).isEqualTo(401);
+            browser.get(challenge.json().path("authUrl").asText());
+            assertThat(browser.findElement(By.id("operation")).getText()).isEqualTo("approve gizmo@3.0.1");
+            assertThat(browser.findElement(By.id("confirm-with-corp")).getText())
+                    .isEqualTo("Confirm with Corp SSO");
+            Browser.screenshot(browser, "console-npm-confirm-idp");
+        } finally {
+            browser.quit();
+        }
     }
 }

@@ -50,7 +50,7 @@ class SsoIT {
     static void start() {
         int port = TestOpenIdProvider.reservePort();
         String issuer = TestOpenIdProvider.issuerFor(port);
-        registry = TestRegistry.start(Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "auth.oidc.corp.issuer",
                 issuer,
                 "auth.oidc.corp.clientId",
@@ -66,6 +66,14 @@ class SsoIT {
                 "airlock",
                 "auth.oidc.imposter.clientSecret",
                 SECRET));
+        // the group mapping: the provider's groups claim, applied at every sign-in
+        settings.put("auth.groups.1.group", "eng");
+        settings.put("auth.groups.1.org", "mapped");
+        settings.put("auth.groups.1.role", "developer");
+        settings.put("auth.groups.2.group", "release");
+        settings.put("auth.groups.2.org", "mapped");
+        settings.put("auth.groups.2.team", "release");
+        registry = TestRegistry.start(settings);
         callback = registry.consoleUrl() + "-/console/sso/callback";
         idp = new TestOpenIdProvider(
                 port,
@@ -79,6 +87,7 @@ class SsoIT {
                         "dora-sub", claims("dora"),
                         "erin-sub", claims("erin"),
                         "hana-sub", claims("hana"),
+                        "ivy-sub", claims("ivy", "eng", "release"),
                         "grace-sub", claims("Grace@corp.example")));
     }
 
@@ -402,5 +411,40 @@ class SsoIT {
         } finally {
             browser.quit();
         }
+    }
+
+    @Test
+    void theProvidersGroupsBecomeMembershipsAndARemovedGroupIsRemovedAtTheNextSignIn() {
+        registry.addUser("mapped-owner", "mapped-owner-password");
+        registry.createOrg("mapped", "mapped-owner");
+        registry.airlock.orgs.createTeam(Actor.operator(), "mapped", "release", "release managers");
+        Agent ivy = new Agent();
+        assertThat(ivy.get(throughProvider(ivy, "corp", "/-/console/", "ivy-sub"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "mapped"))
+                .containsEntry("ivy", dev.airlock.orgs.OrgRole.DEVELOPER);
+        assertThat(registry.airlock.orgs.teamMembers(Actor.operator(), "mapped", "release"))
+                .contains("ivy");
+
+        // the provider's administrator takes ivy out of "release", then out of everything
+        idp.setGroups("ivy-sub", "eng");
+        Agent again = new Agent();
+        assertThat(again.get(throughProvider(again, "corp", "/-/console/", "ivy-sub"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(registry.airlock.orgs.teamMembers(Actor.operator(), "mapped", "release"))
+                .doesNotContain("ivy");
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "mapped")).containsKey("ivy");
+        idp.setGroups("ivy-sub");
+        Agent last = new Agent();
+        assertThat(last.get(throughProvider(last, "corp", "/-/console/", "ivy-sub"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(registry.airlock.orgs.members(Actor.operator(), "mapped")).doesNotContainKey("ivy");
+        assertThat(registry.airlock.audit.forTarget("org:mapped").stream()
+                        .filter(e -> "ivy".equals(String.valueOf(e.detail().get("user"))))
+                        .map(e -> e.action() + " " + e.detail().get("source")))
+                .containsExactly("org.member.set oidc:corp", "org.member.remove oidc:corp");
     }
 }

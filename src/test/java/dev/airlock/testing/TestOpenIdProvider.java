@@ -140,6 +140,16 @@ public final class TestOpenIdProvider implements AutoCloseable {
         }
     }
 
+    /** {@code account}'s groups claim from now on (as an administrator of the provider changes them). */
+    public void setGroups(String account, String... groups) {
+        HttpResponse<String> r = new Agent()
+                .get(issuer() + "/test/groups?account=" + URLEncoder.encode(account, StandardCharsets.UTF_8)
+                        + "&groups=" + URLEncoder.encode(String.join(",", groups), StandardCharsets.UTF_8));
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the provider did not take the groups: " + r.statusCode());
+        }
+    }
+
     public String issuer() {
         return issuerFor(port);
     }
@@ -229,6 +239,26 @@ public final class TestOpenIdProvider implements AutoCloseable {
         }
 
         /** Where a redirect answer points, resolved against the request's URL. */
+        /**
+         * Where a page sends the browser on by itself: a console page that goes to the identity provider after a form
+         * (a {@code <meta http-equiv="refresh">}, since the console's CSP forbids a form's redirect to another origin).
+         */
+        public static String refreshTarget(HttpResponse<String> r) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "<meta http-equiv=\"refresh\" content=\"0;url=([^\"]+)\">")
+                    .matcher(r.body());
+            if (r.statusCode() != 200 || !m.find()) {
+                throw new AssertionError("no page that goes on by itself: " + r.statusCode() + " " + r.body());
+            }
+            String url = m.group(1)
+                    .replace("&#34;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+            return r.uri().resolve(url).toString();
+        }
+
         public static String location(HttpResponse<String> r) {
             String l = r.headers()
                     .firstValue("Location")

@@ -6,6 +6,7 @@ import dev.airlock.console.WebLoginService;
 import dev.airlock.console.view.Notice;
 import dev.airlock.console.view.NpmPages;
 import dev.airlock.console.view.ReviewView;
+import dev.airlock.console.view.StagePages;
 import dev.airlock.platform.crypto.Hashes;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
@@ -13,6 +14,7 @@ import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
 import dev.airlock.shared.ErrorCode;
 import dev.airlock.shared.KeyChallenge;
+import dev.airlock.sso.SsoService;
 import dev.airlock.staging.Stage;
 import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
@@ -20,6 +22,7 @@ import dev.airlock.twofactor.TwoFactorService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +83,18 @@ final class NpmWebRoutes {
                 }));
         routes.get("/-/console/confirm/{id}", ctx -> web.guarded(ctx, s -> confirmPage(ctx, s)));
         routes.post(
+                "/-/console/confirm/{id}/idp",
+                ctx -> web.guarded(ctx, s -> {
+                    // "Confirm with <IdP>": re-authenticate there for this confirmation, then back to this page
+                    ConsoleWeb.requireCsrf(ctx, s);
+                    String id = ctx.pathParam("id");
+                    if (twoFactor.webOtp().pendingConfirmation(s.user(), id).isEmpty()) {
+                        throw AirlockException.notFound(
+                                "This confirmation has expired or is not yours. Run the command again.");
+                    }
+                    stepUp.goToIdp(ctx, web, s, "confirm:" + id, "/-/console/confirm/" + id);
+                }));
+        routes.post(
                 "/-/console/confirm/{id}",
                 ctx -> web.guarded(ctx, s -> {
                     ConsoleWeb.requireCsrf(ctx, s);
@@ -96,9 +111,15 @@ final class NpmWebRoutes {
                                 "The staged bytes are not the ones this page showed you; reload the page and review"
                                         + " again before you confirm.");
                     }
-                    twoFactor
-                            .webOtp()
-                            .confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
+                    if (ctx.formParam("idp") != null) {
+                        // a re-authentication at the identity provider made for this confirmation (docs/sso.md)
+                        SsoService.Presence p = stepUp.idpPresence(ctx, actor, "confirm:" + id);
+                        twoFactor.webOtp().confirmWithIdentityProvider(actor, id, p.factor(), p.phishingResistant());
+                    } else {
+                        twoFactor
+                                .webOtp()
+                                .confirmWithKey(actor, id, ctx.formParam("ceremony"), ctx.formParam("credential"));
+                    }
                     ConsoleSession rotated = web.rotate(ctx, actor);
                     web.notice(
                             ctx,
@@ -245,7 +266,13 @@ final class NpmWebRoutes {
                         p.confirmed()
                                 ? null
                                 : stepUp.key(s, "confirm:" + id, "confirm-key", "Confirm with security key"),
-                        target(web.actor(ctx, s), p.operation())));
+                        target(web.actor(ctx, s), p.operation()),
+                        p.confirmed()
+                                ? List.of()
+                                : stepUp.idps(s.user()).stream()
+                                        .map(i -> new StagePages.Idp(i.name(), i.label()))
+                                        .toList(),
+                        !p.confirmed() && stepUp.idpConfirmed(ctx)));
     }
 
     /**

@@ -55,6 +55,12 @@ final class SsoRoutes {
 
     /** Sends the browser to the provider, with the cookie that binds the flow to it. */
     static void go(Context ctx, SsoService.Started started, boolean https) {
+        bindBrowser(ctx, started, https);
+        ctx.redirect(started.authorizationUrl());
+    }
+
+    /** The cookie that binds the flow to this browser (its callback must come back with it). */
+    static void bindBrowser(Context ctx, SsoService.Started started, boolean https) {
         Cookie c = new Cookie(https ? "__Host-airlock-sso" : "airlock-sso", started.browserSecret());
         c.setPath("/");
         c.setHttpOnly(true);
@@ -62,7 +68,6 @@ final class SsoRoutes {
         c.setSameSite(SameSite.LAX);
         c.setMaxAge(600);
         ctx.cookie(c);
-        ctx.redirect(started.authorizationUrl());
     }
 
     private void callback(Context ctx) {
@@ -93,8 +98,8 @@ final class SsoRoutes {
                         null,
                         new Notice(
                                 "Confirmed",
-                                "You confirmed your presence at your identity provider. Continue to finish the"
-                                        + " approval.",
+                                "You confirmed your presence at your identity provider. Continue to finish what you"
+                                        + " were confirming.",
                                 "ok",
                                 "sso-presence-done",
                                 in.next(),

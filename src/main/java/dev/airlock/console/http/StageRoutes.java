@@ -9,7 +9,6 @@ import dev.airlock.platform.json.Json;
 import dev.airlock.review.ReleaseReview;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
-import dev.airlock.sso.SsoService;
 import dev.airlock.staging.Stage;
 import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
@@ -111,12 +110,13 @@ final class StageRoutes {
                                         .map(p -> new StagePages.Idp(p.name(), p.label()))
                                         .toList()
                                 : List.of(),
-                        pending && stepUp.idpConfirmed(ctx)));
+                        pending && stepUp.idpConfirmed(ctx) ? decision(ctx.queryParam("confirmed")) : null));
     }
 
     /**
-     * "Confirm with <IdP>": a re-authentication at the identity provider as the fresh factor for approving this
-     * version with these bytes (docs/sso.md, "Presence"); the provider sends the browser back to the stage page.
+     * "Confirm with <IdP>": a re-authentication at the identity provider as the fresh factor for approving (or
+     * rejecting) this version with these bytes (docs/sso.md, "Presence"); the provider sends the browser back to the
+     * stage page, which then offers the confirmed decision's button.
      */
     private void confirm(Context ctx, ConsoleSession s) {
         ConsoleWeb.requireCsrf(ctx, s);
@@ -127,15 +127,18 @@ final class StageRoutes {
             throw AirlockException.conflict(
                     "The staged bytes are not the ones you reviewed; reload the page and review again.");
         }
-        if (web.sso == null) {
-            throw AirlockException.notFound("There is no identity provider here.");
-        }
-        SsoService.Started started = web.sso.startPresence(
-                s.user(),
-                ctx.formParam("provider"),
-                "approve:" + id + ":" + st.integrity(),
-                "/-/console/stage/" + id + "#decide");
-        SsoRoutes.go(ctx, started, web.consoleUrl.startsWith("https:"));
+        String decision = decision(ctx.formParam("decision"));
+        stepUp.goToIdp(
+                ctx,
+                web,
+                s,
+                decision + ":" + id + ":" + st.integrity(),
+                "/-/console/stage/" + id + "?confirmed=" + decision + "#decide");
+    }
+
+    /** "reject" when asked for, else "approve" (what a confirmation at the identity provider is for). */
+    private static String decision(String asked) {
+        return "reject".equals(asked) ? "reject" : "approve";
     }
 
     /** Approve or reject: CSRF, the digest that was reviewed, a fresh factor; then the session id rotates. */

@@ -22,6 +22,7 @@ final class StepUp {
     private final TwoFactorService twoFactor;
     private final SsoService sso;
     private final String presenceCookie;
+    private final boolean https;
 
     /** Without an identity provider: a key or a one-time password only. */
     StepUp(TwoFactorService twoFactor) {
@@ -32,6 +33,7 @@ final class StepUp {
         this.twoFactor = twoFactor;
         this.sso = sso;
         this.presenceCookie = presenceCookieName(https);
+        this.https = https;
     }
 
     /** The cookie that holds a passed re-authentication at the identity provider until the form uses it. */
@@ -44,6 +46,45 @@ final class StepUp {
         return sso == null ? List.of() : sso.presenceProviders(user);
     }
 
+    /**
+     * Sends the browser to re-authenticate at the form's {@code provider} for {@code purpose} (what the form then
+     * does); the provider sends it back to {@code next}, where {@link #idpConfirmed} is then true. The form's answer is
+     * a page that goes on to the provider by itself, not a redirect: the console's Content-Security-Policy
+     * ({@code form-action 'self'}) stops a form submission that redirects to another origin.
+     */
+    void goToIdp(Context ctx, ConsoleWeb web, ConsoleSession s, String purpose, String next) {
+        if (sso == null) {
+            throw dev.airlock.shared.AirlockException.notFound("There is no identity provider here.");
+        }
+        SsoService.Started started = sso.startPresence(s.user(), ctx.formParam("provider"), purpose, next);
+        SsoRoutes.bindBrowser(ctx, started, https);
+        web.render(
+                ctx,
+                200,
+                "sso-done.jte",
+                web.chrome("Confirm", s, null),
+                new dev.airlock.console.view.Notice(
+                        "Confirm at your identity provider",
+                        "Taking you to your identity provider to sign in again; this page goes on by itself.",
+                        "ok",
+                        "sso-redirect",
+                        started.authorizationUrl(),
+                        "Continue"));
+    }
+
+    /**
+     * The re-authentication at the identity provider this browser brought back, used (once) for {@code purpose}; the
+     * cookie that held it is cleared. Throws when there is none, or it was for something else.
+     */
+    SsoService.Presence idpPresence(Context ctx, Actor actor, String purpose) {
+        if (sso == null) {
+            throw dev.airlock.shared.AirlockException.notFound("There is no identity provider here.");
+        }
+        String secret = ctx.cookie(presenceCookie);
+        ctx.removeCookie(presenceCookie, "/");
+        return sso.usePresence(actor, secret, purpose);
+    }
+
     /** Has this browser a re-authentication at the identity provider waiting to be used? */
     boolean idpConfirmed(Context ctx) {
         return sso != null && ctx.cookie(presenceCookie) != null;
@@ -53,9 +94,13 @@ final class StepUp {
         return twoFactor.keys().any(user);
     }
 
-    /** Should the form show the one-time-password field (the user has an app, or nothing but a key is not set)? */
+    /**
+     * Should the form show the one-time-password field? When the user has an app, or has neither a key nor an identity
+     * provider to confirm with (the field then says what is missing when used).
+     */
     boolean showOtp(String user) {
-        return twoFactor.totp().status(user).map(t -> t.enabled()).orElse(false) || !hasKey(user);
+        return twoFactor.totp().status(user).map(t -> t.enabled()).orElse(false)
+                || (!hasKey(user) && idps(user).isEmpty());
     }
 
     /** The key button (and its hidden fields) for a form; null when the user has no key. */
@@ -67,9 +112,7 @@ final class StepUp {
     /** The factor the form carried: a verified key assertion (as a code) or the typed one-time password. */
     String otp(Context ctx, Actor actor, String purpose) {
         if (ctx.formParam("idp") != null && sso != null) {
-            String secret = ctx.cookie(presenceCookie);
-            ctx.removeCookie(presenceCookie, "/");
-            SsoService.Presence p = sso.usePresence(actor, secret, purpose);
+            SsoService.Presence p = idpPresence(ctx, actor, purpose);
             return twoFactor.externalFactor(actor, p.factor(), p.phishingResistant());
         }
         String credential = ctx.formParam("credential");

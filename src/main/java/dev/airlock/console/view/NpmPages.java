@@ -1,6 +1,7 @@
 package dev.airlock.console.view;
 
 import dev.airlock.staging.Stage;
+import java.util.List;
 
 /** Models of the pages npm opens in the browser: `npm login` (web) and confirming a command with a key (web OTP). */
 public final class NpmPages {
@@ -32,6 +33,17 @@ public final class NpmPages {
     public record Target(Stage stage, ReviewView review, String reviewHref) {}
 
     /** The web-OTP page: what is asked, from where and when, and (for approving a staged release) what it is. */
+    /**
+     * npm's web-OTP confirmation page: {@code key} null for a user without a security key; {@code idps} the identity
+     * providers that can confirm instead; {@code idpConfirmed} whether this browser came back from one.
+     */
     public record Confirm(
-            String id, String operation, Origin origin, boolean confirmed, KeyButton key, Target target) {}
+            String id,
+            String operation,
+            Origin origin,
+            boolean confirmed,
+            KeyButton key,
+            Target target,
+            List<StagePages.Idp> idps,
+            boolean idpConfirmed) {}
 }

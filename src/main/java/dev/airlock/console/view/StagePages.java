@@ -20,13 +20,15 @@ public final class StagePages {
     /** A label and a value (who staged it, CI facts). */
     public record Fact(String label, String value) {}
 
-    /**
-     * The review page. {@code review} is null once the stage is decided; the key buttons are null for a user
-     * without a key; {@code showOtp} says whether the one-time-password field is offered.
-     */
-    /** An identity provider that can confirm the approval ("Confirm with " + label). */
+    /** An identity provider that can confirm the decision ("Confirm with " + label). */
     public record Idp(String name, String label) {}
 
+    /**
+     * The review page. {@code review} is null once the stage is decided; the key buttons are null for a user
+     * without a key; {@code showOtp} says whether the one-time-password field is offered; {@code idpConfirmed} is
+     * the decision ("approve" or "reject") a re-authentication at the identity provider confirmed in this browser,
+     * or null.
+     */
     public record Review(
             Stage stage,
             int approvals,
@@ -37,7 +39,7 @@ public final class StagePages {
             KeyButton approveKey,
             KeyButton rejectKey,
             List<Idp> idps,
-            boolean idpConfirmed) {
+            String idpConfirmed) {
         public boolean pending() {
             return stage.status() == StageState.PENDING;
         }

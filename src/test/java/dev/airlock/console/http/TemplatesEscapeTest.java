@@ -76,7 +76,7 @@ class TemplatesEscapeTest {
                                 null,
                                 null,
                                 List.of(new StagePages.Idp("corp", "Corp" + EVIL)),
-                                true));
+                                "reject"));
         assertThat(html).doesNotContain("<script>alert").doesNotContain("<img src=x");
         // in an attribute the quotes cannot close it
         assertThat(html)
@@ -88,6 +88,8 @@ class TemplatesEscapeTest {
                 .contains("<li class=\"high\"")
                 .contains("<tr class=\"del\"><td class=\"ln\">1</td>")
                 .contains("id=\"approve-form\"")
+                .contains("id=\"reject-idp\"")
+                .contains("Confirm with Corp&lt;script&gt;")
                 .contains("2.9 MiB")
                 .contains("class=\"name-marked\"")
                 .contains("Too large &lt;script&gt;");
