@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 final class JdbiGroupSyncStore implements GroupSyncStore {
+    private static final JdbiOrgStore ORGS = new JdbiOrgStore();
+
     @Override
     public void replaceGroups(Tx tx, String user, String source, Set<String> groups) {
         tx.handle()
@@ -33,12 +35,7 @@ final class JdbiGroupSyncStore implements GroupSyncStore {
 
     @Override
     public boolean deactivated(Tx tx, String user) {
-        return tx.handle()
-                        .createQuery("SELECT COUNT(*) FROM users WHERE name = :u AND deactivated_at IS NOT NULL")
-                        .bind("u", user)
-                        .mapTo(Integer.class)
-                        .one()
-                > 0;
+        return ORGS.userDeactivated(tx, user);
     }
 
     @Override

@@ -70,23 +70,12 @@ class PresenceIT {
 
     @AfterAll
     static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (idp != null) {
-            idp.close();
-        }
+        TestOpenIdProvider.stop(registry, idp);
     }
 
     /** A console session for {@code subject}, signed in through the provider (made just in time the first time). */
     static Agent signedIn(String subject) {
-        idp.nextLogin(subject, "pwd", null, 0);
-        Agent agent = new Agent();
-        HttpResponse<String> start = agent.get(registry.consoleUrl() + "-/console/sso/corp/start?next=/-/console/");
-        String back = agent.signInAt(Agent.location(start), subject, idp.issuer());
-        HttpResponse<String> done = agent.get(back);
-        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
-        return agent;
+        return idp.signedIn(registry, "corp", subject);
     }
 
     /** kim publishes {@code pkg} with alice and mallory as maintainers, and stages {@code version} of it. */

@@ -97,12 +97,7 @@ class SsoIT {
 
     @AfterAll
     static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (idp != null) {
-            idp.close();
-        }
+        TestOpenIdProvider.stop(registry, idp);
     }
 
     /** Starts a sign-in at the console and signs in at the provider; the callback URL the provider sends back. */

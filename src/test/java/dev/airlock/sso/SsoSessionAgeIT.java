@@ -59,21 +59,11 @@ class SsoSessionAgeIT {
 
     @AfterAll
     static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (idp != null) {
-            idp.close();
-        }
+        TestOpenIdProvider.stop(registry, idp);
     }
 
     static Agent signedIn(String subject) {
-        idp.nextLogin(subject, "pwd", null, 0);
-        Agent agent = new Agent();
-        HttpResponse<String> start = agent.get(registry.consoleUrl() + "-/console/sso/corp/start?next=/-/console/");
-        HttpResponse<String> done = agent.get(agent.signInAt(Agent.location(start), subject, idp.issuer()));
-        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
-        return agent;
+        return idp.signedIn(registry, "corp", subject);
     }
 
     static List<String> actions(String target) {

@@ -140,6 +140,33 @@ public final class TestOpenIdProvider implements AutoCloseable {
         }
     }
 
+    /**
+     * A browser signed in to {@code registry}'s console through the provider {@code name} (configured there as
+     * auth.oidc.NAME) as {@code account}, with a plain password sign-in at the provider.
+     */
+    public Agent signedIn(TestRegistry registry, String name, String account) {
+        nextLogin(account, "pwd", null, 0);
+        Agent agent = new Agent();
+        HttpResponse<String> start =
+                agent.get(registry.consoleUrl() + "-/console/sso/" + name + "/start?next=/-/console/");
+        HttpResponse<String> done = agent.get(agent.signInAt(Agent.location(start), account, issuer()));
+        if (done.statusCode() != 200) {
+            throw new AssertionError(
+                    "the sign-in through the provider failed: " + done.statusCode() + " " + done.body());
+        }
+        return agent;
+    }
+
+    /** Stops both (either may be null: a start that failed half-way). */
+    public static void stop(TestRegistry registry, TestOpenIdProvider provider) {
+        if (registry != null) {
+            registry.close();
+        }
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
     /** {@code account}'s groups claim from now on (as an administrator of the provider changes them). */
     public void setGroups(String account, String... groups) {
         HttpResponse<String> r = new Agent()
