@@ -117,8 +117,13 @@ final class JdbiUserStore implements UserStore {
 
     @Override
     public Long deactivatedAt(Tx tx, String name) {
+        return time(tx, "deactivated_at", name);
+    }
+
+    /** One of the account's time columns ({@code column} is one of this class's literals), or null when unset. */
+    private static Long time(Tx tx, String column, String name) {
         return tx.handle()
-                .createQuery("SELECT deactivated_at FROM users WHERE name = :n AND deactivated_at IS NOT NULL")
+                .createQuery("SELECT " + column + " FROM users WHERE name = :n AND " + column + " IS NOT NULL")
                 .bind("n", name)
                 .mapTo(Long.class)
                 .findOne()
@@ -146,12 +151,7 @@ final class JdbiUserStore implements UserStore {
 
     @Override
     public Long ssoUntil(Tx tx, String name) {
-        return tx.handle()
-                .createQuery("SELECT sso_until FROM users WHERE name = :n AND sso_until IS NOT NULL")
-                .bind("n", name)
-                .mapTo(Long.class)
-                .findOne()
-                .orElse(null);
+        return time(tx, "sso_until", name);
     }
 
     @Override

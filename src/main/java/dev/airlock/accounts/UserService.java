@@ -106,15 +106,15 @@ public final class UserService {
         return directory != null;
     }
 
-    /**
-     * Refuses a password sign-in (console, npm login with a password) when password sign-in is off, or for an account
-     * that signs in through single sign-on, saying what to do instead.
-     */
     /** Whether passwords of names without a local password are checked by a directory (LDAP). */
     public boolean usesDirectory() {
         return directory != null;
     }
 
+    /**
+     * Refuses a password sign-in (console, npm login with a password) when password sign-in is off, or for an account
+     * that signs in through single sign-on, saying what to do instead.
+     */
     public void requirePasswordSignIn(String name) {
         if (!passwordSignIn) {
             throw new AirlockException(

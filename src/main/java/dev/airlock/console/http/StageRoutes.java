@@ -9,6 +9,7 @@ import dev.airlock.platform.json.Json;
 import dev.airlock.review.ReleaseReview;
 import dev.airlock.shared.Actor;
 import dev.airlock.shared.AirlockException;
+import dev.airlock.sso.SsoService;
 import dev.airlock.staging.Stage;
 import dev.airlock.staging.StageState;
 import dev.airlock.staging.StagingService;
@@ -78,6 +79,7 @@ final class StageRoutes {
                             new StagePages.Fact("CI " + e.getKey(), e.getValue().asText())));
         }
         boolean pending = review != null;
+        List<SsoService.Provider> idps = stepUp.idps(s.user());
         web.render(
                 ctx,
                 200,
@@ -89,7 +91,7 @@ final class StageRoutes {
                         done,
                         pending ? ReviewView.of(review) : null,
                         by,
-                        stepUp.showOtp(s.user()),
+                        stepUp.showOtp(s.user(), idps),
                         // each key answer is bound to this version and these bytes
                         pending
                                 ? stepUp.key(
@@ -106,7 +108,7 @@ final class StageRoutes {
                                         "Reject with security key")
                                 : null,
                         pending
-                                ? stepUp.idps(s.user()).stream()
+                                ? idps.stream()
                                         .map(p -> new StagePages.Idp(p.name(), p.label()))
                                         .toList()
                                 : List.of(),

@@ -53,10 +53,7 @@ final class StepUp {
      * ({@code form-action 'self'}) stops a form submission that redirects to another origin.
      */
     void goToIdp(Context ctx, ConsoleWeb web, ConsoleSession s, String purpose, String next) {
-        if (sso == null) {
-            throw dev.airlock.shared.AirlockException.notFound("There is no identity provider here.");
-        }
-        SsoService.Started started = sso.startPresence(s.user(), ctx.formParam("provider"), purpose, next);
+        SsoService.Started started = sso().startPresence(s.user(), ctx.formParam("provider"), purpose, next);
         SsoRoutes.bindBrowser(ctx, started, https);
         web.render(
                 ctx,
@@ -77,12 +74,17 @@ final class StepUp {
      * cookie that held it is cleared. Throws when there is none, or it was for something else.
      */
     SsoService.Presence idpPresence(Context ctx, Actor actor, String purpose) {
-        if (sso == null) {
-            throw dev.airlock.shared.AirlockException.notFound("There is no identity provider here.");
-        }
+        SsoService sso = sso();
         String secret = ctx.cookie(presenceCookie);
         ctx.removeCookie(presenceCookie, "/");
         return sso.usePresence(actor, secret, purpose);
+    }
+
+    private SsoService sso() {
+        if (sso == null) {
+            throw dev.airlock.shared.AirlockException.notFound("There is no identity provider here.");
+        }
+        return sso;
     }
 
     /** Has this browser a re-authentication at the identity provider waiting to be used? */
@@ -99,8 +101,12 @@ final class StepUp {
      * provider to confirm with (the field then says what is missing when used).
      */
     boolean showOtp(String user) {
-        return twoFactor.totp().status(user).map(t -> t.enabled()).orElse(false)
-                || (!hasKey(user) && idps(user).isEmpty());
+        return showOtp(user, idps(user));
+    }
+
+    /** As {@link #showOtp(String)}, for a page that already has the user's {@link #idps}. */
+    boolean showOtp(String user, List<SsoService.Provider> idps) {
+        return twoFactor.totp().status(user).map(t -> t.enabled()).orElse(false) || (!hasKey(user) && idps.isEmpty());
     }
 
     /** The key button (and its hidden fields) for a form; null when the user has no key. */

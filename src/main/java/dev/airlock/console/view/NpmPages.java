@@ -32,10 +32,10 @@ public final class NpmPages {
     /** The staged release a confirmation approves or rejects: exactly these bytes, their review, a link to it. */
     public record Target(Stage stage, ReviewView review, String reviewHref) {}
 
-    /** The web-OTP page: what is asked, from where and when, and (for approving a staged release) what it is. */
     /**
-     * npm's web-OTP confirmation page: {@code key} null for a user without a security key; {@code idps} the identity
-     * providers that can confirm instead; {@code idpConfirmed} whether this browser came back from one.
+     * The web-OTP page: what is asked, from where and when, and (for approving a staged release) what it is;
+     * {@code key} null for a user without a security key; {@code idps} the identity providers that can confirm
+     * instead; {@code idpConfirmed} whether this browser came back from one.
      */
     public record Confirm(
             String id,
