@@ -152,7 +152,7 @@ public final class PackageService {
      */
     public TarballRef tarball(Actor actor, PackageName name, String version) {
         String n = name.toString();
-        TarballRef hot = access.anonymousAllowed(actor) ? cache.tarball(n, version) : null;
+        TarballRef hot = cachedTarball(actor, name, version);
         if (hot != null) {
             return hot;
         }
@@ -165,6 +165,11 @@ public final class PackageService {
             }
             return ref;
         });
+    }
+
+    /** The tarball row of a public package's version when memory holds it (null when it does not). */
+    public TarballRef cachedTarball(Actor actor, PackageName name, String version) {
+        return access.anonymousAllowed(actor) ? cache.tarball(name.toString(), version) : null;
     }
 
     /**

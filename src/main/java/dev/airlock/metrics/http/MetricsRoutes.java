@@ -2,6 +2,7 @@ package dev.airlock.metrics.http;
 
 import dev.airlock.metrics.Metrics;
 import dev.airlock.metrics.RouteFamily;
+import dev.airlock.platform.http.RequestObserver;
 import dev.airlock.platform.http.RouteModule;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -14,7 +15,7 @@ import java.io.InputStream;
  * metrics are enabled, a before/after pair that times every request by route family. Register it before the package
  * paths so its route wins over {@code /<path>}.
  */
-public final class MetricsRoutes implements RouteModule {
+public final class MetricsRoutes implements RouteModule, RequestObserver {
     private static final String STARTED = "airlock.metrics.started";
     private final Metrics metrics;
 
@@ -52,10 +53,22 @@ public final class MetricsRoutes implements RouteModule {
         RouteFamily family = "/<path>".equals(pattern)
                 ? RouteFamily.ofPackagePath(method.equals("GET") || method.equals("HEAD"), ctx.path())
                 : RouteFamily.ofPattern(pattern);
+        record(family, method, ctx.statusCode(), nanos, bodyLength(ctx));
+    }
+
+    /** A read the fast path answered before the routes (always a package path). */
+    @Override
+    public void observed(String method, String path, int status, long nanos, long bytes) {
+        if (metrics.enabled()) {
+            record(RouteFamily.ofPackagePath(true, path), method, status, nanos, bytes);
+        }
+    }
+
+    private void record(RouteFamily family, String method, int status, long nanos, long bytes) {
         if (family == RouteFamily.HEALTH) {
             return; // load balancers' probes: neither traffic nor, when a node is not ready, an error
         }
-        metrics.request(family, method, ctx.statusCode(), nanos, bodyLength(ctx));
+        metrics.request(family, method, status, nanos, bytes);
     }
 
     /** The length of the body about to be sent: its Content-Length, or the size of an in-memory result. */

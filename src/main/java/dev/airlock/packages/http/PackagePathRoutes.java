@@ -5,6 +5,8 @@ import dev.airlock.packages.PackageService;
 import dev.airlock.packages.Packages;
 import dev.airlock.packages.TarballRef;
 import dev.airlock.packages.Unpublish;
+import dev.airlock.platform.http.FastExchange;
+import dev.airlock.platform.http.FastRoute;
 import dev.airlock.platform.http.Requests;
 import dev.airlock.platform.http.Responses;
 import dev.airlock.platform.http.RouteModule;
@@ -24,8 +26,9 @@ import java.util.Map;
  * GET and DELETE on package paths (register last: it catches every path not taken by a /-/ route):
  * packuments, version documents, tarballs, whole-package and tarball unpublish.
  */
-public final class PackagePathRoutes implements RouteModule {
+public final class PackagePathRoutes implements RouteModule, FastRoute {
     private static final String CORGI = "application/vnd.npm.install-v1+json";
+    private static final String TARBALL_CACHE = "private, max-age=300";
     private final PackageService packages;
     private final Unpublish unpublish;
     private final Gate gate;
@@ -58,6 +61,72 @@ public final class PackagePathRoutes implements RouteModule {
         routes.delete("/<path>", this::delete);
     }
 
+    /**
+     * The hot reads answered before Javalin: a packument or a tarball of a package memory holds (the same reads and
+     * headers as {@link #packument} and {@link #tarball}); anything else goes on to the routes.
+     */
+    @Override
+    public boolean answer(FastExchange x) throws java.io.IOException {
+        String path = x.path();
+        if (path.startsWith("/-/")) {
+            return false;
+        }
+        NpmPath p = NpmPath.parse(path);
+        if (p.size() == 0) {
+            boolean corgi = corgi(x.header("Accept"));
+            boolean gzip = gzip(x.header("Accept-Encoding"));
+            PackageService.ServedDocument doc = packages.cached(x.actor(), p.name(), corgi, gzip);
+            if (doc == null) {
+                return false;
+            }
+            if (packumentHeaders(x::header, x.header("If-None-Match"), doc)) {
+                x.notModified();
+            } else {
+                x.body(corgi ? CORGI : "application/json", doc.content());
+            }
+            return true;
+        }
+        if (p.size() == 2 && p.at(0).equals("-")) {
+            String version = tarballVersion(p.name(), p.at(1));
+            TarballRef ref = packages.cachedTarball(x.actor(), p.name(), version);
+            if (ref == null) {
+                return false;
+            }
+            x.header("Cache-Control", TARBALL_CACHE);
+            return x.tarball(etag(ref.blob()), ref.size(), packages.tarballFile(ref.blob()));
+        }
+        return false;
+    }
+
+    private static boolean corgi(String accept) {
+        return accept != null && accept.contains(CORGI);
+    }
+
+    private static boolean gzip(String encodings) {
+        return encodings != null && encodings.contains("gzip");
+    }
+
+    /**
+     * Sets a packument answer's headers; true when the client's copy is current (answer 304 with them). Revalidated
+     * every time: a freshly approved or unpublished version must be seen at once; a 304 is cheap.
+     */
+    private static boolean packumentHeaders(
+            java.util.function.BiConsumer<String, String> header,
+            String ifNoneMatch,
+            PackageService.ServedDocument doc) {
+        header.accept("Vary", "Accept, Accept-Encoding, Authorization");
+        header.accept("Cache-Control", "no-cache");
+        header.accept("ETag", doc.etag());
+        if (ifNoneMatch != null && ifNoneMatch.contains(doc.etag())) {
+            return true;
+        }
+        if (doc.gzip()) {
+            // the gzip copy kept in memory with the document: no compression work per read
+            header.accept("Content-Encoding", "gzip");
+        }
+        return false;
+    }
+
     private void get(Context ctx) {
         NpmPath p = NpmPath.parse(ctx.req().getRequestURI());
         Actor actor = Requests.actor(ctx);
@@ -82,10 +151,8 @@ public final class PackagePathRoutes implements RouteModule {
     }
 
     private void packument(Context ctx, Actor actor, PackageName name) {
-        String accept = ctx.header("Accept");
-        boolean corgi = accept != null && accept.contains(CORGI);
-        String encodings = ctx.header("Accept-Encoding");
-        boolean gzip = encodings != null && encodings.contains("gzip");
+        boolean corgi = corgi(ctx.header("Accept"));
+        boolean gzip = gzip(ctx.header("Accept-Encoding"));
         PackageService.ServedDocument doc;
         if (proxy == null) {
             doc = packages.served(actor, name, corgi, gzip);
@@ -103,30 +170,17 @@ public final class PackagePathRoutes implements RouteModule {
             doc = new PackageService.ServedDocument(
                     java.nio.ByteBuffer.wrap(served.body()), served.gzip(), served.etag());
         }
-        ctx.header("Vary", "Accept, Accept-Encoding, Authorization");
-        // Revalidate every time: a freshly approved or unpublished version must be seen at once; a 304 is cheap.
-        ctx.header("Cache-Control", "no-cache");
-        ctx.header("ETag", doc.etag());
-        String inm = ctx.header("If-None-Match");
-        if (inm != null && inm.contains(doc.etag())) {
+        if (packumentHeaders(ctx::header, ctx.header("If-None-Match"), doc)) {
             ctx.status(304);
             return;
         }
         ctx.contentType(corgi ? CORGI : "application/json");
-        if (doc.gzip()) {
-            // the gzip copy kept in memory with the document: no compression work per read
-            ctx.header("Content-Encoding", "gzip");
-        }
         // the bytes held in memory (a direct buffer), written to the socket as they are
         Responses.bytes(ctx, doc.content());
     }
 
     private void tarball(Context ctx, Actor actor, PackageName name, String file) {
-        String prefix = name.bare() + "-";
-        if (!file.startsWith(prefix) || !file.endsWith(".tgz")) {
-            throw AirlockException.notFound("Tarball not found: " + file);
-        }
-        String version = file.substring(prefix.length(), file.length() - 4);
+        String version = tarballVersion(name, file);
         if (proxy != null) {
             ProxyService.Tarball t = proxy.tarball(actor, name, version); // local first, as packuments
             sendTarball(ctx, t.blob(), t.size(), () -> proxy.open(t));
@@ -136,10 +190,23 @@ public final class PackagePathRoutes implements RouteModule {
         sendTarball(ctx, ref.blob(), ref.size(), () -> packages.openTarball(ref));
     }
 
+    /** The version a tarball's file name ({@code name-1.2.3.tgz}) names; 404 for any other file name. */
+    private static String tarballVersion(PackageName name, String file) {
+        String prefix = name.bare() + "-";
+        if (!file.startsWith(prefix) || !file.endsWith(".tgz")) {
+            throw AirlockException.notFound("Tarball not found: " + file);
+        }
+        return file.substring(prefix.length(), file.length() - 4);
+    }
+
+    private static String etag(String blob) {
+        return "\"" + blob.substring(0, 40) + "\"";
+    }
+
     private void sendTarball(
             Context ctx, String blob, long size, java.util.function.Supplier<java.io.InputStream> open) {
-        ctx.header("Cache-Control", "private, max-age=300");
-        Responses.tarball(ctx, "\"" + blob.substring(0, 40) + "\"", size, packages.tarballFile(blob), open);
+        ctx.header("Cache-Control", TARBALL_CACHE);
+        Responses.tarball(ctx, etag(blob), size, packages.tarballFile(blob), open);
     }
 
     private void delete(Context ctx) {
@@ -150,12 +217,7 @@ public final class PackagePathRoutes implements RouteModule {
             unpublish.unpublishAll(actor, p.name(), p.at(1));
             Responses.json(ctx, Map.of("ok", true));
         } else if (p.size() == 4 && p.at(0).equals("-") && p.at(2).equals("-rev")) {
-            String file = p.at(1);
-            String prefix = p.name().bare() + "-";
-            if (!file.startsWith(prefix) || !file.endsWith(".tgz")) {
-                throw AirlockException.notFound("Tarball not found: " + file);
-            }
-            String version = file.substring(prefix.length(), file.length() - 4);
+            String version = tarballVersion(p.name(), p.at(1));
             gate.authorise(actor, Action.DELETE_TARBALL, p.name(), version);
             unpublish.unpublishVersion(actor, p.name(), version);
             Responses.json(ctx, Map.of("ok", true));

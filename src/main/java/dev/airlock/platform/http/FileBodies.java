@@ -34,43 +34,64 @@ final class FileBodies {
      * (a short copy fails the request before anything is sent). With {@code head} only checks the file.
      */
     static void send(Context ctx, Path file, long size, long start, long length, boolean head) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new UncheckedIOException("blob missing: " + file.getFileName(), e);
-        }
-        try (ch) {
-            if (ch.size() != size) {
-                throw new IOException("blob " + file.getFileName() + " has " + ch.size() + " bytes, expected " + size);
-            }
+        try (FileChannel ch = open(file, size)) {
             if (head) {
                 return;
             }
             OutputStream out = ctx.res().getOutputStream();
-            if (!(out instanceof HttpOutput jetty)) {
+            if (out instanceof HttpOutput jetty) {
+                copy(ch, file, start, length, jetty::write);
+            } else {
                 try (InputStream in = Channels.newInputStream(new Window(ch, start, length))) {
                     in.transferTo(out);
-                }
-            } else if (length >= MAP_BYTES) {
-                jetty.write(ch.map(FileChannel.MapMode.READ_ONLY, start, length));
-            } else {
-                // through this thread's direct buffer: a blocking write has consumed it when it returns
-                ByteBuffer buf = BUFFER.get();
-                long position = start;
-                long end = start + length;
-                while (position < end) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), end - position));
-                    int n = ch.read(buf, position);
-                    if (n < 0) {
-                        throw new IOException("blob " + file.getFileName() + " ended early");
-                    }
-                    position += n;
-                    jetty.write(buf.flip());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where {@link #copy} writes: a blocking write (the buffer has been consumed when it returns). */
+    interface Sink {
+        void write(ByteBuffer buffer) throws IOException;
+    }
+
+    /** Opens a blob's file for reading, checking it holds exactly {@code size} bytes. */
+    static FileChannel open(Path file, long size) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new IOException("blob missing: " + file.getFileName(), e);
+        }
+        if (ch.size() != size) {
+            long actual = ch.size();
+            ch.close();
+            throw new IOException("blob " + file.getFileName() + " has " + actual + " bytes, expected " + size);
+        }
+        return ch;
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code ch} from {@code start} to {@code sink}: mapped when large, else through
+     * this thread's direct buffer (reusable because every write has consumed it when it returns).
+     */
+    static void copy(FileChannel ch, Path file, long start, long length, Sink sink) throws IOException {
+        if (length >= MAP_BYTES) {
+            sink.write(ch.map(FileChannel.MapMode.READ_ONLY, start, length));
+            return;
+        }
+        ByteBuffer buf = BUFFER.get();
+        long position = start;
+        long end = start + length;
+        while (position < end) {
+            buf.clear().limit((int) Math.min(buf.capacity(), end - position));
+            int n = ch.read(buf, position);
+            if (n < 0) {
+                throw new IOException("blob " + file.getFileName() + " ended early");
+            }
+            position += n;
+            sink.write(buf.flip());
         }
     }
 

@@ -44,6 +44,17 @@ public final class HttpServer implements AutoCloseable {
             List<String> trustedProxies,
             Authenticator authenticator,
             List<RouteModule> modules) {
+        Requests.Settings settings = new Requests.Settings(authenticator, trustedProxies, maxBodyBytes, spoolDir);
+        List<FastRoute> fast = new ArrayList<>();
+        List<RequestObserver> observers = new ArrayList<>();
+        for (RouteModule module : modules) {
+            if (module instanceof FastRoute f) {
+                fast.add(f);
+            }
+            if (module instanceof RequestObserver o) {
+                observers.add(o);
+            }
+        }
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -54,6 +65,8 @@ public final class HttpServer implements AutoCloseable {
             config.concurrency.useVirtualThreads = false;
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JsonErrorHandler());
+                // hot reads answered before Javalin (inside the graceful drain, which is inserted after it)
+                server.insertHandler(new FastReads(fast, observers, settings));
                 // stop() waits for the requests in flight (rolling restarts behind a load balancer)
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(DRAIN_MILLIS);
@@ -65,8 +78,7 @@ public final class HttpServer implements AutoCloseable {
                 ClientLimits.apply(http, limits);
             });
             // the server's settings for Requests: app data, not a before-handler setting attributes on every request
-            config.appData(
-                    Requests.SETTINGS, new Requests.Settings(authenticator, trustedProxies, maxBodyBytes, spoolDir));
+            config.appData(Requests.SETTINGS, settings);
             // after-handlers run also when the handler failed
             config.routes.after(Requests::closeSpools);
             config.routes.exception(AirlockException.class, ErrorMapper::handle);

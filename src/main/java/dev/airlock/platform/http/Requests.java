@@ -31,15 +31,21 @@ public final class Requests {
     public static Actor actor(Context ctx) {
         Actor actor = ctx.attribute(ACTOR);
         if (actor == null) {
-            Authenticator auth = ctx.appData(SETTINGS).authenticator();
-            actor = auth.authenticate(ctx.header("Authorization"), source(ctx), userAgent(ctx));
-            String otp = ctx.header("npm-otp");
-            if (otp != null && !otp.isBlank()) {
-                actor = actor.withOtp(otp.trim());
-            }
+            actor = resolve(
+                    ctx.appData(SETTINGS).authenticator(),
+                    ctx.header("Authorization"),
+                    source(ctx),
+                    userAgent(ctx),
+                    ctx.header("npm-otp"));
             ctx.attribute(ACTOR, actor);
         }
         return actor;
+    }
+
+    /** The actor a request's credentials, address, user agent and one-time password make. */
+    static Actor resolve(Authenticator auth, String authorization, String source, String userAgent, String otp) {
+        Actor actor = auth.authenticate(authorization, source, userAgent);
+        return otp != null && !otp.isBlank() ? actor.withOtp(otp.trim()) : actor;
     }
 
     /** Nobody yet (a sign-in, a login, an OIDC exchange), with the request's address and user agent. */
@@ -67,13 +73,15 @@ public final class Requests {
      * right-most address in X-Forwarded-For that is not itself a trusted proxy.
      */
     public static String source(Context ctx) {
-        String peer = ctx.req().getRemoteAddr();
         java.util.List<String> trusted = ctx.appData(SETTINGS).trustedProxies();
-        if (trusted == null || trusted.isEmpty()) {
-            return peer; // no header lookup when no proxy is trusted
-        }
-        String forwarded = ctx.header("X-Forwarded-For");
-        if (forwarded == null || !isTrusted(peer, trusted)) {
+        String peer = ctx.req().getRemoteAddr();
+        // no header lookup when no proxy is trusted
+        return trusted == null || trusted.isEmpty() ? peer : source(peer, ctx.header("X-Forwarded-For"), trusted);
+    }
+
+    /** {@link #source(Context)} from the peer's address and the X-Forwarded-For header. */
+    static String source(String peer, String forwarded, java.util.List<String> trusted) {
+        if (trusted == null || trusted.isEmpty() || forwarded == null || !isTrusted(peer, trusted)) {
             return peer;
         }
         String[] hops = forwarded.split(",");
