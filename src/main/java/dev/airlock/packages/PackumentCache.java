@@ -36,12 +36,13 @@ final class PackumentCache {
         final long born = System.nanoTime();
         private volatile ByteBuffer gzip;
 
-        Entry(String key, String scope, String access, String etag, ByteBuffer identity) {
+        Entry(String key, String scope, String access, String etag, ByteBuffer identity, ByteBuffer gzip) {
             this.key = key;
             this.scope = scope;
             this.access = access;
             this.etag = etag;
             this.identity = identity;
+            this.gzip = gzip;
         }
 
         ByteBuffer gzip() {
@@ -90,14 +91,15 @@ final class PackumentCache {
         return (name.hashCode() & 0x7fffffff) % STRIPES;
     }
 
-    /** The entry of one form of a package, or null (counted as a hit or a miss). */
+    /**
+     * The entry of one form of a package, or null (counted as a hit or a miss). An entry past its age is not served
+     * but stays until the reader's {@link #put}, which keeps its buffers when the document did not change.
+     */
     Entry get(String name, boolean abbreviated) {
         Entry e;
         synchronized (this) {
             e = maxBytes == 0 ? null : entries.get(key(name, abbreviated));
             if (e != null && System.nanoTime() - e.born > maxAgeNanos) {
-                entries.remove(e.key);
-                bytes -= e.bytes();
                 e = null;
             }
         }
@@ -122,18 +124,8 @@ final class PackumentCache {
      * than the whole cache). Returns the entries, kept or not, for the reader to serve.
      */
     Entry[] put(String name, long generation, String scope, String access, String full, String abbreviated) {
-        Entry f = new Entry(
-                key(name, false),
-                scope,
-                access,
-                PackumentBytes.etag(full),
-                direct(full.getBytes(StandardCharsets.UTF_8)));
-        Entry a = new Entry(
-                key(name, true),
-                scope,
-                access,
-                PackumentBytes.etag(abbreviated),
-                direct(abbreviated.getBytes(StandardCharsets.UTF_8)));
+        Entry f = entry(key(name, false), scope, access, full);
+        Entry a = entry(key(name, true), scope, access, abbreviated);
         synchronized (this) {
             if (maxBytes > 0 && generations.get(stripe(name)) == generation) {
                 store(f);
@@ -142,6 +134,23 @@ final class PackumentCache {
             }
         }
         return new Entry[] {f, a};
+    }
+
+    /**
+     * A new entry for {@code json}, on the buffers of the entry it replaces when that one holds the same document (an
+     * entry past its age is assembled again every few seconds; its identical bytes need not be copied, gzipped and
+     * allocated outside the heap again, which left the old buffers for the collector to free later).
+     */
+    private Entry entry(String key, String scope, String access, String json) {
+        String etag = PackumentBytes.etag(json);
+        Entry old;
+        synchronized (this) {
+            old = entries.get(key);
+        }
+        if (old != null && old.etag.equals(etag)) {
+            return new Entry(key, scope, access, etag, old.identity, old.gzip);
+        }
+        return new Entry(key, scope, access, etag, direct(json.getBytes(StandardCharsets.UTF_8)), null);
     }
 
     private void store(Entry e) {

@@ -2,7 +2,9 @@ package dev.airlock.packages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -95,5 +97,25 @@ class PackumentCacheTest {
         young.put("pkg", young.generation("pkg"), null, "public", doc(100), doc(50));
         assertNull(young.get("pkg", false));
         assertEquals(2, young.misses() + off.misses());
+    }
+
+    @Test
+    void anOldEntryAssembledAgainKeepsItsBuffersWhenTheDocumentIsTheSame() {
+        PackumentCache cache = new PackumentCache(1 << 20, Duration.ZERO);
+        PackumentCache.Entry first = cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50))[0];
+        ByteBuffer gzip = cache.gzip(first);
+        long bytes = cache.bytes();
+        assertNull(cache.get("pkg", false)); // past its age: a miss, and the reader assembles it again
+
+        PackumentCache.Entry same = cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50))[0];
+        assertNotSame(first, same);
+        assertSame(first.identity, same.identity);
+        assertSame(gzip, same.gzip());
+        assertEquals(bytes, cache.bytes());
+
+        PackumentCache.Entry changed = cache.put("pkg", cache.generation("pkg"), null, "public", doc(101), doc(50))[0];
+        assertNotSame(first.identity, changed.identity);
+        assertNull(changed.gzip());
+        assertEquals(101 + 50, cache.bytes());
     }
 }
