@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class PackumentCache {
     private static final int STRIPES = 1024;
+    /** Direct memory beyond the cache's bound that the server's own buffers want (Jetty's pool, file reads). */
+    static final long DIRECT_HEADROOM = 24L << 20;
     /** How long an entry is served before it is assembled again, whatever happened. */
     static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(10);
 
@@ -81,6 +83,18 @@ final class PackumentCache {
     PackumentCache(long maxBytes, java.time.Duration maxAge) {
         this.maxBytes = maxBytes;
         this.maxAgeNanos = maxAge.toNanos();
+        long direct = maxDirectMemory();
+        if (maxBytes > 0 && direct > 0 && maxBytes + DIRECT_HEADROOM > direct) {
+            org.slf4j.LoggerFactory.getLogger(PackumentCache.class)
+                    .warn(
+                            "cache.packumentBytes ({} MiB) leaves less than {} MiB of the JVM's direct memory ({} MiB,"
+                                    + " -XX:MaxDirectMemorySize) for the server's buffers and the garbage of replaced"
+                                    + " entries: raise -XX:MaxDirectMemorySize in AIRLOCK_JAVA_OPTS (entries that do"
+                                    + " not fit are held on the heap)",
+                            maxBytes >> 20,
+                            DIRECT_HEADROOM >> 20,
+                            direct >> 20);
+        }
     }
 
     private static String key(String name, boolean abbreviated) {
@@ -112,11 +126,37 @@ final class PackumentCache {
         return generations.get(stripe(name));
     }
 
-    /** A direct buffer holding {@code bytes}, read-only. */
+    /**
+     * A direct buffer holding {@code bytes}, read-only; a heap buffer when the JVM's direct memory
+     * ({@code -XX:MaxDirectMemorySize}, 64 MiB in the launcher's defaults) is used up even after the collection that
+     * the JVM makes before it refuses, e.g. a cache bound set near the JVM's: a read is never refused for this.
+     */
     static ByteBuffer direct(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length);
+        ByteBuffer b;
+        try {
+            b = ByteBuffer.allocateDirect(bytes.length);
+        } catch (OutOfMemoryError directMemoryFull) {
+            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        }
         b.put(bytes).flip();
         return b.asReadOnlyBuffer();
+    }
+
+    /**
+     * The JVM's bound on direct memory in bytes ({@code -XX:MaxDirectMemorySize}; when not set, the heap's maximum),
+     * or -1 when it cannot be told.
+     */
+    static long maxDirectMemory() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            long set = vm == null
+                    ? -1
+                    : Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+            return set > 0 ? set : set == 0 ? Runtime.getRuntime().maxMemory() : -1;
+        } catch (RuntimeException unknown) {
+            return -1;
+        }
     }
 
     /**

@@ -118,4 +118,17 @@ class PackumentCacheTest {
         assertNull(changed.gzip());
         assertEquals(101 + 50, cache.bytes());
     }
+
+    @Test
+    void knowsTheJvmsBoundOnDirectMemoryAndItsBuffersAreDirect() {
+        long max = PackumentCache.maxDirectMemory();
+        assertTrue(max > 0, "the bound on direct memory is read from the JVM: " + max);
+        boolean set = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize="));
+        if (!set) {
+            assertEquals(
+                    Runtime.getRuntime().maxMemory(), max, "when not set, the JVM bounds it by the heap's maximum");
+        }
+        assertTrue(PackumentCache.direct(new byte[] {1, 2, 3}).isDirect());
+    }
 }

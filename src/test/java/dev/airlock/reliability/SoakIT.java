@@ -42,6 +42,7 @@ class SoakIT {
                         ProcessHandle.current().info().command().orElse("java"),
                         "-Xmx80m",
                         "-XX:NewRatio=3",
+                        "-XX:MaxDirectMemorySize=64m",
                         "-XX:+UseSerialGC",
                         "-jar",
                         Path.of("target/airlock.jar").toAbsolutePath().toString(),
