@@ -87,8 +87,8 @@ public final class PackagePathRoutes implements RouteModule, FastRoute {
             return true;
         }
         if (p.size() == 2 && p.at(0).equals("-")) {
-            String version = tarballVersion(p.name(), p.at(1));
-            TarballRef ref = packages.cachedTarball(x.actor(), p.name(), version);
+            String version = versionOf(p.name(), p.at(1));
+            TarballRef ref = version == null ? null : packages.cachedTarball(x.actor(), p.name(), version);
             if (ref == null) {
                 return false;
             }
@@ -192,11 +192,19 @@ public final class PackagePathRoutes implements RouteModule, FastRoute {
 
     /** The version a tarball's file name ({@code name-1.2.3.tgz}) names; 404 for any other file name. */
     private static String tarballVersion(PackageName name, String file) {
-        String prefix = name.bare() + "-";
-        if (!file.startsWith(prefix) || !file.endsWith(".tgz")) {
+        String version = versionOf(name, file);
+        if (version == null) {
             throw AirlockException.notFound("Tarball not found: " + file);
         }
-        return file.substring(prefix.length(), file.length() - 4);
+        return version;
+    }
+
+    /** The version a tarball's file name names, or null for any other file name. */
+    private static String versionOf(PackageName name, String file) {
+        String prefix = name.bare() + "-";
+        return file.startsWith(prefix) && file.endsWith(".tgz")
+                ? file.substring(prefix.length(), file.length() - 4)
+                : null;
     }
 
     private static String etag(String blob) {

@@ -14,7 +14,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * One request as a {@link FastRoute} sees it: the method, the raw path, headers, the acting principal (resolved as the
  * routes resolve it, and handed on to them when the fast path declines), and the few kinds of answer a hot read needs.
- * Set headers only once the answer is certain: {@link #body} and {@link #file} complete the response.
+ * {@link #body}, {@link #file}, {@link #notModified} and a {@link #tarball} that returns true complete the response;
+ * headers set before a decline (a false return, or a throw before anything was sent) are harmless: the response is
+ * reset before the routes answer.
  */
 public final class FastExchange {
     private final Request request;
@@ -30,10 +32,6 @@ public final class FastExchange {
         this.response = response;
         this.callback = callback;
         this.settings = settings;
-    }
-
-    public String method() {
-        return request.getMethod();
     }
 
     /** Whether this is a HEAD: the answer gets its headers and no body. */
@@ -117,9 +115,7 @@ public final class FastExchange {
         if (file == null || header("Range") != null) {
             return false;
         }
-        header("ETag", etag);
-        header("Accept-Ranges", "bytes");
-        if (Conditions.noneMatch(header("If-None-Match"), etag)) {
+        if (Responses.tarballValidators(this::header, header("If-None-Match"), etag)) {
             notModified();
         } else {
             file("application/octet-stream", file, size);

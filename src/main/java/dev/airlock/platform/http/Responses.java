@@ -38,11 +38,20 @@ public final class Responses {
      * the socket through Jetty's pooled direct buffers (large ones mapped), never through the heap; otherwise
      * {@code open} streams them (S3).
      */
+    /**
+     * Sets a stored tarball's {@code ETag} and {@code Accept-Ranges} through {@code header}, and tells whether
+     * {@code ifNoneMatch} matches (the answer is then 304): the same on the routes and on the fast path.
+     */
+    static boolean tarballValidators(
+            java.util.function.BiConsumer<String, String> header, String ifNoneMatch, String etag) {
+        header.accept("ETag", etag);
+        header.accept("Accept-Ranges", "bytes");
+        return Conditions.noneMatch(ifNoneMatch, etag);
+    }
+
     public static void tarball(
             Context ctx, String etag, long size, Path file, java.util.function.Supplier<InputStream> open) {
-        ctx.header("ETag", etag);
-        ctx.header("Accept-Ranges", "bytes");
-        if (Conditions.noneMatch(ctx.header("If-None-Match"), etag)) {
+        if (tarballValidators(ctx::header, ctx.header("If-None-Match"), etag)) {
             ctx.status(304);
             return;
         }
