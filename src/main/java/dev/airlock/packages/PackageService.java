@@ -77,7 +77,20 @@ public final class PackageService {
      * A packument to send: its UTF-8 bytes, or with {@code gzip} its gzip bytes, read-only (a direct buffer when it
      * comes from memory). {@link #body()} copies them into an array.
      */
-    public record ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag) {
+    /**
+     * A packument to send. One from memory is held until {@link #release} (call it once the bytes are written or
+     * copied; never touch {@code content} after): its buffer is then freed at once when the cache let go of it too.
+     */
+    public record ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag, Runnable onRelease) {
+        public ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag) {
+            this(content, gzip, etag, () -> {});
+        }
+
+        /** The bytes are written or copied; idempotent. */
+        public void release() {
+            onRelease.run();
+        }
+
         public byte[] body() {
             byte[] out = new byte[content.remaining()];
             content.duplicate().get(out);
@@ -113,21 +126,40 @@ public final class PackageService {
         if (e == null) {
             return null;
         }
-        boolean readable = PackageRecord.PUBLIC.equals(e.access)
-                ? access.canRead(null, actor, n, e.scope, e.access) // public: decided without the database
-                : tx != null
-                        ? access.canRead(tx, actor, n, e.scope, e.access)
-                        : db.read(t -> access.canRead(t, actor, n, e.scope, e.access));
+        boolean readable;
+        try {
+            readable = PackageRecord.PUBLIC.equals(e.access)
+                    ? access.canRead(null, actor, n, e.scope, e.access) // public: decided without the database
+                    : tx != null
+                            ? access.canRead(tx, actor, n, e.scope, e.access)
+                            : db.read(t -> access.canRead(t, actor, n, e.scope, e.access));
+        } catch (RuntimeException failed) {
+            e.release();
+            throw failed;
+        }
         if (!readable) {
+            e.release();
             throw PackageAccess.notFound(n);
         }
         return serve(e, gzip);
     }
 
+    /** The asked encoding of an entry the caller holds; the document holds it from here. */
     private ServedDocument serve(PackumentCache.Entry e, boolean gzip) {
-        return gzip
-                ? new ServedDocument(cache.gzip(e).duplicate(), true, e.etag)
-                : new ServedDocument(e.identity.duplicate(), false, e.etag);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (done.compareAndSet(false, true)) {
+                e.release();
+            }
+        };
+        try {
+            return gzip
+                    ? new ServedDocument(cache.gzip(e).duplicate(), true, e.etag, release)
+                    : new ServedDocument(e.identity.duplicate(), false, e.etag, release);
+        } catch (RuntimeException | Error failed) {
+            release.run();
+            throw failed;
+        }
     }
 
     /** Both documents of {@code name} assembled from their parts in one statement, kept, and the asked one served. */
@@ -143,6 +175,7 @@ public final class PackageService {
         PackumentParts.Assembled docs = PackumentParts.assemble(a.name(), a.headJson(), a.rev(), a.rows());
         PackumentCache.Entry[] both =
                 cache.put(a.name(), generation, a.scope(), a.access(), docs.full(), docs.abbreviated());
+        both[abbreviated ? 0 : 1].release(); // the form not asked for
         return serve(both[abbreviated ? 1 : 0], gzip);
     }
 

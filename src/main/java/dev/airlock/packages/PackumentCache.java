@@ -28,32 +28,80 @@ final class PackumentCache {
     /** How long an entry is served before it is assembled again, whatever happened. */
     static final java.time.Duration MAX_AGE = java.time.Duration.ofSeconds(10);
 
-    /** One form of one package: identity bytes, its entity tag, and the gzip bytes once asked for. */
+    /**
+     * The bytes of one document: its identity bytes and, once asked for, its gzip bytes, in direct buffers that are
+     * freed as soon as nobody holds them (instead of when the collector finds them, which let the garbage of changed
+     * packages grow the process by tens of megabytes between full collections). Counted holders: each cache entry on
+     * it, and each reader from its {@link #get} or {@link #put} until its {@link Entry#release} (after the write).
+     * A reader that never releases only leaves the freeing to the collector.
+     */
+    static final class Body {
+        private final ByteBuffer identityRaw;
+        final ByteBuffer identity;
+        private volatile ByteBuffer gzipRaw;
+        private volatile ByteBuffer gzip;
+        private final java.util.concurrent.atomic.AtomicInteger holders =
+                new java.util.concurrent.atomic.AtomicInteger(1);
+
+        Body(ByteBuffer identityRaw) {
+            this.identityRaw = identityRaw;
+            this.identity = identityRaw.asReadOnlyBuffer();
+        }
+
+        /** One more holder; false when the bytes are already freed (only ever asked while a holder exists). */
+        boolean retain() {
+            for (int n = holders.get(); n > 0; n = holders.get()) {
+                if (holders.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** How many hold the bytes now (0: freed). */
+        int holders() {
+            return holders.get();
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                free(identityRaw);
+                free(gzipRaw);
+            }
+        }
+    }
+
+    /** One form of one package: its body, its entity tag, and who may read it. */
     static final class Entry {
         final String key;
         final String scope;
         final String access;
         final String etag;
+        final Body body;
         final ByteBuffer identity;
         final long born = System.nanoTime();
-        private volatile ByteBuffer gzip;
 
-        Entry(String key, String scope, String access, String etag, ByteBuffer identity, ByteBuffer gzip) {
+        Entry(String key, String scope, String access, String etag, Body body) {
             this.key = key;
             this.scope = scope;
             this.access = access;
             this.etag = etag;
-            this.identity = identity;
-            this.gzip = gzip;
+            this.body = body;
+            this.identity = body.identity;
         }
 
         ByteBuffer gzip() {
-            return gzip;
+            return body.gzip;
         }
 
         long bytes() {
-            ByteBuffer g = gzip;
+            ByteBuffer g = body.gzip;
             return (long) identity.capacity() + (g == null ? 0 : g.capacity());
+        }
+
+        /** The reader is done with the bytes (they have been written, or copied). */
+        void release() {
+            body.release();
         }
     }
 
@@ -106,14 +154,15 @@ final class PackumentCache {
     }
 
     /**
-     * The entry of one form of a package, or null (counted as a hit or a miss). An entry past its age is not served
-     * but stays until the reader's {@link #put}, which keeps its buffers when the document did not change.
+     * The entry of one form of a package, or null (counted as a hit or a miss), held for the reader until its
+     * {@link Entry#release}. An entry past its age is not served but stays until the reader's {@link #put}, which
+     * keeps its buffers when the document did not change.
      */
     Entry get(String name, boolean abbreviated) {
         Entry e;
         synchronized (this) {
             e = maxBytes == 0 ? null : entries.get(key(name, abbreviated));
-            if (e != null && System.nanoTime() - e.born > maxAgeNanos) {
+            if (e != null && (System.nanoTime() - e.born > maxAgeNanos || !e.body.retain())) {
                 e = null;
             }
         }
@@ -127,7 +176,7 @@ final class PackumentCache {
     }
 
     /**
-     * A direct buffer holding {@code bytes}, read-only; a heap buffer when the JVM's direct memory
+     * A direct buffer holding {@code bytes}; a heap buffer when the JVM's direct memory
      * ({@code -XX:MaxDirectMemorySize}, 64 MiB in the launcher's defaults) is used up even after the collection that
      * the JVM makes before it refuses, e.g. a cache bound set near the JVM's: a read is never refused for this.
      */
@@ -136,10 +185,49 @@ final class PackumentCache {
         try {
             b = ByteBuffer.allocateDirect(bytes.length);
         } catch (OutOfMemoryError directMemoryFull) {
-            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+            return ByteBuffer.wrap(bytes);
         }
         b.put(bytes).flip();
-        return b.asReadOnlyBuffer();
+        return b;
+    }
+
+    /** {@code sun.misc.Unsafe.invokeCleaner}, bound once; null where the JVM does not offer it. */
+    private static final java.lang.invoke.MethodHandle INVOKE_CLEANER = invokeCleaner();
+
+    private static java.lang.invoke.MethodHandle invokeCleaner() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return java.lang.invoke.MethodHandles.lookup()
+                    .findVirtual(
+                            unsafeClass,
+                            "invokeCleaner",
+                            java.lang.invoke.MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(f.get(null));
+        } catch (ReflectiveOperationException | RuntimeException unavailable) {
+            return null;
+        }
+    }
+
+    /**
+     * Frees a direct buffer's memory now (a heap buffer, or a JVM without the means, is left to the collector). Only
+     * for a buffer nobody will touch again.
+     */
+    static void free(ByteBuffer raw) {
+        if (raw == null || !raw.isDirect() || INVOKE_CLEANER == null) {
+            return;
+        }
+        try {
+            INVOKE_CLEANER.invokeExact(raw);
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not free a direct buffer", e);
+        }
+    }
+
+    /** Whether {@link #free} frees memory at once on this JVM. */
+    static boolean freesAtOnce() {
+        return INVOKE_CLEANER != null;
     }
 
     /**
@@ -161,66 +249,81 @@ final class PackumentCache {
 
     /**
      * Keeps both forms read under {@code generation}, unless the name was invalidated since (or an entry is larger
-     * than the whole cache). Returns the entries, kept or not, for the reader to serve.
+     * than the whole cache). Returns the entries, kept or not, each held for the reader until its
+     * {@link Entry#release}.
      */
     Entry[] put(String name, long generation, String scope, String access, String full, String abbreviated) {
         Entry f = entry(key(name, false), scope, access, full);
         Entry a = entry(key(name, true), scope, access, abbreviated);
+        f.body.retain(); // the reader's hold; the entry's own is given to the cache or let go below
+        a.body.retain();
         synchronized (this) {
-            if (maxBytes > 0 && generations.get(stripe(name)) == generation) {
-                store(f);
-                store(a);
-                evict();
+            boolean keep = maxBytes > 0 && generations.get(stripe(name)) == generation;
+            for (Entry e : new Entry[] {f, a}) {
+                if (!(keep && store(e))) {
+                    e.release();
+                }
             }
+            evict();
         }
         return new Entry[] {f, a};
     }
 
     /**
-     * A new entry for {@code json}, on the buffers of the entry it replaces when that one holds the same document (an
+     * A new entry for {@code json}, on the body of the entry it replaces when that one holds the same document (an
      * entry past its age is assembled again every few seconds; its identical bytes need not be copied, gzipped and
-     * allocated outside the heap again, which left the old buffers for the collector to free later).
+     * allocated outside the heap again).
      */
     private Entry entry(String key, String scope, String access, String json) {
         String etag = PackumentBytes.etag(json);
-        Entry old;
         synchronized (this) {
-            old = entries.get(key);
+            Entry old = entries.get(key);
+            if (old != null && old.etag.equals(etag) && old.body.retain()) {
+                return new Entry(key, scope, access, etag, old.body);
+            }
         }
-        if (old != null && old.etag.equals(etag)) {
-            return new Entry(key, scope, access, etag, old.identity, old.gzip);
-        }
-        return new Entry(key, scope, access, etag, direct(json.getBytes(StandardCharsets.UTF_8)), null);
+        return new Entry(key, scope, access, etag, new Body(direct(json.getBytes(StandardCharsets.UTF_8))));
     }
 
-    private void store(Entry e) {
+    /** Puts {@code e} in, letting go of the entry it replaces; false (and nothing changed) when it is too large. */
+    private boolean store(Entry e) {
         if (e.bytes() > maxBytes) {
-            return;
+            return false;
         }
         Entry old = entries.put(e.key, e);
         bytes += e.bytes() - (old == null ? 0 : old.bytes());
+        if (old != null) {
+            old.release();
+        }
+        return true;
     }
 
-    /** The gzip bytes of an entry, made now when it has none yet (and counted in the bound if it is still kept). */
+    /**
+     * The gzip bytes of an entry the caller holds, made now when it has none yet (and counted in the bound if it is
+     * still kept).
+     */
     ByteBuffer gzip(Entry e) {
-        ByteBuffer g = e.gzip;
+        Body b = e.body;
+        ByteBuffer g = b.gzip;
         if (g != null) {
             return g;
         }
         byte[] identity = new byte[e.identity.capacity()];
         e.identity.duplicate().get(identity);
-        g = direct(gzip(identity));
+        ByteBuffer raw = direct(gzip(identity));
         synchronized (this) {
-            if (e.gzip != null) {
-                return e.gzip;
+            if (b.gzip != null) {
+                free(raw); // another reader made it first; nobody saw these bytes
+                return b.gzip;
             }
-            e.gzip = g;
+            b.gzipRaw = raw;
+            b.gzip = raw.asReadOnlyBuffer();
             if (entries.get(e.key) == e) {
-                bytes += g.capacity();
+                bytes += b.gzip.capacity();
                 evict();
             }
+            return b.gzip;
         }
-        return g;
     }
 
     private static byte[] gzip(byte[] identity) {
@@ -236,8 +339,10 @@ final class PackumentCache {
     private void evict() {
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
-            bytes -= it.next().getValue().bytes();
+            Entry e = it.next().getValue();
+            bytes -= e.bytes();
             it.remove();
+            e.release();
         }
     }
 
@@ -284,6 +389,7 @@ final class PackumentCache {
                 Entry e = entries.remove(key(name, abbreviated));
                 if (e != null) {
                     bytes -= e.bytes();
+                    e.release();
                 }
             }
         }
@@ -294,6 +400,7 @@ final class PackumentCache {
         for (int i = 0; i < STRIPES; i++) {
             generations.incrementAndGet(i);
         }
+        entries.values().forEach(Entry::release);
         entries.clear();
         bytes = 0;
         tarballs.clear();

@@ -157,7 +157,7 @@ public final class ProxyService {
     public Served packument(Actor actor, PackageName name, boolean abbreviated, boolean gzip) {
         PackageService.ServedDocument hot = packages.cached(actor, name, abbreviated, gzip); // local, in memory
         if (hot != null) {
-            return new Served(hot.body(), hot.gzip(), hot.etag(), false, null);
+            return copied(hot);
         }
         String n = name.toString();
         String scope = name.scoped() ? name.scope() : null;
@@ -168,8 +168,7 @@ public final class ProxyService {
                     : new Read<>(null, null, upstreams.route(actor, name, w.scopeOwner()), w.cached());
         });
         if (read.local() != null) {
-            return new Served(
-                    read.local().body(), read.local().gzip(), read.local().etag(), false, null);
+            return copied(read.local());
         }
         Fetched f = fetched(actor, read.route(), read.row(), name, abbreviated, gzip);
         ProxyStore.Served doc = abbreviated ? f.cached.abbreviated() : f.cached.full();
@@ -177,6 +176,15 @@ public final class ProxyService {
         return gzip
                 ? new Served(doc.gzip(), true, doc.etag(), f.stale, hidden)
                 : new Served(doc.json(), false, doc.etag(), f.stale, hidden);
+    }
+
+    /** A local document's bytes, copied out of memory (which is let go). */
+    private static Served copied(PackageService.ServedDocument local) {
+        try {
+            return new Served(local.body(), local.gzip(), local.etag(), false, null);
+        } finally {
+            local.release();
+        }
     }
 
     /** One version's manifest, by version or dist-tag (the path /name/version). */

@@ -131,6 +131,53 @@ class PackumentCacheIT {
         assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
 
+    /**
+     * The bytes of a document held in memory are freed when the last response writing them completes
+     * (docs/adr/0020-freed-packument-buffers.md): readers racing a stream of changes must each get a whole document
+     * that matches its ETag, never bytes freed (and perhaps reused) under them.
+     */
+    @Test
+    void readersRacingChangesAlwaysGetWholeDocumentsThatMatchTheirEtag() throws Exception {
+        String name = "race-pkg";
+        publish(alice, name, "1.0.0", "latest");
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            boolean corgi = t % 2 == 0;
+            boolean gzip = t % 3 == 0;
+            readers.add(pool.submit(() -> {
+                while (!done.get()) {
+                    Read r = read(name, null, corgi, gzip, null);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(dev.airlock.platform.npm.PackumentBytes.etag(r.json()))
+                            .as("the body is the document its ETag names")
+                            .isEqualTo(r.etag());
+                    Json.parse(r.json());
+                    reads.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        try {
+            for (int v = 1; v <= 40; v++) {
+                publish(alice, name, "1.0." + v, "latest");
+            }
+        } finally {
+            done.set(true);
+            pool.shutdown();
+        }
+        for (java.util.concurrent.Future<?> r : readers) {
+            r.get(); // a reader's failure fails the test
+        }
+        assertThat(reads.get()).as("reads raced the publishes").isGreaterThan(40);
+        assertThat(Json.parse(read(name, null, false, false, null).json())
+                        .path("versions")
+                        .size())
+                .isEqualTo(41);
+    }
+
     @Test
     void everyChangeIsSeenOnTheNextReadOfEveryForm() {
         publish(alice, "hot-pkg", "1.0.0", "latest");

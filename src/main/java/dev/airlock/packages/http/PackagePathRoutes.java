@@ -80,9 +80,10 @@ public final class PackagePathRoutes implements RouteModule, FastRoute {
                 return false;
             }
             if (packumentHeaders(x::header, x.header("If-None-Match"), doc)) {
+                doc.release();
                 x.notModified();
             } else {
-                x.body(corgi ? CORGI : "application/json", doc.content());
+                x.body(corgi ? CORGI : "application/json", doc.content(), doc::release);
             }
             return true;
         }
@@ -170,13 +171,17 @@ public final class PackagePathRoutes implements RouteModule, FastRoute {
             doc = new PackageService.ServedDocument(
                     java.nio.ByteBuffer.wrap(served.body()), served.gzip(), served.etag());
         }
-        if (packumentHeaders(ctx::header, ctx.header("If-None-Match"), doc)) {
-            ctx.status(304);
-            return;
+        try {
+            if (packumentHeaders(ctx::header, ctx.header("If-None-Match"), doc)) {
+                ctx.status(304);
+                return;
+            }
+            ctx.contentType(corgi ? CORGI : "application/json");
+            // the bytes held in memory (a direct buffer), written to the socket as they are (a blocking write)
+            Responses.bytes(ctx, doc.content());
+        } finally {
+            doc.release();
         }
-        ctx.contentType(corgi ? CORGI : "application/json");
-        // the bytes held in memory (a direct buffer), written to the socket as they are
-        Responses.bytes(ctx, doc.content());
     }
 
     private void tarball(Context ctx, Actor actor, PackageName name, String file) {

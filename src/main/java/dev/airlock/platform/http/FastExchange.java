@@ -71,16 +71,37 @@ public final class FastExchange {
         callback.succeeded();
     }
 
-    /** Answers 200 with {@code content} (not moved) as the body, written as it is: no copy, no compression. */
-    public void body(String contentType, ByteBuffer content) {
+    /**
+     * Answers 200 with {@code content} (not moved) as the body, written as it is: no copy, no compression. Runs
+     * {@code written} once the bytes are no longer needed (written, failed, or not sent at all for a HEAD).
+     */
+    public void body(String contentType, ByteBuffer content, Runnable written) {
         bytes = content.remaining();
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes);
         if (head()) {
+            written.run();
             callback.succeeded();
-        } else {
-            response.write(true, content.duplicate(), callback);
+            return;
         }
+        response.write(true, content.duplicate(), new Callback() {
+            @Override
+            public void succeeded() {
+                written.run();
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                written.run();
+                callback.failed(x);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        });
     }
 
     /**
