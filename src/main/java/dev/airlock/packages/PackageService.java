@@ -75,11 +75,9 @@ public final class PackageService {
 
     /**
      * A packument to send: its UTF-8 bytes, or with {@code gzip} its gzip bytes, read-only (a direct buffer when it
-     * comes from memory). {@link #body()} copies them into an array.
-     */
-    /**
-     * A packument to send. One from memory is held until {@link #release} (call it once the bytes are written or
-     * copied; never touch {@code content} after): its buffer is then freed at once when the cache let go of it too.
+     * comes from memory). {@link #body()} copies them into an array. One from memory is held until {@link #release}
+     * (call it once the bytes are written or copied, and never touch {@code content} after): its buffer is then freed
+     * at once if the cache let go of it too.
      */
     public record ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag, Runnable onRelease) {
         public ServedDocument(java.nio.ByteBuffer content, boolean gzip, String etag) {

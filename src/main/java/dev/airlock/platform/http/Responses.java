@@ -31,14 +31,6 @@ public final class Responses {
     }
 
     /**
-     * A tarball exactly as stored, with {@code ETag} (answering {@code If-None-Match} with 304), {@code Accept-Ranges}
-     * and a single byte range on request ({@code Range}, {@code If-Range}: 206, or 416 past the end); HEAD gets the
-     * same headers and no body. No compression (it is gzip already, and Javalin would otherwise gzip it again under the
-     * exact Content-Length given here and fail the response). From a local {@code file} the bytes go from the file to
-     * the socket through Jetty's pooled direct buffers (large ones mapped), never through the heap; otherwise
-     * {@code open} streams them (S3).
-     */
-    /**
      * Sets a stored tarball's {@code ETag} and {@code Accept-Ranges} through {@code header}, and tells whether
      * {@code ifNoneMatch} matches (the answer is then 304): the same on the routes and on the fast path.
      */
@@ -49,6 +41,14 @@ public final class Responses {
         return Conditions.noneMatch(ifNoneMatch, etag);
     }
 
+    /**
+     * A tarball exactly as stored, with {@code ETag} (answering {@code If-None-Match} with 304), {@code Accept-Ranges}
+     * and a single byte range on request ({@code Range}, {@code If-Range}: 206, or 416 past the end); HEAD gets the
+     * same headers and no body. No compression (it is gzip already, and Javalin would otherwise gzip it again under the
+     * exact Content-Length given here and fail the response). From a local {@code file} the bytes go from the file to
+     * the socket through Jetty's pooled direct buffers (large ones mapped), never through the heap; otherwise
+     * {@code open} streams them (S3).
+     */
     public static void tarball(
             Context ctx, String etag, long size, Path file, java.util.function.Supplier<InputStream> open) {
         if (tarballValidators(ctx::header, ctx.header("If-None-Match"), etag)) {
