@@ -318,7 +318,8 @@ final class PackumentCache {
             }
             b.gzipRaw = raw;
             b.gzip = raw.asReadOnlyBuffer();
-            if (entries.get(e.key) == e) {
+            Entry kept = entries.get(e.key); // e itself, or the entry that replaced it on the same body
+            if (kept != null && kept.body == b) {
                 bytes += b.gzip.capacity();
                 evict();
             }

@@ -45,7 +45,7 @@ class PackumentCacheTest {
         }
         // an entry larger than the whole cache is served but not kept
         PackumentCache.Entry[] big = cache.put("huge", cache.generation("huge"), null, "public", doc(20_000), doc(50));
-        assertEquals(20_000, big[0].identity.remaining());
+        assertEquals(20_000, big[0].body.identity.remaining());
         assertNull(cache.get("huge", false));
         assertTrue(cache.bytes() <= 10_000);
     }
@@ -84,7 +84,7 @@ class PackumentCacheTest {
         }
         assertEquals("restricted", e.access);
         assertEquals("acme", e.scope);
-        assertTrue(e.identity.isDirect());
+        assertTrue(e.body.identity.isDirect());
     }
 
     @Test
@@ -109,14 +109,31 @@ class PackumentCacheTest {
 
         PackumentCache.Entry same = cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50))[0];
         assertNotSame(first, same);
-        assertSame(first.identity, same.identity);
+        assertSame(first.body.identity, same.body.identity);
         assertSame(gzip, same.gzip());
         assertEquals(bytes, cache.bytes());
 
         PackumentCache.Entry changed = cache.put("pkg", cache.generation("pkg"), null, "public", doc(101), doc(50))[0];
-        assertNotSame(first.identity, changed.identity);
+        assertNotSame(first.body.identity, changed.body.identity);
         assertNull(changed.gzip());
         assertEquals(101 + 50, cache.bytes());
+    }
+
+    @Test
+    void gzipBytesMadeThroughAReplacedEntryOnTheSameBodyCountInTheBound() {
+        PackumentCache cache = new PackumentCache(1 << 20, Duration.ZERO);
+        PackumentCache.Entry reading = cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50))[0];
+        // while that reader is under way, another assembles the unchanged document again: a new entry, the same body
+        PackumentCache.Entry again = cache.put("pkg", cache.generation("pkg"), null, "public", doc(100), doc(50))[0];
+        assertSame(reading.body, again.body);
+        assertEquals(150, cache.bytes());
+
+        ByteBuffer gzip = cache.gzip(reading); // the first reader wanted gzip
+        assertEquals(150 + gzip.capacity(), cache.bytes(), "the kept entry holds the gzip bytes: they count");
+        cache.invalidate("pkg");
+        assertEquals(0, cache.bytes(), "what leaves is what was counted");
+        reading.release();
+        again.release();
     }
 
     @Test
@@ -159,7 +176,7 @@ class PackumentCacheTest {
         assertEquals(2, reading.body.holders());
         assertTrue(directBytes() - before < 5 << 20, "the abbreviated form, held by nobody, is freed at once");
         again.release();
-        assertEquals('{', reading.identity.get(0)); // the first reader still writes its bytes
+        assertEquals('{', reading.body.identity.get(0)); // the first reader still writes its bytes
         assertTrue(directBytes() - before >= 4 << 20);
         reading.release();
         assertEquals(0, reading.body.holders());
