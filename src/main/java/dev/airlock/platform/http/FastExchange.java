@@ -84,24 +84,7 @@ public final class FastExchange {
             callback.succeeded();
             return;
         }
-        response.write(true, content.duplicate(), new Callback() {
-            @Override
-            public void succeeded() {
-                written.run();
-                callback.succeeded();
-            }
-
-            @Override
-            public void failed(Throwable x) {
-                written.run();
-                callback.failed(x);
-            }
-
-            @Override
-            public InvocationType getInvocationType() {
-                return callback.getInvocationType();
-            }
-        });
+        response.write(true, content.duplicate(), Callback.from(written, callback)); // on success or failure
     }
 
     /**
