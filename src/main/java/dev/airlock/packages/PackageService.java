@@ -144,19 +144,31 @@ public final class PackageService {
 
     /** The asked encoding of an entry the caller holds; the document holds it from here. */
     private ServedDocument serve(PackumentCache.Entry e, boolean gzip) {
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (done.compareAndSet(false, true)) {
-                e.release();
-            }
-        };
+        Hold release = new Hold(e);
         try {
             return gzip
                     ? new ServedDocument(cache.gzip(e).duplicate(), true, e.etag, release)
-                    : new ServedDocument(e.identity.duplicate(), false, e.etag, release);
+                    : new ServedDocument(e.body.identity.duplicate(), false, e.etag, release);
         } catch (RuntimeException | Error failed) {
             release.run();
             throw failed;
+        }
+    }
+
+    /** A reader's hold on a cache entry, let go of once however often it is run (one object per read). */
+    private static final class Hold extends java.util.concurrent.atomic.AtomicBoolean implements Runnable {
+        private static final long serialVersionUID = 1L;
+        private final transient PackumentCache.Entry entry;
+
+        Hold(PackumentCache.Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void run() {
+            if (compareAndSet(false, true)) {
+                entry.release();
+            }
         }
     }
 

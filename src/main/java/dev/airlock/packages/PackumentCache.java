@@ -78,7 +78,6 @@ final class PackumentCache {
         final String access;
         final String etag;
         final Body body;
-        final ByteBuffer identity;
         final long born = System.nanoTime();
 
         Entry(String key, String scope, String access, String etag, Body body) {
@@ -87,7 +86,6 @@ final class PackumentCache {
             this.access = access;
             this.etag = etag;
             this.body = body;
-            this.identity = body.identity;
         }
 
         ByteBuffer gzip() {
@@ -96,7 +94,7 @@ final class PackumentCache {
 
         long bytes() {
             ByteBuffer g = body.gzip;
-            return (long) identity.capacity() + (g == null ? 0 : g.capacity());
+            return (long) body.identity.capacity() + (g == null ? 0 : g.capacity());
         }
 
         /** The reader is done with the bytes (they have been written, or copied). */
@@ -308,8 +306,8 @@ final class PackumentCache {
         if (g != null) {
             return g;
         }
-        byte[] identity = new byte[e.identity.capacity()];
-        e.identity.duplicate().get(identity);
+        byte[] identity = new byte[b.identity.capacity()];
+        b.identity.duplicate().get(identity);
         ByteBuffer raw = direct(gzip(identity));
         synchronized (this) {
             if (b.gzip != null) {
