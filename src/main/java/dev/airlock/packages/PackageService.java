@@ -69,8 +69,16 @@ public final class PackageService {
      * to the actor. Serving it uses {@link #served}.
      */
     public JsonNode packument(Actor actor, PackageName name, boolean abbreviated) {
-        return dev.airlock.platform.json.Json.parse(
-                served(actor, name, abbreviated, false).body());
+        return parsed(served(actor, name, abbreviated, false));
+    }
+
+    /** A served document as a tree, let go of once read (else its bytes would wait for the collector to be freed). */
+    private static JsonNode parsed(ServedDocument doc) {
+        try {
+            return dev.airlock.platform.json.Json.parse(doc.body());
+        } finally {
+            doc.release();
+        }
     }
 
     /**
@@ -377,7 +385,7 @@ public final class PackageService {
                 try {
                     ServedDocument hot = hot(tx, actor, n, false, false);
                     ServedDocument doc = hot != null ? hot : assembled(tx, actor, n, cache.generation(n), false, false);
-                    out.add(dev.airlock.platform.json.Json.parse(doc.body()));
+                    out.add(parsed(doc));
                 } catch (AirlockException hidden) {
                     // not visible to this actor: left out
                 }

@@ -178,6 +178,42 @@ class PackumentCacheIT {
                 .isEqualTo(41);
     }
 
+    private static long directBytes() {
+        return java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
+                .stream()
+                .filter(b -> b.getName().equals("direct"))
+                .findFirst()
+                .orElseThrow()
+                .getMemoryUsed();
+    }
+
+    /**
+     * Pages and search read documents as trees; they must let go of them like a response does, or a changed
+     * package's bytes wait for a full collection to be freed (what made the soak's memory climb).
+     */
+    @Test
+    void documentsReadAsTreesAreLetGoOfSoAChangeFreesTheirBytesAtOnce() {
+        String name = "page-pkg";
+        ObjectNode m = Tarballs.manifest(name, "1.0.0");
+        byte[] tgz = Tarballs.packageTgz(m);
+        m.put("readme", "r".repeat(1 << 20)); // npm sends it beside package.json; the full document carries it
+        Http.Response r = registry.http.put(name, alice, Json.write(Tarballs.publishBody(m, tgz, "latest")));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        dev.airlock.shared.PackageName page = dev.airlock.shared.PackageName.parse(name);
+        dev.airlock.packages.PackageService packages = registry.airlock.packages;
+        assertThat(packages.packument(OPERATOR, page, false).path("readme").asText())
+                .hasSize(1 << 20); // assembled
+        packages.packument(OPERATOR, page, false); // from memory
+        assertThat(packages.search(OPERATOR, List.of(name), 20, 0)).hasSize(1); // from memory too
+        long held = directBytes();
+
+        Http.Response tag = registry.http.put("-/package/" + name + "/dist-tags/beta", alice, "\"1.0.0\"");
+        assertThat(tag.status()).as(tag.body()).isBetween(200, 201);
+        assertThat(held - directBytes())
+                .as("the cache let go of the changed document, and no reader still held it")
+                .isGreaterThan(3 << 18);
+    }
+
     @Test
     void everyChangeIsSeenOnTheNextReadOfEveryForm() {
         publish(alice, "hot-pkg", "1.0.0", "latest");
