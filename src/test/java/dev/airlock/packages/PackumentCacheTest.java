@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.airlock.testing.DirectMemory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -149,20 +150,11 @@ class PackumentCacheTest {
         assertTrue(PackumentCache.direct(new byte[] {1, 2, 3}).isDirect());
     }
 
-    private static long directBytes() {
-        return java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
-                .stream()
-                .filter(b -> b.getName().equals("direct"))
-                .findFirst()
-                .orElseThrow()
-                .getMemoryUsed();
-    }
-
     @Test
     void aChangedDocumentsBytesAreFreedWhenItsLastReaderIsDoneNotAtTheNextCollection() {
         org.junit.jupiter.api.Assumptions.assumeTrue(PackumentCache.freesAtOnce(), "this JVM frees at collections");
         PackumentCache cache = new PackumentCache(64 << 20, LONG);
-        long before = directBytes();
+        long before = DirectMemory.used();
         PackumentCache.Entry[] served =
                 cache.put("pkg", cache.generation("pkg"), null, "public", doc(4 << 20), doc(1 << 20));
         served[1].release(); // the reader asked for the full form
@@ -170,17 +162,17 @@ class PackumentCacheTest {
         PackumentCache.Entry again = cache.get("pkg", false); // a second reader, from memory
         assertSame(reading.body, again.body);
         assertEquals(3, reading.body.holders()); // the cache and two readers
-        assertTrue(directBytes() - before >= 5 << 20, "both forms are in direct memory");
+        assertTrue(DirectMemory.used() - before >= 5 << 20, "both forms are in direct memory");
 
         cache.invalidate("pkg"); // a publish committed
         assertEquals(2, reading.body.holders());
-        assertTrue(directBytes() - before < 5 << 20, "the abbreviated form, held by nobody, is freed at once");
+        assertTrue(DirectMemory.used() - before < 5 << 20, "the abbreviated form, held by nobody, is freed at once");
         again.release();
         assertEquals('{', reading.body.identity.get(0)); // the first reader still writes its bytes
-        assertTrue(directBytes() - before >= 4 << 20);
+        assertTrue(DirectMemory.used() - before >= 4 << 20);
         reading.release();
         assertEquals(0, reading.body.holders());
-        assertTrue(directBytes() - before < 1 << 20, "freed when the last reader is done, with no collection");
+        assertTrue(DirectMemory.used() - before < 1 << 20, "freed when the last reader is done, with no collection");
     }
 
     @Test
@@ -196,12 +188,12 @@ class PackumentCacheTest {
         assertEquals(1, same.body.holders());
         assertTrue(same.gzip().capacity() > 0);
 
-        long before = directBytes();
+        long before = DirectMemory.used();
         PackumentCache.Entry changed =
                 cache.put("a", cache.generation("a"), null, "public", doc((1 << 20) + 1), doc(100))[0];
         changed.release();
         assertEquals(0, first.body.holders()); // replaced: freed
-        assertTrue(directBytes() - before < 1 << 16, "the replaced body was freed as the new one came in");
+        assertTrue(DirectMemory.used() - before < 1 << 16, "the replaced body was freed as the new one came in");
 
         PackumentCache.Entry other = cache.put("b", cache.generation("b"), null, "public", doc(2 << 20), doc(100))[0];
         other.release();

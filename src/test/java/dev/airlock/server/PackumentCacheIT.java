@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.platform.json.Json;
+import dev.airlock.testing.DirectMemory;
 import dev.airlock.testing.Http;
 import dev.airlock.testing.Tarballs;
 import dev.airlock.testing.TestRegistry;
@@ -178,15 +179,6 @@ class PackumentCacheIT {
                 .isEqualTo(41);
     }
 
-    private static long directBytes() {
-        return java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
-                .stream()
-                .filter(b -> b.getName().equals("direct"))
-                .findFirst()
-                .orElseThrow()
-                .getMemoryUsed();
-    }
-
     /**
      * Pages and search read documents as trees; they must let go of them like a response does, or a changed
      * package's bytes wait for a full collection to be freed (what made the soak's memory climb).
@@ -205,11 +197,11 @@ class PackumentCacheIT {
                 .hasSize(1 << 20); // assembled
         packages.packument(OPERATOR, page, false); // from memory
         assertThat(packages.search(OPERATOR, List.of(name), 20, 0)).hasSize(1); // from memory too
-        long held = directBytes();
+        long held = DirectMemory.used();
 
         Http.Response tag = registry.http.put("-/package/" + name + "/dist-tags/beta", alice, "\"1.0.0\"");
         assertThat(tag.status()).as(tag.body()).isBetween(200, 201);
-        assertThat(held - directBytes())
+        assertThat(held - DirectMemory.used())
                 .as("the cache let go of the changed document, and no reader still held it")
                 .isGreaterThan(3 << 18);
     }
